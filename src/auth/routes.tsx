@@ -1,0 +1,109 @@
+import { Hono, type Context } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import { AppError, TooManyRequests } from '../errors'
+import { clientIp } from '../http/client-info'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { fieldErrors, readBody, wantsJson } from '../http/respond'
+import { LoginPage } from '../../views/auth/LoginPage'
+import { SetupPage } from '../../views/auth/SetupPage'
+import { authenticatePassword } from './login'
+import { SESSION_COOKIE } from './middleware'
+import { createSession, deleteSession, type SessionUser } from './sessions'
+import { countUsers, insertFirstAdmin } from './users'
+
+/** Only same-site paths: `next=//evil.example` or `next=https://…` must not redirect away. */
+const SafeNext = z
+  .string()
+  .regex(/^\/(?![/\\])/)
+  .optional()
+  .catch(undefined)
+
+const LoginForm = z.object({
+  email: z.string().trim().min(1, 'Enter your email').max(320),
+  password: z.string().min(1, 'Enter your password').max(1000),
+  next: SafeNext,
+})
+
+const SetupForm = z.object({
+  name: z.string().trim().max(200).default(''),
+  email: z.email('Enter a valid email address').max(320),
+  password: z.string().min(8, 'Use at least 8 characters').max(1000),
+})
+
+// Once a database has a user it never again has none (users are disabled, not deleted).
+const hasUsers = new WeakSet<object>()
+export async function setupNeeded(c: Context<AppEnv>): Promise<boolean> {
+  if (!hasUsers.has(c.var.db) && (await countUsers(c.var.db)) > 0) hasUsers.add(c.var.db)
+  return !hasUsers.has(c.var.db)
+}
+
+async function startSession(c: Context<AppEnv>, user: SessionUser): Promise<void> {
+  const { db, config } = c.var
+  const secret = await createSession(db, user.id, config.sessionTtlMs, { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null })
+  setCookie(c, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
+    path: '/',
+    maxAge: Math.floor(config.sessionTtlMs / 1000),
+  })
+}
+
+export const authRoutes = new Hono<AppEnv>()
+
+authRoutes.get('/login', async (c) => {
+  if (await setupNeeded(c)) return c.redirect('/setup', 303)
+  if (c.var.user) return c.redirect('/', 303)
+  return c.html(<LoginPage ctx={pageContext(c)} next={SafeNext.parse(c.req.query('next'))} />)
+})
+
+authRoutes.post('/login', async (c) => {
+  const body = await readBody(c)
+  const parsed = LoginForm.safeParse(body)
+  const email = typeof body.email === 'string' ? body.email : ''
+  const next = SafeNext.parse(body.next)
+  if (!parsed.success) {
+    if (wantsJson(c)) return c.json({ error: { code: 'validation_failed', message: 'Enter your email and password.', fields: fieldErrors(parsed.error) } }, 400)
+    return c.html(<LoginPage ctx={pageContext(c)} email={email} next={next} fields={fieldErrors(parsed.error)} />, 400)
+  }
+  try {
+    const user = await authenticatePassword(c.var.db, { ...parsed.data, ip: clientIp(c) })
+    await startSession(c, user)
+    c.var.log.info({ userId: user.id }, 'signed in')
+    if (wantsJson(c)) return c.json({ id: user.id, email: user.email, role: user.role })
+    return c.redirect(parsed.data.next ?? '/', 303)
+  } catch (err) {
+    if (!(err instanceof AppError) || wantsJson(c)) throw err
+    if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterSeconds))
+    return c.html(<LoginPage ctx={pageContext(c)} email={email} next={next} error={err.message} />, err.status)
+  }
+})
+
+authRoutes.post('/logout', async (c) => {
+  const secret = getCookie(c, SESSION_COOKIE)
+  if (secret) await deleteSession(c.var.db, secret)
+  deleteCookie(c, SESSION_COOKIE, { path: '/' })
+  return wantsJson(c) ? c.body(null, 204) : c.redirect('/login', 303)
+})
+
+authRoutes.get('/setup', async (c) => {
+  if (!(await setupNeeded(c))) return c.redirect('/login', 303)
+  return c.html(<SetupPage ctx={pageContext(c)} />)
+})
+
+authRoutes.post('/setup', async (c) => {
+  if (!(await setupNeeded(c))) return c.redirect('/login', 303)
+  const body = await readBody(c)
+  const parsed = SetupForm.safeParse(body)
+  if (!parsed.success) {
+    const values = { email: String(body.email ?? ''), name: String(body.name ?? '') }
+    return c.html(<SetupPage ctx={pageContext(c)} values={values} fields={fieldErrors(parsed.error)} />, 400)
+  }
+  const admin = await insertFirstAdmin(c.var.db, parsed.data)
+  if (!admin) return c.redirect('/login', 303)
+  c.var.log.info({ userId: admin.id }, 'first administrator created through the setup page')
+  await startSession(c, admin)
+  return c.redirect('/', 303)
+})

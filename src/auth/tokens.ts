@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely'
+import type { DB, TokenScope } from '../db/schema'
+import { digest, newSecret } from './secrets'
+import type { SessionUser } from './sessions'
+
+const TOKEN_PREFIX = 'td_'
+const TOUCH_AFTER_MS = 60_000
+
+export type TokenSummary = {
+  id: string
+  name: string
+  prefix: string
+  scope: TokenScope
+  created_at: Date
+  last_used_at: Date | null
+  revoked_at: Date | null
+}
+
+/** Creates a token for a user; the plain token is returned here once and never stored. */
+export async function createApiToken(
+  db: Kysely<DB>,
+  userId: string,
+  input: { name: string; scope: TokenScope },
+): Promise<{ id: string; token: string }> {
+  const token = TOKEN_PREFIX + newSecret()
+  const row = await db
+    .insertInto('api_tokens')
+    .values({
+      user_id: userId,
+      name: input.name.trim(),
+      scope: input.scope,
+      token_hash: digest(token),
+      prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { id: row.id, token }
+}
+
+export async function listApiTokens(db: Kysely<DB>, userId: string): Promise<TokenSummary[]> {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'prefix', 'scope', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
+}
+
+/** Revokes one of the user's own tokens; false when there is no such live token. */
+export async function revokeApiToken(db: Kysely<DB>, userId: string, tokenId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** The enabled user behind a live token, with the token's scope. */
+export async function findTokenUser(
+  db: Kysely<DB>,
+  token: string,
+): Promise<{ user: SessionUser; scope: TokenScope } | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'api_tokens.id as token_id', 'api_tokens.scope', 'api_tokens.last_used_at'])
+    .where('api_tokens.token_hash', '=', digest(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst()
+  if (!row) return undefined
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
+    await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.token_id).execute()
+  }
+  return { user: { id: row.id, email: row.email, name: row.name, role: row.role }, scope: row.scope }
+}

@@ -1,0 +1,88 @@
+import { sql, type Kysely } from 'kysely'
+import type { DB, Role, User } from '../db/schema'
+import { Conflict } from '../errors'
+import { hashPassword } from './passwords'
+
+export type PublicUser = Pick<User, 'id' | 'email' | 'name' | 'role' | 'disabled_at' | 'created_at'>
+const publicColumns = ['id', 'email', 'name', 'role', 'disabled_at', 'created_at'] as const
+
+export async function findUserByEmail(db: Kysely<DB>, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst()
+}
+
+export async function findUserById(db: Kysely<DB>, id: string): Promise<PublicUser | undefined> {
+  return db.selectFrom('users').select(publicColumns).where('id', '=', id).executeTakeFirst()
+}
+
+export async function listUsers(db: Kysely<DB>): Promise<PublicUser[]> {
+  return db.selectFrom('users').select(publicColumns).orderBy('created_at').orderBy('id').execute()
+}
+
+export async function countUsers(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return row.n
+}
+
+export type NewUserInput = { email: string; name?: string; role: Role; password: string }
+
+/** Inserts a user; undefined when the email is taken (case-insensitively). */
+export async function insertUser(db: Kysely<DB>, input: NewUserInput): Promise<PublicUser | undefined> {
+  const password_hash = await hashPassword(input.password)
+  return db
+    .insertInto('users')
+    .values({ email: input.email.trim(), name: input.name?.trim() ?? '', role: input.role, password_hash })
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+    .returning(publicColumns)
+    .executeTakeFirst()
+}
+
+/**
+ * Creates the first admin only while there are no users at all. The advisory lock makes two
+ * concurrent setups (two tabs, two processes) produce one admin, not two.
+ */
+export async function insertFirstAdmin(db: Kysely<DB>, input: Omit<NewUserInput, 'role'>): Promise<PublicUser | undefined> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('train-data:first-admin'))`.execute(trx)
+    if ((await countUsers(trx)) > 0) return undefined
+    return insertUser(trx, { ...input, role: 'admin' })
+  })
+}
+
+export type UserChange = { role?: Role; name?: string; disabled?: boolean; password?: string }
+
+export async function updateUser(db: Kysely<DB>, id: string, change: UserChange): Promise<PublicUser | undefined> {
+  return db.transaction().execute(async (trx) => {
+    if ((change.role && change.role !== 'admin') || change.disabled) await keepOneAdmin(trx, id)
+    const updated = await trx
+      .updateTable('users')
+      .set({
+        updated_at: new Date(),
+        ...(change.role && { role: change.role }),
+        ...(change.name !== undefined && { name: change.name.trim() }),
+        ...(change.disabled !== undefined && { disabled_at: change.disabled ? new Date() : null }),
+        ...(change.password && { password_hash: await hashPassword(change.password) }),
+      })
+      .where('id', '=', id)
+      .returning(publicColumns)
+      .executeTakeFirst()
+    // A disabled account or a reset password ends every open session of that user.
+    if (updated && (change.disabled || change.password)) {
+      await trx.deleteFrom('sessions').where('user_id', '=', id).execute()
+    }
+    return updated
+  })
+}
+
+/** Demoting or disabling the last active admin would lock everyone out of administration. */
+async function keepOneAdmin(trx: Kysely<DB>, id: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('train-data:admins'))`.execute(trx)
+  const admins = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .execute()
+  if (admins.length === 1 && admins[0]?.id === id) {
+    throw new Conflict('This is the only active admin: make another user admin first.')
+  }
+}

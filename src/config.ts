@@ -1,0 +1,85 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+const origin = z.url().transform((value) => new URL(value).origin)
+
+const EnvSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    EXPORT_DIR: z.string().min(1).optional(),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    ANTHROPIC_API_KEY: z.string().min(1).optional(),
+    ANTHROPIC_BASE_URL: z.url().optional(),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const origins: string[] = []
+        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+          const parsed = origin.safeParse(item)
+          if (parsed.success) origins.push(parsed.data)
+          else ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin such as https://portal.example.com` })
+        }
+        return origins
+      }),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  })
+  .refine((env) => Boolean(env.ADMIN_EMAIL) === Boolean(env.ADMIN_PASSWORD), {
+    message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    path: ['ADMIN_PASSWORD'],
+  })
+
+export type Config = {
+  port: number
+  host: string
+  databaseUrl?: string
+  dataDir: string
+  exportDir: string
+  admin?: { email: string; password: string }
+  anthropicApiKey?: string
+  anthropicBaseUrl?: string
+  allowedOrigins: string[]
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+  sessionTtlMs: number
+  maxBodyBytes: number
+  workerConcurrency: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses the environment once; a bad value names the variable and what was expected. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = EnvSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || 'environment'}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const dataDir = path.resolve(e.DATA_DIR)
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    exportDir: path.resolve(e.EXPORT_DIR ?? path.join(dataDir, 'exports')),
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  }
+}

@@ -1,0 +1,39 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Logger } from '../log'
+import type { DB } from './schema'
+
+export type Database = { db: Kysely<DB>; pool: pg.Pool }
+
+// Postgres returns bigint (count(*), sums) as text; our counts fit in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10))
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number.parseFloat(value))
+
+export function connect(url: string, log: Logger, max = 10): Database {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 })
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'))
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'database connection lost')))
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool }
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'])
+// admin_shutdown, crash_shutdown, cannot_connect_now, and class 08 (connection exceptions).
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03'])
+
+/** True when an error means "the database cannot be reached right now", not a bug. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = 'code' in err && typeof err.code === 'string' ? err.code : ''
+  if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true
+  if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable)
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err.message,
+  )
+}
+
+/** A one-line, password-free description of where a database URL points. */
+export function describeDatabaseUrl(url: string): string {
+  const u = new URL(url)
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}`
+}

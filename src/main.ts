@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util'
+import { createApp } from './app'
+import { insertUser } from './auth/users'
+import { ConfigError, loadConfig, type Config } from './config'
+import { migrateToLatest } from './db/migrate'
+import { DatabaseUnreachable, openDatabase } from './db/open'
+import { EmbeddedPostgresError } from './db/embedded'
+import { createLogger, type Logger } from './log'
+import { startServer, type WebServer } from './server'
+import { startWorker, type WorkerHandle } from './worker/runner'
+
+const USAGE = `Usage: train-data <command>
+  start [--role=all|web|worker]   run the app (default: web and worker in one process)
+  migrate                         apply database migrations and exit`
+
+/** Exit codes a supervisor can tell apart. */
+const EXIT = { usage: 64, config: 78, database: 69, failure: 1 } as const
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, allowPositionals: true })
+  const command = positionals[0] ?? 'start'
+  const role = values.role
+  if (!['start', 'migrate'].includes(command) || !['all', 'web', 'worker'].includes(role)) {
+    console.error(USAGE)
+    process.exit(EXIT.usage)
+  }
+  const config = loadConfig()
+  const log = createLogger(config.logLevel)
+  if (command === 'migrate') return migrate(config, log)
+  return start(config, log, role as 'all' | 'web' | 'worker')
+}
+
+async function migrate(config: Config, log: Logger): Promise<void> {
+  const database = await openDatabase(config, log, 2)
+  try {
+    const applied = await migrateToLatest(database.db, database.pool, log)
+    log.info({ applied }, applied.length ? 'migrations applied' : 'database already up to date')
+  } finally {
+    await database.close()
+  }
+}
+
+async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'): Promise<void> {
+  const started = performance.now()
+  const database = await openDatabase(config, log, config.workerConcurrency + 10)
+  const deps = { db: database.db, config, log }
+  let web: WebServer | undefined
+  let worker: WorkerHandle | undefined
+  try {
+    await migrateToLatest(database.db, database.pool, log)
+    if (config.admin) {
+      const admin = await insertUser(database.db, { ...config.admin, role: 'admin', name: 'Administrator' })
+      if (admin) log.info({ email: admin.email }, 'administrator created from ADMIN_EMAIL')
+    }
+    if (role !== 'worker') web = await startServer(createApp(deps), config.host, config.port)
+    if (role !== 'web') worker = await startWorker(deps, database.pool)
+  } catch (err) {
+    // Never leave an embedded Postgres running behind a failed start.
+    await web?.close()
+    await database.close().catch(() => undefined)
+    throw err
+  }
+  log.info(
+    { role, url: web?.url, ms: Math.round(performance.now() - started), simulator: !config.anthropicApiKey },
+    web ? `Train Data is running at ${web.url}` : 'Train Data worker is running',
+  )
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting')
+      process.exit(EXIT.failure)
+    }, 30_000)
+    force.unref()
+    await web?.close()
+    await worker?.stop()
+    await database.close()
+    log.info('stopped cleanly')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // Known start-up failures get one clear sentence; anything else keeps its stack for a bug report.
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(EXIT.config)
+  }
+  if (err instanceof DatabaseUnreachable || err instanceof EmbeddedPostgresError) {
+    console.error(err.message)
+    process.exit(EXIT.database)
+  }
+  if (err instanceof Error && /already in use/.test(err.message)) {
+    console.error(err.message)
+    process.exit(EXIT.failure)
+  }
+  console.error(err)
+  process.exit(EXIT.failure)
+})

@@ -1,0 +1,87 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { requireCapability } from '../auth/middleware'
+import { NewUserInput, TokenInput, UserChangeInput } from '../auth/schemas'
+import { createApiToken, listApiTokens, revokeApiToken } from '../auth/tokens'
+import { findUserById, insertUser, listUsers, updateUser } from '../auth/users'
+import { AppError, NotFound, ValidationFailed } from '../errors'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { fieldErrors, invalid, readBody, wantsJson } from '../http/respond'
+import { UsersPage } from '../../views/admin/UsersPage'
+import { TokensPage } from '../../views/settings/TokensPage'
+
+/** Result messages are chosen by code, so a crafted link cannot put words on our page. */
+const USER_NOTICES = {
+  created: 'User added.',
+  updated: 'User updated.',
+} as const
+
+export const settingsRoutes = new Hono<AppEnv>()
+
+settingsRoutes.get('/', (c) => c.redirect('/settings/tokens', 303))
+
+settingsRoutes.get('/tokens', async (c) => {
+  return c.html(<TokensPage ctx={pageContext(c)} tokens={await listApiTokens(c.var.db, c.var.user!.id)} />)
+})
+
+settingsRoutes.post('/tokens', async (c) => {
+  const parsed = TokenInput.safeParse(await readBody(c))
+  const tokens = () => listApiTokens(c.var.db, c.var.user!.id)
+  if (!parsed.success) {
+    return c.html(<TokensPage ctx={pageContext(c)} tokens={await tokens()} fields={fieldErrors(parsed.error)} />, 400)
+  }
+  const { token } = await createApiToken(c.var.db, c.var.user!.id, parsed.data)
+  // Shown once, on this response only; never stored in plain text.
+  return c.html(<TokensPage ctx={pageContext(c)} tokens={await tokens()} created={{ name: parsed.data.name, token }} />, 201)
+})
+
+settingsRoutes.post('/tokens/:id/revoke', async (c) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  if (!id.success || !(await revokeApiToken(c.var.db, c.var.user!.id, id.data))) {
+    throw new NotFound('No such live token of yours.')
+  }
+  return c.redirect('/settings/tokens', 303)
+})
+
+settingsRoutes.use('/users', requireCapability('admin'))
+settingsRoutes.use('/users/*', requireCapability('admin'))
+
+settingsRoutes.get('/users', async (c) => {
+  const done = c.req.query('done')
+  const notice = done && done in USER_NOTICES ? USER_NOTICES[done as keyof typeof USER_NOTICES] : undefined
+  if (wantsJson(c)) return c.json({ items: await listUsers(c.var.db) })
+  return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} notice={notice} />)
+})
+
+settingsRoutes.post('/users', async (c) => {
+  const body = await readBody(c)
+  try {
+    const parsed = NewUserInput.safeParse(body)
+    if (!parsed.success) throw invalid(parsed.error)
+    const user = await insertUser(c.var.db, parsed.data)
+    if (!user) throw new ValidationFailed('A user with this email already exists.', { email: 'A user with this email already exists.' })
+    c.var.log.info({ actor: c.var.user!.id, userId: user.id, role: user.role }, 'user added')
+    return wantsJson(c) ? c.json(user, 201) : c.redirect('/settings/users?done=created', 303)
+  } catch (err) {
+    if (!(err instanceof ValidationFailed) || wantsJson(c)) throw err
+    const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), role: String(body.role ?? '') }
+    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} values={values} fields={err.fields} />, 400)
+  }
+})
+
+settingsRoutes.post('/users/:id', async (c) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  if (!id.success || !(await findUserById(c.var.db, id.data))) throw new NotFound('No such user.')
+  try {
+    const parsed = UserChangeInput.safeParse(await readBody(c))
+    if (!parsed.success) throw invalid(parsed.error)
+    const user = await updateUser(c.var.db, id.data, parsed.data)
+    const change = { ...parsed.data, password: parsed.data.password && '[new password]' }
+    c.var.log.info({ actor: c.var.user!.id, userId: id.data, change }, 'user changed')
+    return wantsJson(c) ? c.json(user) : c.redirect('/settings/users?done=updated', 303)
+  } catch (err) {
+    if (!(err instanceof AppError) || wantsJson(c)) throw err
+    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} error={err.message} />, err.status)
+  }
+})

@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createApp } from '../../src/app'
+import { insertUser } from '../../src/auth/users'
+import { loadConfig, type Config } from '../../src/config'
+import type { Role } from '../../src/db/schema'
+import type { Deps } from '../../src/http/env'
+import { createLogger } from '../../src/log'
+import type { TestDatabase } from './db'
+
+export const ORIGIN = 'http://localhost'
+
+export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: database.url,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-app-')),
+    LOG_LEVEL: 'silent',
+    ...env,
+  })
+}
+
+export function testApp(database: TestDatabase, env: Record<string, string> = {}) {
+  const deps: Deps = { db: database.db, config: testConfig(database, env), log: createLogger('silent') }
+  return { app: createApp(deps), deps }
+}
+
+export type TestUser = { id: string; email: string; password: string; role: Role }
+
+let counter = 0
+export async function makeUser(database: TestDatabase, role: Role, password = 'correct horse battery'): Promise<TestUser> {
+  const email = `${role}${++counter}@example.com`
+  const user = await insertUser(database.db, { email, role, password })
+  if (!user) throw new Error(`could not create ${email}`)
+  return { id: user.id, email, password, role }
+}
+
+/** A browser-like form post from our own origin. */
+export function form(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  }
+}
+
+export function json(body: unknown, headers: Record<string, string> = {}, method = 'POST'): RequestInit {
+  return { method, headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: JSON.stringify(body) }
+}
+
+/** Signs in through POST /login and returns the Cookie header to send afterwards. */
+export async function signIn(app: ReturnType<typeof testApp>['app'], user: { email: string; password: string }): Promise<string> {
+  const res = await app.request('/login', form({ email: user.email, password: user.password }))
+  if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${await res.text()}`)
+  const cookie = res.headers.get('set-cookie')?.split(';')[0]
+  if (!cookie) throw new Error('no session cookie')
+  return cookie
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto'
+import { inject } from 'vitest'
+import { connect, type Database } from '../../src/db/connect'
+import { createLogger } from '../../src/log'
+import { withDatabase } from '../setup/global'
+
+export type TestDatabase = Database & { url: string; name: string; drop: () => Promise<void> }
+
+/** A fresh, migrated database of this test file's own, copied from the run's template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const log = createLogger('silent')
+  const adminUrl = inject('adminUrl')
+  const name = `td_test_${randomBytes(6).toString('hex')}`
+  const admin = connect(adminUrl, log, 1)
+  try {
+    await admin.pool.query(`create database ${name} template ${inject('templateDatabase')}`)
+  } finally {
+    await admin.pool.end()
+  }
+  const url = withDatabase(adminUrl, name)
+  const database = connect(url, log, 20)
+  return {
+    ...database,
+    url,
+    name,
+    drop: async () => {
+      await database.db.destroy()
+      const cleanup = connect(adminUrl, log, 1)
+      await cleanup.pool.query(`drop database if exists ${name} with (force)`).finally(() => cleanup.pool.end())
+    },
+  }
+}
+
+/** Empties the app's tables between tests (users cascade to sessions and tokens). */
+export async function truncateAll(database: Database): Promise<void> {
+  await database.pool.query('truncate users, login_throttle, worker_heartbeats restart identity cascade')
+}

@@ -1,0 +1,60 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { connect } from '../../src/db/connect'
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../../src/db/embedded'
+import { migrateToLatest } from '../../src/db/migrate'
+import { createLogger } from '../../src/log'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A superuser URL on the test server; each test file creates its own database there. */
+    adminUrl: string
+    /** A migrated database that test databases are copied from. */
+    templateDatabase: string
+  }
+}
+
+/**
+ * One Postgres for the whole run: TEST_DATABASE_URL or DATABASE_URL when set, otherwise a
+ * throw-away embedded one. Migrations run once, into a template that every file copies.
+ */
+export default async function setup(project: TestProject) {
+  const log = createLogger('silent')
+  const external = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL
+  let cluster: EmbeddedCluster | undefined
+  let tmp: string | undefined
+  if (!external) {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'train-data-test-'))
+    // As root, Postgres runs as the unprivileged 'postgres' user, which must be able to enter this folder.
+    await chmod(tmp, 0o755)
+    cluster = await startEmbeddedPostgres(path.join(tmp, 'pg'), log)
+  }
+  const adminUrl = external ?? cluster!.url
+  const templateDatabase = `td_template_${process.pid}`
+
+  const admin = connect(adminUrl, log, 1)
+  await admin.pool.query(`drop database if exists ${templateDatabase}`)
+  await admin.pool.query(`create database ${templateDatabase}`)
+  const templateUrl = withDatabase(adminUrl, templateDatabase)
+  const template = connect(templateUrl, log, 2)
+  await migrateToLatest(template.db, template.pool, log)
+  await template.db.destroy()
+
+  project.provide('adminUrl', adminUrl)
+  project.provide('templateDatabase', templateDatabase)
+
+  return async () => {
+    await admin.pool.query(`drop database if exists ${templateDatabase} with (force)`).catch(() => undefined)
+    await admin.db.destroy()
+    await cluster?.stop()
+    if (tmp) await rm(tmp, { recursive: true, force: true })
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}

@@ -1,0 +1,44 @@
+/** A labelled input with its error beside it; one component so every form reads alike. */
+export function Field(props: {
+  name: string
+  label: string
+  type?: string
+  value?: string
+  error?: string
+  required?: boolean
+  autocomplete?: string
+  autofocus?: boolean
+  minlength?: number
+}) {
+  const id = `f-${props.name}`
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        autofocus={props.autofocus}
+        minlength={props.minlength}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      />
+      {props.error && (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function FormError(props: { message?: string }) {
+  return props.message ? (
+    <p class="form-error" role="alert">
+      {props.message}
+    </p>
+  ) : null
+}

@@ -1,0 +1,97 @@
+import { ROLES } from '../../src/db/schema'
+import { ROLE_DESCRIPTIONS } from '../../src/auth/roles'
+import type { PublicUser } from '../../src/auth/users'
+import type { PageContext } from '../../src/http/page-context'
+import { Field, FormError } from '../Field'
+import { Layout } from '../Layout'
+import { SettingsNav } from '../settings/SettingsNav'
+
+export type NewUserValues = { email?: string; name?: string; role?: string }
+
+function RoleSelect(props: { name: string; value?: string; id?: string }) {
+  return (
+    <select name={props.name} id={props.id}>
+      {ROLES.map((role) => (
+        <option value={role} selected={role === (props.value ?? 'viewer')}>
+          {role} — {ROLE_DESCRIPTIONS[role]}
+        </option>
+      ))}
+    </select>
+  )
+}
+
+export function UsersPage(props: {
+  ctx: PageContext
+  users: PublicUser[]
+  notice?: string
+  error?: string
+  values?: NewUserValues
+  fields?: Record<string, string>
+}) {
+  return (
+    <Layout ctx={props.ctx} title="Users">
+      <SettingsNav ctx={props.ctx} />
+      <h1>Users</h1>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <FormError message={props.error} />
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Email</th>
+            <th>Name</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Password</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.users.map((user) => (
+            <tr data-user={user.email}>
+              <td>{user.email}</td>
+              <td>{user.name}</td>
+              <td>
+                <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                  <RoleSelect name="role" value={user.role} />
+                  <button type="submit">Save role</button>
+                </form>
+              </td>
+              <td>
+                <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                  <input type="hidden" name="disabled" value={user.disabled_at ? 'false' : 'true'} />
+                  {user.disabled_at ? <span class="pill bad">disabled</span> : <span class="pill good">active</span>}{' '}
+                  <button type="submit">{user.disabled_at ? 'Enable' : 'Disable'}</button>
+                </form>
+              </td>
+              <td>
+                <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                  <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
+                  <button type="submit">Reset</button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <section class="card">
+        <h2>Add a user</h2>
+        <form method="post" action="/settings/users">
+          <Field name="email" label="Email" type="email" value={props.values?.email} error={props.fields?.email} required />
+          <Field name="name" label="Name" value={props.values?.name} error={props.fields?.name} />
+          <div class="field">
+            <label for="new-role">Role</label>
+            <RoleSelect name="role" id="new-role" value={props.values?.role} />
+          </div>
+          <Field name="password" label="Initial password (at least 8 characters)" type="password" error={props.fields?.password} required minlength={8} autocomplete="new-password" />
+          <button type="submit" class="primary">
+            Add user
+          </button>
+        </form>
+      </section>
+    </Layout>
+  )
+}

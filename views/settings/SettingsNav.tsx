@@ -1,0 +1,16 @@
+import { can } from '../../src/auth/roles'
+import type { PageContext } from '../../src/http/page-context'
+
+export function SettingsNav(props: { ctx: PageContext }) {
+  const items = [{ href: '/settings/tokens', label: 'API tokens' }]
+  if (props.ctx.user && can(props.ctx.user.role, 'admin')) items.push({ href: '/settings/users', label: 'Users' })
+  return (
+    <nav class="subnav" aria-label="Settings">
+      {items.map((item) => (
+        <a href={item.href} aria-current={props.ctx.path === item.href ? 'page' : undefined}>
+          {item.label}
+        </a>
+      ))}
+    </nav>
+  )
+}
