@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
+
+/**
+ * A stand-in for the Messages API, used when no ANTHROPIC_API_KEY is set and by the fake server in
+ * tests. It speaks the real wire format so the real SDK runs against it unchanged; answers are
+ * deterministic from the prompt so the same template gives the same conversation.
+ */
+
+// Loose on purpose: the simulator checks what it needs and ignores what it doesn't understand.
+const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() })
+const SystemBlock = z.looseObject({ type: z.literal('text'), text: z.string(), cache_control: CacheControl.nullish() })
+const ContentBlock = z.looseObject({ type: z.string(), text: z.string().optional() })
+const MessageParam = z.looseObject({
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.union([z.string(), z.array(ContentBlock)]),
+})
+const CountTokensRequest = z.looseObject({
+  model: z.string().min(1),
+  system: z.union([z.string(), z.array(SystemBlock)]).optional(),
+  messages: z.array(MessageParam).min(1),
+  tools: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+  tool_choice: z.looseObject({ type: z.string(), name: z.string().optional() }).optional(),
+})
+const MessagesRequest = CountTokensRequest.extend({ max_tokens: z.number().int().min(0) })
+
+type CountTokensRequest = z.infer<typeof CountTokensRequest>
+type MessagesRequest = z.infer<typeof MessagesRequest>
+
+type TextContent = { type: 'text'; text: string; citations: null }
+type ToolUseContent = { type: 'tool_use'; id: string; name: string; input: unknown; caller: { type: 'direct' } }
+
+/** A Messages API response body, with every field the SDK's `Message` type declares. */
+export type SimulatedMessage = {
+  id: string
+  type: 'message'
+  role: 'assistant'
+  model: string
+  content: Array<TextContent | ToolUseContent>
+  stop_reason: 'end_turn' | 'tool_use' | 'max_tokens'
+  stop_sequence: null
+  stop_details: null
+  container: null
+  diagnostics: null
+  usage: {
+    input_tokens: number
+    output_tokens: number
+    cache_creation_input_tokens: number
+    cache_read_input_tokens: number
+    cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number }
+    service_tier: 'standard'
+    inference_geo: null
+    output_tokens_details: null
+    server_tool_use: null
+    speed: null
+  }
+}
+
+export type ApiErrorBody = { type: 'error'; error: { type: string; message: string } }
+
+/** Thrown for a request the real API would refuse with 400 invalid_request_error. */
+export class InvalidRequestError extends Error {
+  override name = 'InvalidRequestError'
+}
+
+export function apiErrorBody(type: string, message: string): ApiErrorBody {
+  return { type: 'error', error: { type, message } }
+}
+
+/** Ids shaped like the API's: a prefix, `_01`, then base62. */
+export function newId(prefix: 'msg' | 'toolu' | 'req'): string {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+  const suffix = Array.from(randomBytes(22), (byte) => alphabet[byte % alphabet.length]).join('')
+  return `${prefix}_01${suffix}`
+}
+
+export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' } = {}): SimulatedMessage {
+  const request = parse(MessagesRequest, body)
+  const usesTool = opts.reply !== 'text' && offersConversationTool(request)
+  const content: SimulatedMessage['content'] =
+    request.max_tokens === 0 ? []
+    : usesTool ? [conversationToolUse(request)]
+    : [{ type: 'text', text: simulateText(request), citations: null }]
+  const cache = promptCacheUsage(request)
+  return {
+    id: newId('msg'),
+    type: 'message',
+    role: 'assistant',
+    model: request.model,
+    content,
+    stop_reason: request.max_tokens === 0 ? 'max_tokens' : usesTool ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: {
+      input_tokens: estimateTokens(inputText(request)) - cache.created - cache.read,
+      output_tokens: content.length === 0 ? 0 : estimateTokens(JSON.stringify(content)),
+      cache_creation_input_tokens: cache.created,
+      cache_read_input_tokens: cache.read,
+      cache_creation: {
+        ephemeral_5m_input_tokens: cache.ttl === '5m' ? cache.created : 0,
+        ephemeral_1h_input_tokens: cache.ttl === '1h' ? cache.created : 0,
+      },
+      service_tier: 'standard',
+      inference_geo: null,
+      output_tokens_details: null,
+      server_tool_use: null,
+      speed: null,
+    },
+  }
+}
+
+function conversationToolUse(request: MessagesRequest): ToolUseContent {
+  const input = simulateConversation(request)
+  return { type: 'tool_use', id: newId('toolu'), name: CONVERSATION_TOOL_NAME, input, caller: { type: 'direct' } }
+}
+
+export function simulateCountTokens(body: unknown): { input_tokens: number } {
+  return { input_tokens: estimateTokens(inputText(parse(CountTokensRequest, body))) }
+}
+
+/** Routes one API call to the simulator; shared by the in-process fetch and the fake HTTP server. */
+export function answerSimulated(
+  method: string,
+  pathname: string,
+  bodyText: string,
+  opts: { reply?: 'auto' | 'text' } = {},
+): { status: number; body: SimulatedMessage | { input_tokens: number } | ApiErrorBody } {
+  const isMessages = pathname.endsWith('/v1/messages')
+  const isCountTokens = pathname.endsWith('/v1/messages/count_tokens')
+  if (method !== 'POST' || !(isMessages || isCountTokens)) {
+    return { status: 404, body: apiErrorBody('not_found_error', `There is no ${method} ${pathname} endpoint.`) }
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(bodyText)
+  } catch {
+    return { status: 400, body: apiErrorBody('invalid_request_error', 'The request body is not valid JSON.') }
+  }
+  try {
+    return { status: 200, body: isMessages ? simulateMessage(body, opts) : simulateCountTokens(body) }
+  } catch (err) {
+    if (!(err instanceof InvalidRequestError)) throw err
+    return { status: 400, body: apiErrorBody('invalid_request_error', err.message) }
+  }
+}
+
+/** A fetch that answers Messages API calls in-process, so the real SDK needs no network. */
+export function createSimulatorFetch(): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init)
+    request.signal.throwIfAborted()
+    const reply = answerSimulated(request.method, new URL(request.url).pathname, await request.text())
+    return Response.json(reply.body, { status: reply.status, headers: { 'request-id': newId('req') } })
+  }
+}
+
+/** Forgets which system prompts were cached, so the next call reports a cache write again. */
+export function resetPromptCache(): void {
+  seenCachePrefixes.clear()
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body)
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+  throw new InvalidRequestError(problems.join('; '))
+}
+
+function offersConversationTool(request: MessagesRequest): boolean {
+  if (request.tool_choice?.type === 'none') return false
+  return (
+    request.tool_choice?.name === CONVERSATION_TOOL_NAME ||
+    (request.tools ?? []).some((tool) => tool.name === CONVERSATION_TOOL_NAME)
+  )
+}
+
+// Token usage: roughly four characters a token, which is close enough for cost estimates.
+
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4))
+}
+
+function systemBlocks(request: CountTokensRequest): Array<{ text: string; cached: boolean; ttl: '5m' | '1h' }> {
+  const system = request.system ?? []
+  if (typeof system === 'string') return [{ text: system, cached: false, ttl: '5m' }]
+  return system.map((block) => ({
+    text: block.text,
+    cached: Boolean(block.cache_control),
+    ttl: block.cache_control?.ttl ?? '5m',
+  }))
+}
+
+function messageText(content: string | Array<{ type: string; text?: string }>): string {
+  if (typeof content === 'string') return content
+  return content.map((block) => block.text ?? JSON.stringify(block)).join('\n')
+}
+
+function inputText(request: CountTokensRequest): string {
+  return [
+    request.tools ? JSON.stringify(request.tools) : '',
+    ...systemBlocks(request).map((block) => block.text),
+    ...request.messages.map((message) => messageText(message.content)),
+  ].join('\n')
+}
+
+// Like the real cache, the prefix runs from the tools through the last system block marked for
+// caching, per model. The first sight of a prefix writes the cache; later ones read it.
+const seenCachePrefixes = new Set<string>()
+const MAX_REMEMBERED_PREFIXES = 1000
+
+function promptCacheUsage(request: MessagesRequest): { created: number; read: number; ttl: '5m' | '1h' } {
+  const blocks = systemBlocks(request)
+  const lastMarked = blocks.findLastIndex((block) => block.cached)
+  const marked = blocks[lastMarked]
+  if (!marked) return { created: 0, read: 0, ttl: '5m' }
+  const cachedText = blocks.slice(0, lastMarked + 1).map((block) => block.text)
+  const prefix = [request.tools ? JSON.stringify(request.tools) : '', ...cachedText].join('\n')
+  const tokens = estimateTokens(prefix)
+  const key = createHash('sha256').update(`${request.model}\n${prefix}`).digest('hex')
+  if (seenCachePrefixes.has(key)) return { created: 0, read: tokens, ttl: marked.ttl }
+  if (seenCachePrefixes.size >= MAX_REMEMBERED_PREFIXES) seenCachePrefixes.clear()
+  seenCachePrefixes.add(key)
+  return { created: tokens, read: 0, ttl: marked.ttl }
+}
+
+// Content: sentences from templates, filled with phrases of the prompt and picked by a generator
+// seeded from the prompt, so output varies between prompts but never between runs.
+
+/** Noun phrases from the prompt, such as "the delayed refund"; each slot reads after "about". */
+type Words = { topic: string; detail: string; extra: string; other: string }
+type Template = (w: Words) => string
+
+const TITLES: Template[] = [
+  (w) => `${capitalize(w.topic)} and ${w.detail}`,
+  (w) => `Getting help with ${w.topic}`,
+  (w) => `Questions about ${w.topic}`,
+  (w) => `Sorting out ${w.detail}`,
+  (w) => `A conversation about ${w.topic}`,
+]
+
+// Each exchange is a user line and the assistant's answer to it; stages follow each other, so
+// every answer fits its question and every question fits the answer before it.
+type Exchange = [user: Template, assistant: Template]
+
+const OPENINGS: Exchange[] = [
+  [
+    (w) => `Hi, I've been trying to sort out ${w.topic} and I'm stuck on ${w.detail}. Can you help?`,
+    (w) => `Of course. With ${w.topic}, it usually helps to start with ${w.detail} and work outward from there. What have you tried so far?`,
+  ],
+  [
+    (w) => `Quick question about ${w.topic}: how should I think about ${w.detail}?`,
+    (w) => `The short version is that ${w.detail} shapes how ${w.topic} plays out. Where are you starting from?`,
+  ],
+  [
+    (w) => `I need some advice on ${w.topic}. Anything involving ${w.detail} keeps tripping me up.`,
+    (w) => `A lot of people find ${w.topic} tricky at first, especially when ${w.detail} is involved. What have you looked at so far?`,
+  ],
+  [
+    (w) => `Something has gone wrong with ${w.topic} and I'm not sure whether ${w.detail} is the cause.`,
+    () => `Let's figure it out together. What have you already tried?`,
+  ],
+]
+
+const FOLLOW_UPS: Exchange[] = [
+  [
+    (w) => `I looked into ${w.extra}, but I'm not sure it applies here.`,
+    (w) => `Good that you checked. ${capitalize(w.extra)} does play a role, but it's rarely the main issue. I'd settle ${w.detail} first and revisit ${w.extra} after that.`,
+  ],
+  [
+    (w) => `Not much yet. I've only read a little about ${w.extra}. Is that a good place to start?`,
+    (w) => `It's a solid starting point, as long as you keep ${w.topic} in view. Try one small change and see what happens.`,
+  ],
+  [
+    (w) => `Mostly I've been focusing on ${w.extra}, and I'm worried it will make things worse.`,
+    (w) => `That's a reasonable worry. When ${w.extra} and ${w.detail} overlap, the fix is usually to deal with them one at a time.`,
+  ],
+]
+
+const DEEPER: Exchange[] = [
+  [
+    () => `That makes sense. How long should I give it before deciding whether it's working?`,
+    (w) => `Give it about a week. If nothing has shifted by then, step back and look at ${w.topic} from another angle.`,
+  ],
+  [
+    (w) => `Okay. What's the most common mistake people make with ${w.detail}?`,
+    (w) => `Trying to fix everything at once. Pick the part of ${w.detail} that bothers you most and start there.`,
+  ],
+  [
+    (w) => `Would it change anything if ${w.other} is part of the picture?`,
+    (w) => `A little. With ${w.other} involved, I'd move more slowly and check on ${w.detail} more often.`,
+  ],
+]
+
+const CLOSINGS: Exchange[] = [
+  [
+    (w) => `Thanks, that's really helpful. I'll start with ${w.detail} tonight.`,
+    () => `Glad it helped. Good luck, and let me know how it goes.`,
+  ],
+  [
+    (w) => `Great, I feel a lot clearer about ${w.topic} now.`,
+    (w) => `You're welcome! Come back anytime if ${w.topic} gets complicated again.`,
+  ],
+  [
+    () => `Perfect, that gives me a plan. Thank you!`,
+    () => `Anytime. Take it one step at a time and you'll get there.`,
+  ],
+]
+
+const TEXT_ANSWERS: Template[] = [
+  (w) => `Here's how I'd approach ${w.topic}: start with ${w.detail}, keep an eye on ${w.extra}, and adjust as you learn more.`,
+  (w) => `The key to ${w.topic} is usually ${w.detail}. Once that is in place, ${w.extra} tends to follow.`,
+  (w) => `Good question. ${capitalize(w.detail)} matters most here; ${w.extra} is worth a look after that.`,
+]
+
+function simulateConversation(request: MessagesRequest): { title: string; turns: ConversationTurn[] } {
+  const { random, words } = seedFromPrompt(request)
+  const stages = [OPENINGS, FOLLOW_UPS, DEEPER, CLOSINGS].slice(0, 2 + Math.floor(random() * 3)) // 4, 6 or 8 turns
+  const turns = stages.flatMap((stage): ConversationTurn[] => {
+    const [user, assistant] = pick(random, stage)
+    return [
+      { role: 'user', content: user(words) },
+      { role: 'assistant', content: assistant(words) },
+    ]
+  })
+  return { title: pick(random, TITLES)(words), turns }
+}
+
+function simulateText(request: MessagesRequest): string {
+  const { random, words } = seedFromPrompt(request)
+  return pick(random, TEXT_ANSWERS)(words)
+}
+
+const DETERMINERS = new Set('a an the my your our their his her this that some'.split(' '))
+// Words that end a noun phrase or carry no subject matter: function words, common verbs, and the
+// vocabulary of generation instructions themselves.
+const NOT_SUBJECT_MATTER = new Set(
+  ('about above after again also and are as asks assistant at be because been before being below between both ' +
+    'but by calls comes complains contacts conversation conversations could describes dialog dialogue dialogues ' +
+    'discusses does doing down during each even every explains exchange feels for format from generate ' +
+    'generated gets goes had has have having help here how include into involving is json just keeps learns like ' +
+    'looks make makes many message messages more most much must natural needs of on or other output over ' +
+    'please reaches realistic record same says seeks should so some speaker speakers style such takes talks ' +
+    'than that their them then there these they this those through to tone tool tries turn turns under until ' +
+    'user using very wants was were what when where which while who will with wonders would write writes ' +
+    'your yours persona emotion topic keep need want give tell know').split(' '),
+)
+const FALLBACK_PHRASES = ['the plan', 'the details', 'the timeline', 'the next step']
+
+function seedFromPrompt(request: MessagesRequest): { random: () => number; words: Words } {
+  const lastUser = request.messages.findLast((message) => message.role === 'user')
+  const system = systemBlocks(request).map((block) => block.text).join('\n')
+  const seedText = `${system}\n${request.messages.map((message) => messageText(message.content)).join('\n')}`
+  const random = mulberry32(createHash('sha256').update(seedText).digest().readUInt32LE(0))
+  // The request's own words come first: they name what this conversation is about.
+  const { phrases, keywords } = subjectMatter(`${lastUser ? messageText(lastUser.content) : ''}\n${system}`)
+  const chosen = [...shuffle(random, phrases.slice(0, 6)), ...shuffle(random, keywords.slice(0, 6)), ...FALLBACK_PHRASES]
+  const [topic = 'the plan', detail = 'the details', extra = 'the timeline', other = 'the next step'] = chosen
+  return { random, words: { topic, detail, extra, other } }
+}
+
+/**
+ * Phrases that follow a determiner ("a delayed refund" becomes "the delayed refund"), then any other
+ * content words. A crude heuristic, but it makes the simulated sentences read naturally.
+ */
+function subjectMatter(text: string): { phrases: string[]; keywords: string[] } {
+  const tokens = text.match(/[\p{L}\p{N}'-]+|[^\s\p{L}\p{N}'-]/gu) ?? []
+  const isContent = (token: string) => /^\p{L}/u.test(token) && !NOT_SUBJECT_MATTER.has(token.toLowerCase())
+  const phrases = new Set<string>()
+  tokens.forEach((token, i) => {
+    if (!DETERMINERS.has(token.toLowerCase())) return
+    const words: string[] = []
+    for (const next of tokens.slice(i + 1, i + 4)) {
+      if (!isContent(next)) break
+      words.push(next)
+    }
+    if (words.length > 0) phrases.add(`the ${words.join(' ')}`)
+  })
+  const inPhrases = new Set([...phrases].flatMap((phrase) => phrase.toLowerCase().split(' ')))
+  const keywords = tokens
+    .filter((token) => isContent(token) && token.length >= 4 && !/(ly|ed|ing)$/i.test(token))
+    .map((token) => token.toLowerCase())
+    .filter((word) => !inPhrases.has(word))
+  return { phrases: [...phrases], keywords: [...new Set(keywords)] }
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state + 0x6d2b79f5) | 0
+    let t = Math.imul(state ^ (state >>> 15), 1 | state)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)]
+  if (item === undefined) throw new Error('pick() needs a non-empty list')
+  return item
+}
+
+function shuffle<T>(random: () => number, items: readonly T[]): T[] {
+  return items
+    .map((item) => ({ item, key: random() }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item)
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

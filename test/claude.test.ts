@@ -1,0 +1,234 @@
+import { test, expect, beforeAll, beforeEach, afterAll } from 'vitest'
+import {
+  classifyClaudeError,
+  createClaude,
+  type ClaudeMessage,
+  type ClaudeMessageParams,
+  type ClaudeOptions,
+} from '../src/claude/client'
+import { ConversationOutput, conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
+import { simulateMessage } from '../src/claude/simulator'
+import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+
+const API_KEY = 'sk-ant-test-0123456789'
+let fake: FakeAnthropic
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic()
+})
+afterAll(() => fake.close())
+beforeEach(() => fake.reset())
+
+function realClaude(extra: Partial<ClaudeOptions> = {}) {
+  return createClaude({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0, ...extra })
+}
+
+function conversationRequest(system: string, ask = 'Write a conversation between a worried traveller and an airline agent about a lost suitcase.'): ClaudeMessageParams {
+  return {
+    model: 'claude-haiku-4-5',
+    max_tokens: 2048,
+    system: [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }],
+    tools: [conversationTool],
+    tool_choice: conversationToolChoice,
+    messages: [{ role: 'user', content: ask }],
+  }
+}
+
+function toolInput(message: ClaudeMessage): unknown {
+  const block = message.content[0]
+  return block?.type === 'tool_use' ? block.input : undefined
+}
+
+async function failureOf(call: Promise<unknown>) {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeDefined()
+  return classifyClaudeError(err)
+}
+
+test('a generated conversation arrives as a record_conversation call that passes ConversationOutput', async () => {
+  const message = await realClaude().createMessage(conversationRequest('You write customer support dialogues.'))
+
+  expect(message.stop_reason).toBe('tool_use')
+  expect(message.content).toHaveLength(1)
+  expect(message.content[0]).toMatchObject({ type: 'tool_use', name: 'record_conversation', id: expect.stringMatching(/^toolu_/) })
+  const conversation = ConversationOutput.parse(toolInput(message))
+  expect(conversation.turns.length % 2).toBe(0)
+  expect(conversation.turns.length).toBeGreaterThanOrEqual(4)
+  expect(conversation.turns.length).toBeLessThanOrEqual(8)
+  expect(JSON.stringify(conversation)).toMatch(/suitcase|airline|traveller|worried|lost|agent/)
+})
+
+test('the second call with the same cached system prompt reads the cache instead of writing it', async () => {
+  const claude = realClaude()
+  const request = conversationRequest('You write long, careful dialogues about travel mishaps.')
+  const first = await claude.createMessage(request)
+  const second = await claude.createMessage(request)
+
+  expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(0)
+  expect(first.usage.cache_read_input_tokens).toBe(0)
+  expect(second.usage.cache_creation_input_tokens).toBe(0)
+  expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens)
+  expect(second.usage.input_tokens).toBe(first.usage.input_tokens)
+  expect(second.usage.output_tokens).toBeGreaterThan(0)
+})
+
+test('the fake server records requests with the API key redacted', async () => {
+  await realClaude().countTokens({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hello there' }] })
+
+  expect(fake.requestCount).toBe(1)
+  expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/v1/messages/count_tokens' })
+  expect(fake.requests[0]?.headers.authorization).toBe('[redacted]')
+  expect(JSON.stringify(fake.requests)).not.toContain(API_KEY)
+})
+
+test('a 429 with retry-after is classified as rate_limited with the wait in milliseconds', async () => {
+  fake.enqueue({ kind: 'rate_limit', retryAfterSeconds: 7 })
+  const failure = await failureOf(realClaude().createMessage(conversationRequest('Rate limited prompt.')))
+
+  expect(failure).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000 })
+  expect(failure.message).toContain('7 seconds')
+})
+
+test('a 529 is classified as overloaded and retryable', async () => {
+  fake.enqueue({ kind: 'overloaded' })
+  const failure = await failureOf(realClaude().createMessage(conversationRequest('Overloaded prompt.')))
+
+  expect(failure).toMatchObject({ code: 'overloaded', retryable: true })
+})
+
+test('a 500 is classified as server_error and retryable', async () => {
+  fake.enqueue({ kind: 'server_error' })
+  const failure = await failureOf(realClaude().createMessage(conversationRequest('Server error prompt.')))
+
+  expect(failure).toMatchObject({ code: 'server_error', retryable: true })
+})
+
+test('a reply slower than timeoutMs is classified as a timeout', async () => {
+  fake.enqueue({ kind: 'slow', delayMs: 2000 })
+  const started = Date.now()
+  const failure = await failureOf(realClaude({ timeoutMs: 150 }).createMessage(conversationRequest('Slow prompt.')))
+
+  expect(failure).toMatchObject({ code: 'timeout', retryable: true })
+  expect(Date.now() - started).toBeLessThan(1500)
+})
+
+test('a slow reply within the timeout still succeeds', async () => {
+  fake.enqueue({ kind: 'slow', delayMs: 100 })
+  const message = await realClaude({ timeoutMs: 5000 }).createMessage(conversationRequest('Patient prompt.'))
+
+  expect(ConversationOutput.safeParse(toolInput(message)).success).toBe(true)
+})
+
+test('malformed model output fails ConversationOutput', async () => {
+  fake.enqueue({ kind: 'malformed' })
+  const message = await realClaude().createMessage(conversationRequest('Malformed prompt.'))
+
+  expect(message.stop_reason).toBe('tool_use')
+  expect(ConversationOutput.safeParse(toolInput(message)).success).toBe(false)
+})
+
+test('a text answer instead of the tool call has no tool input to validate', async () => {
+  fake.enqueue({ kind: 'text_instead_of_tool' })
+  const message = await realClaude().createMessage(conversationRequest('Chatty prompt.'))
+
+  expect(message.stop_reason).toBe('end_turn')
+  expect(message.content[0]?.type).toBe('text')
+  expect(toolInput(message)).toBeUndefined()
+})
+
+test('a request without an API key header is refused with 401 and classified as auth', async () => {
+  const failure = await failureOf(
+    realClaude().createMessage(conversationRequest('No key prompt.'), { headers: { authorization: null } }),
+  )
+
+  expect(failure).toMatchObject({ code: 'auth', retryable: false })
+  expect(failure.message).not.toContain(API_KEY)
+})
+
+test("the SDK's own retry gets through a single 529 to success", async () => {
+  fake.enqueue({ kind: 'overloaded' })
+  const message = await realClaude({ maxRetries: 2 }).createMessage(conversationRequest('Retry prompt.'))
+
+  expect(ConversationOutput.safeParse(toolInput(message)).success).toBe(true)
+  expect(fake.requestCount).toBe(2)
+})
+
+test('faults can be queued over HTTP by another process', async () => {
+  const queued = await fetch(`${fake.url}/_fake/faults`, {
+    method: 'POST',
+    body: JSON.stringify([{ kind: 'rate_limit', retryAfterSeconds: 3 }, { kind: 'server_error' }]),
+  })
+  expect(queued.status).toBe(200)
+  const claude = realClaude()
+
+  expect(await failureOf(claude.createMessage(conversationRequest('HTTP fault 1.')))).toMatchObject({ code: 'rate_limited', retryAfterMs: 3000 })
+  expect(await failureOf(claude.createMessage(conversationRequest('HTTP fault 2.')))).toMatchObject({ code: 'server_error' })
+  const seen = await (await fetch(`${fake.url}/_fake/requests`)).json()
+  expect(seen).toMatchObject({ count: 2 })
+})
+
+test('an unknown API path gets a 404 in the Anthropic error format', async () => {
+  const response = await fetch(`${fake.url}/v1/nothing-here`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{}' })
+
+  expect(response.status).toBe(404)
+  expect(response.headers.get('request-id')).toMatch(/^req_/)
+  expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } })
+})
+
+test('without an API key the simulator answers with a valid conversation', async () => {
+  const claude = createClaude({})
+  const message = await claude.createMessage(conversationRequest('Simulated support dialogues.'))
+
+  expect(claude.simulated).toBe(true)
+  expect(message.id).toMatch(/^msg_/)
+  expect(ConversationOutput.safeParse(toolInput(message)).success).toBe(true)
+  expect(fake.requestCount).toBe(0)
+})
+
+test('the simulator is deterministic for a prompt and varies between prompts', async () => {
+  const claude = createClaude({})
+  const ask = (topic: string) => conversationRequest('Determinism check.', `Write a conversation about ${topic}.`)
+  const first = toolInput(await claude.createMessage(ask('repotting a fiddle leaf fig')))
+  const again = toolInput(await claude.createMessage(ask('repotting a fiddle leaf fig')))
+  const other = toolInput(await claude.createMessage(ask('negotiating a salary raise')))
+
+  expect(again).toEqual(first)
+  expect(other).not.toEqual(first)
+  expect(JSON.stringify(other)).toMatch(/negotiating|salary|raise/)
+})
+
+test('the simulator answers with text when no tool is offered', async () => {
+  const message = await createClaude({}).createMessage({
+    model: 'claude-haiku-4-5',
+    max_tokens: 256,
+    messages: [{ role: 'user', content: 'Give me one tip about sourdough starters.' }],
+  })
+
+  expect(message.stop_reason).toBe('end_turn')
+  expect(message.content[0]?.type).toBe('text')
+})
+
+test('the simulator refuses a malformed request with 400, classified as bad_request', async () => {
+  const failure = await failureOf(createClaude({}).createMessage({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [] }))
+
+  expect(failure).toMatchObject({ code: 'bad_request', retryable: false })
+  expect(failure.message).toContain('messages')
+})
+
+test('the simulated response has the shape of the SDK Message type', () => {
+  // Compile-time check: the wire body must be assignable to the SDK's own type.
+  const wire: ClaudeMessage = simulateMessage(conversationRequest('Type check.'))
+  expect(Object.keys(wire).sort()).toEqual(
+    ['container', 'content', 'diagnostics', 'id', 'model', 'role', 'stop_details', 'stop_reason', 'stop_sequence', 'type', 'usage'].sort(),
+  )
+})
+
+test('count_tokens works against the fake server and the simulator', async () => {
+  const params = { model: 'claude-haiku-4-5', messages: [{ role: 'user' as const, content: 'x'.repeat(400) }] }
+
+  expect(await realClaude().countTokens(params)).toBeGreaterThanOrEqual(100)
+  expect(await createClaude({}).countTokens(params)).toBeGreaterThanOrEqual(100)
+})
