@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { digest } from '../src/auth/secrets'
+import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+
+let database: TestDatabase
+let app: ReturnType<typeof testApp>['app']
+let editor: TestUser
+let cookie: string
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  app = testApp(database).app
+})
+afterAll(() => database.drop())
+beforeEach(async () => {
+  await truncateAll(database)
+  editor = await makeUser(database, 'editor')
+  cookie = await signIn(app, editor)
+})
+
+async function newToken(scope: 'read' | 'write' = 'write'): Promise<{ id: string; token: string }> {
+  const res = await app.request('/api/tokens', json({ name: 'pipeline', scope }, { cookie, origin: ORIGIN }))
+  expect(res.status).toBe(201)
+  return res.json()
+}
+
+test('a token is shown once on creation and stored only as a hash', async () => {
+  const { id, token } = await newToken()
+  expect(token).toMatch(/^td_[\w-]{40,}$/)
+  const row = await database.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  expect(row.token_hash).toBe(digest(token))
+  expect(JSON.stringify(row)).not.toContain(token)
+  const list = await app.request('/api/tokens', { headers: { cookie } })
+  const body = await list.json()
+  expect(JSON.stringify(body)).not.toContain(token)
+  expect(body.items[0]).toMatchObject({ id, name: 'pipeline', scope: 'write', prefix: token.slice(0, 9) })
+})
+
+test('a bearer token authenticates API calls and records when it was last used', async () => {
+  const { id, token } = await newToken()
+  const res = await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })
+  expect(res.status).toBe(200)
+  expect(await res.json()).toEqual({ id: editor.id, email: editor.email, name: '', role: 'editor' })
+  const row = await database.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()
+  expect(row.last_used_at).toBeInstanceOf(Date)
+})
+
+test('a missing, invalid or revoked token gets a 401 with a clear message', async () => {
+  const { id, token } = await newToken()
+  const revoke = await app.request(`/api/tokens/${id}`, { method: 'DELETE', headers: { cookie, origin: ORIGIN } })
+  expect(revoke.status).toBe(204)
+  for (const authorization of ['Bearer ', 'Bearer td_not-a-real-token', `Bearer ${token}`, 'Basic abc']) {
+    const res = await app.request('/api/me', { headers: { authorization } })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'The API token is missing, invalid or revoked.' } })
+  }
+  expect((await app.request('/api/me')).status).toBe(401)
+})
+
+test('a read-only token can read but not write', async () => {
+  const { token } = await newToken('read')
+  const headers = { authorization: `Bearer ${token}` }
+  expect((await app.request('/api/me', { headers })).status).toBe(200)
+  const write = await app.request('/api/tokens', json({ name: 'escalate' }, headers))
+  expect(write.status).toBe(403)
+  expect((await write.json()).error.message).toBe('This API token is read-only.')
+})
+
+test('an internal portal can post a form with the token in a field, from any origin', async () => {
+  const { token } = await newToken()
+  const res = await app.request('/api/tokens', form({ api_token: token, name: 'from portal' }, { origin: 'https://portal.elsewhere.example' }))
+  expect(res.status).toBe(201)
+  expect(await res.json()).toMatchObject({ name: 'from portal' })
+})
+
+test('a disabled user\u2019s tokens stop working', async () => {
+  const { token } = await newToken()
+  await database.db.updateTable('users').set({ disabled_at: new Date() }).where('id', '=', editor.id).execute()
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
+})
+
+test('the tokens page creates a token, shows it once, and revokes it', async () => {
+  const created = await app.request('/settings/tokens', form({ name: 'notebook', scope: 'read' }, { cookie }))
+  expect(created.status).toBe(201)
+  const html = await created.text()
+  const token = /<pre class="secret" id="new-token">(td_[\w-]+)<\/pre>/.exec(html)?.[1]
+  expect(token).toBeDefined()
+  const page = await (await app.request('/settings/tokens', { headers: { cookie } })).text()
+  expect(page).toContain('notebook')
+  expect(page).not.toContain(token!)
+  const { id } = await database.db.selectFrom('api_tokens').select('id').executeTakeFirstOrThrow()
+  const revoked = await app.request(`/settings/tokens/${id}/revoke`, form({}, { cookie }))
+  expect(revoked.status).toBe(303)
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
+})
+
+test('a token without a name is refused and nothing is created', async () => {
+  const res = await app.request('/api/tokens', json({ name: '  ' }, { cookie, origin: ORIGIN }))
+  expect(res.status).toBe(400)
+  expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', fields: { name: 'Give the token a name' } } })
+  expect(await database.db.selectFrom('api_tokens').selectAll().execute()).toEqual([])
+})
+
+test('someone else\u2019s token cannot be revoked', async () => {
+  const { id } = await newToken()
+  const other = await makeUser(database, 'editor')
+  const otherCookie = await signIn(app, other)
+  const res = await app.request(`/api/tokens/${id}`, { method: 'DELETE', headers: { cookie: otherCookie, origin: ORIGIN } })
+  expect(res.status).toBe(404)
+  const row = await database.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()
+  expect(row.revoked_at).toBeNull()
+})
