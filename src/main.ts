@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { createApp } from './app'
 import { insertUser } from './auth/users'
+import { seedConversations } from './conversations/seed'
 import { ConfigError, loadConfig, type Config } from './config'
 import { migrateToLatest } from './db/migrate'
 import { DatabaseUnreachable, openDatabase } from './db/open'
@@ -11,23 +12,41 @@ import { startWorker, type WorkerHandle } from './worker/runner'
 
 const USAGE = `Usage: train-data <command>
   start [--role=all|web|worker]   run the app (default: web and worker in one process)
-  migrate                         apply database migrations and exit`
+  migrate                         apply database migrations and exit
+  seed --conversations N          add N realistic synthetic conversations (no Claude calls)`
 
 /** Exit codes a supervisor can tell apart. */
 const EXIT = { usage: 64, config: 78, database: 69, failure: 1 } as const
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, allowPositionals: true })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { role: { type: 'string', default: 'all' }, conversations: { type: 'string', default: '1000' } },
+    allowPositionals: true,
+  })
   const command = positionals[0] ?? 'start'
   const role = values.role
-  if (!['start', 'migrate'].includes(command) || !['all', 'web', 'worker'].includes(role)) {
+  const count = Number(values.conversations)
+  if (!['start', 'migrate', 'seed'].includes(command) || !['all', 'web', 'worker'].includes(role) || !(Number.isInteger(count) && count > 0)) {
     console.error(USAGE)
     process.exit(EXIT.usage)
   }
   const config = loadConfig()
   const log = createLogger(config.logLevel)
   if (command === 'migrate') return migrate(config, log)
+  if (command === 'seed') return seed(config, log, count)
   return start(config, log, role as 'all' | 'web' | 'worker')
+}
+
+async function seed(config: Config, log: Logger, count: number): Promise<void> {
+  const database = await openDatabase(config, log, 6)
+  try {
+    await migrateToLatest(database.db, database.pool, log)
+    const result = await seedConversations(database.db, { count })
+    log.info(result, `seeded ${result.conversations} conversations in ${(result.ms / 1000).toFixed(1)} s`)
+  } finally {
+    await database.close()
+  }
 }
 
 async function migrate(config: Config, log: Logger): Promise<void> {

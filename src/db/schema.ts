@@ -60,12 +60,259 @@ export interface WorkerHeartbeatsTable {
   last_seen_at: Timestamp
 }
 
+export const TIERS = ['T1', 'T2', 'T3'] as const
+export type Tier = (typeof TIERS)[number]
+
+export const CONVERSATION_STATUSES = [
+  'draft',
+  'queued',
+  'generating',
+  'pending_review',
+  'approved',
+  'rejected',
+  'needs_revision',
+  'failed',
+] as const
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+
+export const BATCH_STATUSES = ['running', 'paused', 'cancelled', 'done'] as const
+export type BatchStatus = (typeof BATCH_STATUSES)[number]
+
+export const EXPORT_FORMATS = ['openai', 'bedrock', 'sharegpt', 'hf', 'json', 'csv', 'markdown'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'expired'] as const
+export type ExportStatus = (typeof EXPORT_STATUSES)[number]
+
+export const REVIEW_ACTIONS = ['approve', 'reject', 'request_changes', 'undo', 'move_to_review', 'auto_approve', 'auto_reject'] as const
+export type ReviewActionKind = (typeof REVIEW_ACTIONS)[number]
+
+export type TurnRole = 'user' | 'assistant'
+export type Turn = { role: TurnRole; content: string }
+
+/** A typed template parameter, as declared on the template. */
+export type TemplateParameter = {
+  name: string
+  type: 'string' | 'number' | 'enum' | 'boolean'
+  required: boolean
+  default?: string | number | boolean
+  values?: string[]
+  description?: string
+}
+
+type Json<T> = ColumnType<T, T | string | undefined, T | string>
+type Numeric = ColumnType<number, number | string | undefined, number | string>
+type Int = ColumnType<number, number | undefined, number>
+
+export interface TemplatesTable {
+  id: Generated<string>
+  name: string
+  description: Generated<string>
+  category: Generated<string>
+  target_tier: ColumnType<Tier, Tier | undefined, Tier>
+  system_prompt: string
+  prompt: string
+  parameters: Json<TemplateParameter[]>
+  min_turns: Int
+  max_turns: Int
+  quality_threshold: Numeric
+  notes: Generated<string>
+  /** The number of the newest template_versions row. */
+  version: Int
+  archived_at: Date | null
+  created_by: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface TemplateVersionsTable {
+  id: Generated<string>
+  template_id: string
+  version: number
+  /** The template's editable fields as they were saved. */
+  snapshot: Json<Record<string, unknown>>
+  created_by: string | null
+  created_at: DefaultTimestamp
+}
+
+export interface ScenariosTable {
+  id: Generated<string>
+  template_id: string
+  name: string
+  persona: Generated<string>
+  emotion: Generated<string>
+  topic: Generated<string>
+  context: Generated<string>
+  intent: Generated<string>
+  tone: Generated<string>
+  values: Json<Record<string, string | number | boolean>>
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface EdgeCasesTable {
+  id: Generated<string>
+  scenario_id: string
+  name: string
+  type: Generated<string>
+  description: string
+  complexity: Int
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface AiSettingsTable {
+  id: Generated<string>
+  model: string
+  max_tokens: number
+  temperature: Numeric
+  requests_per_minute: number
+  max_concurrency: number
+  max_retries: number
+  timeout_ms: number
+  max_batch_size: number
+  created_by: string | null
+  created_at: DefaultTimestamp
+}
+
+export interface BatchesTable {
+  id: Generated<string>
+  name: string
+  template_id: string
+  template_version_id: string
+  status: ColumnType<BatchStatus, BatchStatus | undefined, BatchStatus>
+  settings: Json<Record<string, unknown>>
+  estimate: Json<Record<string, unknown>>
+  total: Int
+  input_tokens: Int
+  output_tokens: Int
+  cost_usd: Numeric
+  simulated: ColumnType<boolean, boolean | undefined, boolean>
+  created_by: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+  finished_at: Date | null
+}
+
+export interface ConversationsTable {
+  id: Generated<string>
+  batch_id: string | null
+  template_id: string | null
+  template_version_id: string | null
+  scenario_id: string | null
+  edge_case_id: string | null
+  tier: Tier
+  status: ConversationStatus
+  title: Generated<string>
+  persona: Generated<string>
+  emotion: Generated<string>
+  topic: Generated<string>
+  parameters: Json<Record<string, unknown>>
+  system_prompt: Generated<string>
+  prompt: Generated<string>
+  turns: Json<Turn[]>
+  turn_count: Int
+  quality_score: ColumnType<number | null, number | string | null | undefined, number | string | null>
+  quality_parts: Json<Record<string, number> | null>
+  flagged: ColumnType<boolean, boolean | undefined, boolean>
+  model: string | null
+  input_tokens: Int
+  output_tokens: Int
+  cache_read_tokens: Int
+  cache_write_tokens: Int
+  cost_usd: Numeric
+  generation_ms: number | null
+  simulated: ColumnType<boolean, boolean | undefined, boolean>
+  attempts: Int
+  error_code: string | null
+  error_message: string | null
+  version: Int
+  created_by: string | null
+  reviewed_by: string | null
+  reviewed_at: Date | null
+  deleted_at: Date | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+  /** Generated by Postgres from title, persona, emotion, topic and turn text; never written. */
+  search: ColumnType<string, never, never>
+}
+
+export interface ConversationVersionsTable {
+  id: Generated<string>
+  conversation_id: string
+  version: number
+  source: 'generated' | 'edited' | 'regenerated' | 'rollback' | 'seeded'
+  title: Generated<string>
+  turns: Json<Turn[]>
+  parameters: Json<Record<string, unknown>>
+  model: string | null
+  quality_score: ColumnType<number | null, number | string | null | undefined, number | string | null>
+  quality_parts: Json<Record<string, number> | null>
+  input_tokens: Int
+  output_tokens: Int
+  cost_usd: Numeric
+  created_by: string | null
+  created_at: DefaultTimestamp
+}
+
+export interface ReviewActionsTable {
+  id: Generated<string>
+  conversation_id: string
+  reviewer_id: string | null
+  action: ReviewActionKind
+  from_status: ConversationStatus
+  to_status: ConversationStatus
+  reasons: ColumnType<string[], string[] | undefined, string[]>
+  comment: Generated<string>
+  undoes_id: string | null
+  created_at: DefaultTimestamp
+}
+
+export interface ExportsTable {
+  id: Generated<string>
+  format: ExportFormat
+  scope: Json<Record<string, unknown>>
+  options: Json<Record<string, unknown>>
+  status: ColumnType<ExportStatus, ExportStatus | undefined, ExportStatus>
+  count: Int
+  bytes: Int
+  sha256: string | null
+  files: Json<Array<{ name: string; path: string; bytes: number; sha256: string; count: number }>>
+  report: Json<Record<string, unknown>>
+  error: string | null
+  duration_ms: number | null
+  created_by: string | null
+  created_at: DefaultTimestamp
+  started_at: Date | null
+  finished_at: Date | null
+  expires_at: Date | null
+  deleted_at: Date | null
+}
+
+export interface UserPreferencesTable {
+  user_id: string
+  page_size: Int
+  review_order: Generated<string>
+  updated_at: DefaultTimestamp
+}
+
 export interface DB {
   users: UsersTable
   sessions: SessionsTable
   api_tokens: ApiTokensTable
   login_throttle: LoginThrottleTable
   worker_heartbeats: WorkerHeartbeatsTable
+  templates: TemplatesTable
+  template_versions: TemplateVersionsTable
+  scenarios: ScenariosTable
+  edge_cases: EdgeCasesTable
+  ai_settings: AiSettingsTable
+  batches: BatchesTable
+  conversations: ConversationsTable
+  conversation_versions: ConversationVersionsTable
+  review_actions: ReviewActionsTable
+  exports: ExportsTable
+  user_preferences: UserPreferencesTable
 }
 
 export type User = Selectable<UsersTable>

@@ -31,7 +31,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
 }
 
-/** Empties the app's tables between tests (users cascade to sessions and tokens). */
+/**
+ * Empties the app's tables between tests. Truncating users cascades to everything that references
+ * them; the reference data migrations seed (the default AI settings) is put back.
+ */
 export async function truncateAll(database: Database): Promise<void> {
-  await database.pool.query('truncate users, login_throttle, worker_heartbeats restart identity cascade')
+  const client = await database.pool.connect()
+  try {
+    await client.query('begin')
+    const { rows } = await client.query<{ row: unknown }>('select to_jsonb(s) as row from ai_settings s order by created_at limit 1')
+    await client.query('truncate users, login_throttle, worker_heartbeats, templates, ai_settings, exports restart identity cascade')
+    if (rows[0]) await client.query('insert into ai_settings select * from jsonb_populate_record(null::ai_settings, $1)', [rows[0].row])
+    await client.query('commit')
+  } catch (err) {
+    await client.query('rollback')
+    throw err
+  } finally {
+    client.release()
+  }
 }

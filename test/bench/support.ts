@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { connect, type Database } from '../../src/db/connect'
+import { startEmbeddedPostgres } from '../../src/db/embedded'
+import { migrateToLatest } from '../../src/db/migrate'
+import { createLogger } from '../../src/log'
+
+export type BenchDatabase = Database & { url: string; close: () => Promise<void> }
+
+/** A fresh, migrated database: on TEST_DATABASE_URL/DATABASE_URL's server when set, else an embedded one. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const log = createLogger('silent')
+  const external = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL
+  let tmp: string | undefined
+  let cluster: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
+  if (!external) {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'train-data-bench-'))
+    await chmod(tmp, 0o755)
+    cluster = await startEmbeddedPostgres(path.join(tmp, 'pg'), log)
+  }
+  const serverUrl = external ?? cluster!.url
+  const name = `td_bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const u = new URL(serverUrl)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  const database = connect(url, log, 20)
+  await migrateToLatest(database.db, database.pool, log)
+  return {
+    ...database,
+    url,
+    close: async () => {
+      await database.db.destroy()
+      const cleanup = new pg.Client({ connectionString: serverUrl })
+      await cleanup.connect()
+      await cleanup.query(`drop database if exists ${name} with (force)`)
+      await cleanup.end()
+      await cluster?.stop()
+      if (tmp) await rm(tmp, { recursive: true, force: true })
+    },
+  }
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+}
+
+/** One figure per line, aligned, with its target when the issue names one. */
+export function report(name: string, value: number, unit: string, target?: string): void {
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1)
+  console.log(`  ${name.padEnd(58)} ${`${shown} ${unit}`.padStart(16)}${target ? `   (target ${target})` : ''}`)
+}
+
+export function heading(title: string): void {
+  console.log(`\n${title}`)
+}
+
+/** Server-side milliseconds for `fn`, run `runs` times after `warmup` unmeasured runs. */
+export async function timeMany(runs: number, fn: (i: number) => Promise<unknown>, warmup = 5): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(i)
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    await fn(i)
+    samples.push(performance.now() - t0)
+  }
+  return samples
+}
