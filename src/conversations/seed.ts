@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { DB, TemplateParameter } from '../db/schema'
+import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
 
 /**
  * Realistic synthetic data for demos, tests and benchmarks, made without calling Claude: templates
@@ -131,17 +131,18 @@ async function seedReviewHistory(db: Kysely<DB>, batchIds: string[]): Promise<vo
 async function seedTemplates(db: Kysely<DB>, createdBy: string | null) {
   const made: { id: string; name: string; versionId: string }[] = []
   for (const spec of TEMPLATE_SPECS) {
-    const fields = {
+    const fields: TemplateSnapshot = {
       ...spec,
       description: `Seeded template for ${spec.category} conversations.`,
       system_prompt: 'You write realistic, multi-turn customer conversations for training a support assistant.',
       prompt: 'Write a conversation between a {{persona}} who feels {{emotion}} and a support agent about {{topic}}.',
-      parameters: JSON.stringify(PARAMETERS),
+      parameters: PARAMETERS,
       min_turns: 4,
       max_turns: 8,
       quality_threshold: 6,
+      notes: '',
     }
-    const template = await db.insertInto('templates').values({ ...fields, created_by: createdBy }).returning(['id', 'name']).executeTakeFirstOrThrow()
+    const template = await db.insertInto('templates').values({ ...fields, parameters: JSON.stringify(PARAMETERS), created_by: createdBy }).returning(['id', 'name']).executeTakeFirstOrThrow()
     const version = await db
       .insertInto('template_versions')
       .values({ template_id: template.id, version: 1, snapshot: JSON.stringify(fields), created_by: createdBy })

@@ -100,6 +100,21 @@ export type TemplateParameter = {
   description?: string
 }
 
+/** A template's editable fields as saved in one version (template_versions.snapshot). */
+export type TemplateSnapshot = {
+  name: string
+  description: string
+  category: string
+  target_tier: Tier
+  system_prompt: string
+  prompt: string
+  parameters: TemplateParameter[]
+  min_turns: number
+  max_turns: number
+  quality_threshold: number
+  notes: string
+}
+
 type Json<T> = ColumnType<T, T | string | undefined, T | string>
 type Numeric = ColumnType<number, number | string | undefined, number | string>
 type Int = ColumnType<number, number | undefined, number>
@@ -129,8 +144,7 @@ export interface TemplateVersionsTable {
   id: Generated<string>
   template_id: string
   version: number
-  /** The template's editable fields as they were saved. */
-  snapshot: Json<Record<string, unknown>>
+  snapshot: Json<TemplateSnapshot>
   created_by: string | null
   created_at: DefaultTimestamp
 }
