@@ -327,9 +327,18 @@ export interface DB {
   review_actions: ReviewActionsTable
   exports: ExportsTable
   user_preferences: UserPreferencesTable
+  template_drafts: TemplateDraftsTable
 }
 
 export type User = Selectable<UsersTable>
 export type NewUser = Insertable<UsersTable>
 export type UserUpdate = Updateable<UsersTable>
 export type ApiToken = Selectable<ApiTokensTable>
+
+/** An unsaved template form, kept per user as they type ('new' or the template's id as key). */
+export interface TemplateDraftsTable {
+  user_id: string
+  draft_key: string
+  fields: Json<Record<string, unknown>>
+  updated_at: DefaultTimestamp
+}
