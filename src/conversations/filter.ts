@@ -1,0 +1,135 @@
+import { expressionBuilder, sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import { z } from 'zod'
+import { CONVERSATION_STATUSES, TIERS, type DB } from '../db/schema'
+
+/**
+ * The conversation filter shared by the dashboard, the JSON API, bulk actions and exports
+ * ("export the current filter"). It reads query strings (every value a string, repeated keys as
+ * arrays, blanks from empty form fields ignored) as well as JSON (arrays, numbers, booleans).
+ */
+
+const blank = (v: unknown) => v === '' || v === null || (Array.isArray(v) && v.every((x) => x === ''))
+
+/** One value: blank means "not filtered"; a repeated query key is an error, not a silent pick. */
+function one<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => {
+    if (blank(v)) return undefined
+    if (Array.isArray(v) && v.length === 1) return v[0]
+    return v
+  }, schema.optional())
+}
+
+/** Several values: repeated keys (status=a&status=b), comma-separated (status=a,b) or a JSON array. */
+function several<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => {
+    if (blank(v) || v === undefined) return undefined
+    const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]))
+    const values = list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
+    return values.length ? [...new Set(values)] : undefined
+  }, z.array(schema).optional())
+}
+
+const quality = z.coerce.number({ error: 'must be a number from 0 to 10' }).min(0, 'must be from 0 to 10').max(10, 'must be from 0 to 10')
+
+/** A day (2026-11-25, the whole day in UTC) or an instant (ISO 8601 with an offset). */
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date like 2026-11-25 or an ISO 8601 time' })
+
+const text = z.string().trim().max(200, 'must be at most 200 characters')
+
+const boolean = z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })], { error: 'must be true or false' })
+
+export const DELETED_SCOPES = ['exclude', 'include', 'only'] as const
+
+/** The filter's fields, for schemas that add their own (sort, cursor, ids…); refine those with checkFilter. */
+export const FILTER_FIELDS = {
+  status: several(z.enum(CONVERSATION_STATUSES, { error: `must be one of ${CONVERSATION_STATUSES.join(', ')}` })),
+  tier: several(z.enum(TIERS, { error: `must be one of ${TIERS.join(', ')}` })),
+  template_id: one(z.uuid({ error: 'must be a template id' })),
+  scenario_id: one(z.uuid({ error: 'must be a scenario id' })),
+  batch_id: one(z.uuid({ error: 'must be a batch id' })),
+  quality_min: one(quality),
+  quality_max: one(quality),
+  created_from: one(day),
+  created_to: one(day),
+  persona: one(text),
+  emotion: one(text),
+  topic: one(text),
+  simulated: one(boolean),
+  q: one(z.string().trim().max(500, 'must be at most 500 characters')),
+  /** Trashed conversations are hidden unless asked for ('include' or 'only', the trash page). */
+  deleted: one(z.enum(DELETED_SCOPES, { error: `must be one of ${DELETED_SCOPES.join(', ')}` })),
+}
+
+type FilterShape = z.infer<z.ZodObject<typeof FILTER_FIELDS>>
+
+/** Cross-field checks: ranges must not be upside down. */
+export function checkFilter(f: FilterShape, ctx: z.RefinementCtx): void {
+  if (f.quality_min !== undefined && f.quality_max !== undefined && f.quality_min > f.quality_max) {
+    ctx.addIssue({ code: 'custom', path: ['quality_max'], message: 'must not be below quality_min' })
+  }
+  if (f.created_from && f.created_to && startOf(f.created_from) >= endOf(f.created_to)) {
+    ctx.addIssue({ code: 'custom', path: ['created_to'], message: 'must be after created_from' })
+  }
+}
+
+export const ConversationFilter = z.object(FILTER_FIELDS).superRefine(checkFilter)
+export type ConversationFilter = z.infer<typeof ConversationFilter>
+
+/** The filter's own keys, in the order they appear in URLs. */
+export const FILTER_KEYS = Object.keys(FILTER_FIELDS) as (keyof ConversationFilter)[]
+
+const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
+const startOf = (v: string) => new Date(isDay(v) ? `${v}T00:00:00Z` : v)
+/** Exclusive end: a day runs until the next midnight UTC; an instant is included. */
+const endOf = (v: string) => (isDay(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000) : new Date(Date.parse(v) + 1))
+
+/** Full-text match on the stored tsvector. websearch_to_tsquery never fails on syntax, so any text is safe. */
+export function matches(q: string): Expression<SqlBool> {
+  return sql<SqlBool>`conversations.search @@ websearch_to_tsquery('english', ${q})`
+}
+
+/**
+ * The WHERE condition for a filter, as one expression usable in any select, update or delete on
+ * conversations (joins included: columns are qualified).
+ */
+export function conversationFilter(filter: ConversationFilter): Expression<SqlBool> {
+  const eb = expressionBuilder<DB, 'conversations'>()
+  const where: Expression<SqlBool>[] = []
+  const deleted = filter.deleted ?? 'exclude'
+  if (deleted === 'exclude') where.push(eb('conversations.deleted_at', 'is', null))
+  if (deleted === 'only') where.push(eb('conversations.deleted_at', 'is not', null))
+  if (filter.status) where.push(eb('conversations.status', 'in', filter.status))
+  if (filter.tier) where.push(eb('conversations.tier', 'in', filter.tier))
+  if (filter.template_id) where.push(eb('conversations.template_id', '=', filter.template_id))
+  if (filter.scenario_id) where.push(eb('conversations.scenario_id', '=', filter.scenario_id))
+  if (filter.batch_id) where.push(eb('conversations.batch_id', '=', filter.batch_id))
+  if (filter.quality_min !== undefined) where.push(eb('conversations.quality_score', '>=', filter.quality_min))
+  if (filter.quality_max !== undefined) where.push(eb('conversations.quality_score', '<=', filter.quality_max))
+  if (filter.created_from) where.push(eb('conversations.created_at', '>=', startOf(filter.created_from)))
+  if (filter.created_to) where.push(eb('conversations.created_at', '<', endOf(filter.created_to)))
+  if (filter.persona) where.push(eb('conversations.persona', '=', filter.persona))
+  if (filter.emotion) where.push(eb('conversations.emotion', '=', filter.emotion))
+  if (filter.topic) where.push(eb('conversations.topic', '=', filter.topic))
+  if (filter.simulated !== undefined) where.push(eb('conversations.simulated', '=', filter.simulated))
+  if (filter.q) where.push(matches(filter.q))
+  return eb.and(where)
+}
+
+export function applyConversationFilter<O>(
+  query: SelectQueryBuilder<DB, 'conversations', O>,
+  filter: ConversationFilter,
+): SelectQueryBuilder<DB, 'conversations', O> {
+  return query.where(conversationFilter(filter))
+}
+
+/** The filter as URL search parameters (blanks dropped), for links, "load more" and export. */
+export function filterParams(filter: ConversationFilter): URLSearchParams {
+  const params = new URLSearchParams()
+  for (const key of FILTER_KEYS) {
+    const value = filter[key]
+    if (value === undefined || value === '') continue
+    if (Array.isArray(value)) for (const v of value) params.append(key, v)
+    else params.set(key, String(value))
+  }
+  return params
+}
