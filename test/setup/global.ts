@@ -47,7 +47,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await admin.pool.query(`drop database if exists ${templateDatabase} with (force)`).catch(() => undefined)
-    await admin.db.destroy()
+    await admin.pool.end()
     await cluster?.stop()
     if (tmp) await rm(tmp, { recursive: true, force: true })
   }

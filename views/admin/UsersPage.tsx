@@ -85,6 +85,7 @@ export function UsersPage(props: {
           <div class="field">
             <label for="new-role">Role</label>
             <RoleSelect name="role" id="new-role" value={props.values?.role} />
+            {props.fields?.role && <p class="field-error">{props.fields.role}</p>}
           </div>
           <Field name="password" label="Initial password (at least 8 characters)" type="password" error={props.fields?.password} required minlength={8} autocomplete="new-password" />
           <button type="submit" class="primary">
