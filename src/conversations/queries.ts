@@ -1,0 +1,267 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { z } from 'zod'
+import { BadRequest } from '../errors'
+import type { ConversationStatus, DB, Tier } from '../db/schema'
+import { checkFilter, conversationFilter, FILTER_FIELDS, type ConversationFilter } from './filter'
+
+/**
+ * Each offered sort: the key it orders by (an expression an index in
+ * migrations/2026_11_25_2000_conversation_list_indexes.ts matches exactly), the key's SQL type
+ * for the cursor, and the direction. Ties are broken by id in the same direction.
+ */
+const SORT_KEYS = {
+  created: { expr: sql`conversations.created_at`, type: sql`timestamptz` },
+  updated: { expr: sql`conversations.updated_at`, type: sql`timestamptz` },
+  quality: { expr: sql`coalesce(conversations.quality_score, -1)`, type: sql`numeric` },
+  title: { expr: sql`conversations.title`, type: sql`text` },
+} as const
+
+export const SORTS = ['created_desc', 'created_asc', 'quality_desc', 'quality_asc', 'updated_desc', 'updated_asc', 'title_asc', 'title_desc'] as const
+export type Sort = (typeof SORTS)[number]
+export const DEFAULT_SORT: Sort = 'created_desc'
+
+function sortParts(sort: Sort) {
+  const [key, direction] = sort.split('_') as [keyof typeof SORT_KEYS, 'asc' | 'desc']
+  return { ...SORT_KEYS[key], key, direction }
+}
+
+/** Checks a cursor's key value before Postgres casts it, so a forged cursor is a 400, not a 500. */
+const KEY_VALUE = {
+  created: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))),
+  updated: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))),
+  quality: z.string().regex(/^-?\d{1,3}(\.\d{1,6})?$/),
+  title: z.string().max(10_000),
+} as const
+
+const CursorShape = z.tuple([z.enum(SORTS), z.string(), z.uuid()])
+export type Cursor = { sort: Sort; key: string; id: string }
+
+/** An opaque cursor: base64url JSON of [sort, last key as text, last id]. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url')
+}
+
+export function decodeCursor(raw: string, sort: Sort): Cursor {
+  const bad = () => new BadRequest('The cursor is not valid: start again from the first page.')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
+  } catch {
+    throw bad()
+  }
+  const shape = CursorShape.safeParse(parsed)
+  if (!shape.success) throw bad()
+  const [cursorSort, key, id] = shape.data
+  if (cursorSort !== sort) throw new BadRequest('The cursor belongs to a different sort order: start again from the first page.')
+  if (!KEY_VALUE[sortParts(sort).key].safeParse(key).success) throw bad()
+  return { sort, key, id }
+}
+
+/** What the list accepts: the filter plus sort, cursor and page size (from the query string or JSON). */
+export const ListQuery = z
+  .object({
+    ...FILTER_FIELDS,
+    sort: z.preprocess((v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v), z.enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` }).optional()),
+    cursor: z.preprocess((v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v), z.string().max(20_000).optional()),
+    limit: z.preprocess(
+      (v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v),
+      z.coerce.number({ error: 'must be a whole number from 1 to 500' }).int('must be a whole number from 1 to 500').min(1, 'must be from 1 to 500').max(500, 'must be from 1 to 500').optional(),
+    ),
+  })
+  .superRefine(checkFilter)
+export type ListQuery = z.infer<typeof ListQuery>
+
+export type ConversationRow = {
+  id: string
+  title: string
+  tier: Tier
+  status: ConversationStatus
+  quality_score: number | null
+  persona: string
+  emotion: string
+  topic: string
+  template_id: string | null
+  template_name: string | null
+  batch_id: string | null
+  turn_count: number
+  tokens: number
+  cost_usd: number
+  simulated: boolean
+  version: number
+  created_at: Date
+  updated_at: Date
+  reviewed_at: Date | null
+  deleted_at: Date | null
+  /** Title and a snippet of turn text with search terms between \u0002 and \u0003 (only when searching). */
+  highlight?: { title: string; snippet: string }
+}
+
+export type ConversationPage = { items: ConversationRow[]; next_cursor: string | null; sort: Sort; limit: number }
+
+export const DEFAULT_PAGE_SIZE = 50
+
+/** The user's rows-per-page preference (user_preferences.page_size), default 50. */
+export async function pageSizeFor(db: Kysely<DB>, userId: string): Promise<number> {
+  const row = await db.selectFrom('user_preferences').select('page_size').where('user_id', '=', userId).executeTakeFirst()
+  return row?.page_size ?? DEFAULT_PAGE_SIZE
+}
+
+/**
+ * One page of conversations matching the filter, by keyset on (sort key, id): each page starts
+ * strictly after the previous page's last row, so rows inserted meanwhile never shift a page
+ * (no duplicates, no gaps among the rows that existed when paging began).
+ */
+export async function listConversations(
+  db: Kysely<DB>,
+  options: { filter: ConversationFilter; sort?: Sort; cursor?: string; limit: number },
+): Promise<ConversationPage> {
+  const sort = options.sort ?? DEFAULT_SORT
+  const { expr, type, direction } = sortParts(sort)
+  const after = options.cursor ? decodeCursor(options.cursor, sort) : undefined
+  let query = db
+    .selectFrom('conversations')
+    .leftJoin('templates', 'templates.id', 'conversations.template_id')
+    .select([
+      'conversations.id',
+      'conversations.title',
+      'conversations.tier',
+      'conversations.status',
+      'conversations.quality_score',
+      'conversations.persona',
+      'conversations.emotion',
+      'conversations.topic',
+      'conversations.template_id',
+      'templates.name as template_name',
+      'conversations.batch_id',
+      'conversations.turn_count',
+      sql<number>`conversations.input_tokens + conversations.output_tokens`.as('tokens'),
+      'conversations.cost_usd',
+      'conversations.simulated',
+      'conversations.version',
+      'conversations.created_at',
+      'conversations.updated_at',
+      'conversations.reviewed_at',
+      'conversations.deleted_at',
+      sql<string>`(${expr})::text`.as('sort_key'),
+    ])
+    .where(conversationFilter(options.filter))
+  if (after) {
+    const op = direction === 'asc' ? sql`>` : sql`<`
+    query = query.where(sql<boolean>`(${expr}, conversations.id) ${op} (cast(${after.key} as ${type}), cast(${after.id} as uuid))`)
+  }
+  const rows = await query
+    .orderBy(expr, direction)
+    .orderBy('conversations.id', direction)
+    .limit(options.limit + 1)
+    .execute()
+  const more = rows.length > options.limit
+  const page = rows.slice(0, options.limit)
+  const last = page.at(-1)
+  const items: ConversationRow[] = page.map(({ sort_key: _, ...row }) => ({
+    ...row,
+    quality_score: row.quality_score === null ? null : Number(row.quality_score),
+    cost_usd: Number(row.cost_usd),
+    tokens: Number(row.tokens),
+  }))
+  if (options.filter.q && items.length) await addHighlights(db, items, options.filter.q)
+  return {
+    items,
+    next_cursor: more && last ? encodeCursor({ sort, key: last.sort_key, id: last.id }) : null,
+    sort,
+    limit: options.limit,
+  }
+}
+
+/** Marks the search terms in the page's titles and a snippet of their turns (for this page's rows only). */
+async function addHighlights(db: Kysely<DB>, items: ConversationRow[], q: string): Promise<void> {
+  // \u0002 and \u0003 cannot be typed into a form; they are stripped from the text first, so only
+  // ts_headline's markers remain and the view turns them into <mark> elements.
+  const clean = (text: RawBuilder<string>) => sql`translate(${text}, E'\\u0002\\u0003', '')`
+  const options = 'StartSel=\u0002, StopSel=\u0003, HighlightAll=true'
+  const snippetOptions = 'StartSel=\u0002, StopSel=\u0003, MaxWords=18, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "'
+  const rows = await db
+    .selectFrom('conversations')
+    .select([
+      'id',
+      sql<string>`ts_headline('english', ${clean(sql`title`)}, websearch_to_tsquery('english', ${q}), ${options})`.as('title'),
+      sql<string>`ts_headline('english', ${clean(sql`(select coalesce(string_agg(t->>'content', ' '), '') from jsonb_array_elements(turns) t)`)}, websearch_to_tsquery('english', ${q}), ${snippetOptions})`.as('snippet'),
+    ])
+    .where(
+      'id',
+      'in',
+      items.map((i) => i.id),
+    )
+    .execute()
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  for (const item of items) {
+    const found = byId.get(item.id)
+    if (found) item.highlight = { title: found.title, snippet: found.snippet }
+  }
+}
+
+export type Summary = {
+  total: number
+  byStatus: Partial<Record<ConversationStatus, number>>
+  byTier: Partial<Record<Tier, number>>
+  averageQuality: number | null
+  /** approved / (approved + rejected), null when nothing was decided yet. */
+  approvalRate: number | null
+  spendUsd: number
+}
+
+/** The cards above the table and the row count, for the same filter, in one aggregate query. */
+export async function summarizeConversations(db: Kysely<DB>, filter: ConversationFilter): Promise<Summary> {
+  const rows = await db
+    .selectFrom('conversations')
+    .select([
+      'conversations.status',
+      'conversations.tier',
+      sql<string>`count(*)`.as('n'),
+      sql<number | null>`sum(conversations.quality_score::float8)`.as('quality_sum'),
+      sql<string>`count(conversations.quality_score)`.as('quality_n'),
+      sql<number>`coalesce(sum(conversations.cost_usd::float8), 0)`.as('spend'),
+    ])
+    .where(conversationFilter(filter))
+    .groupBy(['conversations.status', 'conversations.tier'])
+    .execute()
+  const summary: Summary = { total: 0, byStatus: {}, byTier: {}, averageQuality: null, approvalRate: null, spendUsd: 0 }
+  let qualitySum = 0
+  let qualityN = 0
+  for (const row of rows) {
+    const n = Number(row.n)
+    summary.total += n
+    summary.byStatus[row.status] = (summary.byStatus[row.status] ?? 0) + n
+    summary.byTier[row.tier] = (summary.byTier[row.tier] ?? 0) + n
+    qualitySum += Number(row.quality_sum ?? 0)
+    qualityN += Number(row.quality_n)
+    summary.spendUsd += Number(row.spend)
+  }
+  if (qualityN) summary.averageQuality = qualitySum / qualityN
+  const decided = (summary.byStatus.approved ?? 0) + (summary.byStatus.rejected ?? 0)
+  if (decided) summary.approvalRate = (summary.byStatus.approved ?? 0) / decided
+  return summary
+}
+
+/** What the filter form offers: templates, recent batches, and the scenario vocabulary. */
+export async function filterChoices(db: Kysely<DB>) {
+  const [templates, batches, vocabulary] = await Promise.all([
+    db.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
+    db.selectFrom('batches').select(['id', 'name', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
+    db
+      .selectFrom('scenarios')
+      .select([
+        sql<string[]>`array_agg(distinct persona) filter (where persona <> '')`.as('personas'),
+        sql<string[]>`array_agg(distinct emotion) filter (where emotion <> '')`.as('emotions'),
+        sql<string[]>`array_agg(distinct topic) filter (where topic <> '')`.as('topics'),
+      ])
+      .executeTakeFirstOrThrow(),
+  ])
+  return {
+    templates,
+    batches,
+    personas: vocabulary.personas ?? [],
+    emotions: vocabulary.emotions ?? [],
+    topics: vocabulary.topics ?? [],
+  }
+}
+export type FilterChoices = Awaited<ReturnType<typeof filterChoices>>
