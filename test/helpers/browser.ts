@@ -1,21 +1,20 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /**
  * Debian's Chromium, headless. Nothing is downloaded: when it is missing the test fails saying
  * how to install it. The flags keep it from reaching out to the network, which is closed here.
  */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+export async function launchBrowser(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Browser> {
+  if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium was not found at ${CHROMIUM}. Install it with "sudo apt-get install chromium" ` +
+      `Chromium was not found at ${executablePath}. Install it with "sudo apt-get install chromium" ` +
         '(or set CHROMIUM_PATH to a Chromium binary) and run the tests again.',
     )
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })

@@ -1,0 +1,91 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { launchBrowser, signInAs } from '../helpers/browser'
+import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { makeUser } from '../helpers/app'
+import { startTestServer, type RunningApp } from '../helpers/server'
+
+let database: TestDatabase
+let server: RunningApp
+let browser: Browser
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  server = await startTestServer(database, { worker: false })
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  await database?.drop()
+})
+
+async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext()
+  try {
+    return await fn(await context.newPage())
+  } finally {
+    await context.close()
+  }
+}
+
+// These run in order: the first finds an empty database and creates the first admin.
+test('on a fresh install the setup page creates the first admin and signs them in', async () => {
+  await withPage(async (page) => {
+    await page.goto(`${server.url}/`)
+    expect(new URL(page.url()).pathname).toBe('/setup')
+    await page.fill('input[name=name]', 'Grace')
+    await page.fill('input[name=email]', 'grace@example.com')
+    await page.fill('input[name=password]', 'grace password')
+    await Promise.all([page.waitForURL(`${server.url}/`), page.click('button[type=submit]')])
+    expect(await page.textContent('h1')).toBe('Dashboard')
+    expect(await page.textContent('.whoami')).toContain('Grace')
+    await page.goto(`${server.url}/setup`)
+    expect(new URL(page.url()).pathname).toBe('/')
+  })
+})
+
+test('a person signs in, sees the navigation for their role, and signs out', async () => {
+  const editor = await makeUser(database, 'editor')
+  await withPage(async (page) => {
+    await page.goto(`${server.url}/login`)
+    await page.fill('input[name=email]', editor.email)
+    await page.fill('input[name=password]', 'not the password')
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.textContent('.form-error')).toContain('Email or password is incorrect.')
+
+    await signInAs(page, server.url, editor)
+    const nav = await page.locator('nav[aria-label=Main] a').allTextContents()
+    expect(nav).toEqual(['Dashboard', 'Generate', 'Templates', 'Exports', 'Settings'])
+    await Promise.all([page.waitForURL(/\/login$/), page.click('text=Sign out')])
+    await page.goto(`${server.url}/settings/tokens`)
+    expect(new URL(page.url()).pathname).toBe('/login')
+  })
+})
+
+test('a viewer who opens an admin page gets a clear "not allowed" page', async () => {
+  const viewer = await makeUser(database, 'viewer')
+  await withPage(async (page) => {
+    await signInAs(page, server.url, viewer)
+    const response = await page.goto(`${server.url}/settings/users`)
+    expect(response?.status()).toBe(403)
+    expect(await page.textContent('h1')).toBe('Not allowed')
+    expect(await page.textContent('main')).toContain('Your role (viewer) does not allow this.')
+  })
+})
+
+test('an API token created on the settings page is shown once and works as a bearer token', async () => {
+  const reviewer = await makeUser(database, 'reviewer')
+  await withPage(async (page) => {
+    await signInAs(page, server.url, reviewer)
+    await page.goto(`${server.url}/settings/tokens`)
+    await page.fill('input[name=name]', 'my script')
+    await page.click('text=Create token')
+    const token = (await page.textContent('#new-token'))?.trim() ?? ''
+    expect(token).toMatch(/^td_/)
+    const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })
+    expect(await me.json()).toMatchObject({ email: reviewer.email, role: 'reviewer' })
+    await page.reload()
+    expect(await page.content()).not.toContain(token)
+  })
+})
