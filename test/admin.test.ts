@@ -77,7 +77,7 @@ test('a disabled user can be enabled again', async () => {
 })
 
 test('the only active admin cannot be demoted or disabled', async () => {
-  for (const change of [{ role: 'viewer' }, { disabled: 'true' }]) {
+  for (const change of [{ role: 'viewer' }, { disabled: 'true' }] as Record<string, string>[]) {
     const res = await app.request(`/settings/users/${admin.id}`, form(change, { cookie }))
     expect(res.status).toBe(409)
     expect(await res.text()).toContain('This is the only active admin')
