@@ -9,6 +9,8 @@ import { compressResponses, limitBody, provide, requestLog, securityHeaders } fr
 import { pageContext } from './http/page-context'
 import { staticRoutes } from './http/static'
 import { settingsRoutes } from './settings/routes'
+import { templatesApi } from './templates/api-routes'
+import { templateRoutes } from './templates/routes'
 import { DashboardPage } from '../views/pages/DashboardPage'
 import { NotBuiltPage } from '../views/pages/NotBuiltPage'
 
@@ -28,6 +30,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.get('/', (c) => c.html(<DashboardPage ctx={pageContext(c)} />))
   app.route('/api', authApi)
   app.route('/settings', settingsRoutes)
+  app.route('/templates', templateRoutes)
+  app.route('/api', templatesApi)
   for (const area of AREAS_NOT_BUILT) {
     app.get(area.path, requireCapability(area.needs), (c) =>
       c.html(<NotBuiltPage ctx={pageContext(c)} title={area.title} description={area.description} />),
@@ -41,7 +45,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
 const AREAS_NOT_BUILT = [
   { path: '/generate', title: 'Generate', needs: 'edit', description: 'Generate conversations one at a time or in batches, with a cost estimate first and live progress.' },
-  { path: '/templates', title: 'Templates', needs: 'edit', description: 'Templates, scenarios and edge cases describe the conversations you want.' },
   { path: '/review', title: 'Review', needs: 'review', description: 'A keyboard-driven queue to approve, reject or send back conversations.' },
   { path: '/exports', title: 'Exports', needs: 'edit', description: 'Export approved conversations as OpenAI, Bedrock, ShareGPT, JSON, CSV or Markdown files.' },
 ] as const

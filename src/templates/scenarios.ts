@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import type { TemplateParameter } from '../db/schema'
+import { ValidationFailed } from '../errors'
+import { invalid } from '../http/respond'
+import type { EdgeCaseFields, ScenarioFields } from './queries'
+import { scenarioValueProblems, typedFromText } from './validate'
+
+/** Scenario and edge case input: the zod shapes, the check of values against the template, and form reading. */
+
+/** The columns a scenario fixes besides template parameter values. */
+export const SCENARIO_TEXT_FIELDS = ['persona', 'emotion', 'topic', 'context', 'intent', 'tone'] as const
+
+const Text = (max: number) => z.string('Must be text').trim().max(max, `Use at most ${max} characters`).default('')
+
+export const ScenarioInput = z.object({
+  name: z.string('Give the scenario a name').trim().min(1, 'Give the scenario a name').max(200, 'Use at most 200 characters'),
+  persona: Text(2000),
+  emotion: Text(200),
+  topic: Text(500),
+  context: Text(5000),
+  intent: Text(500),
+  tone: Text(200),
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], 'A value is a string, number or boolean')).default({}),
+})
+
+export const EdgeCaseInput = z.object({
+  name: z.string('Give the edge case a name').trim().min(1, 'Give the edge case a name').max(200, 'Use at most 200 characters'),
+  type: Text(100),
+  description: z.string('Describe the edge case').trim().min(1, 'Describe the edge case').max(5000, 'Use at most 5000 characters'),
+  complexity: z.coerce.number('Give a number from 1 to 10').int('Use a whole number').min(1, 'From 1 to 10').max(10, 'From 1 to 10').default(5),
+})
+
+/** Parsed scenario fields with values checked against the template's parameters; throws ValidationFailed. */
+export function parseScenario(parameters: TemplateParameter[], body: unknown): ScenarioFields {
+  const parsed = ScenarioInput.safeParse(body)
+  if (!parsed.success) throw invalid(parsed.error)
+  const problems = scenarioValueProblems(parameters, parsed.data.values)
+  const names = Object.keys(problems)
+  if (names.length) {
+    const summary = names.map((name) => `${name}: ${problems[name]}`).join('; ')
+    throw new ValidationFailed(`Some values do not fit the template's parameters (${summary}).`, problems)
+  }
+  return parsed.data
+}
+
+export type ScenarioFormValues = Record<(typeof SCENARIO_TEXT_FIELDS)[number] | 'name', string> & { values: Record<string, string> }
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '')
+
+/** A posted scenario form: text fields, and `values[name]` inputs typed by the template's parameters (blank = unset). */
+export function scenarioFormValues(body: Record<string, unknown>): ScenarioFormValues {
+  const values: Record<string, string> = {}
+  for (const [key, value] of Object.entries(body)) {
+    const match = /^values\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(key)
+    if (match) values[match[1]!] = text(value)
+  }
+  return {
+    name: text(body.name),
+    persona: text(body.persona),
+    emotion: text(body.emotion),
+    topic: text(body.topic),
+    context: text(body.context),
+    intent: text(body.intent),
+    tone: text(body.tone),
+    values,
+  }
+}
+
+export function scenarioInputFromForm(form: ScenarioFormValues, parameters: TemplateParameter[]): Record<string, unknown> {
+  const types = new Map(parameters.map((param) => [param.name, param.type]))
+  const values: Record<string, unknown> = {}
+  for (const [name, raw] of Object.entries(form.values)) {
+    const value = typedFromText(types.get(name), raw)
+    if (value !== undefined) values[name] = value
+  }
+  return { ...form, values }
+}
+
+export function scenarioFormFromFields(fields: ScenarioFields): ScenarioFormValues {
+  const values = Object.fromEntries(Object.entries(fields.values).map(([name, value]) => [name, String(value)]))
+  return { ...fields, values }
+}
+
+export type EdgeCaseFormValues = Record<keyof EdgeCaseFields, string>
+
+export function edgeCaseFormValues(source: Record<string, unknown> | EdgeCaseFields): EdgeCaseFormValues {
+  const get = (key: keyof EdgeCaseFields) => (source[key] === undefined ? '' : String(source[key]))
+  return { name: get('name'), type: get('type'), description: get('description'), complexity: get('complexity') || '5' }
+}

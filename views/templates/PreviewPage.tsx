@@ -1,0 +1,96 @@
+import type { BatchEstimate } from '../../src/generation/cost'
+import type { PageContext } from '../../src/http/page-context'
+import type { ResolvedPrompts } from '../../src/templates/preview'
+import type { Scenario, Template } from '../../src/templates/queries'
+import { Layout } from '../Layout'
+
+/** What one call would send, from sample values (and optionally a scenario), with its estimated cost. */
+export function PreviewResult(props: { resolved: ResolvedPrompts; estimate: BatchEstimate; model: string }) {
+  const { resolved, estimate } = props
+  const invalid = Object.entries(resolved.invalid)
+  return (
+    <section id="preview-result">
+      {resolved.missing.length > 0 && (
+        <p class="form-error" data-missing={resolved.missing.join(',')}>
+          Missing values: {resolved.missing.join(', ')}. They stay as placeholders below.
+        </p>
+      )}
+      {resolved.unknown.length > 0 && (
+        <p class="form-error" data-unknown={resolved.unknown.join(',')}>
+          Not parameters of this template (ignored): {resolved.unknown.join(', ')}.
+        </p>
+      )}
+      {invalid.length > 0 && (
+        <p class="form-error">
+          Values that do not fit: {invalid.map(([name, message]) => `${name} (${message})`).join('; ')}.
+        </p>
+      )}
+      <section class="card">
+        <h2>System prompt</h2>
+        <pre style="white-space: pre-wrap" id="resolved-system">{resolved.system_prompt}</pre>
+        <h2>Conversation prompt</h2>
+        <pre style="white-space: pre-wrap" id="resolved-prompt">{resolved.prompt}</pre>
+      </section>
+      <p id="estimate">
+        Estimated for one conversation with {props.model}: about <strong>{estimate.input_tokens}</strong> input tokens,{' '}
+        {estimate.output_tokens} output tokens, <strong>${estimate.cost_usd.toFixed(4)}</strong>.{' '}
+        <small class="muted">Tokens are estimated at about four characters each, the tool definition included.</small>
+      </p>
+    </section>
+  )
+}
+
+export function PreviewPage(props: {
+  ctx: PageContext
+  template: Template
+  scenarios: Scenario[]
+  scenarioId?: string
+  samples: Record<string, string>
+  resolved: ResolvedPrompts
+  estimate: BatchEstimate
+  model: string
+}) {
+  const { template } = props
+  const action = `/templates/${template.id}/preview`
+  return (
+    <Layout ctx={props.ctx} title={`Preview ${template.name}`}>
+      <p>
+        <a href={`/templates/${template.id}`}>← {template.name}</a>
+      </p>
+      <h1>Preview</h1>
+      <form method="post" action={action} class="card" hx-post={action} hx-target="#preview-result" hx-swap="outerHTML" hx-trigger="input changed delay:500ms, submit">
+        {props.scenarios.length > 0 && (
+          <div class="field">
+            <label for="f-scenario_id">Scenario</label>
+            <select id="f-scenario_id" name="scenario_id">
+              <option value="">— none —</option>
+              {props.scenarios.map((scenario) => (
+                <option value={scenario.id} selected={scenario.id === props.scenarioId}>
+                  {scenario.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {template.parameters.map((param) => (
+          <div class="field">
+            <label for={`f-values-${param.name}`}>
+              {param.name} <small class="muted">{param.type}{param.required ? ', required' : ''}{param.values ? `: ${param.values.join(', ')}` : ''}</small>
+            </label>
+            <input
+              type="text"
+              id={`f-values-${param.name}`}
+              name={`values[${param.name}]`}
+              value={props.samples[param.name] ?? ''}
+              placeholder={param.default === undefined ? '' : `default: ${String(param.default)}`}
+            />
+          </div>
+        ))}
+        <button type="submit" class="primary">
+          Preview
+        </button>
+      </form>
+      <PreviewResult resolved={props.resolved} estimate={props.estimate} model={props.model} />
+    </Layout>
+  )
+}

@@ -1,0 +1,169 @@
+import { TIERS } from '../../src/db/schema'
+import type { PageContext } from '../../src/http/page-context'
+import type { ParameterRow, TemplateFormValues } from '../../src/templates/form'
+import { PARAMETER_TYPES } from '../../src/templates/validate'
+import { Field, FormError } from '../Field'
+import { Layout } from '../Layout'
+import { formatTime, Select, TextArea } from './TextArea'
+
+/** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
+export function DraftStatus(props: { savedAt?: Date }) {
+  return (
+    <small id="draft-status" class="muted" role="status">
+      {props.savedAt ? `Draft saved at ${formatTime(props.savedAt)}` : 'Changes are kept as a draft as you type.'}
+    </small>
+  )
+}
+
+/** The offer to bring back an unsaved draft (after a crash or a closed tab). */
+export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref: string }) {
+  return (
+    <section class="notice" role="status" id="draft-offer">
+      You have an unsaved draft from {formatTime(props.savedAt)} —{' '}
+      <a href={props.restoreHref}>restore it</a>
+      {' or '}
+      <form method="post" action="/templates/drafts/discard" class="inline" style="display: inline-flex">
+        <input type="hidden" name="draft_key" value={props.draftKey} />
+        <button type="submit" class="link" style="color: var(--accent)">
+          discard it
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, string> }) {
+  const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
+  return (
+    <table class="table" id="parameter-rows">
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Type</th>
+          <th>Required</th>
+          <th>Default</th>
+          <th>Allowed values (enum, comma-separated)</th>
+          <th>Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row, i) => {
+          const key = (field: string) => `parameters[${i}][${field}]`
+          const messages = ['name', 'type', 'required', 'default', 'values', 'description'].map((field) => error(i, field)).filter(Boolean)
+          return (
+            <>
+              <tr class={messages.length ? 'invalid' : undefined}>
+                <td>
+                  <input type="text" name={key('name')} value={row.name} aria-label={`Parameter ${i + 1} name`} aria-invalid={error(i, 'name') ? 'true' : undefined} />
+                </td>
+                <td>
+                  <select name={key('type')} aria-label={`Parameter ${i + 1} type`}>
+                    {row.type !== '' && !(PARAMETER_TYPES as readonly string[]).includes(row.type) && <option value={row.type} selected>{row.type}</option>}
+                    {row.type === '' && <option value="" selected>—</option>}
+                    {PARAMETER_TYPES.map((type) => (
+                      <option value={type} selected={type === row.type}>
+                        {type}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select name={key('required')} aria-label={`Parameter ${i + 1} required`}>
+                    <option value="no" selected={row.required !== 'yes'}>
+                      optional
+                    </option>
+                    <option value="yes" selected={row.required === 'yes'}>
+                      required
+                    </option>
+                  </select>
+                </td>
+                <td>
+                  <input type="text" name={key('default')} value={row.default} aria-label={`Parameter ${i + 1} default`} aria-invalid={error(i, 'default') ? 'true' : undefined} />
+                </td>
+                <td>
+                  <input type="text" name={key('values')} value={row.values} aria-label={`Parameter ${i + 1} allowed values`} aria-invalid={error(i, 'values') ? 'true' : undefined} />
+                </td>
+                <td>
+                  <input type="text" name={key('description')} value={row.description} aria-label={`Parameter ${i + 1} description`} />
+                </td>
+              </tr>
+              {messages.length > 0 && (
+                <tr>
+                  <td colspan={6}>
+                    {messages.map((message) => (
+                      <p class="field-error">{message}</p>
+                    ))}
+                  </td>
+                </tr>
+              )}
+            </>
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}
+
+export function TemplateFormPage(props: {
+  ctx: PageContext
+  /** Undefined for a new template. */
+  template?: { id: string; name: string; version: number }
+  values: TemplateFormValues
+  /** The version the editor started from, sent back so a concurrent save is noticed. */
+  baseVersion?: number
+  fields?: Record<string, string>
+  error?: string
+  draft?: { savedAt: Date; restoreHref: string }
+}) {
+  const { template, values } = props
+  const fields = props.fields ?? {}
+  const draftKey = template?.id ?? 'new'
+  const title = template ? `Edit ${template.name}` : 'New template'
+  return (
+    <Layout ctx={props.ctx} title={title}>
+      <p>
+        <a href={template ? `/templates/${template.id}` : '/templates'}>← {template ? template.name : 'Templates'}</a>
+      </p>
+      <h1>{title}</h1>
+      {props.draft && <DraftOffer draftKey={draftKey} savedAt={props.draft.savedAt} restoreHref={props.draft.restoreHref} />}
+      <FormError message={props.error ?? (Object.keys(fields).length ? 'The template was not saved: fix the fields marked below.' : undefined)} />
+      <form
+        method="post"
+        action={template ? `/templates/${template.id}` : '/templates'}
+        class="card"
+        hx-post="/templates/drafts"
+        hx-trigger="input changed delay:1s"
+        hx-target="#draft-status"
+        hx-swap="outerHTML"
+      >
+        <input type="hidden" name="draft_key" value={draftKey} />
+        {props.baseVersion !== undefined && <input type="hidden" name="base_version" value={String(props.baseVersion)} />}
+        <Field name="name" label="Name" value={values.name} error={fields.name} required />
+        <TextArea name="description" label="Description" value={values.description} error={fields.description} rows={2} />
+        <Field name="category" label="Category" value={values.category} error={fields.category} />
+        <Select name="target_tier" label="Target tier" options={TIERS} value={values.target_tier} error={fields.target_tier} />
+        <TextArea name="system_prompt" label="System prompt" value={values.system_prompt} error={fields.system_prompt} rows={6} hint="Use {{name}} for a parameter's value." />
+        <TextArea name="prompt" label="Conversation prompt" value={values.prompt} error={fields.prompt} rows={6} hint="Use {{name}} for a parameter's value." />
+        <h2>Parameters</h2>
+        <p class="muted">Rows left blank are ignored. Defaults and values are typed: numbers as 12 or 3.5, booleans as true or false.</p>
+        {fields.parameters && <p class="field-error">{fields.parameters}</p>}
+        <ParameterRows rows={values.parameters} fields={fields} />
+        <div style="display: flex; gap: 1rem">
+          <Field name="min_turns" label="Fewest turns" type="number" value={values.min_turns} error={fields.min_turns} />
+          <Field name="max_turns" label="Most turns" type="number" value={values.max_turns} error={fields.max_turns} />
+          <Field name="quality_threshold" label="Quality threshold (0–10)" value={values.quality_threshold} error={fields.quality_threshold} />
+        </div>
+        <TextArea name="notes" label="Notes" value={values.notes} error={fields.notes} rows={3} />
+        <p style="display: flex; gap: 1rem; align-items: center">
+          <button type="submit" class="primary">
+            {template ? 'Save a new version' : 'Create template'}
+          </button>
+          <button type="submit" name="add_row" value="1">
+            Add a parameter row
+          </button>
+          <DraftStatus />
+        </p>
+      </form>
+    </Layout>
+  )
+}

@@ -1,0 +1,193 @@
+import type { PageContext } from '../../src/http/page-context'
+import type { ScenarioListItem, Template, TemplateVersion } from '../../src/templates/queries'
+import { FormError } from '../Field'
+import { Layout } from '../Layout'
+import { formatDateTime } from './TextArea'
+
+/** A template: its fields, actions, versions (diff and restore) and scenarios. */
+export function TemplatePage(props: {
+  ctx: PageContext
+  template: Template
+  versions: TemplateVersion[]
+  scenarios: ScenarioListItem[]
+  canEdit: boolean
+  notice?: string
+  error?: string
+}) {
+  const { template, versions, canEdit } = props
+  const base = `/templates/${template.id}`
+  return (
+    <Layout ctx={props.ctx} title={template.name}>
+      <p>
+        <a href="/templates">← Templates</a>
+      </p>
+      <h1>
+        {template.name} <small class="muted">v{template.version}</small> {template.archived_at && <span class="pill bad">archived</span>}
+      </h1>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <FormError message={props.error} />
+      {template.description && <p>{template.description}</p>}
+      <p class="muted">
+        {template.category && <>Category {template.category} · </>}Target tier {template.target_tier} · {template.min_turns}–{template.max_turns} turns · quality threshold{' '}
+        {Number(template.quality_threshold)}
+      </p>
+      <div class="subnav">
+        <a href={`${base}/preview`}>Preview</a>
+        {canEdit && <a href={`${base}/edit`}>Edit</a>}
+        {canEdit && <a href={`${base}/scenarios/new`}>New scenario</a>}
+      </div>
+      {canEdit && (
+        <div style="display: flex; gap: .5rem; margin-bottom: 1rem">
+          <form method="post" action={`${base}/duplicate`} class="inline">
+            <button type="submit">Duplicate</button>
+          </form>
+          <form method="post" action={`${base}/${template.archived_at ? 'unarchive' : 'archive'}`} class="inline">
+            <button type="submit">{template.archived_at ? 'Unarchive' : 'Archive'}</button>
+          </form>
+          <form method="post" action={`${base}/delete`} class="inline">
+            <button type="submit" title="Only a template nothing was generated from can be deleted">
+              Delete
+            </button>
+          </form>
+        </div>
+      )}
+
+      <section class="card">
+        <h2>System prompt</h2>
+        <pre style="white-space: pre-wrap">{template.system_prompt}</pre>
+        <h2>Conversation prompt</h2>
+        <pre style="white-space: pre-wrap">{template.prompt}</pre>
+        <h2>Parameters</h2>
+        {template.parameters.length === 0 ? (
+          <p class="muted">No parameters.</p>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Required</th>
+                <th>Default</th>
+                <th>Allowed values</th>
+                <th>Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {template.parameters.map((param) => (
+                <tr>
+                  <td>
+                    <code>{param.name}</code>
+                  </td>
+                  <td>{param.type}</td>
+                  <td>{param.required ? 'required' : 'optional'}</td>
+                  <td>{param.default === undefined ? '' : String(param.default)}</td>
+                  <td>{(param.values ?? []).join(', ')}</td>
+                  <td>{param.description ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {template.notes && (
+          <>
+            <h2>Notes</h2>
+            <pre style="white-space: pre-wrap">{template.notes}</pre>
+          </>
+        )}
+      </section>
+
+      <section class="card" id="scenarios">
+        <h2>Scenarios</h2>
+        {props.scenarios.length === 0 ? (
+          <p class="muted">No scenarios yet.</p>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Persona</th>
+                <th>Emotion</th>
+                <th>Topic</th>
+                <th>Edge cases</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.scenarios.map((scenario) => (
+                <tr data-scenario={scenario.name}>
+                  <td>
+                    <a href={`${base}/scenarios/${scenario.id}`}>{scenario.name}</a>
+                  </td>
+                  <td>{scenario.persona}</td>
+                  <td>{scenario.emotion}</td>
+                  <td>{scenario.topic}</td>
+                  <td>{scenario.edge_case_count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section class="card" id="versions">
+        <h2>Versions</h2>
+        {versions.length > 1 && (
+          <form method="get" action={`${base}/diff`} class="inline" style="margin-bottom: 1rem">
+            <label>
+              Compare{' '}
+              <select name="from">
+                {versions.map((v) => (
+                  <option value={String(v.version)} selected={v.version === versions[1]?.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              with{' '}
+              <select name="to">
+                {versions.map((v) => (
+                  <option value={String(v.version)} selected={v.version === versions[0]?.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">Show the differences</button>
+          </form>
+        )}
+        <table class="table">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Saved</th>
+              <th>By</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr data-version={String(v.version)}>
+                <td>
+                  v{v.version} {v.version === template.version && <span class="pill good">current</span>}
+                </td>
+                <td>{formatDateTime(v.created_at)}</td>
+                <td>{v.created_by_email ?? ''}</td>
+                <td>
+                  {canEdit && v.version !== template.version && (
+                    <form method="post" action={`${base}/versions/${v.version}/restore`} class="inline">
+                      <button type="submit">Restore as a new version</button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>
+  )
+}

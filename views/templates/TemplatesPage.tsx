@@ -1,0 +1,89 @@
+import type { PageContext } from '../../src/http/page-context'
+import type { TemplatePage } from '../../src/templates/queries'
+import { Layout } from '../Layout'
+
+export type TemplateListFilter = { q: string; archived: boolean }
+
+function nextHref(filter: TemplateListFilter, cursor: string): string {
+  const params = new URLSearchParams({ cursor })
+  if (filter.q) params.set('q', filter.q)
+  if (filter.archived) params.set('archived', '1')
+  return `/templates?${params}`
+}
+
+/** The rows of the list and the link to the next page: swapped alone by the search box. */
+export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFilter }) {
+  const { page, filter } = props
+  return (
+    <div id="template-rows">
+      {page.items.length === 0 ? (
+        <p class="muted">{filter.q ? `No template matches “${filter.q}”.` : filter.archived ? 'No archived templates.' : 'No templates yet.'}</p>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Category</th>
+              <th>Tier</th>
+              <th>Version</th>
+              <th>Scenarios</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.items.map((item) => (
+              <tr data-template={item.name}>
+                <td>
+                  <a href={`/templates/${item.id}`}>{item.name}</a>
+                  {item.archived_at && <span class="pill bad">archived</span>}
+                  {item.description && <div class="muted">{item.description.slice(0, 140)}</div>}
+                </td>
+                <td>{item.category}</td>
+                <td>{item.target_tier}</td>
+                <td>v{item.version}</td>
+                <td>{item.scenario_count}</td>
+                <td>{item.updated_at.toISOString().replace('T', ' ').slice(0, 16)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page.next_cursor && (
+        <p>
+          <a href={nextHref(filter, page.next_cursor)} rel="next">
+            Next page →
+          </a>
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; filter: TemplateListFilter; canEdit: boolean; notice?: string }) {
+  const { filter } = props
+  return (
+    <Layout ctx={props.ctx} title="Templates">
+      <h1>Templates</h1>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <div class="subnav">
+        <a href="/templates" aria-current={filter.archived ? undefined : 'page'}>
+          Active
+        </a>
+        <a href="/templates?archived=1" aria-current={filter.archived ? 'page' : undefined}>
+          Archived
+        </a>
+        {props.canEdit && <a href="/templates/new">New template</a>}
+      </div>
+      <form method="get" action="/templates" class="inline" role="search" hx-get="/templates" hx-trigger="input changed delay:300ms, submit" hx-target="#template-rows" hx-swap="outerHTML" hx-push-url="true">
+        {filter.archived && <input type="hidden" name="archived" value="1" />}
+        <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
+        <button type="submit">Search</button>
+      </form>
+      <TemplateRows page={props.page} filter={filter} />
+    </Layout>
+  )
+}
