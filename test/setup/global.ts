@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
@@ -27,8 +27,6 @@ export default async function setup(project: TestProject) {
   let tmp: string | undefined
   if (!external) {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'train-data-test-'))
-    // As root, Postgres runs as the unprivileged 'postgres' user, which must be able to enter this folder.
-    await chmod(tmp, 0o755)
     cluster = await startEmbeddedPostgres(path.join(tmp, 'pg'), log)
   }
   const adminUrl = external ?? cluster!.url
