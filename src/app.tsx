@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireCapability, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
+import { exportPages, exportsApi } from './exports/routes'
 import { healthRoutes } from './health/routes'
 import type { AppEnv, Deps } from './http/env'
 import { renderError, renderNotFound } from './http/errors'
@@ -29,6 +30,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(requireUser)
   app.get('/', (c) => c.html(<DashboardPage ctx={pageContext(c)} />))
   app.route('/api', authApi)
+  app.route('/api/exports', exportsApi)
+  app.route('/exports', exportPages)
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
@@ -46,5 +49,4 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 const AREAS_NOT_BUILT = [
   { path: '/generate', title: 'Generate', needs: 'edit', description: 'Generate conversations one at a time or in batches, with a cost estimate first and live progress.' },
   { path: '/review', title: 'Review', needs: 'review', description: 'A keyboard-driven queue to approve, reject or send back conversations.' },
-  { path: '/exports', title: 'Exports', needs: 'edit', description: 'Export approved conversations as OpenAI, Bedrock, ShareGPT, JSON, CSV or Markdown files.' },
 ] as const

@@ -10,6 +10,7 @@ const EnvSchema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     EXPORT_DIR: z.string().min(1).optional(),
+    EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -42,6 +43,7 @@ export type Config = {
   databaseUrl?: string
   dataDir: string
   exportDir: string
+  exportRetentionMs: number
   admin?: { email: string; password: string }
   anthropicApiKey?: string
   anthropicBaseUrl?: string
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     exportDir: path.resolve(e.EXPORT_DIR ?? path.join(dataDir, 'exports')),
+    exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600_000,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,

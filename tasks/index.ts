@@ -1,12 +1,16 @@
 import type { TaskList } from 'graphile-worker'
 import type { Deps } from '../src/http/env'
 import cleanup_sessions from './cleanup_sessions'
+import expire_exports from './expire_exports'
+import export_conversations from './export_conversations'
 
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
   return {
     cleanup_sessions: cleanup_sessions(deps),
+    export_conversations: export_conversations(deps),
+    expire_exports: expire_exports(deps),
   }
 }
 
-export const CRONTAB = ['0 * * * * cleanup_sessions'].join('\n')
+export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports'].join('\n')

@@ -1,0 +1,29 @@
+import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
+
+/** Bedrock's limit for one Claude fine-tuning record (system prompt and messages together). */
+export const BEDROCK_MAX_TOKENS = 32_000
+
+/** Amazon Bedrock (Anthropic Claude) fine-tuning JSONL: {"system"?, "messages":[{role, content}]} and nothing else. */
+export const bedrock: FormatWriter = {
+  format: 'bedrock',
+  label: 'Anthropic on Amazon Bedrock fine-tuning (JSONL)',
+  extension: 'jsonl',
+  contentType: 'application/jsonl; charset=utf-8',
+  header: () => '',
+  separator: '\n',
+  footer: '\n',
+  usesMetadata: false,
+  record(record, options) {
+    const read = readTurns(record.turns)
+    if ('problems' in read) return read
+    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
+    if (problems.length) return { problems }
+    // Only role and content: Bedrock rejects any other key.
+    const messages = read.turns.map((turn) => ({ role: turn.role, content: turn.content }))
+    const system = options.include_system_prompt && record.system_prompt.trim() ? record.system_prompt : undefined
+    const tokens = estimateTokens(system ? [{ content: system }, ...messages] : messages)
+    if (tokens > BEDROCK_MAX_TOKENS) return { problems: [`is about ${tokens} tokens, above Bedrock's ${BEDROCK_MAX_TOKENS}-token limit per record`] }
+    return { text: JSON.stringify(system ? { system, messages } : { messages }), tokens }
+  },
+  warnings: ({ count, largestTokens }) => (count ? [`The largest record is about ${largestTokens} tokens (limit ${BEDROCK_MAX_TOKENS}).`] : []),
+}

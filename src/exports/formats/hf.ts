@@ -1,0 +1,23 @@
+import { chatProblems, estimateTokens, metadataOf, readTurns, type FormatWriter } from './format'
+
+/** Hugging Face chat JSONL (what chat templates and TRL's SFTTrainer read): {"messages":[{role, content}]}. */
+export const hf: FormatWriter = {
+  format: 'hf',
+  label: 'Hugging Face chat messages (JSONL)',
+  extension: 'jsonl',
+  contentType: 'application/jsonl; charset=utf-8',
+  header: () => '',
+  separator: '\n',
+  footer: '\n',
+  usesMetadata: true,
+  record(record, options) {
+    const read = readTurns(record.turns)
+    if ('problems' in read) return read
+    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
+    if (problems.length) return { problems }
+    const messages = read.turns.map((turn) => ({ role: turn.role, content: turn.content }))
+    if (options.include_system_prompt && record.system_prompt.trim()) messages.unshift({ role: 'system', content: record.system_prompt })
+    const line = options.include_metadata ? { id: record.id, messages, metadata: metadataOf(record) } : { messages }
+    return { text: JSON.stringify(line), tokens: estimateTokens(messages) }
+  },
+}

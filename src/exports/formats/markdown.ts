@@ -1,0 +1,51 @@
+import { estimateTokens, readTurns, type ExportRecord, type FormatWriter } from './format'
+
+const LABELS: Record<string, string> = { system: 'System', user: 'User', assistant: 'Assistant' }
+
+/** Table cells and headings are one line; a pipe would end the cell. */
+const inline = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ').replaceAll('|', '\\|')
+/** A block quote keeps the text's own line breaks and cannot break out of the block. */
+const quote = (text: string) => text.split(/\r?\n/).map((line) => (line ? `> ${line}` : '>')).join('\n')
+
+function metadataTable(record: ExportRecord): string {
+  const rows: [string, string | number | null][] = [
+    ['ID', record.id],
+    ['Status', record.status],
+    ['Tier', record.tier],
+    ['Template', record.template_name && `${record.template_name} (v${record.template_version ?? '?'})`],
+    ['Scenario', record.scenario_name],
+    ['Persona', record.persona],
+    ['Emotion', record.emotion],
+    ['Topic', record.topic],
+    ['Quality', record.quality_score],
+    ['Tokens', `${record.input_tokens} in, ${record.output_tokens} out`],
+    ['Cost (USD)', record.cost_usd],
+    ['Simulated', record.simulated ? 'yes' : 'no'],
+    ['Reviews', (record.review_history ?? []).map((r) => `${r.action} → ${r.to_status}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}`).join('; ') || null],
+    ['Created', record.created_at.toISOString()],
+  ]
+  return ['| Field | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${inline(v === null || v === '' ? '—' : String(v))} |`)].join('\n')
+}
+
+/** Human-readable Markdown: a heading per conversation, its metadata table, then the turns as labelled quotes. */
+export const markdown: FormatWriter = {
+  format: 'markdown',
+  label: 'Markdown (for reading)',
+  extension: 'md',
+  contentType: 'text/markdown; charset=utf-8',
+  header: () => '# Train Data export\n\n',
+  separator: '\n\n---\n\n',
+  footer: '\n',
+  usesMetadata: true,
+  record(record, options) {
+    const read = readTurns(record.turns)
+    if ('problems' in read) return read
+    const turns = options.include_system_prompt && record.system_prompt.trim()
+      ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
+      : read.turns
+    const parts = [`## ${inline(record.title || `Conversation ${record.id}`)}`]
+    if (options.include_metadata) parts.push(metadataTable(record))
+    for (const turn of turns) parts.push(`**${LABELS[turn.role] ?? inline(turn.role)}**\n\n${quote(turn.content)}`)
+    return { text: parts.join('\n\n'), tokens: estimateTokens(turns) }
+  },
+}

@@ -1,0 +1,25 @@
+import { chatProblems, estimateTokens, metadataOf, readTurns, type FormatWriter } from './format'
+
+const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
+
+/** ShareGPT JSONL, as most open-source trainers read it: {"conversations":[{from: human|gpt|system, value}]}. */
+export const sharegpt: FormatWriter = {
+  format: 'sharegpt',
+  label: 'ShareGPT (JSONL)',
+  extension: 'jsonl',
+  contentType: 'application/jsonl; charset=utf-8',
+  header: () => '',
+  separator: '\n',
+  footer: '\n',
+  usesMetadata: true,
+  record(record, options) {
+    const read = readTurns(record.turns)
+    if ('problems' in read) return read
+    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
+    if (problems.length) return { problems }
+    const conversations: { from: string; value: string }[] = read.turns.map((turn) => ({ from: FROM[turn.role as 'user' | 'assistant'], value: turn.content }))
+    if (options.include_system_prompt && record.system_prompt.trim()) conversations.unshift({ from: FROM.system, value: record.system_prompt })
+    const line = options.include_metadata ? { id: record.id, conversations, metadata: metadataOf(record) } : { conversations }
+    return { text: JSON.stringify(line), tokens: estimateTokens(conversations.map((c) => ({ content: c.value }))) }
+  },
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+import { checkFilter, FILTER_FIELDS, FILTER_KEYS, type ConversationFilter } from '../conversations/filter'
+import { EXPORT_FORMATS } from '../db/schema'
+
+export const ExportFormatField = z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` })
+
+/** Selected conversations: repeated keys, comma-separated text or a JSON array. */
+const conversationIds = z.preprocess(
+  (v) => {
+    if (v === undefined || v === null || v === '') return undefined
+    const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]))
+    const ids = list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
+    return ids.length ? [...new Set(ids)] : undefined
+  },
+  z.array(z.uuid({ error: 'must be conversation ids' })).max(100_000, 'at most 100,000 conversations by id').optional(),
+)
+
+/**
+ * What to export: conversations by id, the dashboard's filter fields, or both (they combine).
+ * With neither, every approved conversation: the default of DESIGN.md §8.
+ */
+export const ExportScope = z
+  .object({ ...FILTER_FIELDS, conversation_ids: conversationIds })
+  .superRefine(checkFilter)
+  .transform((scope) => {
+    const given = Object.fromEntries(Object.entries(scope).filter(([, v]) => v !== undefined)) as typeof scope
+    return Object.keys(given).length ? given : { ...given, status: ['approved' as const] }
+  })
+export type ExportScope = z.infer<typeof ExportScope>
+
+/** The scope's filter part, for conversationFilter(). */
+export function filterOf(scope: ExportScope): ConversationFilter {
+  return Object.fromEntries(FILTER_KEYS.filter((k) => scope[k] !== undefined).map((k) => [k, scope[k]])) as ConversationFilter
+}
+
+const flag = z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })], { error: 'must be true or false' })
+
+export const ExportOptions = z.object({
+  /** Metadata fields (template, scenario, quality, review history…) where the format allows them. */
+  include_metadata: flag.default(true),
+  include_system_prompt: flag.default(true),
+  only_non_simulated: flag.default(false),
+  /** Percentage of conversations written to a separate validation file; 0 = one file. */
+  validation_percent: z.coerce.number({ error: 'must be a whole number from 0 to 50' }).int('must be a whole number from 0 to 50').min(0, 'must be from 0 to 50').max(50, 'must be from 0 to 50').default(0),
+  /** The same seed always splits the same conversations the same way. */
+  split_seed: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('train-data'),
+  gzip: flag.default(false),
+})
+export type ExportOptions = z.infer<typeof ExportOptions>
+
+export const ExportRequest = z.object({
+  format: ExportFormatField,
+  scope: z.preprocess((v) => v ?? {}, ExportScope),
+  options: z.preprocess((v) => v ?? {}, ExportOptions),
+})
+export type ExportRequest = z.infer<typeof ExportRequest>
+
+const OPTION_FLAGS = ['include_metadata', 'include_system_prompt', 'only_non_simulated', 'gzip'] as const
+
+/**
+ * The new-export form, flattened: format, the scope's fields as they came from the dashboard's query
+ * string, and the options (an unticked checkbox is simply absent, so absent means false here).
+ */
+export function requestFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const keep: Record<string, (key: string) => boolean> = {
+    approved: () => false,
+    filter: (k) => (FILTER_KEYS as string[]).includes(k),
+    selected: (k) => k === 'conversation_ids',
+  }
+  const wanted = keep[String(body.scope_kind)] ?? ((k: string) => (FILTER_KEYS as string[]).includes(k) || k === 'conversation_ids')
+  const scope = Object.fromEntries(Object.entries(body).filter(([k]) => wanted(k)))
+  const options: Record<string, unknown> = Object.fromEntries(OPTION_FLAGS.map((k) => [k, body[k] !== undefined && body[k] !== 'false']))
+  if (body.validation_percent !== undefined && body.validation_percent !== '') options.validation_percent = body.validation_percent
+  if (body.split_seed !== undefined && body.split_seed !== '') options.split_seed = body.split_seed
+  return { format: body.format, scope, options }
+}

@@ -1,0 +1,38 @@
+import type { PageContext } from '../../src/http/page-context'
+import type { ExportListItem } from '../../src/exports/queries'
+import { WRITERS } from '../../src/exports/formats'
+import { Layout } from '../Layout'
+import { describeScope, when } from './describe'
+import { ExportStatus } from './ExportStatus'
+
+export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
+  const { row } = props
+  const options = row.options as Record<string, unknown>
+  return (
+    <Layout ctx={props.ctx} title="Export">
+      <p>
+        <a href="/exports">← All exports</a>
+      </p>
+      <h1>{WRITERS[row.format].label}</h1>
+      <p class="muted">
+        Started by {row.created_by_email ?? 'a removed user'} on {when(row.created_at)}. Scope: {describeScope(row.scope)}.
+        Options:{' '}
+        {Object.entries(options)
+          .map(([k, v]) => `${k.replaceAll('_', ' ')} ${String(v)}`)
+          .join(', ')}
+        .
+      </p>
+      <ExportStatus row={row} />
+      <div class="actions">
+        <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
+          <button type="submit">Run again with these settings</button>
+        </form>
+        {!row.deleted_at && (
+          <form method="post" action={`/exports/${row.id}/delete`} class="inline">
+            <button type="submit">Delete</button>
+          </form>
+        )}
+      </div>
+    </Layout>
+  )
+}

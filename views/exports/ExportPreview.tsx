@@ -1,0 +1,34 @@
+import type { Preview } from '../../src/exports/create'
+
+/** The count in scope and the file's first records, swapped in as the form changes. */
+export function ExportPreview(props: { preview?: Preview; error?: string }) {
+  const { preview } = props
+  return (
+    <section id="export-preview" class="card" aria-live="polite">
+      <h2>Preview</h2>
+      {props.error && (
+        <p class="form-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      {preview && (
+        <>
+          <p>
+            <strong>{preview.count}</strong> conversation{preview.count === 1 ? '' : 's'} in scope.
+            {preview.count === 0 && ' There is nothing to export: widen the filter, or approve some conversations first.'}
+          </p>
+          {preview.text && <pre class="preview">{preview.text}</pre>}
+          {preview.refused.length > 0 && (
+            <ul class="warnings">
+              {preview.refused.map((item) => (
+                <li>
+                  {item.title || item.id} will be left out: {item.problems.join('; ')}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  )
+}

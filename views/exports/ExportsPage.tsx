@@ -1,0 +1,82 @@
+import type { PageContext } from '../../src/http/page-context'
+import type { ExportListItem } from '../../src/exports/queries'
+import { Layout } from '../Layout'
+import { describeScope, formatBytes, when } from './describe'
+import { StatusPill } from './ExportStatus'
+
+/** The history: every export with who, when, scope, format, count, size, status, download and expiry. */
+export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; next?: string; notice?: string }) {
+  return (
+    <Layout ctx={props.ctx} title="Exports">
+      <h1>Exports</h1>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <p>
+        <a href="/exports/new" class="button primary">
+          New export
+        </a>
+      </p>
+      <table class="table">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>Format</th>
+            <th>Scope</th>
+            <th>Conversations</th>
+            <th>Size</th>
+            <th>Status</th>
+            <th>Expires</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.length === 0 && (
+            <tr>
+              <td colspan={9} class="muted">
+                No exports yet.
+              </td>
+            </tr>
+          )}
+          {props.items.map((row) => (
+            <tr>
+              <td>
+                <a href={`/exports/${row.id}`}>{when(row.created_at)}</a>
+              </td>
+              <td>{row.created_by_email ?? '—'}</td>
+              <td>{row.format}</td>
+              <td>{describeScope(row.scope)}</td>
+              <td>{row.count}</td>
+              <td>{row.bytes ? formatBytes(row.bytes) : '—'}</td>
+              <td>
+                <StatusPill row={row} />
+              </td>
+              <td>{row.status === 'done' && !row.deleted_at ? when(row.expires_at) : '—'}</td>
+              <td>
+                <div class="actions">
+                  {row.status === 'done' && !row.deleted_at && <a href={`/exports/${row.id}/download`}>Download</a>}
+                  <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
+                    <button type="submit">Run again</button>
+                  </form>
+                  {!row.deleted_at && (
+                    <form method="post" action={`/exports/${row.id}/delete`} class="inline">
+                      <button type="submit">Delete</button>
+                    </form>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.next && (
+        <p>
+          <a href={`/exports?before=${encodeURIComponent(props.next)}`}>Older exports →</a>
+        </p>
+      )}
+    </Layout>
+  )
+}

@@ -1,0 +1,30 @@
+import { FILTER_KEYS } from '../../src/conversations/filter'
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+export function when(date: Date | null): string {
+  return date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—'
+}
+
+/** A scope in words: "approved", "12 selected conversations", "status: approved · tier: T2". */
+export function describeScope(scope: Record<string, unknown>): string {
+  const parts: string[] = []
+  const ids = scope.conversation_ids
+  if (Array.isArray(ids)) parts.push(`${ids.length} selected conversation${ids.length === 1 ? '' : 's'}`)
+  for (const key of FILTER_KEYS) {
+    const value = scope[key]
+    if (value === undefined || value === null) continue
+    parts.push(`${key.replaceAll('_', ' ')}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
+  }
+  return parts.join(' · ') || 'everything'
+}
