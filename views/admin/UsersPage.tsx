@@ -8,12 +8,12 @@ import { SettingsNav } from '../settings/SettingsNav'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
 
-function RoleSelect(props: { name: string; value?: string; id?: string }) {
+function RoleSelect(props: { name: string; value?: string; id?: string; compact?: boolean }) {
   return (
     <select name={props.name} id={props.id}>
       {ROLES.map((role) => (
-        <option value={role} selected={role === (props.value ?? 'viewer')}>
-          {role} — {ROLE_DESCRIPTIONS[role]}
+        <option value={role} selected={role === (props.value ?? 'viewer')} title={ROLE_DESCRIPTIONS[role]}>
+          {props.compact ? role : `${role} — ${ROLE_DESCRIPTIONS[role]}`}
         </option>
       ))}
     </select>
@@ -38,6 +38,7 @@ export function UsersPage(props: {
         </p>
       )}
       <FormError message={props.error} />
+      <div class="table-wrap">
       <table class="table">
         <thead>
           <tr>
@@ -55,7 +56,7 @@ export function UsersPage(props: {
               <td>{user.name}</td>
               <td>
                 <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <RoleSelect name="role" value={user.role} />
+                  <RoleSelect name="role" value={user.role} compact />
                   <button type="submit">Save role</button>
                 </form>
               </td>
@@ -76,6 +77,7 @@ export function UsersPage(props: {
           ))}
         </tbody>
       </table>
+      </div>
 
       <section class="card">
         <h2>Add a user</h2>
