@@ -1,14 +1,24 @@
 // Keyboard bindings: hotkeys-js presses the buttons that carry data-hotkey, so a key and a click
 // take the same path. hotkeys-js ignores keys typed into inputs, selects and textareas by default.
+// Keys are bound again after htmx swaps in new content, and an open panel marked data-modal (the
+// review screen's reject reasons) keeps the other keys off until it is closed.
 document.addEventListener('DOMContentLoaded', () => {
   if (!window.hotkeys) return
-  const keys = new Set([...document.querySelectorAll('[data-hotkey]')].map((el) => el.dataset.hotkey))
-  for (const key of keys) {
-    window.hotkeys(key, (event) => {
-      const target = document.querySelector(`[data-hotkey="${key}"]:not([disabled])`)
-      if (!target) return
-      event.preventDefault()
-      target.click()
-    })
+  const bound = new Set()
+  const bind = () => {
+    for (const el of document.querySelectorAll('[data-hotkey]')) {
+      const key = el.dataset.hotkey
+      if (bound.has(key)) continue
+      bound.add(key)
+      window.hotkeys(key, (event) => {
+        if (document.querySelector('[data-modal][open]')) return
+        const target = document.querySelector(`[data-hotkey="${key}"]:not([disabled])`)
+        if (!target) return
+        event.preventDefault()
+        target.click()
+      })
+    }
   }
+  bind()
+  document.addEventListener('htmx:after:swap', bind)
 })

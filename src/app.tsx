@@ -8,6 +8,8 @@ import type { AppEnv, Deps } from './http/env'
 import { renderError, renderNotFound } from './http/errors'
 import { compressResponses, limitBody, provide, requestLog, securityHeaders } from './http/middleware'
 import { pageContext } from './http/page-context'
+import { reviewApi } from './review/api-routes'
+import { reviewRoutes } from './review/routes'
 import { staticRoutes } from './http/static'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
@@ -32,6 +34,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api', authApi)
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)
+  app.route('/api', reviewApi)
+  app.route('/review', reviewRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
@@ -48,5 +52,4 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
 const AREAS_NOT_BUILT = [
   { path: '/generate', title: 'Generate', needs: 'edit', description: 'Generate conversations one at a time or in batches, with a cost estimate first and live progress.' },
-  { path: '/review', title: 'Review', needs: 'review', description: 'A keyboard-driven queue to approve, reject or send back conversations.' },
 ] as const

@@ -328,6 +328,8 @@ export interface DB {
   exports: ExportsTable
   user_preferences: UserPreferencesTable
   template_drafts: TemplateDraftsTable
+  review_claims: ReviewClaimsTable
+  review_settings: ReviewSettingsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -341,4 +343,23 @@ export interface TemplateDraftsTable {
   draft_key: string
   fields: Json<Record<string, unknown>>
   updated_at: DefaultTimestamp
+}
+
+/** A reviewer's lease on a conversation, so "next" skips what someone else is looking at. */
+export interface ReviewClaimsTable {
+  conversation_id: string
+  reviewer_id: string
+  expires_at: Timestamp
+}
+
+export type RejectionReason = { code: string; label: string }
+
+/** Review settings; the newest row is active (each change is a new row: who and when). */
+export interface ReviewSettingsTable {
+  id: Generated<string>
+  reasons: Json<RejectionReason[]>
+  auto_approve_above: ColumnType<number | null, number | string | null | undefined, number | string | null>
+  auto_reject_below: ColumnType<number | null, number | string | null | undefined, number | string | null>
+  created_by: string | null
+  created_at: DefaultTimestamp
 }

@@ -1,0 +1,91 @@
+import { sql, type Kysely } from 'kysely'
+import type { DB } from '../db/schema'
+
+/**
+ * Quality feedback: how reviewers judge what each template produces. Rates count conversations by
+ * their current decision (approved, rejected, sent back); reasons and trends come from the review
+ * history, leaving out decisions that were undone.
+ */
+
+export type TemplateQuality = {
+  template_id: string | null
+  template_name: string
+  decided: number
+  approved: number
+  rejected: number
+  needs_revision: number
+  pending: number
+  approval_rate: number | null
+  avg_quality_approved: number | null
+  avg_quality_rejected: number | null
+}
+
+export type ReasonCount = { template_id: string | null; reason: string; count: number }
+export type WeekTrend = { week: Date; decided: number; approved: number; approval_rate: number }
+
+/** Per template, worst approval rate first (templates with no decisions yet last), and the overall row. */
+export async function templateQuality(db: Kysely<DB>): Promise<{ templates: TemplateQuality[]; overall: TemplateQuality }> {
+  const rows = await sql<Omit<TemplateQuality, 'approval_rate'> & { total: boolean }>`
+    select grouping(c.template_id) = 1 as total, c.template_id, coalesce(t.name, '(no template)') as template_name,
+      count(*) filter (where c.status in ('approved', 'rejected', 'needs_revision'))::int as decided,
+      count(*) filter (where c.status = 'approved')::int as approved,
+      count(*) filter (where c.status = 'rejected')::int as rejected,
+      count(*) filter (where c.status = 'needs_revision')::int as needs_revision,
+      count(*) filter (where c.status = 'pending_review')::int as pending,
+      round(avg(c.quality_score) filter (where c.status = 'approved'), 2)::float8 as avg_quality_approved,
+      round(avg(c.quality_score) filter (where c.status = 'rejected'), 2)::float8 as avg_quality_rejected
+    from conversations c left join templates t on t.id = c.template_id
+    where c.deleted_at is null and c.status in ('approved', 'rejected', 'needs_revision', 'pending_review')
+    group by grouping sets ((c.template_id, t.name), ())
+  `.execute(db)
+  const withRate = rows.rows.map(({ total, ...r }) => ({ total, row: { ...r, approval_rate: r.decided ? r.approved / r.decided : null } }))
+  const overall = withRate.find((r) => r.total)?.row ?? emptyOverall()
+  const templates = withRate
+    .filter((r) => !r.total)
+    .map((r) => r.row)
+    .sort((a, b) => (a.approval_rate ?? 2) - (b.approval_rate ?? 2) || a.template_name.localeCompare(b.template_name))
+  return { templates, overall: { ...overall, template_name: 'All templates' } }
+}
+
+function emptyOverall(): TemplateQuality {
+  return { template_id: null, template_name: 'All templates', decided: 0, approved: 0, rejected: 0, needs_revision: 0, pending: 0, approval_rate: null, avg_quality_approved: null, avg_quality_rejected: null }
+}
+
+const notUndone = sql`not exists (select 1 from review_actions u where u.undoes_id = ra.id)`
+
+/** The most common rejection reasons, overall (template_id null) and per template, most frequent first. */
+export async function rejectionReasons(db: Kysely<DB>): Promise<{ overall: ReasonCount[]; byTemplate: Map<string, ReasonCount[]> }> {
+  const rows = await sql<ReasonCount & { total: boolean }>`
+    select c.template_id, reason, count(*)::int as count, grouping(c.template_id) = 1 as total
+    from review_actions ra
+    join conversations c on c.id = ra.conversation_id
+    cross join lateral unnest(ra.reasons) as reason
+    where ra.action in ('reject', 'auto_reject') and ${notUndone} and c.deleted_at is null
+    group by grouping sets ((c.template_id, reason), (reason))
+    order by count desc, reason
+  `.execute(db)
+  const overall = rows.rows.filter((r) => r.total).map(({ total: _total, ...r }) => ({ ...r, template_id: null }))
+  const byTemplate = new Map<string, ReasonCount[]>()
+  for (const { total, ...r } of rows.rows) {
+    if (total || !r.template_id) continue
+    byTemplate.set(r.template_id, [...(byTemplate.get(r.template_id) ?? []), r])
+  }
+  return { overall, byTemplate }
+}
+
+/** Decisions per week (newest last) over the last `weeks` weeks, for all templates or one. */
+export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; templateId?: string }): Promise<WeekTrend[]> {
+  const rows = await sql<{ week: Date; decided: number; approved: number }>`
+    select date_trunc('week', ra.created_at) as week,
+      count(*)::int as decided,
+      count(*) filter (where ra.to_status = 'approved')::int as approved
+    from review_actions ra
+    join conversations c on c.id = ra.conversation_id
+    where ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}
+      and ra.created_at >= date_trunc('week', now()) - make_interval(weeks => ${options.weeks - 1})
+      and c.deleted_at is null
+      ${options.templateId ? sql`and c.template_id = ${options.templateId}` : sql``}
+    group by 1 order by 1
+  `.execute(db)
+  return rows.rows.map((r) => ({ ...r, approval_rate: r.decided ? r.approved / r.decided : 0 }))
+}

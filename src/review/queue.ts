@@ -1,0 +1,185 @@
+import { sql, type Kysely, type SqlBool } from 'kysely'
+import { z } from 'zod'
+import { conversationFilter, FILTER_FIELDS } from '../conversations/filter'
+import type { DB } from '../db/schema'
+
+/**
+ * The review queue: pending, live conversations in an order the reviewer picks, filtered by batch,
+ * template, tier and quality, paged by keyset on (sort key, id). Each order has a partial index
+ * (migrations/2026_11_25_2100_review.ts), so "next" reads a handful of index entries at any size.
+ */
+
+export const REVIEW_ORDERS = ['oldest', 'lowest', 'highest'] as const
+export type ReviewOrder = (typeof REVIEW_ORDERS)[number]
+export const ORDER_LABELS: Record<ReviewOrder, string> = { oldest: 'Oldest first', lowest: 'Lowest quality first', highest: 'Highest quality first' }
+
+/** How long a reviewer holds the conversation they are looking at before others' "next" may give it out. */
+export const CLAIM_MS = 5 * 60_000
+
+const optionalOrder = z.preprocess(
+  (v) => (v === '' || (Array.isArray(v) && v.length === 0) ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v),
+  z.enum(REVIEW_ORDERS, { error: `must be one of ${REVIEW_ORDERS.join(', ')}` }).optional(),
+)
+const optionalId = (what: string) =>
+  z.preprocess((v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v), z.uuid({ error: `must be ${what}` }).optional())
+
+export const ReviewQueueQuery = z
+  .object({
+    batch_id: FILTER_FIELDS.batch_id,
+    template_id: FILTER_FIELDS.template_id,
+    tier: FILTER_FIELDS.tier,
+    quality_min: FILTER_FIELDS.quality_min,
+    quality_max: FILTER_FIELDS.quality_max,
+    order: optionalOrder,
+    /** Keyset cursor: the id of the last conversation on the previous page. */
+    after: optionalId('a cursor from a previous page (a conversation id)'),
+  })
+  .refine((q) => q.quality_min === undefined || q.quality_max === undefined || q.quality_min <= q.quality_max, {
+    path: ['quality_max'],
+    message: 'must not be below quality_min',
+  })
+export type ReviewQueueQuery = z.infer<typeof ReviewQueueQuery>
+
+/** The queue a reviewer works: its filters and the order, resolved (the user's preference when not given). */
+export type ReviewQueue = Omit<ReviewQueueQuery, 'after' | 'order'> & { order: ReviewOrder }
+
+const QUEUE_KEYS = ['order', 'batch_id', 'template_id', 'tier', 'quality_min', 'quality_max'] as const
+
+/** The queue as URL parameters, carried on every review link so "next" stays in the same queue. */
+export function queueParams(queue: ReviewQueue, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams()
+  for (const key of QUEUE_KEYS) {
+    const value = queue[key]
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) params.append(key, v)
+    else params.set(key, String(value))
+  }
+  for (const [key, value] of Object.entries(extra)) params.set(key, value)
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+const sortKey = (order: ReviewOrder, alias: string) =>
+  order === 'oldest' ? sql.ref(`${alias}.created_at`) : sql`coalesce(${sql.ref(`${alias}.quality_score`)}, -1)`
+
+/** Conversations after (or before) `fromId` in the queue's order; the key is read in the query, so no precision is lost. */
+function beyond(order: ReviewOrder, fromId: string, direction: 'after' | 'before') {
+  const ascending = order !== 'highest'
+  const op = (direction === 'after') === ascending ? sql`>` : sql`<`
+  return sql<SqlBool>`(${sortKey(order, 'conversations')}, conversations.id) ${op}
+    (select ${sortKey(order, 'c2')}, c2.id from conversations c2 where c2.id = ${fromId})`
+}
+
+function pendingIn(db: Kysely<DB>, queue: ReviewQueue) {
+  return db.selectFrom('conversations').where(
+    conversationFilter({
+      status: ['pending_review'],
+      batch_id: queue.batch_id,
+      template_id: queue.template_id,
+      tier: queue.tier,
+      quality_min: queue.quality_min,
+      quality_max: queue.quality_max,
+    }),
+  )
+}
+
+function direction(order: ReviewOrder, forward: boolean): 'asc' | 'desc' {
+  return (order !== 'highest') === forward ? 'asc' : 'desc'
+}
+
+const notClaimedByOthers = (reviewerId: string) =>
+  sql<SqlBool>`not exists (select 1 from review_claims rc where rc.conversation_id = conversations.id
+    and rc.reviewer_id <> ${reviewerId} and rc.expires_at > now())`
+
+export type QueueItem = {
+  id: string
+  title: string
+  tier: string
+  quality_score: number | null
+  persona: string
+  emotion: string
+  topic: string
+  turn_count: number
+  created_at: Date
+  template_name: string | null
+  claimed_by: string | null
+}
+
+/** One page of the queue (claimed items included, marked), with the cursor of the next page. */
+export async function listReviewQueue(
+  db: Kysely<DB>,
+  queue: ReviewQueue,
+  options: { after?: string; limit: number; reviewerId: string },
+): Promise<{ items: QueueItem[]; next_cursor: string | null }> {
+  let query = pendingIn(db, queue)
+  if (options.after) query = query.where(beyond(queue.order, options.after, 'after'))
+  const rows = await query
+    .leftJoin('templates', 'templates.id', 'conversations.template_id')
+    .leftJoin('review_claims', (join) =>
+      join
+        .onRef('review_claims.conversation_id', '=', 'conversations.id')
+        .on('review_claims.expires_at', '>', sql<Date>`now()`)
+        .on('review_claims.reviewer_id', '<>', options.reviewerId),
+    )
+    .leftJoin('users', 'users.id', 'review_claims.reviewer_id')
+    .select([
+      'conversations.id',
+      'conversations.title',
+      'conversations.tier',
+      'conversations.quality_score',
+      'conversations.persona',
+      'conversations.emotion',
+      'conversations.topic',
+      'conversations.turn_count',
+      'conversations.created_at',
+      'templates.name as template_name',
+      sql<string | null>`coalesce(nullif(users.name, ''), users.email)`.as('claimed_by'),
+    ])
+    .orderBy(sortKey(queue.order, 'conversations'), direction(queue.order, true))
+    .orderBy('conversations.id', direction(queue.order, true))
+    .limit(options.limit + 1)
+    .execute()
+  const items = rows.slice(0, options.limit)
+  return { items, next_cursor: rows.length > options.limit ? items[items.length - 1]!.id : null }
+}
+
+/**
+ * The conversation to review after (or before) `fromId`, skipping those others hold a live claim
+ * on. "Next" past the end starts again from the top, so skipped items come round again.
+ */
+export async function neighbourInQueue(
+  db: Kysely<DB>,
+  queue: ReviewQueue,
+  options: { fromId?: string; direction: 'next' | 'previous'; reviewerId: string },
+): Promise<string | undefined> {
+  const forward = options.direction === 'next'
+  const find = (from: string | undefined) => {
+    let query = pendingIn(db, queue).where(notClaimedByOthers(options.reviewerId))
+    if (from) query = query.where(beyond(queue.order, from, forward ? 'after' : 'before'))
+    if (options.fromId) query = query.where('conversations.id', '<>', options.fromId)
+    return query
+      .select('conversations.id')
+      .orderBy(sortKey(queue.order, 'conversations'), direction(queue.order, forward))
+      .orderBy('conversations.id', direction(queue.order, forward))
+      .limit(1)
+      .executeTakeFirst()
+  }
+  const found = await find(options.fromId)
+  if (found || !forward || !options.fromId) return found?.id
+  return (await find(undefined))?.id
+}
+
+/** Holds a conversation for this reviewer for a few minutes, unless someone else holds it; true when held. */
+export async function claimConversation(db: Kysely<DB>, conversationId: string, reviewerId: string): Promise<boolean> {
+  const held = await db
+    .insertInto('review_claims')
+    .values({ conversation_id: conversationId, reviewer_id: reviewerId, expires_at: new Date(Date.now() + CLAIM_MS) })
+    .onConflict((oc) =>
+      oc.column('conversation_id').doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') }).where((eb) =>
+        eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)]),
+      ),
+    )
+    .returning('conversation_id')
+    .executeTakeFirst()
+  return held !== undefined
+}

@@ -1,0 +1,143 @@
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { z } from 'zod'
+import { requireCapability } from '../auth/middleware'
+import { AppError, NotFound, ValidationFailed } from '../errors'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { fieldErrors, invalid, isHtmx, readBody, wantsJson } from '../http/respond'
+import { QualityPage } from '../../views/review/QualityPage'
+import { QueuePage, QueueRows } from '../../views/review/QueuePage'
+import { ReviewPage } from '../../views/review/ReviewPage'
+import { ReviewScreen } from '../../views/review/ReviewScreen'
+import { ReviewSettingsPage } from '../../views/review/ReviewSettingsPage'
+import { checkDecision, recordDecision, ReviewConflict, ReviewInput, undoLastDecision } from './actions'
+import { rejectionReasons, templateQuality, weeklyTrend } from './quality'
+import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
+import { listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
+import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
+import { activeReviewSettings, ReviewSettingsInput, saveReviewSettings } from './settings'
+
+type C = Context<AppEnv>
+
+export const reviewRoutes = new Hono<AppEnv>()
+reviewRoutes.use('*', requireCapability('review'))
+
+/** The queue from the query string; the reviewer's saved order when none is given. */
+export async function resolveQueue(c: C): Promise<{ queue: ReviewQueue; after?: string; orderGiven: boolean; pageSize: number }> {
+  const parsed = ReviewQueueQuery.safeParse(c.req.queries())
+  if (!parsed.success) throw invalid(parsed.error)
+  const { after, order, ...filters } = parsed.data
+  const preferences = await findReviewPreferences(c.var.db, c.var.user!.id)
+  return { queue: { ...filters, order: order ?? preferences.order }, after, orderGiven: order !== undefined && order !== preferences.order, pageSize: preferences.pageSize }
+}
+
+const conversationId = (c: C) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  if (!id.success) throw new NotFound('This conversation does not exist or has been deleted.')
+  return id.data
+}
+
+reviewRoutes.get('/', async (c) => {
+  const { queue, after, orderGiven, pageSize } = await resolveQueue(c)
+  if (orderGiven) await saveReviewOrder(c.var.db, c.var.user!.id, queue.order)
+  const page = await listReviewQueue(c.var.db, queue, { after, limit: pageSize, reviewerId: c.var.user!.id })
+  if (wantsJson(c)) return c.json(page)
+  c.header('Vary', 'HX-Request')
+  if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)
+  return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={await listQueueSources(c.var.db)} />)
+})
+
+/** "Start reviewing": the first conversation of the queue this reviewer may take. */
+reviewRoutes.get('/next', async (c) => {
+  const { queue } = await resolveQueue(c)
+  const next = await neighbourInQueue(c.var.db, queue, { direction: 'next', reviewerId: c.var.user!.id })
+  if (next) return c.redirect(`/review/${next}${queueParams(queue)}`, 303)
+  return screen(c, queue, undefined)
+})
+
+reviewRoutes.get('/quality', async (c) => {
+  const templateId = z.uuid().optional().safeParse(c.req.query('template_id') || undefined)
+  if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
+  const [quality, reasons, trend] = await Promise.all([
+    templateQuality(c.var.db),
+    rejectionReasons(c.var.db),
+    weeklyTrend(c.var.db, { weeks: 12, templateId: templateId.data }),
+  ])
+  if (wantsJson(c)) return c.json({ ...quality, reasons: { overall: reasons.overall, by_template: Object.fromEntries(reasons.byTemplate) }, trend })
+  return c.html(<QualityPage ctx={pageContext(c)} quality={quality} reasons={reasons} trend={trend} templateId={templateId.data} />)
+})
+
+reviewRoutes.use('/settings', requireCapability('admin'))
+
+reviewRoutes.get('/settings', async (c) => {
+  const saved = c.req.query('done') === 'saved'
+  return c.html(<ReviewSettingsPage ctx={pageContext(c)} settings={await activeReviewSettings(c.var.db)} notice={saved ? 'Review settings saved.' : undefined} />)
+})
+
+reviewRoutes.post('/settings', async (c) => {
+  const body = await readBody(c)
+  const parsed = ReviewSettingsInput.safeParse(body)
+  if (!parsed.success) {
+    if (wantsJson(c)) throw invalid(parsed.error)
+    const settings = await activeReviewSettings(c.var.db)
+    return c.html(<ReviewSettingsPage ctx={pageContext(c)} settings={settings} values={body} fields={fieldErrors(parsed.error)} />, 400)
+  }
+  const settings = await saveReviewSettings(c.var.db, parsed.data, c.var.user!.id)
+  c.var.log.info({ actor: c.var.user!.id, settings: parsed.data }, 'review settings changed')
+  return wantsJson(c) ? c.json(settings) : c.redirect('/review/settings?done=saved', 303)
+})
+
+reviewRoutes.post('/undo', async (c) => {
+  const { queue } = await resolveQueue(c)
+  const body = await readBody(c)
+  const current = z.uuid().safeParse(body.current)
+  try {
+    const { undone } = await undoLastDecision(c.var.db, c.var.user!.id)
+    return moveTo(c, queue, undone.conversation_id, 'undo')
+  } catch (err) {
+    if (!(err instanceof AppError) || err instanceof NotFound) throw err
+    return screen(c, queue, current.success ? current.data : undefined, { error: err.message, status: err.status })
+  }
+})
+
+reviewRoutes.get('/:id', async (c) => {
+  const { queue } = await resolveQueue(c)
+  const done = c.req.query('done')
+  return screen(c, queue, conversationId(c), { notice: done && done in OUTCOMES ? OUTCOMES[done as Outcome] : undefined })
+})
+
+/** A decision from the review screen; answers with the next conversation (303, or the fragment for htmx). */
+reviewRoutes.post('/:id', async (c) => {
+  const id = conversationId(c)
+  const { queue } = await resolveQueue(c)
+  try {
+    const parsed = ReviewInput.safeParse(await readBody(c))
+    if (!parsed.success) throw invalid(parsed.error)
+    checkDecision(parsed.data, await activeReviewSettings(c.var.db))
+    await recordDecision(c.var.db, id, c.var.user!.id, parsed.data)
+    const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId: c.var.user!.id })
+    return moveTo(c, queue, next, parsed.data.action)
+  } catch (err) {
+    if (!(err instanceof ValidationFailed || err instanceof ReviewConflict)) throw err
+    return screen(c, queue, id, { error: err.message, status: err.status })
+  }
+})
+
+/** After a decision or an undo: a redirect for forms, the next screen itself for htmx (one round trip). */
+async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome: Outcome) {
+  const url = id ? `/review/${id}${queueParams(queue)}` : `/review/next${queueParams(queue)}`
+  if (!isHtmx(c)) return c.redirect(id ? `/review/${id}${queueParams(queue, { done: outcome })}` : url, 303)
+  c.header('HX-Push-Url', url)
+  return screen(c, queue, id, { notice: OUTCOMES[outcome] })
+}
+
+async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
+  const data = id ? await loadReviewScreen(c.var.db, queue, id, c.var.user!.id) : await loadEmptyScreen(c.var.db, queue)
+  const props = { ...data, notice: options.notice, error: options.error }
+  const status = options.status ?? 200
+  c.header('Vary', 'HX-Request')
+  if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)
+  return c.html(<ReviewPage ctx={pageContext(c)} {...props} />, status)
+}

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema'
+import { NotFound } from '../errors'
+import { findReviewItem, listReviewHistory } from './queries'
+import { claimConversation, neighbourInQueue, type ReviewQueue } from './queue'
+import { activeReviewSettings } from './settings'
+
+/** Sentences for the outcome codes carried in redirects, so a crafted link cannot put words on the page. */
+export const OUTCOMES = {
+  approve: 'Approved. Here is the next one.',
+  reject: 'Rejected. Here is the next one.',
+  request_changes: 'Sent back for changes. Here is the next one.',
+  undo: 'Undone: this conversation is pending review again.',
+} as const
+export type Outcome = keyof typeof OUTCOMES
+
+/**
+ * Everything the review screen needs for one conversation, read in parallel: the conversation, its
+ * history, the reasons, its neighbours in the queue. Viewing a pending conversation claims it for
+ * a few minutes, so others working the same queue are given something else.
+ */
+export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
+  const [item, history, settings, previousId, nextId] = await Promise.all([
+    findReviewItem(db, id),
+    listReviewHistory(db, id),
+    activeReviewSettings(db),
+    neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
+    neighbourInQueue(db, queue, { fromId: id, direction: 'next', reviewerId }),
+  ])
+  if (!item) throw new NotFound('This conversation does not exist or has been deleted.')
+  const claimedBy = item.status === 'pending_review' && !(await claimConversation(db, id, reviewerId)) ? await claimHolder(db, id) : undefined
+  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy }
+}
+
+/** The screen shown when the queue has nothing left for this reviewer. */
+export async function loadEmptyScreen(db: Kysely<DB>, queue: ReviewQueue) {
+  return { queue, history: [], reasons: (await activeReviewSettings(db)).reasons }
+}
+
+async function claimHolder(db: Kysely<DB>, conversationId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('review_claims')
+    .innerJoin('users', 'users.id', 'review_claims.reviewer_id')
+    .select(['users.name', 'users.email'])
+    .where('review_claims.conversation_id', '=', conversationId)
+    .executeTakeFirst()
+  return row ? row.name || row.email : undefined
+}

@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { applyAutoReview } from '../src/review/auto'
+import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
+
+let database: TestDatabase
+let app: ReturnType<typeof testApp>['app']
+let reviewer: TestUser
+let cookie: string
+let source: ReviewSource
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  app = testApp(database).app
+})
+afterAll(() => database.drop())
+beforeEach(async () => {
+  await truncateAll(database)
+  reviewer = await makeUser(database, 'reviewer')
+  cookie = await signIn(app, reviewer)
+  source = await makeReviewSource(database.db)
+})
+
+const db = () => database.db
+const state = (id: string) => db().selectFrom('conversations').select(['status', 'version', 'reviewed_by']).where('id', '=', id).executeTakeFirstOrThrow()
+const actions = (id?: string) => {
+  let query = db().selectFrom('review_actions').select(['id', 'conversation_id', 'action', 'from_status', 'to_status', 'reasons', 'comment', 'reviewer_id', 'undoes_id'])
+  if (id) query = query.where('conversation_id', '=', id)
+  return query.orderBy('created_at').orderBy('id').execute()
+}
+const review = (id: string, body: Record<string, unknown>, who = cookie) => app.request(`/api/conversations/${id}/review`, json(body, { cookie: who }))
+/** A form post with repeated fields (reasons=a&reasons=b), as a browser sends checkboxes. */
+const post = (url: string, fields: [string, string][], headers: Record<string, string> = {}) =>
+  app.request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  })
+const queueIds = async (query: string, who = cookie) => {
+  const res = await app.request(`/review${query}`, { headers: { cookie: who, accept: 'application/json' } })
+  expect(res.status).toBe(200)
+  return (await res.json()) as { items: { id: string; quality_score: number }[]; next_cursor: string | null }
+}
+
+test('approving through the review form records the decision and redirects to the next conversation', async () => {
+  const [first, second] = await insertConversations(db(), source, [7, 8, 9])
+  const res = await app.request(`/review/${first}?order=oldest`, form({ action: 'approve', version: '1' }, { cookie }))
+  expect(res.status).toBe(303)
+  expect(res.headers.get('location')).toBe(`/review/${second}?order=oldest&done=approve`)
+  expect(await state(first!)).toEqual({ status: 'approved', version: 2, reviewed_by: reviewer.id })
+  expect(await actions(first)).toEqual([
+    expect.objectContaining({ action: 'approve', from_status: 'pending_review', to_status: 'approved', reasons: [], reviewer_id: reviewer.id }),
+  ])
+
+  const next = await app.request(res.headers.get('location')!, { headers: { cookie } })
+  expect(next.status).toBe(200)
+  const html = await next.text()
+  expect(html).toContain('Approved. Here is the next one.')
+  expect(html).toContain('Conversation 2')
+})
+
+test('rejecting with several reasons from htmx answers with the next review screen and pushes its URL', async () => {
+  const [first, second] = await insertConversations(db(), source, [7, 8])
+  const res = await post(
+    `/review/${first}`,
+    [['action', 'reject'], ['version', '1'], ['reasons', 'factual_error'], ['reasons', 'too_long'], ['comment', 'The agent invents a policy.']],
+    { 'hx-request': 'true' },
+  )
+  expect(res.status).toBe(200)
+  expect(res.headers.get('hx-push-url')).toBe(`/review/${second}?order=oldest`)
+  const html = await res.text()
+  expect(html).toMatch(/^<section id="review-screen"/)
+  expect(html).toContain(`data-conversation-id="${second}"`)
+  expect(html).toContain('Rejected. Here is the next one.')
+  expect(await state(first!)).toMatchObject({ status: 'rejected', version: 2 })
+  expect(await actions(first)).toEqual([
+    expect.objectContaining({ action: 'reject', to_status: 'rejected', reasons: ['factual_error', 'too_long'], comment: 'The agent invents a policy.' }),
+  ])
+})
+
+test('requesting changes needs a comment, and with one sends the conversation back', async () => {
+  const [id] = await insertConversations(db(), source, [6])
+  const refused = await review(id!, { action: 'request_changes', version: 1 })
+  expect(refused.status).toBe(400)
+  expect(await refused.json()).toMatchObject({ error: { code: 'validation_failed', message: 'Say what should change: requesting changes needs a comment.' } })
+  expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
+
+  const res = await review(id!, { action: 'request_changes', version: 1, comment: 'Make the agent less formal.' })
+  expect(res.status).toBe(200)
+  expect(await res.json()).toMatchObject({ id, status: 'needs_revision', version: 2, review_action: { action: 'request_changes', comment: 'Make the agent less formal.' } })
+})
+
+test('the review API answers 200 with the new state', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  const res = await review(id!, { action: 'reject', reasons: ['off_topic', 'unsafe'], version: 1 })
+  expect(res.status).toBe(200)
+  expect(await res.json()).toMatchObject({ id, status: 'rejected', version: 2, reviewed_by: reviewer.id, review_action: { action: 'reject', reasons: ['off_topic', 'unsafe'] } })
+})
+
+test('a decision on a stale version gets a 409 with the fresh conversation and changes nothing', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  const other = await makeUser(database, 'reviewer')
+  const otherCookie = await signIn(app, other)
+  expect((await review(id!, { action: 'approve', version: 1 }, otherCookie)).status).toBe(200)
+  const before = await actions(id)
+
+  const res = await review(id!, { action: 'reject', reasons: ['off_topic'], version: 1 })
+  expect(res.status).toBe(409)
+  const body = await res.json()
+  expect(body.error).toEqual({ code: 'conflict', message: expect.stringContaining('Someone else changed this conversation after you opened it') })
+  expect(body.conversation).toMatchObject({ id, status: 'approved', version: 2, reviewed_by: other.id })
+  expect(await state(id!)).toEqual({ status: 'approved', version: 2, reviewed_by: other.id })
+  expect(await actions(id)).toEqual(before)
+
+  // The browser form shows the message and the current state instead of overwriting it.
+  const page = await app.request(`/review/${id}`, form({ action: 'reject', reasons: 'off_topic', version: '1' }, { cookie }))
+  expect(page.status).toBe(409)
+  const html = await page.text()
+  expect(html).toContain('Someone else changed this conversation after you opened it')
+  expect(html).toContain('This conversation is approved; only pending conversations can be reviewed.')
+  expect(await actions(id)).toEqual(before)
+})
+
+test('two reviewers deciding at the same moment: exactly one wins, the other gets a 409', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  const other = await signIn(app, await makeUser(database, 'admin'))
+  const results = await Promise.all([review(id!, { action: 'approve', version: 1 }), review(id!, { action: 'reject', reasons: ['unsafe'], version: 1 }, other)])
+  expect(results.map((r) => r.status).sort()).toEqual([200, 409])
+  expect(await actions(id)).toHaveLength(1)
+  expect((await state(id!)).version).toBe(2)
+})
+
+test('a conversation that is not pending review cannot be decided on', async () => {
+  const [id] = await insertConversations(db(), source, [8], { status: 'approved' })
+  const res = await review(id!, { action: 'reject', reasons: ['off_topic'], version: 1 })
+  expect(res.status).toBe(409)
+  expect((await res.json()).error.message).toBe('This conversation is approved, not pending review, so it cannot be reviewed now.')
+  expect(await state(id!)).toMatchObject({ status: 'approved', version: 1 })
+  expect(await actions(id)).toEqual([])
+})
+
+test('an unknown rejection reason, a reject without reasons and a bad action are refused with 400 and nothing changes', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  const unknown = await review(id!, { action: 'reject', reasons: ['boring'], version: 1 })
+  expect(unknown.status).toBe(400)
+  expect((await unknown.json()).error.message).toContain('Unknown rejection reason "boring"')
+  const none = await review(id!, { action: 'reject', version: 1 })
+  expect(none.status).toBe(400)
+  expect((await none.json()).error.message).toBe('Pick at least one reason to reject a conversation.')
+  const bad = await review(id!, { action: 'delete', version: 'x' })
+  expect(bad.status).toBe(400)
+  expect((await bad.json()).error.fields).toMatchObject({ action: expect.stringContaining('approve, reject, request_changes'), version: expect.any(String) })
+  expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
+  expect(await actions(id)).toEqual([])
+})
+
+test('a deleted or unknown conversation answers 404', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  await db().updateTable('conversations').set({ deleted_at: new Date() }).where('id', '=', id!).execute()
+  const res = await review(id!, { action: 'approve', version: 1 })
+  expect(res.status).toBe(404)
+  expect((await res.json()).error.message).toBe('This conversation does not exist or has been deleted.')
+  expect((await review('00000000-0000-4000-8000-000000000000', { action: 'approve', version: 1 })).status).toBe(404)
+  expect((await review('not-an-id', { action: 'approve', version: 1 })).status).toBe(404)
+  expect((await app.request(`/review/${id}`, { headers: { cookie } })).status).toBe(404)
+  expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
+})
+
+test('viewers and editors get 403 from every review page and the review API', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  for (const role of ['viewer', 'editor'] as const) {
+    const other = await signIn(app, await makeUser(database, role))
+    for (const path of ['/review', `/review/${id}`, '/review/next', '/review/quality', '/review/settings']) {
+      expect((await app.request(path, { headers: { cookie: other } })).status, `${role} ${path}`).toBe(403)
+    }
+    const res = await review(id!, { action: 'approve', version: 1 }, other)
+    expect(res.status).toBe(403)
+    expect((await res.json()).error.message).toContain(`Your role (${role}) does not allow this`)
+    expect((await app.request('/api/review/undo', json({}, { cookie: other }))).status).toBe(403)
+  }
+  expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
+})
+
+test('undo reverts the reviewer’s last decision, recorded as an undo action, and walks back one decision at a time', async () => {
+  const [first, second] = await insertConversations(db(), source, [7, 8])
+  await review(first!, { action: 'approve', version: 1 })
+  await review(second!, { action: 'reject', reasons: ['repetitive'], version: 1 })
+
+  const res = await post('/review/undo', [['current', second!]])
+  expect(res.status).toBe(303)
+  expect(res.headers.get('location')).toBe(`/review/${second}?order=oldest&done=undo`)
+  expect(await state(second!)).toEqual({ status: 'pending_review', version: 3, reviewed_by: null })
+  const [reject, undo] = await actions(second)
+  expect(undo).toMatchObject({ action: 'undo', from_status: 'rejected', to_status: 'pending_review', undoes_id: reject!.id, reviewer_id: reviewer.id })
+
+  const api = await app.request('/api/review/undo', json({}, { cookie }))
+  expect(api.status).toBe(200)
+  expect(await api.json()).toMatchObject({ id: first, status: 'pending_review', version: 3, review_action: { action: 'undo' } })
+
+  const nothing = await app.request('/api/review/undo', json({}, { cookie }))
+  expect(nothing.status).toBe(400)
+  expect((await nothing.json()).error.message).toBe('You have nothing to undo.')
+})
+
+test('undo is refused when someone else acted on the conversation since', async () => {
+  const [id] = await insertConversations(db(), source, [7])
+  await review(id!, { action: 'request_changes', comment: 'Shorter.', version: 1 })
+  await db().updateTable('conversations').set({ status: 'pending_review', version: 3 }).where('id', '=', id!).execute()
+  const admin = await signIn(app, await makeUser(database, 'admin'))
+  expect((await review(id!, { action: 'approve', version: 3 }, admin)).status).toBe(200)
+
+  const res = await app.request('/api/review/undo', json({}, { cookie }))
+  expect(res.status).toBe(409)
+  const body = await res.json()
+  expect(body.error.message).toContain('cannot be undone: the conversation has changed since and is now approved')
+  expect(body.conversation).toMatchObject({ id, status: 'approved', version: 4 })
+  expect(await state(id!)).toMatchObject({ status: 'approved', version: 4 })
+})
+
+test('the queue lists only pending conversations, in the order the reviewer chooses, paged by keyset', async () => {
+  const qualities = [5, 9, 3, 7, 9, 1, 6]
+  const ids = await insertConversations(db(), source, qualities)
+  await insertConversations(db(), source, [8], { status: 'approved' })
+  await db().insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
+
+  expect((await queueIds('?order=oldest')).items.map((i) => i.id)).toEqual(ids)
+  const lowest = (await queueIds('?order=lowest')).items
+  expect(lowest.map((i) => i.quality_score)).toEqual([1, 3, 5, 6, 7, 9, 9])
+  const highest = (await queueIds('?order=highest')).items
+  expect(highest.map((i) => i.quality_score)).toEqual([9, 9, 7, 6, 5, 3, 1])
+  // Ties keep a stable order (by id), reversed for "highest first".
+  expect(highest.slice(0, 2).map((i) => i.id)).toEqual(lowest.slice(5).map((i) => i.id).reverse())
+
+  // The chosen order is remembered; pages follow each other by keyset with no gaps or repeats.
+  const seen: string[] = []
+  let cursor: string | null = null
+  await db().updateTable('user_preferences').set({ page_size: 10 }).execute()
+  do {
+    const page = await queueIds(`?order=lowest&${new URLSearchParams(cursor ? { after: cursor } : {})}`)
+    seen.push(...page.items.map((i) => i.id))
+    cursor = page.next_cursor
+  } while (cursor)
+  expect(seen).toEqual(lowest.map((i) => i.id))
+  const prefs = await db().selectFrom('user_preferences').select('review_order').where('user_id', '=', reviewer.id).executeTakeFirstOrThrow()
+  expect(prefs.review_order).toBe('lowest')
+  expect((await queueIds('')).items.map((i) => i.quality_score)).toEqual([1, 3, 5, 6, 7, 9, 9])
+})
+
+test('the queue pages by keyset with the page size preference', async () => {
+  const ids = await insertConversations(db(), source, Array.from({ length: 25 }, (_, i) => i % 10))
+  await db().insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
+  const first = await queueIds('?order=oldest')
+  expect(first.items.map((i) => i.id)).toEqual(ids.slice(0, 10))
+  expect(first.next_cursor).toBe(ids[9])
+  const third = await queueIds(`?order=oldest&after=${ids[19]}`)
+  expect(third.items.map((i) => i.id)).toEqual(ids.slice(20))
+  expect(third.next_cursor).toBeNull()
+  // htmx "load more" gets the rows alone, ending with the next "load more".
+  const rows = await app.request(`/review?order=oldest&after=${ids[9]}`, { headers: { cookie, 'hx-request': 'true' } })
+  const html = await rows.text()
+  expect(html.startsWith('<tr')).toBe(true)
+  expect(html).toContain(`after=${ids[19]}`)
+})
+
+test('the queue filters by template, batch, tier and quality, and refuses bad filters with a 400', async () => {
+  const otherSource = await makeReviewSource(db(), 'Sales chats')
+  const [low, high] = await insertConversations(db(), source, [2, 9], { tier: 'T1' })
+  const [t3] = await insertConversations(db(), otherSource, [9], { tier: 'T3' })
+  expect((await queueIds(`?template_id=${source.templateId}`)).items.map((i) => i.id)).toEqual([low, high])
+  expect((await queueIds(`?batch_id=${otherSource.batchId}`)).items.map((i) => i.id)).toEqual([t3])
+  expect((await queueIds('?tier=T3')).items.map((i) => i.id)).toEqual([t3])
+  expect((await queueIds('?tier=T1&quality_min=5')).items.map((i) => i.id)).toEqual([high])
+  expect((await queueIds('?quality_max=5')).items.map((i) => i.id)).toEqual([low])
+
+  for (const [query, field] of [
+    ['?order=random', 'order'],
+    ['?after=not-a-cursor', 'after'],
+    ['?tier=T9', 'tier'],
+    ['?quality_min=8&quality_max=2', 'quality_max'],
+    ['?template_id=abc', 'template_id'],
+  ]) {
+    const res = await app.request(`/review${query}`, { headers: { cookie, accept: 'application/json' } })
+    expect(res.status, query).toBe(400)
+    expect(Object.keys((await res.json()).error.fields).join(), query).toContain(field!)
+    const page = await app.request(`/review${query}`, { headers: { cookie } })
+    expect(page.status).toBe(400)
+  }
+})
+
+test('"next" skips a conversation another reviewer is looking at, and comes round to skipped ones', async () => {
+  const [first, second, third] = await insertConversations(db(), source, [7, 8, 9])
+  const other = await signIn(app, await makeUser(database, 'reviewer'))
+  // The other reviewer opens the first conversation, which claims it for a few minutes.
+  expect((await app.request(`/review/${first}`, { headers: { cookie: other } })).status).toBe(200)
+
+  const start = await app.request('/review/next', { headers: { cookie } })
+  expect(start.headers.get('location')).toBe(`/review/${second}?order=oldest`)
+  const page = await app.request(`/review/${first}`, { headers: { cookie } })
+  expect(await page.text()).toMatch(/reviewer\d+@example.com is reviewing this conversation right now/)
+
+  // After the last one, "next" starts again from the top of the queue.
+  await review(second!, { action: 'approve', version: 1 })
+  const res = await app.request(`/review/${third}`, form({ action: 'approve', version: '1' }, { cookie }))
+  expect(res.headers.get('location')).toBe(`/review/next?order=oldest`)
+  const empty = await app.request('/review/next', { headers: { cookie } })
+  expect(empty.status).toBe(200)
+  expect(await empty.text()).toContain('Nothing left to review')
+})
+
+test('the review screen shows the conversation, where it came from, and its history', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  await review(id!, { action: 'reject', reasons: ['unnatural_dialogue'], comment: 'Stiff.', version: 1 })
+  await app.request('/api/review/undo', json({}, { cookie }))
+  const res = await app.request(`/review/${id}`, { headers: { cookie } })
+  expect(res.status).toBe(200)
+  const html = await res.text()
+  for (const text of ['Where is my refund? (1)', 'Support chats (version 1)', 'Refund for a late parcel', 'You write support conversations.', 'A busy parent asks about a refund.', 'Unnatural dialogue', 'Stiff.', 'Undone', 'Rejected', 'Approve <kbd>a</kbd>', 'data-hotkey="r"']) {
+    expect(html, text).toContain(text)
+  }
+})
+
+test('the quality page shows approval rates per template, worst first, with reasons', async () => {
+  const good = source
+  const bad = await makeReviewSource(db(), 'Weak template')
+  const goodIds = await insertConversations(db(), good, [8, 9, 7])
+  const badIds = await insertConversations(db(), bad, [3, 4, 8])
+  for (const id of goodIds) await review(id, { action: 'approve', version: 1 })
+  await review(badIds[0]!, { action: 'reject', reasons: ['too_short'], version: 1 })
+  await review(badIds[1]!, { action: 'reject', reasons: ['too_short', 'off_topic'], version: 1 })
+  await review(badIds[2]!, { action: 'approve', version: 1 })
+
+  const res = await app.request('/review/quality', { headers: { cookie, accept: 'application/json' } })
+  expect(res.status).toBe(200)
+  const body = await res.json()
+  expect(body.templates.map((t: { template_name: string }) => t.template_name)).toEqual(['Weak template', 'Support chats'])
+  expect(body.templates[0]).toMatchObject({ decided: 3, approved: 1, rejected: 2, avg_quality_rejected: 3.5, avg_quality_approved: 8 })
+  expect(body.overall).toMatchObject({ decided: 6, approved: 4 })
+  expect(body.reasons.overall[0]).toMatchObject({ reason: 'too_short', count: 2 })
+  expect(body.trend.at(-1)).toMatchObject({ decided: 6, approved: 4 })
+  const html = await (await app.request('/review/quality', { headers: { cookie } })).text()
+  expect(html.indexOf('Weak template')).toBeLessThan(html.indexOf('Support chats'))
+})
+
+test('auto-review thresholds are off by default; an admin sets them and finished conversations are decided by the system', async () => {
+  const [high, middle, low] = await insertConversations(db(), source, [9.5, 6, 2])
+  expect(await applyAutoReview(db(), high!)).toBeNull()
+
+  const refused = await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '9' }, { cookie }))
+  expect(refused.status).toBe(403)
+  const admin = await signIn(app, await makeUser(database, 'admin'))
+  const invalid = await app.request('/review/settings', form({ reasons: 'Off Topic!', auto_approve_above: '4', auto_reject_below: '5' }, { cookie: admin }))
+  expect(invalid.status).toBe(400)
+  const saved = await app.request(
+    '/review/settings',
+    form({ reasons: 'off_topic: Off topic\nunsafe: Unsafe\nhallucination: Made-up facts', auto_approve_above: '9', auto_reject_below: '3' }, { cookie: admin }),
+  )
+  expect(saved.status).toBe(303)
+
+  expect(await db().transaction().execute((trx) => applyAutoReview(trx, high!))).toBe('auto_approve')
+  expect(await applyAutoReview(db(), middle!)).toBeNull()
+  expect(await applyAutoReview(db(), low!)).toBe('auto_reject')
+  expect(await state(high!)).toMatchObject({ status: 'approved', version: 2 })
+  expect(await state(middle!)).toMatchObject({ status: 'pending_review', version: 1 })
+  expect(await state(low!)).toMatchObject({ status: 'rejected', version: 2 })
+  expect((await actions()).map((a) => [a.action, a.reviewer_id, a.to_status])).toEqual([
+    ['auto_approve', null, 'approved'],
+    ['auto_reject', null, 'rejected'],
+  ])
+
+  // The edited reason list is what reviewers pick from now.
+  const [next] = await insertConversations(db(), source, [6])
+  expect((await review(next!, { action: 'reject', reasons: ['hallucination'], version: 1 })).status).toBe(200)
+  expect((await review(middle!, { action: 'reject', reasons: ['too_long'], version: 1 })).status).toBe(400)
+})

@@ -1,0 +1,145 @@
+import type { PageContext } from '../../src/http/page-context'
+import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality'
+import { Layout } from '../Layout'
+import { percent, quality } from './format'
+import { ReviewNav } from './ReviewNav'
+
+type Props = {
+  ctx: PageContext
+  quality: { templates: TemplateQuality[]; overall: TemplateQuality }
+  reasons: { overall: ReasonCount[]; byTemplate: Map<string, ReasonCount[]> }
+  trend: WeekTrend[]
+  templateId?: string
+}
+
+/** How reviewers judge each template's conversations: worst approval rate first, reasons, and the weekly trend. */
+export function QualityPage(props: Props) {
+  const { overall, templates } = props.quality
+  const focused = props.templateId ? templates.find((t) => t.template_id === props.templateId) : undefined
+  return (
+    <Layout ctx={props.ctx} title="Quality feedback">
+      <link rel="stylesheet" href="/static/review.css" />
+      <ReviewNav ctx={props.ctx} />
+      <h1>Quality feedback</h1>
+      <section class="cards">
+        <Card label="Approval rate" value={percent(overall.approval_rate)} note={`${overall.decided} decided`} />
+        <Card label="Average quality, approved" value={quality(overall.avg_quality_approved)} />
+        <Card label="Average quality, rejected" value={quality(overall.avg_quality_rejected)} />
+        <Card label="Waiting for review" value={String(overall.pending)} />
+      </section>
+
+      <h2>Templates, worst approval rate first</h2>
+      <table class="table" id="template-quality">
+        <thead>
+          <tr>
+            <th>Template</th>
+            <th>Approval rate</th>
+            <th>Decided</th>
+            <th>Approved</th>
+            <th>Rejected</th>
+            <th>Sent back</th>
+            <th>Pending</th>
+            <th>Avg quality approved</th>
+            <th>Avg quality rejected</th>
+            <th>Top rejection reasons</th>
+          </tr>
+        </thead>
+        <tbody>
+          {templates.map((t) => (
+            <tr data-template={t.template_id ?? ''}>
+              <td>{t.template_id ? <a href={`/review/quality?template_id=${t.template_id}`}>{t.template_name}</a> : t.template_name}</td>
+              <td>
+                <Bar rate={t.approval_rate} /> {percent(t.approval_rate)}
+              </td>
+              <td>{t.decided}</td>
+              <td>{t.approved}</td>
+              <td>{t.rejected}</td>
+              <td>{t.needs_revision}</td>
+              <td>{t.pending}</td>
+              <td>{quality(t.avg_quality_approved)}</td>
+              <td>{quality(t.avg_quality_rejected)}</td>
+              <td>
+                {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
+                  .slice(0, 3)
+                  .map((r) => `${r.reason} (${r.count})`)
+                  .join(', ') || '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Most common rejection reasons</h2>
+      {props.reasons.overall.length === 0 ? (
+        <p class="muted">No rejections yet.</p>
+      ) : (
+        <table class="table compact" id="rejection-reasons">
+          <tbody>
+            {props.reasons.overall.map((r) => (
+              <tr>
+                <th>{r.reason}</th>
+                <td>{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>
+        Weekly trend{focused ? `: ${focused.template_name}` : ', all templates'}
+        {focused && (
+          <small>
+            {' '}
+            <a href="/review/quality">show all</a>
+          </small>
+        )}
+      </h2>
+      {props.trend.length === 0 ? (
+        <p class="muted">No decisions in the last 12 weeks.</p>
+      ) : (
+        <table class="table compact" id="weekly-trend">
+          <thead>
+            <tr>
+              <th>Week of</th>
+              <th>Decisions</th>
+              <th>Approved</th>
+              <th>Approval rate</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.trend.map((w) => (
+              <tr>
+                <td>{w.week.toISOString().slice(0, 10)}</td>
+                <td>{w.decided}</td>
+                <td>{w.approved}</td>
+                <td>
+                  <Bar rate={w.approval_rate} /> {percent(w.approval_rate)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  )
+}
+
+function Card(props: { label: string; value: string; note?: string }) {
+  return (
+    <div class="card stat">
+      <div class="muted">{props.label}</div>
+      <div class="stat-value">{props.value}</div>
+      {props.note && <div class="muted small">{props.note}</div>}
+    </div>
+  )
+}
+
+function Bar(props: { rate: number | null }) {
+  const width = Math.round((props.rate ?? 0) * 120)
+  return (
+    <svg class="bar" width="120" height="10" role="img" aria-label={percent(props.rate)}>
+      <rect width="120" height="10" class="bar-bg" />
+      <rect width={String(width)} height="10" class="bar-fill" />
+    </svg>
+  )
+}

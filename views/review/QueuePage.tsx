@@ -1,0 +1,134 @@
+import { TIERS } from '../../src/db/schema'
+import type { PageContext } from '../../src/http/page-context'
+import { ORDER_LABELS, queueParams, REVIEW_ORDERS, type QueueItem, type ReviewQueue } from '../../src/review/queue'
+import { Layout } from '../Layout'
+import { quality, when } from './format'
+import { ReviewNav } from './ReviewNav'
+
+type Source = { id: string; name: string }
+export type QueuePageProps = {
+  ctx: PageContext
+  queue: ReviewQueue
+  page: { items: QueueItem[]; next_cursor: string | null }
+  sources: { templates: Source[]; batches: Source[] }
+}
+
+/** The review queue: filters and order, the first page of pending conversations, and the way in. */
+export function QueuePage(props: QueuePageProps) {
+  const { queue } = props
+  const qs = queueParams(queue)
+  return (
+    <Layout ctx={props.ctx} title="Review queue">
+      <link rel="stylesheet" href="/static/review.css" />
+      <ReviewNav ctx={props.ctx} />
+      <h1>Review queue</h1>
+      <form method="get" action="/review" class="queue-filters">
+        <label>
+          Order{' '}
+          <select name="order">
+            {REVIEW_ORDERS.map((o) => (
+              <option value={o} selected={o === queue.order}>
+                {ORDER_LABELS[o]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Template <SourceSelect name="template_id" value={queue.template_id} sources={props.sources.templates} />
+        </label>
+        <label>
+          Batch <SourceSelect name="batch_id" value={queue.batch_id} sources={props.sources.batches} />
+        </label>
+        <fieldset class="inline-set">
+          <legend>Tier</legend>
+          {TIERS.map((tier) => (
+            <label>
+              <input type="checkbox" name="tier" value={tier} checked={queue.tier?.includes(tier)} /> {tier}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Quality from <input type="number" name="quality_min" min="0" max="10" step="0.1" value={queue.quality_min?.toString()} />
+        </label>
+        <label>
+          to <input type="number" name="quality_max" min="0" max="10" step="0.1" value={queue.quality_max?.toString()} />
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      <p>
+        <a class="button primary" href={`/review/next${qs}`}>
+          Start reviewing
+        </a>
+      </p>
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Title</th>
+            <th>Tier</th>
+            <th>Quality</th>
+            <th>Template</th>
+            <th>Turns</th>
+            <th>Created</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody id="queue-rows">
+          <QueueRows queue={queue} page={props.page} />
+        </tbody>
+      </table>
+    </Layout>
+  )
+}
+
+function SourceSelect(props: { name: string; value?: string; sources: Source[] }) {
+  return (
+    <select name={props.name}>
+      <option value="">All</option>
+      {props.sources.map((s) => (
+        <option value={s.id} selected={s.id === props.value}>
+          {s.name}
+        </option>
+      ))}
+    </select>
+  )
+}
+
+/** One page of queue rows and, when there is more, the row that loads the next page in its place. */
+export function QueueRows(props: { queue: ReviewQueue; page: QueuePageProps['page'] }) {
+  const qs = queueParams(props.queue)
+  const more = props.page.next_cursor && `/review${queueParams(props.queue, { after: props.page.next_cursor })}`
+  return (
+    <>
+      {props.page.items.length === 0 && (
+        <tr>
+          <td colspan={7} class="muted">
+            Nothing is waiting for review with these filters.
+          </td>
+        </tr>
+      )}
+      {props.page.items.map((item) => (
+        <tr data-id={item.id}>
+          <td>
+            <a href={`/review/${item.id}${qs}`}>{item.title || 'Untitled'}</a>
+            <div class="muted small">{[item.persona, item.emotion, item.topic].filter(Boolean).join(' · ')}</div>
+          </td>
+          <td>{item.tier}</td>
+          <td>{quality(item.quality_score)}</td>
+          <td>{item.template_name ?? '—'}</td>
+          <td>{item.turn_count}</td>
+          <td>{when(item.created_at)}</td>
+          <td>{item.claimed_by && <span class="pill">with {item.claimed_by}</span>}</td>
+        </tr>
+      ))}
+      {more && (
+        <tr id="load-more">
+          <td colspan={7}>
+            <a href={more} hx-get={more} hx-target="#load-more" hx-swap="outerHTML">
+              Load more
+            </a>
+          </td>
+        </tr>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,257 @@
+import type { RejectionReason } from '../../src/db/schema'
+import { statusWords } from '../../src/review/actions'
+import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
+import { queueParams, type ReviewQueue } from '../../src/review/queue'
+import { quality, when } from './format'
+import { ReviewHistory } from './ReviewHistory'
+
+export type ReviewScreenProps = {
+  queue: ReviewQueue
+  /** Undefined when nothing is left to review in this queue. */
+  item?: ReviewItem
+  history: ReviewHistoryEntry[]
+  reasons: RejectionReason[]
+  previousId?: string
+  nextId?: string
+  /** Who else is looking at this conversation right now, if anyone. */
+  claimedBy?: string
+  notice?: string
+  error?: string
+}
+
+const swap = { 'hx-target': '#review-screen', 'hx-swap': 'outerHTML' }
+
+/** The swappable review screen: the conversation, where it came from, the actions and the history. */
+export function ReviewScreen(props: ReviewScreenProps) {
+  const qs = queueParams(props.queue)
+  const { item } = props
+  return (
+    <section id="review-screen" class="review-screen" data-conversation-id={item?.id ?? ''} data-version={item ? String(item.version) : ''}>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      {props.error && (
+        <p class="form-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <div class="review-bar">
+        <NavKey label="Previous" keys="p,k" shown="p" href={props.previousId && `/review/${props.previousId}${qs}`} />
+        <NavKey label="Next" keys="n,j" shown="n" href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />
+        <form method="post" action={`/review/undo${qs}`} hx-post={`/review/undo${qs}`} {...swap} class="inline">
+          {item && <input type="hidden" name="current" value={item.id} />}
+          <button type="submit" data-hotkey="u">
+            Undo <kbd>u</kbd>
+          </button>
+        </form>
+        <a href={`/review${qs}`}>Back to the queue</a>
+        <details class="keys-help">
+          <summary data-hotkey="shift+/">
+            Keys <kbd>?</kbd>
+          </summary>
+          <KeysHelp />
+        </details>
+      </div>
+      {item ? <Review {...props} item={item} qs={qs} /> : <EmptyQueue qs={qs} />}
+    </section>
+  )
+}
+
+function NavKey(props: { label: string; keys: string; shown: string; href?: string; prefetch?: boolean }) {
+  if (!props.href) {
+    return (
+      <button type="button" disabled data-hotkey={props.keys}>
+        {props.label} <kbd>{props.shown}</kbd>
+      </button>
+    )
+  }
+  return (
+    <a class="button" href={props.href} hx-get={props.href} hx-push-url="true" {...swap} data-hotkey={props.keys} data-prefetch={props.prefetch ? '' : undefined}>
+      {props.label} <kbd>{props.shown}</kbd>
+    </a>
+  )
+}
+
+function EmptyQueue(props: { qs: string }) {
+  return (
+    <div class="card">
+      <h1>Nothing left to review</h1>
+      <p>No conversation is waiting for review with these filters (or the rest are being reviewed by someone else right now).</p>
+      <p>
+        <a href={`/review${props.qs}`}>Back to the queue</a>
+      </p>
+    </div>
+  )
+}
+
+function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
+  const { item, qs } = props
+  const action = `/review/${item.id}${qs}`
+  const pending = item.status === 'pending_review'
+  const chunk = typeof item.parameters.source_chunk === 'string' ? item.parameters.source_chunk : undefined
+  return (
+    <>
+      <header class="review-head">
+        <h1 id="review-title">{item.title || 'Untitled conversation'}</h1>
+        <p class="muted">
+          <span class={`pill status-${item.status}`}>{statusWords(item.status)}</span> · {item.tier} · quality {quality(item.quality_score)} · version{' '}
+          {item.version} · {item.turn_count} turns · created {when(item.created_at)}
+          {item.simulated && ' · simulated'}
+        </p>
+        {props.claimedBy && <p class="warning">{props.claimedBy} is reviewing this conversation right now.</p>}
+      </header>
+      {pending ? (
+        <div class="review-actions">
+          <form method="post" action={action} hx-post={action} {...swap} class="inline">
+            <input type="hidden" name="action" value="approve" />
+            <input type="hidden" name="version" value={String(item.version)} />
+            <button type="submit" class="primary" data-hotkey="a">
+              Approve <kbd>a</kbd>
+            </button>
+          </form>
+          <details class="action-panel" id="reject-panel" data-modal>
+            <summary data-hotkey="r">
+              Reject <kbd>r</kbd>
+            </summary>
+            <form method="post" action={action} hx-post={action} {...swap} class="reject-form">
+              <input type="hidden" name="action" value="reject" />
+              <input type="hidden" name="version" value={String(item.version)} />
+              <fieldset>
+                <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
+                {props.reasons.map((reason, i) => (
+                  <label class="reason">
+                    <input type="checkbox" name="reasons" value={reason.code} data-digit={String(i + 1)} data-autofocus={i === 0 ? '' : undefined} /> <kbd>{i + 1}</kbd> {reason.label}
+                  </label>
+                ))}
+              </fieldset>
+              <label>
+                Comment <input type="text" name="comment" maxlength={2000} autocomplete="off" />
+              </label>
+              <button type="submit" class="danger">
+                Reject <kbd>Enter</kbd>
+              </button>
+            </form>
+          </details>
+          <details class="action-panel" id="changes-panel" data-modal>
+            <summary data-hotkey="c">
+              Request changes <kbd>c</kbd>
+            </summary>
+            <form method="post" action={action} hx-post={action} {...swap} class="changes-form">
+              <input type="hidden" name="action" value="request_changes" />
+              <input type="hidden" name="version" value={String(item.version)} />
+              <label>
+                What should change? <input type="text" name="comment" required maxlength={2000} autocomplete="off" data-autofocus />
+              </label>
+              <button type="submit">
+                Send back <kbd>Enter</kbd>
+              </button>
+            </form>
+          </details>
+        </div>
+      ) : (
+        <p class="muted">This conversation is {statusWords(item.status)}; only pending conversations can be reviewed.</p>
+      )}
+      <div class="review-grid">
+        <article class="turns" aria-label="Conversation">
+          {item.turns.map((turn) => (
+            <div class={`turn turn-${turn.role}`}>
+              <span class="speaker">{turn.role === 'user' ? 'User' : 'Assistant'}</span>
+              <p>{turn.content}</p>
+            </div>
+          ))}
+        </article>
+        <aside class="source" aria-label="Where it came from">
+          <h2>Where it came from</h2>
+          <dl>
+            <dt>Template</dt>
+            <dd>{item.template_name ? `${item.template_name} (version ${item.template_version ?? '?'})` : '—'}</dd>
+            {item.batch_name && (
+              <>
+                <dt>Batch</dt>
+                <dd>{item.batch_name}</dd>
+              </>
+            )}
+            <dt>Scenario</dt>
+            <dd>
+              {item.scenario_name ?? '—'}
+              {item.scenario_context && <span class="muted"> — {item.scenario_context}</span>}
+            </dd>
+            {item.edge_case_name && (
+              <>
+                <dt>Edge case</dt>
+                <dd>
+                  {item.edge_case_name}
+                  <span class="muted"> — {item.edge_case_description}</span>
+                </dd>
+              </>
+            )}
+            <dt>Persona · emotion · topic</dt>
+            <dd>{[item.persona, item.emotion, item.topic].filter(Boolean).join(' · ') || '—'}</dd>
+            <dt>Model</dt>
+            <dd>{item.model ?? '—'}</dd>
+          </dl>
+          <h3>System prompt</h3>
+          <pre class="prompt">{item.system_prompt || '—'}</pre>
+          <h3>Prompt</h3>
+          <pre class="prompt">{item.prompt || '—'}</pre>
+          {chunk && (
+            <>
+              <h3>Source chunk</h3>
+              <pre class="prompt">{chunk}</pre>
+            </>
+          )}
+          <h3>Parameters</h3>
+          <KeyValues values={item.parameters} skip="source_chunk" />
+          <h3>Quality {quality(item.quality_score)}</h3>
+          {item.quality_parts ? <KeyValues values={item.quality_parts} /> : <p class="muted">Not scored.</p>}
+        </aside>
+      </div>
+      <ReviewHistory history={props.history} reasons={props.reasons} />
+    </>
+  )
+}
+
+function KeyValues(props: { values: Record<string, unknown>; skip?: string }) {
+  const entries = Object.entries(props.values).filter(([key]) => key !== props.skip)
+  if (!entries.length) return <p class="muted">None.</p>
+  return (
+    <table class="table compact">
+      <tbody>
+        {entries.map(([key, value]) => (
+          <tr>
+            <th>{key}</th>
+            <td>{typeof value === 'string' ? value : JSON.stringify(value)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+export function KeysHelp() {
+  const keys: [string, string][] = [
+    ['a', 'Approve'],
+    ['r', 'Reject: opens the reasons; 1–9 toggle a reason, Enter rejects, Esc cancels'],
+    ['c', 'Request changes: type what should change, Enter sends it back, Esc cancels'],
+    ['n / j', 'Next conversation'],
+    ['p / k', 'Previous conversation'],
+    ['u', 'Undo your last decision'],
+    ['?', 'Show or hide these keys'],
+  ]
+  return (
+    <table class="table compact keys">
+      <tbody>
+        {keys.map(([key, what]) => (
+          <tr>
+            <td>
+              <kbd>{key}</kbd>
+            </td>
+            <td>{what}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
