@@ -33,9 +33,9 @@ export function diffLines(before: string, after: string): DiffLine[] {
 
 export type FieldDiff = { field: string; lines: DiffLine[]; changed: boolean }
 
-/** Each field of two snapshots as text, diffed line by line; parameters one per line. */
-export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>): FieldDiff[] {
-  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+/** Each field of two snapshots as text, diffed line by line (parameters one per line), in the given order first. */
+export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>, order: readonly string[] = []): FieldDiff[] {
+  const fields = [...new Set([...order, ...Object.keys(before), ...Object.keys(after)])]
   return fields.map((field) => {
     const lines = diffLines(asText(before[field]), asText(after[field]))
     return { field, lines, changed: lines.some((line) => line.kind !== 'same') }

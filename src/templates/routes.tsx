@@ -226,6 +226,8 @@ templateRoutes.post('/:id/delete', async (c) => {
 })
 
 const VersionNumber = z.coerce.number().int().positive()
+/** The order fields are shown in, as on the form. */
+const SNAPSHOT_FIELDS = ['name', 'description', 'category', 'target_tier', 'system_prompt', 'prompt', 'parameters', 'min_turns', 'max_turns', 'quality_threshold', 'notes'] as const
 
 templateRoutes.post('/:id/versions/:version/restore', async (c) => {
   const template = await loadTemplate(c)
@@ -244,7 +246,7 @@ templateRoutes.get('/:id/diff', async (c) => {
     findTemplateVersionByNumber(c.var.db, template.id, versions.data.to),
   ])
   if (!from || !to) throw new NotFound('No such version of this template.')
-  return c.html(<VersionDiffPage ctx={pageContext(c)} template={template} from={from.version} to={to.version} diffs={diffFields(from.snapshot, to.snapshot)} />)
+  return c.html(<VersionDiffPage ctx={pageContext(c)} template={template} from={from.version} to={to.version} diffs={diffFields(from.snapshot, to.snapshot, SNAPSHOT_FIELDS)} />)
 })
 
 // Preview: the prompts exactly as they would be sent, from sample values, and what a call costs.

@@ -35,7 +35,7 @@ export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref
 function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, string> }) {
   const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
   return (
-    <table class="table" id="parameter-rows">
+    <table class="table" id="parameter-rows" style="table-layout: fixed">
       <thead>
         <tr>
           <th>Name</th>
@@ -54,10 +54,10 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
             <>
               <tr class={messages.length ? 'invalid' : undefined}>
                 <td>
-                  <input type="text" name={key('name')} value={row.name} aria-label={`Parameter ${i + 1} name`} aria-invalid={error(i, 'name') ? 'true' : undefined} />
+                  <input type="text" style="width: 100%" name={key('name')} value={row.name} aria-label={`Parameter ${i + 1} name`} aria-invalid={error(i, 'name') ? 'true' : undefined} />
                 </td>
                 <td>
-                  <select name={key('type')} aria-label={`Parameter ${i + 1} type`}>
+                  <select style="width: 100%" name={key('type')} aria-label={`Parameter ${i + 1} type`}>
                     {row.type !== '' && !(PARAMETER_TYPES as readonly string[]).includes(row.type) && <option value={row.type} selected>{row.type}</option>}
                     {row.type === '' && <option value="" selected>—</option>}
                     {PARAMETER_TYPES.map((type) => (
@@ -68,7 +68,7 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
                   </select>
                 </td>
                 <td>
-                  <select name={key('required')} aria-label={`Parameter ${i + 1} required`}>
+                  <select style="width: 100%" name={key('required')} aria-label={`Parameter ${i + 1} required`}>
                     <option value="no" selected={row.required !== 'yes'}>
                       optional
                     </option>
@@ -78,13 +78,13 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
                   </select>
                 </td>
                 <td>
-                  <input type="text" name={key('default')} value={row.default} aria-label={`Parameter ${i + 1} default`} aria-invalid={error(i, 'default') ? 'true' : undefined} />
+                  <input type="text" style="width: 100%" name={key('default')} value={row.default} aria-label={`Parameter ${i + 1} default`} aria-invalid={error(i, 'default') ? 'true' : undefined} />
                 </td>
                 <td>
-                  <input type="text" name={key('values')} value={row.values} aria-label={`Parameter ${i + 1} allowed values`} aria-invalid={error(i, 'values') ? 'true' : undefined} />
+                  <input type="text" style="width: 100%" name={key('values')} value={row.values} aria-label={`Parameter ${i + 1} allowed values`} aria-invalid={error(i, 'values') ? 'true' : undefined} />
                 </td>
                 <td>
-                  <input type="text" name={key('description')} value={row.description} aria-label={`Parameter ${i + 1} description`} />
+                  <input type="text" style="width: 100%" name={key('description')} value={row.description} aria-label={`Parameter ${i + 1} description`} />
                 </td>
               </tr>
               {messages.length > 0 && (

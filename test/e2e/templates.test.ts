@@ -1,0 +1,68 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { launchBrowser, signInAs } from '../helpers/browser'
+import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { makeUser } from '../helpers/app'
+import { startTestServer, type RunningApp } from '../helpers/server'
+
+let database: TestDatabase
+let server: RunningApp
+let browser: Browser
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  server = await startTestServer(database, { worker: false })
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  await database?.drop()
+})
+
+async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext()
+  try {
+    return await fn(await context.newPage())
+  } finally {
+    await context.close()
+  }
+}
+
+test('the template form keeps a draft as you type and offers it back after the tab is closed', async () => {
+  const editor = await makeUser(database, 'editor')
+  await withPage(async (page) => {
+    await signInAs(page, server.url, editor)
+    await page.goto(`${server.url}/templates/new`)
+    await page.fill('input[name=name]', 'Typed but never saved')
+    await page.fill('textarea[name=system_prompt]', 'You write about {{product}}.')
+    await expect.poll(() => page.textContent('#draft-status'), { timeout: 5000 }).toMatch(/Draft saved at \d\d:\d\d UTC/)
+  })
+  await withPage(async (page) => {
+    await signInAs(page, server.url, editor)
+    await page.goto(`${server.url}/templates/new`)
+    expect(await page.textContent('#draft-offer')).toMatch(/You have an unsaved draft from \d\d:\d\d UTC/)
+    await Promise.all([page.waitForURL(/draft=restore/), page.click('#draft-offer a')])
+    expect(await page.inputValue('input[name=name]')).toBe('Typed but never saved')
+    expect(await page.inputValue('textarea[name=system_prompt]')).toBe('You write about {{product}}.')
+  })
+})
+
+test('a template is created in the browser with a parameter row, then previewed with a sample value', async () => {
+  const editor = await makeUser(database, 'editor')
+  await withPage(async (page) => {
+    await signInAs(page, server.url, editor)
+    await page.goto(`${server.url}/templates/new`)
+    await page.fill('input[name=name]', 'Browser made')
+    await page.fill('textarea[name=system_prompt]', 'You write about {{product}}.')
+    await page.fill('textarea[name=prompt]', 'A customer asks about {{product}}.')
+    await page.fill('input[name="parameters[0][name]"]', 'product')
+    await page.selectOption('select[name="parameters[0][required]"]', 'yes')
+    await Promise.all([page.waitForURL(/\/templates\/[0-9a-f-]{36}\?done=created/), page.click('button.primary')])
+    expect(await page.textContent('h1')).toContain('Browser made')
+    await page.click('text=Preview')
+    expect(await page.textContent('#preview-result')).toContain('Missing values: product')
+    await page.fill('input[name="values[product]"]', 'Acme <Cloud>')
+    await expect.poll(() => page.textContent('#resolved-prompt'), { timeout: 5000 }).toBe('A customer asks about Acme <Cloud>.')
+  })
+})
