@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireCapability, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
+import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import { exportPages, exportsApi } from './exports/routes'
 import { healthRoutes } from './health/routes'
 import type { AppEnv, Deps } from './http/env'
@@ -14,7 +15,6 @@ import { staticRoutes } from './http/static'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
 import { templateRoutes } from './templates/routes'
-import { DashboardPage } from '../views/pages/DashboardPage'
 import { NotBuiltPage } from '../views/pages/NotBuiltPage'
 
 /** Builds the whole HTTP app; `app.request()` in tests exercises exactly what the server runs. */
@@ -30,7 +30,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // Everything below needs a signed-in user (or an API token) with the right role.
   app.use(requireUser)
-  app.get('/', (c) => c.html(<DashboardPage ctx={pageContext(c)} />))
+  app.route('/', dashboardRoutes)
+  app.route('/conversations', conversationRoutes)
+  app.route('/api/conversations', conversationsApi)
   app.route('/api', authApi)
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)

@@ -20,7 +20,7 @@ function one<T extends z.ZodType>(schema: T) {
 }
 
 /** Several values: repeated keys (status=a&status=b), comma-separated (status=a,b) or a JSON array. */
-function several<T extends z.ZodType>(schema: T) {
+export function several<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => {
     if (blank(v) || v === undefined) return undefined
     const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]))

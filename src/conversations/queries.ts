@@ -242,10 +242,11 @@ export async function summarizeConversations(db: Kysely<DB>, filter: Conversatio
   return summary
 }
 
-/** What the filter form offers: templates, recent batches, and the scenario vocabulary. */
+/** What the filter form offers: templates, scenarios, recent batches, and the scenarios' vocabulary. */
 export async function filterChoices(db: Kysely<DB>) {
-  const [templates, batches, vocabulary] = await Promise.all([
+  const [templates, scenarios, batches, vocabulary] = await Promise.all([
     db.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
+    db.selectFrom('scenarios').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
     db.selectFrom('batches').select(['id', 'name', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
     db
       .selectFrom('scenarios')
@@ -258,6 +259,7 @@ export async function filterChoices(db: Kysely<DB>) {
   ])
   return {
     templates,
+    scenarios,
     batches,
     personas: vocabulary.personas ?? [],
     emotions: vocabulary.emotions ?? [],
@@ -265,3 +267,77 @@ export async function filterChoices(db: Kysely<DB>) {
   }
 }
 export type FilterChoices = Awaited<ReturnType<typeof filterChoices>>
+
+/** One live conversation with what it came from (template, version, scenario, edge case, batch); undefined when missing or trashed. */
+export async function findConversation(db: Kysely<DB>, id: string, options: { trashed?: boolean } = {}) {
+  const row = await db
+    .selectFrom('conversations')
+    .leftJoin('templates', 'templates.id', 'conversations.template_id')
+    .leftJoin('template_versions', 'template_versions.id', 'conversations.template_version_id')
+    .leftJoin('scenarios', 'scenarios.id', 'conversations.scenario_id')
+    .leftJoin('edge_cases', 'edge_cases.id', 'conversations.edge_case_id')
+    .leftJoin('batches', 'batches.id', 'conversations.batch_id')
+    .selectAll('conversations')
+    .select([
+      'templates.name as template_name',
+      'template_versions.version as template_version',
+      'scenarios.name as scenario_name',
+      'edge_cases.name as edge_case_name',
+      'batches.name as batch_name',
+    ])
+    .where('conversations.id', '=', id)
+    .where('conversations.deleted_at', options.trashed ? 'is not' : 'is', null)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { search: _, ...rest } = row
+  return {
+    ...rest,
+    quality_score: rest.quality_score === null ? null : Number(rest.quality_score),
+    cost_usd: Number(rest.cost_usd),
+  }
+}
+export type ConversationDetail = NonNullable<Awaited<ReturnType<typeof findConversation>>>
+
+/** Every review action on a conversation, oldest first, with who took it. */
+export async function reviewHistory(db: Kysely<DB>, conversationId: string) {
+  return db
+    .selectFrom('review_actions')
+    .leftJoin('users', 'users.id', 'review_actions.reviewer_id')
+    .select([
+      'review_actions.id',
+      'review_actions.action',
+      'review_actions.from_status',
+      'review_actions.to_status',
+      'review_actions.reasons',
+      'review_actions.comment',
+      'review_actions.undoes_id',
+      'review_actions.created_at',
+      'users.email as reviewer_email',
+    ])
+    .where('review_actions.conversation_id', '=', conversationId)
+    .orderBy('review_actions.created_at')
+    .orderBy('review_actions.id')
+    .execute()
+}
+export type ReviewHistoryEntry = Awaited<ReturnType<typeof reviewHistory>>[number]
+
+/** The recorded versions of a conversation's turns, newest first. */
+export async function listVersions(db: Kysely<DB>, conversationId: string) {
+  return db
+    .selectFrom('conversation_versions')
+    .leftJoin('users', 'users.id', 'conversation_versions.created_by')
+    .select([
+      'conversation_versions.id',
+      'conversation_versions.version',
+      'conversation_versions.source',
+      'conversation_versions.title',
+      sql<number>`jsonb_array_length(conversation_versions.turns)`.as('turn_count'),
+      'conversation_versions.quality_score',
+      'conversation_versions.created_at',
+      'users.email as author_email',
+    ])
+    .where('conversation_versions.conversation_id', '=', conversationId)
+    .orderBy('conversation_versions.version', 'desc')
+    .execute()
+}
+export type VersionEntry = Awaited<ReturnType<typeof listVersions>>[number]

@@ -10,9 +10,12 @@ export function wantsJson(c: Context): boolean {
   return accept.includes('application/json') || type.startsWith('application/json')
 }
 
-/** An htmx request that wants a fragment: boosted navigation wants the whole page. */
+/**
+ * An htmx request that wants a fragment: boosted navigation wants the whole page, and so does
+ * htmx 4's history restore (back button), which it marks HX-Request-Type: full.
+ */
 export function isHtmx(c: Context): boolean {
-  return c.req.header('hx-request') === 'true' && c.req.header('hx-boosted') !== 'true'
+  return c.req.header('hx-request') === 'true' && c.req.header('hx-boosted') !== 'true' && c.req.header('hx-request-type') !== 'full'
 }
 
 /** Field name → first message, for re-rendering a form beside its inputs. */

@@ -1,0 +1,227 @@
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { requireCapability } from '../auth/middleware'
+import { can } from '../auth/roles'
+import { BadRequest, Conflict, Forbidden, NotFound } from '../errors'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { invalid, isHtmx, parseBody, wantsJson } from '../http/respond'
+import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
+import { ConversationPage } from '../../views/conversations/ConversationPage'
+import { ConversationRows } from '../../views/conversations/ConversationRows'
+import { DashboardPage, Results, type DashboardView } from '../../views/conversations/DashboardPage'
+import { SummaryCards } from '../../views/conversations/SummaryCards'
+import { SummaryPage } from '../../views/conversations/SummaryPage'
+import { TrashPage } from '../../views/conversations/TrashPage'
+import { applyBulk, BULK_ACTIONS, BULK_NEEDS, bulkTarget, BulkInput, countBulk, type BulkAction } from './bulk'
+import { editTurn, listTrash, restoreConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
+import { filterParams, type ConversationFilter } from './filter'
+import {
+  DEFAULT_SORT,
+  filterChoices,
+  findConversation,
+  listConversations,
+  ListQuery,
+  listVersions,
+  pageSizeFor,
+  reviewHistory,
+  summarizeConversations,
+  type Sort,
+} from './queries'
+
+type C = Context<AppEnv>
+
+/** The list's query string, parsed once: unknown values and malformed numbers are a 400 naming the field. */
+async function readList(c: C) {
+  const parsed = ListQuery.safeParse(c.req.queries())
+  if (!parsed.success) throw invalid(parsed.error)
+  const { sort, cursor, limit, ...filter } = parsed.data
+  return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? (await pageSizeFor(c.var.db, c.var.user!.id)) }
+}
+
+/** The filter and sort as they go back into links (the default sort left out). */
+function listParams(filter: ConversationFilter, sort: Sort): string {
+  const params = filterParams(filter)
+  if (sort !== DEFAULT_SORT) params.set('sort', sort)
+  return params.toString()
+}
+
+const conversationId = (c: C) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  if (!id.success) throw new NotFound('No such conversation (it may have been deleted).')
+  return id.data
+}
+
+/** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
+const Done = z.object({
+  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'deleted', 'edited', 'restored']).optional().catch(undefined),
+  changed: z.coerce.number().int().min(0).optional().catch(undefined),
+})
+function notice(c: C): string | undefined {
+  const { done, changed = 0 } = Done.parse(c.req.query())
+  const n = `${changed.toLocaleString('en-US')} ${changed === 1 ? 'conversation' : 'conversations'}`
+  switch (done) {
+    case 'approve':
+      return `Approved ${n}.`
+    case 'reject':
+      return `Rejected ${n}.`
+    case 'move_to_review':
+      return `Moved ${n} back to review.`
+    case 'delete':
+      return `Moved ${n} to the trash.`
+    case 'deleted':
+      return 'The conversation was moved to the trash.'
+    case 'edited':
+      return `Turn saved as version ${changed}.`
+    case 'restored':
+      return 'The conversation was restored.'
+    default:
+      return undefined
+  }
+}
+
+function bulkActionsFor(c: C): BulkAction[] {
+  return BULK_ACTIONS.filter((action) => can(c.var.user!.role, BULK_NEEDS[action]))
+}
+
+/** GET / — the dashboard; the results region alone for htmx (filters, search as you type). */
+export const dashboardRoutes = new Hono<AppEnv>()
+
+dashboardRoutes.get('/', async (c) => {
+  const { filter, sort, cursor, limit } = await readList(c)
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
+  const view: DashboardView = { filter, sort, page, params: listParams(filter, sort), actions: bulkActionsFor(c), notice: notice(c) }
+  c.header('Vary', 'HX-Request')
+  if (isHtmx(c)) return c.html(<Results view={view} />)
+  return c.html(<DashboardPage ctx={pageContext(c)} view={view} choices={await filterChoices(c.var.db)} />)
+})
+
+/** /conversations/… — fragments of the dashboard, bulk actions, the trash and the detail page. */
+export const conversationRoutes = new Hono<AppEnv>()
+
+/** "Load more": the next page's rows and the next "load more" row. */
+conversationRoutes.get('/rows', async (c) => {
+  const { filter, sort, cursor, limit } = await readList(c)
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  return c.html(<ConversationRows page={page} params={listParams(filter, sort)} selectable={bulkActionsFor(c).length > 0} />)
+})
+
+conversationRoutes.get('/summary', async (c) => {
+  const { filter, sort } = await readList(c)
+  const summary = await summarizeConversations(c.var.db, filter)
+  if (wantsJson(c)) return c.json(summary)
+  c.header('Vary', 'HX-Request')
+  if (isHtmx(c)) return c.html(<SummaryCards summary={summary} />)
+  return c.html(<SummaryPage ctx={pageContext(c)} summary={summary} params={listParams(filter, sort)} />)
+})
+
+conversationRoutes.post('/bulk', async (c) => {
+  const input = await parseBody(c, BulkInput)
+  if (!can(c.var.user!.role, BULK_NEEDS[input.action])) {
+    throw new Forbidden(`Your role (${c.var.user!.role}) does not allow this bulk action. Ask an administrator if you need access.`)
+  }
+  const target = bulkTarget(input)
+  const { action: _a, scope: _s, ids: _i, confirmed: _c, ...filter } = input
+  if (input.action === 'export') {
+    const params = target.ids ? new URLSearchParams({ conversation_ids: target.ids.join(',') }) : filterParams(filter)
+    return c.redirect(`/exports/new?${params.toString()}`, 303)
+  }
+  const counts = await countBulk(c.var.db, target, input.action)
+  if (counts.matched === 0) {
+    throw new BadRequest(target.ids ? 'None of the selected conversations exist any more.' : 'No conversation matches this filter.')
+  }
+  if (!input.confirmed) {
+    if (wantsJson(c)) return c.json({ action: input.action, ...counts, confirmed: false })
+    return c.html(<BulkConfirmPage ctx={pageContext(c)} action={input.action} scope={input.scope} filter={target.ids ? {} : filter} ids={target.ids} {...counts} />)
+  }
+  const changed = await applyBulk(c.var.db, target, input.action, c.var.user!.id)
+  c.var.log.info({ action: input.action, matched: counts.matched, changed, user: c.var.user!.id }, 'bulk action')
+  if (wantsJson(c)) return c.json({ action: input.action, matched: counts.matched, changed, confirmed: true })
+  const back = filterParams(filter)
+  back.set('done', input.action)
+  back.set('changed', String(changed))
+  return c.redirect(`/?${back.toString()}`, 303)
+})
+
+const TrashCursor = z.object({
+  after_at: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))), 'is not a time').optional(),
+  after_id: z.uuid().optional(),
+})
+
+conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
+  const parsed = TrashCursor.safeParse(c.req.query())
+  if (!parsed.success) throw invalid(parsed.error)
+  const { after_at, after_id } = parsed.data
+  const after = after_at && after_id ? { deletedAt: after_at, id: after_id } : undefined
+  const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, c.var.user!.id) })
+  const next = trash.after ? new URLSearchParams({ after_at: trash.after.deletedAt, after_id: trash.after.id }).toString() : undefined
+  if (wantsJson(c)) return c.json({ items: trash.items.map(({ key: _, ...row }) => row), next })
+  return c.html(<TrashPage ctx={pageContext(c)} items={trash.items} next={next} notice={notice(c)} days={TRASH_DAYS} />)
+})
+
+async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
+  const conversation = await findConversation(c.var.db, id)
+  if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
+  const [history, versions] = await Promise.all([reviewHistory(c.var.db, id), listVersions(c.var.db, id)])
+  return c.html(
+    <ConversationPage ctx={pageContext(c)} conversation={conversation} history={history} versions={versions} notice={notice(c)} error={extra.error} />,
+    extra.status ?? 200,
+  )
+}
+
+conversationRoutes.get('/:id', async (c) => {
+  const id = conversationId(c)
+  if (wantsJson(c)) return c.json(await conversationJson(c, id))
+  return detailPage(c, id)
+})
+
+conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const turn = z.coerce.number().int().min(1).safeParse(c.req.param('turn'))
+  if (!turn.success) throw new NotFound('No such turn.')
+  const edit = await parseBody(c, TurnEdit)
+  try {
+    const version = await editTurn(c.var.db, id, turn.data - 1, edit, c.var.user!.id)
+    if (wantsJson(c)) return c.json({ id, version })
+    return c.redirect(`/conversations/${id}?done=edited&changed=${version}#turn-${turn.data}`, 303)
+  } catch (err) {
+    // A stale edit shows the current conversation with the message, so nothing typed is lost silently.
+    if (err instanceof Conflict && !wantsJson(c)) return detailPage(c, id, { error: err.message, status: 409 })
+    throw err
+  }
+})
+
+conversationRoutes.post('/:id/delete', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const { version } = await parseBody(c, VersionGuard)
+  await trashConversation(c.var.db, id, version)
+  if (wantsJson(c)) return c.json({ id, deleted: true })
+  return c.redirect('/?done=deleted', 303)
+})
+
+conversationRoutes.post('/:id/restore', requireCapability('admin'), async (c) => {
+  const id = conversationId(c)
+  await restoreConversation(c.var.db, id)
+  if (wantsJson(c)) return c.json({ id, restored: true })
+  return c.redirect('/conversations/trash?done=restored', 303)
+})
+
+/** GET /api/conversations and /api/conversations/:id (DESIGN.md §8). */
+export const conversationsApi = new Hono<AppEnv>()
+
+conversationsApi.get('/', async (c) => {
+  const { filter, sort, cursor, limit } = await readList(c)
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  return c.json({ items: page.items, next_cursor: page.next_cursor })
+})
+
+conversationsApi.get('/:id', async (c) => c.json(await conversationJson(c, conversationId(c))))
+
+async function conversationJson(c: C, id: string) {
+  const conversation = await findConversation(c.var.db, id)
+  if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
+  const history = await reviewHistory(c.var.db, id)
+  return { ...conversation, review_history: history }
+}

@@ -1,0 +1,219 @@
+import type { ConversationDetail, ReviewHistoryEntry, VersionEntry } from '../../src/conversations/queries'
+import { can } from '../../src/auth/roles'
+import type { PageContext } from '../../src/http/page-context'
+import { FormError } from '../Field'
+import { Layout } from '../Layout'
+import { count, money, score, STATUS_LABELS, when } from './format'
+
+const ACTION_LABELS: Record<string, string> = {
+  approve: 'Approved',
+  reject: 'Rejected',
+  request_changes: 'Changes requested',
+  undo: 'Undone',
+  move_to_review: 'Moved to review',
+  auto_approve: 'Auto-approved',
+  auto_reject: 'Auto-rejected',
+}
+
+/** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
+export function ConversationPage(props: {
+  ctx: PageContext
+  conversation: ConversationDetail
+  history: ReviewHistoryEntry[]
+  versions: VersionEntry[]
+  notice?: string
+  error?: string
+}) {
+  const c = props.conversation
+  const role = props.ctx.user!.role
+  const editable = can(role, 'edit')
+  return (
+    <Layout ctx={props.ctx} title={c.title || 'Conversation'}>
+      <p>
+        <a href="/">← Conversations</a>
+      </p>
+      <h1>{c.title || 'Untitled conversation'}</h1>
+      <p>
+        <span class={`pill status-${c.status}`}>{STATUS_LABELS[c.status]}</span> {c.tier} · version {c.version}
+        {c.simulated && <span class="pill">simulated</span>}
+      </p>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      <FormError message={props.error} />
+      <div class="conversation-detail">
+        <section class="turns" aria-label="Turns">
+          <h2>Turns</h2>
+          {c.turns.length === 0 && <p class="muted">No turns{c.status === 'failed' ? ': generation failed.' : '.'}</p>}
+          <ol class="turns">
+            {c.turns.map((turn, i) => (
+              <li class={`turn turn-${turn.role}`} id={`turn-${i + 1}`}>
+                <p class="speaker">
+                  <strong>{turn.role === 'user' ? 'User' : 'Assistant'}</strong> <small class="muted">turn {i + 1}</small>
+                </p>
+                <p class="content">{turn.content}</p>
+                {editable && (
+                  <details>
+                    <summary>Edit this turn</summary>
+                    <form method="post" action={`/conversations/${c.id}/turns/${i + 1}`}>
+                      <input type="hidden" name="version" value={String(c.version)} />
+                      <label for={`edit-${i + 1}`}>Text</label>
+                      <textarea id={`edit-${i + 1}`} name="content" rows={5} required>
+                        {turn.content}
+                      </textarea>
+                      <button type="submit" class="primary">
+                        Save as a new version
+                      </button>
+                    </form>
+                  </details>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+        <aside class="metadata" aria-label="Details">
+          <h2>Details</h2>
+          <dl>
+            <dt>Template</dt>
+            <dd>{c.template_id ? <a href={`/templates/${c.template_id}`}>{c.template_name ?? 'template'}</a> : '—'}{c.template_version !== null && ` (version ${c.template_version})`}</dd>
+            <dt>Scenario</dt>
+            <dd>{c.scenario_name ?? '—'}</dd>
+            <dt>Edge case</dt>
+            <dd>{c.edge_case_name ?? '—'}</dd>
+            <dt>Batch</dt>
+            <dd>{c.batch_id ? <a href={`/batches/${c.batch_id}`}>{c.batch_name ?? 'batch'}</a> : '—'}</dd>
+            <dt>Persona · emotion · topic</dt>
+            <dd>
+              {c.persona || '—'} · {c.emotion || '—'} · {c.topic || '—'}
+            </dd>
+            <dt>Model</dt>
+            <dd>{c.model ?? '—'}</dd>
+            <dt>Tokens</dt>
+            <dd>
+              {count(c.input_tokens)} in · {count(c.output_tokens)} out · {count(c.cache_read_tokens)} cache read · {count(c.cache_write_tokens)} cache write
+            </dd>
+            <dt>Cost</dt>
+            <dd>{money(c.cost_usd)}</dd>
+            <dt>Generation time</dt>
+            <dd>{c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`} ({c.attempts} {c.attempts === 1 ? 'attempt' : 'attempts'})</dd>
+            <dt>Quality</dt>
+            <dd>
+              {score(c.quality_score)}
+              {c.quality_parts && (
+                <ul class="quality-parts">
+                  {Object.entries(c.quality_parts).map(([part, value]) => (
+                    <li>
+                      {part}: {Number(value).toFixed(2)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </dd>
+            {(c.error_code || c.error_message) && (
+              <>
+                <dt>Error</dt>
+                <dd class="form-error">
+                  <code>{c.error_code}</code> {c.error_message}
+                </dd>
+              </>
+            )}
+            <dt>Created</dt>
+            <dd>{when(c.created_at)}</dd>
+            <dt>Updated</dt>
+            <dd>{when(c.updated_at)}</dd>
+            <dt>Reviewed</dt>
+            <dd>{when(c.reviewed_at)}</dd>
+          </dl>
+          <h3>Parameters</h3>
+          <dl class="parameters">
+            {Object.entries(c.parameters).map(([name, value]) => (
+              <>
+                <dt>{name}</dt>
+                <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+              </>
+            ))}
+          </dl>
+          {c.prompt && (
+            <details>
+              <summary>Prompt</summary>
+              <pre class="prompt">{c.system_prompt}</pre>
+              <pre class="prompt">{c.prompt}</pre>
+            </details>
+          )}
+          {editable && (
+            <form method="post" action={`/conversations/${c.id}/delete`} class="inline">
+              <input type="hidden" name="version" value={String(c.version)} />
+              <button type="submit">Delete (to trash)</button>
+            </form>
+          )}
+        </aside>
+      </div>
+      <section aria-label="Review history">
+        <h2>Review history</h2>
+        {props.history.length === 0 ? (
+          <p class="muted">Not reviewed yet.</p>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>From → to</th>
+                <th>Reasons</th>
+                <th>Comment</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.history.map((h) => (
+                <tr>
+                  <td>{when(h.created_at)}</td>
+                  <td>{h.reviewer_email ?? 'system'}</td>
+                  <td>{ACTION_LABELS[h.action] ?? h.action}</td>
+                  <td>
+                    {STATUS_LABELS[h.from_status] ?? h.from_status} → {STATUS_LABELS[h.to_status] ?? h.to_status}
+                  </td>
+                  <td>{h.reasons.join(', ')}</td>
+                  <td>{h.comment}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-label="Versions">
+        <h2>Versions</h2>
+        {props.versions.length === 0 ? (
+          <p class="muted">Only the version generated; no edits yet.</p>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>Source</th>
+                <th>Turns</th>
+                <th>Quality</th>
+                <th>When</th>
+                <th>Who</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.versions.map((v) => (
+                <tr>
+                  <td>v{v.version}</td>
+                  <td>{v.source}</td>
+                  <td>{v.turn_count}</td>
+                  <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>
+                  <td>{when(v.created_at)}</td>
+                  <td>{v.author_email ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>
+  )
+}

@@ -1,0 +1,68 @@
+import type { ConversationPage } from '../../src/conversations/queries'
+import { count, money, score, STATUS_LABELS, when } from './format'
+import { Highlighted } from './Highlighted'
+
+export const TABLE_COLUMNS = 15
+
+/**
+ * The table's rows for one page, and the "load more" row that fetches the next page in its place.
+ * The dashboard includes this component and GET /conversations/rows returns it alone, so the page
+ * and the fragment cannot drift. `params` is the filter and sort as a query string.
+ */
+export function ConversationRows(props: { page: ConversationPage; params: string; selectable: boolean }) {
+  const { page, params } = props
+  const next = page.next_cursor ? `${params ? `${params}&` : ''}cursor=${encodeURIComponent(page.next_cursor)}` : undefined
+  return (
+    <>
+      {page.items.map((row) => (
+        <tr id={`c-${row.id}`} class={row.deleted_at ? 'deleted' : undefined}>
+          <td>
+            {props.selectable && <input type="checkbox" name="ids" value={row.id} form="bulk" aria-label={`Select ${row.title || 'conversation'}`} />}
+          </td>
+          <td>
+            <a href={`/conversations/${row.id}`}>{row.highlight ? <Highlighted text={row.highlight.title} /> : row.title || 'Untitled'}</a>
+            {row.highlight?.snippet && (
+              <div class="snippet muted">
+                <Highlighted text={row.highlight.snippet} />
+              </div>
+            )}
+            {row.simulated && <small class="pill">simulated</small>}
+          </td>
+          <td>{row.tier}</td>
+          <td>
+            <span class={`pill status-${row.status}`}>{STATUS_LABELS[row.status]}</span>
+          </td>
+          <td class="num">{score(row.quality_score)}</td>
+          <td>{row.persona}</td>
+          <td>{row.emotion}</td>
+          <td>{row.topic}</td>
+          <td>{row.template_name ?? '—'}</td>
+          <td class="num">{row.turn_count}</td>
+          <td class="num">{count(row.tokens)}</td>
+          <td class="num">{money(row.cost_usd)}</td>
+          <td>
+            <time datetime={row.created_at.toISOString()}>{when(row.created_at)}</time>
+          </td>
+          <td>{row.reviewed_at ? <time datetime={row.reviewed_at.toISOString()}>{when(row.reviewed_at)}</time> : '—'}</td>
+          <td class="num">v{row.version}</td>
+        </tr>
+      ))}
+      {page.items.length === 0 && !next && (
+        <tr>
+          <td colspan={TABLE_COLUMNS} class="muted">
+            No conversations match.
+          </td>
+        </tr>
+      )}
+      {next && (
+        <tr id="load-more">
+          <td colspan={TABLE_COLUMNS}>
+            <a href={`/?${next}`} hx-get={`/conversations/rows?${next}`} hx-target="#load-more" hx-swap="outerHTML" class="load-more">
+              Load {page.limit} more
+            </a>
+          </td>
+        </tr>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,224 @@
+import type { ConversationFilter } from '../../src/conversations/filter'
+import type { ConversationPage, FilterChoices, Sort } from '../../src/conversations/queries'
+import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
+import type { PageContext } from '../../src/http/page-context'
+import { Layout } from '../Layout'
+import type { BulkAction } from '../../src/conversations/bulk'
+import { BulkForm } from './BulkForm'
+import { ConversationRows } from './ConversationRows'
+import { STATUS_LABELS } from './format'
+import { SummaryPlaceholder } from './SummaryCards'
+
+const SORT_LABELS: Record<Sort, string> = {
+  created_desc: 'Newest first',
+  created_asc: 'Oldest first',
+  quality_desc: 'Highest quality',
+  quality_asc: 'Lowest quality',
+  updated_desc: 'Recently updated',
+  updated_asc: 'Least recently updated',
+  title_asc: 'Title A–Z',
+  title_desc: 'Title Z–A',
+}
+
+export type DashboardView = {
+  filter: ConversationFilter
+  sort: Sort
+  page: ConversationPage
+  /** The filter and sort as a query string (no cursor). */
+  params: string
+  actions: BulkAction[]
+  notice?: string
+}
+
+export function DashboardPage(props: { ctx: PageContext; view: DashboardView; choices: FilterChoices }) {
+  return (
+    <Layout ctx={props.ctx} title="Dashboard">
+      <h1>Dashboard</h1>
+      <FilterForm view={props.view} choices={props.choices} />
+      <Results view={props.view} />
+    </Layout>
+  )
+}
+
+/** Everything a new filter changes: the htmx response to the filter form is this region alone. */
+export function Results(props: { view: DashboardView }) {
+  const { view } = props
+  return (
+    <section id="results">
+      {view.notice && (
+        <p class="notice" role="status">
+          {view.notice}
+        </p>
+      )}
+      <SummaryPlaceholder params={view.params} />
+      {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
+      <div class="table-scroll">
+        <table class="table conversations">
+          <thead>
+            <tr>
+              <th></th>
+              <th>Title</th>
+              <th>Tier</th>
+              <th>Status</th>
+              <th>Quality</th>
+              <th>Persona</th>
+              <th>Emotion</th>
+              <th>Topic</th>
+              <th>Template</th>
+              <th>Turns</th>
+              <th>Tokens</th>
+              <th>Cost</th>
+              <th>Created</th>
+              <th>Reviewed</th>
+              <th>Version</th>
+            </tr>
+          </thead>
+          <tbody id="rows">
+            <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
+function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
+  const { filter, sort } = props.view
+  const { choices } = props
+  const statuses = new Set(filter.status ?? [])
+  const tiers = new Set(filter.tier ?? [])
+  // A plain GET form (works without JS); htmx swaps the results and pushes the URL, so links
+  // are shareable and the back button walks through earlier filters.
+  return (
+    <form method="get" action="/" class="filters" id="filters" hx-get="/" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+      <div class="field search">
+        <label for="f-q">Search</label>
+        <input
+          id="f-q"
+          type="search"
+          name="q"
+          value={filter.q ?? ''}
+          placeholder="Title, persona, topic or turn text"
+          autocomplete="off"
+          hx-get="/"
+          hx-include="closest form"
+          hx-target="#results"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+          hx-trigger="input changed delay:300ms, search"
+        />
+      </div>
+      <fieldset>
+        <legend>Status</legend>
+        {CONVERSATION_STATUSES.map((status) => (
+          <label class="check">
+            <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Tier</legend>
+        {TIERS.map((tier) => (
+          <label class="check">
+            <input type="checkbox" name="tier" value={tier} checked={tiers.has(tier)} /> {tier}
+          </label>
+        ))}
+      </fieldset>
+      <div class="field">
+        <label for="f-template">Template</label>
+        <select id="f-template" name="template_id">
+          <option value="">Any</option>
+          {choices.templates.map((t) => (
+            <option value={t.id} selected={filter.template_id === t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-scenario">Scenario</label>
+        <select id="f-scenario" name="scenario_id">
+          <option value="">Any</option>
+          {choices.scenarios.map((s) => (
+            <option value={s.id} selected={filter.scenario_id === s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-batch">Batch</label>
+        <select id="f-batch" name="batch_id">
+          <option value="">Any</option>
+          {choices.batches.map((b) => (
+            <option value={b.id} selected={filter.batch_id === b.id}>
+              {b.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-quality-min">Quality from</label>
+        <input id="f-quality-min" type="number" name="quality_min" min="0" max="10" step="0.1" value={filter.quality_min?.toString() ?? ''} />
+      </div>
+      <div class="field">
+        <label for="f-quality-max">to</label>
+        <input id="f-quality-max" type="number" name="quality_max" min="0" max="10" step="0.1" value={filter.quality_max?.toString() ?? ''} />
+      </div>
+      <div class="field">
+        <label for="f-created-from">Created from</label>
+        <input id="f-created-from" type="date" name="created_from" value={filter.created_from ?? ''} />
+      </div>
+      <div class="field">
+        <label for="f-created-to">to</label>
+        <input id="f-created-to" type="date" name="created_to" value={filter.created_to ?? ''} />
+      </div>
+      <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
+      <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
+      <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
+      <div class="field">
+        <label for="f-simulated">Simulated</label>
+        <select id="f-simulated" name="simulated">
+          <option value="">Either</option>
+          <option value="true" selected={filter.simulated === true}>
+            Simulated only
+          </option>
+          <option value="false" selected={filter.simulated === false}>
+            Real only
+          </option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="f-sort">Sort</label>
+        <select id="f-sort" name="sort">
+          {(Object.keys(SORT_LABELS) as Sort[]).map((s) => (
+            <option value={s} selected={s === sort}>
+              {SORT_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary">
+          Apply
+        </button>
+        <a href="/">Clear</a>
+      </div>
+    </form>
+  )
+}
+
+function Vocabulary(props: { name: string; label: string; value?: string; options: string[] }) {
+  const id = `f-${props.name}`
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input id={id} type="text" name={props.name} value={props.value ?? ''} list={`${id}-list`} autocomplete="off" />
+      <datalist id={`${id}-list`}>
+        {props.options.map((o) => (
+          <option value={o} />
+        ))}
+      </datalist>
+    </div>
+  )
+}
