@@ -4,6 +4,9 @@ import { authenticate, originCheck, requireCapability, requireUser } from './aut
 import { authRoutes } from './auth/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import { exportPages, exportsApi } from './exports/routes'
+import { conversationGenerationRoutes } from './generation/conversation-routes'
+import { batchApi, batchPages, generatePages } from './generation/routes'
+import { aiSettingsApi, aiSettingsPages } from './generation/settings-routes'
 import { healthRoutes } from './health/routes'
 import type { AppEnv, Deps } from './http/env'
 import { renderError, renderNotFound } from './http/errors'
@@ -15,7 +18,6 @@ import { staticRoutes } from './http/static'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
 import { templateRoutes } from './templates/routes'
-import { NotBuiltPage } from '../views/pages/NotBuiltPage'
 
 /** Builds the whole HTTP app; `app.request()` in tests exercises exactly what the server runs. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -31,6 +33,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   // Everything below needs a signed-in user (or an API token) with the right role.
   app.use(requireUser)
   app.route('/', dashboardRoutes)
+  app.route('/conversations', conversationGenerationRoutes)
   app.route('/conversations', conversationRoutes)
   app.route('/api/conversations', conversationsApi)
   app.route('/api', authApi)
@@ -41,17 +44,13 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
-  for (const area of AREAS_NOT_BUILT) {
-    app.get(area.path, requireCapability(area.needs), (c) =>
-      c.html(<NotBuiltPage ctx={pageContext(c)} title={area.title} description={area.description} />),
-    )
-  }
+  app.route('/api/settings/ai', aiSettingsApi)
+  app.route('/settings/ai', aiSettingsPages)
+  app.route('/api/batches', batchApi)
+  app.route('/batches', batchPages)
+  app.route('/generate', generatePages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)
   return app
 }
-
-const AREAS_NOT_BUILT = [
-  { path: '/generate', title: 'Generate', needs: 'edit', description: 'Generate conversations one at a time or in batches, with a cost estimate first and live progress.' },
-] as const

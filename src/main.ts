@@ -62,7 +62,7 @@ async function migrate(config: Config, log: Logger): Promise<void> {
 async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'): Promise<void> {
   const started = performance.now()
   const database = await openDatabase(config, log, config.workerConcurrency + 10)
-  const deps = { db: database.db, config, log }
+  const deps = { db: database.db, config, log, pool: database.pool }
   let web: WebServer | undefined
   let worker: WorkerHandle | undefined
   try {

@@ -1,6 +1,7 @@
 import type { TaskList } from 'graphile-worker'
 import type { Deps } from '../src/http/env'
 import cleanup_sessions from './cleanup_sessions'
+import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
 
@@ -8,6 +9,7 @@ import export_conversations from './export_conversations'
 export function taskList(deps: Deps): TaskList {
   return {
     cleanup_sessions: cleanup_sessions(deps),
+    generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
     expire_exports: expire_exports(deps),
   }

@@ -328,6 +328,8 @@ export interface DB {
   exports: ExportsTable
   user_preferences: UserPreferencesTable
   template_drafts: TemplateDraftsTable
+  claude_rate_limit: ClaudeRateLimitTable
+  claude_leases: ClaudeLeasesTable
   review_claims: ReviewClaimsTable
   review_settings: ReviewSettingsTable
 }
@@ -343,6 +345,19 @@ export interface TemplateDraftsTable {
   draft_key: string
   fields: Json<Record<string, unknown>>
   updated_at: DefaultTimestamp
+}
+
+/** The shared Claude rate limiter: the earliest time the next request may start (one row). */
+export interface ClaudeRateLimitTable {
+  id: ColumnType<boolean, boolean | undefined, never>
+  next_at: DefaultTimestamp
+}
+
+/** One row per Claude call in flight, across all workers; expires on its own if a worker dies. */
+export interface ClaudeLeasesTable {
+  id: Generated<string>
+  holder: string
+  expires_at: Timestamp
 }
 
 /** A reviewer's lease on a conversation, so "next" skips what someone else is looking at. */

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely'
+import type pg from 'pg'
 import type { SessionUser } from '../auth/sessions'
 import type { Config } from '../config'
 import type { DB, TokenScope } from '../db/schema'
 import type { Logger } from '../log'
 
-export type Deps = { db: Kysely<DB>; config: Config; log: Logger }
+/** `pool` lets the web process hold one dedicated connection to LISTEN for progress (SSE). */
+export type Deps = { db: Kysely<DB>; config: Config; log: Logger; pool?: pg.Pool }
 
 export type AppEnv = {
   Variables: Deps & {

@@ -10,6 +10,7 @@ export function provide(deps: Deps): MiddlewareHandler<AppEnv> {
     c.set('db', deps.db)
     c.set('config', deps.config)
     c.set('log', deps.log)
+    c.set('pool', deps.pool)
     await next()
   }
 }

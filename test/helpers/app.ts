@@ -21,7 +21,7 @@ export function testConfig(database: TestDatabase, env: Record<string, string> =
 }
 
 export function testApp(database: TestDatabase, env: Record<string, string> = {}) {
-  const deps: Deps = { db: database.db, config: testConfig(database, env), log: createLogger('silent') }
+  const deps: Deps = { db: database.db, config: testConfig(database, env), log: createLogger('silent'), pool: database.pool }
   return { app: createApp(deps), deps }
 }
 

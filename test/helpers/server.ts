@@ -13,7 +13,7 @@ export async function startTestServer(
   database: TestDatabase,
   options: { env?: Record<string, string>; worker?: boolean } = {},
 ): Promise<RunningApp> {
-  const deps: Deps = { db: database.db, config: testConfig(database, options.env), log: createLogger('silent') }
+  const deps: Deps = { db: database.db, config: testConfig(database, options.env), log: createLogger('silent'), pool: database.pool }
   const web: WebServer = await startServer(createApp(deps), '127.0.0.1', 0)
   const worker: WorkerHandle | undefined = options.worker === false ? undefined : await startWorker(deps, database.pool)
   return {

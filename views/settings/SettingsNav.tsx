@@ -2,7 +2,10 @@ import { can } from '../../src/auth/roles'
 import type { PageContext } from '../../src/http/page-context'
 
 export function SettingsNav(props: { ctx: PageContext }) {
-  const items = [{ href: '/settings/tokens', label: 'API tokens' }]
+  const items = [
+    { href: '/settings/tokens', label: 'API tokens' },
+    { href: '/settings/ai', label: 'AI settings' },
+  ]
   if (props.ctx.user && can(props.ctx.user.role, 'admin')) items.push({ href: '/settings/users', label: 'Users' })
   return (
     <nav class="subnav" aria-label="Settings">

@@ -1,0 +1,81 @@
+import type { Kysely, Selectable } from 'kysely'
+import { z } from 'zod'
+import type { AiSettingsTable, DB } from '../db/schema'
+
+/**
+ * The active AI configuration is the newest ai_settings row; every change inserts a row, so the
+ * table is its own audit trail. Workers read it through a short cache and honour a change within
+ * seconds.
+ */
+export type AiSettings = Selectable<AiSettingsTable>
+
+export const AI_SETTINGS_CACHE_MS = 2_000
+
+const cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<AiSettings> }>()
+
+export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
+  const hit = cache.get(db)
+  if (hit && Date.now() - hit.at < AI_SETTINGS_CACHE_MS) return hit.value
+  const value = db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+  cache.set(db, { at: Date.now(), value })
+  value.catch(() => cache.delete(db))
+  return value
+}
+
+/** Any of the fields; the rest are carried over from the active row. */
+export const AiSettingsChange = z
+  .object({
+    model: z.string().trim().min(1).max(100).regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5'),
+    max_tokens: z.coerce.number().int().min(256).max(64_000),
+    temperature: z.coerce.number().min(0).max(1),
+    requests_per_minute: z.coerce.number().int().min(1).max(1_000_000),
+    max_concurrency: z.coerce.number().int().min(1).max(1_000),
+    max_retries: z.coerce.number().int().min(0).max(20),
+    timeout_ms: z.coerce.number().int().min(1_000).max(600_000),
+    max_batch_size: z.coerce.number().int().min(1).max(100_000),
+  })
+  .partial()
+export type AiSettingsChange = z.infer<typeof AiSettingsChange>
+
+export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange): Promise<AiSettings> {
+  const current = await db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+  const { id: _id, created_at: _at, created_by: _by, ...values } = current
+  const row = await db
+    .insertInto('ai_settings')
+    .values({ ...values, ...change, created_by: userId })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  cache.delete(db)
+  return row
+}
+
+export type AiSettingsChangeRow = AiSettings & { created_by_email: string | null }
+
+/** The newest changes first, with who made them. */
+export function listAiSettingsHistory(db: Kysely<DB>, limit = 50): Promise<AiSettingsChangeRow[]> {
+  return db
+    .selectFrom('ai_settings')
+    .leftJoin('users', 'users.id', 'ai_settings.created_by')
+    .selectAll('ai_settings')
+    .select('users.email as created_by_email')
+    .orderBy('ai_settings.created_at', 'desc')
+    .orderBy('ai_settings.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+/** The public shape of GET/PUT /api/settings/ai. */
+export function aiSettingsJson(s: AiSettings) {
+  return {
+    model: s.model,
+    max_tokens: s.max_tokens,
+    temperature: s.temperature,
+    requests_per_minute: s.requests_per_minute,
+    max_concurrency: s.max_concurrency,
+    max_retries: s.max_retries,
+    timeout_ms: s.timeout_ms,
+    max_batch_size: s.max_batch_size,
+    changed_at: s.created_at,
+    changed_by: s.created_by,
+  }
+}

@@ -1,0 +1,152 @@
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely'
+import type { ConversationsTable, ConversationVersionsTable, DB } from '../db/schema'
+import { Conflict, NotFound, ValidationFailed } from '../errors'
+import { resolvePrompts } from '../templates/preview'
+import { activeAiSettings } from './ai-settings'
+import { notifyBatch } from './batches'
+import { addGenerationJobs } from './jobs'
+
+/** A conversation's generation side: its state, versions, retry, regeneration and rollback. */
+
+export type ConversationRow = Selectable<ConversationsTable>
+export type ConversationVersion = Selectable<ConversationVersionsTable>
+
+export async function findConversation(db: Kysely<DB>, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+}
+
+export async function requireConversation(db: Kysely<DB>, id: string): Promise<ConversationRow> {
+  const conversation = await findConversation(db, id)
+  if (!conversation) throw new NotFound('No such conversation.')
+  return conversation
+}
+
+export function listVersions(db: Kysely<DB>, conversationId: string): Promise<ConversationVersion[]> {
+  return db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', conversationId).orderBy('version', 'desc').execute()
+}
+
+export async function findVersion(db: Kysely<DB>, conversationId: string, version: number): Promise<ConversationVersion> {
+  const row = await db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', conversationId).where('version', '=', version).executeTakeFirst()
+  if (!row) throw new NotFound(`This conversation has no version ${version}.`)
+  return row
+}
+
+const one = (id: string) => sql<SqlBool>`id = ${id}::uuid`
+
+/** A failed conversation, queued again on its own. */
+export async function retryConversation(db: Kysely<DB>, id: string): Promise<void> {
+  const ai = await activeAiSettings(db)
+  const batchId = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('conversations')
+      .set({ status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .returning('batch_id')
+      .executeTakeFirst()
+    if (!row) throw new Conflict('Only a conversation whose generation failed can be retried.')
+    if (row.batch_id) {
+      await trx.updateTable('batches').set({ status: 'running', finished_at: null, updated_at: sql`now()` }).where('id', '=', row.batch_id).where('status', '=', 'done').execute()
+    }
+    await addGenerationJobs(trx, one(id), ai.max_retries + 1)
+    return row.batch_id
+  })
+  if (batchId) await notifyBatch(db, batchId)
+}
+
+const FINISHED = ['pending_review', 'approved', 'rejected', 'needs_revision', 'failed'] as const
+
+/**
+ * Generates the conversation again from the same inputs, optionally with some values or the model
+ * changed. The current turns stay in conversation_versions; the new ones become a new version.
+ */
+export async function regenerateConversation(
+  db: Kysely<DB>,
+  id: string,
+  change: { values?: Record<string, string | number | boolean>; model?: string },
+): Promise<void> {
+  const conversation = await requireConversation(db, id)
+  if (!(FINISHED as readonly string[]).includes(conversation.status)) {
+    throw new Conflict(`The conversation is ${conversation.status}; wait until it has finished before regenerating it.`)
+  }
+  const update: { parameters?: string; system_prompt?: string; prompt?: string; model?: string } = {}
+  if (change.model) update.model = change.model
+  if (change.values && Object.keys(change.values).length > 0) {
+    const version = conversation.template_version_id
+      ? await db.selectFrom('template_versions').select('snapshot').where('id', '=', conversation.template_version_id).executeTakeFirst()
+      : undefined
+    if (!version) throw new Conflict('The template version this conversation came from is gone, so its values cannot be changed.')
+    const resolved = resolvePrompts(version.snapshot, { ...conversation.parameters, ...change.values })
+    const problems: Record<string, string> = { ...resolved.invalid }
+    for (const name of resolved.unknown) problems[`values.${name}`] = 'Not a parameter of this template'
+    for (const name of resolved.missing) problems[`values.${name}`] = 'Missing'
+    if (Object.keys(problems).length) throw new ValidationFailed('The changed values do not fit the template.', problems)
+    // Only the template's own prompt is re-filled; the scenario and shape instructions after it stay.
+    const oldFilled = resolvePrompts(version.snapshot, conversation.parameters).prompt
+    update.parameters = JSON.stringify(resolved.values)
+    update.system_prompt = resolved.system_prompt
+    update.prompt = conversation.prompt.startsWith(oldFilled.trim())
+      ? resolved.prompt.trim() + conversation.prompt.slice(oldFilled.trim().length)
+      : resolved.prompt
+  }
+  const ai = await activeAiSettings(db)
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('conversations')
+      .set({ ...update, status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', 'in', [...FINISHED])
+      .returning('id')
+      .executeTakeFirst()
+    if (!row) throw new Conflict('The conversation changed meanwhile; reload and try again.')
+    await addGenerationJobs(trx, one(id), ai.max_retries + 1)
+  })
+}
+
+/** Makes an old version current again, recorded as a new version with source 'rollback'. */
+export async function rollbackConversation(db: Kysely<DB>, id: string, version: number, userId: string | null): Promise<void> {
+  const conversation = await requireConversation(db, id)
+  if (conversation.status === 'queued' || conversation.status === 'generating') {
+    throw new Conflict('The conversation is being generated; wait until it has finished.')
+  }
+  const target = await findVersion(db, id, version)
+  const turns = JSON.stringify(target.turns)
+  const parts = target.quality_parts === null ? null : JSON.stringify(target.quality_parts)
+  await db.transaction().execute(async (trx) => {
+    const next = await trx
+      .selectFrom('conversation_versions')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .where('conversation_id', '=', id)
+      .executeTakeFirstOrThrow()
+    await trx
+      .insertInto('conversation_versions')
+      .values({
+        conversation_id: id,
+        version: Number(next.v ?? 0) + 1,
+        source: 'rollback',
+        title: target.title,
+        turns,
+        parameters: JSON.stringify(target.parameters),
+        model: target.model,
+        quality_score: target.quality_score,
+        quality_parts: parts,
+        created_by: userId,
+      })
+      .execute()
+    await trx
+      .updateTable('conversations')
+      .set({
+        title: target.title,
+        turns,
+        turn_count: target.turns.length,
+        quality_score: target.quality_score,
+        quality_parts: parts,
+        model: target.model,
+        status: 'pending_review',
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .execute()
+  })
+}

@@ -1,0 +1,128 @@
+/**
+ * What Claude calls cost: list prices per model, a token estimate from text, and the estimate a
+ * batch shows before it starts. Prices are US dollars per million tokens.
+ */
+
+export type ModelPrice = { input: number; output: number; cacheWrite: number; cacheRead: number; minCacheable: number }
+
+// Cache writes (5-minute TTL) cost 1.25× input, cache reads 0.1×. A prompt prefix shorter than
+// minCacheable tokens is not cached at all.
+const price = (input: number, output: number, minCacheable = 1024): ModelPrice => ({
+  input,
+  output,
+  cacheWrite: input * 1.25,
+  cacheRead: input * 0.1,
+  minCacheable,
+})
+
+export const MODEL_PRICES: Record<string, ModelPrice> = {
+  'claude-opus-4-5': price(5, 25, 4096),
+  'claude-opus-4-1': price(15, 75),
+  'claude-opus-4-0': price(15, 75),
+  'claude-sonnet-4-5': price(3, 15),
+  'claude-sonnet-4-0': price(3, 15),
+  'claude-3-7-sonnet-latest': price(3, 15),
+  'claude-haiku-4-5': price(1, 5, 4096),
+  'claude-3-5-haiku-latest': price(0.8, 4, 2048),
+  'claude-3-haiku-20240307': price(0.25, 1.25, 2048),
+}
+
+export const KNOWN_MODELS = Object.keys(MODEL_PRICES)
+
+/** The price of a model id, matching dated ids (claude-sonnet-4-5-20250929) to their family. */
+export function modelPrice(model: string): ModelPrice {
+  const exact = MODEL_PRICES[model]
+  if (exact) return exact
+  const family = KNOWN_MODELS.filter((name) => model.startsWith(name.replace(/-(latest|0)$/, ''))).sort((a, b) => b.length - a.length)[0]
+  // An unknown model is priced like Sonnet, so an estimate is never silently zero.
+  return MODEL_PRICES[family ?? 'claude-sonnet-4-5']!
+}
+
+export type Usage = { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }
+
+/** Dollars for one call's real usage (input_tokens excludes cached tokens, as the API reports it). */
+export function costOf(model: string, usage: Usage): number {
+  const p = modelPrice(model)
+  const dollars =
+    usage.input_tokens * p.input +
+    usage.output_tokens * p.output +
+    usage.cache_write_tokens * p.cacheWrite +
+    usage.cache_read_tokens * p.cacheRead
+  return round6(dollars / 1_000_000)
+}
+
+/** About four characters a token for English prose; good enough to estimate before any call. */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4))
+}
+
+/** A spoken turn is about 60 tokens; the tool call's JSON framing adds a little per turn and per call. */
+const TOKENS_PER_TURN = 70
+const TOKENS_PER_CALL = 40
+
+export type EstimateInput = {
+  model: string
+  /** The resolved prompts of each distinct item; every one is sent `countPerItem` times. */
+  items: Array<{ system: string; prompt: string }>
+  countPerItem: number
+  minTurns: number
+  maxTurns: number
+  /** The tool definition sent with every call (counted as input). */
+  toolText: string
+  requestsPerMinute: number
+  maxConcurrency: number
+}
+
+export type BatchEstimate = {
+  calls: number
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number
+  expected_seconds: number
+}
+
+/**
+ * Calls, tokens and dollars for a batch, and how long it should take at the configured rate. The
+ * cached prefix (tools and system prompt) is written once per distinct system prompt and read by
+ * the calls after it, as the API's prompt caching bills it.
+ */
+export function estimateBatch(input: EstimateInput): BatchEstimate {
+  const p = modelPrice(input.model)
+  const toolTokens = estimateTokens(input.toolText)
+  const outputPerCall = Math.round(((input.minTurns + input.maxTurns) / 2) * TOKENS_PER_TURN + TOKENS_PER_CALL)
+  const calls = input.items.length * input.countPerItem
+  let inputTokens = 0
+  let dollars = 0
+  const cachedPrefixes = new Set<string>()
+  for (const item of input.items) {
+    const prefix = toolTokens + estimateTokens(item.system)
+    const rest = estimateTokens(item.prompt)
+    inputTokens += (prefix + rest) * input.countPerItem
+    dollars += rest * p.input * input.countPerItem
+    if (prefix < p.minCacheable) {
+      dollars += prefix * p.input * input.countPerItem
+      continue
+    }
+    const written = cachedPrefixes.has(item.system) ? 0 : 1
+    cachedPrefixes.add(item.system)
+    dollars += prefix * (p.cacheWrite * written + p.cacheRead * (input.countPerItem - written))
+  }
+  const outputTokens = outputPerCall * calls
+  dollars += outputTokens * p.output
+  // Paced by the rate limit, or by how many calls may run at once (a call takes a couple of seconds
+  // plus its output at roughly 100 tokens a second), whichever is slower.
+  const secondsPerCall = 2 + outputPerCall / 100
+  const byRate = (calls * 60) / Math.max(1, input.requestsPerMinute)
+  const byConcurrency = (calls * secondsPerCall) / Math.max(1, input.maxConcurrency)
+  return {
+    calls,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cost_usd: round6(dollars / 1_000_000),
+    expected_seconds: Math.ceil(Math.max(byRate, byConcurrency)),
+  }
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6
+}

@@ -1,0 +1,278 @@
+import os from 'node:os'
+import { sql, type Kysely } from 'kysely'
+import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
+import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
+import type { DB, TemplateSnapshot, Turn } from '../db/schema'
+import type { Logger } from '../log'
+import { hasPlaceholder } from '../templates/placeholders'
+import { activeAiSettings, type AiSettings } from './ai-settings'
+import { finishBatchIfComplete } from './batches'
+import { costOf, type Usage } from './cost'
+import { rescheduleGeneration } from './jobs'
+import { scoreQuality } from './quality'
+import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
+
+/**
+ * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
+ * shared rate limiter, call Claude with the cached system prompt and the forced tool, validate,
+ * score, store, and tell the batch page. Safe to run twice: a conversation is claimed with a
+ * fencing number (its attempts), and only the holder of the latest claim may store a result.
+ */
+
+/** How many times a call whose output is invalid is made again before the conversation fails. */
+export const OUTPUT_TRIES = 3
+/** How many recent conversations of the batch a new one is compared with for near-duplicates. */
+const NOVELTY_WINDOW = 20
+
+export type GenerationDeps = { db: Kysely<DB>; log: Logger; claude: Claude }
+export type JobInfo = { attempts: number; maxAttempts: number }
+export type Outcome = 'generated' | 'failed' | 'rescheduled' | 'skipped'
+
+type Claimed = {
+  id: string
+  batch_id: string | null
+  attempts: number
+  version: number
+  model: string | null
+  system_prompt: string
+  prompt: string
+  snapshot: TemplateSnapshot | null
+  batch_settings: { model?: string; temperature?: number; max_tokens?: number } | null
+  others: Turn[][] | null
+  has_versions: boolean
+}
+
+const HOLDER = `${os.hostname()}:${process.pid}`
+
+export async function generateConversation(deps: GenerationDeps, conversationId: string, job: JobInfo): Promise<Outcome> {
+  const { db } = deps
+  const settings = await activeAiSettings(db)
+  const claimed = await claim(db, conversationId)
+  if (!claimed) {
+    await skipUnclaimable(db, conversationId)
+    return 'skipped'
+  }
+  const started = performance.now()
+  try {
+    return await generateClaimed(deps, claimed, settings, started)
+  } catch (err) {
+    // Not Claude's fault (a database error, a bug): the queue retries with backoff; on the last
+    // attempt the conversation fails with what happened, so it never stays "generating".
+    if (job.attempts >= job.maxAttempts) {
+      await fail(db, claimed, 'internal_error', `Generation failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    throw err
+  }
+}
+
+async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, started: number): Promise<Outcome> {
+  const { db, claude, log } = deps
+  const snapshot = claimed.snapshot
+  const minTurns = snapshot?.min_turns ?? 2
+  const maxTurns = snapshot?.max_turns ?? 100
+  const model = claimed.model ?? claimed.batch_settings?.model ?? settings.model
+  // Temperature is stored with the settings but not sent: the SDK's Messages API (1.14) no longer takes it.
+  const usage: Usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
+  let correction = ''
+  for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
+    let message: ClaudeMessage
+    const lease = await acquireClaudeSlot(db, settings, HOLDER)
+    try {
+      message = await claude.createMessage(
+        {
+          model,
+          max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
+          system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
+          messages: [{ role: 'user', content: claimed.prompt + correction }],
+          tools: [conversationTool],
+          tool_choice: conversationToolChoice,
+        },
+        { timeout: settings.timeout_ms },
+      )
+    } catch (err) {
+      const failure = classifyClaudeError(err)
+      if (!failure.retryable) return fail(db, claimed, failure.code, failure.message, { model, usage })
+      if (claimed.attempts > settings.max_retries) {
+        return fail(db, claimed, failure.code, `${failure.message} Gave up after ${claimed.attempts} attempts.`, { model, usage })
+      }
+      const backoff = failure.retryAfterMs ?? Math.min(60_000, 500 * 2 ** (claimed.attempts - 1)) * (0.75 + Math.random() / 2)
+      await requeue(db, claimed, failure.code, failure.message, new Date(Date.now() + backoff), settings.max_retries + 1)
+      log.info({ conversationId: claimed.id, code: failure.code, retryInMs: Math.round(backoff) }, 'Claude call failed; rescheduled')
+      return 'rescheduled'
+    } finally {
+      await releaseClaudeSlot(db, lease)
+    }
+    addUsage(usage, message)
+    const checked = checkOutput(message, minTurns, maxTurns)
+    if (checked.ok) {
+      const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others: claimed.others ?? [] })
+      const flagged = quality.score < (snapshot?.quality_threshold ?? 0)
+      const saved = await store(db, claimed, {
+        title: checked.title,
+        turns: checked.turns,
+        model: message.model || model,
+        usage,
+        cost: costOf(model, usage),
+        generationMs: Math.round(performance.now() - started),
+        simulated: claude.simulated,
+        quality,
+        flagged,
+      })
+      return saved ? 'generated' : 'skipped'
+    }
+    log.info({ conversationId: claimed.id, problem: checked.problem, attempt }, 'Claude output rejected')
+    correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
+    if (attempt === OUTPUT_TRIES) {
+      return fail(db, claimed, 'invalid_output', `Claude's output was invalid ${OUTPUT_TRIES} times; the last problem: ${checked.problem}.`, { model, usage })
+    }
+  }
+  return 'failed'
+}
+
+type Checked = { ok: true; title: string; turns: Turn[] } | { ok: false; problem: string }
+
+/** The forced tool call, validated: schema and alternation, turn count in range, nothing left unresolved. */
+export function checkOutput(message: ClaudeMessage, minTurns: number, maxTurns: number): Checked {
+  const call = message.content.find((block) => block.type === 'tool_use' && block.name === CONVERSATION_TOOL_NAME)
+  if (!call || call.type !== 'tool_use') return { ok: false, problem: 'the answer did not use the record_conversation tool' }
+  const parsed = ConversationOutput.safeParse(call.input)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    return { ok: false, problem: `${first?.path.join('.') || 'output'}: ${first?.message ?? 'invalid'}` }
+  }
+  const { title, turns } = parsed.data
+  if (turns.length < minTurns || turns.length > maxTurns) {
+    return { ok: false, problem: `it has ${turns.length} turns, but the template asks for ${minTurns} to ${maxTurns}` }
+  }
+  if (hasPlaceholder(title) || turns.some((turn) => hasPlaceholder(turn.content))) {
+    return { ok: false, problem: 'it contains an unresolved {{placeholder}}' }
+  }
+  return { ok: true, title, turns }
+}
+
+function addUsage(usage: Usage, message: ClaudeMessage): void {
+  usage.input_tokens += message.usage.input_tokens
+  usage.output_tokens += message.usage.output_tokens
+  usage.cache_read_tokens += message.usage.cache_read_input_tokens ?? 0
+  usage.cache_write_tokens += message.usage.cache_creation_input_tokens ?? 0
+}
+
+/**
+ * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
+ * its batch is paused or cancelled. Returns what the call needs, including the batch's latest
+ * results for the near-duplicate check, in one round trip.
+ */
+async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
+  const { rows } = await sql<Claimed>`
+    with claimed as (
+      update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
+      where c.id = ${id}::uuid and c.status in ('queued', 'generating')
+        and not exists (select 1 from batches b where b.id = c.batch_id and b.status in ('paused', 'cancelled'))
+      returning c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id
+    )
+    select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.system_prompt, claimed.prompt,
+      tv.snapshot, b.settings as batch_settings,
+      (select jsonb_agg(o.turns) from (
+         select turns from conversations
+         where batch_id = claimed.batch_id and id <> claimed.id and status in ('pending_review', 'approved', 'rejected', 'needs_revision')
+         order by updated_at desc limit ${NOVELTY_WINDOW}) o) as others,
+      exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions,
+      pg_notify('batch_progress', json_build_object('batch_id', claimed.batch_id, 'conversation_id', claimed.id, 'status', 'generating')::text)
+    from claimed
+    left join template_versions tv on tv.id = claimed.template_version_id
+    left join batches b on b.id = claimed.batch_id`.execute(db)
+  return rows[0]
+}
+
+/** A job for a conversation that cannot be claimed: finished already, or its batch was paused or cancelled. */
+async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
+  const { rows } = await sql<{ batch_id: string }>`
+    update conversations c set status = 'failed', error_code = 'cancelled',
+      error_message = 'The batch was cancelled before this conversation was generated.', updated_at = now()
+    from batches b
+    where c.id = ${id}::uuid and b.id = c.batch_id and b.status = 'cancelled' and c.status in ('queued', 'generating')
+    returning c.batch_id`.execute(db)
+  if (rows[0]) await finishBatchIfComplete(db, rows[0].batch_id)
+}
+
+type Result = {
+  title: string
+  turns: Turn[]
+  model: string
+  usage: Usage
+  cost: number
+  generationMs: number
+  simulated: boolean
+  quality: { score: number; parts: Record<string, number> }
+  flagged: boolean
+}
+
+/** Turns, usage, score and a new version in one statement; then the batch totals and progress. */
+async function store(db: Kysely<DB>, claimed: Claimed, r: Result): Promise<boolean> {
+  const parts = JSON.stringify(r.quality.parts)
+  const turns = JSON.stringify(r.turns)
+  const { rows } = await sql<{ id: string }>`
+    with updated as (
+      update conversations set status = 'pending_review', title = ${r.title}, turns = ${turns}::jsonb, turn_count = ${r.turns.length}::int,
+        model = ${r.model}, input_tokens = ${r.usage.input_tokens}::int, output_tokens = ${r.usage.output_tokens}::int,
+        cache_read_tokens = ${r.usage.cache_read_tokens}::int, cache_write_tokens = ${r.usage.cache_write_tokens}::int,
+        cost_usd = ${r.cost}, generation_ms = ${r.generationMs}::int, simulated = ${r.simulated},
+        quality_score = ${r.quality.score}, quality_parts = ${parts}::jsonb, flagged = ${r.flagged},
+        error_code = null, error_message = null, version = version + 1, updated_at = now()
+      where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
+      returning id, batch_id, parameters, created_by
+    ), versioned as (
+      insert into conversation_versions (conversation_id, version, source, title, turns, parameters, model, quality_score, quality_parts,
+        input_tokens, output_tokens, cost_usd, created_by)
+      select id, coalesce((select max(version) from conversation_versions where conversation_id = updated.id), 0) + 1,
+        ${claimed.has_versions ? 'regenerated' : 'generated'}, ${r.title}, ${turns}::jsonb, parameters, ${r.model},
+        ${r.quality.score}, ${parts}::jsonb, ${r.usage.input_tokens}::int, ${r.usage.output_tokens}::int, ${r.cost}, created_by
+      from updated
+      returning conversation_id
+    ), totals as (
+      update batches set input_tokens = input_tokens + ${r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens}::int,
+        output_tokens = output_tokens + ${r.usage.output_tokens}::int, cost_usd = cost_usd + ${r.cost}, updated_at = now()
+      from updated where batches.id = updated.batch_id
+      returning batches.id
+    )
+    select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
+    from updated, versioned`.execute(db)
+  if (rows.length === 0) return false
+  if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)
+  return true
+}
+
+async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: string, spentOn?: { model: string; usage: Usage }): Promise<Outcome> {
+  const usage = spentOn?.usage
+  const spent = spentOn ? costOf(spentOn.model, spentOn.usage) : 0
+  await sql`
+    with failed as (
+      update conversations set status = 'failed', error_code = ${code}, error_message = ${message}, updated_at = now(),
+        input_tokens = input_tokens + ${usage?.input_tokens ?? 0}::int, output_tokens = output_tokens + ${usage?.output_tokens ?? 0}::int,
+        cost_usd = cost_usd + ${spent}
+      where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
+      returning id, batch_id
+    ), totals as (
+      update batches set input_tokens = input_tokens + ${usage?.input_tokens ?? 0}::int, output_tokens = output_tokens + ${usage?.output_tokens ?? 0}::int,
+        cost_usd = cost_usd + ${spent}, updated_at = now()
+      from failed where batches.id = failed.batch_id
+      returning batches.id
+    )
+    select pg_notify('batch_progress', json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'failed')::text) from failed`.execute(db)
+  if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)
+  return 'failed'
+}
+
+/** Back to queued with the transient error shown, and the job again at `runAt` (Claude's retry-after or our backoff). */
+async function requeue(db: Kysely<DB>, claimed: Claimed, code: string, message: string, runAt: Date, maxAttempts: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('conversations')
+      .set({ status: 'queued', error_code: code, error_message: `${message} Retrying automatically.`, updated_at: sql`now()` })
+      .where('id', '=', claimed.id)
+      .where('status', '=', 'generating')
+      .where('attempts', '=', claimed.attempts)
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) > 0) await rescheduleGeneration(trx, claimed.id, runAt, maxAttempts)
+  })
+}

@@ -1,0 +1,53 @@
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import type { DB } from '../db/schema'
+
+/**
+ * graphile-worker jobs for conversations, added and removed with SQL on the caller's connection or
+ * transaction, so rows and jobs commit together. One job per conversation, keyed by its id.
+ */
+export const GENERATE_TASK = 'generate_conversation'
+
+export function jobKey(conversationId: string): string {
+  return `${GENERATE_TASK}:${conversationId}`
+}
+
+/** The job specs for the conversations a subquery returns (one `id` column), as a job_spec[] expression. */
+function specsFor(idsQuery: RawBuilder<unknown>, maxAttempts: number, runAt?: Date): RawBuilder<unknown> {
+  return sql`array(
+    select json_populate_record(null::graphile_worker.job_spec, json_build_object(
+      'identifier', ${GENERATE_TASK}::text,
+      'payload', json_build_object('conversationId', ids.id),
+      'max_attempts', ${maxAttempts}::int,
+      'run_at', ${runAt ?? null}::timestamptz,
+      'job_key', ${GENERATE_TASK + ':'}::text || ids.id
+    ))
+    from (${idsQuery}) as ids
+  )`
+}
+
+/** Adds (or replaces) the job of each queued conversation matching `where`; returns how many. */
+export async function addGenerationJobs(
+  db: Kysely<DB>,
+  where: Expression<SqlBool>,
+  maxAttempts: number,
+): Promise<number> {
+  const ids = sql`select id from conversations where status = 'queued' and ${where}`
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.add_jobs(${specsFor(ids, maxAttempts)})`.execute(db)
+  return rows[0]?.n ?? 0
+}
+
+/** Adds the jobs for conversations an arbitrary id query returns (e.g. a CTE that just inserted them). */
+export function addJobsSql(idsQuery: RawBuilder<unknown>, maxAttempts: number): RawBuilder<{ n: number }> {
+  return sql<{ n: number }>`select count(*)::int as n from graphile_worker.add_jobs(${specsFor(idsQuery, maxAttempts)})`
+}
+
+/** Runs the conversation's job again at `runAt` (e.g. after Claude's retry-after). */
+export async function rescheduleGeneration(db: Kysely<DB>, conversationId: string, runAt: Date, maxAttempts: number): Promise<void> {
+  await sql`select graphile_worker.add_job(${GENERATE_TASK}::text, json_build_object('conversationId', ${conversationId}::text),
+    run_at => ${runAt}::timestamptz, max_attempts => ${maxAttempts}::int, job_key => ${jobKey(conversationId)}::text)`.execute(db)
+}
+
+/** Removes the waiting jobs of the conversations matching `where` (a job already running finishes on its own). */
+export async function removeGenerationJobs(db: Kysely<DB>, where: Expression<SqlBool>): Promise<void> {
+  await sql`select graphile_worker.remove_job(${GENERATE_TASK + ':'}::text || id) from conversations where ${where}`.execute(db)
+}

@@ -1,0 +1,254 @@
+import { Hono, type Context } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import { requireCapability } from '../auth/middleware'
+import { can } from '../auth/roles'
+import { AppError, NotFound, ServiceUnavailable, ValidationFailed } from '../errors'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { invalid, readBody, wantsJson } from '../http/respond'
+import { BatchesPage } from '../../views/generation/BatchesPage'
+import { BatchPage } from '../../views/generation/BatchPage'
+import { BatchProgress } from '../../views/generation/BatchProgress'
+import { GeneratePage } from '../../views/generation/GeneratePage'
+import { activeAiSettings } from './ai-settings'
+import {
+  batchSettingsOf,
+  cancelBatch,
+  createBatch,
+  createSingle,
+  findBatchState,
+  listBatches,
+  parseBatchCursor,
+  pauseBatch,
+  planBatch,
+  resumeBatch,
+  retryFailed,
+  type BatchState,
+} from './batches'
+import { generateChoices, requestFromForm, type GenerateFormValues } from './form'
+import { GenerationRequest, resolveGeneration } from './inputs'
+import { progressHub } from './progress-hub'
+
+/** POST /api/batches and the form's batch request: what to generate, how many of each, and a name. */
+const BatchRequest = GenerationRequest.extend({
+  count_per_item: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1'),
+  name: z.string().trim().max(200).optional(),
+})
+
+const batchId = (c: Context<AppEnv>) => {
+  const parsed = z.uuid().safeParse(c.req.param('id'))
+  if (!parsed.success) throw new NotFound('No such batch.')
+  return parsed.data
+}
+
+async function requireState(c: Context<AppEnv>, id: string): Promise<BatchState> {
+  const state = await findBatchState(c.var.db, id)
+  if (!state) throw new NotFound('No such batch.')
+  return state
+}
+
+/** Validates, estimates and (unless only previewing) creates the batch with its jobs in one transaction. */
+async function startBatch(c: Context<AppEnv>, body: Record<string, unknown>, previewOnly: boolean) {
+  const parsed = BatchRequest.safeParse(body)
+  if (!parsed.success) throw invalid(parsed.error)
+  const request = parsed.data
+  const settings = await activeAiSettings(c.var.db)
+  const resolved = await resolveGeneration(c.var.db, request)
+  const estimate = planBatch(resolved, request, request.count_per_item, settings)
+  if (previewOnly) return { estimate }
+  const name = request.name || `${resolved.template.name} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`
+  const batch = await createBatch(c.var.db, {
+    name,
+    resolved,
+    countPerItem: request.count_per_item,
+    estimate,
+    settings: batchSettingsOf(request),
+    userId: c.var.user!.id,
+    simulated: !c.var.config.anthropicApiKey,
+  })
+  return { id: batch.id, estimate }
+}
+
+// JSON API (DESIGN.md §8)
+
+export const batchApi = new Hono<AppEnv>()
+batchApi.use('*', requireCapability('view'))
+batchApi.post('*', requireCapability('edit'))
+
+batchApi.post('/', async (c) => {
+  const { id, estimate } = await startBatch(c, await readBody(c), false)
+  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds } = estimate
+  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds } }, 201)
+})
+
+batchApi.get('/:id', async (c) => {
+  const state = await requireState(c, batchId(c))
+  return c.json({
+    id: state.id,
+    name: state.name,
+    status: state.status,
+    total: state.total,
+    counts: state.counts,
+    input_tokens: state.input_tokens,
+    output_tokens: state.output_tokens,
+    cost_usd: state.cost_usd,
+    estimate: state.estimate,
+  })
+})
+
+const CONTROLS = { pause: pauseBatch, resume: resumeBatch, cancel: cancelBatch, retry: retryFailed } as const
+const Control = z.enum(['pause', 'resume', 'cancel', 'retry'])
+
+batchApi.post('/:id/:action', async (c) => {
+  const action = Control.safeParse(c.req.param('action'))
+  if (!action.success) throw new NotFound('No such batch action (pause, resume, cancel or retry).')
+  const id = batchId(c)
+  await CONTROLS[action.data](c.var.db, id)
+  const state = await requireState(c, id)
+  return c.json({ id, status: state.status, counts: state.counts, cost_usd: state.cost_usd })
+})
+
+// Pages: /batches
+
+export const batchPages = new Hono<AppEnv>()
+batchPages.use('*', requireCapability('view'))
+batchPages.post('*', requireCapability('edit'))
+
+batchPages.get('/', async (c) => {
+  const page = await listBatches(c.var.db, { cursor: parseBatchCursor(c.req.query('cursor')), limit: 50 })
+  if (wantsJson(c)) return c.json(page)
+  return c.html(<BatchesPage ctx={pageContext(c)} items={page.items} nextCursor={page.next_cursor} />)
+})
+
+batchPages.get('/:id', async (c) => {
+  const state = await requireState(c, batchId(c))
+  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(c.var.user!.role, 'edit')} />)
+})
+
+/** The progress fragment alone (for polling clients and htmx). */
+batchPages.get('/:id/progress', async (c) => {
+  const state = await requireState(c, batchId(c))
+  return c.html(<BatchProgress batch={state} canEdit={can(c.var.user!.role, 'edit')} />)
+})
+
+/**
+ * Server-sent events: the current state first (on connect and on every reconnect, whatever
+ * Last-Event-ID says), then the <BatchProgress> fragment again whenever a worker reports a change.
+ * Changes arriving while a state is being read are coalesced into one more read.
+ */
+batchPages.get('/:id/events', async (c) => {
+  const id = batchId(c)
+  await requireState(c, id)
+  const pool = c.var.pool
+  if (!pool) throw new ServiceUnavailable('Live progress is not available in this process.')
+  const hub = progressHub(pool, c.var.log)
+  const canEdit = can(c.var.user!.role, 'edit')
+  let seq = Number.parseInt(c.req.header('last-event-id') ?? '0', 10) || 0
+  return streamSSE(c, async (stream) => {
+    let reading = false
+    let dirty = false
+    const send = async () => {
+      if (reading) {
+        dirty = true
+        return
+      }
+      reading = true
+      try {
+        do {
+          dirty = false
+          const state = await findBatchState(c.var.db, id)
+          if (!state || stream.aborted) return
+          const html = await (<BatchProgress batch={state} canEdit={canEdit} />).toString()
+          await stream.writeSSE({ id: String(++seq), event: 'progress', data: html })
+        } while (dirty && !stream.aborted)
+      } finally {
+        reading = false
+      }
+    }
+    const unsubscribe = await hub.subscribe(id, () => void send().catch(() => undefined))
+    stream.onAbort(unsubscribe)
+    try {
+      await send()
+      // Comments keep proxies from closing an idle stream.
+      while (!stream.aborted) {
+        await stream.sleep(15_000)
+        if (!stream.aborted) await stream.write(': keep-alive\n\n')
+      }
+    } finally {
+      unsubscribe()
+    }
+  })
+})
+
+batchPages.post('/:id/:action', async (c) => {
+  const action = Control.safeParse(c.req.param('action'))
+  if (!action.success) throw new NotFound('No such batch action.')
+  const id = batchId(c)
+  await CONTROLS[action.data](c.var.db, id)
+  return c.redirect(`/batches/${id}`, 303)
+})
+
+// Pages: /generate
+
+export const generatePages = new Hono<AppEnv>()
+generatePages.use('*', requireCapability('edit'))
+
+generatePages.get('/', async (c) => {
+  const settings = await activeAiSettings(c.var.db)
+  const templateId = z.uuid().safeParse(c.req.query('template_id'))
+  let choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  // Without a choice yet, the newest template is chosen, so its form shows straight away.
+  if (!choices.template && choices.templates[0]) choices = await generateChoices(c.var.db, choices.templates[0].id, settings)
+  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} />)
+})
+
+/** Runs a form action; a validation problem re-renders the form with the message beside the field. */
+async function withForm(c: Context<AppEnv>, act: (request: Record<string, unknown>, values: GenerateFormValues) => Promise<Response>) {
+  const body = await readBody(c)
+  const values = Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
+  ) as GenerateFormValues
+  const settings = await activeAiSettings(c.var.db)
+  const templateId = z.uuid().safeParse(body.template_id)
+  const choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  try {
+    return await act(requestFromForm(body, choices.template?.parameters ?? []), values)
+  } catch (err) {
+    if (!(err instanceof AppError) || wantsJson(c)) throw err
+    const fields = err instanceof ValidationFailed ? err.fields : undefined
+    return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} values={values} error={err.message} fields={fields} />, err.status)
+  }
+}
+
+generatePages.post('/preview', (c) =>
+  withForm(c, async (request, values) => {
+    const { estimate } = await startBatch(c, request, true)
+    const settings = await activeAiSettings(c.var.db)
+    const choices = await generateChoices(c.var.db, String(request.template_id), settings)
+    return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} values={values} estimate={estimate} />)
+  }),
+)
+
+generatePages.post('/batches', (c) =>
+  withForm(c, async (request) => {
+    const { id } = await startBatch(c, request, false)
+    return c.redirect(`/batches/${id}`, 303)
+  }),
+)
+
+/** One conversation now, from the template, a scenario or an edge case (the first chosen), with the given values. */
+generatePages.post('/single', (c) =>
+  withForm(c, async (request) => {
+    const parsed = GenerationRequest.safeParse(request)
+    if (!parsed.success) throw invalid(parsed.error)
+    const resolved = await resolveGeneration(c.var.db, parsed.data)
+    const { id } = await createSingle(c.var.db, {
+      resolved,
+      userId: c.var.user!.id,
+      simulated: !c.var.config.anthropicApiKey,
+      model: parsed.data.model ?? null,
+    })
+    return wantsJson(c) ? c.json({ id }, 202) : c.redirect(`/conversations/${id}/generation`, 303)
+  }),
+)

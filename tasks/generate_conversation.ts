@@ -1,0 +1,21 @@
+import type { Task } from 'graphile-worker'
+import { z } from 'zod'
+import { createClaude } from '../src/claude/client'
+import { generateConversation } from '../src/generation/generate'
+import type { Deps } from '../src/http/env'
+
+const Payload = z.object({ conversationId: z.uuid() })
+
+/**
+ * One conversation of a batch (or a single generation): see src/generation/generate.ts. Claude's
+ * transient errors are rescheduled there (honouring retry-after); anything else throws and the
+ * queue retries with backoff. Safe to run twice.
+ */
+export default function generate_conversation({ db, config, log }: Deps): Task {
+  // Retries are ours (rescheduled jobs), not the SDK's, so a retry never holds a rate-limit lease.
+  const claude = createClaude({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, maxRetries: 0 })
+  return async (payload, helpers) => {
+    const { conversationId } = Payload.parse(payload)
+    await generateConversation({ db, log, claude }, conversationId, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
+  }
+}

@@ -1,0 +1,382 @@
+import { sql } from 'kysely'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { progressHub } from '../src/generation/progress-hub'
+import { startWorker, type WorkerHandle } from '../src/worker/runner'
+import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+
+let database: TestDatabase
+let fake: FakeAnthropic
+let app: ReturnType<typeof testApp>['app']
+let deps: ReturnType<typeof testApp>['deps']
+let editor: string
+let admin: TestUser
+let adminCookie: string
+const workers: WorkerHandle[] = []
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  fake = await startFakeAnthropic()
+  ;({ app, deps } = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' }))
+})
+
+afterAll(async () => {
+  await progressHub(database.pool, deps.log).close()
+  await fake.close()
+  await database.drop()
+})
+
+beforeEach(async () => {
+  await truncateAll(database)
+  await sql`truncate graphile_worker._private_jobs`.execute(database.db)
+  await sql`delete from claude_leases`.execute(database.db)
+  fake.reset()
+  editor = await signIn(app, await makeUser(database, 'editor'))
+  admin = await makeUser(database, 'admin')
+  adminCookie = await signIn(app, admin)
+  // Fast defaults for tests: plenty of rate, a short timeout.
+  await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })
+})
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()))
+})
+
+async function worker(): Promise<WorkerHandle> {
+  const handle = await startWorker(deps, database.pool)
+  workers.push(handle)
+  return handle
+}
+
+const postBatch = (body: Record<string, unknown>, cookie = editor) => app.request('/api/batches', json(body, { cookie, origin: ORIGIN }))
+
+async function batchState(id: string) {
+  const res = await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })
+  return (await res.json()) as { status: string; counts: { queued: number; generating: number; done: number; failed: number }; cost_usd: number }
+}
+
+const finished = (id: string) => waitFor(async () => {
+  const state = await batchState(id)
+  return state.status === 'done' || state.status === 'cancelled' ? state : undefined
+}, 20_000, 'the batch to finish')
+
+async function nothingCreated() {
+  const batches = await database.db.selectFrom('batches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const conversations = await database.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  expect({ batches: batches.n, conversations: conversations.n, jobs: await countJobs(database) }).toEqual({ batches: 0, conversations: 0, jobs: 0 })
+}
+
+describe('starting a batch', () => {
+  test('creates the batch, one queued conversation per item and copy, and one job each, and returns the estimate', async () => {
+    const template = await makeTemplate(app, editor)
+    const res = await postBatch({ template_id: template.id, count_per_item: 5, name: 'Refunds' })
+    expect(res.status).toBe(201)
+    const body = (await res.json()) as { id: string; estimate: { calls: number; input_tokens: number; output_tokens: number; cost_usd: number } }
+    expect(body.estimate.calls).toBe(5)
+    expect(body.estimate.input_tokens).toBeGreaterThan(0)
+    expect(body.estimate.cost_usd).toBeGreaterThan(0)
+    const rows = await database.db.selectFrom('conversations').select(['status', 'template_version_id', 'prompt']).where('batch_id', '=', body.id).execute()
+    expect(rows).toHaveLength(5)
+    expect(rows.every((r) => r.status === 'queued')).toBe(true)
+    expect(new Set(rows.map((r) => r.prompt)).size).toBe(5)
+    expect(rows[0]!.prompt).toContain('a delayed refund')
+    expect(await countJobs(database)).toBe(5)
+    expect((await batchState(body.id)).counts).toEqual({ queued: 5, generating: 0, done: 0, failed: 0 })
+  })
+
+  test('a grid makes one item per persona × emotion × topic', async () => {
+    const template = await makeTemplate(app, editor)
+    const res = await postBatch({ template_id: template.id, count_per_item: 2, grid: { persona: ['a student', 'a retiree'], emotion: ['calm', 'angry'], topic: ['fees'] } })
+    expect(res.status).toBe(201)
+    const { id } = (await res.json()) as { id: string }
+    const rows = await database.db.selectFrom('conversations').select(['persona', 'emotion']).where('batch_id', '=', id).execute()
+    expect(rows).toHaveLength(8)
+    expect(new Set(rows.map((r) => `${r.persona}/${r.emotion}`)).size).toBe(4)
+  })
+
+  test('refuses bad input with a clear message and creates nothing', async () => {
+    const template = await makeTemplate(app, editor, {
+      prompt: 'A customer asks about {{topic}} in {{language}}.',
+      parameters: [
+        { name: 'topic', type: 'string', required: true },
+        { name: 'language', type: 'enum', required: true, values: ['English', 'French'] },
+      ],
+    })
+    const cases: Array<[Record<string, unknown>, number, RegExp]> = [
+      [{ count_per_item: 1 }, 400, /template_id/],
+      [{ template_id: template.id, count_per_item: 'lots', values: { topic: 'fees', language: 'English' } }, 400, /count_per_item/],
+      [{ template_id: template.id, count_per_item: 0, values: { topic: 'fees', language: 'English' } }, 400, /at least 1/],
+      [{ template_id: template.id, count_per_item: 10_001, values: { topic: 'fees', language: 'English' } }, 400, /maximum per batch is 10000/],
+      [{ template_id: '00000000-0000-4000-8000-000000000000', count_per_item: 1 }, 404, /template/],
+      [{ template_id: template.id, count_per_item: 1, scenario_ids: ['00000000-0000-4000-8000-000000000000'], values: { topic: 'fees', language: 'English' } }, 400, /scenario/],
+      [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees' } }, 400, /Missing values for: language/],
+      [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees', language: 'German' } }, 400, /Must be one of: English, French/],
+      [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees', language: 'English', mood: 'x' } }, 400, /Not parameters of this template: mood/],
+    ]
+    for (const [body, status, message] of cases) {
+      const res = await postBatch(body)
+      expect(res.status, JSON.stringify(body)).toBe(status)
+      const error = ((await res.json()) as { error: { message: string } }).error
+      expect(error.message).toMatch(message)
+    }
+    await nothingCreated()
+  })
+
+  test('viewers may not start a batch', async () => {
+    const template = await makeTemplate(app, editor)
+    const viewer = await signIn(app, await makeUser(database, 'viewer'))
+    const res = await postBatch({ template_id: template.id, count_per_item: 1 }, viewer)
+    expect(res.status).toBe(403)
+    await nothingCreated()
+  })
+})
+
+describe('generating', () => {
+  test('a batch runs to completion through the Claude API with cached system prompt, forced tool, usage, cost, quality and versions', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 4 })).json()) as { id: string }
+    await worker()
+    const state = await finished(id)
+    expect(state).toMatchObject({ status: 'done', counts: { queued: 0, generating: 0, done: 4, failed: 0 } })
+    expect(state.cost_usd).toBeGreaterThan(0)
+    const rows = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).execute()
+    for (const row of rows) {
+      expect(row.status).toBe('pending_review')
+      expect(row.turns.length).toBeGreaterThanOrEqual(4)
+      expect(row.turns.length).toBeLessThanOrEqual(8)
+      expect(row.title).not.toBe('')
+      expect(row.quality_score).not.toBeNull()
+      expect(Object.keys(row.quality_parts ?? {}).sort()).toEqual(['leakage', 'length_balance', 'novelty', 'repetition', 'structure', 'turn_count'])
+      expect(row.simulated).toBe(false)
+      expect(row.attempts).toBe(1)
+      expect(row.input_tokens + row.cache_read_tokens + row.cache_write_tokens).toBeGreaterThan(0)
+    }
+    // The prompt cache was written once and read by the later calls.
+    expect(rows.some((r) => r.cache_write_tokens > 0)).toBe(true)
+    const versions = await database.db.selectFrom('conversation_versions').select(['source']).execute()
+    expect(versions.map((v) => v.source)).toEqual(['generated', 'generated', 'generated', 'generated'])
+    const request = fake.requests.find((r) => r.path === '/v1/messages')!.body as {
+      system: Array<{ cache_control?: unknown }>
+      tool_choice: { type: string; name: string }
+    }
+    expect(request.system[0]!.cache_control).toEqual({ type: 'ephemeral' })
+    expect(request.tool_choice).toEqual({ type: 'tool', name: 'record_conversation' })
+    expect(await countJobs(database)).toBe(0)
+  })
+
+  test('429 with retry-after, 529, 500 and a timeout are retried until the conversation completes exactly once', async () => {
+    await setAiSettings(database, admin.id, { max_retries: 5, timeout_ms: 1_000 })
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'rate_limit', retryAfterSeconds: 1 }, { kind: 'overloaded' }, { kind: 'server_error' }, { kind: 'slow', delayMs: 2_000 })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    const state = await finished(id)
+    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row.attempts).toBe(5)
+    expect(row.error_code).toBeNull()
+    expect(await database.db.selectFrom('conversation_versions').selectAll().execute()).toHaveLength(1)
+  }, 30_000)
+
+  test('a conversation that keeps failing is marked failed with code, message and attempts, and can be retried alone', async () => {
+    await setAiSettings(database, admin.id, { max_retries: 1 })
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'server_error' }, { kind: 'server_error' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    const state = await finished(id)
+    expect(state.counts.failed).toBe(1)
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ status: 'failed', error_code: 'server_error', attempts: 2 })
+    expect(row.error_message).toMatch(/internal error/)
+
+    const page = await app.request(`/conversations/${row.id}/generation`, { headers: { cookie: editor } })
+    expect(await page.text()).toContain('server_error')
+    const retried = await app.request(`/conversations/${row.id}/retry`, form({}, { cookie: editor }))
+    expect(retried.status).toBe(303)
+    const done = await waitFor(async () => {
+      const r = await database.db.selectFrom('conversations').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
+      return r.status === 'pending_review' ? r : undefined
+    })
+    expect(done.error_code).toBeNull()
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+  })
+
+  test('malformed output is retried, and fails with invalid_output when it stays malformed', async () => {
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'malformed' }, { kind: 'text_instead_of_tool' }, { kind: 'malformed' })
+    const bad = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    await finished(bad.id)
+    const failed = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', bad.id).executeTakeFirstOrThrow()
+    expect(failed.status).toBe('failed')
+    expect(failed.error_code).toBe('invalid_output')
+    expect(failed.output_tokens).toBeGreaterThan(0)
+
+    fake.enqueue({ kind: 'malformed' })
+    const good = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    expect((await finished(good.id)).counts.done).toBe(1)
+  })
+
+  test('a template edited while its batch runs keeps the version the batch started with', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2 })).json()) as { id: string }
+    const edit = await app.request(
+      `/api/templates/${template.id}`,
+      json(
+        {
+          name: 'Support chat',
+          system_prompt: 'EDITED system prompt.',
+          prompt: 'EDITED: a customer asks about {{topic}}.',
+          parameters: [{ name: 'topic', type: 'string', required: true }],
+          min_turns: 2,
+          max_turns: 4,
+        },
+        { cookie: editor, origin: ORIGIN },
+        'PUT',
+      ),
+    )
+    expect(edit.status).toBe(200)
+    await worker()
+    await finished(id)
+    const batch = await database.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    const rows = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).execute()
+    for (const row of rows) {
+      expect(row.template_version_id).toBe(batch.template_version_id)
+      expect(row.system_prompt).not.toContain('EDITED')
+      expect(row.turns.length).toBeGreaterThanOrEqual(4)
+    }
+    expect(fake.requests.every((r) => !JSON.stringify(r.body).includes('EDITED'))).toBe(true)
+  })
+
+  test('cancelling a running batch stops it: unfinished conversations fail with code cancelled and their jobs are removed', async () => {
+    fake.setDefaultDelay(200)
+    await setAiSettings(database, admin.id, { max_concurrency: 2 })
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 30 })).json()) as { id: string }
+    await worker()
+    await waitFor(async () => (await batchState(id)).counts.done >= 2, 10_000, 'some progress')
+    const res = await app.request(`/api/batches/${id}/cancel`, json({}, { cookie: editor, origin: ORIGIN }))
+    expect(res.status).toBe(200)
+    await waitFor(async () => (await batchState(id)).counts.generating === 0, 10_000, 'calls in flight to end')
+    const state = await batchState(id)
+    expect(state.status).toBe('cancelled')
+    expect(state.counts.done + state.counts.failed).toBe(30)
+    expect(state.counts.failed).toBeGreaterThan(10)
+    const codes = await database.db.selectFrom('conversations').select('error_code').where('batch_id', '=', id).where('status', '=', 'failed').execute()
+    expect(codes.every((c) => c.error_code === 'cancelled')).toBe(true)
+    // Jobs already running finish (their results are discarded); nothing else is left to run.
+    await waitFor(async () => (await countJobs(database)) === 0, 10_000, 'running jobs to end')
+    expect((await batchState(id)).counts).toEqual(state.counts)
+  })
+
+  test('pausing keeps queued conversations waiting; resuming finishes the batch', async () => {
+    fake.setDefaultDelay(100)
+    await setAiSettings(database, admin.id, { max_concurrency: 1 })
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 12 })).json()) as { id: string }
+    await worker()
+    await waitFor(async () => (await batchState(id)).counts.done >= 1, 10_000, 'some progress')
+    expect((await app.request(`/batches/${id}/pause`, form({}, { cookie: editor }))).status).toBe(303)
+    await waitFor(async () => (await batchState(id)).counts.generating === 0, 10_000, 'calls in flight to end')
+    const paused = await batchState(id)
+    expect(paused.status).toBe('paused')
+    expect(paused.counts.queued).toBeGreaterThan(0)
+    await new Promise((r) => setTimeout(r, 500))
+    expect((await batchState(id)).counts.done).toBe(paused.counts.done)
+    expect((await app.request(`/api/batches/${id}/resume`, json({}, { cookie: editor, origin: ORIGIN }))).status).toBe(200)
+    expect(await finished(id)).toMatchObject({ status: 'done', counts: { done: 12, failed: 0 } })
+  })
+
+  test('two workers together respect the shared requests-per-minute and concurrency limits', async () => {
+    fake.setDefaultDelay(300)
+    await setAiSettings(database, admin.id, { requests_per_minute: 240, max_concurrency: 2 })
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 10 })).json()) as { id: string }
+    const started = Date.now()
+    await worker()
+    await worker()
+    let maxLeases = 0
+    await waitFor(async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)
+      maxLeases = Math.max(maxLeases, rows[0]!.n)
+      return (await batchState(id)).status === 'done'
+    }, 20_000, 'the batch to finish')
+    // 240/min is one call every 250 ms: ten calls cannot start in less than 2.25 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_250)
+    expect(maxLeases).toBeLessThanOrEqual(2)
+    expect(fake.requestCount).toBe(10)
+  })
+})
+
+describe('single generation and regeneration', () => {
+  test('generating one conversation from the form lands on its page, which shows it when ready', async () => {
+    const template = await makeTemplate(app, editor)
+    await worker()
+    const res = await app.request('/generate/single', form({ template_id: template.id, 'values.topic': 'a lost card' }, { cookie: editor }))
+    expect(res.status).toBe(303)
+    const location = res.headers.get('location')!
+    expect(location).toMatch(/^\/conversations\/[0-9a-f-]{36}\/generation$/)
+    const id = location.split('/')[2]!
+    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    const page = await (await app.request(location, { headers: { cookie: editor } })).text()
+    expect(page).toContain('pending_review')
+    expect(page).toContain('lost card')
+  })
+
+  test('regenerating keeps the old version; versions can be compared and rolled back', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    await finished(batch)
+    const first = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', batch).executeTakeFirstOrThrow()
+    const res = await app.request(`/conversations/${first.id}/regenerate`, json({ values: { topic: 'mortgage rates' }, model: 'claude-sonnet-4-5' }, { cookie: editor, origin: ORIGIN }))
+    expect(res.status).toBe(202)
+    const second = await waitFor(async () => {
+      const row = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
+      return row.status === 'pending_review' && row.attempts === 1 && row.model === 'claude-sonnet-4-5' ? row : undefined
+    })
+    expect(second.prompt).toContain('mortgage rates')
+    expect(second.parameters).toEqual({ topic: 'mortgage rates' })
+    const versions = await database.db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', first.id).orderBy('version').execute()
+    expect(versions.map((v) => [v.version, v.source])).toEqual([[1, 'generated'], [2, 'regenerated']])
+
+    const compare = await app.request(`/conversations/${first.id}/compare?a=1&b=2`, { headers: { cookie: editor } })
+    expect(compare.status).toBe(200)
+    expect(await compare.text()).toContain('Version 1 and version 2')
+
+    const rollback = await app.request(`/conversations/${first.id}/rollback`, form({ version: '1' }, { cookie: editor }))
+    expect(rollback.status).toBe(303)
+    const rolled = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
+    expect(rolled.turns).toEqual(first.turns)
+    const after = await database.db.selectFrom('conversation_versions').select(['version', 'source']).where('conversation_id', '=', first.id).orderBy('version').execute()
+    expect(after.at(-1)).toEqual({ version: 3, source: 'rollback' })
+  })
+
+  test('a conversation still generating cannot be regenerated or rolled back', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    const row = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
+    const res = await app.request(`/conversations/${row.id}/regenerate`, json({}, { cookie: editor, origin: ORIGIN }))
+    expect(res.status).toBe(409)
+  })
+})
+
+describe('AI settings', () => {
+  test('anyone signed in reads them; only admins change them, and every change is kept with who made it', async () => {
+    const read = await app.request('/api/settings/ai', { headers: { cookie: editor } })
+    expect(read.status).toBe(200)
+    expect(await read.json()).toMatchObject({ model: 'claude-haiku-4-5', requests_per_minute: 100_000 })
+    const refused = await app.request('/api/settings/ai', json({ requests_per_minute: 10 }, { cookie: editor, origin: ORIGIN }, 'PUT'))
+    expect(refused.status).toBe(403)
+    const bad = await app.request('/api/settings/ai', json({ requests_per_minute: -1 }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    expect(bad.status).toBe(400)
+    const changed = await app.request('/api/settings/ai', json({ requests_per_minute: 10, model: 'claude-sonnet-4-5' }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    expect(changed.status).toBe(200)
+    expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-5', max_concurrency: 10, changed_by: admin.id })
+    const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
+    expect(page).toContain(admin.email)
+  })
+})

@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { sql } from 'kysely'
+import { changeAiSettings, type AiSettingsChange } from '../../src/generation/ai-settings'
+import type { TestDatabase } from './db'
+import { json, type testApp } from './app'
+
+type App = ReturnType<typeof testApp>['app']
+
+/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(50)
+  }
+}
+
+/** A template through the templates API, with one required parameter and 4–8 turns. */
+export async function makeTemplate(app: App, cookie: string, overrides: Record<string, unknown> = {}): Promise<{ id: string }> {
+  const res = await app.request(
+    '/api/templates',
+    json(
+      {
+        name: 'Support chat',
+        system_prompt: 'You write realistic customer support conversations for a bank.',
+        prompt: 'A customer asks about {{topic}} and the assistant helps them patiently.',
+        parameters: [{ name: 'topic', type: 'string', required: true, default: 'a delayed refund' }],
+        min_turns: 4,
+        max_turns: 8,
+        ...overrides,
+      },
+      { cookie, origin: 'http://localhost' },
+    ),
+  )
+  if (res.status !== 201) throw new Error(`template: ${res.status} ${await res.text()}`)
+  return (await res.json()) as { id: string }
+}
+
+/** Changes the active AI settings as an admin would (the in-process cache is dropped at once). */
+export async function setAiSettings(database: TestDatabase, adminId: string, change: AiSettingsChange): Promise<void> {
+  await changeAiSettings(database.db, adminId, change)
+}
+
+export async function countJobs(database: TestDatabase): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'generate_conversation'`.execute(database.db)
+  return rows[0]!.n
+}

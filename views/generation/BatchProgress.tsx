@@ -1,0 +1,99 @@
+import type { BatchState } from '../../src/generation/batches'
+import { count, dollars, duration } from './format'
+
+/**
+ * A batch's live state: counts, spend against the estimate, throughput, ETA, the latest results
+ * and the controls that fit its status. The page includes it; the SSE stream pushes it again on
+ * every change, swapped by id (public/batch-progress.js).
+ */
+export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?: Date }) {
+  const { batch } = props
+  const { queued, generating, done, failed } = batch.counts
+  const finished = done + failed
+  const end = batch.finished_at ?? props.now ?? new Date()
+  const elapsed = Math.max(0.001, (end.getTime() - batch.created_at.getTime()) / 1000)
+  const throughput = finished / elapsed
+  const remaining = queued + generating
+  const eta = throughput > 0 ? remaining / throughput : Number.POSITIVE_INFINITY
+  const over = batch.status === 'done' || batch.status === 'cancelled'
+  return (
+    <section id="batch-progress" class="card" data-status={batch.status} data-finished={over ? 'true' : 'false'} aria-live="polite">
+      <p>
+        Status: <span class={`pill ${batch.status === 'done' ? 'good' : batch.status === 'cancelled' ? 'bad' : ''}`}>{batch.status}</span>{' '}
+        {batch.simulated && <span class="pill">simulated</span>}
+      </p>
+      <table class="table">
+        <tbody>
+          <tr>
+            <th>Queued</th>
+            <td data-count="queued">{count(queued)}</td>
+            <th>Generating</th>
+            <td data-count="generating">{count(generating)}</td>
+            <th>Done</th>
+            <td data-count="done">{count(done)}</td>
+            <th>Failed</th>
+            <td data-count="failed">{count(failed)}</td>
+          </tr>
+          <tr>
+            <th>Tokens</th>
+            <td colspan={3}>
+              {count(batch.input_tokens)} in / {count(batch.output_tokens)} out
+              {batch.estimate.input_tokens !== undefined && (
+                <span class="muted">
+                  {' '}
+                  (estimate {count(batch.estimate.input_tokens)} / {count(batch.estimate.output_tokens ?? 0)})
+                </span>
+              )}
+            </td>
+            <th>Cost</th>
+            <td colspan={3} data-cost>
+              {dollars(batch.cost_usd)}
+              {batch.estimate.cost_usd !== undefined && <span class="muted"> of {dollars(batch.estimate.cost_usd)} estimated</span>}
+            </td>
+          </tr>
+          <tr>
+            <th>Throughput</th>
+            <td colspan={3}>{(throughput * 60).toFixed(1)} / min</td>
+            <th>ETA</th>
+            <td colspan={3}>{over || remaining === 0 ? '—' : duration(eta)}</td>
+          </tr>
+        </tbody>
+      </table>
+      {props.canEdit && <BatchControls batch={batch} />}
+      <h2>Latest results</h2>
+      {batch.latest.length === 0 ? (
+        <p class="muted">Nothing finished yet.</p>
+      ) : (
+        <ul class="latest">
+          {batch.latest.map((item) => (
+            <li>
+              <a href={`/conversations/${item.id}`}>{item.title || '(untitled)'}</a>{' '}
+              {item.status === 'failed' ? (
+                <span class="pill bad">failed: {item.error_code}</span>
+              ) : (
+                <span class={`pill ${item.flagged ? 'bad' : 'good'}`}>quality {item.quality_score?.toFixed(1) ?? '—'}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function BatchControls(props: { batch: BatchState }) {
+  const { batch } = props
+  const action = (name: string, label: string) => (
+    <form method="post" action={`/batches/${batch.id}/${name}`} class="inline">
+      <button type="submit">{label}</button>
+    </form>
+  )
+  return (
+    <p class="controls">
+      {batch.status === 'running' && action('pause', 'Pause')}
+      {batch.status === 'paused' && action('resume', 'Resume')}
+      {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel')}
+      {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}
+    </p>
+  )
+}

@@ -1,0 +1,33 @@
+import type { ConversationRow, ConversationVersion } from '../../src/generation/conversations'
+import type { PageContext } from '../../src/http/page-context'
+import { Layout } from '../Layout'
+import { GenerationStatus } from './GenerationStatus'
+import { RegenerateForm } from './RegenerateForm'
+import { Turns } from './Turns'
+import { VersionsList } from './VersionsList'
+
+/** A conversation as generation sees it: status, turns, numbers, versions, regenerate. */
+export function ConversationPage(props: { ctx: PageContext; conversation: ConversationRow; versions: ConversationVersion[]; canEdit: boolean }) {
+  const c = props.conversation
+  const running = c.status === 'queued' || c.status === 'generating'
+  return (
+    <Layout ctx={props.ctx} title={c.title || 'Conversation'}>
+      {running && (
+        <noscript>
+          <meta http-equiv="refresh" content="2" />
+        </noscript>
+      )}
+      <p>
+        {c.batch_id && <a href={`/batches/${c.batch_id}`}>Back to the batch</a>} <a href={`/conversations/${c.id}`}>Conversation details and review</a>
+      </p>
+      <h1>{c.title || (running ? 'Generating…' : 'Untitled conversation')}</h1>
+      <p class="muted">
+        {c.tier} {[c.persona, c.emotion, c.topic].filter(Boolean).join(' · ')}
+      </p>
+      <GenerationStatus conversation={c} canEdit={props.canEdit} />
+      {c.turns.length > 0 && <Turns turns={c.turns} />}
+      {props.canEdit && !running && <RegenerateForm conversation={c} />}
+      <VersionsList conversationId={c.id} versions={props.versions} current={props.versions[0]?.version} canEdit={props.canEdit} />
+    </Layout>
+  )
+}
