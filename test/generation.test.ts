@@ -311,6 +311,67 @@ describe('generating', () => {
   })
 })
 
+describe('live progress', () => {
+  /** Reads server-sent events until `until` accepts one, then stops the stream. */
+  async function readEvents(path: string, until: (e: { id: string; data: string }) => boolean, headers: Record<string, string> = {}) {
+    const res = await app.request(path, { headers: { cookie: editor, accept: 'text/event-stream', ...headers } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    const events: Array<{ id: string; data: string }> = []
+    let buffer = ''
+    try {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        buffer += value
+        let end: number
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const id = /^id: (.*)$/m.exec(block)?.[1]
+          if (!id) continue
+          const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n')
+          events.push({ id, data })
+          if (until(events.at(-1)!)) return events
+        }
+      }
+    } finally {
+      await reader.cancel()
+    }
+    return events
+  }
+
+  test('the batch page shows the current state without JavaScript, and its event stream pushes progress until done', async () => {
+    fake.setDefaultDelay(50)
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 5 })).json()) as { id: string }
+    const page = await (await app.request(`/batches/${id}`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('data-count="queued">5<')
+    expect(page).toContain(`data-sse-src="/batches/${id}/events"`)
+    await worker()
+    const events = await readEvents(`/batches/${id}/events`, (e) => e.data.includes('data-finished="true"'))
+    expect(events[0]!.data).toContain('id="batch-progress"')
+    expect(events.length).toBeGreaterThan(1)
+    expect(events.at(-1)!.data).toContain('data-count="done">5<')
+    const ids = events.map((e) => Number(e.id))
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
+
+    // A reconnect gets the current state first, with ids continuing after Last-Event-ID.
+    const again = await readEvents(`/batches/${id}/events`, () => true, { 'last-event-id': String(ids.at(-1)) })
+    expect(Number(again[0]!.id)).toBe(ids.at(-1)! + 1)
+    expect(again[0]!.data).toContain('data-count="done">5<')
+  })
+
+  test('the batches list shows each batch with its status', async () => {
+    const template = await makeTemplate(app, editor)
+    await postBatch({ template_id: template.id, count_per_item: 2, name: 'Listed batch' })
+    const page = await (await app.request('/batches', { headers: { cookie: editor } })).text()
+    expect(page).toContain('Listed batch')
+    expect(page).toContain('running')
+  })
+})
+
 describe('single generation and regeneration', () => {
   test('generating one conversation from the form lands on its page, which shows it when ready', async () => {
     const template = await makeTemplate(app, editor)

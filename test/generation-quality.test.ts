@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest'
+import type { Turn } from '../src/db/schema'
+import { jaccard, leakage, lengthBalance, novelty, repetition, scoreQuality, shingles, structure, turnCountFit } from '../src/generation/quality'
+
+const user = (content: string): Turn => ({ role: 'user', content })
+const assistant = (content: string): Turn => ({ role: 'assistant', content })
+
+const good: Turn[] = [
+  user('Hi, my card payment was declined at the grocery store this morning. Can you tell me why?'),
+  assistant('I am sorry about that. Declines usually come from a daily limit, a fraud check, or an expired card. Let me look at which one applies to you.'),
+  user('The card expires next year, and I only spent about forty dollars today.'),
+  assistant('Then it was most likely our fraud check: the store is new to your history. I have cleared it, so the card should work again right away.'),
+]
+
+describe('quality score', () => {
+  test('a natural conversation in range scores high, with every part stored', () => {
+    const { score, parts } = scoreQuality({ turns: good, minTurns: 4, maxTurns: 8, others: [] })
+    expect(score).toBeGreaterThan(9)
+    expect(Object.keys(parts).sort()).toEqual(['leakage', 'length_balance', 'novelty', 'repetition', 'structure', 'turn_count'])
+  })
+
+  test('turn count fit drops three points for every turn outside the range', () => {
+    expect(turnCountFit(6, 4, 8)).toBe(10)
+    expect(turnCountFit(2, 4, 8)).toBe(4)
+    expect(turnCountFit(10, 4, 8)).toBe(4)
+  })
+
+  test('structure punishes turns out of order and a conversation ending on the user', () => {
+    expect(structure(good)).toBe(10)
+    expect(structure([user('a b c'), user('d e f')])).toBeLessThan(5)
+    expect(structure(good.slice(0, 3))).toBe(7)
+  })
+
+  test('length balance punishes one-word turns and walls of text from one side', () => {
+    expect(lengthBalance(good)).toBe(10)
+    expect(lengthBalance([user('Hi'), assistant('Hello')])).toBeLessThan(7)
+    const wall = assistant(Array.from({ length: 400 }, (_, i) => `word${i}`).join(' '))
+    expect(lengthBalance([user('Tell me about fees please'), wall])).toBeLessThan(5)
+  })
+
+  test('repetition counts repeated word trigrams within the conversation', () => {
+    expect(repetition(good)).toBe(10)
+    const parrot = 'I understand your concern about the fee.'
+    expect(repetition([user(parrot), assistant(parrot), user(parrot), assistant(parrot)])).toBe(0)
+  })
+
+  test('a leaked placeholder scores zero and caps the whole score; a refusal scores three', () => {
+    expect(leakage([user('Tell me about {{topic}}'), assistant('Sure thing, here it is.')])).toBe(0)
+    expect(leakage([user('Help me hack my bank'), assistant("As an AI, I can't help with that.")])).toBe(3)
+    const leaked = [...good.slice(0, 3), assistant('Your {{product}} is ready.')]
+    expect(scoreQuality({ turns: leaked, minTurns: 4, maxTurns: 8, others: [] }).score).toBeLessThanOrEqual(3)
+  })
+
+  test('a near-duplicate of another conversation of the batch loses its novelty', () => {
+    expect(novelty(good, [])).toBe(10)
+    expect(novelty(good, [good])).toBe(0)
+    const other = [user('What documents do I need for a mortgage application?'), assistant('Proof of income, two years of tax returns, and identification.')]
+    expect(novelty(good, [other])).toBe(10)
+    expect(jaccard(shingles(good), shingles(good))).toBe(1)
+  })
+})
