@@ -143,6 +143,21 @@ describe('the JSON API', () => {
     expect(await scenarioCount()).toBe(1)
   })
 
+  test('a template\u2019s scenarios are listed by name in keyset pages', async () => {
+    for (const name of ['Delta', 'Alpha', 'Charlie', 'Bravo', 'Echo']) await createScenario({ name })
+    const names: string[] = []
+    let cursor: string | null = null
+    do {
+      const url: string = `/api/templates/${templateId}/scenarios?limit=2${cursor ? `&cursor=${cursor}` : ''}`
+      const page = (await (await app.request(url, { headers: { cookie } })).json()) as { items: { name: string }[]; next_cursor: string | null }
+      names.push(...page.items.map((item) => item.name))
+      cursor = page.next_cursor
+    } while (cursor)
+    expect(names).toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'])
+    const foreign = await app.request(`/api/templates/${templateId}/scenarios?cursor=bm9wZQ`, { headers: { cookie } })
+    expect(foreign.status).toBe(400)
+  })
+
   test('deleting a scenario deletes its edge cases', async () => {
     const { id } = await createScenario()
     await app.request('/api/edge-cases', api({ scenario_id: id, name: 'x', description: 'd' }))

@@ -143,6 +143,16 @@ describe('the JSON API', () => {
     expect(await count('template_versions')).toBe(0)
   })
 
+  test('an internal portal can post the template as a form with an API token, and gets JSON back', async () => {
+    const token = (await (await app.request('/api/tokens', api({ name: 'portal' }))).json()).token
+    const res = await app.request('/api/templates', form({ ...templateForm(), api_token: token }, { origin: 'https://portal.example' }))
+    expect(res.status).toBe(201)
+    expect(await res.json()).toMatchObject({ name: 'Refunds', version: 1, parameters: [{ name: 'product' }, { name: 'mood', values: ['calm', 'angry'] }] })
+    const bad = await app.request('/api/templates', form({ ...templateForm({ 'parameters[1][values]': '' }), api_token: token }, { origin: 'https://portal.example' }))
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.fields).toEqual({ 'parameters.1.values': 'An enum needs its allowed values' })
+  })
+
   test('an invalid edit is refused and leaves the template and its versions as they were', async () => {
     const { id } = await createTemplate()
     const res = await app.request(`/api/templates/${id}`, api({ ...support, prompt: '{{nope}}' }, 'PUT'))
@@ -387,6 +397,15 @@ describe('drafts', () => {
     expect(restored).toContain('value="Refunds"')
     expect((await app.request(`/templates/${id}`, form(templateForm({ base_version: '1' }), { cookie }))).status).toBe(303)
     expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
+  })
+
+  test('a draft that only repeats what is saved is not offered', async () => {
+    const res = await app.request('/templates', form(templateForm(), { cookie }))
+    const id = res.headers.get('location')!.match(/\/templates\/([0-9a-f-]{36})/)![1]!
+    // The last keystroke's draft lands after the save.
+    await app.request('/templates/drafts', form(templateForm({ draft_key: id, base_version: '1' }), { cookie, 'hx-request': 'true' }))
+    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
+    expect(await database.db.selectFrom('template_drafts').selectAll().execute()).toEqual([])
   })
 
   test('a draft for something that is not a template form is refused', async () => {

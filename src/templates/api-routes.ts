@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { Conflict, NotFound } from '../errors'
+import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { invalid, parseBody, readBody } from '../http/respond'
@@ -33,7 +33,8 @@ import {
   type Scenario,
   type Template,
 } from './queries'
-import { EdgeCaseInput, parseScenario } from './scenarios'
+import { formValuesFromBody, parseTemplateForm } from './form'
+import { EdgeCaseInput, parseScenario, scenarioFormValues, scenarioInputFromForm } from './scenarios'
 import { TemplateInput } from './validate'
 
 /** The JSON API of templates, scenarios and edge cases (DESIGN.md §8), mounted at /api. */
@@ -84,8 +85,24 @@ templatesApi.get('/templates', async (c) => {
   return c.json(page)
 })
 
+/** A template from JSON, or from a portal's form posted with the page form's field names. */
+async function templateBody(c: Context<AppEnv>) {
+  const body = await readBody(c)
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
+    const parsed = TemplateInput.safeParse(body)
+    if (!parsed.success) throw invalid(parsed.error)
+    return { snapshot: parsed.data, body }
+  }
+  const parsed = parseTemplateForm(formValuesFromBody(body))
+  if (!parsed.snapshot) {
+    const summary = Object.entries(parsed.fields).map(([field, message]) => `${field}: ${message}`).join('; ')
+    throw new ValidationFailed(`Some fields are not valid (${summary}).`, parsed.fields)
+  }
+  return { snapshot: parsed.snapshot, body }
+}
+
 templatesApi.post('/templates', async (c) => {
-  const snapshot = await parseBody(c, TemplateInput)
+  const { snapshot } = await templateBody(c)
   const template = await insertTemplate(c.var.db, snapshot, c.var.user!.id)
   c.var.log.info({ actor: c.var.user!.id, templateId: template.id }, 'template created')
   return c.json(templateJson(template), 201)
@@ -103,12 +120,10 @@ templatesApi.get('/templates/:id', async (c) => {
 /** The whole template, as for POST; `base_version` (optional) refuses the save with 409 if someone saved since. */
 templatesApi.put('/templates/:id', async (c) => {
   const template = await loadTemplate(c)
-  const body = await readBody(c)
-  const parsed = TemplateInput.safeParse(body)
-  if (!parsed.success) throw invalid(parsed.error)
-  const base = z.number().int().positive().optional().safeParse(body.base_version)
+  const { snapshot, body } = await templateBody(c)
+  const base = z.object({ base_version: z.coerce.number('Give the version number you started from').int().positive().optional() }).safeParse(body)
   if (!base.success) throw invalid(base.error)
-  const saved = await updateTemplate(c.var.db, template.id, parsed.data, c.var.user!.id, base.data)
+  const saved = await updateTemplate(c.var.db, template.id, snapshot, c.var.user!.id, base.data.base_version)
   if (!saved) throw new NotFound('No such template.')
   return c.json(templateJson(saved))
 })
@@ -168,12 +183,47 @@ templatesApi.post('/templates/:id/preview', async (c) => {
   return c.json({ ...resolved, model: settings.model, estimate: estimateCall(snapshot, resolved, settings) })
 })
 
+const ScenarioListQuery = z.object({
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+})
+// The cursor is the last scenario's (name, id), opaque to clients.
+const scenarioCursor = (s: { name: string; id: string }) => Buffer.from(JSON.stringify([s.name, s.id])).toString('base64url')
+function afterScenario(cursor: string | undefined): { name: string; id: string } | undefined {
+  if (!cursor) return undefined
+  let decoded: unknown = null
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+  } catch {
+    // not JSON: refused below like any other foreign cursor
+  }
+  const parsed = z.tuple([z.string(), z.uuid()]).safeParse(decoded)
+  if (!parsed.success) throw new ValidationFailed('The cursor is not one this list gave out.', { cursor: 'Not a valid cursor' })
+  return { name: parsed.data[0], id: parsed.data[1] }
+}
+
+/** A template's scenarios by name, keyset paged: `{items, next_cursor}`. */
 templatesApi.get('/templates/:id/scenarios', async (c) => {
   const template = await loadTemplate(c)
-  return c.json({ items: (await listScenarios(c.var.db, template.id)).map((s) => ({ ...scenarioJson(s), edge_case_count: s.edge_case_count })) })
+  const query = ScenarioListQuery.safeParse(c.req.query())
+  if (!query.success) throw invalid(query.error)
+  const after = afterScenario(query.data.cursor)
+  const rows = await listScenarios(c.var.db, template.id, query.data.limit + 1, after)
+  const items = rows.slice(0, query.data.limit)
+  const last = items.at(-1)
+  return c.json({
+    items: items.map((s) => ({ ...scenarioJson(s), edge_case_count: s.edge_case_count })),
+    next_cursor: rows.length > query.data.limit && last ? scenarioCursor(last) : null,
+  })
 })
 
 // Scenarios
+
+/** Scenario fields from JSON as sent, or from a form's `values[name]` inputs typed by the template. */
+function scenarioBody(c: Context<AppEnv>, body: Record<string, unknown>, template: Template): unknown {
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) return body
+  return scenarioInputFromForm(scenarioFormValues(body), template.parameters)
+}
 
 const ScenarioRef = z.object({ template_id: z.uuid('Give the id of the template this scenario belongs to') })
 
@@ -183,7 +233,7 @@ templatesApi.post('/scenarios', async (c) => {
   if (!ref.success) throw invalid(ref.error)
   const template = await findTemplate(c.var.db, ref.data.template_id)
   if (!template) throw new NotFound('No such template.')
-  const scenario = await insertScenario(c.var.db, template.id, parseScenario(template.parameters, body))
+  const scenario = await insertScenario(c.var.db, template.id, parseScenario(template.parameters, scenarioBody(c, body, template)))
   return c.json(scenarioJson(scenario), 201)
 })
 
@@ -205,7 +255,7 @@ templatesApi.put('/scenarios/:id', async (c) => {
   if (body.template_id !== undefined && body.template_id !== template.id) {
     throw new Conflict('A scenario cannot move to another template; create it there instead.')
   }
-  const saved = await updateScenario(c.var.db, scenario.id, parseScenario(template.parameters, body))
+  const saved = await updateScenario(c.var.db, scenario.id, parseScenario(template.parameters, scenarioBody(c, body, template)))
   if (!saved) throw new NotFound('No such scenario.')
   return c.json(scenarioJson(saved))
 })

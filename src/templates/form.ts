@@ -1,5 +1,6 @@
 import type { TemplateParameter, TemplateSnapshot } from '../db/schema'
-import { PARAMETER_TYPES, typedFromText } from './validate'
+import { fieldErrors } from '../http/respond'
+import { PARAMETER_TYPES, TemplateInput, typedFromText } from './validate'
 
 /**
  * The template form as text, exactly as typed: what the page re-renders after an error, what a
@@ -152,4 +153,16 @@ export function draftFieldsFromBody(body: Record<string, unknown>): Record<strin
     if ((TEXT_FIELDS as readonly string[]).includes(key) || ROW_KEY.test(key) || key === 'base_version') kept[key] = text(value)
   }
   return kept
+}
+
+/** The template form checked exactly as the API checks JSON; errors keyed to the form's rows. */
+export function parseTemplateForm(values: TemplateFormValues): { snapshot: TemplateSnapshot; fields?: undefined } | { snapshot?: undefined; fields: Record<string, string> } {
+  const { input, rowIndex } = inputFromFormValues(values)
+  const parsed = TemplateInput.safeParse(input)
+  return parsed.success ? { snapshot: parsed.data } : { fields: formFieldErrors(fieldErrors(parsed.error), rowIndex) }
+}
+
+/** True when two forms say the same thing, blank parameter rows at the end aside. */
+export function sameForm(a: TemplateFormValues, b: TemplateFormValues): boolean {
+  return JSON.stringify(padRows(a, 0)) === JSON.stringify(padRows(b, 0))
 }

@@ -16,11 +16,11 @@ import { diffFields } from './diff'
 import {
   draftFieldsFromBody,
   emptyFormValues,
-  formFieldErrors,
   formValuesFromBody,
   formValuesFromSnapshot,
-  inputFromFormValues,
   padRows,
+  parseTemplateForm,
+  sameForm,
   trailingBlankRows,
   type TemplateFormValues,
 } from './form'
@@ -53,7 +53,7 @@ import {
   type Template,
 } from './queries'
 import { EdgeCaseInput, edgeCaseFormValues, parseScenario, scenarioFormFromFields, scenarioFormValues, scenarioInputFromForm } from './scenarios'
-import { TemplateInput, typedFromText } from './validate'
+import { typedFromText } from './validate'
 
 /** Result messages are chosen by code, so a crafted link cannot put words on our page. */
 const NOTICES = {
@@ -93,13 +93,6 @@ async function loadScenario(c: Context<AppEnv>, template: Template) {
   return scenario
 }
 
-/** The template form checked as the API checks JSON; errors keyed to the form's rows. */
-function parseTemplateForm(values: TemplateFormValues) {
-  const { input, rowIndex } = inputFromFormValues(values)
-  const parsed = TemplateInput.safeParse(input)
-  return parsed.success ? { snapshot: parsed.data } : { fields: formFieldErrors(fieldErrors(parsed.error), rowIndex) }
-}
-
 const BaseVersion = z.coerce.number().int().positive().optional().catch(undefined)
 
 export const templateRoutes = new Hono<AppEnv>()
@@ -135,7 +128,12 @@ templateRoutes.post('/drafts/discard', async (c) => {
 
 /** The form, with a kept draft either restored (?draft=restore) or offered. */
 async function formWithDraft(c: Context<AppEnv>, key: string, saved: TemplateFormValues, baseVersion: number | undefined, restoreHref: string) {
-  const draft = await findTemplateDraft(c.var.db, c.var.user!.id, key)
+  let draft = await findTemplateDraft(c.var.db, c.var.user!.id, key)
+  // A draft that says what is saved already (e.g. a last keystroke's save landing after the real save) is no draft.
+  if (draft && sameForm(formValuesFromBody(draft.fields), saved)) {
+    await deleteTemplateDraft(c.var.db, c.var.user!.id, key)
+    draft = undefined
+  }
   if (draft && c.req.query('draft') === 'restore') {
     return { values: formValuesFromBody(draft.fields), baseVersion: BaseVersion.parse(draft.fields.base_version) ?? baseVersion, draft: undefined }
   }

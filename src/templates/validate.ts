@@ -69,7 +69,7 @@ function checkTemplate(input: Fields, ctx: z.RefinementCtx): void {
       return
     }
     if (param.type === 'enum' && !param.values?.length) issue(['parameters', i, 'values'], 'An enum needs its allowed values')
-    if (param.default !== undefined) {
+    else if (param.default !== undefined) {
       const problem = valueProblem({ ...param, type: param.type, required: param.required }, param.default)
       if (problem) issue(['parameters', i, 'default'], `The default does not fit the type: ${problem.toLowerCase()}`)
     }
