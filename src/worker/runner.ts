@@ -20,6 +20,8 @@ export async function startWorker(deps: Deps, pool: pg.Pool): Promise<WorkerHand
   const events: WorkerEvents = new EventEmitter()
   const workerIds = new Set<string>()
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId))
+  // graphile-worker 0.18 locks jobs under the pool's id, so the pool must beat too for the sweep to free them.
+  events.on('pool:create', ({ workerPool }) => workerIds.add(workerPool.id))
   const host = { hostname: os.hostname(), pid: process.pid }
 
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pool, logger })
