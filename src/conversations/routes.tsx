@@ -94,7 +94,11 @@ dashboardRoutes.get('/', async (c) => {
   if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
   const view: DashboardView = { filter, sort, page, params: listParams(filter, sort), actions: bulkActionsFor(c), notice: notice(c) }
   c.header('Vary', 'HX-Request')
-  if (isHtmx(c)) return c.html(<Results view={view} />)
+  if (isHtmx(c)) {
+    // The address bar gets the canonical URL of this view (blank form fields left out).
+    c.header('HX-Push-Url', view.params ? `/?${view.params}` : '/')
+    return c.html(<Results view={view} />)
+  }
   return c.html(<DashboardPage ctx={pageContext(c)} view={view} choices={await filterChoices(c.var.db)} />)
 })
 

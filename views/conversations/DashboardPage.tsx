@@ -88,123 +88,127 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   const statuses = new Set(filter.status ?? [])
   const tiers = new Set(filter.tier ?? [])
   // A plain GET form (works without JS); htmx swaps the results and pushes the URL, so links
-  // are shareable and the back button walks through earlier filters.
+  // are shareable and the back button walks through earlier filters. The search box belongs to the
+  // form but sits outside it, so leaving the box (a change event) does not submit a second time.
   return (
-    <form method="get" action="/" class="filters" id="filters" hx-get="/" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+    <>
       <div class="field search">
         <label for="f-q">Search</label>
         <input
           id="f-q"
           type="search"
           name="q"
+          form="filters"
           value={filter.q ?? ''}
           placeholder="Title, persona, topic or turn text"
           autocomplete="off"
           hx-get="/"
-          hx-include="closest form"
+          hx-include="#filters"
           hx-target="#results"
           hx-swap="outerHTML"
           hx-push-url="true"
           hx-trigger="input changed delay:300ms, search"
         />
       </div>
-      <fieldset>
-        <legend>Status</legend>
-        {CONVERSATION_STATUSES.map((status) => (
-          <label class="check">
-            <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset>
-        <legend>Tier</legend>
-        {TIERS.map((tier) => (
-          <label class="check">
-            <input type="checkbox" name="tier" value={tier} checked={tiers.has(tier)} /> {tier}
-          </label>
-        ))}
-      </fieldset>
-      <div class="field">
-        <label for="f-template">Template</label>
-        <select id="f-template" name="template_id">
-          <option value="">Any</option>
-          {choices.templates.map((t) => (
-            <option value={t.id} selected={filter.template_id === t.id}>
-              {t.name}
-            </option>
+      <form method="get" action="/" class="filters" id="filters" hx-get="/" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+        <fieldset>
+          <legend>Status</legend>
+          {CONVERSATION_STATUSES.map((status) => (
+            <label class="check">
+              <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
+            </label>
           ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-scenario">Scenario</label>
-        <select id="f-scenario" name="scenario_id">
-          <option value="">Any</option>
-          {choices.scenarios.map((s) => (
-            <option value={s.id} selected={filter.scenario_id === s.id}>
-              {s.name}
-            </option>
+        </fieldset>
+        <fieldset>
+          <legend>Tier</legend>
+          {TIERS.map((tier) => (
+            <label class="check">
+              <input type="checkbox" name="tier" value={tier} checked={tiers.has(tier)} /> {tier}
+            </label>
           ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-batch">Batch</label>
-        <select id="f-batch" name="batch_id">
-          <option value="">Any</option>
-          {choices.batches.map((b) => (
-            <option value={b.id} selected={filter.batch_id === b.id}>
-              {b.name}
+        </fieldset>
+        <div class="field">
+          <label for="f-template">Template</label>
+          <select id="f-template" name="template_id">
+            <option value="">Any</option>
+            {choices.templates.map((t) => (
+              <option value={t.id} selected={filter.template_id === t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-scenario">Scenario</label>
+          <select id="f-scenario" name="scenario_id">
+            <option value="">Any</option>
+            {choices.scenarios.map((s) => (
+              <option value={s.id} selected={filter.scenario_id === s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-batch">Batch</label>
+          <select id="f-batch" name="batch_id">
+            <option value="">Any</option>
+            {choices.batches.map((b) => (
+              <option value={b.id} selected={filter.batch_id === b.id}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-quality-min">Quality from</label>
+          <input id="f-quality-min" type="number" name="quality_min" min="0" max="10" step="0.1" value={filter.quality_min?.toString() ?? ''} />
+        </div>
+        <div class="field">
+          <label for="f-quality-max">to</label>
+          <input id="f-quality-max" type="number" name="quality_max" min="0" max="10" step="0.1" value={filter.quality_max?.toString() ?? ''} />
+        </div>
+        <div class="field">
+          <label for="f-created-from">Created from</label>
+          <input id="f-created-from" type="date" name="created_from" value={filter.created_from ?? ''} />
+        </div>
+        <div class="field">
+          <label for="f-created-to">to</label>
+          <input id="f-created-to" type="date" name="created_to" value={filter.created_to ?? ''} />
+        </div>
+        <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
+        <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
+        <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
+        <div class="field">
+          <label for="f-simulated">Simulated</label>
+          <select id="f-simulated" name="simulated">
+            <option value="">Either</option>
+            <option value="true" selected={filter.simulated === true}>
+              Simulated only
             </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-quality-min">Quality from</label>
-        <input id="f-quality-min" type="number" name="quality_min" min="0" max="10" step="0.1" value={filter.quality_min?.toString() ?? ''} />
-      </div>
-      <div class="field">
-        <label for="f-quality-max">to</label>
-        <input id="f-quality-max" type="number" name="quality_max" min="0" max="10" step="0.1" value={filter.quality_max?.toString() ?? ''} />
-      </div>
-      <div class="field">
-        <label for="f-created-from">Created from</label>
-        <input id="f-created-from" type="date" name="created_from" value={filter.created_from ?? ''} />
-      </div>
-      <div class="field">
-        <label for="f-created-to">to</label>
-        <input id="f-created-to" type="date" name="created_to" value={filter.created_to ?? ''} />
-      </div>
-      <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
-      <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
-      <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
-      <div class="field">
-        <label for="f-simulated">Simulated</label>
-        <select id="f-simulated" name="simulated">
-          <option value="">Either</option>
-          <option value="true" selected={filter.simulated === true}>
-            Simulated only
-          </option>
-          <option value="false" selected={filter.simulated === false}>
-            Real only
-          </option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-sort">Sort</label>
-        <select id="f-sort" name="sort">
-          {(Object.keys(SORT_LABELS) as Sort[]).map((s) => (
-            <option value={s} selected={s === sort}>
-              {SORT_LABELS[s]}
+            <option value="false" selected={filter.simulated === false}>
+              Real only
             </option>
-          ))}
-        </select>
-      </div>
-      <div class="actions">
-        <button type="submit" class="primary">
-          Apply
-        </button>
-        <a href="/">Clear</a>
-      </div>
-    </form>
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-sort">Sort</label>
+          <select id="f-sort" name="sort">
+            {(Object.keys(SORT_LABELS) as Sort[]).map((s) => (
+              <option value={s} selected={s === sort}>
+                {SORT_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Apply
+          </button>
+          <a href="/">Clear</a>
+        </div>
+      </form>
+    </>
   )
 }
 
