@@ -167,13 +167,18 @@ describe('the JSON API', () => {
     expect((await app.request(`/api/scenarios/${id}`, { method: 'DELETE', headers: { cookie, origin: ORIGIN } })).status).toBe(404)
   })
 
-  test('preview with a scenario uses its persona, emotion and values', async () => {
+  test('preview with a scenario shows the message exactly as generation sends it', async () => {
     const { id } = await createScenario()
     const res = await app.request(`/api/templates/${templateId}/preview`, api({ scenario_id: id, values: { nights: 2 } }))
     const body = await res.json()
-    expect(body.system_prompt).toBe('You write conversations between a travel agent and a retired teacher.')
-    expect(body.prompt).toBe('The traveller is anxious about Lisbon, 2 nights, flexible: true, class economy.')
+    expect(body.exact).toBe(true)
     expect(body.missing).toEqual([])
+    expect(body.system_prompt).toBe('You write conversations between a travel agent and a retired teacher.')
+    // The filled prompt, then the scenario's facts the prompt did not use, then the turn instructions.
+    const [filled, facts, instructions] = body.prompt.split('\n\n')
+    expect(filled).toBe('The traveller is anxious about Lisbon, 2 nights, flexible: true, class economy.')
+    expect(facts).toBe('Scenario:\n- topic: first flight')
+    expect(instructions).toMatch(/^Write between 4 and 10 turns/)
   })
 })
 

@@ -207,6 +207,7 @@ describe('the JSON API', () => {
     expect(body.prompt).toBe('A angry customer asks about {{topic}} and has 12 orders. Premium: false.')
     expect(body.missing).toEqual(['topic'])
     expect(body.unknown).toEqual(['colour'])
+    expect(body.exact).toBe(false)
     expect(body.model).toBe('claude-haiku-4-5')
     expect(body.estimate.input_tokens).toBeGreaterThan(Math.ceil(body.prompt.length / 4))
     expect(body.estimate.cost_usd).toBeGreaterThan(0)

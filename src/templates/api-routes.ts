@@ -5,7 +5,8 @@ import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { pathId, viewToReadEditToChange } from './access'
-import { estimateCall, resolvePrompts } from './preview'
+import { estimateCall } from './preview'
+import { previewPrompts } from './sent-prompts'
 import {
   deleteEdgeCase,
   deleteScenario,
@@ -178,7 +179,7 @@ templatesApi.post('/templates/:id/preview', async (c) => {
   const scenario = input.scenario_id ? await findScenario(c.var.db, input.scenario_id) : undefined
   if (input.scenario_id && scenario?.template_id !== template.id) throw new NotFound('No such scenario in this template.')
   const snapshot = snapshotOf(template)
-  const resolved = resolvePrompts(snapshot, input.values, scenario)
+  const resolved = await previewPrompts(c.var.db, template, input.values, scenario)
   const settings = await activeAiSettings(c.var.db)
   return c.json({ ...resolved, model: settings.model, estimate: estimateCall(snapshot, resolved, settings) })
 })

@@ -24,7 +24,8 @@ import {
   trailingBlankRows,
   type TemplateFormValues,
 } from './form'
-import { estimateCall, resolvePrompts } from './preview'
+import { estimateCall } from './preview'
+import { previewPrompts } from './sent-prompts'
 import {
   deleteEdgeCase,
   deleteScenario,
@@ -264,7 +265,7 @@ async function preview(c: Context<AppEnv>, body: Record<string, unknown>) {
   const scenarioId = z.uuid().safeParse(body.scenario_id)
   const scenario = scenarioId.success ? await findScenario(c.var.db, scenarioId.data) : undefined
   if (scenario && scenario.template_id !== template.id) throw new NotFound('No such scenario in this template.')
-  const resolved = resolvePrompts(snapshot, given, scenario)
+  const resolved = await previewPrompts(c.var.db, template, given, scenario)
   const settings = await activeAiSettings(c.var.db)
   const estimate = estimateCall(snapshot, resolved, settings)
   if (isHtmx(c)) return c.html(<PreviewResult resolved={resolved} estimate={estimate} model={settings.model} />)

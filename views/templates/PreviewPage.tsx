@@ -5,7 +5,7 @@ import type { Scenario, Template } from '../../src/templates/queries'
 import { Layout } from '../Layout'
 
 /** What one call would send, from sample values (and optionally a scenario), with its estimated cost. */
-export function PreviewResult(props: { resolved: ResolvedPrompts; estimate: BatchEstimate; model: string }) {
+export function PreviewResult(props: { resolved: ResolvedPrompts & { exact: boolean }; estimate: BatchEstimate; model: string }) {
   const { resolved, estimate } = props
   const invalid = Object.entries(resolved.invalid)
   return (
@@ -26,6 +26,11 @@ export function PreviewResult(props: { resolved: ResolvedPrompts; estimate: Batc
         </p>
       )}
       <section class="card">
+        <p class="muted" id="preview-kind">
+          {resolved.exact
+            ? 'Exactly as generation sends them: the filled prompt, then the scenario’s facts and the turn instructions it adds.'
+            : 'Filled as far as the values go. Once every value is there, this shows the message exactly as sent, with the scenario’s facts and turn instructions.'}
+        </p>
         <h2>System prompt</h2>
         <pre style="white-space: pre-wrap" id="resolved-system">{resolved.system_prompt}</pre>
         <h2>Conversation prompt</h2>
@@ -46,7 +51,7 @@ export function PreviewPage(props: {
   scenarios: Scenario[]
   scenarioId?: string
   samples: Record<string, string>
-  resolved: ResolvedPrompts
+  resolved: ResolvedPrompts & { exact: boolean }
   estimate: BatchEstimate
   model: string
 }) {
