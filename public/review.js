@@ -22,13 +22,19 @@
 
   document.addEventListener('keydown', (event) => {
     const panel = openPanel()
+    const typing = event.target instanceof HTMLElement && event.target.matches('input[type=text], input[type=number], textarea, select')
+    // "?" is Shift+/ on some layouts and a key of its own on others: match the character, not the key code.
+    if (event.key === '?' && !panel && !typing) {
+      event.preventDefault()
+      document.querySelector('#review-screen [data-key="?"]')?.click()
+      return
+    }
     if (!panel) return
     if (event.key === 'Escape') {
       event.preventDefault()
       panel.open = false
       return
     }
-    const typing = event.target instanceof HTMLElement && event.target.matches('input[type=text], textarea')
     if (typing || event.ctrlKey || event.metaKey || event.altKey) return
     if (/^[1-9]$/.test(event.key)) {
       const box = panel.querySelector(`input[data-digit="${event.key}"]`)

@@ -19,7 +19,9 @@ export type ReviewScreenProps = {
   error?: string
 }
 
-const swap = { 'hx-target': '#review-screen', 'hx-swap': 'outerHTML' }
+// settle:0: no settle phase, which would put back the attributes of same-id elements from the old
+// screen (closing a panel the reviewer just opened) and delay htmx's processing of the new forms.
+const swap = { 'hx-target': '#review-screen', 'hx-swap': 'outerHTML settle:0' }
 
 /** The swappable review screen: the conversation, where it came from, the actions and the history. */
 export function ReviewScreen(props: ReviewScreenProps) {
@@ -48,7 +50,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
         </form>
         <a href={`/review${qs}`}>Back to the queue</a>
         <details class="keys-help">
-          <summary data-hotkey="shift+/">
+          <summary data-key="?">
             Keys <kbd>?</kbd>
           </summary>
           <KeysHelp />

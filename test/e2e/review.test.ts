@@ -1,0 +1,154 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { launchBrowser, signInAs } from '../helpers/browser'
+import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { makeUser } from '../helpers/app'
+import { insertConversations, makeReviewSource } from '../helpers/review'
+import { startTestServer, type RunningApp } from '../helpers/server'
+
+let database: TestDatabase
+let server: RunningApp
+let browser: Browser
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  server = await startTestServer(database, { worker: false })
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  await database?.drop()
+})
+
+const shownId = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>('#review-screen')?.dataset.conversationId)
+async function expectShown(page: Page, id: string) {
+  await page.waitForFunction((want) => document.querySelector<HTMLElement>('#review-screen')?.dataset.conversationId === want, id, { timeout: 5000 })
+}
+async function typeComment(page: Page, text: string) {
+  await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'comment', undefined, { timeout: 5000 })
+  await page.keyboard.type(text)
+  await page.keyboard.press('Enter')
+}
+
+test('a reviewer works through ten conversations with the keyboard only, and the database holds exactly those decisions', async () => {
+  const source = await makeReviewSource(database.db)
+  const ids = await insertConversations(database.db, source, [7, 6, 5, 8, 4, 9, 7, 6, 8, 3])
+  const reviewer = await makeUser(database, 'reviewer')
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  await signInAs(page, server.url, reviewer)
+  await page.goto(`${server.url}/review/next?order=oldest`)
+  await expectShown(page, ids[0]!)
+  expect(await page.textContent('button[data-hotkey="a"]')).toBe('Approve a')
+
+  await page.keyboard.press('a') // 0: approve
+  await expectShown(page, ids[1]!)
+  expect(new URL(page.url()).pathname).toBe(`/review/${ids[1]}`)
+
+  await page.keyboard.press('r') // 1: reject with reasons 1 and 4 (off_topic, unsafe)
+  await page.keyboard.press('1')
+  await page.keyboard.press('4')
+  await page.keyboard.press('Enter')
+  await expectShown(page, ids[2]!)
+
+  await page.keyboard.press('c') // 2: request changes
+  await typeComment(page, 'Make the agent less formal.')
+  await expectShown(page, ids[3]!)
+
+  await page.keyboard.press('n') // 3: skipped for now
+  await expectShown(page, ids[4]!)
+  await page.keyboard.press('a') // 4: approve…
+  await expectShown(page, ids[5]!)
+  await page.keyboard.press('u') // …then undo it: back on 4, pending again
+  await expectShown(page, ids[4]!)
+  expect(await page.textContent('#review-screen .notice')).toContain('Undone')
+  await page.keyboard.press('r') // 4: reject as a factual error instead
+  await page.keyboard.press('2')
+  await page.keyboard.press('Enter')
+  await expectShown(page, ids[5]!)
+
+  await page.keyboard.press('j') // 6
+  await expectShown(page, ids[6]!)
+  await page.keyboard.press('k') // back to 5
+  await expectShown(page, ids[5]!)
+  await page.keyboard.press('p') // back to 3, the skipped one
+  await expectShown(page, ids[3]!)
+  await page.keyboard.press('a') // 3: approve; next is 5
+  await expectShown(page, ids[5]!)
+  await page.keyboard.press('a') // 5: approve
+  await expectShown(page, ids[6]!)
+
+  await page.keyboard.press('r') // 6: open the reasons, pick one, change our mind
+  await page.keyboard.press('9')
+  await page.keyboard.press('a') // keys other than digits, Enter and Esc do nothing while the reasons are open
+  await page.keyboard.press('Escape')
+  expect(await page.evaluate(() => document.querySelector('#reject-panel[open]'))).toBeNull()
+  expect(await shownId(page)).toBe(ids[6])
+  await page.keyboard.press('a') // 6: approve
+  await expectShown(page, ids[7]!)
+
+  await page.keyboard.press('c') // 7: request changes
+  await typeComment(page, 'Too many apologies.')
+  await expectShown(page, ids[8]!)
+  await page.keyboard.press('a') // 8: approve
+  await expectShown(page, ids[9]!)
+
+  await page.keyboard.press('?') // the keys, shown and hidden again
+  await page.waitForSelector('details.keys-help[open]')
+  await page.keyboard.press('?')
+  await page.waitForSelector('details.keys-help:not([open])')
+
+  await page.keyboard.press('r') // 9: reject, formatting + too short
+  await page.keyboard.press('5')
+  await page.keyboard.press('7')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('text=Nothing left to review')
+  expect(errors).toEqual([])
+  await context.close()
+
+  const rows = await database.db
+    .selectFrom('conversations')
+    .select(['id', 'status', 'version', 'reviewed_by'])
+    .where('id', 'in', ids)
+    .execute()
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  expect(ids.map((id) => byId.get(id)!.status)).toEqual([
+    'approved',
+    'rejected',
+    'needs_revision',
+    'approved',
+    'rejected',
+    'approved',
+    'approved',
+    'needs_revision',
+    'approved',
+    'rejected',
+  ])
+  expect(rows.every((r) => r.reviewed_by === reviewer.id)).toBe(true)
+  expect(byId.get(ids[4]!)!.version).toBe(4) // approve, undo, reject
+
+  const actions = await database.db
+    .selectFrom('review_actions')
+    .select(['conversation_id', 'action', 'reasons', 'comment', 'reviewer_id', 'undoes_id'])
+    .orderBy('created_at')
+    .execute()
+  expect(actions.map((a) => [ids.indexOf(a.conversation_id), a.action, a.reasons, a.comment])).toEqual([
+    [0, 'approve', [], ''],
+    [1, 'reject', ['off_topic', 'unsafe'], ''],
+    [2, 'request_changes', [], 'Make the agent less formal.'],
+    [4, 'approve', [], ''],
+    [4, 'undo', [], ''],
+    [4, 'reject', ['factual_error'], ''],
+    [3, 'approve', [], ''],
+    [5, 'approve', [], ''],
+    [6, 'approve', [], ''],
+    [7, 'request_changes', [], 'Too many apologies.'],
+    [8, 'approve', [], ''],
+    [9, 'reject', ['formatting', 'too_short'], ''],
+  ])
+  expect(actions.every((a) => a.reviewer_id === reviewer.id)).toBe(true)
+  expect(actions[4]!.undoes_id).not.toBeNull()
+}, 90_000)
