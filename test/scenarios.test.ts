@@ -182,6 +182,18 @@ describe('the JSON API', () => {
   })
 })
 
+test('preview with an edge case adds the hard variant to the message; one of another template is not found', async () => {
+  const { id } = await createScenario()
+  const edge = await (await app.request('/api/edge-cases', api({ scenario_id: id, name: 'Strike', type: 'disruption', description: 'Air traffic control is on strike.', complexity: 9 }))).json()
+  const body = await (await app.request(`/api/templates/${templateId}/preview`, api({ edge_case_id: edge.id }))).json()
+  expect(body.exact).toBe(true)
+  expect(body.prompt).toContain('Edge case (disruption), complexity 9/10: Air traffic control is on strike.')
+  const page = await (await app.request(`/templates/${templateId}/preview?edge_case_id=${edge.id}`, { headers: { cookie } })).text()
+  expect(page).toContain('Air traffic control is on strike.')
+  const other = await (await app.request('/api/templates', api({ ...template, name: 'Other' }))).json()
+  expect((await app.request(`/api/templates/${other.id}/preview`, api({ edge_case_id: edge.id }))).status).toBe(404)
+})
+
 describe('the pages', () => {
   test('the new scenario form types values by the template parameters and leaves blanks unset', async () => {
     const res = await app.request(

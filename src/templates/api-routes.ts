@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { pathId, viewToReadEditToChange } from './access'
 import { estimateCall } from './preview'
-import { previewPrompts } from './sent-prompts'
+import { findPreviewSource, previewPrompts } from './sent-prompts'
 import {
   deleteEdgeCase,
   deleteScenario,
@@ -171,15 +171,15 @@ templatesApi.post('/templates/:id/versions/:version/restore', async (c) => {
 const PreviewInput = z.object({
   values: z.record(z.string(), z.unknown()).default({}),
   scenario_id: z.uuid().optional(),
+  edge_case_id: z.uuid().optional(),
 })
 
 templatesApi.post('/templates/:id/preview', async (c) => {
   const template = await loadTemplate(c)
   const input = await parseBody(c, PreviewInput)
-  const scenario = input.scenario_id ? await findScenario(c.var.db, input.scenario_id) : undefined
-  if (input.scenario_id && scenario?.template_id !== template.id) throw new NotFound('No such scenario in this template.')
+  const source = await findPreviewSource(c.var.db, template, input)
   const snapshot = snapshotOf(template)
-  const resolved = await previewPrompts(c.var.db, template, input.values, scenario)
+  const resolved = await previewPrompts(c.var.db, template, input.values, source)
   const settings = await activeAiSettings(c.var.db)
   return c.json({ ...resolved, model: settings.model, estimate: estimateCall(snapshot, resolved, settings) })
 })

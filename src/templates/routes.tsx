@@ -25,7 +25,7 @@ import {
   type TemplateFormValues,
 } from './form'
 import { estimateCall } from './preview'
-import { previewPrompts } from './sent-prompts'
+import { findPreviewSource, previewPrompts } from './sent-prompts'
 import {
   deleteEdgeCase,
   deleteScenario,
@@ -250,6 +250,9 @@ templateRoutes.get('/:id/diff', async (c) => {
 
 // Preview: the prompts exactly as they would be sent, from sample values, and what a call costs.
 
+/** Blank or malformed ids mean "none" on the page's selects. */
+const PreviewIds = z.object({ scenario_id: z.uuid().optional().catch(undefined), edge_case_id: z.uuid().optional().catch(undefined) })
+
 async function preview(c: Context<AppEnv>, body: Record<string, unknown>) {
   const template = await loadTemplate(c)
   const snapshot = snapshotOf(template)
@@ -262,16 +265,15 @@ async function preview(c: Context<AppEnv>, body: Record<string, unknown>) {
     samples[match[1]!] = value
     given[match[1]!] = typedFromText(types.get(match[1]!), value)
   }
-  const scenarioId = z.uuid().safeParse(body.scenario_id)
-  const scenario = scenarioId.success ? await findScenario(c.var.db, scenarioId.data) : undefined
-  if (scenario && scenario.template_id !== template.id) throw new NotFound('No such scenario in this template.')
-  const resolved = await previewPrompts(c.var.db, template, given, scenario)
+  const ids = PreviewIds.parse(body)
+  const source = await findPreviewSource(c.var.db, template, ids)
+  const resolved = await previewPrompts(c.var.db, template, given, source)
   const settings = await activeAiSettings(c.var.db)
   const estimate = estimateCall(snapshot, resolved, settings)
   if (isHtmx(c)) return c.html(<PreviewResult resolved={resolved} estimate={estimate} model={settings.model} />)
   const scenarios = await listScenarios(c.var.db, template.id)
   return c.html(
-    <PreviewPage ctx={pageContext(c)} template={template} scenarios={scenarios} scenarioId={scenario?.id} samples={samples} resolved={resolved} estimate={estimate} model={settings.model} />,
+    <PreviewPage ctx={pageContext(c)} template={template} scenarios={scenarios} scenarioId={source.scenario?.id} edgeCase={source.edgeCase} samples={samples} resolved={resolved} estimate={estimate} model={settings.model} />,
   )
 }
 

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
-import { AppError } from '../errors'
+import { AppError, NotFound } from '../errors'
 import { resolveGeneration } from '../generation/inputs'
 import { resolvePrompts, type ResolvedPrompts } from './preview'
-import { snapshotOf, type Scenario, type Template } from './queries'
+import { findEdgeCaseWithScenario, findScenario, snapshotOf, type EdgeCase, type Scenario, type Template } from './queries'
 import type { ParameterValue } from './validate'
 
 /**
@@ -11,12 +11,32 @@ import type { ParameterValue } from './validate'
  * filled prompt plus the scenario's facts and the turn instructions it adds); otherwise the
  * template's prompts filled as far as they go, with what is missing, unknown or invalid named.
  */
-export async function previewPrompts(db: Kysely<DB>, template: Template, given: Record<string, unknown>, scenario?: Scenario): Promise<ResolvedPrompts & { exact: boolean }> {
-  const resolved = resolvePrompts(snapshotOf(template), given, scenario)
+export type PreviewSource = { scenario?: Scenario; edgeCase?: EdgeCase }
+
+/** The scenario or edge case (with its scenario) a preview is for; one of another template is not found. */
+export async function findPreviewSource(db: Kysely<DB>, template: Template, ids: { scenario_id?: string; edge_case_id?: string }): Promise<PreviewSource> {
+  if (ids.edge_case_id) {
+    const found = await findEdgeCaseWithScenario(db, ids.edge_case_id)
+    if (found?.template.id !== template.id) throw new NotFound('No such edge case in this template.')
+    return { scenario: found.scenario, edgeCase: found.edgeCase }
+  }
+  if (ids.scenario_id) {
+    const scenario = await findScenario(db, ids.scenario_id)
+    if (scenario?.template_id !== template.id) throw new NotFound('No such scenario in this template.')
+    return { scenario }
+  }
+  return {}
+}
+
+export async function previewPrompts(db: Kysely<DB>, template: Template, given: Record<string, unknown>, source: PreviewSource = {}): Promise<ResolvedPrompts & { exact: boolean }> {
+  const resolved = resolvePrompts(snapshotOf(template), given, source.scenario)
   if (resolved.missing.length || resolved.unknown.length || Object.keys(resolved.invalid).length) return { ...resolved, exact: false }
   const values = Object.fromEntries(Object.entries(given).filter((entry): entry is [string, ParameterValue] => ['string', 'number', 'boolean'].includes(typeof entry[1]) && entry[1] !== ''))
+  const items = source.edgeCase
+    ? { scenario_ids: [], edge_case_ids: [source.edgeCase.id] }
+    : { scenario_ids: source.scenario ? [source.scenario.id] : [], edge_case_ids: [] }
   try {
-    const generation = await resolveGeneration(db, { template_id: template.id, scenario_ids: scenario ? [scenario.id] : [], edge_case_ids: [], values })
+    const generation = await resolveGeneration(db, { template_id: template.id, ...items, values })
     const item = generation.items[0]
     return item ? { ...resolved, system_prompt: item.system_prompt, prompt: item.prompt, exact: true } : { ...resolved, exact: false }
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { BatchEstimate } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
 import type { ResolvedPrompts } from '../../src/templates/preview'
-import type { Scenario, Template } from '../../src/templates/queries'
+import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { Layout } from '../Layout'
 
 /** What one call would send, from sample values (and optionally a scenario), with its estimated cost. */
@@ -50,6 +50,7 @@ export function PreviewPage(props: {
   template: Template
   scenarios: Scenario[]
   scenarioId?: string
+  edgeCase?: EdgeCase
   samples: Record<string, string>
   resolved: ResolvedPrompts & { exact: boolean }
   estimate: BatchEstimate
@@ -64,7 +65,13 @@ export function PreviewPage(props: {
       </p>
       <h1>Preview</h1>
       <form method="post" action={action} class="card" hx-post={action} hx-target="#preview-result" hx-swap="outerHTML" hx-trigger="input changed delay:500ms, submit">
-        {props.scenarios.length > 0 && (
+        {props.edgeCase && (
+          <p>
+            Edge case <strong>{props.edgeCase.name}</strong> (complexity {props.edgeCase.complexity}) of its scenario.
+            <input type="hidden" name="edge_case_id" value={props.edgeCase.id} />
+          </p>
+        )}
+        {!props.edgeCase && props.scenarios.length > 0 && (
           <div class="field">
             <label for="f-scenario_id">Scenario</label>
             <select id="f-scenario_id" name="scenario_id">

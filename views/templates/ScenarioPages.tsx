@@ -190,6 +190,9 @@ export function EdgeCasePage(props: { ctx: PageContext; template: Template; scen
         <a href={base}>← {scenario.name}</a>
       </p>
       <h1>{edgeCase.name}</h1>
+      <p>
+        <a href={`/templates/${template.id}/preview?edge_case_id=${edgeCase.id}`}>Preview a conversation prompt with this edge case</a>
+      </p>
       <FormError message={props.fields && Object.keys(props.fields).length ? 'Not saved: fix the fields marked below.' : undefined} />
       {props.canEdit ? (
         <>
