@@ -67,3 +67,21 @@ test('a template is created in the browser with a parameter row, then previewed 
     expect(await page.textContent('#preview-kind')).toContain('Exactly as generation sends them')
   })
 })
+
+test('the template list filters as you type and keeps the search in the address', async () => {
+  const editor = await makeUser(database, 'editor')
+  await withPage(async (page) => {
+    await signInAs(page, server.url, editor)
+    for (const name of ['Searchable billing', 'Searchable shipping']) {
+      await page.goto(`${server.url}/templates/new`)
+      await page.fill('input[name=name]', name)
+      await page.fill('textarea[name=system_prompt]', 'You write support conversations.')
+      await page.fill('textarea[name=prompt]', 'A customer asks a question.')
+      await Promise.all([page.waitForURL(/done=created/), page.click('button.primary')])
+    }
+    await page.goto(`${server.url}/templates`)
+    await page.fill('input[name=q]', 'shipping')
+    await expect.poll(() => page.locator('#template-rows tr[data-template]').allTextContents(), { timeout: 5000 }).toEqual([expect.stringContaining('Searchable shipping')])
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('shipping')
+  })
+})
