@@ -181,6 +181,11 @@ describe('the JSON API', () => {
     expect((await app.request(`/api/templates/${id}`, { method: 'DELETE', headers: { cookie: viewerCookie, origin: ORIGIN } })).status).toBe(403)
     const page = await app.request('/templates', form(templateForm(), { cookie: viewerCookie }))
     expect(page.status).toBe(403)
+    expect((await app.request(`/templates/${id}`, { headers: { cookie: viewerCookie } })).status).toBe(200)
+    expect((await app.request(`/templates/${id}/preview`, { headers: { cookie: viewerCookie } })).status).toBe(200)
+    for (const formPage of ['/templates/new', `/templates/${id}/edit`, `/templates/${id}/scenarios/new`]) {
+      expect((await app.request(formPage, { headers: { cookie: viewerCookie } })).status).toBe(403)
+    }
     expect(await count('templates')).toBe(1)
   })
 

@@ -9,9 +9,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const readOnly = requireCapability('view')
 const change = requireCapability('edit')
 
-/** Reading (and previewing, which changes nothing) needs 'view'; every other write needs 'edit'. */
-export const viewToReadEditToChange: MiddlewareHandler<AppEnv> = (c, next) =>
-  SAFE_METHODS.has(c.req.method) || c.req.path.endsWith('/preview') ? readOnly(c, next) : change(c, next)
+const FORM_PAGE = /\/(new|edit)$/
+
+/** Reading (and previewing, which changes nothing) needs 'view'; writing, and the pages of forms to write, 'edit'. */
+export const viewToReadEditToChange: MiddlewareHandler<AppEnv> = (c, next) => {
+  const reads = SAFE_METHODS.has(c.req.method) ? !FORM_PAGE.test(c.req.path) : c.req.path.endsWith('/preview')
+  return reads ? readOnly(c, next) : change(c, next)
+}
 
 export function canEdit(c: Context<AppEnv>): boolean {
   return c.var.user !== null && can(c.var.user.role, 'edit')
