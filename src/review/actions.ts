@@ -62,12 +62,10 @@ export function checkDecision(input: ReviewInput, settings: ReviewSettings): voi
 }
 
 /** What a client needs to know about a conversation after a decision (or when a decision was refused). */
+const STATE_COLUMNS = ['id', 'status', 'version', 'title', 'quality_score', 'turns', 'reviewed_by', 'reviewed_at', 'updated_at', 'deleted_at'] as const
+
 export async function conversationState(db: Kysely<DB>, id: string) {
-  return db
-    .selectFrom('conversations')
-    .select(['id', 'status', 'version', 'title', 'quality_score', 'turns', 'reviewed_by', 'reviewed_at', 'updated_at', 'deleted_at'])
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return db.selectFrom('conversations').select(STATE_COLUMNS).where('id', '=', id).executeTakeFirst()
 }
 export type ConversationState = NonNullable<Awaited<ReturnType<typeof conversationState>>>
 
@@ -101,16 +99,16 @@ export async function recordDecision(db: Kysely<DB>, conversationId: string, rev
       .where('version', '=', input.version)
       .where('status', '=', 'pending_review')
       .where('deleted_at', 'is', null)
-      .returning('id')
+      .returning(STATE_COLUMNS)
       .executeTakeFirst()
-    if (!updated) await explainRefusal(trx, conversationId, input.version)
+    if (!updated) return explainRefusal(trx, conversationId, input.version)
     const action = await trx
       .insertInto('review_actions')
       .values({ conversation_id: conversationId, reviewer_id: reviewerId, action: input.action, from_status: 'pending_review', to_status: to, reasons: input.reasons, comment: input.comment })
       .returning(['id', 'action', 'reasons', 'comment', 'created_at'])
       .executeTakeFirstOrThrow()
     await trx.deleteFrom('review_claims').where('conversation_id', '=', conversationId).execute()
-    return { action, conversation: (await conversationState(trx, conversationId))! }
+    return { action, conversation: updated }
   })
 }
 

@@ -169,11 +169,25 @@ export async function neighbourInQueue(
   return (await find(undefined))?.id
 }
 
-/** Holds a conversation for this reviewer for a few minutes, unless someone else holds it; true when held. */
-export async function claimConversation(db: Kysely<DB>, conversationId: string, reviewerId: string): Promise<boolean> {
+/**
+ * Holds a pending conversation for this reviewer for a few minutes, unless someone else holds it.
+ * Answers who holds it now: this reviewer, someone else (by name), or nobody (not pending).
+ */
+export async function claimConversation(db: Kysely<DB>, conversationId: string, reviewerId: string): Promise<{ mine: boolean; holder?: string }> {
   const held = await db
     .insertInto('review_claims')
-    .values({ conversation_id: conversationId, reviewer_id: reviewerId, expires_at: new Date(Date.now() + CLAIM_MS) })
+    .columns(['conversation_id', 'reviewer_id', 'expires_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('conversations')
+        .select([
+          'conversations.id',
+          sql<string>`${reviewerId}::uuid`.as('reviewer_id'),
+          sql<Date>`now() + ${`${CLAIM_MS} milliseconds`}::interval`.as('expires_at'),
+        ])
+        .where('conversations.id', '=', conversationId)
+        .where('conversations.status', '=', 'pending_review'),
+    )
     .onConflict((oc) =>
       oc.column('conversation_id').doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') }).where((eb) =>
         eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)]),
@@ -181,5 +195,13 @@ export async function claimConversation(db: Kysely<DB>, conversationId: string, 
     )
     .returning('conversation_id')
     .executeTakeFirst()
-  return held !== undefined
+  if (held) return { mine: true }
+  const holder = await db
+    .selectFrom('review_claims')
+    .innerJoin('users', 'users.id', 'review_claims.reviewer_id')
+    .select(['users.name', 'users.email'])
+    .where('review_claims.conversation_id', '=', conversationId)
+    .where('review_claims.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst()
+  return { mine: false, holder: holder ? holder.name || holder.email : undefined }
 }

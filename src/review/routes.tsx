@@ -25,12 +25,12 @@ export const reviewRoutes = new Hono<AppEnv>()
 reviewRoutes.use('*', requireCapability('review'))
 
 /** The queue from the query string; the reviewer's saved order when none is given. */
-export async function resolveQueue(c: C): Promise<{ queue: ReviewQueue; after?: string; orderGiven: boolean; pageSize: number }> {
+async function resolveQueue(c: C): Promise<{ queue: ReviewQueue; after?: string }> {
   const parsed = ReviewQueueQuery.safeParse(c.req.queries())
   if (!parsed.success) throw invalid(parsed.error)
   const { after, order, ...filters } = parsed.data
-  const preferences = await findReviewPreferences(c.var.db, c.var.user!.id)
-  return { queue: { ...filters, order: order ?? preferences.order }, after, orderGiven: order !== undefined && order !== preferences.order, pageSize: preferences.pageSize }
+  // Review links always carry the order; the saved preference is read only when they do not.
+  return { queue: { ...filters, order: order ?? (await findReviewPreferences(c.var.db, c.var.user!.id)).order }, after }
 }
 
 const conversationId = (c: C) => {
@@ -40,9 +40,11 @@ const conversationId = (c: C) => {
 }
 
 reviewRoutes.get('/', async (c) => {
-  const { queue, after, orderGiven, pageSize } = await resolveQueue(c)
-  if (orderGiven) await saveReviewOrder(c.var.db, c.var.user!.id, queue.order)
-  const page = await listReviewQueue(c.var.db, queue, { after, limit: pageSize, reviewerId: c.var.user!.id })
+  const { queue, after } = await resolveQueue(c)
+  const preferences = await findReviewPreferences(c.var.db, c.var.user!.id)
+  // Choosing an order on the queue page remembers it for next time.
+  if (queue.order !== preferences.order) await saveReviewOrder(c.var.db, c.var.user!.id, queue.order)
+  const page = await listReviewQueue(c.var.db, queue, { after, limit: preferences.pageSize, reviewerId: c.var.user!.id })
   if (wantsJson(c)) return c.json(page)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)

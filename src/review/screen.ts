@@ -20,29 +20,19 @@ export type Outcome = keyof typeof OUTCOMES
  * a few minutes, so others working the same queue are given something else.
  */
 export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
-  const [item, history, settings, previousId, nextId] = await Promise.all([
+  const [item, history, settings, previousId, nextId, claim] = await Promise.all([
     findReviewItem(db, id),
     listReviewHistory(db, id),
     activeReviewSettings(db),
     neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
     neighbourInQueue(db, queue, { fromId: id, direction: 'next', reviewerId }),
+    claimConversation(db, id, reviewerId),
   ])
   if (!item) throw new NotFound('This conversation does not exist or has been deleted.')
-  const claimedBy = item.status === 'pending_review' && !(await claimConversation(db, id, reviewerId)) ? await claimHolder(db, id) : undefined
-  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy }
+  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy: claim.holder }
 }
 
 /** The screen shown when the queue has nothing left for this reviewer. */
 export async function loadEmptyScreen(db: Kysely<DB>, queue: ReviewQueue) {
   return { queue, history: [], reasons: (await activeReviewSettings(db)).reasons }
-}
-
-async function claimHolder(db: Kysely<DB>, conversationId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('review_claims')
-    .innerJoin('users', 'users.id', 'review_claims.reviewer_id')
-    .select(['users.name', 'users.email'])
-    .where('review_claims.conversation_id', '=', conversationId)
-    .executeTakeFirst()
-  return row ? row.name || row.email : undefined
 }
