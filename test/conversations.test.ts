@@ -205,6 +205,26 @@ describe('search', () => {
     expect(html).not.toMatch(/[\u0002\u0003]/)
   })
 
+  test('search pages hold every match once and in order, however far apart the matches are', async () => {
+    await seedConversations(database.db, { count: 1500, parallel: 2 })
+    // Rare matches sit far apart in the sort order, common ones close together: both must page alike.
+    const rare = await addConversation({ title: 'Aardvark kettle', turns: ['kettle', 'kettle'] })
+    const last = await addConversation({ title: 'Zebra kettle', turns: ['kettle', 'kettle'] })
+    expect((await allPages('q=kettle&sort=title_asc&limit=1')).map((i) => i.id)).toEqual([rare.id, last.id])
+    for (const query of ['q=refund&sort=title_asc&limit=40', 'q=refund&status=rejected&sort=quality_desc&limit=15', 'q=help&sort=created_asc&limit=100']) {
+      const items = await allPages(query)
+      const params = new URLSearchParams(query)
+      const expected = await database.db
+        .selectFrom('conversations')
+        .select('id')
+        .where(sql<boolean>`search @@ websearch_to_tsquery('english', ${params.get('q')})`)
+        .$if(params.has('status'), (q) => q.where('status', '=', 'rejected'))
+        .execute()
+      expect(items.map((i) => i.id).sort(), query).toEqual(expected.map((e) => e.id).sort())
+      expect(new Set(items.map((i) => i.id)).size).toBe(items.length)
+    }
+  })
+
   test('tsquery syntax characters are searched as text, never an error', async () => {
     await addConversation({ title: 'foo bar baz' })
     for (const q of ['foo & | ! (', '!!!', "'", '\\', ':*', 'a <-> b', '"unclosed', 'foo:A', '((', '-', '&&&', '😀']) {

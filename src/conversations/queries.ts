@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { BadRequest } from '../errors'
 import type { ConversationStatus, DB, Tier } from '../db/schema'
@@ -7,13 +7,14 @@ import { checkFilter, conversationFilter, FILTER_FIELDS, type ConversationFilter
 /**
  * Each offered sort: the key it orders by (an expression an index in
  * migrations/2026_11_25_2000_conversation_list_indexes.ts matches exactly), the key's SQL type
- * for the cursor, and the direction. Ties are broken by id in the same direction.
+ * for the cursor, the same order through an expression no index matches (see listConversations),
+ * and the direction. Ties are broken by id in the same direction.
  */
 const SORT_KEYS = {
-  created: { expr: sql`conversations.created_at`, type: sql`timestamptz` },
-  updated: { expr: sql`conversations.updated_at`, type: sql`timestamptz` },
-  quality: { expr: sql`coalesce(conversations.quality_score, -1)`, type: sql`numeric` },
-  title: { expr: sql`conversations.title`, type: sql`text` },
+  created: { expr: sql`conversations.created_at`, type: sql`timestamptz`, opaque: sql`conversations.created_at + interval '0 s'` },
+  updated: { expr: sql`conversations.updated_at`, type: sql`timestamptz`, opaque: sql`conversations.updated_at + interval '0 s'` },
+  quality: { expr: sql`coalesce(conversations.quality_score, -1)`, type: sql`numeric`, opaque: sql`coalesce(conversations.quality_score, -1) + 0` },
+  title: { expr: sql`conversations.title`, type: sql`text`, opaque: sql`conversations.title || ''` },
 } as const
 
 export const SORTS = ['created_desc', 'created_asc', 'quality_desc', 'quality_asc', 'updated_desc', 'updated_asc', 'title_asc', 'title_desc'] as const
@@ -110,50 +111,81 @@ export async function pageSizeFor(db: Kysely<DB>, userId: string): Promise<numbe
  * One page of conversations matching the filter, by keyset on (sort key, id): each page starts
  * strictly after the previous page's last row, so rows inserted meanwhile never shift a page
  * (no duplicates, no gaps among the rows that existed when paging began).
+ *
+ * A search is done in two steps, because Postgres cannot tell how many rows a text query matches
+ * (it assumes words are independent) and so picks badly between walking the sort's index and
+ * collecting every match from the GIN index. First the next SEARCH_WINDOW rows in sort order are
+ * checked (cheap when matches are common); if they hold less than a page, the rest of the page comes
+ * from the GIN index, starting after the last match found (cheap because matches are then rare).
  */
 export async function listConversations(
   db: Kysely<DB>,
   options: { filter: ConversationFilter; sort?: Sort; cursor?: string; limit: number },
 ): Promise<ConversationPage> {
   const sort = options.sort ?? DEFAULT_SORT
-  const { expr, type, direction } = sortParts(sort)
+  const { expr, type, direction, opaque } = sortParts(sort)
   const after = options.cursor ? decodeCursor(options.cursor, sort) : undefined
-  let query = db
-    .selectFrom('conversations')
-    .leftJoin('templates', 'templates.id', 'conversations.template_id')
-    .select([
-      'conversations.id',
-      'conversations.title',
-      'conversations.tier',
-      'conversations.status',
-      'conversations.quality_score',
-      'conversations.persona',
-      'conversations.emotion',
-      'conversations.topic',
-      'conversations.template_id',
-      'templates.name as template_name',
-      'conversations.batch_id',
-      'conversations.turn_count',
-      sql<number>`conversations.input_tokens + conversations.output_tokens`.as('tokens'),
-      'conversations.cost_usd',
-      'conversations.simulated',
-      'conversations.version',
-      'conversations.created_at',
-      'conversations.updated_at',
-      'conversations.reviewed_at',
-      'conversations.deleted_at',
-      sql<string>`(${expr})::text`.as('sort_key'),
-    ])
-    .where(conversationFilter(options.filter))
-  if (after) {
+  const want = options.limit + 1
+  const keyset = (from: { key: string; id: string }) => {
     const op = direction === 'asc' ? sql`>` : sql`<`
-    query = query.where(sql<boolean>`(${expr}, conversations.id) ${op} (cast(${after.key} as ${type}), cast(${after.id} as uuid))`)
+    return sql<boolean>`(${expr}, conversations.id) ${op} (cast(${from.key} as ${type}), cast(${from.id} as uuid))`
   }
-  const rows = await query
-    .orderBy(expr, direction)
-    .orderBy('conversations.id', direction)
-    .limit(options.limit + 1)
-    .execute()
+  const select = (from: { key: string; id: string } | undefined, source: QueryCreator<DB> = db) => {
+    const query = source
+      .selectFrom('conversations')
+      .leftJoin('templates', 'templates.id', 'conversations.template_id')
+      .select([
+        'conversations.id',
+        'conversations.title',
+        'conversations.tier',
+        'conversations.status',
+        'conversations.quality_score',
+        'conversations.persona',
+        'conversations.emotion',
+        'conversations.topic',
+        'conversations.template_id',
+        'templates.name as template_name',
+        'conversations.batch_id',
+        'conversations.turn_count',
+        sql<number>`conversations.input_tokens + conversations.output_tokens`.as('tokens'),
+        'conversations.cost_usd',
+        'conversations.simulated',
+        'conversations.version',
+        'conversations.created_at',
+        'conversations.updated_at',
+        'conversations.reviewed_at',
+        'conversations.deleted_at',
+        sql<string>`(${expr})::text`.as('sort_key'),
+      ])
+      .where(conversationFilter(options.filter))
+    return from ? query.where(keyset(from)) : query
+  }
+
+  let rows
+  if (!options.filter.q) {
+    rows = await select(after).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
+  } else {
+    // The next SEARCH_WINDOW rows in sort order, under the table's own name so the filter applies
+    // unchanged; Postgres inlines it and stops reading as soon as the page is full.
+    const window = db.with('conversations', (qb) =>
+      qb
+        .selectFrom('conversations')
+        .selectAll()
+        .where('conversations.deleted_at', 'is', null)
+        .$if(after !== undefined, (q) => q.where(keyset(after!)))
+        .orderBy(expr, direction)
+        .orderBy('conversations.id', direction)
+        .limit(SEARCH_WINDOW),
+    )
+    rows = await select(undefined, window as unknown as QueryCreator<DB>).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
+    if (rows.length < want) {
+      const last = rows.at(-1)
+      const from = last ? { key: last.sort_key, id: last.id } : after
+      // Ordering by an expression no index has makes Postgres collect the matches from the GIN index.
+      const rest = await select(from).orderBy(opaque, direction).orderBy('conversations.id', direction).limit(want - rows.length).execute()
+      rows = [...rows, ...rest]
+    }
+  }
   const more = rows.length > options.limit
   const page = rows.slice(0, options.limit)
   const last = page.at(-1)
@@ -171,6 +203,9 @@ export async function listConversations(
     limit: options.limit,
   }
 }
+
+/** How many rows in sort order a search checks before asking the GIN index for the rest. */
+const SEARCH_WINDOW = 1000
 
 /** Marks the search terms in the page's titles and a snippet of their turns (for this page's rows only). */
 async function addHighlights(db: Kysely<DB>, items: ConversationRow[], q: string): Promise<void> {

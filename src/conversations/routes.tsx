@@ -89,6 +89,10 @@ function bulkActionsFor(c: C): BulkAction[] {
 export const dashboardRoutes = new Hono<AppEnv>()
 
 dashboardRoutes.get('/', async (c) => {
+  const whole = !wantsJson(c) && !isHtmx(c)
+  // The filter form's choices load alongside the rows, not after them.
+  const choices = whole ? filterChoices(c.var.db) : undefined
+  choices?.catch(() => undefined)
   const { filter, sort, cursor, limit } = await readList(c)
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
@@ -99,7 +103,7 @@ dashboardRoutes.get('/', async (c) => {
     c.header('HX-Push-Url', view.params ? `/?${view.params}` : '/')
     return c.html(<Results view={view} />)
   }
-  return c.html(<DashboardPage ctx={pageContext(c)} view={view} choices={await filterChoices(c.var.db)} />)
+  return c.html(<DashboardPage ctx={pageContext(c)} view={view} choices={await (choices ?? filterChoices(c.var.db))} />)
 })
 
 /** /conversations/… — fragments of the dashboard, bulk actions, the trash and the detail page. */

@@ -11,8 +11,12 @@ import type { DB } from './schema'
 
 const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
 
+/**
+ * Each area numbers its migrations in its own range (auth 0xxx, templates 1xxx, conversations 2xxx…),
+ * so an area's later migration can sort before another area's earlier one: apply any not yet run.
+ */
 function migrator(db: Kysely<DB>): Migrator {
-  return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) })
+  return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }), allowUnorderedMigrations: true })
 }
 
 /** Brings the app's tables and graphile-worker's schema up to date. Safe to run from many processes at once. */
