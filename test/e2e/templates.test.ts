@@ -58,6 +58,12 @@ test('a template is created in the browser with a parameter row, then previewed 
     await page.fill('textarea[name=prompt]', 'A customer asks about {{product}}.')
     await page.fill('input[name="parameters[0][name]"]', 'product')
     await page.selectOption('select[name="parameters[0][required]"]', 'yes')
+    // htmx swaps in the rows with one more blank one; what was typed stays.
+    await page.click('text=Add a parameter row')
+    await page.waitForSelector('input[name="parameters[3][name]"]')
+    expect(new URL(page.url()).pathname).toBe('/templates/new')
+    expect(await page.inputValue('input[name="parameters[0][name]"]')).toBe('product')
+    expect(await page.inputValue('input[name=name]')).toBe('Browser made')
     await Promise.all([page.waitForURL(/\/templates\/[0-9a-f-]{36}\?done=created/), page.click('button.primary')])
     expect(await page.textContent('h1')).toContain('Browser made')
     await page.click('text=Preview')

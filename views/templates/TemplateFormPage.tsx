@@ -119,6 +119,7 @@ export function TemplateFormPage(props: {
   const fields = props.fields ?? {}
   const draftKey = template?.id ?? 'new'
   const title = template ? `Edit ${template.name}` : 'New template'
+  const action = template ? `/templates/${template.id}` : '/templates'
   return (
     <Layout ctx={props.ctx} title={title}>
       <p>
@@ -129,7 +130,7 @@ export function TemplateFormPage(props: {
       <FormError message={props.error ?? (Object.keys(fields).length ? 'The template was not saved: fix the fields marked below.' : undefined)} />
       <form
         method="post"
-        action={template ? `/templates/${template.id}` : '/templates'}
+        action={action}
         class="card"
         hx-post="/templates/drafts"
         hx-trigger="input changed delay:1s"
@@ -158,7 +159,16 @@ export function TemplateFormPage(props: {
           <button type="submit" class="primary">
             {template ? 'Save a new version' : 'Create template'}
           </button>
-          <button type="submit" name="add_row" value="1">
+          <button
+            type="submit"
+            name="add_row"
+            value="1"
+            hx-post={action}
+            hx-vals='{"add_row": "1"}'
+            hx-target="#parameter-rows"
+            hx-select="#parameter-rows"
+            hx-swap="outerHTML"
+          >
             Add a parameter row
           </button>
           <DraftStatus />
