@@ -323,6 +323,8 @@ describe('deleting', () => {
     expect((await app.request(`/conversations/${id}/delete`, form({}, { cookie: editorCookie }))).status).toBe(404)
 
     expect((await app.request('/conversations/trash', { headers: { cookie: editorCookie } })).status).toBe(403)
+    expect((await app.request('/api/conversations?deleted=only', { headers: { cookie: editorCookie } })).status).toBe(403)
+    expect((await list('deleted=only')).items.map((i) => i.id)).toEqual([id])
     expect((await app.request(`/conversations/${id}/restore`, form({}, { cookie: editorCookie }))).status).toBe(403)
     const trash = await app.request('/conversations/trash', { headers: { cookie: adminCookie } })
     expect(await trash.text()).toContain('Soon gone')

@@ -37,6 +37,9 @@ async function readList(c: C) {
   const parsed = ListQuery.safeParse(c.req.queries())
   if (!parsed.success) throw invalid(parsed.error)
   const { sort, cursor, limit, ...filter } = parsed.data
+  if (filter.deleted && filter.deleted !== 'exclude' && !can(c.var.user!.role, 'admin')) {
+    throw new Forbidden('Only an administrator can list deleted conversations.')
+  }
   return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? (await pageSizeFor(c.var.db, c.var.user!.id)) }
 }
 

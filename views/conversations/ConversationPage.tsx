@@ -142,6 +142,14 @@ export function ConversationPage(props: {
               <pre class="prompt">{c.prompt}</pre>
             </details>
           )}
+          <p>
+            <a href={`/conversations/${c.id}/generation`}>Generation, versions and compare →</a>
+          </p>
+          {editable && (
+            <form method="post" action={`/conversations/${c.id}/regenerate`} class="inline">
+              <button type="submit">Regenerate</button>
+            </form>
+          )}
           {editable && (
             <form method="post" action={`/conversations/${c.id}/delete`} class="inline">
               <input type="hidden" name="version" value={String(c.version)} />

@@ -34,6 +34,11 @@ export function DashboardPage(props: { ctx: PageContext; view: DashboardView; ch
   return (
     <Layout ctx={props.ctx} title="Dashboard">
       <h1>Dashboard</h1>
+      {props.ctx.user?.role === 'admin' && (
+        <p class="muted">
+          <a href="/conversations/trash">Trash</a> (deleted conversations, restorable for 30 days)
+        </p>
+      )}
       <FilterForm view={props.view} choices={props.choices} />
       <Results view={props.view} />
     </Layout>
