@@ -62,7 +62,7 @@ try {
       if (ms > worst.ms) worst = { ms, queries: captured }
     })
     const p95 = percentile(samples, 95)
-    report(`${label}`, p95, 'ms p95', target)
+    report(`${label} (p50 ${percentile(samples, 50).toFixed(1)})`, p95, 'ms p95', target)
     if (!slowestOf[kind] || p95 > slowestOf[kind].p95) slowestOf[kind] = { label, queries: worst.queries, p95 }
     return p95
   }
