@@ -71,7 +71,12 @@ function beyond(order: ReviewOrder, fromId: string, direction: 'after' | 'before
 }
 
 function pendingIn(db: Kysely<DB>, queue: ReviewQueue) {
-  return db.selectFrom('conversations').where(
+  let query = db.selectFrom('conversations')
+  // The quality range again on the quality index's own expression, so a quality order starts and
+  // stops its index scan at the range instead of reading past every conversation outside it.
+  if (queue.order !== 'oldest' && queue.quality_min !== undefined) query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) >= ${queue.quality_min}`)
+  if (queue.order !== 'oldest' && queue.quality_max !== undefined) query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) <= ${queue.quality_max}`)
+  return query.where(
     conversationFilter({
       status: ['pending_review'],
       batch_id: queue.batch_id,
@@ -174,27 +179,31 @@ export async function neighbourInQueue(
  * Answers who holds it now: this reviewer, someone else (by name), or nobody (not pending).
  */
 export async function claimConversation(db: Kysely<DB>, conversationId: string, reviewerId: string): Promise<{ mine: boolean; holder?: string }> {
-  const held = await db
-    .insertInto('review_claims')
-    .columns(['conversation_id', 'reviewer_id', 'expires_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('conversations')
-        .select([
-          'conversations.id',
-          sql<string>`${reviewerId}::uuid`.as('reviewer_id'),
-          sql<Date>`now() + ${`${CLAIM_MS} milliseconds`}::interval`.as('expires_at'),
-        ])
-        .where('conversations.id', '=', conversationId)
-        .where('conversations.status', '=', 'pending_review'),
-    )
-    .onConflict((oc) =>
-      oc.column('conversation_id').doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') }).where((eb) =>
-        eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)]),
-      ),
-    )
-    .returning('conversation_id')
-    .executeTakeFirst()
+  // A claim is a hint, not a decision: losing one in a crash is harmless, so its commit does not wait for the disk.
+  const held = await db.transaction().execute(async (trx) => {
+    await sql`set local synchronous_commit = off`.execute(trx)
+    return trx
+      .insertInto('review_claims')
+      .columns(['conversation_id', 'reviewer_id', 'expires_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('conversations')
+          .select([
+            'conversations.id',
+            sql<string>`${reviewerId}::uuid`.as('reviewer_id'),
+            sql<Date>`now() + ${`${CLAIM_MS} milliseconds`}::interval`.as('expires_at'),
+          ])
+          .where('conversations.id', '=', conversationId)
+          .where('conversations.status', '=', 'pending_review'),
+      )
+      .onConflict((oc) =>
+        oc.column('conversation_id').doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') }).where((eb) =>
+          eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)]),
+        ),
+      )
+      .returning('conversation_id')
+      .executeTakeFirst()
+  })
   if (held) return { mine: true }
   const holder = await db
     .selectFrom('review_claims')

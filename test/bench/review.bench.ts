@@ -147,7 +147,7 @@ try {
   }
 
   heading('EXPLAIN ANALYZE of the slowest queue query (from the slowest request above)')
-  const queue = slowest.queries.filter((q) => /pending_review/.test(q.query.sql) && /^select/i.test(q.query.sql)).sort((a, b) => b.ms - a.ms)[0]
+  const queue = slowest.queries.filter((q) => /^select .* from "conversations" .* limit/is.test(q.query.sql)).sort((a, b) => b.ms - a.ms)[0]
   if (queue) {
     const { rows } = await database.pool.query(`explain (analyze, format json) ${queue.query.sql}`, [...queue.query.parameters])
     const plan = rows[0]['QUERY PLAN'][0]
