@@ -247,6 +247,27 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   expect((await queueIds('')).items.map((i) => i.quality_score)).toEqual([1, 3, 5, 6, 7, 9, 9])
 })
 
+test('the queue page lists the waiting conversations with their filters and a way in', async () => {
+  const [id] = await insertConversations(db(), source, [4.5], { title: 'Late parcel' })
+  const res = await app.request('/review?order=lowest&tier=T2', { headers: { cookie } })
+  expect(res.status).toBe(200)
+  const html = await res.text()
+  expect(html).toContain(`href="/review/${id}?order=lowest&amp;tier=T2"`)
+  expect(html).toContain('Late parcel 1')
+  expect(html).toContain('href="/review/next?order=lowest&amp;tier=T2"')
+  expect(html).toMatch(/<option value="lowest" selected/)
+})
+
+test('an admin sees the review settings with the default reasons and thresholds off', async () => {
+  const admin = await signIn(app, await makeUser(database, 'admin'))
+  const res = await app.request('/review/settings', { headers: { cookie: admin } })
+  expect(res.status).toBe(200)
+  const html = await res.text()
+  expect(html).toContain('off_topic: Off topic')
+  expect(html).toContain('other: Other')
+  expect(html).toMatch(/name="auto_approve_above"[^>]*value=""/)
+})
+
 test('the queue pages by keyset with the page size preference', async () => {
   const ids = await insertConversations(db(), source, Array.from({ length: 25 }, (_, i) => i % 10))
   await db().insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
