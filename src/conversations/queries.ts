@@ -177,7 +177,7 @@ export async function listConversations(
         .orderBy('conversations.id', direction)
         .limit(SEARCH_WINDOW),
     )
-    rows = await select(undefined, window as unknown as QueryCreator<DB>).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
+    rows = await select(undefined, window).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
     if (rows.length < want) {
       const last = rows.at(-1)
       const from = last ? { key: last.sort_key, id: last.id } : after
