@@ -1,7 +1,7 @@
-import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
+import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
 import { conversationFilter } from '../conversations/filter'
 import type { DB } from '../db/schema'
-import type { ExportRecord } from './formats/format'
+import type { ExportRecord, RecordMetadata } from './formats/format'
 import { filterOf, type ExportOptions, type ExportScope } from './schemas'
 
 type ScopeOptions = Pick<ExportOptions, 'only_non_simulated'>
@@ -25,55 +25,38 @@ export async function countInScope(db: Kysely<DB>, scope: ExportScope, options: 
 }
 
 /**
- * The export's rows in a stable order (oldest first, ties by id), with the names and review history that metadata
- * shows. Review history is only gathered when the format will write it.
+ * The export's rows in a stable order (oldest first, ties by id). Only what the file needs is read:
+ * id, title, system prompt and turns, plus, when the format writes metadata, one JSON object built
+ * by Postgres with the template, scenario, quality, tokens, cost and review history.
  */
-export function selectRecords(db: Kysely<DB>, scope: ExportScope, options: ScopeOptions, withHistory: boolean) {
+export function selectRecords(db: Kysely<DB>, scope: ExportScope, options: ScopeOptions, withMetadata: boolean) {
+  const metadata: RawBuilder<RecordMetadata | null> = withMetadata ? METADATA : sql`null`
   return db
     .selectFrom('conversations')
-    .leftJoin('templates', 'templates.id', 'conversations.template_id')
-    .leftJoin('template_versions', 'template_versions.id', 'conversations.template_version_id')
-    .leftJoin('scenarios', 'scenarios.id', 'conversations.scenario_id')
-    .select([
-      'conversations.id',
-      'conversations.title',
-      'conversations.status',
-      'conversations.tier',
-      'conversations.system_prompt',
-      'conversations.turns',
-      'conversations.simulated',
-      'conversations.model',
-      'conversations.persona',
-      'conversations.emotion',
-      'conversations.topic',
-      'conversations.quality_score',
-      'conversations.quality_parts',
-      'conversations.input_tokens',
-      'conversations.output_tokens',
-      'conversations.cost_usd',
-      'conversations.created_at',
-      'conversations.batch_id',
-      'conversations.template_id',
-      'templates.name as template_name',
-      'template_versions.version as template_version',
-      'conversations.scenario_id',
-      'scenarios.name as scenario_name',
-      'conversations.edge_case_id',
-    ])
-    .select(
-      (withHistory
-        ? sql`(select coalesce(json_agg(json_build_object('action', ra.action, 'from_status', ra.from_status,
-              'to_status', ra.to_status, 'reasons', ra.reasons, 'comment', ra.comment, 'reviewer', u.email,
-              'at', ra.created_at) order by ra.created_at, ra.id), '[]'::json)
-            from review_actions ra left join users u on u.id = ra.reviewer_id
-            where ra.conversation_id = conversations.id)`
-        : sql`null`
-      ).as('review_history'),
-    )
+    .select(['conversations.id', 'conversations.title', 'conversations.system_prompt', 'conversations.turns'])
+    .select(metadata.as('metadata'))
     .where(inScope(scope, options))
     .orderBy('conversations.created_at')
     .orderBy('conversations.id')
 }
+
+const METADATA = sql<RecordMetadata>`json_build_object(
+  'title', conversations.title, 'status', conversations.status, 'tier', conversations.tier,
+  'template', (select json_build_object('id', t.id, 'name', t.name, 'version', v.version)
+               from templates t left join template_versions v on v.id = conversations.template_version_id
+               where t.id = conversations.template_id),
+  'scenario', (select json_build_object('id', s.id, 'name', s.name) from scenarios s where s.id = conversations.scenario_id),
+  'edge_case_id', conversations.edge_case_id, 'batch_id', conversations.batch_id,
+  'persona', conversations.persona, 'emotion', conversations.emotion, 'topic', conversations.topic,
+  'quality', json_build_object('score', conversations.quality_score, 'parts', conversations.quality_parts),
+  'review_history', (select coalesce(json_agg(json_build_object('action', ra.action, 'from_status', ra.from_status,
+        'to_status', ra.to_status, 'reasons', ra.reasons, 'comment', ra.comment, 'reviewer', u.email,
+        'at', ra.created_at) order by ra.created_at, ra.id), '[]'::json)
+      from review_actions ra left join users u on u.id = ra.reviewer_id
+      where ra.conversation_id = conversations.id),
+  'tokens', json_build_object('input', conversations.input_tokens, 'output', conversations.output_tokens),
+  'cost_usd', conversations.cost_usd, 'model', conversations.model, 'simulated', conversations.simulated,
+  'created_at', conversations.created_at)`
 
 export type RecordQuery = ReturnType<typeof selectRecords>
 
@@ -84,7 +67,8 @@ export async function firstRecords(query: RecordQuery, limit: number): Promise<E
 
 /**
  * Reads the query through a server-side cursor, `batchSize` rows at a time, on one connection in
- * one transaction: memory stays constant whatever the count.
+ * one transaction: memory stays constant whatever the count. The next batch is fetched while the
+ * current one is written, so Postgres and the writer work at the same time.
  */
 export async function forEachBatch(
   db: Kysely<DB>,
@@ -93,12 +77,18 @@ export async function forEachBatch(
   onBatch: (rows: ExportRecord[]) => Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Every row will be read: plan for the whole result, not for the first rows as cursors do by default.
+    await sql`set local cursor_tuple_fraction = 1.0`.execute(trx)
     await sql`declare export_rows no scroll cursor for ${query}`.execute(trx)
-    for (;;) {
-      const { rows } = await sql<ExportRecord>`fetch ${sql.raw(String(batchSize))} from export_rows`.execute(trx)
-      if (rows.length) await onBatch(rows)
-      if (rows.length < batchSize) break
+    const fetch = () => {
+      const next = sql<ExportRecord>`fetch ${sql.raw(String(batchSize))} from export_rows`.execute(trx).then((r) => r.rows)
+      next.catch(() => undefined) // awaited below; a failure while the writer is busy is not unhandled
+      return next
     }
-    await sql`close export_rows`.execute(trx)
+    for (let pending: Promise<ExportRecord[]> | undefined = fetch(); pending; ) {
+      const rows: ExportRecord[] = await pending
+      pending = rows.length === batchSize ? fetch() : undefined
+      if (rows.length) await onBatch(rows)
+    }
   })
 }

@@ -1,23 +1,23 @@
-import { estimateTokens, readTurns, type ExportRecord, type FormatWriter } from './format'
+import { estimateTokens, readTurns, type FormatWriter, type RecordMetadata } from './format'
 
 const BASE_COLUMNS = ['conversation_id', 'turn', 'role', 'content'] as const
-const METADATA_COLUMNS: [string, (r: ExportRecord) => string | number | boolean | null][] = [
-  ['title', (r) => r.title],
-  ['status', (r) => r.status],
-  ['tier', (r) => r.tier],
-  ['template', (r) => r.template_name],
-  ['template_version', (r) => r.template_version],
-  ['scenario', (r) => r.scenario_name],
-  ['persona', (r) => r.persona],
-  ['emotion', (r) => r.emotion],
-  ['topic', (r) => r.topic],
-  ['quality_score', (r) => r.quality_score],
-  ['simulated', (r) => r.simulated],
-  ['model', (r) => r.model],
-  ['input_tokens', (r) => r.input_tokens],
-  ['output_tokens', (r) => r.output_tokens],
-  ['cost_usd', (r) => r.cost_usd],
-  ['created_at', (r) => r.created_at.toISOString()],
+const METADATA_COLUMNS: [string, (m: RecordMetadata) => string | number | boolean | null][] = [
+  ['title', (m) => m.title],
+  ['status', (m) => m.status],
+  ['tier', (m) => m.tier],
+  ['template', (m) => m.template?.name ?? null],
+  ['template_version', (m) => m.template?.version ?? null],
+  ['scenario', (m) => m.scenario?.name ?? null],
+  ['persona', (m) => m.persona],
+  ['emotion', (m) => m.emotion],
+  ['topic', (m) => m.topic],
+  ['quality_score', (m) => m.quality.score],
+  ['simulated', (m) => m.simulated],
+  ['model', (m) => m.model],
+  ['input_tokens', (m) => m.tokens.input],
+  ['output_tokens', (m) => m.tokens.output],
+  ['cost_usd', (m) => m.cost_usd],
+  ['created_at', (m) => m.created_at],
 ]
 export const CSV_METADATA_COLUMNS = METADATA_COLUMNS.map(([name]) => name)
 
@@ -46,7 +46,8 @@ export const csv: FormatWriter = {
   record(record, options) {
     const read = readTurns(record.turns)
     if ('problems' in read) return read
-    const metadata = options.include_metadata ? METADATA_COLUMNS.map(([, get]) => get(record)) : []
+    const { metadata: meta } = record
+    const metadata = options.include_metadata ? METADATA_COLUMNS.map(([, get]) => (meta ? get(meta) : null)) : []
     const turns = options.include_system_prompt && record.system_prompt.trim()
       ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
       : read.turns

@@ -1,34 +1,35 @@
 import type { ExportFormat, Tier } from '../../db/schema'
 
-/** One conversation as the export reads it: the turns plus everything a metadata-carrying format shows. */
+/** One conversation as the export reads it: the turns, and the metadata when the export carries it. */
 export type ExportRecord = {
   id: string
   title: string
-  status: string
-  tier: Tier
   system_prompt: string
   /** As stored; a format validates the shape before trusting it. */
   turns: unknown
-  simulated: boolean
-  model: string | null
+  /** Built by Postgres only when the format writes metadata and the export asks for it; null otherwise. */
+  metadata: RecordMetadata | null
+}
+
+/** What metadata-carrying formats write about a conversation (JSON shape, as Postgres builds it). */
+export type RecordMetadata = {
+  title: string
+  status: string
+  tier: string
+  template: { id: string; name: string | null; version: number | null } | null
+  scenario: { id: string; name: string | null } | null
+  edge_case_id: string | null
+  batch_id: string | null
   persona: string
   emotion: string
   topic: string
-  quality_score: number | null
-  quality_parts: Record<string, number> | null
-  input_tokens: number
-  output_tokens: number
+  quality: { score: number | null; parts: Record<string, number> | null }
+  review_history: ReviewEntry[]
+  tokens: { input: number; output: number }
   cost_usd: number
-  created_at: Date
-  batch_id: string | null
-  template_id: string | null
-  template_name: string | null
-  template_version: number | null
-  scenario_id: string | null
-  scenario_name: string | null
-  edge_case_id: string | null
-  /** Only read when the export carries metadata; null otherwise. */
-  review_history: ReviewEntry[] | null
+  model: string | null
+  simulated: boolean
+  created_at: string
 }
 
 export type ReviewEntry = {
@@ -115,27 +116,4 @@ export function chatProblems(turns: ChatTurn[], rules: ChatRules): string[] {
   if (!turns.some((t) => t.role === 'assistant')) problems.push('has no assistant turn')
   if (turns.at(-1)?.role !== 'assistant') problems.push('the last turn must be the assistant')
   return problems
-}
-
-/** The metadata object carried by formats that allow extra fields. */
-export function metadataOf(record: ExportRecord) {
-  return {
-    title: record.title,
-    status: record.status,
-    tier: record.tier,
-    template: record.template_id ? { id: record.template_id, name: record.template_name, version: record.template_version } : null,
-    scenario: record.scenario_id ? { id: record.scenario_id, name: record.scenario_name } : null,
-    edge_case_id: record.edge_case_id,
-    batch_id: record.batch_id,
-    persona: record.persona,
-    emotion: record.emotion,
-    topic: record.topic,
-    quality: { score: record.quality_score, parts: record.quality_parts },
-    review_history: record.review_history ?? [],
-    tokens: { input: record.input_tokens, output: record.output_tokens },
-    cost_usd: record.cost_usd,
-    model: record.model,
-    simulated: record.simulated,
-    created_at: record.created_at.toISOString(),
-  }
 }

@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, metadataOf, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
 
 /** Hugging Face chat JSONL (what chat templates and TRL's SFTTrainer read): {"messages":[{role, content}]}. */
 export const hf: FormatWriter = {
@@ -17,7 +17,7 @@ export const hf: FormatWriter = {
     if (problems.length) return { problems }
     const messages = read.turns.map((turn) => ({ role: turn.role, content: turn.content }))
     if (options.include_system_prompt && record.system_prompt.trim()) messages.unshift({ role: 'system', content: record.system_prompt })
-    const line = options.include_metadata ? { id: record.id, messages, metadata: metadataOf(record) } : { messages }
+    const line = record.metadata ? { id: record.id, messages, metadata: record.metadata } : { messages }
     return { text: JSON.stringify(line), tokens: estimateTokens(messages) }
   },
 }

@@ -1,4 +1,4 @@
-import { estimateTokens, metadataOf, readTurns, type FormatWriter } from './format'
+import { estimateTokens, readTurns, type FormatWriter } from './format'
 
 /** One JSON array of full conversation objects, written element by element so it streams at any size. */
 export const json: FormatWriter = {
@@ -18,7 +18,7 @@ export const json: FormatWriter = {
       id: record.id,
       ...(options.include_system_prompt ? { system_prompt: record.system_prompt } : {}),
       turns,
-      ...(options.include_metadata ? metadataOf(record) : {}),
+      ...record.metadata,
     }
     return { text: JSON.stringify(object), tokens: estimateTokens(turns) }
   },

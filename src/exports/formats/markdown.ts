@@ -1,4 +1,4 @@
-import { estimateTokens, readTurns, type ExportRecord, type FormatWriter } from './format'
+import { estimateTokens, readTurns, type FormatWriter, type RecordMetadata } from './format'
 
 const LABELS: Record<string, string> = { system: 'System', user: 'User', assistant: 'Assistant' }
 
@@ -7,22 +7,22 @@ const inline = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ').replaceAll(
 /** A block quote keeps the text's own line breaks and cannot break out of the block. */
 const quote = (text: string) => text.split(/\r?\n/).map((line) => (line ? `> ${line}` : '>')).join('\n')
 
-function metadataTable(record: ExportRecord): string {
+function metadataTable(id: string, m: RecordMetadata): string {
   const rows: [string, string | number | null][] = [
-    ['ID', record.id],
-    ['Status', record.status],
-    ['Tier', record.tier],
-    ['Template', record.template_name && `${record.template_name} (v${record.template_version ?? '?'})`],
-    ['Scenario', record.scenario_name],
-    ['Persona', record.persona],
-    ['Emotion', record.emotion],
-    ['Topic', record.topic],
-    ['Quality', record.quality_score],
-    ['Tokens', `${record.input_tokens} in, ${record.output_tokens} out`],
-    ['Cost (USD)', record.cost_usd],
-    ['Simulated', record.simulated ? 'yes' : 'no'],
-    ['Reviews', (record.review_history ?? []).map((r) => `${r.action} → ${r.to_status}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}`).join('; ') || null],
-    ['Created', record.created_at.toISOString()],
+    ['ID', id],
+    ['Status', m.status],
+    ['Tier', m.tier],
+    ['Template', m.template && `${m.template.name ?? m.template.id} (v${m.template.version ?? '?'})`],
+    ['Scenario', m.scenario?.name ?? null],
+    ['Persona', m.persona],
+    ['Emotion', m.emotion],
+    ['Topic', m.topic],
+    ['Quality', m.quality.score],
+    ['Tokens', `${m.tokens.input} in, ${m.tokens.output} out`],
+    ['Cost (USD)', m.cost_usd],
+    ['Simulated', m.simulated ? 'yes' : 'no'],
+    ['Reviews', m.review_history.map((r) => `${r.action} → ${r.to_status}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}`).join('; ') || null],
+    ['Created', m.created_at],
   ]
   return ['| Field | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${inline(v === null || v === '' ? '—' : String(v))} |`)].join('\n')
 }
@@ -44,7 +44,7 @@ export const markdown: FormatWriter = {
       ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
       : read.turns
     const parts = [`## ${inline(record.title || `Conversation ${record.id}`)}`]
-    if (options.include_metadata) parts.push(metadataTable(record))
+    if (record.metadata) parts.push(metadataTable(record.id, record.metadata))
     for (const turn of turns) parts.push(`**${LABELS[turn.role] ?? inline(turn.role)}**\n\n${quote(turn.content)}`)
     return { text: parts.join('\n\n'), tokens: estimateTokens(turns) }
   },

@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, metadataOf, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
 
 const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
 
@@ -19,7 +19,7 @@ export const sharegpt: FormatWriter = {
     if (problems.length) return { problems }
     const conversations: { from: string; value: string }[] = read.turns.map((turn) => ({ from: FROM[turn.role as 'user' | 'assistant'], value: turn.content }))
     if (options.include_system_prompt && record.system_prompt.trim()) conversations.unshift({ from: FROM.system, value: record.system_prompt })
-    const line = options.include_metadata ? { id: record.id, conversations, metadata: metadataOf(record) } : { conversations }
+    const line = record.metadata ? { id: record.id, conversations, metadata: record.metadata } : { conversations }
     return { text: JSON.stringify(line), tokens: estimateTokens(conversations.map((c) => ({ content: c.value }))) }
   },
 }
