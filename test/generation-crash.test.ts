@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,10 +7,11 @@ import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
 import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
 import { makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { runApp, type AppProcess } from './helpers/process'
 
 let database: TestDatabase
 let fake: FakeAnthropic
-const children: ChildProcess[] = []
+const children: AppProcess[] = []
 
 beforeAll(async () => {
   database = await createTestDatabase()
@@ -19,28 +19,23 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL')
   await fake.close()
   await database.drop()
 })
 
-/** A real worker process, as `npm start -- --role=worker` runs it. */
-function startWorkerProcess(): ChildProcess {
-  // Node itself with tsx's loader (not the tsx wrapper), so the kill reaches the worker, not a parent.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--role=worker'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      ANTHROPIC_API_KEY: 'sk-test',
-      ANTHROPIC_BASE_URL: fake.url,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-worker-')),
-      WORKER_CONCURRENCY: '4',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+/** A real worker process, as `npm start -- --role=worker` runs it (node itself, so a kill reaches the worker). */
+function startWorkerProcess(): AppProcess {
+  const worker = runApp(['start', '--role=worker'], {
+    DATABASE_URL: database.url,
+    ANTHROPIC_API_KEY: 'sk-test',
+    ANTHROPIC_BASE_URL: fake.url,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-worker-')),
+    WORKER_CONCURRENCY: '4',
+    LOG_LEVEL: 'error',
   })
-  children.push(child)
-  return child
+  children.push(worker)
+  return worker
 }
 
 test('a worker killed with SIGKILL mid-batch loses nothing: another worker finishes the batch and every conversation is generated exactly once', async () => {
@@ -59,8 +54,8 @@ test('a worker killed with SIGKILL mid-batch loses nothing: another worker finis
   const first = startWorkerProcess()
   // Kill it while it is in the middle: some done, some calls in flight.
   await waitFor(async () => (await count('pending_review')) >= 2 && (await count('generating')) >= 1, 30_000, 'the first worker to be mid-batch')
-  first.kill('SIGKILL')
-  await new Promise((resolve) => first.once('exit', resolve))
+  first.child.kill('SIGKILL')
+  await first.exited
   const stranded = await count('generating')
   expect(stranded).toBeGreaterThan(0)
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Turn } from '../src/db/schema'
+import { costOf, estimateBatch, modelPrice } from '../src/generation/cost'
 import { jaccard, leakage, lengthBalance, novelty, repetition, scoreQuality, shingles, structure, turnCountFit } from '../src/generation/quality'
 
 const user = (content: string): Turn => ({ role: 'user', content })
@@ -57,5 +58,24 @@ describe('quality score', () => {
     const other = [user('What documents do I need for a mortgage application?'), assistant('Proof of income, two years of tax returns, and identification.')]
     expect(novelty(good, [other])).toBe(10)
     expect(jaccard(shingles(good), shingles(good))).toBe(1)
+  })
+})
+
+describe('cost', () => {
+  test('a call is priced from its real usage, cache writes and reads included', () => {
+    expect(costOf('claude-haiku-4-5', { input_tokens: 1_000_000, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 })).toBe(1)
+    expect(costOf('claude-haiku-4-5', { input_tokens: 0, output_tokens: 1_000_000, cache_read_tokens: 1_000_000, cache_write_tokens: 1_000_000 })).toBe(5 + 0.1 + 1.25)
+    expect(modelPrice('claude-sonnet-4-5-20250929')).toEqual(modelPrice('claude-sonnet-4-5'))
+  })
+
+  test('a batch estimate counts calls and tokens, caches a long system prompt once, and paces by the rate limit', () => {
+    const long = 'x'.repeat(4 * 5000)
+    const input = { model: 'claude-sonnet-4-5', countPerItem: 100, minTurns: 4, maxTurns: 8, toolText: '{}', requestsPerMinute: 60, maxConcurrency: 50 }
+    const cached = estimateBatch({ ...input, items: [{ system: long, prompt: 'hello' }] })
+    expect(cached.calls).toBe(100)
+    expect(cached.output_tokens).toBe(100 * (6 * 70 + 40))
+    expect(cached.expected_seconds).toBe(100)
+    const uncachedDollars = (cached.input_tokens * 3 + cached.output_tokens * 15) / 1_000_000
+    expect(cached.cost_usd).toBeLessThan(uncachedDollars)
   })
 })

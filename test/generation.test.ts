@@ -393,11 +393,11 @@ describe('single generation and regeneration', () => {
     await worker()
     await finished(batch)
     const first = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', batch).executeTakeFirstOrThrow()
-    const res = await app.request(`/conversations/${first.id}/regenerate`, json({ values: { topic: 'mortgage rates' }, model: 'claude-sonnet-4-5' }, { cookie: editor, origin: ORIGIN }))
+    const res = await app.request(`/conversations/${first.id}/regenerate`, json({ values: { topic: 'mortgage rates' }, model: 'claude-sonnet-4-6' }, { cookie: editor, origin: ORIGIN }))
     expect(res.status).toBe(202)
     const second = await waitFor(async () => {
       const row = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
-      return row.status === 'pending_review' && row.attempts === 1 && row.model === 'claude-sonnet-4-5' ? row : undefined
+      return row.status === 'pending_review' && row.attempts === 1 && row.model === 'claude-sonnet-4-6' ? row : undefined
     })
     expect(second.prompt).toContain('mortgage rates')
     expect(second.parameters).toEqual({ topic: 'mortgage rates' })
@@ -434,9 +434,9 @@ describe('AI settings', () => {
     expect(refused.status).toBe(403)
     const bad = await app.request('/api/settings/ai', json({ requests_per_minute: -1 }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
     expect(bad.status).toBe(400)
-    const changed = await app.request('/api/settings/ai', json({ requests_per_minute: 10, model: 'claude-sonnet-4-5' }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    const changed = await app.request('/api/settings/ai', json({ requests_per_minute: 10, model: 'claude-sonnet-4-6' }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
     expect(changed.status).toBe(200)
-    expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-5', max_concurrency: 10, changed_by: admin.id })
+    expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-6', max_concurrency: 10, changed_by: admin.id })
     const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
     expect(page).toContain(admin.email)
   })

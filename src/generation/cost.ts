@@ -16,6 +16,8 @@ const price = (input: number, output: number, minCacheable = 1024): ModelPrice =
 })
 
 export const MODEL_PRICES: Record<string, ModelPrice> = {
+  'claude-opus-4-6': price(5, 25, 4096),
+  'claude-sonnet-4-6': price(3, 15, 2048),
   'claude-opus-4-5': price(5, 25, 4096),
   'claude-opus-4-1': price(15, 75),
   'claude-opus-4-0': price(15, 75),

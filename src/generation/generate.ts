@@ -1,4 +1,5 @@
 import os from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sql, type Kysely } from 'kysely'
 import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
@@ -10,7 +11,7 @@ import { finishBatchIfComplete } from './batches'
 import { costOf, type Usage } from './cost'
 import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
-import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
+import { acquireClaudeSlot, leaseMs, pacedRate, releaseClaudeSlot } from './rate-limit'
 
 /**
  * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
@@ -22,7 +23,7 @@ import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
 /** How many times a call whose output is invalid is made again before the conversation fails. */
 export const OUTPUT_TRIES = 3
 /** How many recent conversations of the batch a new one is compared with for near-duplicates. */
-const NOVELTY_WINDOW = 20
+const NOVELTY_WINDOW = 10
 
 export type GenerationDeps = { db: Kysely<DB>; log: Logger; claude: Claude }
 export type JobInfo = { attempts: number; maxAttempts: number }
@@ -40,6 +41,8 @@ type Claimed = {
   batch_settings: { model?: string; temperature?: number; max_tokens?: number } | null
   others: Turn[][] | null
   has_versions: boolean
+  /** A rate-limiter slot taken with the claim (lease_id null when every place was taken). */
+  slot: { lease_id: string | null; wait_ms: number | null } | null
 }
 
 const HOLDER = `${os.hostname()}:${process.pid}`
@@ -47,7 +50,7 @@ const HOLDER = `${os.hostname()}:${process.pid}`
 export async function generateConversation(deps: GenerationDeps, conversationId: string, job: JobInfo): Promise<Outcome> {
   const { db } = deps
   const settings = await activeAiSettings(db)
-  const claimed = await claim(db, conversationId)
+  const claimed = await claim(db, conversationId, settings)
   if (!claimed) {
     await skipUnclaimable(db, conversationId)
     return 'skipped'
@@ -74,59 +77,70 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
   // Temperature is stored with the settings but not sent: the SDK's Messages API (1.14) no longer takes it.
   const usage: Usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
   let correction = ''
-  for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
-    let message: ClaudeMessage
-    const lease = await acquireClaudeSlot(db, settings, HOLDER)
-    try {
-      message = await claude.createMessage(
-        {
-          model,
-          max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
-          system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
-          messages: [{ role: 'user', content: claimed.prompt + correction }],
-          tools: [conversationTool],
-          tool_choice: conversationToolChoice,
-        },
-        { timeout: settings.timeout_ms },
-      )
-    } catch (err) {
-      const failure = classifyClaudeError(err)
-      if (!failure.retryable) return fail(db, claimed, failure.code, failure.message, { model, usage })
-      if (claimed.attempts > settings.max_retries) {
-        return fail(db, claimed, failure.code, `${failure.message} Gave up after ${claimed.attempts} attempts.`, { model, usage })
+  // The first slot came with the claim (one round trip); later tries, or a full limiter, ask again.
+  let lease: string | null = claimed.slot?.lease_id ?? null
+  const wait = claimed.slot?.wait_ms ?? 0
+  if (lease && wait > 0) await sleep(wait)
+  try {
+    for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
+      lease ??= await acquireClaudeSlot(db, settings, HOLDER)
+      let message: ClaudeMessage
+      try {
+        message = await claude.createMessage(
+          {
+            model,
+            max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
+            system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
+            messages: [{ role: 'user', content: claimed.prompt + correction }],
+            tools: [conversationTool],
+            tool_choice: conversationToolChoice,
+          },
+          { timeout: settings.timeout_ms },
+        )
+      } catch (err) {
+        const failure = classifyClaudeError(err)
+        await releaseClaudeSlot(db, lease)
+        lease = null
+        if (!failure.retryable) return await fail(db, claimed, failure.code, failure.message, { model, usage })
+        if (claimed.attempts > settings.max_retries) {
+          return await fail(db, claimed, failure.code, `${failure.message} Gave up after ${claimed.attempts} attempts.`, { model, usage })
+        }
+        const backoff = failure.retryAfterMs ?? Math.min(60_000, 500 * 2 ** (claimed.attempts - 1)) * (0.75 + Math.random() / 2)
+        await requeue(db, claimed, failure.code, failure.message, new Date(Date.now() + backoff), settings.max_retries + 1)
+        log.info({ conversationId: claimed.id, code: failure.code, retryInMs: Math.round(backoff) }, 'Claude call failed; rescheduled')
+        return 'rescheduled'
       }
-      const backoff = failure.retryAfterMs ?? Math.min(60_000, 500 * 2 ** (claimed.attempts - 1)) * (0.75 + Math.random() / 2)
-      await requeue(db, claimed, failure.code, failure.message, new Date(Date.now() + backoff), settings.max_retries + 1)
-      log.info({ conversationId: claimed.id, code: failure.code, retryInMs: Math.round(backoff) }, 'Claude call failed; rescheduled')
-      return 'rescheduled'
-    } finally {
+      addUsage(usage, message)
+      const checked = checkOutput(message, minTurns, maxTurns)
+      if (checked.ok) {
+        const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others: claimed.others ?? [] })
+        const flagged = quality.score < (snapshot?.quality_threshold ?? 0)
+        const saved = await store(db, claimed, lease, {
+          title: checked.title,
+          turns: checked.turns,
+          model: message.model || model,
+          usage,
+          cost: costOf(model, usage),
+          generationMs: Math.round(performance.now() - started),
+          simulated: claude.simulated,
+          quality,
+          flagged,
+        })
+        lease = null // released by the same statement
+        return saved ? 'generated' : 'skipped'
+      }
       await releaseClaudeSlot(db, lease)
+      lease = null
+      log.info({ conversationId: claimed.id, problem: checked.problem, attempt }, 'Claude output rejected')
+      correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
+      if (attempt === OUTPUT_TRIES) {
+        return await fail(db, claimed, 'invalid_output', `Claude's output was invalid ${OUTPUT_TRIES} times; the last problem: ${checked.problem}.`, { model, usage })
+      }
     }
-    addUsage(usage, message)
-    const checked = checkOutput(message, minTurns, maxTurns)
-    if (checked.ok) {
-      const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others: claimed.others ?? [] })
-      const flagged = quality.score < (snapshot?.quality_threshold ?? 0)
-      const saved = await store(db, claimed, {
-        title: checked.title,
-        turns: checked.turns,
-        model: message.model || model,
-        usage,
-        cost: costOf(model, usage),
-        generationMs: Math.round(performance.now() - started),
-        simulated: claude.simulated,
-        quality,
-        flagged,
-      })
-      return saved ? 'generated' : 'skipped'
-    }
-    log.info({ conversationId: claimed.id, problem: checked.problem, attempt }, 'Claude output rejected')
-    correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
-    if (attempt === OUTPUT_TRIES) {
-      return fail(db, claimed, 'invalid_output', `Claude's output was invalid ${OUTPUT_TRIES} times; the last problem: ${checked.problem}.`, { model, usage })
-    }
+    return 'failed'
+  } finally {
+    if (lease) await releaseClaudeSlot(db, lease).catch(() => undefined)
   }
-  return 'failed'
 }
 
 type Checked = { ok: true; title: string; turns: Turn[] } | { ok: false; problem: string }
@@ -162,7 +176,7 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
  * its batch is paused or cancelled. Returns what the call needs, including the batch's latest
  * results for the near-duplicate check, in one round trip.
  */
-async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
+async function claim(db: Kysely<DB>, id: string, settings: AiSettings): Promise<Claimed | undefined> {
   const { rows } = await sql<Claimed>`
     with claimed as (
       update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
@@ -177,6 +191,7 @@ async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
          where batch_id = claimed.batch_id and id <> claimed.id and status in ('pending_review', 'approved', 'rejected', 'needs_revision')
          order by updated_at desc limit ${NOVELTY_WINDOW}) o) as others,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions,
+      (select to_jsonb(a) from claude_acquire(${HOLDER}, ${pacedRate(settings)}::int, ${settings.max_concurrency}::int, ${leaseMs(settings)}::int) a) as slot,
       pg_notify('batch_progress', json_build_object('batch_id', claimed.batch_id, 'conversation_id', claimed.id, 'status', 'generating')::text)
     from claimed
     left join template_versions tv on tv.id = claimed.template_version_id
@@ -208,7 +223,7 @@ type Result = {
 }
 
 /** Turns, usage, score and a new version in one statement; then the batch totals and progress. */
-async function store(db: Kysely<DB>, claimed: Claimed, r: Result): Promise<boolean> {
+async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Result): Promise<boolean> {
   const parts = JSON.stringify(r.quality.parts)
   const turns = JSON.stringify(r.turns)
   const { rows } = await sql<{ id: string }>`
@@ -229,6 +244,8 @@ async function store(db: Kysely<DB>, claimed: Claimed, r: Result): Promise<boole
         ${r.quality.score}, ${parts}::jsonb, ${r.usage.input_tokens}::int, ${r.usage.output_tokens}::int, ${r.cost}, created_by
       from updated
       returning conversation_id
+    ), released as (
+      delete from claude_leases where id = ${leaseId}::uuid
     ), totals as (
       update batches set input_tokens = input_tokens + ${r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens}::int,
         output_tokens = output_tokens + ${r.usage.output_tokens}::int, cost_usd = cost_usd + ${r.cost}, updated_at = now()

@@ -28,6 +28,9 @@ export async function startWorker(deps: Deps, pool: pg.Pool): Promise<WorkerHand
   const runner: Runner = await run({
     pgPool: pool,
     concurrency: config.workerConcurrency,
+    // Jobs are fetched a batch at a time and completions written together: fewer round trips per
+    // job when thousands are queued (a batch of conversations). A dead worker's batch is unlocked by the sweep.
+    preset: { worker: { localQueue: { size: config.workerConcurrency * 2 }, completeJobBatchDelay: 2 } },
     taskList: taskList(deps),
     crontab: CRONTAB,
     noHandleSignals: true,
