@@ -114,7 +114,7 @@ templatesApi.get('/templates/:id', async (c) => {
   const versions = await listTemplateVersions(c.var.db, template.id)
   return c.json({
     ...templateJson(template),
-    versions: versions.map((v) => ({ id: v.id, version: v.version, created_at: v.created_at, created_by: v.created_by_email })),
+    versions: versions.map((v) => ({ id: v.id, version: v.version, created_at: v.created_at, created_by_email: v.created_by_email })),
   })
 })
 
