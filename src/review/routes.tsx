@@ -62,13 +62,14 @@ reviewRoutes.get('/next', async (c) => {
 reviewRoutes.get('/quality', async (c) => {
   const templateId = z.uuid().optional().safeParse(c.req.query('template_id') || undefined)
   if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
-  const [quality, reasons, trend] = await Promise.all([
+  const [quality, reasons, trend, settings] = await Promise.all([
     templateQuality(c.var.db),
     rejectionReasons(c.var.db),
     weeklyTrend(c.var.db, { weeks: 12, templateId: templateId.data }),
+    activeReviewSettings(c.var.db),
   ])
   if (wantsJson(c)) return c.json({ ...quality, reasons: { overall: reasons.overall, by_template: Object.fromEntries(reasons.byTemplate) }, trend })
-  return c.html(<QualityPage ctx={pageContext(c)} quality={quality} reasons={reasons} trend={trend} templateId={templateId.data} />)
+  return c.html(<QualityPage ctx={pageContext(c)} quality={quality} reasons={reasons} trend={trend} templateId={templateId.data} labels={settings.reasons} />)
 })
 
 reviewRoutes.use('/settings', requireCapability('admin'))

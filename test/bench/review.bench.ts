@@ -68,6 +68,7 @@ try {
     })
     const p95 = percentile(samples, 95)
     report(label, p95, 'ms p95', target)
+    report('  (median)', percentile(samples, 50), 'ms')
     if (p95 > slowest.p95) slowest = { label, p95, queries: worst.queries }
   }
 

@@ -1,3 +1,4 @@
+import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality'
 import { Layout } from '../Layout'
@@ -10,11 +11,14 @@ type Props = {
   reasons: { overall: ReasonCount[]; byTemplate: Map<string, ReasonCount[]> }
   trend: WeekTrend[]
   templateId?: string
+  /** The configured reasons, to show labels for the stored codes. */
+  labels: RejectionReason[]
 }
 
 /** How reviewers judge each template's conversations: worst approval rate first, reasons, and the weekly trend. */
 export function QualityPage(props: Props) {
   const { overall, templates } = props.quality
+  const label = (code: string) => props.labels.find((r) => r.code === code)?.label ?? code
   const focused = props.templateId ? templates.find((t) => t.template_id === props.templateId) : undefined
   return (
     <Layout ctx={props.ctx} title="Quality feedback">
@@ -61,7 +65,7 @@ export function QualityPage(props: Props) {
               <td>
                 {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
                   .slice(0, 3)
-                  .map((r) => `${r.reason} (${r.count})`)
+                  .map((r) => `${label(r.reason)} (${r.count})`)
                   .join(', ') || '—'}
               </td>
             </tr>
@@ -77,7 +81,7 @@ export function QualityPage(props: Props) {
           <tbody>
             {props.reasons.overall.map((r) => (
               <tr>
-                <th>{r.reason}</th>
+                <th>{label(r.reason)}</th>
                 <td>{r.count}</td>
               </tr>
             ))}
