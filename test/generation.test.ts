@@ -372,6 +372,49 @@ describe('live progress', () => {
   })
 })
 
+describe('the generate page', () => {
+  test('choosing a template shows its values, scenarios and batch fields; preview shows the estimate; start lands on the batch', async () => {
+    const template = await makeTemplate(app, editor)
+    const scenario = await app.request('/api/scenarios', json({ template_id: template.id, name: 'Angry student', persona: 'a student', emotion: 'angry', topic: 'overdraft fees' }, { cookie: editor, origin: ORIGIN }))
+    expect(scenario.status).toBe(201)
+    const { id: scenarioId } = (await scenario.json()) as { id: string }
+    const page = await (await app.request(`/generate?template_id=${template.id}`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('name="values.topic"')
+    expect(page).toContain('Angry student')
+    expect(page).not.toContain('Start batch')
+
+    const fields = { template_id: template.id, scenario_ids: scenarioId, count_per_item: '3', name: 'From the form' }
+    const preview = await app.request('/generate/preview', form(fields, { cookie: editor }))
+    expect(preview.status).toBe(200)
+    const previewHtml = await preview.text()
+    expect(previewHtml).toContain('id="estimate"')
+    expect(previewHtml).toMatch(/<strong>3<\/strong> calls/)
+    expect(previewHtml).toContain('Start batch')
+    await nothingCreated()
+
+    const bad = await app.request('/generate/preview', form({ ...fields, count_per_item: '0' }, { cookie: editor }))
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain('must be at least 1')
+
+    const start = await app.request('/generate/batches', form(fields, { cookie: editor }))
+    expect(start.status).toBe(303)
+    const id = start.headers.get('location')!.split('/')[2]!
+    const rows = await database.db.selectFrom('conversations').select(['tier', 'scenario_id', 'persona', 'prompt']).where('batch_id', '=', id).execute()
+    expect(rows).toHaveLength(3)
+    expect(rows.every((r) => r.tier === 'T2' && r.scenario_id === scenarioId && r.persona === 'a student')).toBe(true)
+    expect(rows[0]!.prompt).toContain('emotion: angry')
+  })
+
+  test('controls refuse a batch in the wrong state with 409', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    const res = await app.request(`/api/batches/${id}/resume`, json({}, { cookie: editor, origin: ORIGIN }))
+    expect(res.status).toBe(409)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/only a paused batch can be resumed/)
+    expect((await app.request('/api/batches/00000000-0000-4000-8000-000000000000', { headers: { cookie: editor } })).status).toBe(404)
+  })
+})
+
 describe('single generation and regeneration', () => {
   test('generating one conversation from the form lands on its page, which shows it when ready', async () => {
     const template = await makeTemplate(app, editor)
