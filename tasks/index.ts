@@ -1,5 +1,6 @@
 import type { TaskList } from 'graphile-worker'
 import type { Deps } from '../src/http/env'
+import bulk_conversations from './bulk_conversations'
 import cleanup_sessions from './cleanup_sessions'
 import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
@@ -8,6 +9,7 @@ import export_conversations from './export_conversations'
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
   return {
+    bulk_conversations: bulk_conversations(deps),
     cleanup_sessions: cleanup_sessions(deps),
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),

@@ -1,6 +1,8 @@
+import type { JobHelpers } from 'graphile-worker'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
+import { taskList } from '../tasks'
 import type { ConversationStatus, Tier } from '../src/db/schema'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
@@ -448,6 +450,23 @@ describe('bulk actions', () => {
     const del = await app.request('/conversations/bulk', json({ action: 'delete', ids: [a.id], confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
     expect((await del.json()).changed).toBe(1)
     expect((await list('')).items.map((i) => i.id)).toEqual([b.id])
+  })
+
+  test('a bulk action on more than 5,000 conversations runs as a job, and trashed conversations are never bulk-changed', async () => {
+    await seedConversations(database.db, { count: 5100, parallel: 2 })
+    const res = await app.request('/conversations/bulk', json({ action: 'delete', scope: 'filter', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    expect(res.status).toBe(202)
+    expect(await res.json()).toEqual({ action: 'delete', matched: 5100, queued: 5100, confirmed: true })
+    expect((await list('limit=1')).items).toHaveLength(1)
+    const { rows } = await sql<{ payload: unknown }>`
+      select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'bulk_conversations'`.execute(database.db)
+    expect(rows).toHaveLength(1)
+    const { deps } = testApp(database)
+    await taskList(deps).bulk_conversations!(rows[0]!.payload, {} as JobHelpers)
+    expect((await list('')).items).toEqual([])
+    const trashed = await app.request('/conversations/bulk', json({ action: 'move_to_review', scope: 'filter', deleted: 'include', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    expect(trashed.status).toBe(400)
   })
 
   test('a bulk action on an empty selection, or a filter matching nothing, is a 400 and changes nothing', async () => {

@@ -3,12 +3,13 @@ import { z } from 'zod'
 import type { Capability } from '../auth/roles'
 import type { ConversationStatus, DB } from '../db/schema'
 import { BadRequest } from '../errors'
-import { checkFilter, conversationFilter, FILTER_FIELDS, several, type ConversationFilter } from './filter'
+import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, several } from './filter'
 
 /**
  * Bulk actions on the dashboard: on the ticked rows or on everything matching the filter. Each
  * runs as one statement in one transaction; every status change writes its review_actions row
  * (reviewer = the user) and bumps the conversation's version, like a decision in the review queue.
+ * Large sets go to a job (tasks/bulk_conversations.ts), so the request does not wait for them.
  */
 
 export const BULK_ACTIONS = ['approve', 'reject', 'move_to_review', 'delete', 'export'] as const
@@ -112,4 +113,21 @@ export async function applyBulk(db: Kysely<DB>, target: BulkTarget, action: Excl
       select count(*) as n from recorded`.execute(trx)
     return Number(rows[0]?.n ?? 0)
   })
+}
+
+/** Above this many conversations to change, a bulk action runs as a job. */
+export const BULK_JOB_THRESHOLD = 5_000
+export const BULK_TASK = 'bulk_conversations'
+
+/** What the job carries: the same target, checked again when the job runs (old jobs outlive code). */
+export const BulkJobPayload = z.object({
+  action: z.enum(['approve', 'reject', 'move_to_review', 'delete']),
+  filter: ConversationFilter,
+  ids: z.array(z.uuid()).optional(),
+  userId: z.uuid(),
+})
+export type BulkJobPayload = z.infer<typeof BulkJobPayload>
+
+export async function queueBulk(db: Kysely<DB>, payload: BulkJobPayload): Promise<void> {
+  await sql`select graphile_worker.add_job(${BULK_TASK}::text, ${JSON.stringify(payload)}::json, max_attempts => 3)`.execute(db)
 }

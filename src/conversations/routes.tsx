@@ -14,7 +14,7 @@ import { DashboardPage, Results, type DashboardView } from '../../views/conversa
 import { SummaryCards } from '../../views/conversations/SummaryCards'
 import { SummaryPage } from '../../views/conversations/SummaryPage'
 import { TrashPage } from '../../views/conversations/TrashPage'
-import { applyBulk, BULK_ACTIONS, BULK_NEEDS, bulkTarget, BulkInput, countBulk, type BulkAction } from './bulk'
+import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, BULK_NEEDS, bulkTarget, BulkInput, countBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { filterParams, type ConversationFilter } from './filter'
 import {
@@ -58,7 +58,7 @@ const conversationId = (c: C) => {
 
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
-  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'deleted', 'edited', 'restored']).optional().catch(undefined),
+  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored']).optional().catch(undefined),
   changed: z.coerce.number().int().min(0).optional().catch(undefined),
 })
 function notice(c: C): string | undefined {
@@ -73,6 +73,8 @@ function notice(c: C): string | undefined {
       return `Moved ${n} back to review.`
     case 'delete':
       return `Moved ${n} to the trash.`
+    case 'queued':
+      return `${n} are being changed in the background; reload in a moment to see the result.`
     case 'deleted':
       return 'The conversation was moved to the trash.'
     case 'edited':
@@ -146,6 +148,14 @@ conversationRoutes.post('/bulk', async (c) => {
   if (!input.confirmed) {
     if (wantsJson(c)) return c.json({ action: input.action, ...counts, confirmed: false })
     return c.html(<BulkConfirmPage ctx={pageContext(c)} action={input.action} scope={input.scope} filter={target.ids ? {} : filter} ids={target.ids} {...counts} />)
+  }
+  if (counts.eligible > BULK_JOB_THRESHOLD) {
+    await queueBulk(c.var.db, { action: input.action, filter: target.filter, ids: target.ids, userId: c.var.user!.id })
+    if (wantsJson(c)) return c.json({ action: input.action, matched: counts.matched, queued: counts.eligible, confirmed: true }, 202)
+    const back = filterParams(filter)
+    back.set('done', 'queued')
+    back.set('changed', String(counts.eligible))
+    return c.redirect(`/?${back.toString()}`, 303)
   }
   const changed = await applyBulk(c.var.db, target, input.action, c.var.user!.id)
   c.var.log.info({ action: input.action, matched: counts.matched, changed, user: c.var.user!.id }, 'bulk action')

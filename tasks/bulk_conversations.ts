@@ -1,0 +1,12 @@
+import type { Task } from 'graphile-worker'
+import { applyBulk, BulkJobPayload } from '../src/conversations/bulk'
+import type { Deps } from '../src/http/env'
+
+/** A dashboard bulk action on a large set, in one transaction, off the request path. */
+export default function bulk_conversations({ db, log }: Deps): Task {
+  return async (payload) => {
+    const { action, filter, ids, userId } = BulkJobPayload.parse(payload)
+    const changed = await applyBulk(db, { filter, ids }, action, userId)
+    log.info({ action, changed, user: userId }, 'bulk action done')
+  }
+}
