@@ -109,6 +109,28 @@ test('an unknown format is refused with a 400 that names the allowed formats, an
   expect(await database.db.selectFrom('exports').selectAll().execute()).toEqual([])
 })
 
+test('a misspelt scope field or option is refused rather than silently exporting everything approved', async () => {
+  await approved(1)
+  const scope = await app.request('/api/exports', json({ format: 'openai', scope: { statuses: ['rejected'] } }, auth))
+  expect(scope.status).toBe(400)
+  expect(((await scope.json()) as { error: { message: string } }).error.message).toContain('unknown scope field statuses')
+  const option = await app.request('/api/exports', json({ format: 'openai', options: { gzipped: true } }, auth))
+  expect(option.status).toBe(400)
+  expect(((await option.json()) as { error: { message: string } }).error.message).toContain('unknown option gzipped')
+  expect(await database.db.selectFrom('exports').selectAll().execute()).toEqual([])
+})
+
+test('conversations selected on the dashboard arrive as one comma-separated list and are exported exactly', async () => {
+  const ids = await approved(3)
+  const html = await (await app.request(`/exports/new?conversation_ids=${ids[0]},${ids[2]}`, { headers: { cookie } })).text()
+  expect(html).toContain('The 2 selected')
+  expect(html).toContain('<strong>2</strong> conversations in scope')
+  const res = await app.request('/exports', form({ format: 'hf', scope_kind: 'selected', conversation_ids: `${ids[0]},${ids[2]}` }, { cookie }))
+  expect(res.status).toBe(303)
+  const row = await database.db.selectFrom('exports').selectAll().executeTakeFirstOrThrow()
+  expect(row.scope).toEqual({ conversation_ids: [ids[0], ids[2]] })
+})
+
 test('an empty scope is refused with a clear message: no export, no job, no empty file', async () => {
   await insertConversation(database.db, { turns: TURNS, status: 'pending_review' })
   const res = await app.request('/api/exports', json({ format: 'csv', scope: { status: ['approved'] } }, auth))

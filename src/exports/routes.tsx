@@ -53,7 +53,7 @@ function formValues(query: Record<string, string | string[]>): NewExportValues {
   const scope = Object.fromEntries(
     Object.entries(query)
       .filter(([k]) => SCOPE_KEYS.includes(k))
-      .map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter(Boolean)] as const)
+      .map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).flatMap((x) => (k === 'conversation_ids' ? x.split(',') : [x])).filter(Boolean)] as const)
       .filter(([, v]) => v.length),
   )
   const kinds = ['approved', 'filter', 'selected'] as const

@@ -1,26 +1,15 @@
 import { z } from 'zod'
-import { checkFilter, FILTER_FIELDS, FILTER_KEYS, type ConversationFilter } from '../conversations/filter'
+import { checkFilter, FILTER_FIELDS, FILTER_KEYS, several, type ConversationFilter } from '../conversations/filter'
 import { EXPORT_FORMATS } from '../db/schema'
 
 export const ExportFormatField = z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` })
-
-/** Selected conversations: repeated keys, comma-separated text or a JSON array. */
-const conversationIds = z.preprocess(
-  (v) => {
-    if (v === undefined || v === null || v === '') return undefined
-    const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]))
-    const ids = list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
-    return ids.length ? [...new Set(ids)] : undefined
-  },
-  z.array(z.uuid({ error: 'must be conversation ids' })).max(100_000, 'at most 100,000 conversations by id').optional(),
-)
 
 /**
  * What to export: conversations by id, the dashboard's filter fields, or both (they combine).
  * With neither, every approved conversation: the default of DESIGN.md §8.
  */
 export const ExportScope = z
-  .object({ ...FILTER_FIELDS, conversation_ids: conversationIds })
+  .strictObject({ ...FILTER_FIELDS, conversation_ids: several(z.uuid({ error: 'must be conversation ids' })) }, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown scope field ${issue.keys.join(', ')}` : undefined) })
   .superRefine(checkFilter)
   .transform((scope) => {
     const given = Object.fromEntries(Object.entries(scope).filter(([, v]) => v !== undefined)) as typeof scope
@@ -35,7 +24,7 @@ export function filterOf(scope: ExportScope): ConversationFilter {
 
 const flag = z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })], { error: 'must be true or false' })
 
-export const ExportOptions = z.object({
+export const ExportOptions = z.strictObject({
   /** Metadata fields (template, scenario, quality, review history…) where the format allows them. */
   include_metadata: flag.default(true),
   include_system_prompt: flag.default(true),
@@ -45,7 +34,7 @@ export const ExportOptions = z.object({
   /** The same seed always splits the same conversations the same way. */
   split_seed: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('train-data'),
   gzip: flag.default(false),
-})
+}, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown option ${issue.keys.join(', ')}` : undefined) })
 export type ExportOptions = z.infer<typeof ExportOptions>
 
 export const ExportRequest = z.object({
