@@ -1,4 +1,4 @@
-import type { BulkAction } from '../../src/conversations/bulk'
+import { BULK_JOB_THRESHOLD, type BulkAction } from '../../src/conversations/bulk'
 import type { ConversationFilter } from '../../src/conversations/filter'
 import { filterParams } from '../../src/conversations/filter'
 import type { PageContext } from '../../src/http/page-context'
@@ -28,6 +28,7 @@ export function BulkConfirmPage(props: {
       <p>
         {props.scope === 'filter' ? 'Everything matching the filter' : 'The selection'}: {count(matched)} {noun(matched)}.
         {matched > eligible && ` ${count(matched - eligible)} of them will be left alone: their status does not allow this.`}
+        {eligible > BULK_JOB_THRESHOLD && ' This many run in the background: the dashboard shows the result once it is done.'}
       </p>
       {eligible > 0 ? (
         <form method="post" action="/conversations/bulk" class="confirm">
