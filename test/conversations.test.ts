@@ -352,6 +352,29 @@ describe('deleting', () => {
   })
 })
 
+describe('the detail page', () => {
+  test('shows the turns by speaker, where the conversation came from, its numbers and its review history', async () => {
+    await seedConversations(database.db, { count: 60, parallel: 1 })
+    const c = await database.db
+      .selectFrom('conversations')
+      .innerJoin('review_actions', 'review_actions.conversation_id', 'conversations.id')
+      .select(['conversations.id', 'conversations.template_id', 'conversations.batch_id', 'conversations.turns', 'review_actions.to_status'])
+      .executeTakeFirstOrThrow()
+    const res = await app.request(`/conversations/${c.id}`, { headers: { cookie: adminCookie } })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('<strong>User</strong>')
+    expect(html).toContain('<strong>Assistant</strong>')
+    expect(html).toContain(c.turns[1]!.content)
+    expect(html).toContain(`href="/templates/${c.template_id}"`)
+    expect(html).toContain(`href="/batches/${c.batch_id}"`)
+    expect(html).toContain('claude-haiku-4-5')
+    expect(html).toContain('turn_fit')
+    expect(html).toMatch(/Pending review → (Approved|Rejected|Needs revision)/)
+    expect((await app.request('/conversations/00000000-0000-4000-8000-000000000000', { headers: { cookie: adminCookie } })).status).toBe(404)
+  })
+})
+
 describe('editing a turn', () => {
   test('saves the new text as a new version and keeps the original as a version too', async () => {
     const { id } = await addConversation({ turns: ['Helo', 'Hi!'] })
