@@ -252,9 +252,9 @@ export async function summarizeConversations(db: Kysely<DB>, filter: Conversatio
       'conversations.status',
       'conversations.tier',
       sql<string>`count(*)`.as('n'),
-      sql<number | null>`sum(conversations.quality_score::float8)`.as('quality_sum'),
+      sql<number | null>`sum(conversations.quality_score)`.as('quality_sum'),
       sql<string>`count(conversations.quality_score)`.as('quality_n'),
-      sql<number>`coalesce(sum(conversations.cost_usd::float8), 0)`.as('spend'),
+      sql<number>`coalesce(sum(conversations.cost_usd), 0)`.as('spend'),
     ])
     .where(conversationFilter(filter))
     .groupBy(['conversations.status', 'conversations.tier'])
