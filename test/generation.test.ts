@@ -164,6 +164,11 @@ describe('generating', () => {
     expect(request.system[0]!.cache_control).toEqual({ type: 'ephemeral' })
     expect(request.tool_choice).toEqual({ type: 'tool', name: 'record_conversation' })
     expect(await countJobs(database)).toBe(0)
+    // The finished batch carries its totals: the sums of its conversations.
+    const batch = await database.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(Number(batch.cost_usd)).toBeCloseTo(rows.reduce((sum, r) => sum + Number(r.cost_usd), 0), 6)
+    expect(batch.output_tokens).toBe(rows.reduce((sum, r) => sum + r.output_tokens, 0))
+    expect(batch.finished_at).not.toBeNull()
   })
 
   test('429 with retry-after, 529, 500 and a timeout are retried until the conversation completes exactly once', async () => {

@@ -179,7 +179,18 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
     .executeTakeFirst()
   if (!batch) return undefined
   const [groups, recent] = await Promise.all([
-    db.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('batch_id', '=', id).groupBy('status').execute(),
+    db
+      .selectFrom('conversations')
+      .select((eb) => [
+        'status',
+        eb.fn.countAll<number>().as('n'),
+        sql<number>`coalesce(sum(input_tokens + cache_read_tokens + cache_write_tokens), 0)::bigint`.as('input_tokens'),
+        sql<number>`coalesce(sum(output_tokens), 0)::bigint`.as('output_tokens'),
+        sql<number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
+      ])
+      .where('batch_id', '=', id)
+      .groupBy('status')
+      .execute(),
     db
       .selectFrom('conversations')
       .select(['id', 'title', 'status', 'quality_score', 'flagged', 'error_code', 'updated_at'])
@@ -190,7 +201,11 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
       .execute(),
   ])
   const counts: BatchCounts = { queued: 0, generating: 0, done: 0, failed: 0 }
-  for (const { status, n } of groups) {
+  const spent = { input_tokens: 0, output_tokens: 0, cost_usd: 0 }
+  for (const { status, n, ...sums } of groups) {
+    spent.input_tokens += Number(sums.input_tokens)
+    spent.output_tokens += Number(sums.output_tokens)
+    spent.cost_usd += Number(sums.cost_usd)
     if (status === 'queued') counts.queued += n
     else if (status === 'generating') counts.generating += n
     else if (status === 'failed') counts.failed += n
@@ -204,9 +219,9 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
     template_name: batch.template_name,
     total: batch.total,
     counts,
-    input_tokens: batch.input_tokens,
-    output_tokens: batch.output_tokens,
-    cost_usd: Number(batch.cost_usd),
+    input_tokens: spent.input_tokens,
+    output_tokens: spent.output_tokens,
+    cost_usd: Math.round(spent.cost_usd * 1e6) / 1e6,
     estimate: batch.estimate as Partial<BatchEstimate>,
     simulated: batch.simulated,
     created_at: batch.created_at,
@@ -231,7 +246,12 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: { created_at
   let q = db
     .selectFrom('batches')
     .innerJoin('templates', 'templates.id', 'batches.template_id')
-    .select(['batches.id', 'batches.name', 'batches.status', 'batches.total', 'batches.cost_usd', 'batches.created_at', 'templates.name as template_name'])
+    .select(['batches.id', 'batches.name', 'batches.status', 'batches.total', 'batches.created_at', 'templates.name as template_name'])
+    // Unfinished batches sum their conversations; finished ones have the totals on the row.
+    .select(
+      sql<number>`case when batches.status in ('running', 'paused')
+        then (select coalesce(sum(cost_usd), 0) from conversations where batch_id = batches.id) else batches.cost_usd end`.as('cost_usd'),
+    )
     .select((eb) =>
       eb
         .selectFrom('conversations')
@@ -300,7 +320,7 @@ export async function cancelBatch(db: Kysely<DB>, id: string): Promise<void> {
       .where('batch_id', '=', id)
       .where('status', 'in', ['queued', 'generating'])
       .execute()
-    await trx.updateTable('batches').set({ status: 'cancelled', finished_at: sql`now()`, updated_at: sql`now()` }).where('id', '=', id).execute()
+    await sql`update batches set status = 'cancelled', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)} where id = ${id}::uuid`.execute(trx)
   })
   await notifyBatch(db, id)
 }
@@ -326,11 +346,18 @@ export async function retryFailed(db: Kysely<DB>, id: string): Promise<number> {
   return n
 }
 
+/** The batch row's token and cost columns as the sums of its conversations (set when it finishes or is cancelled). */
+function totalsFromConversations(id: string) {
+  return sql`(input_tokens, output_tokens, cost_usd) = (
+    select coalesce(sum(input_tokens + cache_read_tokens + cache_write_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0)
+    from conversations where batch_id = ${id}::uuid)`
+}
+
 /** Marks a running batch done once none of its conversations is waiting or generating. */
 export async function finishBatchIfComplete(db: Kysely<DB>, id: string): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
     with finished as (
-      update batches set status = 'done', finished_at = now(), updated_at = now()
+      update batches set status = 'done', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)}
       where id = ${id}::uuid and status = 'running'
         and not exists (select 1 from conversations where batch_id = ${id}::uuid and status in ('queued', 'generating'))
       returning id)

@@ -222,7 +222,11 @@ type Result = {
   flagged: boolean
 }
 
-/** Turns, usage, score and a new version in one statement; then the batch totals and progress. */
+/**
+ * Turns, usage, score, a new version and the lease's release in one statement, then progress.
+ * The batch's totals are the sums of its conversations (read with its counts, written to the batch
+ * row when it finishes), so concurrent results never queue up on the one batch row.
+ */
 async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Result): Promise<boolean> {
   const parts = JSON.stringify(r.quality.parts)
   const turns = JSON.stringify(r.turns)
@@ -246,11 +250,6 @@ async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Resul
       returning conversation_id
     ), released as (
       delete from claude_leases where id = ${leaseId}::uuid
-    ), totals as (
-      update batches set input_tokens = input_tokens + ${r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens}::int,
-        output_tokens = output_tokens + ${r.usage.output_tokens}::int, cost_usd = cost_usd + ${r.cost}, updated_at = now()
-      from updated where batches.id = updated.batch_id
-      returning batches.id
     )
     select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
     from updated, versioned`.execute(db)
@@ -269,11 +268,6 @@ async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: str
         cost_usd = cost_usd + ${spent}
       where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
       returning id, batch_id
-    ), totals as (
-      update batches set input_tokens = input_tokens + ${usage?.input_tokens ?? 0}::int, output_tokens = output_tokens + ${usage?.output_tokens ?? 0}::int,
-        cost_usd = cost_usd + ${spent}, updated_at = now()
-      from failed where batches.id = failed.batch_id
-      returning batches.id
     )
     select pg_notify('batch_progress', json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'failed')::text) from failed`.execute(db)
   if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)

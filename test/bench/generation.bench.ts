@@ -6,6 +6,7 @@ import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
 import { createClaude, type Claude } from '../../src/claude/client'
 import { loadConfig } from '../../src/config'
+import { connect } from '../../src/db/connect'
 import { freePort } from '../../src/db/embedded'
 import { changeAiSettings } from '../../src/generation/ai-settings'
 import { generateConversation } from '../../src/generation/generate'
@@ -34,7 +35,7 @@ const fakeUrl = `http://127.0.0.1:${fakePort}`
 const children: Array<ChildProcess | AppProcess['child']> = [fake]
 try {
   await waitForUrl(`${fakeUrl}/_fake/requests`)
-  const env = { DATABASE_URL: database.url, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fakeUrl, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '32' }
+  const env = { DATABASE_URL: database.url, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fakeUrl, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '16' }
   const config = loadConfig(env)
   const deps: Deps = { db: database.db, config, log: createLogger('silent'), pool: database.pool }
   const app = createApp(deps)
@@ -109,14 +110,17 @@ try {
   report('pipeline overhead per conversation, app time (p50)', percentile(overhead, 50), 'ms', '< 15 ms')
   report('pipeline overhead per conversation, app time (p95)', percentile(overhead, 95), 'ms')
 
-  // 3. Throughput with rate limiting off: the real worker (graphile-worker, 32 at once) in this process.
+  // 3. Throughput with rate limiting off: the real worker (graphile-worker) in this process.
   const THROUGHPUT_N = 3_000
   const throughputBatch = await postBatch(THROUGHPUT_N)
+  // A pool sized as `npm start` sizes it (concurrency + 10), not the bench helper's 20.
+  const workerDb = connect(database.url, deps.log, config.workerConcurrency + 10)
   const t0 = performance.now()
-  const worker = await startWorker(deps, database.pool)
+  const worker = await startWorker({ ...deps, db: workerDb.db, pool: workerDb.pool }, workerDb.pool)
   while ((await batchStatus(throughputBatch)) !== 'done') await sleep(20)
   const seconds = (performance.now() - t0) / 1000
   await worker.stop()
+  await workerDb.db.destroy()
   report(`end-to-end throughput, ${THROUGHPUT_N} conversations, rate limiting off`, THROUGHPUT_N / seconds, 'conv/s', '≥ 300 conv/s')
 
   // 4. The achieved rate with 2 worker processes sharing the limit.
