@@ -21,7 +21,9 @@ export type ReviewScreenProps = {
 
 // settle:0: no settle phase, which would put back the attributes of same-id elements from the old
 // screen (closing a panel the reviewer just opened) and delay htmx's processing of the new forms.
-const swap = { 'hx-target': '#review-screen', 'hx-swap': 'outerHTML settle:0' }
+// hx-sync: one request per screen; a key pressed twice while the first is on its way is dropped,
+// not sent again with a version that is stale by then.
+const swap = { 'hx-target': '#review-screen', 'hx-swap': 'outerHTML settle:0', 'hx-sync': '#review-screen:drop' }
 
 /** The swappable review screen: the conversation, where it came from, the actions and the history. */
 export function ReviewScreen(props: ReviewScreenProps) {
