@@ -271,6 +271,8 @@ test('deleting an export removes its file, keeps the row in the history, and its
   const gone = await app.request(`/api/exports/${id}/download`, { headers: auth })
   expect(gone.status).toBe(410)
   expect(((await gone.json()) as { error: { message: string } }).error.message).toMatch(/^This export was deleted on /)
+  // The status words stay those of DESIGN.md §8; deletion shows as deleted_at.
+  expect(await shown(id)).toMatchObject({ status: 'done', deleted_at: expect.any(String) })
   const history = await (await app.request('/exports?done=deleted', { headers: { cookie } })).text()
   expect(history).toContain('Export deleted; its files were removed.')
   expect(history).toContain('deleted</span>')

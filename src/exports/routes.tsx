@@ -97,7 +97,7 @@ async function sendFile(c: Context<AppEnv>, row: ExportRow) {
 function exportJson(row: ExportListItem) {
   return {
     id: row.id,
-    status: row.deleted_at ? ('deleted' as const) : row.status,
+    status: row.status,
     format: row.format,
     scope: row.scope,
     options: row.options,

@@ -23,7 +23,7 @@ export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
         .
       </p>
       <ExportStatus row={row} />
-      <div class="actions">
+      <div class="actions" style="display: flex; gap: .5rem; align-items: center; margin-top: 1rem">
         <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
           <button type="submit">Run again with these settings</button>
         </form>

@@ -56,7 +56,7 @@ export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; 
               </td>
               <td>{row.status === 'done' && !row.deleted_at ? when(row.expires_at) : '—'}</td>
               <td>
-                <div class="actions">
+                <div class="actions" style="display: flex; gap: .5rem; align-items: center; margin-top: 1rem">
                   {row.status === 'done' && !row.deleted_at && <a href={`/exports/${row.id}/download`}>Download</a>}
                   <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
                     <button type="submit">Run again</button>

@@ -17,7 +17,7 @@ export type NewExportValues = {
 
 function Check(props: { name: string; label: string; checked: boolean; hint?: string }) {
   return (
-    <label class="check">
+    <label class="check" style="display: block; margin: .2rem 0">
       <input type="checkbox" name={props.name} checked={props.checked} /> {props.label}
       {props.hint && <small class="muted"> {props.hint}</small>}
     </label>
@@ -41,7 +41,7 @@ export function NewExportPage(props: { ctx: PageContext; values: NewExportValues
         <fieldset>
           <legend>Format</legend>
           {EXPORT_FORMATS.map((format) => (
-            <label class="check">
+            <label class="check" style="display: block; margin: .2rem 0">
               <input type="radio" name="format" value={format} checked={values.format === format} /> {WRITERS[format].label}
             </label>
           ))}
@@ -49,17 +49,17 @@ export function NewExportPage(props: { ctx: PageContext; values: NewExportValues
         </fieldset>
         <fieldset>
           <legend>Conversations</legend>
-          <label class="check">
+          <label class="check" style="display: block; margin: .2rem 0">
             <input type="radio" name="scope_kind" value="approved" checked={values.scopeKind === 'approved'} /> All approved conversations
           </label>
           {Object.keys(filter).length > 0 && (
-            <label class="check">
+            <label class="check" style="display: block; margin: .2rem 0">
               <input type="radio" name="scope_kind" value="filter" checked={values.scopeKind === 'filter'} /> The dashboard filter:{' '}
               {describeScope(filter)}
             </label>
           )}
           {ids.length > 0 && (
-            <label class="check">
+            <label class="check" style="display: block; margin: .2rem 0">
               <input type="radio" name="scope_kind" value="selected" checked={values.scopeKind === 'selected'} /> The {ids.length} selected
               conversation{ids.length === 1 ? '' : 's'}
             </label>
@@ -87,7 +87,7 @@ export function NewExportPage(props: { ctx: PageContext; values: NewExportValues
             <input id="f-split_seed" name="split_seed" type="text" value={values.options.split_seed} />
           </div>
         </fieldset>
-        <p class="actions">
+        <p class="actions" style="display: flex; gap: .5rem">
           <button type="submit" class="primary">
             Export
           </button>
