@@ -35,7 +35,7 @@ const fakeUrl = `http://127.0.0.1:${fakePort}`
 const children: Array<ChildProcess | AppProcess['child']> = [fake]
 try {
   await waitForUrl(`${fakeUrl}/_fake/requests`)
-  const env = { DATABASE_URL: database.url, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fakeUrl, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '16' }
+  const env = { DATABASE_URL: database.url, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fakeUrl, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '48' }
   const config = loadConfig(env)
   const deps: Deps = { db: database.db, config, log: createLogger('silent'), pool: database.pool }
   const app = createApp(deps)
