@@ -1,5 +1,4 @@
 import os from 'node:os'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { sql, type Kysely } from 'kysely'
 import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
@@ -11,7 +10,7 @@ import { finishBatchIfComplete } from './batches'
 import { costOf, type Usage } from './cost'
 import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
-import { acquireClaudeSlot, leaseMs, pacedRate, releaseClaudeSlot } from './rate-limit'
+import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
 
 /**
  * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
@@ -41,8 +40,6 @@ type Claimed = {
   batch_settings: { model?: string; temperature?: number; max_tokens?: number } | null
   others: Turn[][] | null
   has_versions: boolean
-  /** A rate-limiter slot taken with the claim (lease_id null when every place was taken). */
-  slot: { lease_id: string | null; wait_ms: number | null } | null
 }
 
 const HOLDER = `${os.hostname()}:${process.pid}`
@@ -50,7 +47,7 @@ const HOLDER = `${os.hostname()}:${process.pid}`
 export async function generateConversation(deps: GenerationDeps, conversationId: string, job: JobInfo): Promise<Outcome> {
   const { db } = deps
   const settings = await activeAiSettings(db)
-  const claimed = await claim(db, conversationId, settings)
+  const claimed = await claim(db, conversationId)
   if (!claimed) {
     await skipUnclaimable(db, conversationId)
     return 'skipped'
@@ -77,10 +74,7 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
   // Temperature is stored with the settings but not sent: the SDK's Messages API (1.14) no longer takes it.
   const usage: Usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
   let correction = ''
-  // The first slot came with the claim (one round trip); later tries, or a full limiter, ask again.
-  let lease: string | null = claimed.slot?.lease_id ?? null
-  const wait = claimed.slot?.wait_ms ?? 0
-  if (lease && wait > 0) await sleep(wait)
+  let lease: string | null = null
   try {
     for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
       lease ??= await acquireClaudeSlot(db, settings, HOLDER)
@@ -174,9 +168,10 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
  * its batch is paused or cancelled. Returns what the call needs, including the batch's latest
- * results for the near-duplicate check, in one round trip.
+ * results for the near-duplicate check, in one round trip. No progress notification here: every
+ * notifying commit takes Postgres's notify-queue lock, and the result's notification follows soon.
  */
-async function claim(db: Kysely<DB>, id: string, settings: AiSettings): Promise<Claimed | undefined> {
+async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
   const { rows } = await sql<Claimed>`
     with claimed as (
       update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
@@ -190,9 +185,7 @@ async function claim(db: Kysely<DB>, id: string, settings: AiSettings): Promise<
          select turns from conversations
          where batch_id = claimed.batch_id and id <> claimed.id and status in ('pending_review', 'approved', 'rejected', 'needs_revision')
          order by updated_at desc limit ${NOVELTY_WINDOW}) o) as others,
-      exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions,
-      (select to_jsonb(a) from claude_acquire(${HOLDER}, ${pacedRate(settings)}::int, ${settings.max_concurrency}::int, ${leaseMs(settings)}::int) a) as slot,
-      pg_notify('batch_progress', json_build_object('batch_id', claimed.batch_id, 'conversation_id', claimed.id, 'status', 'generating')::text)
+      exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
     left join template_versions tv on tv.id = claimed.template_version_id
     left join batches b on b.id = claimed.batch_id`.execute(db)
