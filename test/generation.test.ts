@@ -209,6 +209,19 @@ describe('generating', () => {
     expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
   })
 
+  test('with an auto-approve threshold set, a finished conversation is approved by the system as it is scored', async () => {
+    const saved = await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '0' }, { cookie: adminCookie }))
+    expect(saved.status).toBe(303)
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    await finished(id)
+    const row = await database.db.selectFrom('conversations').select(['id', 'status']).where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row.status).toBe('approved')
+    const actions = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'to_status']).where('conversation_id', '=', row.id).execute()
+    expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, to_status: 'approved' }])
+  })
+
   test('malformed output is retried, and fails with invalid_output when it stays malformed', async () => {
     const template = await makeTemplate(app, editor)
     fake.enqueue({ kind: 'malformed' }, { kind: 'text_instead_of_tool' }, { kind: 'malformed' })

@@ -11,6 +11,7 @@ import { costOf, type Usage } from './cost'
 import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
 import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
+import { applyAutoReview } from '../review/auto'
 
 /**
  * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
@@ -247,6 +248,8 @@ async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Resul
     select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
     from updated, versioned`.execute(db)
   if (rows.length === 0) return false
+  // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
+  await applyAutoReview(db, claimed.id)
   if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)
   return true
 }
