@@ -29,4 +29,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Node itself is PID 1 so SIGTERM reaches the app, which drains jobs and stops Postgres cleanly.
-CMD ["node", "--import", "tsx", "src/main.ts", "start"]
+# The heap limits keep a worker's memory flat while it streams large exports (see npm start).
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=192", "--import", "tsx", "src/main.ts", "start"]
