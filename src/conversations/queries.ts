@@ -333,29 +333,6 @@ export async function findConversation(db: Kysely<DB>, id: string, options: { tr
 }
 export type ConversationDetail = NonNullable<Awaited<ReturnType<typeof findConversation>>>
 
-/** Every review action on a conversation, oldest first, with who took it. */
-export async function reviewHistory(db: Kysely<DB>, conversationId: string) {
-  return db
-    .selectFrom('review_actions')
-    .leftJoin('users', 'users.id', 'review_actions.reviewer_id')
-    .select([
-      'review_actions.id',
-      'review_actions.action',
-      'review_actions.from_status',
-      'review_actions.to_status',
-      'review_actions.reasons',
-      'review_actions.comment',
-      'review_actions.undoes_id',
-      'review_actions.created_at',
-      'users.email as reviewer_email',
-    ])
-    .where('review_actions.conversation_id', '=', conversationId)
-    .orderBy('review_actions.created_at')
-    .orderBy('review_actions.id')
-    .execute()
-}
-export type ReviewHistoryEntry = Awaited<ReturnType<typeof reviewHistory>>[number]
-
 /** The recorded versions of a conversation's turns, newest first. */
 export async function listVersions(db: Kysely<DB>, conversationId: string) {
   return db

@@ -16,6 +16,7 @@ import { SummaryPage } from '../../views/conversations/SummaryPage'
 import { TrashPage } from '../../views/conversations/TrashPage'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, BULK_NEEDS, bulkTarget, BulkInput, countBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
+import { listReviewHistory } from '../review/queries'
 import { filterParams, type ConversationFilter } from './filter'
 import {
   DEFAULT_SORT,
@@ -25,7 +26,6 @@ import {
   ListQuery,
   listVersions,
   pageSizeFor,
-  reviewHistory,
   summarizeConversations,
   type Sort,
 } from './queries'
@@ -185,7 +185,7 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
 async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
-  const [history, versions] = await Promise.all([reviewHistory(c.var.db, id), listVersions(c.var.db, id)])
+  const [history, versions] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id)])
   return c.html(
     <ConversationPage ctx={pageContext(c)} conversation={conversation} history={history} versions={versions} notice={notice(c)} error={extra.error} />,
     extra.status ?? 200,
@@ -243,6 +243,6 @@ conversationsApi.get('/:id', async (c) => c.json(await conversationJson(c, conve
 async function conversationJson(c: C, id: string) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
-  const history = await reviewHistory(c.var.db, id)
+  const history = await listReviewHistory(c.var.db, id)
   return { ...conversation, review_history: history }
 }

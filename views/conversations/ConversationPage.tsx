@@ -1,19 +1,11 @@
-import type { ConversationDetail, ReviewHistoryEntry, VersionEntry } from '../../src/conversations/queries'
+import type { ConversationDetail, VersionEntry } from '../../src/conversations/queries'
+import { DECISION_LABELS } from '../../src/review/actions'
+import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { can } from '../../src/auth/roles'
 import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from './format'
-
-const ACTION_LABELS: Record<string, string> = {
-  approve: 'Approved',
-  reject: 'Rejected',
-  request_changes: 'Changes requested',
-  undo: 'Undone',
-  move_to_review: 'Moved to review',
-  auto_approve: 'Auto-approved',
-  auto_reject: 'Auto-rejected',
-}
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -178,8 +170,8 @@ export function ConversationPage(props: {
               {props.history.map((h) => (
                 <tr>
                   <td>{when(h.created_at)}</td>
-                  <td>{h.reviewer_email ?? 'system'}</td>
-                  <td>{ACTION_LABELS[h.action] ?? h.action}</td>
+                  <td>{h.reviewer ?? 'system'}</td>
+                  <td>{DECISION_LABELS[h.action]}</td>
                   <td>
                     {STATUS_LABELS[h.from_status] ?? h.from_status} → {STATUS_LABELS[h.to_status] ?? h.to_status}
                   </td>
