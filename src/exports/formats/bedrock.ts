@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
 
 /** Bedrock's limit for one Claude fine-tuning record (system prompt and messages together). */
 export const BEDROCK_MAX_TOKENS = 32_000
@@ -7,11 +7,7 @@ export const BEDROCK_MAX_TOKENS = 32_000
 export const bedrock: FormatWriter = {
   format: 'bedrock',
   label: 'Anthropic on Amazon Bedrock fine-tuning (JSONL)',
-  extension: 'jsonl',
-  contentType: 'application/jsonl; charset=utf-8',
-  header: () => '',
-  separator: '\n',
-  footer: '\n',
+  ...JSONL,
   usesMetadata: false,
   record(record, options) {
     const read = readTurns(record.turns)

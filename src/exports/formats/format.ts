@@ -73,6 +73,15 @@ export type FormatWriter = {
   usesMetadata: boolean
 }
 
+/** The framing every JSON Lines format shares: one record per line, a newline after the last. */
+export const JSONL = {
+  extension: 'jsonl',
+  contentType: 'application/jsonl; charset=utf-8',
+  header: () => '',
+  separator: '\n',
+  footer: '\n',
+} as const satisfies Pick<FormatWriter, 'extension' | 'contentType' | 'header' | 'separator' | 'footer'>
+
 export type ChatTurn = { role: string; content: string; [key: string]: unknown }
 
 /**

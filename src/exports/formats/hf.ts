@@ -1,14 +1,10 @@
-import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
 
 /** Hugging Face chat JSONL (what chat templates and TRL's SFTTrainer read): {"messages":[{role, content}]}. */
 export const hf: FormatWriter = {
   format: 'hf',
   label: 'Hugging Face chat messages (JSONL)',
-  extension: 'jsonl',
-  contentType: 'application/jsonl; charset=utf-8',
-  header: () => '',
-  separator: '\n',
-  footer: '\n',
+  ...JSONL,
   usesMetadata: true,
   record(record, options) {
     const read = readTurns(record.turns)

@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
 
 /** Keys OpenAI's chat fine-tuning accepts on a message (tool-call keys included for when tools are exported). */
 const ALLOWED_KEYS = new Set(['role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call'])
@@ -9,11 +9,7 @@ export const OPENAI_MIN_EXAMPLES = 10
 export const openai: FormatWriter = {
   format: 'openai',
   label: 'OpenAI chat fine-tuning (JSONL)',
-  extension: 'jsonl',
-  contentType: 'application/jsonl; charset=utf-8',
-  header: () => '',
-  separator: '\n',
-  footer: '\n',
+  ...JSONL,
   usesMetadata: false,
   record(record, options) {
     const read = readTurns(record.turns)

@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
 
 const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
 
@@ -6,11 +6,7 @@ const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
 export const sharegpt: FormatWriter = {
   format: 'sharegpt',
   label: 'ShareGPT (JSONL)',
-  extension: 'jsonl',
-  contentType: 'application/jsonl; charset=utf-8',
-  header: () => '',
-  separator: '\n',
-  footer: '\n',
+  ...JSONL,
   usesMetadata: true,
   record(record, options) {
     const read = readTurns(record.turns)
