@@ -1,15 +1,6 @@
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely'
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { createApp } from '../../src/app'
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
-import { loadConfig } from '../../src/config'
-import { seedConversations } from '../../src/conversations/seed'
-import type { DB } from '../../src/db/schema'
-import { createLogger } from '../../src/log'
-import { benchDatabase, heading, percentile, report, timeMany } from './support'
+import { benchDatabase, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
 
 /**
  * Issue 5's dashboard figures on 100,000 seeded conversations (~8 turns each): server time
@@ -23,20 +14,7 @@ const RUNS = 30
 heading(`Dashboard (issue 5) on ${COUNT.toLocaleString('en')} conversations`)
 const database = await benchDatabase()
 try {
-  const seeded = await seedConversations(database.db, { count: COUNT })
-  await database.pool.query('vacuum analyze conversations')
-  console.log(`  (seeded in ${(seeded.ms / 1000).toFixed(1)} s, then VACUUM ANALYZE as autovacuum would)`)
-
-  // The app's own queries, captured per request so the slowest one can be explained afterwards.
-  let captured: { query: CompiledQuery; ms: number }[] = []
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: database.pool }),
-    log: (event) => {
-      if (event.level === 'query') captured.push({ query: event.query, ms: event.queryDurationMillis })
-    },
-  })
-  const config = loadConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-')), LOG_LEVEL: 'silent' })
-  const app = createApp({ db, config, log: createLogger('silent') })
+  const { app, recorder } = await seededApp(database, COUNT)
   const user = await insertUser(database.db, { email: 'bench@example.com', password: 'bench password', role: 'reviewer' })
   const { token } = await createApiToken(database.db, user!.id, { name: 'bench', scope: 'read' })
   const auth = { authorization: `Bearer ${token}` }
@@ -46,20 +24,20 @@ try {
   const [templateId, batchId, scenarioId] = [await ids('templates'), await ids('batches'), await ids('scenarios')]
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
-  type Slowest = { label: string; queries: { query: CompiledQuery; ms: number }[]; p95: number }
+  type Slowest = { label: string; queries: CapturedQuery[]; p95: number }
   const slowestOf: Record<string, Slowest> = {}
 
   /** p95 of GET url (server time), remembering the queries of its slowest run for EXPLAIN. */
   async function measure(kind: string, label: string, url: string, headers: Record<string, string>, target?: string): Promise<number> {
-    let worst: { ms: number; queries: typeof captured } = { ms: -1, queries: [] }
+    let worst: { ms: number; queries: CapturedQuery[] } = { ms: -1, queries: [] }
     const samples = await timeMany(RUNS, async () => {
-      captured = []
+      recorder.queries = []
       const t0 = performance.now()
       const res = await app.request(url, { headers })
       await res.text()
       const ms = performance.now() - t0
       if (res.status !== 200) throw new Error(`${url} answered ${res.status}`)
-      if (ms > worst.ms) worst = { ms, queries: captured }
+      if (ms > worst.ms) worst = { ms, queries: recorder.queries }
     })
     const p95 = percentile(samples, 95)
     report(`${label} (p50 ${percentile(samples, 50).toFixed(1)})`, p95, 'ms p95', target)

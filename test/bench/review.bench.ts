@@ -1,17 +1,8 @@
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely'
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { createApp } from '../../src/app'
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
-import { loadConfig } from '../../src/config'
-import { seedConversations } from '../../src/conversations/seed'
-import type { DB } from '../../src/db/schema'
-import { createLogger } from '../../src/log'
 import { startServer } from '../../src/server'
 import { launchBrowser, signInAs } from '../helpers/browser'
-import { benchDatabase, heading, percentile, report, timeMany } from './support'
+import { benchDatabase, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
 
 /**
  * Issue 5's review figures on 100,000 seeded conversations (~35% pending review): server time
@@ -25,19 +16,7 @@ const RUNS = 50
 heading(`Review (issue 5) on ${COUNT.toLocaleString('en')} conversations`)
 const database = await benchDatabase()
 try {
-  const seeded = await seedConversations(database.db, { count: COUNT })
-  await database.pool.query('vacuum analyze conversations')
-  console.log(`  (seeded in ${(seeded.ms / 1000).toFixed(1)} s, then VACUUM ANALYZE as autovacuum would)`)
-
-  let captured: { query: CompiledQuery; ms: number }[] = []
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: database.pool }),
-    log: (event) => {
-      if (event.level === 'query') captured.push({ query: event.query, ms: event.queryDurationMillis })
-    },
-  })
-  const config = loadConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-')), LOG_LEVEL: 'silent' })
-  const app = createApp({ db, config, log: createLogger('silent') })
+  const { app, recorder } = await seededApp(database, COUNT)
   const password = 'bench password'
   const reviewer = (await insertUser(database.db, { email: 'reviewer@example.com', password, role: 'reviewer' }))!
   const { token } = await createApiToken(database.db, reviewer.id, { name: 'bench', scope: 'write' })
@@ -53,18 +32,18 @@ try {
       )
     ).rows.map((r) => r.id as string)
 
-  let slowest: { label: string; p95: number; queries: typeof captured } = { label: '', p95: -1, queries: [] }
+  let slowest: { label: string; p95: number; queries: CapturedQuery[] } = { label: '', p95: -1, queries: [] }
   async function measure(label: string, target: string, request: (i: number) => Response | Promise<Response>, expected: number): Promise<void> {
-    let worst: { ms: number; queries: typeof captured } = { ms: -1, queries: [] }
+    let worst: { ms: number; queries: CapturedQuery[] } = { ms: -1, queries: [] }
     let n = 0 // warm-up runs count too: each run acts on its own conversation
     const samples = await timeMany(RUNS, async () => {
-      captured = []
+      recorder.queries = []
       const t0 = performance.now()
       const res = await request(n++)
       await res.text()
       const ms = performance.now() - t0
       if (res.status !== expected) throw new Error(`${label} answered ${res.status}`)
-      if (ms > worst.ms) worst = { ms, queries: captured }
+      if (ms > worst.ms) worst = { ms, queries: recorder.queries }
     })
     const p95 = percentile(samples, 95)
     report(label, p95, 'ms p95', target)

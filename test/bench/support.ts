@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely'
 import pg from 'pg'
+import { createApp } from '../../src/app'
+import { loadConfig } from '../../src/config'
+import { seedConversations } from '../../src/conversations/seed'
+import type { DB } from '../../src/db/schema'
 import { connect, type Database } from '../../src/db/connect'
 import { startEmbeddedPostgres } from '../../src/db/embedded'
 import { migrateToLatest } from '../../src/db/migrate'
@@ -71,4 +77,26 @@ export async function timeMany(runs: number, fn: (i: number) => Promise<unknown>
     samples.push(performance.now() - t0)
   }
   return samples
+}
+
+export type CapturedQuery = { query: CompiledQuery; ms: number }
+
+/**
+ * Seeds `count` conversations (then VACUUM ANALYZE, as autovacuum would) and builds the app on a
+ * Kysely that records every query, so a bench can explain the slowest query of its slowest request:
+ * empty `recorder.queries` before a request, read it after.
+ */
+export async function seededApp(database: BenchDatabase, count: number) {
+  const seeded = await seedConversations(database.db, { count })
+  await database.pool.query('vacuum analyze conversations')
+  console.log(`  (seeded in ${(seeded.ms / 1000).toFixed(1)} s, then VACUUM ANALYZE as autovacuum would)`)
+  const recorder: { queries: CapturedQuery[] } = { queries: [] }
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: database.pool }),
+    log: (event) => {
+      if (event.level === 'query') recorder.queries.push({ query: event.query, ms: event.queryDurationMillis })
+    },
+  })
+  const config = loadConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-')), LOG_LEVEL: 'silent' })
+  return { app: createApp({ db, config, log: createLogger('silent') }), recorder }
 }
