@@ -1,6 +1,6 @@
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
-import { benchDatabase, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
+import { benchDatabase, explainQuery, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
 
 /**
  * Issue 5's dashboard figures on 100,000 seeded conversations (~8 turns each): server time
@@ -109,24 +109,8 @@ try {
   for (const [kind, slowest] of Object.entries(slowestOf)) {
     const query = slowest.queries.filter((q) => /from "conversations"/.test(q.query.sql)).sort((a, b) => b.ms - a.ms)[0]
     if (!query) continue
-    const { rows } = await database.pool.query(`explain (analyze, format json) ${query.query.sql}`, [...query.query.parameters])
-    const plan = rows[0]['QUERY PLAN'][0]
-    console.log(`  ${kind.padEnd(12)} ${slowest.label}: ${describePlan(plan.Plan)}; ${plan['Execution Time'].toFixed(1)} ms`)
+    console.log(`  ${kind.padEnd(12)} ${slowest.label}: ${await explainQuery(database, query)}`)
   }
 } finally {
   await database.close()
-}
-
-type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
-
-/** "Limit → Index Scan Backward on conversations_list_created_idx" style: the top node and every index or scan used. */
-function describePlan(node: PlanNode): string {
-  const scans: string[] = []
-  const walk = (n: PlanNode) => {
-    if (n['Index Name']) scans.push(`${n['Node Type']} using ${n['Index Name']}`)
-    else if (n['Node Type'] === 'Seq Scan') scans.push(`Seq Scan on ${n['Relation Name']}`)
-    for (const child of n.Plans ?? []) walk(child)
-  }
-  walk(node)
-  return `${node['Node Type']} → ${[...new Set(scans)].join(', ') || 'no scan'}`
 }

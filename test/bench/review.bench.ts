@@ -2,7 +2,7 @@ import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
 import { startServer } from '../../src/server'
 import { launchBrowser, signInAs } from '../helpers/browser'
-import { benchDatabase, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
+import { benchDatabase, explainQuery, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
 
 /**
  * Issue 5's review figures on 100,000 seeded conversations (~35% pending review): server time
@@ -129,24 +129,8 @@ try {
   heading('EXPLAIN ANALYZE of the slowest queue query (from the slowest request above)')
   const queue = slowest.queries.filter((q) => /^select .* from "conversations" .* limit/is.test(q.query.sql)).sort((a, b) => b.ms - a.ms)[0]
   if (queue) {
-    const { rows } = await database.pool.query(`explain (analyze, format json) ${queue.query.sql}`, [...queue.query.parameters])
-    const plan = rows[0]['QUERY PLAN'][0]
-    console.log(`  ${slowest.label}:\n    ${describePlan(plan.Plan)}; ${plan['Execution Time'].toFixed(2)} ms`)
+    console.log(`  ${slowest.label}:\n    ${await explainQuery(database, queue, 2)}`)
   }
 } finally {
   await database.close()
-}
-
-type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
-
-/** "Limit → Index Scan using conversations_review_oldest_idx, …": the top node and every index or scan used. */
-function describePlan(node: PlanNode): string {
-  const scans: string[] = []
-  const walk = (n: PlanNode) => {
-    if (n['Index Name']) scans.push(`${n['Node Type']} using ${n['Index Name']}`)
-    else if (n['Node Type'] === 'Seq Scan') scans.push(`Seq Scan on ${n['Relation Name']}`)
-    for (const child of n.Plans ?? []) walk(child)
-  }
-  walk(node)
-  return `${node['Node Type']} → ${[...new Set(scans)].join(', ') || 'no scan'}`
 }

@@ -100,3 +100,22 @@ export async function seededApp(database: BenchDatabase, count: number) {
   const config = loadConfig({ DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-')), LOG_LEVEL: 'silent' })
   return { app: createApp({ db, config, log: createLogger('silent') }), recorder }
 }
+
+type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
+
+/**
+ * EXPLAIN ANALYZE of a captured query, summarised as "Limit → Index Scan using x, …; 0.4 ms": the
+ * top node and every index or scan used, so a regression names the index it lost.
+ */
+export async function explainQuery(database: BenchDatabase, captured: CapturedQuery, digits = 1): Promise<string> {
+  const { rows } = await database.pool.query(`explain (analyze, format json) ${captured.query.sql}`, [...captured.query.parameters])
+  const plan = rows[0]['QUERY PLAN'][0] as { Plan: PlanNode; 'Execution Time': number }
+  const scans: string[] = []
+  const walk = (n: PlanNode) => {
+    if (n['Index Name']) scans.push(`${n['Node Type']} using ${n['Index Name']}`)
+    else if (n['Node Type'] === 'Seq Scan') scans.push(`Seq Scan on ${n['Relation Name']}`)
+    for (const child of n.Plans ?? []) walk(child)
+  }
+  walk(plan.Plan)
+  return `${plan.Plan['Node Type']} → ${[...new Set(scans)].join(', ') || 'no scan'}; ${plan['Execution Time'].toFixed(digits)} ms`
+}
