@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchBrowser, signInAs } from '../helpers/browser'
+import { launchBrowser, signInAs, withPage } from '../helpers/browser'
 import { createTestDatabase, type TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
 import { startTestServer, type RunningApp } from '../helpers/server'
@@ -20,18 +20,9 @@ afterAll(async () => {
   await database?.drop()
 })
 
-async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext()
-  try {
-    return await fn(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
-
 // These run in order: the first finds an empty database and creates the first admin.
 test('on a fresh install the setup page creates the first admin and signs them in', async () => {
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await page.goto(`${server.url}/`)
     expect(new URL(page.url()).pathname).toBe('/setup')
     await page.fill('input[name=name]', 'Grace')
@@ -47,7 +38,7 @@ test('on a fresh install the setup page creates the first admin and signs them i
 
 test('a person signs in, sees the navigation for their role, and signs out', async () => {
   const editor = await makeUser(database, 'editor')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await page.goto(`${server.url}/login`)
     await page.fill('input[name=email]', editor.email)
     await page.fill('input[name=password]', 'not the password')
@@ -65,7 +56,7 @@ test('a person signs in, sees the navigation for their role, and signs out', asy
 
 test('a viewer who opens an admin page gets a clear "not allowed" page', async () => {
   const viewer = await makeUser(database, 'viewer')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, viewer)
     const response = await page.goto(`${server.url}/settings/users`)
     expect(response?.status()).toBe(403)
@@ -76,7 +67,7 @@ test('a viewer who opens an admin page gets a clear "not allowed" page', async (
 
 test('an API token created on the settings page is shown once and works as a bearer token', async () => {
   const reviewer = await makeUser(database, 'reviewer')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, reviewer)
     await page.goto(`${server.url}/settings/tokens`)
     await page.fill('input[name=name]', 'my script')

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchBrowser, signInAs } from '../helpers/browser'
+import { launchBrowser, signInAs, withPage } from '../helpers/browser'
 import { createTestDatabase, type TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
 import { startTestServer, type RunningApp } from '../helpers/server'
@@ -20,25 +20,16 @@ afterAll(async () => {
   await database?.drop()
 })
 
-async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext()
-  try {
-    return await fn(await context.newPage())
-  } finally {
-    await context.close()
-  }
-}
-
 test('the template form keeps a draft as you type and offers it back after the tab is closed', async () => {
   const editor = await makeUser(database, 'editor')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, editor)
     await page.goto(`${server.url}/templates/new`)
     await page.fill('input[name=name]', 'Typed but never saved')
     await page.fill('textarea[name=system_prompt]', 'You write about {{product}}.')
     await expect.poll(() => page.textContent('#draft-status'), { timeout: 5000 }).toMatch(/Draft saved at \d\d:\d\d UTC/)
   })
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, editor)
     await page.goto(`${server.url}/templates/new`)
     expect(await page.textContent('#draft-offer')).toMatch(/You have an unsaved draft from \d\d:\d\d UTC/)
@@ -50,7 +41,7 @@ test('the template form keeps a draft as you type and offers it back after the t
 
 test('a template is created in the browser with a parameter row, then previewed with a sample value', async () => {
   const editor = await makeUser(database, 'editor')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, editor)
     await page.goto(`${server.url}/templates/new`)
     await page.fill('input[name=name]', 'Browser made')
@@ -76,7 +67,7 @@ test('a template is created in the browser with a parameter row, then previewed 
 
 test('the template list filters as you type and keeps the search in the address', async () => {
   const editor = await makeUser(database, 'editor')
-  await withPage(async (page) => {
+  await withPage(browser, async (page) => {
     await signInAs(page, server.url, editor)
     for (const name of ['Searchable billing', 'Searchable shipping']) {
       await page.goto(`${server.url}/templates/new`)

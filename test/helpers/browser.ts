@@ -27,3 +27,13 @@ export async function signInAs(page: Page, baseUrl: string, user: { email: strin
   await page.fill('input[name=password]', user.password)
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')])
 }
+
+/** Runs `fn` in a page of its own fresh context (no cookies shared with other tests), then closes it. */
+export async function withPage<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext()
+  try {
+    return await fn(await context.newPage())
+  } finally {
+    await context.close()
+  }
+}
