@@ -53,10 +53,10 @@ describe('quality score', () => {
   })
 
   test('a near-duplicate of another conversation of the batch loses its novelty', () => {
-    expect(novelty(good, [])).toBe(10)
-    expect(novelty(good, [good])).toBe(0)
+    expect(novelty(shingles(good), [])).toBe(10)
+    expect(novelty(shingles(good), [shingles(good)])).toBe(0)
     const other = [user('What documents do I need for a mortgage application?'), assistant('Proof of income, two years of tax returns, and identification.')]
-    expect(novelty(good, [other])).toBe(10)
+    expect(novelty(shingles(good), [shingles(other)])).toBe(10)
     expect(jaccard(shingles(good), shingles(good))).toBe(1)
   })
 })

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Logger } from '../log'
+import { namingPool } from './prepared'
 import type { DB } from './schema'
 
 export type Database = { db: Kysely<DB>; pool: pg.Pool }
@@ -14,7 +15,7 @@ export function connect(url: string, log: Logger, max = 10): Database {
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'))
   pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'database connection lost')))
-  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool }
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool) }) }), pool }
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'])

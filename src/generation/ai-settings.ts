@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import { z } from 'zod'
+import { cachedRead } from '../db/cached-read'
 import type { AiSettingsTable, DB } from '../db/schema'
 
 /**
@@ -9,17 +10,14 @@ import type { AiSettingsTable, DB } from '../db/schema'
  */
 export type AiSettings = Selectable<AiSettingsTable>
 
-export const AI_SETTINGS_CACHE_MS = 2_000
+const AI_SETTINGS_CACHE_MS = 2_000
 
-const cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<AiSettings> }>()
+const cached = cachedRead(AI_SETTINGS_CACHE_MS, (db) =>
+  db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow(),
+)
 
 export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
-  const hit = cache.get(db)
-  if (hit && Date.now() - hit.at < AI_SETTINGS_CACHE_MS) return hit.value
-  const value = db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
-  cache.set(db, { at: Date.now(), value })
-  value.catch(() => cache.delete(db))
-  return value
+  return cached.get(db)
 }
 
 /** Any of the fields; the rest are carried over from the active row. */
@@ -45,7 +43,7 @@ export async function changeAiSettings(db: Kysely<DB>, userId: string, change: A
     .values({ ...values, ...change, created_by: userId })
     .returningAll()
     .executeTakeFirstOrThrow()
-  cache.delete(db)
+  cached.forget(db)
   return row
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely'
 import { conversationTool } from '../claude/conversation-tool'
 import type { BatchStatus, ConversationStatus, DB } from '../db/schema'
+import { executePrepared } from '../db/prepared'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { estimateBatch, type BatchEstimate } from './cost'
@@ -355,13 +356,18 @@ function totalsFromConversations(id: string) {
 
 /** Marks a running batch done once none of its conversations is waiting or generating. */
 export async function finishBatchIfComplete(db: Kysely<DB>, id: string): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
+  // Every finished conversation asks, so the statement is prepared once per connection.
+  const { rows } = await executePrepared(
+    db,
+    'finish_batch_if_complete',
+    sql<{ id: string }>`
     with finished as (
       update batches set status = 'done', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)}
       where id = ${id}::uuid and status = 'running'
         and not exists (select 1 from conversations where batch_id = ${id}::uuid and status in ('queued', 'generating'))
       returning id)
-    select id, pg_notify('batch_progress', json_build_object('batch_id', id, 'status', 'done')::text) from finished`.execute(db)
+    select id, pg_notify('batch_progress', json_build_object('batch_id', id, 'status', 'done')::text) from finished`,
+  )
   return rows.length > 0
 }
 

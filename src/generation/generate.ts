@@ -4,12 +4,14 @@ import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
 import type { DB, TemplateSnapshot, Turn } from '../db/schema'
 import type { Logger } from '../log'
+import { executePrepared } from '../db/prepared'
 import { hasPlaceholder } from '../templates/placeholders'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { finishBatchIfComplete } from './batches'
 import { costOf, type Usage } from './cost'
 import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
+import { recentShingles, rememberResult } from './recent-results'
 import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
 import { applyAutoReview } from '../review/auto'
 
@@ -22,8 +24,6 @@ import { applyAutoReview } from '../review/auto'
 
 /** How many times a call whose output is invalid is made again before the conversation fails. */
 export const OUTPUT_TRIES = 3
-/** How many recent conversations of the batch a new one is compared with for near-duplicates. */
-const NOVELTY_WINDOW = 10
 
 export type GenerationDeps = { db: Kysely<DB>; log: Logger; claude: Claude }
 export type JobInfo = { attempts: number; maxAttempts: number }
@@ -39,7 +39,6 @@ type Claimed = {
   prompt: string
   snapshot: TemplateSnapshot | null
   batch_settings: { model?: string; temperature?: number; max_tokens?: number } | null
-  others: Turn[][] | null
   has_versions: boolean
 }
 
@@ -108,7 +107,8 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       addUsage(usage, message)
       const checked = checkOutput(message, minTurns, maxTurns)
       if (checked.ok) {
-        const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others: claimed.others ?? [] })
+        const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
+        const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others })
         const flagged = quality.score < (snapshot?.quality_threshold ?? 0)
         const saved = await store(db, claimed, lease, {
           title: checked.title,
@@ -122,6 +122,7 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
           flagged,
         })
         lease = null // released by the same statement
+        if (saved && claimed.batch_id) rememberResult(claimed.batch_id, claimed.id, quality.shingles)
         return saved ? 'generated' : 'skipped'
       }
       await releaseClaudeSlot(db, lease)
@@ -168,12 +169,14 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
 
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
- * its batch is paused or cancelled. Returns what the call needs, including the batch's latest
- * results for the near-duplicate check, in one round trip. No progress notification here: every
+ * its batch is paused or cancelled. Returns what the call needs in one round trip. No progress notification here: every
  * notifying commit takes Postgres's notify-queue lock, and the result's notification follows soon.
  */
 async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
-  const { rows } = await sql<Claimed>`
+  const { rows } = await executePrepared(
+    db,
+    'claim_conversation',
+    sql<Claimed>`
     with claimed as (
       update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
       where c.id = ${id}::uuid and c.status in ('queued', 'generating')
@@ -182,14 +185,11 @@ async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
     )
     select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.system_prompt, claimed.prompt,
       tv.snapshot, b.settings as batch_settings,
-      (select jsonb_agg(o.turns) from (
-         select turns from conversations
-         where batch_id = claimed.batch_id and id <> claimed.id and status in ('pending_review', 'approved', 'rejected', 'needs_revision')
-         order by updated_at desc limit ${NOVELTY_WINDOW}) o) as others,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
     left join template_versions tv on tv.id = claimed.template_version_id
-    left join batches b on b.id = claimed.batch_id`.execute(db)
+    left join batches b on b.id = claimed.batch_id`,
+  )
   return rows[0]
 }
 
@@ -218,13 +218,17 @@ type Result = {
 
 /**
  * Turns, usage, score, a new version and the lease's release in one statement, then progress.
+ * The turns go over the wire once: the version row copies them from the updated row.
  * The batch's totals are the sums of its conversations (read with its counts, written to the batch
  * row when it finishes), so concurrent results never queue up on the one batch row.
  */
 async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Result): Promise<boolean> {
   const parts = JSON.stringify(r.quality.parts)
   const turns = JSON.stringify(r.turns)
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await executePrepared(
+    db,
+    'store_generated_conversation',
+    sql<{ id: string }>`
     with updated as (
       update conversations set status = 'pending_review', title = ${r.title}, turns = ${turns}::jsonb, turn_count = ${r.turns.length}::int,
         model = ${r.model}, input_tokens = ${r.usage.input_tokens}::int, output_tokens = ${r.usage.output_tokens}::int,
@@ -233,20 +237,21 @@ async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Resul
         quality_score = ${r.quality.score}, quality_parts = ${parts}::jsonb, flagged = ${r.flagged},
         error_code = null, error_message = null, version = version + 1, updated_at = now()
       where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
-      returning id, batch_id, parameters, created_by
+      returning id, batch_id, title, turns, parameters, model, quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
     ), versioned as (
       insert into conversation_versions (conversation_id, version, source, title, turns, parameters, model, quality_score, quality_parts,
         input_tokens, output_tokens, cost_usd, created_by)
       select id, coalesce((select max(version) from conversation_versions where conversation_id = updated.id), 0) + 1,
-        ${claimed.has_versions ? 'regenerated' : 'generated'}, ${r.title}, ${turns}::jsonb, parameters, ${r.model},
-        ${r.quality.score}, ${parts}::jsonb, ${r.usage.input_tokens}::int, ${r.usage.output_tokens}::int, ${r.cost}, created_by
+        ${claimed.has_versions ? 'regenerated' : 'generated'}, title, turns, parameters, model,
+        quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
       from updated
       returning conversation_id
     ), released as (
       delete from claude_leases where id = ${leaseId}::uuid
     )
     select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
-    from updated, versioned`.execute(db)
+    from updated, versioned`,
+  )
   if (rows.length === 0) return false
   // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
   await applyAutoReview(db, claimed.id)

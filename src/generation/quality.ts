@@ -18,20 +18,21 @@ export type QualityInput = {
   turns: Turn[]
   minTurns: number
   maxTurns: number
-  /** Turns of other conversations of the same batch (the most recent ones), for near-duplicates. */
-  others: Turn[][]
+  /** Word 4-shingles of other conversations of the same batch (the most recent ones), for near-duplicates. */
+  others: Array<Set<string>>
 }
 
 const WEIGHTS: QualityParts = { turn_count: 1, length_balance: 1, structure: 1.5, repetition: 1, leakage: 1.5, novelty: 1 }
 
-export function scoreQuality(input: QualityInput): { score: number; parts: QualityParts } {
+export function scoreQuality(input: QualityInput): { score: number; parts: QualityParts; shingles: Set<string> } {
+  const mine = shingles(input.turns)
   const parts: QualityParts = {
     turn_count: turnCountFit(input.turns.length, input.minTurns, input.maxTurns),
     length_balance: lengthBalance(input.turns),
     structure: structure(input.turns),
     repetition: repetition(input.turns),
     leakage: leakage(input.turns),
-    novelty: novelty(input.turns, input.others),
+    novelty: novelty(mine, input.others),
   }
   let sum = 0
   let weights = 0
@@ -41,7 +42,7 @@ export function scoreQuality(input: QualityInput): { score: number; parts: Quali
   }
   // A leaked placeholder or a refusal makes a sample unusable, whatever else is good about it.
   const score = parts.leakage === 0 ? Math.min(3, sum / weights) : sum / weights
-  return { score: round2(score), parts }
+  return { score: round2(score), parts, shingles: mine }
 }
 
 /** 10 inside the template's range, three points less for every turn outside it. */
@@ -98,11 +99,10 @@ export function leakage(turns: Turn[]): number {
 }
 
 /** 10 minus how close the nearest other conversation is (Jaccard similarity of word 4-shingles). */
-export function novelty(turns: Turn[], others: Turn[][]): number {
+export function novelty(mine: Set<string>, others: Array<Set<string>>): number {
   if (others.length === 0) return 10
-  const mine = shingles(turns)
   let nearest = 0
-  for (const other of others) nearest = Math.max(nearest, jaccard(mine, shingles(other)))
+  for (const other of others) nearest = Math.max(nearest, jaccard(mine, other))
   // Below 0.3 overlap is just shared phrasing; at 0.9 and above it is the same conversation.
   return clamp(10 * (1 - (nearest - 0.3) / 0.6))
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import { cachedRead } from '../db/cached-read'
 import type { DB, RejectionReason } from '../db/schema'
 
 /** The reasons a reviewer can pick when rejecting, until an admin changes the list. Codes are stored; labels are shown. */
@@ -25,8 +26,10 @@ export type ReviewSettings = {
 
 export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { reasons: DEFAULT_REASONS, autoApproveAbove: null, autoRejectBelow: null }
 
-/** The active settings: the newest row, or the defaults when nobody has changed them yet. */
-export async function activeReviewSettings(db: Kysely<DB>): Promise<ReviewSettings> {
+/** Every generated conversation reads the thresholds, so they are cached like the AI settings. */
+const REVIEW_SETTINGS_CACHE_MS = 2_000
+
+const cached = cachedRead(REVIEW_SETTINGS_CACHE_MS, async (db): Promise<ReviewSettings> => {
   const row = await db
     .selectFrom('review_settings')
     .select(['reasons', 'auto_approve_above', 'auto_reject_below'])
@@ -35,6 +38,11 @@ export async function activeReviewSettings(db: Kysely<DB>): Promise<ReviewSettin
     .executeTakeFirst()
   if (!row) return DEFAULT_REVIEW_SETTINGS
   return { reasons: row.reasons, autoApproveAbove: row.auto_approve_above, autoRejectBelow: row.auto_reject_below }
+})
+
+/** The active settings: the newest row, or the defaults when nobody has changed them yet. */
+export function activeReviewSettings(db: Kysely<DB>): Promise<ReviewSettings> {
+  return cached.get(db)
 }
 
 const threshold = z.preprocess(
@@ -97,5 +105,6 @@ export async function saveReviewSettings(db: Kysely<DB>, input: ReviewSettingsIn
       created_by: userId,
     })
     .execute()
+  cached.forget(db)
   return activeReviewSettings(db)
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
+import { forgetCachedReads } from '../../src/db/cached-read'
 import { connect, type Database } from '../../src/db/connect'
 import { createLogger } from '../../src/log'
 import { withDatabase } from '../setup/global'
@@ -43,6 +44,7 @@ export async function truncateAll(database: Database): Promise<void> {
     await client.query('truncate users, login_throttle, worker_heartbeats, templates, ai_settings, exports restart identity cascade')
     if (rows[0]) await client.query('insert into ai_settings select * from jsonb_populate_record(null::ai_settings, $1)', [rows[0].row])
     await client.query('commit')
+    forgetCachedReads(database.db)
   } catch (err) {
     await client.query('rollback')
     throw err

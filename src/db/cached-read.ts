@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely'
+import type { DB } from './schema'
+
+/**
+ * A value read from the database and kept for a short while per database handle: settings every
+ * generated conversation needs but that change rarely. A change made through the same handle
+ * forgets it at once; one made by another process is seen within `ttlMs`.
+ */
+export type CachedRead<T> = { get(db: Kysely<DB>): Promise<T>; forget(db: Kysely<DB>): void }
+
+const everyCache: Array<CachedRead<unknown>> = []
+
+export function cachedRead<T>(ttlMs: number, read: (db: Kysely<DB>) => Promise<T>): CachedRead<T> {
+  const cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<T> }>()
+  const cached: CachedRead<T> = {
+    get(db) {
+      const hit = cache.get(db)
+      if (hit && Date.now() - hit.at < ttlMs) return hit.value
+      const value = read(db)
+      cache.set(db, { at: Date.now(), value })
+      value.catch(() => cache.delete(db))
+      return value
+    },
+    forget: (db) => void cache.delete(db),
+  }
+  everyCache.push(cached)
+  return cached
+}
+
+/** After the tables were emptied behind the caches' backs (between tests). */
+export function forgetCachedReads(db: Kysely<DB>): void {
+  for (const cached of everyCache) cached.forget(db)
+}
