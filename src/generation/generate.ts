@@ -4,6 +4,7 @@ import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
 import type { DB, TemplateSnapshot, Turn } from '../db/schema'
 import type { Logger } from '../log'
+import { grouped } from '../db/grouped'
 import { executePrepared } from '../db/prepared'
 import { hasPlaceholder } from '../templates/placeholders'
 import { activeAiSettings, type AiSettings } from './ai-settings'
@@ -169,17 +170,19 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
 
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
- * its batch is paused or cancelled. Returns what the call needs in one round trip. No progress notification here: every
- * notifying commit takes Postgres's notify-queue lock, and the result's notification follows soon.
+ * its batch is paused or cancelled. Returns what the call needs in one round trip, for every claim
+ * that gathered meanwhile (rows are locked in id order, so two groups never deadlock). No progress
+ * notification here: every notifying commit takes Postgres's notify-queue lock, and the result's
+ * notification follows soon.
  */
-async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
+const claim = grouped<string, Claimed | undefined>(async (db, ids) => {
   const { rows } = await executePrepared(
     db,
-    'claim_conversation',
+    'claim_conversations',
     sql<Claimed>`
     with claimed as (
       update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
-      where c.id = ${id}::uuid and c.status in ('queued', 'generating')
+      where c.id = any(${ids}::uuid[]) and c.status in ('queued', 'generating')
         and not exists (select 1 from batches b where b.id = c.batch_id and b.status in ('paused', 'cancelled'))
       returning c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id
     )
@@ -190,8 +193,9 @@ async function claim(db: Kysely<DB>, id: string): Promise<Claimed | undefined> {
     left join template_versions tv on tv.id = claimed.template_version_id
     left join batches b on b.id = claimed.batch_id`,
   )
-  return rows[0]
-}
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id))
+})
 
 /** A job for a conversation that cannot be claimed: finished already, or its batch was paused or cancelled. */
 async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
@@ -217,47 +221,105 @@ type Result = {
 }
 
 /**
- * Turns, usage, score, a new version and the lease's release in one statement, then progress.
- * The turns go over the wire once: the version row copies them from the updated row.
- * The batch's totals are the sums of its conversations (read with its counts, written to the batch
- * row when it finishes), so concurrent results never queue up on the one batch row.
+ * Turns, usage, score, a new version and the lease's release in one statement, for every result
+ * that gathered meanwhile; then auto-review and the batch check. Each row is fenced by its claim
+ * (status and attempts), so a result from a superseded attempt is dropped. The turns go over the
+ * wire once: the version row copies them from the updated row. The batch's totals are the sums of
+ * its conversations (read with its counts, written to the batch row when it finishes), so
+ * concurrent results never queue up on the one batch row.
  */
 async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Result): Promise<boolean> {
-  const parts = JSON.stringify(r.quality.parts)
-  const turns = JSON.stringify(r.turns)
+  const saved = await storeResult(db, {
+    id: claimed.id,
+    attempts: claimed.attempts,
+    lease_id: leaseId,
+    source: claimed.has_versions ? 'regenerated' : 'generated',
+    title: r.title,
+    turns: r.turns,
+    turn_count: r.turns.length,
+    model: r.model,
+    input_tokens: r.usage.input_tokens,
+    output_tokens: r.usage.output_tokens,
+    cache_read_tokens: r.usage.cache_read_tokens,
+    cache_write_tokens: r.usage.cache_write_tokens,
+    cost_usd: r.cost,
+    generation_ms: r.generationMs,
+    simulated: r.simulated,
+    quality_score: r.quality.score,
+    quality_parts: r.quality.parts,
+    flagged: r.flagged,
+  })
+  if (!saved) return false
+  // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
+  await applyAutoReview(db, claimed.id)
+  if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
+  return true
+}
+
+type StoredRow = {
+  id: string
+  attempts: number
+  lease_id: string
+  source: 'generated' | 'regenerated'
+  title: string
+  turns: Turn[]
+  turn_count: number
+  model: string
+  input_tokens: number
+  output_tokens: number
+  cache_read_tokens: number
+  cache_write_tokens: number
+  cost_usd: number
+  generation_ms: number
+  simulated: boolean
+  quality_score: number
+  quality_parts: Record<string, number>
+  flagged: boolean
+}
+
+const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
   const { rows } = await executePrepared(
     db,
-    'store_generated_conversation',
+    'store_generated_conversations',
     sql<{ id: string }>`
-    with updated as (
-      update conversations set status = 'pending_review', title = ${r.title}, turns = ${turns}::jsonb, turn_count = ${r.turns.length}::int,
-        model = ${r.model}, input_tokens = ${r.usage.input_tokens}::int, output_tokens = ${r.usage.output_tokens}::int,
-        cache_read_tokens = ${r.usage.cache_read_tokens}::int, cache_write_tokens = ${r.usage.cache_write_tokens}::int,
-        cost_usd = ${r.cost}, generation_ms = ${r.generationMs}::int, simulated = ${r.simulated},
-        quality_score = ${r.quality.score}, quality_parts = ${parts}::jsonb, flagged = ${r.flagged},
-        error_code = null, error_message = null, version = version + 1, updated_at = now()
-      where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
-      returning id, batch_id, title, turns, parameters, model, quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
+    with result as (
+      select * from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as r(
+        id uuid, attempts int, lease_id uuid, source text, title text, turns jsonb, turn_count int, model text,
+        input_tokens int, output_tokens int, cache_read_tokens int, cache_write_tokens int, cost_usd numeric,
+        generation_ms int, simulated boolean, quality_score numeric, quality_parts jsonb, flagged boolean)
+    ), updated as (
+      update conversations c set status = 'pending_review', title = r.title, turns = r.turns, turn_count = r.turn_count,
+        model = r.model, input_tokens = r.input_tokens, output_tokens = r.output_tokens,
+        cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
+        cost_usd = r.cost_usd, generation_ms = r.generation_ms, simulated = r.simulated,
+        quality_score = r.quality_score, quality_parts = r.quality_parts, flagged = r.flagged,
+        error_code = null, error_message = null, version = c.version + 1, updated_at = now()
+      from result r
+      where c.id = r.id and c.status = 'generating' and c.attempts = r.attempts
+      returning c.id, c.batch_id, c.title, c.turns, c.parameters, c.model, c.quality_score, c.quality_parts,
+        c.input_tokens, c.output_tokens, c.cost_usd, c.created_by, r.source
     ), versioned as (
       insert into conversation_versions (conversation_id, version, source, title, turns, parameters, model, quality_score, quality_parts,
         input_tokens, output_tokens, cost_usd, created_by)
       select id, coalesce((select max(version) from conversation_versions where conversation_id = updated.id), 0) + 1,
-        ${claimed.has_versions ? 'regenerated' : 'generated'}, title, turns, parameters, model,
-        quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
+        source, title, turns, parameters, model, quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
       from updated
       returning conversation_id
     ), released as (
-      delete from claude_leases where id = ${leaseId}::uuid
+      delete from claude_leases where id in (select lease_id from result)
     )
     select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
-    from updated, versioned`,
+    from updated join versioned on versioned.conversation_id = updated.id`,
   )
-  if (rows.length === 0) return false
-  // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
-  await applyAutoReview(db, claimed.id)
-  if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)
-  return true
-}
+  const saved = new Set(rows.map((row) => row.id))
+  return results.map((r) => saved.has(r.id))
+})
+
+/** Results that finished together ask once per batch whether it is done. */
+const checkBatchFinished = grouped<string, void>(async (db, batchIds) => {
+  for (const id of new Set(batchIds)) await finishBatchIfComplete(db, id)
+  return batchIds.map(() => undefined)
+})
 
 async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: string, spentOn?: { model: string; usage: Usage }): Promise<Outcome> {
   const usage = spentOn?.usage
@@ -271,7 +333,7 @@ async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: str
       returning id, batch_id
     )
     select pg_notify('batch_progress', json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'failed')::text) from failed`.execute(db)
-  if (claimed.batch_id) await finishBatchIfComplete(db, claimed.batch_id)
+  if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
   return 'failed'
 }
 

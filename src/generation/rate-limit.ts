@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql, type Kysely } from 'kysely'
+import { grouped } from '../db/grouped'
+import { executePrepared } from '../db/prepared'
 import type { DB } from '../db/schema'
 import type { AiSettings } from './ai-settings'
 
 /**
- * The Claude rate limit shared by every worker process through Postgres (claude_acquire in
- * migrations/2026_11_25_1100_generation.ts): a lease per call in flight, and evenly spaced start
+ * The Claude rate limit shared by every worker process through Postgres (claude_acquire_many in
+ * migrations/2026_11_25_1102_claude_acquire_many.ts): a lease per call in flight, and evenly spaced start
  * times, so N processes together never exceed the requests per minute or the concurrency.
  */
 
@@ -23,16 +25,33 @@ export function leaseMs(settings: AiSettings): number {
   return settings.timeout_ms + 10_000
 }
 
+type LeaseAsk = { settings: AiSettings; holder: string }
+type Lease = { id: string; waitMs: number }
+
+/**
+ * The asks that gathered while the last one was on its way go together: one lock of the limiter
+ * row hands out a lease to as many as there are places, each with its own start slot. The group
+ * goes with the first ask's settings; they are the same cached settings but for a change a moment ago.
+ */
+const askForLeases = grouped<LeaseAsk, Lease | null>(async (db, asks) => {
+  const { settings, holder } = asks[0]!
+  const { rows } = await executePrepared(
+    db,
+    'claude_acquire_many',
+    sql<{ lease_id: string; wait_ms: number }>`
+      select lease_id, wait_ms from claude_acquire_many(${holder}, ${asks.length}::int, ${pacedRate(settings)}::int, ${settings.max_concurrency}::int, ${leaseMs(settings)}::int)`,
+  )
+  return asks.map((_, i) => (rows[i] ? { id: rows[i].lease_id, waitMs: rows[i].wait_ms } : null))
+})
+
 /** Waits for a place and a start slot; returns the lease to release when the call is over. */
 export async function acquireClaudeSlot(db: Kysely<DB>, settings: AiSettings, holder: string, signal?: AbortSignal): Promise<string> {
   for (;;) {
     signal?.throwIfAborted()
-    const { rows } = await sql<{ lease_id: string | null; wait_ms: number | null }>`
-      select lease_id, wait_ms from claude_acquire(${holder}, ${pacedRate(settings)}::int, ${settings.max_concurrency}::int, ${leaseMs(settings)}::int)`.execute(db)
-    const row = rows[0]
-    if (row?.lease_id) {
-      if (row.wait_ms && row.wait_ms > 0) await sleep(row.wait_ms, undefined, { signal })
-      return row.lease_id
+    const lease = await askForLeases(db, { settings, holder })
+    if (lease) {
+      if (lease.waitMs > 0) await sleep(lease.waitMs, undefined, { signal })
+      return lease.id
     }
     // Every place is taken: try again shortly, with jitter so waiting workers do not ask in step.
     await sleep(20 + Math.random() * 60, undefined, { signal })
