@@ -1,6 +1,10 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { activeAiSettings } from '../src/generation/ai-settings'
 import { progressHub } from '../src/generation/progress-hub'
+import { novelty, shingles } from '../src/generation/quality'
+import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-limit'
+import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/recent-results'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
@@ -326,6 +330,50 @@ describe('generating', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_250)
     expect(maxLeases).toBeLessThanOrEqual(2)
     expect(fake.requestCount).toBe(10)
+  })
+})
+
+describe('shared state between workers', () => {
+  test('concurrent asks for the rate limit get evenly spaced slots and never more places than the concurrency', async () => {
+    const settings = { ...(await activeAiSettings(database.db)), requests_per_minute: 600, max_concurrency: 3 }
+    const granted: string[] = []
+    const asks = Array.from({ length: 5 }, () => acquireClaudeSlot(database.db, settings, 'test-holder').then((id) => void granted.push(id)))
+    await waitFor(async () => granted.length === 3, 5_000, 'three leases')
+    const { rows } = await sql<{ at: number }>`select extract(epoch from expires_at) * 1000 as at from claude_leases order by expires_at`.execute(database.db)
+    expect(rows).toHaveLength(3)
+    // 600/min is paced at 588/min: one start every 102 ms.
+    const gaps = rows.slice(1).map((r, i) => r.at - rows[i]!.at)
+    for (const gap of gaps) expect(gap).toBeCloseTo(60_000 / 588, 0)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(granted).toHaveLength(3)
+    // A place freed is taken by one of the waiting asks, and only one.
+    await releaseClaudeSlot(database.db, granted[0]!)
+    await waitFor(async () => granted.length === 4, 5_000, 'the fourth lease')
+    await releaseClaudeSlot(database.db, granted[1]!)
+    await Promise.all(asks)
+    const live = await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)
+    expect(live.rows[0]!.n).toBe(3)
+  })
+
+  test('a result is compared with the latest results of its batch, including those another worker stored', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: batchId } = (await (await postBatch({ template_id: template.id, count_per_item: 3 })).json()) as { id: string }
+    const [mine, theirs, other] = (await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batchId).orderBy('id').execute()).map((r) => r.id)
+    const turns = [
+      { role: 'user' as const, content: 'My card payment to the grocery store was declined twice this morning.' },
+      { role: 'assistant' as const, content: 'I am sorry about that. I can see two declined attempts; your daily limit was reached at 9:14.' },
+    ]
+    expect(await recentShingles(database.db, batchId, other!)).toEqual([])
+    // Another worker process stores a result: this process sees it at its next refresh.
+    await sql`update conversations set status = 'pending_review', turns = ${JSON.stringify(turns)}::jsonb, updated_at = now() where id = ${theirs}::uuid`.execute(database.db)
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS + 50))
+    const seen = await recentShingles(database.db, batchId, other!)
+    expect(seen).toHaveLength(1)
+    expect(novelty(shingles(turns), seen)).toBe(0)
+    // This process's own result counts at once; a conversation is never compared with itself.
+    rememberResult(batchId, mine!, shingles(turns.slice(0, 1)))
+    expect(await recentShingles(database.db, batchId, other!)).toHaveLength(2)
+    expect(await recentShingles(database.db, batchId, mine!)).toHaveLength(1)
   })
 })
 

@@ -24,7 +24,7 @@ import { benchDatabase, heading, percentile, report } from './support'
  * enqueue 10,000; pipeline overhead and throughput with rate limiting off; the achieved rate with
  * 2 worker processes; SSE progress latency.
  */
-const RATE_WINDOW_S = Number(process.env.BENCH_RATE_SECONDS ?? 30)
+const RATE_WINDOW_S = Number(process.env.BENCH_RATE_SECONDS ?? 60)
 const RATE_PER_MIN = Number(process.env.BENCH_RATE_PER_MIN ?? 600)
 
 heading('Generation (issue 4)')
@@ -138,7 +138,7 @@ try {
   const c1 = await requests()
   const window = (performance.now() - r0) / 1000
   const achieved = ((c1 - c0) / window) * 60
-  console.log(`  (window of ${RATE_WINDOW_S} s instead of a minute, with R = ${RATE_PER_MIN}/min: ${c1 - c0} requests, at most ${Math.ceil((RATE_PER_MIN * RATE_WINDOW_S) / 60)} allowed)`)
+  console.log(`  (a window of ${RATE_WINDOW_S} s with R = ${RATE_PER_MIN}/min: ${c1 - c0} requests, at most ${Math.ceil((RATE_PER_MIN * RATE_WINDOW_S) / 60)} allowed)`)
   report(`configured rate R (2 worker processes)`, RATE_PER_MIN, 'req/min')
   report(`achieved rate`, achieved, 'req/min', `95–100% of R: ${((achieved / RATE_PER_MIN) * 100).toFixed(1)}%`)
   for (const w of workers) w.child.kill('SIGTERM')
