@@ -5,6 +5,7 @@ import cleanup_sessions from './cleanup_sessions'
 import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
+import message_batch from './message_batch'
 
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
@@ -14,6 +15,7 @@ export function taskList(deps: Deps): TaskList {
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
     expire_exports: expire_exports(deps),
+    message_batch: message_batch(deps),
   }
 }
 

@@ -232,3 +232,54 @@ test('count_tokens works against the fake server and the simulator', async () =>
   expect(await realClaude().countTokens(params)).toBeGreaterThanOrEqual(100)
   expect(await createClaude({}).countTokens(params)).toBeGreaterThanOrEqual(100)
 })
+
+test('the Message Batches API: a batch is created, reports in progress, then ended, and its results match by custom_id', async () => {
+  fake.setBatchProcessing(300)
+  const claude = realClaude()
+  const created = await claude.createMessageBatch([
+    { custom_id: 'first', params: conversationRequest('You write customer support dialogues.') },
+    { custom_id: 'second', params: conversationRequest('You write customer support dialogues.', 'Write a conversation about a refund.') },
+  ])
+  expect(created).toMatchObject({ type: 'message_batch', processing_status: 'in_progress', results_url: null, request_counts: { processing: 2 } })
+  expect(created.id).toMatch(/^msgbatch_/)
+  await expect(claude.messageBatchResults(created.id)).rejects.toThrow(/results_url/)
+  await new Promise((resolve) => setTimeout(resolve, 350))
+  const ended = await claude.retrieveMessageBatch(created.id)
+  expect(ended).toMatchObject({ processing_status: 'ended', request_counts: { succeeded: 2, processing: 0 } })
+  const results = []
+  for await (const item of await claude.messageBatchResults(created.id)) results.push(item)
+  expect(results.map((r) => r.custom_id)).toEqual(['first', 'second'])
+  for (const { result } of results) {
+    expect(result.type).toBe('succeeded')
+    if (result.type === 'succeeded') ConversationOutput.parse(toolInput(result.message))
+  }
+  await expect(claude.retrieveMessageBatch('msgbatch_unknown')).rejects.toMatchObject({ status: 404 })
+})
+
+test('in a Message Batch, queued faults become that request’s error, and cancelling an unfinished batch cancels its requests', async () => {
+  const claude = realClaude()
+  fake.enqueue({ kind: 'overloaded' })
+  const batch = await claude.createMessageBatch([
+    { custom_id: 'a', params: conversationRequest('You write customer support dialogues.') },
+    { custom_id: 'b', params: conversationRequest('You write customer support dialogues.') },
+  ])
+  const types = []
+  for await (const item of await claude.messageBatchResults(batch.id)) types.push(`${item.custom_id}:${item.result.type}`)
+  expect(types).toEqual(['a:errored', 'b:succeeded'])
+
+  fake.setBatchProcessing(60_000)
+  const long = await claude.createMessageBatch([{ custom_id: 'c', params: conversationRequest('You write customer support dialogues.') }])
+  const cancelled = await claude.cancelMessageBatch(long.id)
+  expect(cancelled).toMatchObject({ processing_status: 'ended', request_counts: { canceled: 1 } })
+  expect(cancelled.cancel_initiated_at).not.toBeNull()
+})
+
+test('without an API key the simulator answers the Message Batches API in-process', async () => {
+  const claude = createClaude({})
+  const batch = await claude.createMessageBatch([{ custom_id: 'only', params: conversationRequest('You write customer support dialogues.') }])
+  expect(batch.processing_status).toBe('ended')
+  const results = []
+  for await (const item of await claude.messageBatchResults(batch.id)) results.push(item)
+  expect(results).toHaveLength(1)
+  expect(results[0]!.result.type).toBe('succeeded')
+})

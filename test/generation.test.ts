@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { activeAiSettings } from '../src/generation/ai-settings'
+import { costOf } from '../src/generation/cost'
 import { progressHub } from '../src/generation/progress-hub'
 import { novelty, shingles } from '../src/generation/quality'
 import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-limit'
@@ -330,6 +331,95 @@ describe('generating', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_250)
     expect(maxLeases).toBeLessThanOrEqual(2)
     expect(fake.requestCount).toBe(10)
+  })
+})
+
+describe('the Message Batches API', () => {
+  const apiCalls = (method: string, path: RegExp) => fake.requests.filter((r) => r.method === method && path.test(r.path))
+
+  test('a batch sent through it is submitted once, polled until it ends, and stored at half the price', async () => {
+    fake.setBatchProcessing(2_500)
+    const template = await makeTemplate(app, editor)
+    const refused = await postBatch({ template_id: template.id, count_per_item: 3, message_batches: 'maybe' })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { error: { fields: Record<string, string> } }).error.fields.message_batches).toMatch(/true or false/)
+    const ordinary = (await (await postBatch({ template_id: template.id, count_per_item: 3 })).json()) as { id: string; estimate: { cost_usd: number } }
+    await app.request(`/api/batches/${ordinary.id}/cancel`, json({}, { cookie: editor, origin: ORIGIN }))
+    const res = await postBatch({ template_id: template.id, count_per_item: 3, message_batches: true })
+    expect(res.status).toBe(201)
+    const { id, estimate } = (await res.json()) as { id: string; estimate: { cost_usd: number; expected_seconds: number } }
+    expect(estimate.cost_usd).toBeCloseTo(ordinary.estimate.cost_usd / 2, 5)
+    expect(estimate.expected_seconds).toBe(24 * 3600)
+    // One job for the whole batch, none per conversation.
+    const { rows: jobs } = await sql<{ task_identifier: string }>`select task_identifier from graphile_worker.jobs`.execute(database.db)
+    expect(jobs.map((j) => j.task_identifier)).toEqual(['message_batch'])
+
+    await worker()
+    expect(await finished(id)).toMatchObject({ status: 'done', counts: { queued: 0, generating: 0, done: 3, failed: 0 } })
+    const conversations = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).execute()
+    const created = apiCalls('POST', /^\/v1\/messages\/batches$/)
+    expect(created).toHaveLength(1)
+    const body = created[0]!.body as { requests: Array<{ custom_id: string; params: { system: Array<{ cache_control?: unknown }>; tool_choice: unknown } }> }
+    expect(body.requests.map((r) => r.custom_id).sort()).toEqual(conversations.map((c) => c.id).sort())
+    expect(body.requests[0]!.params.system[0]!.cache_control).toEqual({ type: 'ephemeral' })
+    expect(body.requests[0]!.params.tool_choice).toEqual({ type: 'tool', name: 'record_conversation' })
+    // Polled while in progress (the SDK reads the batch once more before fetching its results).
+    expect(apiCalls('GET', /^\/v1\/messages\/batches\/msgbatch_\w+$/).length).toBeGreaterThanOrEqual(3)
+    expect(apiCalls('POST', /^\/v1\/messages$/)).toHaveLength(0)
+    for (const c of conversations) {
+      expect(c).toMatchObject({ status: 'pending_review', attempts: 1, simulated: false })
+      expect(c.turns.length).toBeGreaterThanOrEqual(4)
+      expect(c.quality_score).not.toBeNull()
+      const usage = { input_tokens: c.input_tokens, output_tokens: c.output_tokens, cache_read_tokens: c.cache_read_tokens, cache_write_tokens: c.cache_write_tokens }
+      expect(Number(c.cost_usd)).toBeCloseTo(costOf(c.model!, usage) / 2, 5)
+    }
+    const state = (await (await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })).json()) as Record<string, unknown>
+    expect(state).toMatchObject({ message_batches: true, message_batch_id: expect.stringMatching(/^msgbatch_/) })
+    expect(await countJobs(database)).toBe(0)
+  })
+
+  test('a request the API could not answer, or answered with invalid output, goes through an ordinary call instead', async () => {
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'overloaded' }, { kind: 'malformed' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 4, message_batches: true })).json()) as { id: string }
+    await worker()
+    expect(await finished(id)).toMatchObject({ status: 'done', counts: { done: 4, failed: 0 } })
+    expect(apiCalls('POST', /^\/v1\/messages$/)).toHaveLength(2)
+    const attempts = (await database.db.selectFrom('conversations').select('attempts').where('batch_id', '=', id).execute()).map((c) => c.attempts).sort()
+    expect(attempts).toEqual([1, 1, 2, 2])
+  })
+
+  test('the generate form offers it: the preview shows the batch price and the batch page says where it went', async () => {
+    const template = await makeTemplate(app, editor)
+    const page = await (await app.request(`/generate?template_id=${template.id}`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('name="message_batches"')
+    const fields = { template_id: template.id, count_per_item: '2', message_batches: 'on' }
+    const preview = await (await app.request('/generate/preview', form(fields, { cookie: editor }))).text()
+    expect(preview).toContain('at Message Batches prices, with results within 24 hours')
+    const start = await app.request('/generate/batches', form(fields, { cookie: editor }))
+    expect(start.status).toBe(303)
+    const location = start.headers.get('location')!
+    const batch = await database.db.selectFrom('batches').select('uses_message_batches').where('id', '=', location.split('/')[2]!).executeTakeFirstOrThrow()
+    expect(batch.uses_message_batches).toBe(true)
+    const batchPage = await (await app.request(location, { headers: { cookie: editor } })).text()
+    expect(batchPage).toContain('Message Batches API: submitting')
+    expect(batchPage).toContain(`${location}/cancel"`)
+    expect(batchPage).not.toContain(`${location}/pause"`)
+  })
+
+  test('it cannot be paused; cancelling fails what is unfinished and cancels the API batch', async () => {
+    fake.setBatchProcessing(60_000)
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2, message_batches: true })).json()) as { id: string }
+    await worker()
+    await waitFor(async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id)
+    const pause = await app.request(`/api/batches/${id}/pause`, json({}, { cookie: editor, origin: ORIGIN }))
+    expect(pause.status).toBe(409)
+    expect(((await pause.json()) as { error: { message: string } }).error.message).toMatch(/cannot be paused/)
+    const cancel = await app.request(`/api/batches/${id}/cancel`, json({}, { cookie: editor, origin: ORIGIN }))
+    expect(cancel.status).toBe(200)
+    expect(await batchState(id)).toMatchObject({ status: 'cancelled', counts: { failed: 2, generating: 0 } })
+    await waitFor(async () => apiCalls('POST', /^\/v1\/messages\/batches\/msgbatch_\w+\/cancel$/).length === 1, 10_000, 'the API batch to be cancelled')
   })
 })
 

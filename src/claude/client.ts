@@ -4,7 +4,7 @@ import Anthropic, {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk'
-import { createSimulatorFetch } from './simulator'
+import { createSimulatorFetch } from './simulator-fetch'
 
 /**
  * The only module that imports @anthropic-ai/sdk. Everything else talks to Claude through
@@ -14,6 +14,9 @@ import { createSimulatorFetch } from './simulator'
 export type ClaudeMessage = Anthropic.Message
 export type ClaudeMessageParams = Anthropic.MessageCreateParamsNonStreaming
 export type ClaudeCountTokensParams = Anthropic.MessageCountTokensParams
+export type ClaudeBatchRequest = Anthropic.Messages.BatchCreateParams.Request
+export type ClaudeMessageBatch = Anthropic.Messages.MessageBatch
+export type ClaudeBatchResult = Anthropic.Messages.MessageBatchIndividualResponse
 /** Per-call options: `signal` to cancel, `timeout` to override, `headers` (null removes one). */
 export type ClaudeCallOptions = Pick<Anthropic.RequestOptions, 'signal' | 'timeout' | 'headers'>
 
@@ -29,6 +32,11 @@ export type Claude = {
   simulated: boolean
   createMessage(params: ClaudeMessageParams, options?: ClaudeCallOptions): Promise<ClaudeMessage>
   countTokens(params: ClaudeCountTokensParams, options?: ClaudeCallOptions): Promise<number>
+  /** The Message Batches API: half price, answered within 24 hours; results are matched by custom_id. */
+  createMessageBatch(requests: ClaudeBatchRequest[]): Promise<ClaudeMessageBatch>
+  retrieveMessageBatch(id: string): Promise<ClaudeMessageBatch>
+  messageBatchResults(id: string): Promise<AsyncIterable<ClaudeBatchResult>>
+  cancelMessageBatch(id: string): Promise<ClaudeMessageBatch>
 }
 
 export function createClaude(opts: ClaudeOptions): Claude {
@@ -45,6 +53,10 @@ export function createClaude(opts: ClaudeOptions): Claude {
     simulated,
     createMessage: (params, options) => client.messages.create(params, options),
     countTokens: async (params, options) => (await client.messages.countTokens(params, options)).input_tokens,
+    createMessageBatch: (requests) => client.messages.batches.create({ requests }),
+    retrieveMessageBatch: (id) => client.messages.batches.retrieve(id),
+    messageBatchResults: (id) => client.messages.batches.results(id),
+    cancelMessageBatch: (id) => client.messages.batches.cancel(id),
   }
 }
 

@@ -147,16 +147,6 @@ export function answerSimulated(
   }
 }
 
-/** A fetch that answers Messages API calls in-process, so the real SDK needs no network. */
-export function createSimulatorFetch(): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input, init)
-    request.signal.throwIfAborted()
-    const reply = answerSimulated(request.method, new URL(request.url).pathname, await request.text())
-    return Response.json(reply.body, { status: reply.status, headers: { 'request-id': newId('req') } })
-  }
-}
-
 /** Forgets which system prompts were cached, so the next call reports a cache write again. */
 export function resetPromptCache(): void {
   seenCachePrefixes.clear()

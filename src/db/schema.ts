@@ -202,6 +202,10 @@ export interface BatchesTable {
   output_tokens: Int
   cost_usd: Numeric
   simulated: ColumnType<boolean, boolean | undefined, boolean>
+  /** Sent through the Message Batches API instead of one call per conversation. */
+  uses_message_batches: ColumnType<boolean, boolean | undefined, boolean>
+  /** The API's id once submitted. */
+  message_batch_id: string | null
   created_by: string | null
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp

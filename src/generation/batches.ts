@@ -6,10 +6,16 @@ import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { estimateBatch, type BatchEstimate } from './cost'
 import type { GenerationItem, GenerationRequest, ResolvedGeneration } from './inputs'
-import { addGenerationJobs, addJobsSql, removeGenerationJobs } from './jobs'
+import { addGenerationJobs, addJobsSql, addMessageBatchJob, removeGenerationJobs } from './jobs'
 
 /** What a batch will cost and how many conversations it makes, refused when over the configured maximum. */
-export function planBatch(resolved: ResolvedGeneration, request: GenerationRequest, countPerItem: number, settings: AiSettings): BatchEstimate {
+export function planBatch(
+  resolved: ResolvedGeneration,
+  request: GenerationRequest,
+  countPerItem: number,
+  settings: AiSettings,
+  messageBatches = false,
+): BatchEstimate {
   const calls = resolved.items.length * countPerItem
   if (countPerItem < 1) throw new ValidationFailed('The count per item must be at least 1.', { count_per_item: 'Must be at least 1' })
   if (calls > settings.max_batch_size) {
@@ -25,6 +31,7 @@ export function planBatch(resolved: ResolvedGeneration, request: GenerationReque
     toolText: JSON.stringify(conversationTool),
     requestsPerMinute: settings.requests_per_minute,
     maxConcurrency: settings.max_concurrency,
+    messageBatches,
   })
 }
 
@@ -39,12 +46,22 @@ export function batchSettingsOf(request: GenerationRequest): BatchSettings {
 }
 
 /**
- * One transaction: the batch, one queued conversation per item and copy, and one job each. The
- * inserts are set-based (items as JSON × generate_series), so 10,000 conversations are three statements.
+ * One transaction: the batch, one queued conversation per item and copy, and one job each (or,
+ * through the Message Batches API, one job for the whole batch). The inserts are set-based (items
+ * as JSON × generate_series), so 10,000 conversations are three statements.
  */
 export async function createBatch(
   db: Kysely<DB>,
-  input: { name: string; resolved: ResolvedGeneration; countPerItem: number; estimate: BatchEstimate; settings: BatchSettings; userId: string | null; simulated: boolean },
+  input: {
+    name: string
+    resolved: ResolvedGeneration
+    countPerItem: number
+    estimate: BatchEstimate
+    settings: BatchSettings
+    userId: string | null
+    simulated: boolean
+    messageBatches: boolean
+  },
 ): Promise<{ id: string }> {
   const ai = await activeAiSettings(db)
   return db.transaction().execute(async (trx) => {
@@ -58,11 +75,13 @@ export async function createBatch(
         estimate: JSON.stringify(input.estimate),
         total: input.estimate.calls,
         simulated: input.simulated,
+        uses_message_batches: input.messageBatches,
         created_by: input.userId,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     await insertQueued(trx, {
+      withJobs: !input.messageBatches,
       batchId: batch.id,
       templateId: input.resolved.template.id,
       templateVersionId: input.resolved.templateVersionId,
@@ -73,6 +92,7 @@ export async function createBatch(
       maxAttempts: ai.max_retries + 1,
       model: null,
     })
+    if (input.messageBatches) await addMessageBatchJob(trx, batch.id, 0)
     return batch
   })
 }
@@ -85,6 +105,7 @@ export async function createSingle(
   const ai = await activeAiSettings(db)
   return db.transaction().execute(async (trx) => {
     const ids = await insertQueued(trx, {
+      withJobs: true,
       batchId: null,
       templateId: input.resolved.template.id,
       templateVersionId: input.resolved.templateVersionId,
@@ -102,6 +123,8 @@ export async function createSingle(
 async function insertQueued(
   db: Kysely<DB>,
   input: {
+    /** One generate_conversation job per conversation, or none (the Message Batches path). */
+    withJobs: boolean
     batchId: string | null
     templateId: string
     templateVersionId: string
@@ -133,7 +156,7 @@ async function insertQueued(
       from items i cross join generate_series(1, ${count}::int) as n
       order by i.ord, n
       returning id
-    ), jobs as (${addJobsSql(sql`select id from inserted`, input.maxAttempts)})
+    ), jobs as (${addJobsSql(sql`select id from inserted where ${input.withJobs}::boolean`, input.maxAttempts)})
     select inserted.id from inserted, jobs`.execute(db)
   return rows.map((r) => r.id)
 }
@@ -165,6 +188,8 @@ export type BatchState = {
   cost_usd: number
   estimate: Partial<BatchEstimate>
   simulated: boolean
+  uses_message_batches: boolean
+  message_batch_id: string | null
   created_at: Date
   finished_at: Date | null
   latest: LatestResult[]
@@ -225,6 +250,8 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
     cost_usd: Math.round(spent.cost_usd * 1e6) / 1e6,
     estimate: batch.estimate as Partial<BatchEstimate>,
     simulated: batch.simulated,
+    uses_message_batches: batch.uses_message_batches,
+    message_batch_id: batch.message_batch_id,
     created_at: batch.created_at,
     finished_at: batch.finished_at,
     latest: recent.map((r) => ({ ...r, quality_score: r.quality_score === null ? null : Number(r.quality_score) })),
@@ -278,7 +305,7 @@ export function parseBatchCursor(cursor: string | undefined): { created_at: Date
 }
 
 async function requireBatch(db: Kysely<DB>, id: string) {
-  const batch = await db.selectFrom('batches').select(['id', 'status']).where('id', '=', id).executeTakeFirst()
+  const batch = await db.selectFrom('batches').select(['id', 'status', 'uses_message_batches']).where('id', '=', id).executeTakeFirst()
   if (!batch) throw new NotFound('No such batch.')
   return batch
 }
@@ -289,6 +316,9 @@ const ofBatch = (id: string) => sql<SqlBool>`batch_id = ${id}::uuid`
 export async function pauseBatch(db: Kysely<DB>, id: string): Promise<void> {
   const batch = await requireBatch(db, id)
   if (batch.status !== 'running') throw new Conflict(`The batch is ${batch.status}; only a running batch can be paused.`)
+  if (batch.uses_message_batches) {
+    throw new Conflict('A batch sent through the Message Batches API cannot be paused: the API works on it until it ends. Cancel it instead.')
+  }
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('batches').set({ status: 'paused', updated_at: sql`now()` }).where('id', '=', id).execute()
     await removeGenerationJobs(trx, sql<SqlBool>`batch_id = ${id}::uuid and status = 'queued'`)

@@ -52,6 +52,7 @@ export function requestFromForm(body: Record<string, unknown>, parameters: Templ
     values,
   }
   if (grid.persona || grid.emotion || grid.topic) request.grid = grid
+  if (text('message_batches')) request.message_batches = text('message_batches')
   for (const key of ['name', 'model', 'max_tokens', 'random_draws']) if (text(key)) request[key] = text(key)
   return request
 }

@@ -1,6 +1,6 @@
 import os from 'node:os'
-import { sql, type Kysely } from 'kysely'
-import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
 import type { DB, TemplateSnapshot, Turn } from '../db/schema'
 import type { Logger } from '../log'
@@ -30,7 +30,7 @@ export type GenerationDeps = { db: Kysely<DB>; log: Logger; claude: Claude }
 export type JobInfo = { attempts: number; maxAttempts: number }
 export type Outcome = 'generated' | 'failed' | 'rescheduled' | 'skipped'
 
-type Claimed = {
+export type Claimed = {
   id: string
   batch_id: string | null
   attempts: number
@@ -66,13 +66,36 @@ export async function generateConversation(deps: GenerationDeps, conversationId:
   }
 }
 
+/** The model a claimed conversation is made with: its own (regeneration), its batch's, or the active setting. */
+export function modelOf(claimed: Claimed, settings: AiSettings): string {
+  return claimed.model ?? claimed.batch_settings?.model ?? settings.model
+}
+
+/**
+ * The Messages API request for a claimed conversation: the system prompt marked for caching and
+ * the conversation tool forced. Temperature is stored with the settings but not sent: the SDK's
+ * Messages API (1.14) no longer takes it.
+ */
+export function messageParams(claimed: Claimed, settings: AiSettings, correction = ''): ClaudeMessageParams {
+  return {
+    model: modelOf(claimed, settings),
+    max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
+    system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: claimed.prompt + correction }],
+    tools: [conversationTool],
+    tool_choice: conversationToolChoice,
+  }
+}
+
+/** The template's turn range for a claimed conversation. */
+export function turnRange(claimed: Claimed): { minTurns: number; maxTurns: number } {
+  return { minTurns: claimed.snapshot?.min_turns ?? 2, maxTurns: claimed.snapshot?.max_turns ?? 100 }
+}
+
 async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, started: number): Promise<Outcome> {
   const { db, claude, log } = deps
-  const snapshot = claimed.snapshot
-  const minTurns = snapshot?.min_turns ?? 2
-  const maxTurns = snapshot?.max_turns ?? 100
-  const model = claimed.model ?? claimed.batch_settings?.model ?? settings.model
-  // Temperature is stored with the settings but not sent: the SDK's Messages API (1.14) no longer takes it.
+  const { minTurns, maxTurns } = turnRange(claimed)
+  const model = modelOf(claimed, settings)
   const usage: Usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
   let correction = ''
   let lease: string | null = null
@@ -81,17 +104,7 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       lease ??= await acquireClaudeSlot(db, settings, HOLDER)
       let message: ClaudeMessage
       try {
-        message = await claude.createMessage(
-          {
-            model,
-            max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
-            system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
-            messages: [{ role: 'user', content: claimed.prompt + correction }],
-            tools: [conversationTool],
-            tool_choice: conversationToolChoice,
-          },
-          { timeout: settings.timeout_ms },
-        )
+        message = await claude.createMessage(messageParams(claimed, settings, correction), { timeout: settings.timeout_ms })
       } catch (err) {
         const failure = classifyClaudeError(err)
         await releaseClaudeSlot(db, lease)
@@ -108,22 +121,15 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       addUsage(usage, message)
       const checked = checkOutput(message, minTurns, maxTurns)
       if (checked.ok) {
-        const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
-        const quality = scoreQuality({ turns: checked.turns, minTurns, maxTurns, others })
-        const flagged = quality.score < (snapshot?.quality_threshold ?? 0)
-        const saved = await store(db, claimed, lease, {
-          title: checked.title,
-          turns: checked.turns,
+        const saved = await saveGenerated(db, claimed, checked, {
           model: message.model || model,
           usage,
           cost: costOf(model, usage),
           generationMs: Math.round(performance.now() - started),
           simulated: claude.simulated,
-          quality,
-          flagged,
+          leaseId: lease,
         })
         lease = null // released by the same statement
-        if (saved && claimed.batch_id) rememberResult(claimed.batch_id, claimed.id, quality.shingles)
         return saved ? 'generated' : 'skipped'
       }
       await releaseClaudeSlot(db, lease)
@@ -175,27 +181,41 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
  * notification here: every notifying commit takes Postgres's notify-queue lock, and the result's
  * notification follows soon.
  */
-const claim = grouped<string, Claimed | undefined>(async (db, ids) => {
+const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id'
+
+export const claim = grouped<string, Claimed | undefined>(async (db, ids) => {
   const { rows } = await executePrepared(
     db,
     'claim_conversations',
-    sql<Claimed>`
-    with claimed as (
+    withClaimContext(sql`
       update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
       where c.id = any(${ids}::uuid[]) and c.status in ('queued', 'generating')
         and not exists (select 1 from batches b where b.id = c.batch_id and b.status in ('paused', 'cancelled'))
-      returning c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id
-    )
+      returning ${sql.raw(CLAIMED_COLUMNS)}`),
+  )
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id))
+})
+
+/** The batch's conversations claimed and waiting for their result (the Message Batches path). */
+export async function claimedOfBatch(db: Kysely<DB>, batchId: string): Promise<Claimed[]> {
+  const { rows } = await withClaimContext(
+    sql`select ${sql.raw(CLAIMED_COLUMNS)} from conversations c where c.batch_id = ${batchId}::uuid and c.status = 'generating'`,
+  ).execute(db)
+  return rows
+}
+
+/** What a call needs besides the conversation's row: its template version and its batch's settings. */
+function withClaimContext(claimedRows: RawBuilder<unknown>) {
+  return sql<Claimed>`
+    with claimed as (${claimedRows})
     select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.system_prompt, claimed.prompt,
       tv.snapshot, b.settings as batch_settings,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
     left join template_versions tv on tv.id = claimed.template_version_id
-    left join batches b on b.id = claimed.batch_id`,
-  )
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  return ids.map((id) => byId.get(id))
-})
+    left join batches b on b.id = claimed.batch_id`
+}
 
 /** A job for a conversation that cannot be claimed: finished already, or its batch was paused or cancelled. */
 async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
@@ -208,48 +228,42 @@ async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
   if (rows[0]) await finishBatchIfComplete(db, rows[0].batch_id)
 }
 
-type Result = {
-  title: string
-  turns: Turn[]
-  model: string
-  usage: Usage
-  cost: number
-  generationMs: number
-  simulated: boolean
-  quality: { score: number; parts: Record<string, number> }
-  flagged: boolean
-}
+type Spent = { model: string; usage: Usage; cost: number; generationMs: number; simulated: boolean; leaseId: string | null }
 
 /**
- * Turns, usage, score, a new version and the lease's release in one statement, for every result
- * that gathered meanwhile; then auto-review and the batch check. Each row is fenced by its claim
- * (status and attempts), so a result from a superseded attempt is dropped. The turns go over the
- * wire once: the version row copies them from the updated row. The batch's totals are the sums of
- * its conversations (read with its counts, written to the batch row when it finishes), so
- * concurrent results never queue up on the one batch row.
+ * A valid result: scored against its batch's latest results, then turns, usage, score, a new
+ * version and the lease's release in one statement (grouped with the results that gathered
+ * meanwhile), then auto-review and the batch check. The row is fenced by its claim (status and
+ * attempts), so a result from a superseded attempt is dropped: false. The batch's totals are the
+ * sums of its conversations (written to the batch row when it finishes), so concurrent results
+ * never queue up on the one batch row.
  */
-async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Result): Promise<boolean> {
+export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { title: string; turns: Turn[] }, spent: Spent): Promise<boolean> {
+  const { minTurns, maxTurns } = turnRange(claimed)
+  const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
+  const quality = scoreQuality({ turns: output.turns, minTurns, maxTurns, others })
   const saved = await storeResult(db, {
     id: claimed.id,
     attempts: claimed.attempts,
-    lease_id: leaseId,
+    lease_id: spent.leaseId,
     source: claimed.has_versions ? 'regenerated' : 'generated',
-    title: r.title,
-    turns: r.turns,
-    turn_count: r.turns.length,
-    model: r.model,
-    input_tokens: r.usage.input_tokens,
-    output_tokens: r.usage.output_tokens,
-    cache_read_tokens: r.usage.cache_read_tokens,
-    cache_write_tokens: r.usage.cache_write_tokens,
-    cost_usd: r.cost,
-    generation_ms: r.generationMs,
-    simulated: r.simulated,
-    quality_score: r.quality.score,
-    quality_parts: r.quality.parts,
-    flagged: r.flagged,
+    title: output.title,
+    turns: output.turns,
+    turn_count: output.turns.length,
+    model: spent.model,
+    input_tokens: spent.usage.input_tokens,
+    output_tokens: spent.usage.output_tokens,
+    cache_read_tokens: spent.usage.cache_read_tokens,
+    cache_write_tokens: spent.usage.cache_write_tokens,
+    cost_usd: spent.cost,
+    generation_ms: spent.generationMs,
+    simulated: spent.simulated,
+    quality_score: quality.score,
+    quality_parts: quality.parts,
+    flagged: quality.score < (claimed.snapshot?.quality_threshold ?? 0),
   })
   if (!saved) return false
+  if (claimed.batch_id) rememberResult(claimed.batch_id, claimed.id, quality.shingles)
   // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
   await applyAutoReview(db, claimed.id)
   if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
@@ -259,7 +273,7 @@ async function store(db: Kysely<DB>, claimed: Claimed, leaseId: string, r: Resul
 type StoredRow = {
   id: string
   attempts: number
-  lease_id: string
+  lease_id: string | null
   source: 'generated' | 'regenerated'
   title: string
   turns: Turn[]
@@ -316,7 +330,7 @@ const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
 })
 
 /** Results that finished together ask once per batch whether it is done. */
-const checkBatchFinished = grouped<string, void>(async (db, batchIds) => {
+export const checkBatchFinished = grouped<string, void>(async (db, batchIds) => {
   for (const id of new Set(batchIds)) await finishBatchIfComplete(db, id)
   return batchIds.map(() => undefined)
 })
@@ -338,7 +352,7 @@ async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: str
 }
 
 /** Back to queued with the transient error shown, and the job again at `runAt` (Claude's retry-after or our backoff). */
-async function requeue(db: Kysely<DB>, claimed: Claimed, code: string, message: string, runAt: Date, maxAttempts: number): Promise<void> {
+export async function requeue(db: Kysely<DB>, claimed: Claimed, code: string, message: string, runAt: Date, maxAttempts: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('conversations')

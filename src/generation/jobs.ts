@@ -47,6 +47,15 @@ export async function rescheduleGeneration(db: Kysely<DB>, conversationId: strin
     run_at => ${runAt}::timestamptz, max_attempts => ${maxAttempts}::int, job_key => ${jobKey(conversationId)}::text)`.execute(db)
 }
 
+/** The job that submits a batch to the Message Batches API, then polls it until its results are in. */
+export const MESSAGE_BATCH_TASK = 'message_batch'
+
+/** Adds (or moves) the batch's Message Batches job; `poll` counts the polls so far, for the backoff. */
+export async function addMessageBatchJob(db: Kysely<DB>, batchId: string, poll: number, runAt?: Date): Promise<void> {
+  await sql`select graphile_worker.add_job(${MESSAGE_BATCH_TASK}::text, json_build_object('batchId', ${batchId}::text, 'poll', ${poll}::int),
+    run_at => ${runAt ?? null}::timestamptz, max_attempts => 10, job_key => ${`${MESSAGE_BATCH_TASK}:${batchId}`}::text)`.execute(db)
+}
+
 /** Removes the waiting jobs of the conversations matching `where` (a job already running finishes on its own). */
 export async function removeGenerationJobs(db: Kysely<DB>, where: Expression<SqlBool>): Promise<void> {
   await sql`select graphile_worker.remove_job(${GENERATE_TASK + ':'}::text || id) from conversations where ${where}`.execute(db)

@@ -86,8 +86,7 @@ try {
   const inner = createClaude({ apiKey: 'sk-bench', baseURL: fakeUrl, maxRetries: 0 })
   let callMs = 0
   const timed: Claude = {
-    simulated: false,
-    countTokens: inner.countTokens,
+    ...inner,
     createMessage: async (params, options) => {
       const t0 = performance.now()
       try {

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { CONVERSATION_TOOL_NAME } from '../../src/claude/conversation-tool'
-import { answerSimulated, apiErrorBody, newId, resetPromptCache } from '../../src/claude/simulator'
+import { answerBatches, simulateBatchItem, type BatchItemResult } from '../../src/claude/simulated-batches'
+import { answerSimulated, apiErrorBody, newId, resetPromptCache, simulateMessage } from '../../src/claude/simulator'
 
 /**
  * A fake Messages API over HTTP for tests and benchmarks. Normal answers come from the app's
@@ -13,7 +14,9 @@ import { answerSimulated, apiErrorBody, newId, resetPromptCache } from '../../sr
  * Control endpoints (no auth) let other processes drive it:
  *   POST /_fake/faults   JSON array of faults, applied FIFO to the next requests
  *   POST /_fake/latency  {"delayMs": n}, added to every request
+ *   POST /_fake/batch-processing {"delayMs": n}, how long a Message Batch stays in progress
  *   POST /_fake/reset    clears faults, latency, recorded requests and the prompt cache
+ * In a Message Batch, each request takes the next queued fault as its result (errored, malformed…).
  *   GET  /_fake/requests {count, last}: how many were received and the last few
  */
 
@@ -38,6 +41,8 @@ export type FakeAnthropic = {
   readonly requestCount: number
   enqueue(...faults: Fault[]): void
   setDefaultDelay(ms: number): void
+  /** How long a Message Batch stays in progress before it reports `ended` (0: at once). */
+  setBatchProcessing(ms: number): void
   reset(): void
   close(): Promise<void>
 }
@@ -50,6 +55,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
   const requests: RecordedRequest[] = []
   let requestCount = 0
   let defaultDelayMs = 0
+  let batchProcessingMs = 0
   const closing = new AbortController()
 
   const reset = () => {
@@ -57,6 +63,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     requests.length = 0
     requestCount = 0
     defaultDelayMs = 0
+    batchProcessingMs = 0
     resetPromptCache()
   }
 
@@ -73,6 +80,14 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
 
     if (!req.headers['x-api-key'] && !req.headers.authorization) {
       return send(res, 401, apiErrorBody('authentication_error', 'An x-api-key or Authorization header is required.'))
+    }
+    const batchReply = answerBatches(method, path, bodyText, { origin: `http://${req.headers.host}`, processingMs: batchProcessingMs, answer: answerBatchItem })
+    if (batchReply) {
+      if ('jsonl' in batchReply) {
+        res.writeHead(200, { 'content-type': 'application/binary', 'request-id': newId('req') })
+        return void res.end(batchReply.jsonl)
+      }
+      return send(res, batchReply.status, batchReply.body)
     }
     const fault = faults.shift()
     // Stop waiting when the client gives up (e.g. an SDK timeout) or the server closes.
@@ -112,6 +127,27 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     }
   }
 
+  /** A request inside a Message Batch takes the next queued fault as its own result. */
+  function answerBatchItem(params: unknown): BatchItemResult {
+    const fault = faults.shift()
+    switch (fault?.kind) {
+      case 'rate_limit':
+        return { type: 'errored', error: apiErrorBody('rate_limit_error', 'This request would exceed your rate limit.') }
+      case 'overloaded':
+        return { type: 'errored', error: apiErrorBody('overloaded_error', 'Overloaded') }
+      case 'server_error':
+        return { type: 'errored', error: apiErrorBody('api_error', 'Internal server error') }
+      case 'malformed': {
+        const result = simulateBatchItem(params)
+        return result.type === 'succeeded' ? { type: 'succeeded', message: { ...result.message, content: [malformedToolUse()] } } : result
+      }
+      case 'text_instead_of_tool':
+        return { type: 'succeeded', message: simulateMessage(params, { reply: 'text' }) }
+      default:
+        return simulateBatchItem(params)
+    }
+  }
+
   function control(method: string, path: string, bodyText: string, res: ServerResponse): void {
     const route = `${method} ${path}`
     if (route === 'POST /_fake/faults') {
@@ -125,6 +161,12 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       if (!parsed.success) return send(res, 400, apiErrorBody('invalid_request_error', z.prettifyError(parsed.error)))
       defaultDelayMs = parsed.data.delayMs
       return send(res, 200, { delayMs: defaultDelayMs })
+    }
+    if (route === 'POST /_fake/batch-processing') {
+      const parsed = z.object({ delayMs: z.number().int().min(0) }).safeParse(parseJson(bodyText))
+      if (!parsed.success) return send(res, 400, apiErrorBody('invalid_request_error', z.prettifyError(parsed.error)))
+      batchProcessingMs = parsed.data.delayMs
+      return send(res, 200, { delayMs: batchProcessingMs })
     }
     if (route === 'POST /_fake/reset') {
       reset()
@@ -155,6 +197,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     },
     enqueue: (...more) => void faults.push(...more),
     setDefaultDelay: (ms) => void (defaultDelayMs = ms),
+    setBatchProcessing: (ms) => void (batchProcessingMs = ms),
     reset,
     close: () => {
       closing.abort()

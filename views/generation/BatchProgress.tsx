@@ -20,7 +20,12 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
     <section id="batch-progress" class="card" data-status={batch.status} data-finished={over ? 'true' : 'false'} aria-live="polite">
       <p>
         Status: <span class={`pill ${batch.status === 'done' ? 'good' : batch.status === 'cancelled' ? 'bad' : ''}`}>{batch.status}</span>{' '}
-        {batch.simulated && <span class="pill">simulated</span>}
+        {batch.simulated && <span class="pill">simulated</span>}{' '}
+        {batch.uses_message_batches && (
+          <span class="pill" title={batch.message_batch_id ?? 'not submitted yet'}>
+            Message Batches API{batch.message_batch_id ? '' : ': submitting'}
+          </span>
+        )}
       </p>
       <table class="table">
         <tbody>
@@ -90,7 +95,7 @@ function BatchControls(props: { batch: BatchState }) {
   )
   return (
     <p class="controls">
-      {batch.status === 'running' && action('pause', 'Pause')}
+      {batch.status === 'running' && !batch.uses_message_batches && action('pause', 'Pause')}
       {batch.status === 'paused' && action('resume', 'Resume')}
       {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel')}
       {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}

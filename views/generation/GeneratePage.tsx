@@ -141,12 +141,19 @@ export function GeneratePage(props: {
               <label for="f-max_tokens">Max tokens</label>
               <input id="f-max_tokens" name="max_tokens" type="number" value={one('max_tokens')} placeholder={String(choices.settings.max_tokens)} />
             </div>
+            <label>
+              <input type="checkbox" name="message_batches" value="on" checked={one('message_batches') === 'on'} /> Send through the Message Batches API: half
+              price, results within 24 hours
+            </label>
           </fieldset>
           {estimate && (
             <section class="notice" id="estimate" role="status">
               <p>
                 <strong>{count(estimate.calls)}</strong> calls, about {count(estimate.input_tokens)} input and {count(estimate.output_tokens)} output tokens,{' '}
-                <strong>{dollars(estimate.cost_usd)}</strong>, about {duration(estimate.expected_seconds)} at {choices.settings.requests_per_minute} requests/minute.
+                <strong>{dollars(estimate.cost_usd)}</strong>,{' '}
+                {one('message_batches') === 'on'
+                  ? 'at Message Batches prices, with results within 24 hours.'
+                  : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
               </p>
             </section>
           )}
