@@ -174,15 +174,16 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
   usage.cache_write_tokens += message.usage.cache_creation_input_tokens ?? 0
 }
 
+/** The conversation columns a claim returns (a constant, never data). */
+const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id'
+
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
  * its batch is paused or cancelled. Returns what the call needs in one round trip, for every claim
- * that gathered meanwhile (rows are locked in id order, so two groups never deadlock). No progress
- * notification here: every notifying commit takes Postgres's notify-queue lock, and the result's
- * notification follows soon.
+ * that gathered meanwhile (the primary key index visits them in id order, so overlapping groups
+ * lock in the same order). No progress notification here: every notifying commit takes Postgres's
+ * notify-queue lock, and the result's notification follows soon.
  */
-const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id'
-
 export const claim = grouped<string, Claimed | undefined>(async (db, ids) => {
   const { rows } = await executePrepared(
     db,
