@@ -45,27 +45,29 @@ export async function runMessageBatch(deps: GenerationDeps, batchId: string, pol
     if (batch.message_batch_id) await claude.cancelMessageBatch(batch.message_batch_id).catch(() => undefined)
     return 'cancelled'
   }
-  if (!batch.message_batch_id) {
-    await submit(deps, batchId)
-    return 'submitted'
-  }
-  const apiBatch = await claude.retrieveMessageBatch(batch.message_batch_id)
+  const apiBatch = batch.message_batch_id ? await claude.retrieveMessageBatch(batch.message_batch_id) : await submit(deps, batchId)
+  if (!apiBatch) return 'nothing'
   if (apiBatch.processing_status !== 'ended') {
     await addMessageBatchJob(db, batchId, poll + 1, new Date(Date.now() + pollDelayMs(poll)))
-    return 'waiting'
+    return batch.message_batch_id ? 'waiting' : 'submitted'
   }
   const saved = await collect(deps, batchId, apiBatch)
   log.info({ batchId, messageBatchId: apiBatch.id, saved }, 'Message Batch results stored')
   return 'collected'
 }
 
-async function submit(deps: GenerationDeps, batchId: string): Promise<void> {
+/**
+ * Claims the batch's queued conversations and sends them as one API batch; returns it, or null when
+ * there was nothing to send or the API refused it. An API batch that ended at once (the simulator)
+ * is collected in the same run, so simulated batches never depend on which process polls.
+ */
+async function submit(deps: GenerationDeps, batchId: string): Promise<ClaudeMessageBatch | null> {
   const { db, claude, log } = deps
   const queued = await db.selectFrom('conversations').select('id').where('batch_id', '=', batchId).where('status', '=', 'queued').execute()
   const claimed = (await Promise.all(queued.map((c) => claim(db, c.id)))).filter((c): c is Claimed => c !== undefined)
   if (claimed.length === 0) {
     await checkBatchFinished(db, batchId)
-    return
+    return null
   }
   const settings = await activeAiSettings(db)
   let apiBatch: ClaudeMessageBatch
@@ -78,13 +80,24 @@ async function submit(deps: GenerationDeps, batchId: string): Promise<void> {
     // Refused outright: each conversation goes the ordinary way and meets the error there, or not.
     log.warn({ batchId, code: failure.code }, 'Message Batches API refused the batch; falling back to ordinary calls')
     await Promise.all(claimed.map((c) => requeue(db, c, failure.code, `The Message Batches API refused the batch: ${failure.message}`, new Date(), settings.max_retries + 1)))
-    return
+    return null
   }
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('batches').set({ message_batch_id: apiBatch.id, updated_at: sql`now()` }).where('id', '=', batchId).execute()
-    await addMessageBatchJob(trx, batchId, 0, new Date(Date.now() + pollDelayMs(0)))
-  })
+  await db.updateTable('batches').set({ message_batch_id: apiBatch.id, updated_at: sql`now()` }).where('id', '=', batchId).execute()
   log.info({ batchId, messageBatchId: apiBatch.id, requests: claimed.length }, 'batch submitted to the Message Batches API')
+  return apiBatch
+}
+
+/**
+ * When the job gives up (the API unreachable for hours): the batch's waiting conversations go the
+ * ordinary way rather than stay "generating" for ever, and the API batch is cancelled if it can be.
+ */
+export async function fallBackToOrdinaryCalls(deps: GenerationDeps, batchId: string, reason: string): Promise<void> {
+  const { db, claude } = deps
+  const settings = await activeAiSettings(db)
+  const batch = await db.selectFrom('batches').select('message_batch_id').where('id', '=', batchId).executeTakeFirst()
+  if (batch?.message_batch_id) await claude.cancelMessageBatch(batch.message_batch_id).catch(() => undefined)
+  const waiting = await claimedOfBatch(db, batchId)
+  await Promise.all(waiting.map((c) => requeue(db, c, 'message_batch_failed', `The Message Batches API could not be used: ${reason}`, new Date(), settings.max_retries + 1)))
 }
 
 async function collect(deps: GenerationDeps, batchId: string, apiBatch: ClaudeMessageBatch): Promise<number> {
