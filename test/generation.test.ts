@@ -1,7 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { activeAiSettings } from '../src/generation/ai-settings'
+import { createClaude } from '../src/claude/client'
 import { costOf } from '../src/generation/cost'
+import { fallBackToOrdinaryCalls } from '../src/generation/message-batches'
 import { progressHub } from '../src/generation/progress-hub'
 import { novelty, shingles } from '../src/generation/quality'
 import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-limit'
@@ -407,6 +409,27 @@ describe('the Message Batches API', () => {
     expect(batchPage).toContain('Message Batches API: submitting')
     expect(batchPage).toContain(`${location}/cancel"`)
     expect(batchPage).not.toContain(`${location}/pause"`)
+  })
+
+  test('when its job gives up, the waiting conversations fall back to ordinary calls and the API batch is cancelled', async () => {
+    fake.setBatchProcessing(60_000)
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2, message_batches: true })).json()) as { id: string }
+    await worker()
+    await waitFor(async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id)
+    await Promise.all(workers.splice(0).map((w) => w.stop()))
+    const claude = createClaude({ apiKey: 'sk-test', baseURL: fake.url })
+    await fallBackToOrdinaryCalls({ db: database.db, log: deps.log, claude }, id, 'the API did not answer for hours')
+    const waiting = await database.db.selectFrom('conversations').select(['status', 'error_code']).where('batch_id', '=', id).execute()
+    expect(waiting).toEqual([
+      { status: 'queued', error_code: 'message_batch_failed' },
+      { status: 'queued', error_code: 'message_batch_failed' },
+    ])
+    expect(apiCalls('POST', /^\/v1\/messages\/batches\/msgbatch_\w+\/cancel$/)).toHaveLength(1)
+    await sql`select graphile_worker.remove_job(${`message_batch:${id}`})`.execute(database.db) // the poll that gave up
+    await worker()
+    expect(await finished(id)).toMatchObject({ status: 'done', counts: { done: 2, failed: 0 } })
+    expect(apiCalls('POST', /^\/v1\/messages$/)).toHaveLength(2)
   })
 
   test('it cannot be paused; cancelling fails what is unfinished and cancels the API batch', async () => {
