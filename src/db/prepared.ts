@@ -1,5 +1,5 @@
 import type { Kysely, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult, QueryResult, RawBuilder } from 'kysely'
-import type pg from 'pg'
+import pg from 'pg'
 import type { DB } from './schema'
 
 /**
@@ -30,6 +30,8 @@ export function namingPool(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>()
   return {
     options: pool.options,
+    // Kysely opens a separate client of this class to cancel a query whose signal aborts.
+    Client: pg.Client,
     connect: async () => {
       const client = await pool.connect()
       let naming = wrapped.get(client)
