@@ -10,7 +10,7 @@ import { expireExports } from '../src/exports/retention'
 import { runExport } from '../src/exports/run-export'
 import type { Deps } from '../src/http/env'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { form, json, makeUser, signIn, testApp, type TestUser } from './helpers/app'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { download, insertConversation, type ExportJson } from './helpers/export-fixtures'
 

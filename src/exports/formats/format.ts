@@ -1,4 +1,4 @@
-import type { ExportFormat, Tier } from '../../db/schema'
+import type { ExportFormat } from '../../db/schema'
 
 /** One conversation as the export reads it: the turns, and the metadata when the export carries it. */
 export type ExportRecord = {
