@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
+import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
 
 /** Bedrock's limit for one Claude fine-tuning record (system prompt and messages together). */
 export const BEDROCK_MAX_TOKENS = 32_000
@@ -10,10 +10,8 @@ export const bedrock: FormatWriter = {
   ...JSONL,
   usesMetadata: false,
   record(record, options) {
-    const read = readTurns(record.turns)
+    const read = readUserAssistantChat(record.turns)
     if ('problems' in read) return read
-    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
-    if (problems.length) return { problems }
     // Only role and content: Bedrock rejects any other key.
     const messages = read.turns.map((turn) => ({ role: turn.role, content: turn.content }))
     const system = options.include_system_prompt && record.system_prompt.trim() ? record.system_prompt : undefined

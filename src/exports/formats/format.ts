@@ -106,6 +106,14 @@ export function readTurns(turns: unknown): { turns: ChatTurn[] } | { problems: s
   return problems.length ? { problems } : { turns: turns as ChatTurn[] }
 }
 
+/** Readable turns of user and assistant only, alternating and opened by the user: what Bedrock, Hugging Face and ShareGPT take. */
+export function readUserAssistantChat(turns: unknown): { turns: ChatTurn[] } | { problems: string[] } {
+  const read = readTurns(turns)
+  if ('problems' in read) return read
+  const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
+  return problems.length ? { problems } : read
+}
+
 type ChatRules = {
   /** Roles allowed in the turns (the system prompt is added separately). */
   roles: readonly string[]

@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
+import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
 
 /** Hugging Face chat JSONL (what chat templates and TRL's SFTTrainer read): {"messages":[{role, content}]}. */
 export const hf: FormatWriter = {
@@ -7,10 +7,8 @@ export const hf: FormatWriter = {
   ...JSONL,
   usesMetadata: true,
   record(record, options) {
-    const read = readTurns(record.turns)
+    const read = readUserAssistantChat(record.turns)
     if ('problems' in read) return read
-    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
-    if (problems.length) return { problems }
     const messages = read.turns.map((turn) => ({ role: turn.role, content: turn.content }))
     if (options.include_system_prompt && record.system_prompt.trim()) messages.unshift({ role: 'system', content: record.system_prompt })
     const line = record.metadata ? { id: record.id, messages, metadata: record.metadata } : { messages }

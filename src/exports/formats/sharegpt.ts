@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
+import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
 
 const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
 
@@ -9,10 +9,8 @@ export const sharegpt: FormatWriter = {
   ...JSONL,
   usesMetadata: true,
   record(record, options) {
-    const read = readTurns(record.turns)
+    const read = readUserAssistantChat(record.turns)
     if ('problems' in read) return read
-    const problems = chatProblems(read.turns, { roles: ['user', 'assistant'], firstUser: true })
-    if (problems.length) return { problems }
     const conversations: { from: string; value: string }[] = read.turns.map((turn) => ({ from: FROM[turn.role as 'user' | 'assistant'], value: turn.content }))
     if (options.include_system_prompt && record.system_prompt.trim()) conversations.unshift({ from: FROM.system, value: record.system_prompt })
     const line = record.metadata ? { id: record.id, conversations, metadata: record.metadata } : { conversations }
