@@ -12,9 +12,11 @@ export type AiSettings = Selectable<AiSettingsTable>
 
 const AI_SETTINGS_CACHE_MS = 2_000
 
-const cached = cachedRead(AI_SETTINGS_CACHE_MS, (db) =>
-  db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow(),
-)
+function newestAiSettings(db: Kysely<DB>): Promise<AiSettings> {
+  return db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+}
+
+const cached = cachedRead(AI_SETTINGS_CACHE_MS, newestAiSettings)
 
 export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
   return cached.get(db)
@@ -36,7 +38,8 @@ export const AiSettingsChange = z
 export type AiSettingsChange = z.infer<typeof AiSettingsChange>
 
 export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange): Promise<AiSettings> {
-  const current = await db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+  // Uncached: a change builds on the row as it is now.
+  const current = await newestAiSettings(db)
   const { id: _id, created_at: _at, created_by: _by, ...values } = current
   const row = await db
     .insertInto('ai_settings')

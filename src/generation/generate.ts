@@ -226,7 +226,7 @@ async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
     from batches b
     where c.id = ${id}::uuid and b.id = c.batch_id and b.status = 'cancelled' and c.status in ('queued', 'generating')
     returning c.batch_id`.execute(db)
-  if (rows[0]) await finishBatchIfComplete(db, rows[0].batch_id)
+  if (rows[0]) await checkBatchFinished(db, rows[0].batch_id)
 }
 
 type Spent = { model: string; usage: Usage; cost: number; generationMs: number; simulated: boolean; leaseId: string | null }

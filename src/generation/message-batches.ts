@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { classifyClaudeError, type ClaudeBatchResult, type ClaudeMessageBatch } from '../claude/client'
-import { activeAiSettings } from './ai-settings'
+import { activeAiSettings, type AiSettings } from './ai-settings'
 import { costOf, MESSAGE_BATCH_DISCOUNT, type Usage } from './cost'
 import {
   checkBatchFinished,
@@ -31,6 +31,11 @@ export type MessageBatchStep = 'submitted' | 'waiting' | 'collected' | 'cancelle
 /** The first poll comes after 2 s, then the interval doubles up to a minute. */
 export function pollDelayMs(poll: number): number {
   return Math.min(60_000, 2_000 * 2 ** poll)
+}
+
+/** A conversation the Message Batches API did not deliver goes to an ordinary generate_conversation job now. */
+function toOrdinaryCall(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, code: string, message: string): Promise<void> {
+  return requeue(deps.db, claimed, code, message, new Date(), settings.max_retries + 1)
 }
 
 /** Results are saved this many at a time, so their statements group. */
@@ -79,7 +84,7 @@ async function submit(deps: GenerationDeps, batchId: string): Promise<ClaudeMess
     if (failure.retryable) throw err
     // Refused outright: each conversation goes the ordinary way and meets the error there, or not.
     log.warn({ batchId, code: failure.code }, 'Message Batches API refused the batch; falling back to ordinary calls')
-    await Promise.all(claimed.map((c) => requeue(db, c, failure.code, `The Message Batches API refused the batch: ${failure.message}`, new Date(), settings.max_retries + 1)))
+    await Promise.all(claimed.map((c) => toOrdinaryCall(deps, c, settings, failure.code, `The Message Batches API refused the batch: ${failure.message}`)))
     return null
   }
   await db.updateTable('batches').set({ message_batch_id: apiBatch.id, updated_at: sql`now()` }).where('id', '=', batchId).execute()
@@ -97,7 +102,7 @@ export async function fallBackToOrdinaryCalls(deps: GenerationDeps, batchId: str
   const batch = await db.selectFrom('batches').select('message_batch_id').where('id', '=', batchId).executeTakeFirst()
   if (batch?.message_batch_id) await claude.cancelMessageBatch(batch.message_batch_id).catch(() => undefined)
   const waiting = await claimedOfBatch(db, batchId)
-  await Promise.all(waiting.map((c) => requeue(db, c, 'message_batch_failed', `The Message Batches API could not be used: ${reason}`, new Date(), settings.max_retries + 1)))
+  await Promise.all(waiting.map((c) => toOrdinaryCall(deps, c, settings, 'message_batch_failed', `The Message Batches API could not be used: ${reason}`)))
 }
 
 async function collect(deps: GenerationDeps, batchId: string, apiBatch: ClaudeMessageBatch): Promise<number> {
@@ -124,14 +129,14 @@ async function collect(deps: GenerationDeps, batchId: string, apiBatch: ClaudeMe
         if (await saveGenerated(db, claimed, checked, spent)) saved++
         return
       }
-      return requeue(db, claimed, 'invalid_output', `The Message Batches API's answer was invalid: ${checked.problem}.`, new Date(), settings.max_retries + 1)
+      return toOrdinaryCall(deps, claimed, settings, 'invalid_output', `The Message Batches API's answer was invalid: ${checked.problem}.`)
     }
     const why =
       result?.type === 'errored' ? `The Message Batches API could not answer it (${result.error.error.type}: ${result.error.error.message}).`
       : result?.type === 'expired' ? 'The Message Batches API did not answer it within 24 hours.'
       : result?.type === 'canceled' ? 'Its Message Batch was cancelled.'
       : 'The Message Batches API returned no result for it.'
-    await requeue(db, claimed, `message_batch_${result?.type ?? 'missing'}`, why, new Date(), settings.max_retries + 1)
+    await toOrdinaryCall(deps, claimed, settings, `message_batch_${result?.type ?? 'missing'}`, why)
   }
   for await (const item of await claude.messageBatchResults(apiBatch.id)) {
     const claimed = waiting.get(item.custom_id)
