@@ -61,7 +61,7 @@ const postBatch = (body: Record<string, unknown>, cookie = editor) => app.reques
 
 async function batchState(id: string) {
   const res = await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })
-  return (await res.json()) as { status: string; counts: { queued: number; generating: number; done: number; failed: number }; cost_usd: number }
+  return (await res.json()) as { status: string; counts: { queued: number; generating: number; done: number; failed: number; cancelled: number }; cost_usd: number }
 }
 
 const finished = (id: string) => waitFor(async () => {
@@ -90,7 +90,7 @@ describe('starting a batch', () => {
     expect(new Set(rows.map((r) => r.prompt)).size).toBe(5)
     expect(rows[0]!.prompt).toContain('a delayed refund')
     expect(await countJobs(database)).toBe(5)
-    expect((await batchState(body.id)).counts).toEqual({ queued: 5, generating: 0, done: 0, failed: 0 })
+    expect((await batchState(body.id)).counts).toEqual({ queued: 5, generating: 0, done: 0, failed: 0, cancelled: 0 })
   })
 
   test('a grid makes one item per persona × emotion × topic', async () => {
@@ -186,7 +186,7 @@ describe('generating', () => {
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
     await worker()
     const state = await finished(id)
-    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0, cancelled: 0 })
     const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
     expect(row.attempts).toBe(5)
     expect(row.error_code).toBeNull()
@@ -214,7 +214,7 @@ describe('generating', () => {
       return r.status === 'pending_review' ? r : undefined
     })
     expect(done.error_code).toBeNull()
-    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0, cancelled: 0 })
   })
 
   test('with an auto-approve threshold set, a finished conversation is approved by the system as it is scored', async () => {
@@ -277,7 +277,7 @@ describe('generating', () => {
     expect(fake.requests.every((r) => !JSON.stringify(r.body).includes('EDITED'))).toBe(true)
   })
 
-  test('cancelling a running batch stops it: unfinished conversations fail with code cancelled and their jobs are removed', async () => {
+  test('cancelling a running batch stops it: unfinished conversations become cancelled, not failed, and their jobs are removed', async () => {
     fake.setDefaultDelay(200)
     await setAiSettings(database, admin.id, { max_concurrency: 2 })
     const template = await makeTemplate(app, editor)
@@ -289,10 +289,11 @@ describe('generating', () => {
     await waitFor(async () => (await batchState(id)).counts.generating === 0, 10_000, 'calls in flight to end')
     const state = await batchState(id)
     expect(state.status).toBe('cancelled')
-    expect(state.counts.done + state.counts.failed).toBe(30)
-    expect(state.counts.failed).toBeGreaterThan(10)
-    const codes = await database.db.selectFrom('conversations').select('error_code').where('batch_id', '=', id).where('status', '=', 'failed').execute()
-    expect(codes.every((c) => c.error_code === 'cancelled')).toBe(true)
+    expect(state.counts.done + state.counts.cancelled).toBe(30)
+    expect(state.counts.cancelled).toBeGreaterThan(10)
+    expect(state.counts.failed).toBe(0)
+    const failed = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', id).where('status', '=', 'failed').execute()
+    expect(failed).toEqual([])
     // Jobs already running finish (their results are discarded); nothing else is left to run.
     await waitFor(async () => (await countJobs(database)) === 0, 10_000, 'running jobs to end')
     expect((await batchState(id)).counts).toEqual(state.counts)
@@ -432,7 +433,7 @@ describe('the Message Batches API', () => {
     expect(apiCalls('POST', /^\/v1\/messages$/)).toHaveLength(2)
   })
 
-  test('it cannot be paused; cancelling fails what is unfinished and cancels the API batch', async () => {
+  test('it cannot be paused; cancelling marks what is unfinished cancelled and cancels the API batch', async () => {
     fake.setBatchProcessing(60_000)
     const template = await makeTemplate(app, editor)
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2, message_batches: true })).json()) as { id: string }
@@ -443,7 +444,7 @@ describe('the Message Batches API', () => {
     expect(((await pause.json()) as { error: { message: string } }).error.message).toMatch(/cannot be paused/)
     const cancel = await app.request(`/api/batches/${id}/cancel`, json({}, { cookie: editor, origin: ORIGIN }))
     expect(cancel.status).toBe(200)
-    expect(await batchState(id)).toMatchObject({ status: 'cancelled', counts: { failed: 2, generating: 0 } })
+    expect(await batchState(id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 2, failed: 0, generating: 0 } })
     await waitFor(async () => apiCalls('POST', /^\/v1\/messages\/batches\/msgbatch_\w+\/cancel$/).length === 1, 10_000, 'the API batch to be cancelled')
   })
 })

@@ -332,14 +332,14 @@ describe('the pages', () => {
 
   test('a template nothing was made from can be deleted; one with conversations cannot', async () => {
     const unused = await createTemplate()
-    const res = await app.request(`/templates/${unused.id}/delete`, form({}, { cookie }))
+    const res = await app.request(`/templates/${unused.id}/delete`, form({ confirmed: 'true' }, { cookie }))
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/templates?done=deleted')
     expect(await count('templates')).toBe(0)
 
     const used = await createTemplate()
     await database.db.insertInto('conversations').values({ template_id: used.id, tier: 'T1', status: 'draft', turns: '[]', parameters: '{}' }).execute()
-    const refused = await app.request(`/templates/${used.id}/delete`, form({}, { cookie }))
+    const refused = await app.request(`/templates/${used.id}/delete`, form({ confirmed: 'true' }, { cookie }))
     expect(refused.status).toBe(409)
     expect(await refused.text()).toContain('Archive it instead')
     const api409 = await app.request(`/api/templates/${used.id}`, { method: 'DELETE', headers: { cookie, origin: ORIGIN } })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Capability } from '../auth/roles'
 import type { ConversationStatus, DB } from '../db/schema'
 import { BadRequest } from '../errors'
-import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, several } from './filter'
+import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations, several } from './filter'
 
 /**
  * Bulk actions on the dashboard: on the ticked rows or on everything matching the filter. Each
@@ -61,7 +61,8 @@ export function bulkTarget(input: BulkInput): BulkTarget {
 /** The target's rows; with a change, only those whose status it applies to. */
 function targetWhere(target: BulkTarget, change?: StatusChange): Expression<SqlBool> {
   const eb = expressionBuilder<DB, 'conversations'>()
-  const where = [conversationFilter(target.filter)]
+  // Ticked rows are taken as they are; a filter matches what the dashboard lists for it.
+  const where = [target.ids ? conversationFilter(target.filter) : listedConversations(target.filter)]
   if (target.ids) where.push(eb('conversations.id', 'in', target.ids))
   if (change) where.push(eb('conversations.status', 'in', change.from))
   return eb.and(where)

@@ -115,6 +115,18 @@ export function conversationFilter(filter: ConversationFilter): Expression<SqlBo
   return eb.and(where)
 }
 
+/**
+ * The filter as lists apply it (the dashboard, its summary, bulk actions on the filter, exports):
+ * cancelled conversations hold nothing (their batch stopped before they were generated), so they
+ * are left out unless the status filter asks for them.
+ */
+export function listedConversations(filter: ConversationFilter): Expression<SqlBool> {
+  const where = conversationFilter(filter)
+  if (filter.status) return where
+  const eb = expressionBuilder<DB, 'conversations'>()
+  return eb.and([where, eb('conversations.status', '!=', 'cancelled')])
+}
+
 export function applyConversationFilter<O>(
   query: SelectQueryBuilder<DB, 'conversations', O>,
   filter: ConversationFilter,

@@ -2,7 +2,7 @@ import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { BadRequest } from '../errors'
 import type { ConversationStatus, DB, Tier } from '../db/schema'
-import { checkFilter, conversationFilter, FILTER_FIELDS, type ConversationFilter } from './filter'
+import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
 
 /**
  * Each offered sort: the key it orders by (an expression an index in
@@ -157,7 +157,7 @@ export async function listConversations(
         'conversations.deleted_at',
         sql<string>`(${expr})::text`.as('sort_key'),
       ])
-      .where(conversationFilter(options.filter))
+      .where(listedConversations(options.filter))
     return from ? query.where(keyset(from)) : query
   }
 
@@ -256,7 +256,7 @@ export async function summarizeConversations(db: Kysely<DB>, filter: Conversatio
       sql<string>`count(conversations.quality_score)`.as('quality_n'),
       sql<number>`coalesce(sum(conversations.cost_usd), 0)`.as('spend'),
     ])
-    .where(conversationFilter(filter))
+    .where(listedConversations(filter))
     .groupBy(['conversations.status', 'conversations.tier'])
     .execute()
   const summary: Summary = { total: 0, byStatus: {}, byTier: {}, averageQuality: null, approvalRate: null, spendUsd: 0 }

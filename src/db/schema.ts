@@ -72,6 +72,7 @@ export const CONVERSATION_STATUSES = [
   'rejected',
   'needs_revision',
   'failed',
+  'cancelled',
 ] as const
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
 

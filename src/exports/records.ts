@@ -1,15 +1,15 @@
 import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
-import { conversationFilter } from '../conversations/filter'
+import { listedConversations } from '../conversations/filter'
 import type { DB } from '../db/schema'
 import type { ExportRecord, RecordMetadata } from './formats/format'
 import { filterOf, type ExportOptions, type ExportScope } from './schemas'
 
 type ScopeOptions = Pick<ExportOptions, 'only_non_simulated'>
 
-/** The conversations an export covers: its scope, minus simulated ones when asked. Deleted ones never. */
+/** The conversations an export covers: its scope, minus simulated ones when asked. Deleted ones never, cancelled (empty) ones only when asked for by status. */
 function inScope(scope: ExportScope, options: ScopeOptions): Expression<SqlBool> {
   const eb = expressionBuilder<DB, 'conversations'>()
-  const where = [conversationFilter({ ...filterOf(scope), deleted: 'exclude' })]
+  const where = [listedConversations({ ...filterOf(scope), deleted: 'exclude' })]
   if (scope.conversation_ids) where.push(eb('conversations.id', 'in', scope.conversation_ids))
   if (options.only_non_simulated) where.push(eb('conversations.simulated', '=', false))
   return eb.and(where)

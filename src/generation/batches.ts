@@ -161,7 +161,8 @@ async function insertQueued(
   return rows.map((r) => r.id)
 }
 
-export type BatchCounts = { queued: number; generating: number; done: number; failed: number }
+/** `cancelled` counts the conversations its cancellation stopped that were not cleared away (trashed) since. */
+export type BatchCounts = { queued: number; generating: number; done: number; failed: number; cancelled: number }
 
 const DONE_STATUSES: ConversationStatus[] = ['pending_review', 'approved', 'rejected', 'needs_revision']
 
@@ -210,6 +211,7 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
       .select((eb) => [
         'status',
         eb.fn.countAll<number>().as('n'),
+        sql<number>`count(*) filter (where deleted_at is null)::int`.as('live'),
         sql<number>`coalesce(sum(input_tokens + cache_read_tokens + cache_write_tokens), 0)::bigint`.as('input_tokens'),
         sql<number>`coalesce(sum(output_tokens), 0)::bigint`.as('output_tokens'),
         sql<number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
@@ -221,20 +223,21 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
       .selectFrom('conversations')
       .select(['id', 'title', 'status', 'quality_score', 'flagged', 'error_code', 'updated_at'])
       .where('batch_id', '=', id)
-      .where('status', 'not in', ['queued', 'generating'])
+      .where('status', 'not in', ['queued', 'generating', 'cancelled'])
       .orderBy('updated_at', 'desc')
       .limit(latest)
       .execute(),
   ])
-  const counts: BatchCounts = { queued: 0, generating: 0, done: 0, failed: 0 }
+  const counts: BatchCounts = { queued: 0, generating: 0, done: 0, failed: 0, cancelled: 0 }
   const spent = { input_tokens: 0, output_tokens: 0, cost_usd: 0 }
-  for (const { status, n, ...sums } of groups) {
+  for (const { status, n, live, ...sums } of groups) {
     spent.input_tokens += Number(sums.input_tokens)
     spent.output_tokens += Number(sums.output_tokens)
     spent.cost_usd += Number(sums.cost_usd)
     if (status === 'queued') counts.queued += n
     else if (status === 'generating') counts.generating += n
     else if (status === 'failed') counts.failed += n
+    else if (status === 'cancelled') counts.cancelled += live
     else if (DONE_STATUSES.includes(status)) counts.done += n
   }
   return {
@@ -285,7 +288,7 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: { created_at
         .selectFrom('conversations')
         .select(eb.fn.countAll<number>().as('n'))
         .whereRef('conversations.batch_id', '=', 'batches.id')
-        .where('conversations.status', 'not in', ['queued', 'generating'])
+        .where('conversations.status', 'not in', ['queued', 'generating', 'cancelled'])
         .as('finished'),
     )
   const cursor = query.cursor
@@ -339,7 +342,7 @@ export async function resumeBatch(db: Kysely<DB>, id: string): Promise<void> {
   await notifyBatch(db, id)
 }
 
-/** Cancel: what has not finished is marked failed with code `cancelled`, and its jobs are removed. */
+/** Cancel: what has not been generated yet becomes `cancelled` (no failure, nothing to retry), and its jobs are removed. */
 export async function cancelBatch(db: Kysely<DB>, id: string): Promise<void> {
   const batch = await requireBatch(db, id)
   if (batch.status === 'cancelled' || batch.status === 'done') throw new Conflict(`The batch is already ${batch.status}.`)
@@ -347,13 +350,30 @@ export async function cancelBatch(db: Kysely<DB>, id: string): Promise<void> {
     await removeGenerationJobs(trx, sql<SqlBool>`batch_id = ${id}::uuid and status in ('queued', 'generating')`)
     await trx
       .updateTable('conversations')
-      .set({ status: 'failed', error_code: 'cancelled', error_message: 'The batch was cancelled before this conversation was generated.', updated_at: sql`now()` })
+      .set({ status: 'cancelled', error_code: null, error_message: null, updated_at: sql`now()` })
       .where('batch_id', '=', id)
       .where('status', 'in', ['queued', 'generating'])
       .execute()
     await sql`update batches set status = 'cancelled', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)} where id = ${id}::uuid`.execute(trx)
   })
   await notifyBatch(db, id)
+}
+
+/**
+ * Clears a batch's cancelled conversations away: they move to the trash (restorable for 30 days,
+ * then purged) and leave the batch's counts. Returns how many.
+ */
+export async function clearCancelled(db: Kysely<DB>, id: string): Promise<number> {
+  await requireBatch(db, id)
+  const cleared = await db
+    .updateTable('conversations')
+    .set((eb) => ({ deleted_at: sql`now()`, updated_at: sql`now()`, version: eb('version', '+', 1) }))
+    .where('batch_id', '=', id)
+    .where('status', '=', 'cancelled')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  await notifyBatch(db, id)
+  return Number(cleared.numUpdatedRows)
 }
 
 /** Queues the batch's failed conversations again (the batch runs again if it had finished). */

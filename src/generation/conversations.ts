@@ -66,6 +66,7 @@ export async function regenerateConversation(
   change: { values?: Record<string, string | number | boolean>; model?: string },
 ): Promise<void> {
   const conversation = await requireConversation(db, id)
+  if (conversation.status === 'cancelled') throw new Conflict('Its batch was cancelled before this conversation was generated; start a new batch instead.')
   if (!(FINISHED as readonly string[]).includes(conversation.status)) {
     throw new Conflict(`The conversation is ${conversation.status}; wait until it has finished before regenerating it.`)
   }

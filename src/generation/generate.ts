@@ -221,8 +221,7 @@ function withClaimContext(claimedRows: RawBuilder<unknown>) {
 /** A job for a conversation that cannot be claimed: finished already, or its batch was paused or cancelled. */
 async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
   const { rows } = await sql<{ batch_id: string }>`
-    update conversations c set status = 'failed', error_code = 'cancelled',
-      error_message = 'The batch was cancelled before this conversation was generated.', updated_at = now()
+    update conversations c set status = 'cancelled', error_code = null, error_message = null, updated_at = now()
     from batches b
     where c.id = ${id}::uuid and b.id = c.batch_id and b.status = 'cancelled' and c.status in ('queued', 'generating')
     returning c.batch_id`.execute(db)

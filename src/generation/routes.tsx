@@ -5,16 +5,19 @@ import { requireCapability } from '../auth/middleware'
 import { can } from '../auth/roles'
 import { AppError, NotFound, ServiceUnavailable, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
+import { isConfirmed } from '../http/confirm'
 import { pageContext } from '../http/page-context'
 import { invalid, readBody, wantsJson } from '../http/respond'
 import { BatchesPage } from '../../views/generation/BatchesPage'
 import { BatchPage } from '../../views/generation/BatchPage'
 import { BatchProgress } from '../../views/generation/BatchProgress'
+import { CancelBatchPage } from '../../views/generation/CancelBatchPage'
 import { GeneratePage } from '../../views/generation/GeneratePage'
 import { activeAiSettings } from './ai-settings'
 import {
   batchSettingsOf,
   cancelBatch,
+  clearCancelled,
   createBatch,
   createSingle,
   findBatchState,
@@ -102,12 +105,12 @@ batchApi.get('/:id', async (c) => {
   })
 })
 
-const CONTROLS = { pause: pauseBatch, resume: resumeBatch, cancel: cancelBatch, retry: retryFailed } as const
-const Control = z.enum(['pause', 'resume', 'cancel', 'retry'])
+const CONTROLS = { pause: pauseBatch, resume: resumeBatch, cancel: cancelBatch, retry: retryFailed, 'clear-cancelled': clearCancelled } as const
+const Control = z.enum(['pause', 'resume', 'cancel', 'retry', 'clear-cancelled'])
 
 batchApi.post('/:id/:action', async (c) => {
   const action = Control.safeParse(c.req.param('action'))
-  if (!action.success) throw new NotFound('No such batch action (pause, resume, cancel or retry).')
+  if (!action.success) throw new NotFound('No such batch action (pause, resume, cancel, retry or clear-cancelled).')
   const id = batchId(c)
   await CONTROLS[action.data](c.var.db, id)
   const state = await requireState(c, id)
@@ -190,6 +193,11 @@ batchPages.post('/:id/:action', async (c) => {
   const action = Control.safeParse(c.req.param('action'))
   if (!action.success) throw new NotFound('No such batch action.')
   const id = batchId(c)
+  if (action.data === 'cancel' && !(await isConfirmed(c))) {
+    const state = await requireState(c, id)
+    // Only a batch that can still be cancelled asks; otherwise cancelBatch answers 409.
+    if (state.status === 'running' || state.status === 'paused') return c.html(<CancelBatchPage ctx={pageContext(c)} batch={state} />)
+  }
   await CONTROLS[action.data](c.var.db, id)
   return c.redirect(`/batches/${id}`, 303)
 })

@@ -3,11 +3,12 @@ import { z } from 'zod'
 import { activeAiSettings } from '../generation/ai-settings'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
+import { isConfirmed } from '../http/confirm'
 import { pageContext } from '../http/page-context'
 import { fieldErrors, isHtmx, readBody } from '../http/respond'
 import { EdgeCasePage, NewScenarioPage, ScenarioPage } from '../../views/templates/ScenarioPages'
 import { DraftStatus, TemplateFormPage } from '../../views/templates/TemplateFormPage'
-import { TemplatePage } from '../../views/templates/TemplatePage'
+import { DeleteTemplatePage, TemplatePage } from '../../views/templates/TemplatePage'
 import { TemplateRows, TemplatesPage } from '../../views/templates/TemplatesPage'
 import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
 import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
@@ -213,6 +214,7 @@ templateRoutes.post('/:id/unarchive', async (c) => {
 
 templateRoutes.post('/:id/delete', async (c) => {
   const template = await loadTemplate(c)
+  if (!(await isConfirmed(c))) return c.html(<DeleteTemplatePage ctx={pageContext(c)} template={template} />)
   try {
     await deleteUnusedTemplate(c.var.db, template.id)
   } catch (err) {

@@ -38,7 +38,7 @@ export function ConversationPage(props: {
       <div class="conversation-detail">
         <section class="turns" aria-label="Turns">
           <h2>Turns</h2>
-          {c.turns.length === 0 && <p class="muted">No turns{c.status === 'failed' ? ': generation failed.' : '.'}</p>}
+          {c.turns.length === 0 && <p class="muted">No turns{c.status === 'failed' ? ': generation failed.' : c.status === 'cancelled' ? ': its batch was cancelled before it was generated.' : '.'}</p>}
           <ol class="turns">
             {c.turns.map((turn, i) => (
               <li class={`turn turn-${turn.role}`} id={`turn-${i + 1}`}>

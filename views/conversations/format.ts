@@ -25,4 +25,5 @@ export const STATUS_LABELS: Record<string, string> = {
   rejected: 'Rejected',
   needs_revision: 'Needs revision',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 }

@@ -8,7 +8,8 @@ import { count, dollars, duration } from './format'
  */
 export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?: Date }) {
   const { batch } = props
-  const { queued, generating, done, failed } = batch.counts
+  const { queued, generating, done, failed, cancelled } = batch.counts
+  // Cancelled conversations were never generated: they count towards neither throughput nor failure.
   const finished = done + failed
   const end = batch.finished_at ?? props.now ?? new Date()
   const elapsed = Math.max(0.001, (end.getTime() - batch.created_at.getTime()) / 1000)
@@ -19,7 +20,7 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
   return (
     <section id="batch-progress" class="card" data-status={batch.status} data-finished={over ? 'true' : 'false'} aria-live="polite">
       <p>
-        Status: <span class={`pill ${batch.status === 'done' ? 'good' : batch.status === 'cancelled' ? 'bad' : ''}`}>{batch.status}</span>{' '}
+        Status: <span class={`pill ${batch.status === 'done' ? 'good' : batch.status === 'cancelled' ? 'muted' : ''}`}>{batch.status}</span>{' '}
         {batch.simulated && <span class="pill">simulated</span>}{' '}
         {batch.uses_message_batches && (
           <span class="pill" title={batch.message_batch_id ?? 'not submitted yet'}>
@@ -38,10 +39,12 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
             <td data-count="done">{count(done)}</td>
             <th>Failed</th>
             <td data-count="failed">{count(failed)}</td>
+            <th>Cancelled</th>
+            <td data-count="cancelled">{count(cancelled)}</td>
           </tr>
           <tr>
             <th>Tokens</th>
-            <td colspan={3}>
+            <td colspan={4}>
               {count(batch.input_tokens)} in / {count(batch.output_tokens)} out
               {batch.estimate.input_tokens !== undefined && (
                 <span class="muted">
@@ -51,19 +54,25 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
               )}
             </td>
             <th>Cost</th>
-            <td colspan={3} data-cost>
+            <td colspan={4} data-cost>
               {dollars(batch.cost_usd)}
               {batch.estimate.cost_usd !== undefined && <span class="muted"> of {dollars(batch.estimate.cost_usd)} estimated</span>}
             </td>
           </tr>
           <tr>
             <th>Throughput</th>
-            <td colspan={3}>{(throughput * 60).toFixed(1)} / min</td>
+            <td colspan={4}>{(throughput * 60).toFixed(1)} / min</td>
             <th>ETA</th>
-            <td colspan={3}>{over || remaining === 0 ? '—' : duration(eta)}</td>
+            <td colspan={4}>{over || remaining === 0 ? '—' : duration(eta)}</td>
           </tr>
         </tbody>
       </table>
+      {cancelled > 0 && (
+        <p class="muted" data-cancelled>
+          {count(cancelled)} {cancelled === 1 ? 'conversation was' : 'conversations were'} not generated because the batch was cancelled.{' '}
+          <a href={`/?batch_id=${batch.id}&status=cancelled`}>Show them</a>
+        </p>
+      )}
       {props.canEdit && <BatchControls batch={batch} />}
       <h2>Latest results</h2>
       {batch.latest.length === 0 ? (
@@ -97,8 +106,9 @@ function BatchControls(props: { batch: BatchState }) {
     <p class="controls">
       {batch.status === 'running' && !batch.uses_message_batches && action('pause', 'Pause')}
       {batch.status === 'paused' && action('resume', 'Resume')}
-      {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel')}
+      {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel…')}
       {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}
+      {batch.counts.cancelled > 0 && action('clear-cancelled', `Clear ${batch.counts.cancelled} cancelled`)}
     </p>
   )
 }

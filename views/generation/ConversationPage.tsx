@@ -26,7 +26,7 @@ export function ConversationPage(props: { ctx: PageContext; conversation: Conver
       </p>
       <GenerationStatus conversation={c} canEdit={props.canEdit} />
       {c.turns.length > 0 && <Turns turns={c.turns} />}
-      {props.canEdit && !running && <RegenerateForm conversation={c} />}
+      {props.canEdit && !running && c.status !== 'cancelled' && <RegenerateForm conversation={c} />}
       <VersionsList conversationId={c.id} versions={props.versions} current={props.versions[0]?.version} canEdit={props.canEdit} />
     </Layout>
   )

@@ -34,8 +34,9 @@ export function GenerationStatus(props: { conversation: ConversationRow; canEdit
           )}
         </div>
       )}
+      {c.status === 'cancelled' && <p class="muted">Its batch was cancelled before this conversation was generated: nothing was lost and there is nothing to retry.</p>}
       {running && c.error_message && <p class="muted">Last problem: {c.error_message}</p>}
-      {!running && c.status !== 'failed' && (
+      {!running && c.status !== 'failed' && c.status !== 'cancelled' && (
         <table class="table">
           <tbody>
             <tr>

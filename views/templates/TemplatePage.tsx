@@ -1,5 +1,6 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { ScenarioListItem, Template, TemplateVersion } from '../../src/templates/queries'
+import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { formatDateTime } from './TextArea'
@@ -50,7 +51,7 @@ export function TemplatePage(props: {
           </form>
           <form method="post" action={`${base}/delete`} class="inline">
             <button type="submit" title="Only a template nothing was generated from can be deleted">
-              Delete
+              Delete…
             </button>
           </form>
         </div>
@@ -189,5 +190,15 @@ export function TemplatePage(props: {
         </table>
       </section>
     </Layout>
+  )
+}
+
+/** The step before deleting a template for good. */
+export function DeleteTemplatePage(props: { ctx: PageContext; template: Template }) {
+  const base = `/templates/${props.template.id}`
+  return (
+    <ConfirmPage ctx={props.ctx} title={`Delete “${props.template.name}”?`} action={`${base}/delete`} confirm="Delete the template" back={base} backLabel="Keep it">
+      <p>The template, its versions, scenarios and edge cases are deleted for good. Only a template nothing was generated from can be deleted; archive one that was used.</p>
+    </ConfirmPage>
   )
 }
