@@ -6,6 +6,7 @@ import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
 import message_batch from './message_batch'
+import purge_trash from './purge_trash'
 
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
@@ -16,7 +17,8 @@ export function taskList(deps: Deps): TaskList {
     export_conversations: export_conversations(deps),
     expire_exports: expire_exports(deps),
     message_batch: message_batch(deps),
+    purge_trash: purge_trash(deps),
   }
 }
 
-export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports'].join('\n')
+export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash'].join('\n')

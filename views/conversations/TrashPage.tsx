@@ -4,12 +4,17 @@ import { STATUS_LABELS, when } from './format'
 
 export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
 
-/** Deleted conversations an admin can still restore (30 days), newest deletions first. */
+const DAY_MS = 86_400_000
+
+/** Deleted conversations an admin can still restore (30 days, then they are deleted for good), newest deletions first. */
 export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: string; notice?: string; days: number }) {
   return (
     <Layout ctx={props.ctx} title="Trash">
       <h1>Trash</h1>
-      <p class="muted">Deleted conversations stay here for {props.days} days; restore one to bring it back everywhere.</p>
+      <p class="muted">
+        Deleted conversations stay here for {props.days} days; restore one to bring it back everywhere. After that they are deleted for good, with
+        their versions and review history (a clean-up runs every hour).
+      </p>
       {props.notice && (
         <p class="notice" role="status">
           {props.notice}
@@ -22,13 +27,14 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
             <th>Tier</th>
             <th>Status</th>
             <th>Deleted</th>
+            <th>Deleted for good</th>
             <th></th>
           </tr>
         </thead>
         <tbody>
           {props.items.length === 0 && (
             <tr>
-              <td colspan={5} class="muted">
+              <td colspan={6} class="muted">
                 The trash is empty.
               </td>
             </tr>
@@ -39,6 +45,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
               <td>{row.tier}</td>
               <td>{STATUS_LABELS[row.status] ?? row.status}</td>
               <td>{when(row.deleted_at)}</td>
+              <td>{row.deleted_at ? <PurgeDate at={new Date(row.deleted_at.getTime() + props.days * DAY_MS)} /> : '—'}</td>
               <td>
                 <form method="post" action={`/conversations/${row.id}/restore`} class="inline">
                   <button type="submit">Restore</button>
@@ -54,5 +61,13 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
         </p>
       )}
     </Layout>
+  )
+}
+
+function PurgeDate(props: { at: Date }) {
+  return (
+    <time class="purge" datetime={props.at.toISOString()}>
+      {when(props.at)}
+    </time>
   )
 }

@@ -1,0 +1,11 @@
+import type { Task } from 'graphile-worker'
+import { purgeExpiredTrash } from '../src/conversations/purge'
+import type { Deps } from '../src/http/env'
+
+/** Hourly: delete for good the conversations whose 30 days in the trash are over, with their versions and review history. */
+export default function purge_trash({ db, log }: Deps): Task {
+  return async () => {
+    const purged = await purgeExpiredTrash(db)
+    if (purged) log.info({ purged }, 'conversations past their restore window deleted for good')
+  }
+}
