@@ -85,7 +85,7 @@ const STATUS_WORDS: Record<ConversationStatus, string> = {
   rejected: 'rejected',
   needs_revision: 'sent back for changes',
   failed: 'failed',
-  cancelled: 'cancelled (its batch stopped before it was generated)',
+  cancelled: 'cancelled',
 }
 export const statusWords = (status: ConversationStatus) => STATUS_WORDS[status]
 

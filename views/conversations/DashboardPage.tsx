@@ -123,6 +123,7 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
               <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
             </label>
           ))}
+          <small class="muted">Cancelled conversations (never generated) show only when ticked.</small>
         </fieldset>
         <fieldset>
           <legend>Tier</legend>

@@ -18,7 +18,7 @@ export function GenerationStatus(props: { conversation: ConversationRow; canEdit
       hx-swap={running ? 'outerHTML' : undefined}
     >
       <p>
-        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running ? '' : 'good'}`}>{c.status}</span>{' '}
+        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running || c.status === 'cancelled' ? '' : 'good'}`}>{c.status}</span>{' '}
         {c.simulated && <span class="pill">simulated</span>} {c.flagged && <span class="pill bad">flagged: low quality</span>}
       </p>
       {running && <p class="muted">Generating… this updates by itself.</p>}
