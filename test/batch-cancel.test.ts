@@ -99,6 +99,10 @@ describe('cancelling a batch', () => {
     // The latest results are what was generated or failed, never the cancelled placeholders.
     expect(page.match(/<li><a href="\/conversations\//g)).toHaveLength(2)
     expect(page).not.toContain('failed: cancelled')
+    // Throughput counts what was generated or failed over the batch's life, never the cancelled ones.
+    const { created_at, finished_at } = await database.db.selectFrom('batches').select(['created_at', 'finished_at']).where('id', '=', id).executeTakeFirstOrThrow()
+    const perMinute = (2 / ((finished_at!.getTime() - created_at.getTime()) / 1000)) * 60
+    expect(page).toContain(`${perMinute.toFixed(1)} / min`)
     // Nothing could be cancelled any more, so the page offers no Cancel.
     expect(page).not.toContain(`action="/batches/${id}/cancel"`)
 
