@@ -1,4 +1,4 @@
-import { expressionBuilder, sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { CONVERSATION_STATUSES, TIERS, type DB } from '../db/schema'
 
@@ -125,13 +125,6 @@ export function listedConversations(filter: ConversationFilter): Expression<SqlB
   if (filter.status) return where
   const eb = expressionBuilder<DB, 'conversations'>()
   return eb.and([where, eb('conversations.status', '!=', 'cancelled')])
-}
-
-export function applyConversationFilter<O>(
-  query: SelectQueryBuilder<DB, 'conversations', O>,
-  filter: ConversationFilter,
-): SelectQueryBuilder<DB, 'conversations', O> {
-  return query.where(conversationFilter(filter))
 }
 
 /** The filter as URL search parameters (blanks dropped), for links, "load more" and export. */
