@@ -11,7 +11,8 @@ import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/re
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { form, json, makeUser, ORIGIN, signIn, testApp, testConfig, type TestUser } from './helpers/app'
+import { checkModel } from '../src/generation/models'
 import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
 
 let database: TestDatabase
@@ -707,6 +708,17 @@ describe('single generation and regeneration', () => {
     expect(page).toContain('lost card')
   })
 
+  test("generating one now sends the form's max tokens", async () => {
+    const template = await makeTemplate(app, editor)
+    await worker()
+    const res = await app.request('/generate/single', form({ template_id: template.id, 'values.topic': 'a lost card', max_tokens: '1234' }, { cookie: editor }))
+    expect(res.status).toBe(303)
+    const id = res.headers.get('location')!.split('/')[2]!
+    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    const sent = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => (r.body as { max_tokens: number }).max_tokens)
+    expect(sent).toEqual([1234])
+  })
+
   test('regenerating keeps the old version; versions can be compared and rolled back', async () => {
     const template = await makeTemplate(app, editor)
     const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
@@ -759,5 +771,67 @@ describe('AI settings', () => {
     expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-6', max_concurrency: 10, changed_by: admin.id })
     const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
     expect(page).toContain(admin.email)
+  })
+
+  test('temperature is not offered: the page has no such field, and the API refuses it by name while past settings stay readable', async () => {
+    const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
+    expect(page).not.toContain('name="temperature"')
+    const read = (await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()) as Record<string, unknown>
+    expect(read).not.toHaveProperty('temperature')
+    const put = await app.request('/api/settings/ai', json({ temperature: 0.5 }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    expect(put.status).toBe(400)
+    expect(((await put.json()) as { error: { fields: Record<string, string> } }).error.fields.temperature).toMatch(/not supported/)
+    const template = await makeTemplate(app, editor)
+    const batch = await postBatch({ template_id: template.id, count_per_item: 1, temperature: 0.2 })
+    expect(batch.status).toBe(400)
+    expect(((await batch.json()) as { error: { fields: Record<string, string> } }).error.fields.temperature).toMatch(/not supported/)
+    await nothingCreated()
+    // The first settings row (from before temperature was dropped) keeps its value; new rows have none.
+    const rows = await database.db.selectFrom('ai_settings').select('temperature').orderBy('created_at').orderBy('id').execute()
+    expect(Number(rows[0]!.temperature)).toBe(0.8)
+    expect(rows.at(-1)!.temperature).toBeNull()
+  })
+
+  test('the page offers the models the SDK knows with their prices, and the retry budget', async () => {
+    const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
+    expect(page).toContain('<select id="f-model" name="model"')
+    for (const model of ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6']) expect(page).toContain(`<option value="${model}"`)
+    expect(page).toContain('id="model-prices"')
+    expect(page).toMatch(/<code>claude-haiku-4-5<\/code><\/td><td>\$1<\/td><td>\$5<\/td><td>\$1.25<\/td><td>\$0.1<\/td>/)
+    expect(page).toContain('name="retry_budget_minutes"')
+    const saved = await app.request('/settings/ai', form({ model: 'claude-sonnet-4-6', retry_budget_minutes: '45' }, { cookie: adminCookie }))
+    expect(saved.status).toBe(303)
+    expect(await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()).toMatchObject({ model: 'claude-sonnet-4-6', retry_budget_minutes: 45 })
+    expect(fake.requestCount).toBe(0)
+  })
+
+  test('a model id the SDK does not know is accepted only after one test call with it succeeds', async () => {
+    const put = (body: Record<string, unknown>) => app.request('/api/settings/ai', json(body, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    fake.enqueue({ kind: 'model_not_found' })
+    const typo = await put({ model: 'claude-haiku-45' })
+    expect(typo.status).toBe(400)
+    const error = ((await typo.json()) as { error: { fields: Record<string, string> } }).error
+    expect(error.fields.model).toMatch(/claude-haiku-45.*test call with it failed/)
+    expect((await activeAiSettings(database.db)).model).toBe('claude-haiku-4-5')
+
+    const custom = await put({ model: 'claude-haiku-4-5-20261201' })
+    expect(custom.status).toBe(200)
+    expect(fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(['claude-haiku-45', 'claude-haiku-4-5-20261201'])
+
+    // The same check guards a batch's own model, and the settings form shows the problem beside the field.
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'model_not_found' })
+    const batch = await postBatch({ template_id: template.id, count_per_item: 1, model: 'claude-sonet-4-6' })
+    expect(batch.status).toBe(400)
+    expect(((await batch.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty('model')
+    await nothingCreated()
+    fake.enqueue({ kind: 'model_not_found' })
+    const page = await app.request('/settings/ai', form({ model: 'claude-haiku-4-5', model_other: 'claude-nope' }, { cookie: adminCookie }))
+    expect(page.status).toBe(400)
+    expect(await page.text()).toContain('claude-nope')
+  })
+
+  test('without an API key, the simulator answers the test call for another model id', async () => {
+    await expect(checkModel(testConfig(database), 'claude-next-1')).resolves.toBeUndefined()
   })
 })
