@@ -240,6 +240,17 @@ describe('generating', () => {
     expect(fake.requestCount).toBe(1)
   })
 
+  test('refused content fails at once, without another call', async () => {
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'refusal' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts.failed).toBe(1)
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ status: 'failed', error_code: 'refused', attempts: 1 })
+    expect(fake.requestCount).toBe(1)
+  })
+
   test('a batch of 150 under a 30% mix of 429, 529, 500 and malformed output completes with none failed and never more requests a minute than configured', async () => {
     const rpm = 1_200
     await setAiSettings(database, admin.id, { requests_per_minute: rpm, max_concurrency: 10, retry_budget_minutes: 30 })

@@ -132,6 +132,9 @@ function classifyStatus(status: number, headers: Headers | undefined, apiMessage
     const wait = retryAfterMs === undefined ? '' : ` Try again in ${Math.ceil(retryAfterMs / 1000)} seconds.`
     return { code: 'rate_limited', message: `Claude's rate limit was reached.${wait}`, retryable: true, retryAfterMs }
   }
+  if (status === 408) {
+    return { code: 'timeout', message: 'Claude did not answer before the request timed out.', retryable: true }
+  }
   if (status === 529) {
     return { code: 'overloaded', message: 'Claude is overloaded right now.', retryable: true }
   }

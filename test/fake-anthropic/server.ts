@@ -31,6 +31,8 @@ const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text_instead_of_tool') }),
   /** A well-formed conversation of exactly this many turns (e.g. more than the template allows). */
   z.object({ kind: z.literal('turns'), count: z.number().int().min(1) }),
+  /** 200 with stop_reason "refusal" and no content: the model declined. */
+  z.object({ kind: z.literal('refusal') }),
   /** 404 not_found_error, as the API answers a model id it does not know. */
   z.object({ kind: z.literal('model_not_found') }),
 ])
@@ -126,6 +128,13 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       case 'text_instead_of_tool': {
         const reply = answerSimulated(method, path, bodyText, { reply: 'text' })
         return send(res, reply.status, reply.body)
+      }
+      case 'refusal': {
+        const reply = answerSimulated(method, path, bodyText)
+        if (reply.status !== 200 || !('type' in reply.body) || reply.body.type !== 'message') {
+          return send(res, reply.status, reply.body)
+        }
+        return send(res, 200, { ...reply.body, stop_reason: 'refusal', content: [] })
       }
       case 'model_not_found': {
         const model = (parseJson(bodyText) as { model?: unknown }).model

@@ -88,6 +88,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
             <th>Max tokens</th>
             <th>Rate / min</th>
             <th>At once</th>
+            <th>Retry budget</th>
             <th>Retries</th>
             <th>Max batch</th>
           </tr>
@@ -101,6 +102,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
               <td>{row.max_tokens}</td>
               <td>{row.requests_per_minute}</td>
               <td>{row.max_concurrency}</td>
+              <td>{row.retry_budget_minutes} min</td>
               <td>{row.max_retries}</td>
               <td>{row.max_batch_size}</td>
             </tr>
