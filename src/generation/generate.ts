@@ -152,7 +152,7 @@ const RETRY_BASE_MS = 500
 const RETRY_MAX_BACKOFF_MS = 60_000
 
 /** When to try a conversation again after a transient error: Claude's retry-after, else exponential backoff with jitter. */
-export function retryDelayMs(attempts: number, retryAfterMs: number | undefined): number {
+function retryDelayMs(attempts: number, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined) return retryAfterMs
   return Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1)) * (0.75 + Math.random() / 2)
 }
