@@ -283,3 +283,17 @@ test('without an API key the simulator answers the Message Batches API in-proces
   expect(results).toHaveLength(1)
   expect(results[0]!.result.type).toBe('succeeded')
 })
+
+test('the simulator writes as many turns as the prompt asks for, ending with the assistant when the range allows it', () => {
+  const ranges: Array<[number, number]> = [[2, 2], [2, 6], [3, 5], [3, 3], [10, 14], [4, 8]]
+  for (const [min, max] of ranges) {
+    for (let i = 0; i < 20; i++) {
+      const ask = `A customer asks about refund number ${i}.\n\nWrite between ${min} and ${max} turns in total, alternating user and assistant, starting with the user.`
+      const input = toolInput(simulateMessage(conversationRequest('You write support chats.', ask)))
+      const parsed = ConversationOutput.parse(input)
+      expect(parsed.turns.length, `${min}–${max}`).toBeGreaterThanOrEqual(min)
+      expect(parsed.turns.length, `${min}–${max}`).toBeLessThanOrEqual(max)
+      if (min !== max || min % 2 === 0) expect(parsed.turns.at(-1)!.role).toBe('assistant')
+    }
+  }
+})

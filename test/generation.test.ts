@@ -11,7 +11,8 @@ import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/re
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { form, json, makeUser, ORIGIN, signIn, testApp, testConfig, type TestUser } from './helpers/app'
+import { checkModel } from '../src/generation/models'
 import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
 
 let database: TestDatabase
@@ -193,17 +194,17 @@ describe('generating', () => {
     expect(await database.db.selectFrom('conversation_versions').selectAll().execute()).toHaveLength(1)
   }, 30_000)
 
-  test('a conversation that keeps failing is marked failed with code, message and attempts, and can be retried alone', async () => {
-    await setAiSettings(database, admin.id, { max_retries: 1 })
+  test('a transient error past the retry budget fails the conversation with code, message and attempts, and it can be retried alone', async () => {
+    await setAiSettings(database, admin.id, { retry_budget_minutes: 0 })
     const template = await makeTemplate(app, editor)
-    fake.enqueue({ kind: 'server_error' }, { kind: 'server_error' })
+    fake.enqueue({ kind: 'server_error' })
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
     await worker()
     const state = await finished(id)
     expect(state.counts.failed).toBe(1)
     const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
-    expect(row).toMatchObject({ status: 'failed', error_code: 'server_error', attempts: 2 })
-    expect(row.error_message).toMatch(/internal error/)
+    expect(row).toMatchObject({ status: 'failed', error_code: 'server_error', attempts: 1 })
+    expect(row.error_message).toMatch(/internal error.*retry budget is 0 minute/)
 
     const page = await app.request(`/conversations/${row.id}/generation`, { headers: { cookie: editor } })
     expect(await page.text()).toContain('server_error')
@@ -216,6 +217,70 @@ describe('generating', () => {
     expect(done.error_code).toBeNull()
     expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0, cancelled: 0 })
   })
+
+  test('transient errors are retried past any fixed number of attempts while the retry budget lasts', async () => {
+    await setAiSettings(database, admin.id, { max_retries: 1, retry_budget_minutes: 30 })
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'server_error' }, { kind: 'overloaded' }, { kind: 'rate_limit', retryAfterSeconds: 0 }, { kind: 'server_error' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row.attempts).toBe(5)
+  }, 30_000)
+
+  test('an invalid request fails at once, without a retry', async () => {
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'model_not_found' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts.failed).toBe(1)
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ status: 'failed', error_code: 'unknown', attempts: 1 })
+    expect(fake.requestCount).toBe(1)
+  })
+
+  test('refused content fails at once, without another call', async () => {
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'refusal' })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts.failed).toBe(1)
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ status: 'failed', error_code: 'refused', attempts: 1 })
+    expect(fake.requestCount).toBe(1)
+  })
+
+  test('a batch of 150 under a 30% mix of 429, 529, 500 and malformed output completes with none failed and never more requests a minute than configured', async () => {
+    const rpm = 1_200
+    await setAiSettings(database, admin.id, { requests_per_minute: rpm, max_concurrency: 10, retry_budget_minutes: 30 })
+    fake.setFaultMix({
+      rate: 0.3,
+      faults: [{ kind: 'rate_limit', retryAfterSeconds: 1 }, { kind: 'overloaded' }, { kind: 'server_error' }, { kind: 'malformed' }],
+    })
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 150 })).json()) as { id: string }
+    await worker()
+    await worker()
+    const state = await waitFor(async () => {
+      const s = await batchState(id)
+      return s.status === 'done' ? s : undefined
+    }, 90_000, 'the batch to finish')
+    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 150, failed: 0 })
+    const calls = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => r.at).sort((a, b) => a - b)
+    // Faults met and retried: more calls than conversations.
+    expect(calls.length).toBeGreaterThan(170)
+    // The most calls that started in any 10 seconds, as a rate per minute.
+    const windowMs = 10_000
+    let most = 0
+    for (let i = 0, j = 0; i < calls.length; i++) {
+      while (calls[j]! < calls[i]! - windowMs + 1) j++
+      most = Math.max(most, i - j + 1)
+    }
+    const perMinute = (most * 60_000) / windowMs
+    console.info(`fault mix: ${state.counts.failed} of 150 failed, ${calls.length} calls, at most ${perMinute} requests/minute (limit ${rpm})`)
+    expect(perMinute).toBeLessThanOrEqual(rpm)
+  }, 120_000)
 
   test('with an auto-approve threshold set, a finished conversation is approved by the system as it is scored', async () => {
     const saved = await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '0' }, { cookie: adminCookie }))
@@ -230,20 +295,63 @@ describe('generating', () => {
     expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, to_status: 'approved' }])
   })
 
-  test('malformed output is retried, and fails with invalid_output when it stays malformed', async () => {
+  test('malformed output is asked for again with a correction, then later; it fails with invalid_output only past the retry budget', async () => {
     const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'malformed' }, { kind: 'text_instead_of_tool' }, { kind: 'malformed' }, { kind: 'malformed' })
+    const kept = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(kept.id)).counts.done).toBe(1)
+    const retried = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', kept.id).executeTakeFirstOrThrow()
+    expect(retried.attempts).toBe(2)
+    const corrected = fake.requests.filter((r) => JSON.stringify(r.body).includes('Your previous answer was rejected'))
+    expect(corrected.length).toBeGreaterThanOrEqual(2)
+
+    await setAiSettings(database, admin.id, { retry_budget_minutes: 0 })
     fake.enqueue({ kind: 'malformed' }, { kind: 'text_instead_of_tool' }, { kind: 'malformed' })
     const bad = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
-    await worker()
     await finished(bad.id)
     const failed = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', bad.id).executeTakeFirstOrThrow()
     expect(failed.status).toBe('failed')
     expect(failed.error_code).toBe('invalid_output')
     expect(failed.output_tokens).toBeGreaterThan(0)
+  })
 
-    fake.enqueue({ kind: 'malformed' })
-    const good = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
-    expect((await finished(good.id)).counts.done).toBe(1)
+  test('a template with 2 to 6 turns gets 2 to 6 simulated turns, each conversation in one call', async () => {
+    const template = await makeTemplate(app, editor, { min_turns: 2, max_turns: 6 })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 16 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 16, failed: 0 })
+    const rows = await database.db.selectFrom('conversations').select(['turn_count', 'attempts', 'trimmed_from_turns']).where('batch_id', '=', id).execute()
+    for (const row of rows) {
+      expect(row.turn_count).toBeGreaterThanOrEqual(2)
+      expect(row.turn_count).toBeLessThanOrEqual(6)
+      expect(row.trimmed_from_turns).toBeNull()
+      expect(row.attempts).toBe(1)
+    }
+    expect(fake.requestCount).toBe(16)
+  })
+
+  test('an answer with too many turns is trimmed to the longest prefix in range that ends with the assistant, recorded, and not paid for again', async () => {
+    const template = await makeTemplate(app, editor, { min_turns: 2, max_turns: 5 })
+    fake.enqueue({ kind: 'turns', count: 9 })
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    expect((await finished(id)).counts.done).toBe(1)
+    const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
+    expect(row.turns).toHaveLength(4)
+    expect(row.turns.at(-1)!.role).toBe('assistant')
+    expect(row.trimmed_from_turns).toBe(9)
+    expect(fake.requestCount).toBe(1)
+    const page = await (await app.request(`/conversations/${row.id}/generation`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('Claude wrote 9 turns')
+
+    // When no prefix fits (3 turns exactly cannot end with the assistant), the answer is asked for again.
+    const odd = await makeTemplate(app, editor, { name: 'Three turns', min_turns: 3, max_turns: 3 })
+    fake.enqueue({ kind: 'turns', count: 5 }, { kind: 'turns', count: 3 })
+    const second = (await (await postBatch({ template_id: odd.id, count_per_item: 1 })).json()) as { id: string }
+    expect((await finished(second.id)).counts.done).toBe(1)
+    const three = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', second.id).executeTakeFirstOrThrow()
+    expect(three).toMatchObject({ turn_count: 3, trimmed_from_turns: null })
   })
 
   test('a template edited while its batch runs keeps the version the batch started with', async () => {
@@ -612,6 +720,17 @@ describe('single generation and regeneration', () => {
     expect(page).toContain('lost card')
   })
 
+  test("generating one now sends the form's max tokens", async () => {
+    const template = await makeTemplate(app, editor)
+    await worker()
+    const res = await app.request('/generate/single', form({ template_id: template.id, 'values.topic': 'a lost card', max_tokens: '1234' }, { cookie: editor }))
+    expect(res.status).toBe(303)
+    const id = res.headers.get('location')!.split('/')[2]!
+    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    const sent = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => (r.body as { max_tokens: number }).max_tokens)
+    expect(sent).toEqual([1234])
+  })
+
   test('regenerating keeps the old version; versions can be compared and rolled back', async () => {
     const template = await makeTemplate(app, editor)
     const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
@@ -664,5 +783,67 @@ describe('AI settings', () => {
     expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-6', max_concurrency: 10, changed_by: admin.id })
     const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
     expect(page).toContain(admin.email)
+  })
+
+  test('temperature is not offered: the page has no such field, and the API refuses it by name while past settings stay readable', async () => {
+    const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
+    expect(page).not.toContain('name="temperature"')
+    const read = (await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()) as Record<string, unknown>
+    expect(read).not.toHaveProperty('temperature')
+    const put = await app.request('/api/settings/ai', json({ temperature: 0.5 }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    expect(put.status).toBe(400)
+    expect(((await put.json()) as { error: { fields: Record<string, string> } }).error.fields.temperature).toMatch(/not supported/)
+    const template = await makeTemplate(app, editor)
+    const batch = await postBatch({ template_id: template.id, count_per_item: 1, temperature: 0.2 })
+    expect(batch.status).toBe(400)
+    expect(((await batch.json()) as { error: { fields: Record<string, string> } }).error.fields.temperature).toMatch(/not supported/)
+    await nothingCreated()
+    // The first settings row (from before temperature was dropped) keeps its value; new rows have none.
+    const rows = await database.db.selectFrom('ai_settings').select('temperature').orderBy('created_at').orderBy('id').execute()
+    expect(Number(rows[0]!.temperature)).toBe(0.8)
+    expect(rows.at(-1)!.temperature).toBeNull()
+  })
+
+  test('the page offers the models the SDK knows with their prices, and the retry budget', async () => {
+    const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
+    expect(page).toContain('<select id="f-model" name="model"')
+    for (const model of ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6']) expect(page).toContain(`<option value="${model}"`)
+    expect(page).toContain('id="model-prices"')
+    expect(page).toMatch(/<code>claude-haiku-4-5<\/code><\/td><td>\$1<\/td><td>\$5<\/td><td>\$1.25<\/td><td>\$0.1<\/td>/)
+    expect(page).toContain('name="retry_budget_minutes"')
+    const saved = await app.request('/settings/ai', form({ model: 'claude-sonnet-4-6', retry_budget_minutes: '45' }, { cookie: adminCookie }))
+    expect(saved.status).toBe(303)
+    expect(await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()).toMatchObject({ model: 'claude-sonnet-4-6', retry_budget_minutes: 45 })
+    expect(fake.requestCount).toBe(0)
+  })
+
+  test('a model id the SDK does not know is accepted only after one test call with it succeeds', async () => {
+    const put = (body: Record<string, unknown>) => app.request('/api/settings/ai', json(body, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    fake.enqueue({ kind: 'model_not_found' })
+    const typo = await put({ model: 'claude-haiku-45' })
+    expect(typo.status).toBe(400)
+    const error = ((await typo.json()) as { error: { fields: Record<string, string> } }).error
+    expect(error.fields.model).toMatch(/claude-haiku-45.*test call with it failed/)
+    expect((await activeAiSettings(database.db)).model).toBe('claude-haiku-4-5')
+
+    const custom = await put({ model: 'claude-haiku-4-5-20261201' })
+    expect(custom.status).toBe(200)
+    expect(fake.requests.map((r) => (r.body as { model: string }).model)).toEqual(['claude-haiku-45', 'claude-haiku-4-5-20261201'])
+
+    // The same check guards a batch's own model, and the settings form shows the problem beside the field.
+    const template = await makeTemplate(app, editor)
+    fake.enqueue({ kind: 'model_not_found' })
+    const batch = await postBatch({ template_id: template.id, count_per_item: 1, model: 'claude-sonet-4-6' })
+    expect(batch.status).toBe(400)
+    expect(((await batch.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty('model')
+    await nothingCreated()
+    fake.enqueue({ kind: 'model_not_found' })
+    const page = await app.request('/settings/ai', form({ model: 'claude-haiku-4-5', model_other: 'claude-nope' }, { cookie: adminCookie }))
+    expect(page.status).toBe(400)
+    expect(await page.text()).toContain('claude-nope')
+  })
+
+  test('without an API key, the simulator answers the test call for another model id', async () => {
+    await expect(checkModel(testConfig(database), 'claude-next-1')).resolves.toBeUndefined()
   })
 })

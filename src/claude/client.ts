@@ -11,6 +11,41 @@ import { createSimulatorFetch } from './simulator-fetch'
  * `createClaude`, and reads failures through `classifyClaudeError`.
  */
 
+/** The model ids the SDK names (its Model type without the open-ended `string`). */
+export type ClaudeModelId = Anthropic.Model extends infer M ? (M extends string ? (string extends M ? never : M) : never) : never
+
+/**
+ * The SDK's named models, newest first, for the settings page to offer. Typed both ways, so an SDK
+ * upgrade that adds or removes a model fails the type check until this list (and its prices) follow.
+ */
+export const CLAUDE_MODELS = [
+  'claude-fable-5-2',
+  'claude-mythos-5-2',
+  'claude-opus-5-5',
+  'claude-sonnet-5-5',
+  'claude-haiku-5-5',
+  'claude-fable-5-1',
+  'claude-mythos-5-1',
+  'claude-fable-5',
+  'claude-mythos-5',
+  'claude-opus-5',
+  'claude-sonnet-5',
+  'claude-opus-4-8',
+  'claude-opus-4-7',
+  'claude-mythos-preview',
+  'claude-opus-4-6',
+  'claude-sonnet-4-6',
+  'claude-haiku-4-5',
+  'claude-haiku-4-5-20251001',
+  'claude-opus-4-5',
+  'claude-opus-4-5-20251101',
+  'claude-sonnet-4-5',
+  'claude-sonnet-4-5-20250929',
+] as const satisfies readonly ClaudeModelId[]
+type Missing = Exclude<ClaudeModelId, (typeof CLAUDE_MODELS)[number]>
+const everySdkModelListed: [Missing] extends [never] ? true : Missing = true
+void everySdkModelListed
+
 export type ClaudeMessage = Anthropic.Message
 export type ClaudeMessageParams = Anthropic.MessageCreateParamsNonStreaming
 export type ClaudeCountTokensParams = Anthropic.MessageCountTokensParams
@@ -96,6 +131,9 @@ function classifyStatus(status: number, headers: Headers | undefined, apiMessage
     const retryAfterMs = headers ? retryAfterMillis(headers) : undefined
     const wait = retryAfterMs === undefined ? '' : ` Try again in ${Math.ceil(retryAfterMs / 1000)} seconds.`
     return { code: 'rate_limited', message: `Claude's rate limit was reached.${wait}`, retryable: true, retryAfterMs }
+  }
+  if (status === 408) {
+    return { code: 'timeout', message: 'Claude did not answer before the request timed out.', retryable: true }
   }
   if (status === 529) {
     return { code: 'overloaded', message: 'Claude is overloaded right now.', retryable: true }

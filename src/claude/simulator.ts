@@ -307,7 +307,13 @@ const TEXT_ANSWERS: Template[] = [
 
 function simulateConversation(request: MessagesRequest): { title: string; turns: ConversationTurn[] } {
   const { random, words } = seedFromPrompt(request)
-  const stages = [OPENINGS, FOLLOW_UPS, DEEPER, CLOSINGS].slice(0, 2 + Math.floor(random() * 3)) // 4, 6 or 8 turns
+  const count = turnCount(random, askedTurnRange(request))
+  // An opening, follow-ups and deeper questions in turn, and a closing when there is room for one.
+  const middle = [FOLLOW_UPS, DEEPER]
+  const exchanges = Math.ceil(count / 2)
+  const stages = Array.from({ length: exchanges }, (_, i) =>
+    i === 0 ? OPENINGS : i === exchanges - 1 ? CLOSINGS : middle[(i - 1) % middle.length]!,
+  )
   const turns = stages.flatMap((stage): ConversationTurn[] => {
     const [user, assistant] = pick(random, stage)
     return [
@@ -315,7 +321,27 @@ function simulateConversation(request: MessagesRequest): { title: string; turns:
       { role: 'assistant', content: assistant(words) },
     ]
   })
-  return { title: pick(random, TITLES)(words), turns }
+  return { title: pick(random, TITLES)(words), turns: turns.slice(0, count) }
+}
+
+/** The range the prompt asks for ("between 2 and 6 turns", as the app's prompts say), if it names one. */
+function askedTurnRange(request: MessagesRequest): { min: number; max: number } | undefined {
+  const lastUser = request.messages.findLast((message) => message.role === 'user')
+  const match = /between (\d+) and (\d+) turns/i.exec(lastUser ? messageText(lastUser.content) : '')
+  if (!match) return undefined
+  const [min, max] = [Number(match[1]), Number(match[2])]
+  return min >= 1 && min <= max ? { min, max } : undefined
+}
+
+/**
+ * How many turns to write: an even number in the range (so the assistant has the last word), the
+ * minimum when the range holds no even number, and 4, 6 or 8 when the prompt names no range.
+ */
+function turnCount(random: () => number, range: { min: number; max: number } | undefined): number {
+  const { min, max } = range ?? { min: 4, max: 8 }
+  const evens: number[] = []
+  for (let n = Math.max(2, min + (min % 2)); n <= max; n += 2) evens.push(n)
+  return evens.length ? pick(random, evens) : min
 }
 
 function simulateText(request: MessagesRequest): string {

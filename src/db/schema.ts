@@ -180,12 +180,15 @@ export interface AiSettingsTable {
   id: Generated<string>
   model: string
   max_tokens: number
-  temperature: Numeric
+  /** No longer set (the Messages API no longer takes it); kept so past settings stay readable. */
+  temperature: ColumnType<number | null, number | string | null | undefined, number | string | null>
   requests_per_minute: number
   max_concurrency: number
   max_retries: number
   timeout_ms: number
   max_batch_size: number
+  /** How long transient Claude errors are retried, from a conversation's first attempt. */
+  retry_budget_minutes: Int
   created_by: string | null
   created_at: DefaultTimestamp
 }
@@ -243,6 +246,12 @@ export interface ConversationsTable {
   generation_ms: number | null
   simulated: ColumnType<boolean, boolean | undefined, boolean>
   attempts: Int
+  /** When its first attempt was claimed: the retry budget runs from here. */
+  first_attempt_at: Date | null
+  /** A single generation's own max_tokens (a batch's are in its settings). */
+  max_tokens: number | null
+  /** Set when the model returned more turns than the template allows and the result was trimmed. */
+  trimmed_from_turns: number | null
   error_code: string | null
   error_message: string | null
   version: Int

@@ -22,25 +22,35 @@ export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
   return cached.get(db)
 }
 
+/**
+ * Temperature is refused by name rather than ignored: the Messages API the SDK speaks no longer
+ * takes it, so accepting it would promise a control that does nothing.
+ */
+export const noTemperature = z
+  .never({ error: 'is not supported: the Messages API no longer takes a temperature, so it cannot be set' })
+  .optional()
+
 /** Any of the fields; the rest are carried over from the active row. */
 export const AiSettingsChange = z
   .object({
     model: z.string().trim().min(1).max(100).regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5'),
     max_tokens: z.coerce.number().int().min(256).max(64_000),
-    temperature: z.coerce.number().min(0).max(1),
     requests_per_minute: z.coerce.number().int().min(1).max(1_000_000),
     max_concurrency: z.coerce.number().int().min(1).max(1_000),
     max_retries: z.coerce.number().int().min(0).max(20),
+    retry_budget_minutes: z.coerce.number().int().min(0).max(24 * 60),
     timeout_ms: z.coerce.number().int().min(1_000).max(600_000),
     max_batch_size: z.coerce.number().int().min(1).max(100_000),
   })
   .partial()
+  .extend({ temperature: noTemperature })
 export type AiSettingsChange = z.infer<typeof AiSettingsChange>
 
 export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange): Promise<AiSettings> {
   // Uncached: a change builds on the row as it is now.
   const current = await newestAiSettings(db)
-  const { id: _id, created_at: _at, created_by: _by, ...values } = current
+  // Past rows keep their temperature (history); new rows have none.
+  const { id: _id, created_at: _at, created_by: _by, temperature: _t, ...values } = current
   const row = await db
     .insertInto('ai_settings')
     .values({ ...values, ...change, created_by: userId })
@@ -70,10 +80,10 @@ export function aiSettingsJson(s: AiSettings) {
   return {
     model: s.model,
     max_tokens: s.max_tokens,
-    temperature: s.temperature,
     requests_per_minute: s.requests_per_minute,
     max_concurrency: s.max_concurrency,
     max_retries: s.max_retries,
+    retry_budget_minutes: s.retry_budget_minutes,
     timeout_ms: s.timeout_ms,
     max_batch_size: s.max_batch_size,
     changed_at: s.created_at,

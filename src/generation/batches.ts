@@ -35,12 +35,11 @@ export function planBatch(
   })
 }
 
-export type BatchSettings = { model?: string; temperature?: number; max_tokens?: number }
+export type BatchSettings = { model?: string; max_tokens?: number }
 
 export function batchSettingsOf(request: GenerationRequest): BatchSettings {
   const settings: BatchSettings = {}
   if (request.model) settings.model = request.model
-  if (request.temperature !== undefined) settings.temperature = request.temperature
   if (request.max_tokens !== undefined) settings.max_tokens = request.max_tokens
   return settings
 }
@@ -91,6 +90,7 @@ export async function createBatch(
       simulated: input.simulated,
       maxAttempts: ai.max_retries + 1,
       model: null,
+      maxTokens: null,
     })
     if (input.messageBatches) await addMessageBatchJob(trx, batch.id, 0)
     return batch
@@ -100,7 +100,7 @@ export async function createBatch(
 /** One conversation outside any batch (single generation); its job is added in the same transaction. */
 export async function createSingle(
   db: Kysely<DB>,
-  input: { resolved: ResolvedGeneration; userId: string | null; simulated: boolean; model: string | null },
+  input: { resolved: ResolvedGeneration; userId: string | null; simulated: boolean; model: string | null; maxTokens: number | null },
 ): Promise<{ id: string }> {
   const ai = await activeAiSettings(db)
   return db.transaction().execute(async (trx) => {
@@ -115,6 +115,7 @@ export async function createSingle(
       simulated: input.simulated,
       maxAttempts: ai.max_retries + 1,
       model: input.model,
+      maxTokens: input.maxTokens,
     })
     return { id: ids[0]! }
   })
@@ -134,6 +135,8 @@ async function insertQueued(
     simulated: boolean
     maxAttempts: number
     model: string | null
+    /** A single generation's own max_tokens; a batch's are in its settings. */
+    maxTokens: number | null
   },
 ): Promise<string[]> {
   const items = JSON.stringify(input.items.map((item, ord) => ({ ord, ...item })))
@@ -146,13 +149,13 @@ async function insertQueued(
         parameters jsonb, system_prompt text, prompt text)
     ), inserted as (
       insert into conversations (batch_id, template_id, template_version_id, scenario_id, edge_case_id, tier, status,
-        persona, emotion, topic, parameters, system_prompt, prompt, simulated, model, created_by)
+        persona, emotion, topic, parameters, system_prompt, prompt, simulated, model, max_tokens, created_by)
       select ${input.batchId}::uuid, ${input.templateId}::uuid, ${input.templateVersionId}::uuid, i.scenario_id, i.edge_case_id,
         i.tier, 'queued', i.persona, i.emotion, i.topic, i.parameters, i.system_prompt,
         case when ${count}::int > 1
           then i.prompt || E'\n\n' || format('This is variation %s of %s for these inputs: make it clearly different from the others.', n, ${count}::int)
           else i.prompt end,
-        ${input.simulated}, ${input.model}, ${input.userId}::uuid
+        ${input.simulated}, ${input.model}, ${input.maxTokens}::int, ${input.userId}::uuid
       from items i cross join generate_series(1, ${count}::int) as n
       order by i.ord, n
       returning id

@@ -18,6 +18,7 @@ import {
   retryConversation,
   rollbackConversation,
 } from './conversations'
+import { checkModel } from './models'
 
 /**
  * The generation side of a conversation, mounted at /conversations before the conversations area:
@@ -98,6 +99,7 @@ conversationGenerationRoutes.post('/:id/regenerate', edit, async (c) => {
   }
   const parsed = RegenerateInput.safeParse({ model: body.model || undefined, values: body.values ?? formValues })
   if (!parsed.success) throw new ValidationFailed('The regeneration request is not valid.', { form: parsed.error.issues[0]?.message ?? 'invalid' })
+  await checkModel(c.var.config, parsed.data.model || undefined, conversation.model ?? undefined)
   await regenerateConversation(c.var.db, id, { model: parsed.data.model || undefined, values: parsed.data.values })
   return done(c, id, 202)
 })

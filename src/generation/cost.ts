@@ -1,3 +1,5 @@
+import { CLAUDE_MODELS, type ClaudeModelId } from '../claude/client'
+
 /**
  * What Claude calls cost: list prices per model, a token estimate from text, and the estimate a
  * batch shows before it starts. Prices are US dollars per million tokens.
@@ -5,31 +7,65 @@
 
 export type ModelPrice = { input: number; output: number; cacheWrite: number; cacheRead: number; minCacheable: number }
 
-// Cache writes (5-minute TTL) cost 1.25× input, cache reads 0.1×. A prompt prefix shorter than
-// minCacheable tokens is not cached at all.
-const price = (input: number, output: number, minCacheable = 1024): ModelPrice => ({
+// Cache writes (5-minute TTL) cost 1.25× input, cache reads 0.1× unless a model says otherwise. A
+// prompt prefix shorter than minCacheable tokens is not cached at all.
+const price = (input: number, output: number, minCacheable = 1024, cacheRead = input * 0.1): ModelPrice => ({
   input,
   output,
   cacheWrite: input * 1.25,
-  cacheRead: input * 0.1,
+  cacheRead,
   minCacheable,
 })
 
-export const MODEL_PRICES: Record<string, ModelPrice> = {
+/**
+ * List prices of the models the SDK names (Anthropic's pricing page): every one is priced, or the
+ * type check fails. Haiku 5.5 is listed "from" its lowest price.
+ */
+export const SDK_MODEL_PRICES = {
+  'claude-fable-5-2': price(8, 40, 4096),
+  'claude-mythos-5-2': price(8, 40, 4096),
+  'claude-opus-5-5': price(4, 20, 4096),
+  'claude-sonnet-5-5': price(2, 10, 2048),
+  'claude-haiku-5-5': price(0.1, 0.5, 4096),
+  'claude-fable-5-1': price(10, 50, 4096, 0.25),
+  'claude-mythos-5-1': price(10, 50, 4096, 0.25),
+  'claude-fable-5': price(10, 50, 4096),
+  'claude-mythos-5': price(10, 50, 4096),
+  'claude-opus-5': price(5, 25, 4096),
+  'claude-sonnet-5': price(2, 10, 2048),
+  'claude-opus-4-8': price(5, 25, 4096),
+  'claude-opus-4-7': price(5, 25, 4096),
+  'claude-mythos-preview': price(25, 125, 4096),
   'claude-opus-4-6': price(5, 25, 4096),
   'claude-sonnet-4-6': price(3, 15, 2048),
+  'claude-haiku-4-5': price(1, 5, 4096),
+  'claude-haiku-4-5-20251001': price(1, 5, 4096),
   'claude-opus-4-5': price(5, 25, 4096),
+  'claude-opus-4-5-20251101': price(5, 25, 4096),
+  'claude-sonnet-4-5': price(3, 15),
+  'claude-sonnet-4-5-20250929': price(3, 15),
+} satisfies Record<ClaudeModelId, ModelPrice>
+
+/** The SDK's models and older ones that past conversations were made with, so their cost stays right. */
+export const MODEL_PRICES: Record<string, ModelPrice> = {
+  ...SDK_MODEL_PRICES,
   'claude-opus-4-1': price(15, 75),
   'claude-opus-4-0': price(15, 75),
-  'claude-sonnet-4-5': price(3, 15),
   'claude-sonnet-4-0': price(3, 15),
   'claude-3-7-sonnet-latest': price(3, 15),
-  'claude-haiku-4-5': price(1, 5, 4096),
   'claude-3-5-haiku-latest': price(0.8, 4, 2048),
   'claude-3-haiku-20240307': price(0.25, 1.25, 2048),
 }
 
 export const KNOWN_MODELS = Object.keys(MODEL_PRICES)
+
+/** The models the settings page offers, in the SDK's order (newest first), with their prices. */
+export const MODEL_CHOICES = CLAUDE_MODELS.map((id) => ({ id, price: SDK_MODEL_PRICES[id] }))
+
+/** Whether a model id is one the SDK names (offered on the settings page, accepted without a test call). */
+export function isSdkModel(model: string): boolean {
+  return Object.hasOwn(SDK_MODEL_PRICES, model)
+}
 
 /** The price of a model id, matching dated ids (claude-sonnet-4-5-20250929) to their family. */
 export function modelPrice(model: string): ModelPrice {

@@ -36,10 +36,14 @@ export type Claimed = {
   attempts: number
   version: number
   model: string | null
+  max_tokens: number | null
   system_prompt: string
   prompt: string
   snapshot: TemplateSnapshot | null
-  batch_settings: { model?: string; temperature?: number; max_tokens?: number } | null
+  /** Older batches may also carry a temperature, which is not sent (the Messages API no longer takes it). */
+  batch_settings: { model?: string; max_tokens?: number } | null
+  /** When the first attempt was claimed: the retry budget runs from here. */
+  first_attempt_at: Date | null
   has_versions: boolean
 }
 
@@ -71,15 +75,11 @@ export function modelOf(claimed: Claimed, settings: AiSettings): string {
   return claimed.model ?? claimed.batch_settings?.model ?? settings.model
 }
 
-/**
- * The Messages API request for a claimed conversation: the system prompt marked for caching and
- * the conversation tool forced. Temperature is stored with the settings but not sent: the SDK's
- * Messages API (1.14) no longer takes it.
- */
+/** The Messages API request for a claimed conversation: the system prompt marked for caching and the conversation tool forced. */
 export function messageParams(claimed: Claimed, settings: AiSettings, correction = ''): ClaudeMessageParams {
   return {
     model: modelOf(claimed, settings),
-    max_tokens: claimed.batch_settings?.max_tokens ?? settings.max_tokens,
+    max_tokens: claimed.max_tokens ?? claimed.batch_settings?.max_tokens ?? settings.max_tokens,
     system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
     messages: [{ role: 'user', content: claimed.prompt + correction }],
     tools: [conversationTool],
@@ -110,15 +110,14 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
         await releaseClaudeSlot(db, lease)
         lease = null
         if (!failure.retryable) return await fail(db, claimed, failure.code, failure.message, { model, usage })
-        if (claimed.attempts > settings.max_retries) {
-          return await fail(db, claimed, failure.code, `${failure.message} Gave up after ${claimed.attempts} attempts.`, { model, usage })
-        }
-        const backoff = failure.retryAfterMs ?? Math.min(60_000, 500 * 2 ** (claimed.attempts - 1)) * (0.75 + Math.random() / 2)
-        await requeue(db, claimed, failure.code, failure.message, new Date(Date.now() + backoff), settings.max_retries + 1)
-        log.info({ conversationId: claimed.id, code: failure.code, retryInMs: Math.round(backoff) }, 'Claude call failed; rescheduled')
-        return 'rescheduled'
+        return await retryLater(deps, claimed, settings, failure, { model, usage })
       }
       addUsage(usage, message)
+      if (message.stop_reason === 'refusal') {
+        await releaseClaudeSlot(db, lease)
+        lease = null
+        return await fail(db, claimed, 'refused', 'Claude declined to write this conversation; change the prompt or the values before retrying.', { model, usage })
+      }
       const checked = checkOutput(message, minTurns, maxTurns)
       if (checked.ok) {
         const saved = await saveGenerated(db, claimed, checked, {
@@ -137,7 +136,9 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       log.info({ conversationId: claimed.id, problem: checked.problem, attempt }, 'Claude output rejected')
       correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
       if (attempt === OUTPUT_TRIES) {
-        return await fail(db, claimed, 'invalid_output', `Claude's output was invalid ${OUTPUT_TRIES} times; the last problem: ${checked.problem}.`, { model, usage })
+        // Malformed output is the model's passing fault, not the conversation's: later, like a 529.
+        const problem = { code: 'invalid_output', message: `Claude's output was invalid ${OUTPUT_TRIES} times in a row; the last problem: ${checked.problem}.` }
+        return await retryLater(deps, claimed, settings, problem, { model, usage })
       }
     }
     return 'failed'
@@ -146,9 +147,48 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
   }
 }
 
-type Checked = { ok: true; title: string; turns: Turn[] } | { ok: false; problem: string }
+/** The first backoff after a transient error; it doubles with each attempt up to RETRY_MAX_BACKOFF_MS. */
+const RETRY_BASE_MS = 500
+const RETRY_MAX_BACKOFF_MS = 60_000
 
-/** The forced tool call, validated: schema and alternation, turn count in range, nothing left unresolved. */
+/** When to try a conversation again after a transient error: Claude's retry-after, else exponential backoff with jitter. */
+function retryDelayMs(attempts: number, retryAfterMs: number | undefined): number {
+  if (retryAfterMs !== undefined) return retryAfterMs
+  return Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1)) * (0.75 + Math.random() / 2)
+}
+
+/**
+ * A transient problem (rate limit, overload, 5xx, timeout, invalid output): the conversation goes
+ * back to the queue for a later attempt, as long as that attempt starts within the retry budget
+ * counted from its first attempt; past the budget it fails with what happened.
+ */
+async function retryLater(
+  deps: GenerationDeps,
+  claimed: Claimed,
+  settings: AiSettings,
+  problem: { code: string; message: string; retryAfterMs?: number },
+  spentOn: { model: string; usage: Usage },
+): Promise<Outcome> {
+  const delay = retryDelayMs(claimed.attempts, problem.retryAfterMs)
+  const since = claimed.first_attempt_at ? new Date(claimed.first_attempt_at).getTime() : Date.now()
+  const budgetMs = settings.retry_budget_minutes * 60_000
+  if (Date.now() + delay - since > budgetMs) {
+    const minutes = Math.round((Date.now() - since) / 60_000)
+    const gaveUp = `Gave up after ${claimed.attempts} attempt(s) over ${minutes} minute(s): the retry budget is ${settings.retry_budget_minutes} minute(s).`
+    return fail(deps.db, claimed, problem.code, `${problem.message} ${gaveUp}`, spentOn)
+  }
+  await requeue(deps.db, claimed, problem.code, problem.message, new Date(Date.now() + delay), settings.max_retries + 1)
+  deps.log.info({ conversationId: claimed.id, code: problem.code, retryInMs: Math.round(delay) }, 'transient problem; rescheduled')
+  return 'rescheduled'
+}
+
+type Checked = { ok: true; title: string; turns: Turn[]; trimmedFrom?: number } | { ok: false; problem: string }
+
+/**
+ * The forced tool call, validated: schema and alternation, turn count in range, nothing left
+ * unresolved. Too many turns are not worth another call: the longest prefix within the range that
+ * ends with the assistant is kept, and `trimmedFrom` says how many there were.
+ */
 export function checkOutput(message: ClaudeMessage, minTurns: number, maxTurns: number): Checked {
   const call = message.content.find((block) => block.type === 'tool_use' && block.name === CONVERSATION_TOOL_NAME)
   if (!call || call.type !== 'tool_use') return { ok: false, problem: 'the answer did not use the record_conversation tool' }
@@ -157,14 +197,24 @@ export function checkOutput(message: ClaudeMessage, minTurns: number, maxTurns: 
     const first = parsed.error.issues[0]
     return { ok: false, problem: `${first?.path.join('.') || 'output'}: ${first?.message ?? 'invalid'}` }
   }
-  const { title, turns } = parsed.data
+  const { title } = parsed.data
+  let turns = parsed.data.turns
+  let trimmedFrom: number | undefined
+  if (turns.length > maxTurns) {
+    // Turns alternate from the user, so the assistant speaks at every even length.
+    const kept = maxTurns - (maxTurns % 2)
+    if (kept >= minTurns && kept >= 2) {
+      trimmedFrom = turns.length
+      turns = turns.slice(0, kept)
+    }
+  }
   if (turns.length < minTurns || turns.length > maxTurns) {
     return { ok: false, problem: `it has ${turns.length} turns, but the template asks for ${minTurns} to ${maxTurns}` }
   }
   if (hasPlaceholder(title) || turns.some((turn) => hasPlaceholder(turn.content))) {
     return { ok: false, problem: 'it contains an unresolved {{placeholder}}' }
   }
-  return { ok: true, title, turns }
+  return trimmedFrom === undefined ? { ok: true, title, turns } : { ok: true, title, turns, trimmedFrom }
 }
 
 function addUsage(usage: Usage, message: ClaudeMessage): void {
@@ -175,7 +225,7 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
 }
 
 /** The conversation columns a claim returns (a constant, never data). */
-const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.system_prompt, c.prompt, c.template_version_id'
+const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.max_tokens, c.system_prompt, c.prompt, c.template_version_id, c.first_attempt_at'
 
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
@@ -189,7 +239,8 @@ export const claim = grouped<string, Claimed | undefined>(async (db, ids) => {
     db,
     'claim_conversations',
     withClaimContext(sql`
-      update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now()
+      update conversations c set status = 'generating', attempts = c.attempts + 1, updated_at = now(),
+        first_attempt_at = case when c.attempts = 0 then now() else coalesce(c.first_attempt_at, now()) end
       where c.id = any(${ids}::uuid[]) and c.status in ('queued', 'generating')
         and not exists (select 1 from batches b where b.id = c.batch_id and b.status in ('paused', 'cancelled'))
       returning ${sql.raw(CLAIMED_COLUMNS)}`),
@@ -210,7 +261,8 @@ export async function claimedOfBatch(db: Kysely<DB>, batchId: string): Promise<C
 function withClaimContext(claimedRows: RawBuilder<unknown>) {
   return sql<Claimed>`
     with claimed as (${claimedRows})
-    select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.system_prompt, claimed.prompt,
+    select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.max_tokens, claimed.system_prompt, claimed.prompt,
+      claimed.first_attempt_at,
       tv.snapshot, b.settings as batch_settings,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
@@ -238,7 +290,7 @@ type Spent = { model: string; usage: Usage; cost: number; generationMs: number; 
  * sums of its conversations (written to the batch row when it finishes), so concurrent results
  * never queue up on the one batch row.
  */
-export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { title: string; turns: Turn[] }, spent: Spent): Promise<boolean> {
+export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { title: string; turns: Turn[]; trimmedFrom?: number }, spent: Spent): Promise<boolean> {
   const { minTurns, maxTurns } = turnRange(claimed)
   const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
   const quality = scoreQuality({ turns: output.turns, minTurns, maxTurns, others })
@@ -250,6 +302,7 @@ export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { 
     title: output.title,
     turns: output.turns,
     turn_count: output.turns.length,
+    trimmed_from_turns: output.trimmedFrom ?? null,
     model: spent.model,
     input_tokens: spent.usage.input_tokens,
     output_tokens: spent.usage.output_tokens,
@@ -278,6 +331,7 @@ type StoredRow = {
   title: string
   turns: Turn[]
   turn_count: number
+  trimmed_from_turns: number | null
   model: string
   input_tokens: number
   output_tokens: number
@@ -298,11 +352,12 @@ const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
     sql<{ id: string }>`
     with result as (
       select * from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as r(
-        id uuid, attempts int, lease_id uuid, source text, title text, turns jsonb, turn_count int, model text,
+        id uuid, attempts int, lease_id uuid, source text, title text, turns jsonb, turn_count int, trimmed_from_turns int, model text,
         input_tokens int, output_tokens int, cache_read_tokens int, cache_write_tokens int, cost_usd numeric,
         generation_ms int, simulated boolean, quality_score numeric, quality_parts jsonb, flagged boolean)
     ), updated as (
       update conversations c set status = 'pending_review', title = r.title, turns = r.turns, turn_count = r.turn_count,
+        trimmed_from_turns = r.trimmed_from_turns,
         model = r.model, input_tokens = r.input_tokens, output_tokens = r.output_tokens,
         cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
         cost_usd = r.cost_usd, generation_ms = r.generation_ms, simulated = r.simulated,
@@ -352,11 +407,25 @@ async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: str
 }
 
 /** Back to queued with the transient error shown, and the job again at `runAt` (Claude's retry-after or our backoff). */
-export async function requeue(db: Kysely<DB>, claimed: Claimed, code: string, message: string, runAt: Date, maxAttempts: number): Promise<void> {
+export async function requeue(
+  db: Kysely<DB>,
+  claimed: Claimed,
+  code: string,
+  message: string,
+  runAt: Date,
+  maxAttempts: number,
+  opts: { restartBudget?: boolean } = {},
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('conversations')
-      .set({ status: 'queued', error_code: code, error_message: `${message} Retrying automatically.`, updated_at: sql`now()` })
+      .set({
+        status: 'queued',
+        error_code: code,
+        error_message: `${message} Retrying automatically.`,
+        updated_at: sql`now()`,
+        ...(opts.restartBudget ? { first_attempt_at: null } : {}),
+      })
       .where('id', '=', claimed.id)
       .where('status', '=', 'generating')
       .where('attempts', '=', claimed.attempts)

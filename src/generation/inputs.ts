@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { DB, TemplateSnapshot, Tier } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/preview'
+import { noTemperature } from './ai-settings'
 import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
 
 /**
@@ -31,7 +32,7 @@ export const GenerationRequest = z.object({
   /** With a grid: draw this many random combinations instead of taking them all. */
   random_draws: z.coerce.number().int().min(1, 'must be at least 1').max(100_000).optional(),
   model: z.string().trim().regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5').optional(),
-  temperature: z.coerce.number().min(0).max(1).optional(),
+  temperature: noTemperature,
   max_tokens: z.coerce.number().int().min(256).max(64_000).optional(),
 })
 export type GenerationRequest = z.infer<typeof GenerationRequest>

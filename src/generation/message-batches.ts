@@ -35,7 +35,8 @@ export function pollDelayMs(poll: number): number {
 
 /** A conversation the Message Batches API did not deliver goes to an ordinary generate_conversation job now. */
 function toOrdinaryCall(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, code: string, message: string): Promise<void> {
-  return requeue(deps.db, claimed, code, message, new Date(), settings.max_retries + 1)
+  // The retry budget starts again: the time spent waiting for the Message Batch is not the call's.
+  return requeue(deps.db, claimed, code, message, new Date(), settings.max_retries + 1, { restartBudget: true })
 }
 
 /** Results are saved this many at a time, so their statements group. */

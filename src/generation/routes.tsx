@@ -31,6 +31,7 @@ import {
 } from './batches'
 import { generateChoices, requestFromForm, type GenerateFormValues } from './form'
 import { GenerationRequest, resolveGeneration } from './inputs'
+import { checkModel } from './models'
 import { progressHub } from './progress-hub'
 
 /** POST /api/batches and the form's batch request: what to generate, how many of each, and a name. */
@@ -60,6 +61,7 @@ async function startBatch(c: Context<AppEnv>, body: Record<string, unknown>, pre
   const request = parsed.data
   const settings = await activeAiSettings(c.var.db)
   const resolved = await resolveGeneration(c.var.db, request)
+  await checkModel(c.var.config, request.model, settings.model)
   const estimate = planBatch(resolved, request, request.count_per_item, settings, request.message_batches)
   if (previewOnly) return { estimate }
   const name = request.name || `${resolved.template.name} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`
@@ -256,11 +258,13 @@ generatePages.post('/single', (c) =>
     const parsed = GenerationRequest.safeParse(request)
     if (!parsed.success) throw invalid(parsed.error)
     const resolved = await resolveGeneration(c.var.db, parsed.data)
+    await checkModel(c.var.config, parsed.data.model, (await activeAiSettings(c.var.db)).model)
     const { id } = await createSingle(c.var.db, {
       resolved,
       userId: c.var.user!.id,
       simulated: !c.var.config.anthropicApiKey,
       model: parsed.data.model ?? null,
+      maxTokens: parsed.data.max_tokens ?? null,
     })
     return wantsJson(c) ? c.json({ id }, 202) : c.redirect(`/conversations/${id}/generation`, 303)
   }),

@@ -15,7 +15,9 @@ import { answerSimulated, apiErrorBody, newId, resetPromptCache, simulateMessage
  *   POST /_fake/faults   JSON array of faults, applied FIFO to the next requests
  *   POST /_fake/latency  {"delayMs": n}, added to every request
  *   POST /_fake/batch-processing {"delayMs": n}, how long a Message Batch stays in progress
- *   POST /_fake/reset    clears faults, latency, recorded requests and the prompt cache
+ *   POST /_fake/fault-mix {"rate": 0.3, "faults": [...]}: with no fault queued, each request meets
+ *                        one of these faults (picked at random) with that probability
+ *   POST /_fake/reset    clears faults, the fault mix, latency, recorded requests and the prompt cache
  * In a Message Batch, each request takes the next queued fault as its result (errored, malformed…).
  *   GET  /_fake/requests {count, last}: how many were received and the last few
  */
@@ -27,10 +29,20 @@ const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('slow'), delayMs: z.number().int().min(0) }),
   z.object({ kind: z.literal('malformed') }),
   z.object({ kind: z.literal('text_instead_of_tool') }),
+  /** A well-formed conversation of exactly this many turns (e.g. more than the template allows). */
+  z.object({ kind: z.literal('turns'), count: z.number().int().min(1) }),
+  /** 200 with stop_reason "refusal" and no content: the model declined. */
+  z.object({ kind: z.literal('refusal') }),
+  /** 404 not_found_error, as the API answers a model id it does not know. */
+  z.object({ kind: z.literal('model_not_found') }),
 ])
 export type Fault = z.infer<typeof FaultSchema>
 
-export type RecordedRequest = { method: string; path: string; headers: Record<string, string>; body: unknown }
+const FaultMixSchema = z.object({ rate: z.number().min(0).max(1), faults: z.array(FaultSchema).min(1) })
+export type FaultMix = z.infer<typeof FaultMixSchema>
+
+/** `at`: when it arrived (ms since the epoch), e.g. to measure the request rate. */
+export type RecordedRequest = { method: string; path: string; headers: Record<string, string>; body: unknown; at: number }
 
 export type FakeAnthropic = {
   /** Pass as the SDK's baseURL. */
@@ -40,6 +52,8 @@ export type FakeAnthropic = {
   /** All API requests received since the last reset, including those no longer kept in `requests`. */
   readonly requestCount: number
   enqueue(...faults: Fault[]): void
+  /** From now on, a request with no queued fault meets one of `faults` with probability `rate`. */
+  setFaultMix(mix: FaultMix | null): void
   setDefaultDelay(ms: number): void
   /** How long a Message Batch stays in progress before it reports `ended` (0: at once). */
   setBatchProcessing(ms: number): void
@@ -56,6 +70,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
   let requestCount = 0
   let defaultDelayMs = 0
   let batchProcessingMs = 0
+  let faultMix: FaultMix | null = null
   const closing = new AbortController()
 
   const reset = () => {
@@ -64,6 +79,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     requestCount = 0
     defaultDelayMs = 0
     batchProcessingMs = 0
+    faultMix = null
     resetPromptCache()
   }
 
@@ -75,7 +91,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     if (path.startsWith('/_fake/')) return control(method, path, bodyText, res)
 
     requestCount++
-    requests.push({ method, path, headers: redactedHeaders(req), body: parseJson(bodyText) })
+    requests.push({ method, path, headers: redactedHeaders(req), body: parseJson(bodyText), at: Date.now() })
     if (requests.length > MAX_RECORDED) requests.shift()
 
     if (!req.headers['x-api-key'] && !req.headers.authorization) {
@@ -89,7 +105,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       }
       return send(res, batchReply.status, batchReply.body)
     }
-    const fault = faults.shift()
+    const fault = faults.shift() ?? mixedFault()
     // Stop waiting when the client gives up (e.g. an SDK timeout) or the server closes.
     const gone = new AbortController()
     res.on('close', () => gone.abort())
@@ -113,6 +129,24 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
         const reply = answerSimulated(method, path, bodyText, { reply: 'text' })
         return send(res, reply.status, reply.body)
       }
+      case 'refusal': {
+        const reply = answerSimulated(method, path, bodyText)
+        if (reply.status !== 200 || !('type' in reply.body) || reply.body.type !== 'message') {
+          return send(res, reply.status, reply.body)
+        }
+        return send(res, 200, { ...reply.body, stop_reason: 'refusal', content: [] })
+      }
+      case 'model_not_found': {
+        const model = (parseJson(bodyText) as { model?: unknown }).model
+        return send(res, 404, apiErrorBody('not_found_error', `model: ${String(model)}`))
+      }
+      case 'turns': {
+        const reply = answerSimulated(method, path, bodyText)
+        if (reply.status !== 200 || !('type' in reply.body) || reply.body.type !== 'message') {
+          return send(res, reply.status, reply.body)
+        }
+        return send(res, 200, { ...reply.body, stop_reason: 'tool_use', content: [toolUseWithTurns(fault.count)] })
+      }
       case 'malformed': {
         const reply = answerSimulated(method, path, bodyText)
         if (reply.status !== 200 || !('type' in reply.body) || reply.body.type !== 'message') {
@@ -125,6 +159,11 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
         return send(res, reply.status, reply.body)
       }
     }
+  }
+
+  function mixedFault(): Fault | undefined {
+    if (!faultMix || Math.random() >= faultMix.rate) return undefined
+    return faultMix.faults[Math.floor(Math.random() * faultMix.faults.length)]
   }
 
   /** A request inside a Message Batch takes the next queued fault as its own result. */
@@ -168,6 +207,12 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       batchProcessingMs = parsed.data.delayMs
       return send(res, 200, { delayMs: batchProcessingMs })
     }
+    if (route === 'POST /_fake/fault-mix') {
+      const parsed = FaultMixSchema.nullable().safeParse(parseJson(bodyText))
+      if (!parsed.success) return send(res, 400, apiErrorBody('invalid_request_error', z.prettifyError(parsed.error)))
+      faultMix = parsed.data
+      return send(res, 200, { faultMix })
+    }
     if (route === 'POST /_fake/reset') {
       reset()
       return send(res, 200, { reset: true })
@@ -196,6 +241,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       return requestCount
     },
     enqueue: (...more) => void faults.push(...more),
+    setFaultMix: (mix) => void (faultMix = mix),
     setDefaultDelay: (ms) => void (defaultDelayMs = ms),
     setBatchProcessing: (ms) => void (batchProcessingMs = ms),
     reset,
@@ -219,6 +265,16 @@ function malformedToolUse() {
     },
     caller: { type: 'direct' as const },
   }
+}
+
+/** A valid tool call with `count` turns alternating from the user, each one distinct. */
+function toolUseWithTurns(count: number) {
+  const turns = Array.from({ length: count }, (_, i) =>
+    i % 2 === 0
+      ? { role: 'user', content: `Question ${i / 2 + 1}: how does step ${i / 2 + 1} of closing my savings account work?` }
+      : { role: 'assistant', content: `For step ${(i + 1) / 2}, confirm your identity, then move the balance ${i} days before closing.` },
+  )
+  return { type: 'tool_use' as const, id: newId('toolu'), name: CONVERSATION_TOOL_NAME, input: { title: 'Closing a savings account', turns }, caller: { type: 'direct' as const } }
 }
 
 function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {

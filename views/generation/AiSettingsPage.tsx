@@ -1,4 +1,5 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
+import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
@@ -6,12 +7,11 @@ import { SettingsNav } from '../settings/SettingsNav'
 import { when } from './format'
 
 const FIELDS = [
-  ['model', 'Model'],
   ['max_tokens', 'Max tokens per call'],
-  ['temperature', 'Temperature (0–1)'],
   ['requests_per_minute', 'Requests per minute (all workers together)'],
   ['max_concurrency', 'Calls at once (all workers together)'],
-  ['max_retries', 'Retries after a transient error'],
+  ['retry_budget_minutes', 'Retry transient errors (rate limit, overload, server error, timeout, invalid output) for up to (minutes)'],
+  ['max_retries', 'Retries after an unexpected error (e.g. the database)'],
   ['timeout_ms', 'Timeout per call (ms)'],
   ['max_batch_size', 'Largest batch (conversations)'],
 ] as const
@@ -30,6 +30,13 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
       )}
       <FormError message={props.fields ? 'Some values are not valid.' : undefined} />
       <form method="post" action="/settings/ai" class="card">
+        {props.canChange ? (
+          <ModelChoice current={props.current.model} error={props.fields?.model} />
+        ) : (
+          <p>
+            Model: <strong>{props.current.model}</strong>
+          </p>
+        )}
         {FIELDS.map(([name, label]) =>
           props.canChange ? (
             <Field name={name} label={label} value={String(props.current[name])} error={props.fields?.[name]} />
@@ -45,6 +52,32 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
           </button>
         )}
       </form>
+      <h2>Models and list prices</h2>
+      <table class="table" id="model-prices">
+        <thead>
+          <tr>
+            <th>Model</th>
+            <th>Input</th>
+            <th>Output</th>
+            <th>Cache write</th>
+            <th>Cache read</th>
+          </tr>
+        </thead>
+        <tbody>
+          {MODEL_CHOICES.map(({ id, price }) => (
+            <tr>
+              <td>
+                <code>{id}</code>
+              </td>
+              <td>{perMillion(price.input)}</td>
+              <td>{perMillion(price.output)}</td>
+              <td>{perMillion(price.cacheWrite)}</td>
+              <td>{perMillion(price.cacheRead)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">US dollars per million tokens; the Message Batches API halves them.</p>
       <h2>History</h2>
       <table class="table">
         <thead>
@@ -55,6 +88,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
             <th>Max tokens</th>
             <th>Rate / min</th>
             <th>At once</th>
+            <th>Retry budget</th>
             <th>Retries</th>
             <th>Max batch</th>
           </tr>
@@ -68,6 +102,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
               <td>{row.max_tokens}</td>
               <td>{row.requests_per_minute}</td>
               <td>{row.max_concurrency}</td>
+              <td>{row.retry_budget_minutes} min</td>
               <td>{row.max_retries}</td>
               <td>{row.max_batch_size}</td>
             </tr>
@@ -75,5 +110,35 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
         </tbody>
       </table>
     </Layout>
+  )
+}
+
+const perMillion = (dollars: number) => `$${Number(dollars.toFixed(3))}`
+
+/**
+ * The models the SDK names, with their prices; another id (a newer model or a dated snapshot) is
+ * accepted after one test call with it succeeds.
+ */
+function ModelChoice(props: { current: string; error?: string }) {
+  const known = MODEL_CHOICES.some((choice) => choice.id === props.current)
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for="f-model">Model</label>
+      <select id="f-model" name="model" aria-invalid={props.error ? 'true' : undefined}>
+        {!known && (
+          <option value={props.current} selected>
+            {props.current} (another model)
+          </option>
+        )}
+        {MODEL_CHOICES.map(({ id, price }) => (
+          <option value={id} selected={id === props.current}>
+            {id} ({perMillion(price.input)} in / {perMillion(price.output)} out per million tokens)
+          </option>
+        ))}
+      </select>
+      <label for="f-model_other">Or another model id (checked with one test call)</label>
+      <input id="f-model_other" name="model_other" type="text" placeholder="claude-…" />
+      {props.error && <p class="field-error">{props.error}</p>}
+    </div>
   )
 }

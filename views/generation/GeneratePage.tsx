@@ -1,4 +1,4 @@
-import type { BatchEstimate } from '../../src/generation/cost'
+import { MODEL_CHOICES, type BatchEstimate } from '../../src/generation/cost'
 import type { GenerateChoices, GenerateFormValues } from '../../src/generation/form'
 import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
@@ -133,9 +133,15 @@ export function GeneratePage(props: {
               <label for="f-name">Name</label>
               <input id="f-name" name="name" value={one('name')} placeholder={`${template.name} batch`} />
             </div>
-            <div class="field">
+            <div class={props.fields?.model ? 'field invalid' : 'field'}>
               <label for="f-model">Model</label>
-              <input id="f-model" name="model" value={one('model')} placeholder={choices.settings.model} />
+              <input id="f-model" name="model" list="known-models" value={one('model')} placeholder={choices.settings.model} />
+              <datalist id="known-models">
+                {MODEL_CHOICES.map(({ id }) => (
+                  <option value={id} />
+                ))}
+              </datalist>
+              {props.fields?.model && <p class="field-error">{props.fields.model}</p>}
             </div>
             <div class="field">
               <label for="f-max_tokens">Max tokens</label>

@@ -53,6 +53,14 @@ export function GenerationStatus(props: { conversation: ConversationRow; canEdit
               <th>Time</th>
               <td>{c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`}, {c.attempts} attempt(s)</td>
             </tr>
+            {c.trimmed_from_turns !== null && (
+              <tr data-trimmed-from={c.trimmed_from_turns}>
+                <th>Trimmed</th>
+                <td colspan={3}>
+                  Claude wrote {c.trimmed_from_turns} turns, more than the template allows; the first {c.turn_count} (ending with the assistant) were kept.
+                </td>
+              </tr>
+            )}
             <tr>
               <th>Quality</th>
               <td colspan={3}>
