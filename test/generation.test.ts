@@ -706,7 +706,7 @@ describe('single generation and regeneration', () => {
     expect(missing.status).toBe(400)
     const shown = await app.request(`/conversations/${id}/rollback`, form({ version: '1', conversation_version: String(regenerated.version) }, { cookie: editor, accept: 'application/json' }))
     expect(shown.status).toBe(409)
-    expect((await shown.json()).error.message).toContain(`you saw version ${regenerated.version}, it is now version ${regenerated.version + 1}`)
+    expect((await shown.json()).error.message).toContain(`you saw revision ${regenerated.version}, it is now revision ${regenerated.version + 1}`)
     const approved = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(approved.status).toBe('approved')
     const versionsBefore = await database.db.selectFrom('conversation_versions').select('version').where('conversation_id', '=', id).execute()

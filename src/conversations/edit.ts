@@ -32,7 +32,7 @@ async function refuse(db: Kysely<DB> | Transaction<DB>, id: string, seen: number
   const current = await db.selectFrom('conversations').select(['version', 'deleted_at']).where('id', '=', id).executeTakeFirst()
   if (!current || current.deleted_at) throw new NotFound('No such conversation (it may have been deleted).')
   throw new Conflict(
-    `This conversation changed since you opened it (you saw version ${seen}, it is now version ${current.version}). Reload it and make your change again.`,
+    `This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${current.version}). Reload it and make your change again.`,
     { version: current.version },
   )
 }

@@ -129,7 +129,7 @@ async function lockUnchanged(trx: Transaction<DB>, id: string, seen: number | un
   if (!row || row.deleted_at) throw new NotFound('No such conversation.')
   if (seen !== undefined && row.version !== seen) {
     throw new Conflict(
-      `This conversation changed since you opened it (you saw version ${seen}, it is now version ${row.version}). Reload it and try again.`,
+      `This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${row.version}). Reload it and try again.`,
       { version: row.version },
     )
   }

@@ -135,7 +135,7 @@ async function explainRefusal(trx: Transaction<DB>, conversationId: string, vers
   if (!current || current.deleted_at) throw new NotFound('This conversation does not exist or has been deleted.')
   if (current.version !== version) {
     throw new ReviewConflict(
-      `Someone else changed this conversation after you opened it (you saw version ${version}, it is now version ${current.version} and ${statusWords(current.status)}). Nothing was changed; here is its current state.`,
+      `Someone else changed this conversation after you opened it (you saw revision ${version}, it is now revision ${current.version} and ${statusWords(current.status)}). Nothing was changed; here is its current state.`,
       current,
     )
   }
