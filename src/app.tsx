@@ -12,6 +12,7 @@ import type { AppEnv, Deps } from './http/env'
 import { renderError, renderNotFound } from './http/errors'
 import { compressResponses, limitBody, provide, requestLog, securityHeaders } from './http/middleware'
 import { reviewApi } from './review/api-routes'
+import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
 import { staticRoutes } from './http/static'
 import { settingsRoutes } from './settings/routes'
@@ -39,6 +40,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)
   app.route('/api', reviewApi)
+  // Before /review: the quality page is for every role, the rest of /review for reviewers.
+  app.route('/review/quality', qualityRoutes)
   app.route('/review', reviewRoutes)
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)

@@ -400,11 +400,74 @@ describe('editing a turn', () => {
     const stale = await app.request(`/conversations/${id}/turns/1`, form({ content: 'First', version: '1' }, { cookie: adminCookie }))
     expect(stale.status).toBe(409)
     const html = await stale.text()
-    expect(html).toContain('you saw version 1, it is now version 2')
+    expect(html).toContain('you saw revision 1, it is now revision 2')
     expect(html).toContain('Second')
     const row = await database.db.selectFrom('conversations').select(['turns', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(row.turns.map((t) => t.content)).toEqual(['One', 'Second'])
     expect(row.version).toBe(2)
+  })
+
+  test('editing an approved or rejected conversation sends it back to review, recorded as an edit by its editor', async () => {
+    const editor = await makeUser(database, 'editor')
+    const cookie = await signIn(app, editor)
+    const approved = await addConversation({ status: 'approved' })
+    const rejected = await addConversation({ status: 'rejected' })
+    for (const { id } of [approved, rejected]) {
+      const res = await app.request(`/conversations/${id}/turns/2`, form({ content: 'A better answer.', version: '1' }, { cookie, accept: 'application/json' }))
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ id, version: 2, content_version: 2 })
+    }
+    const rows = await database.db.selectFrom('conversations').select(['id', 'status', 'reviewed_at']).where('id', 'in', [approved.id, rejected.id]).execute()
+    expect(rows.map((r) => [r.status, r.reviewed_at])).toEqual([
+      ['pending_review', null],
+      ['pending_review', null],
+    ])
+    const history = await database.db.selectFrom('review_actions').select(['conversation_id', 'reviewer_id', 'action', 'from_status', 'to_status']).execute()
+    expect(history.sort((a, b) => (a.from_status < b.from_status ? -1 : 1))).toEqual([
+      { conversation_id: approved.id, reviewer_id: editor.id, action: 'edited', from_status: 'approved', to_status: 'pending_review' },
+      { conversation_id: rejected.id, reviewer_id: editor.id, action: 'edited', from_status: 'rejected', to_status: 'pending_review' },
+    ])
+    const exported = await list('status=approved')
+    expect(exported.items).toEqual([])
+    const page = await (await app.request(`/conversations/${approved.id}`, { headers: { cookie } })).text()
+    expect(page).toContain('Edited')
+    expect(page).toContain('Approved → Pending review')
+  })
+
+  test('editing a conversation that is not decided yet keeps its status and records no review action', async () => {
+    for (const status of ['pending_review', 'needs_revision', 'draft'] as const) {
+      const { id } = await addConversation({ status })
+      const res = await app.request(`/conversations/${id}/turns/1`, form({ content: 'Edited', version: '1' }, { cookie: adminCookie }))
+      expect(res.status).toBe(303)
+      const row = await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()
+      expect(row.status).toBe(status)
+    }
+    expect(await database.db.selectFrom('review_actions').selectAll().execute()).toEqual([])
+  })
+
+  test('the detail page numbers versions as its versions table does; the change counter is shown as the revision', async () => {
+    const { id } = await addConversation({ turns: ['Hi', 'Hello!'] })
+    // Generated once (content version 1), then stored and reviewed: the change counter is at 3.
+    await database.db
+      .insertInto('conversation_versions')
+      .values({ conversation_id: id, version: 1, source: 'generated', title: 'First', turns: JSON.stringify([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]) })
+      .execute()
+    await database.db.updateTable('conversations').set({ version: 3, status: 'approved' }).where('id', '=', id).execute()
+    const before = await (await app.request(`/conversations/${id}`, { headers: { cookie: adminCookie } })).text()
+    expect(before).toMatch(/· version 1 <small[^>]*>\(revision 3\)<\/small>/)
+    expect(before).toMatch(/v1 <small class="muted">\(current\)<\/small>/)
+
+    const res = await app.request(`/conversations/${id}/turns/1`, form({ content: 'Hey', version: '3' }, { cookie: adminCookie }))
+    expect(res.headers.get('location')).toBe(`/conversations/${id}?done=edited&changed=2#turn-1`)
+    const versions = await database.db.selectFrom('conversation_versions').select(['version', 'source']).where('conversation_id', '=', id).orderBy('version').execute()
+    expect(versions).toEqual([
+      { version: 1, source: 'generated' },
+      { version: 2, source: 'edited' },
+    ])
+    const after = await (await app.request(res.headers.get('location')!, { headers: { cookie: adminCookie } })).text()
+    expect(after).toContain('Turn saved as version 2.')
+    expect(after).toMatch(/· version 2 <small[^>]*>\(revision 4\)<\/small>/)
+    expect(after).toMatch(/v2 <small class="muted">\(current\)<\/small>/)
   })
 
   test('a viewer or reviewer cannot edit, and a turn that does not exist is a 404', async () => {
@@ -415,6 +478,68 @@ describe('editing a turn', () => {
     }
     expect((await app.request(`/conversations/${id}/turns/9`, form({ content: 'x', version: '1' }, { cookie: adminCookie }))).status).toBe(404)
     expect((await app.request(`/conversations/${id}/turns/1`, form({ content: '', version: '1' }, { cookie: adminCookie }))).status).toBe(400)
+  })
+})
+
+describe('sending back to review after requested changes', () => {
+  test('an editor sees "Send back to review" on a conversation that needs changes, and it goes back to the queue, recorded', async () => {
+    const editor = await makeUser(database, 'editor')
+    const cookie = await signIn(app, editor)
+    const { id } = await addConversation({ status: 'needs_revision' })
+    await database.db
+      .insertInto('review_actions')
+      .values({ conversation_id: id, reviewer_id: admin.id, action: 'request_changes', from_status: 'pending_review', to_status: 'needs_revision', comment: 'Make it shorter.' })
+      .execute()
+    const page = await (await app.request(`/conversations/${id}`, { headers: { cookie } })).text()
+    expect(page).toContain(`action="/conversations/${id}/resubmit"`)
+    expect(page).toContain('Make it shorter.')
+
+    const res = await app.request(`/conversations/${id}/resubmit`, form({ version: '1' }, { cookie }))
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`/conversations/${id}?done=resubmitted`)
+    const row = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toEqual({ status: 'pending_review', version: 2 })
+    const last = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'from_status', 'to_status']).where('action', '=', 'resubmitted').execute()
+    expect(last).toEqual([{ action: 'resubmitted', reviewer_id: editor.id, from_status: 'needs_revision', to_status: 'pending_review' }])
+    const after = await (await app.request(res.headers.get('location')!, { headers: { cookie } })).text()
+    expect(after).toContain('Sent back to review.')
+    expect(after).not.toContain(`action="/conversations/${id}/resubmit"`)
+  })
+
+  test('resubmitting a stale copy or a conversation that does not need changes is a 409; viewers and reviewers get 403', async () => {
+    const editorCookie = await cookieFor('editor')
+    const waiting = await addConversation({ status: 'needs_revision' })
+    const stale = await app.request(`/conversations/${waiting.id}/resubmit`, form({ version: '7' }, { cookie: editorCookie, accept: 'application/json' }))
+    expect(stale.status).toBe(409)
+    expect((await stale.json()).error.message).toContain('you saw revision 7, it is now revision 1')
+    const approved = await addConversation({ status: 'approved' })
+    const notWaiting = await app.request(`/conversations/${approved.id}/resubmit`, form({ version: '1' }, { cookie: editorCookie }))
+    expect(notWaiting.status).toBe(409)
+    expect(await notWaiting.text()).toContain('only one sent back for changes can be sent back to review')
+    expect((await app.request(`/conversations/${waiting.id}/resubmit`, form({}, { cookie: editorCookie }))).status).toBe(400)
+    for (const role of ['viewer', 'reviewer'] as const) {
+      expect((await app.request(`/conversations/${waiting.id}/resubmit`, form({ version: '1' }, { cookie: await cookieFor(role) }))).status).toBe(403)
+    }
+    const rows = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', 'in', [waiting.id, approved.id]).orderBy('status').execute()
+    expect(rows).toEqual([
+      { status: 'approved', version: 1 },
+      { status: 'needs_revision', version: 1 },
+    ])
+    expect(await database.db.selectFrom('review_actions').selectAll().execute()).toEqual([])
+  })
+
+  test('an editor can move conversations back to review in bulk, but not approve or reject them', async () => {
+    const editor = await makeUser(database, 'editor')
+    const cookie = await signIn(app, editor)
+    const a = await addConversation({ status: 'needs_revision' })
+    const dashboard = await (await app.request('/', { headers: { cookie } })).text()
+    expect(dashboard).toContain('value="move_to_review"')
+    expect(dashboard).not.toContain('value="approve"')
+    const res = await app.request('/conversations/bulk', json({ action: 'move_to_review', ids: [a.id], confirmed: true }, { cookie, origin: ORIGIN }))
+    expect(res.status).toBe(200)
+    expect((await res.json()).changed).toBe(1)
+    const recorded = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'from_status', 'to_status']).execute()
+    expect(recorded).toEqual([{ action: 'move_to_review', reviewer_id: editor.id, from_status: 'needs_revision', to_status: 'pending_review' }])
   })
 })
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { activeAiSettings } from '../src/generation/ai-settings'
 import { createClaude } from '../src/claude/client'
+import { generateConversation } from '../src/generation/generate'
 import { costOf } from '../src/generation/cost'
 import { fallBackToOrdinaryCalls } from '../src/generation/message-batches'
 import { progressHub } from '../src/generation/progress-hub'
@@ -293,6 +294,35 @@ describe('generating', () => {
     expect(row.status).toBe('approved')
     const actions = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'to_status']).where('conversation_id', '=', row.id).execute()
     expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, to_status: 'approved' }])
+  })
+
+  test('the result, its auto-review status and its review action commit together: when the action cannot be written, nothing of the result is stored', async () => {
+    const saved = await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '0' }, { cookie: adminCookie }))
+    expect(saved.status).toBe(303)
+    const template = await makeTemplate(app, editor)
+    const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
+    await sql`create function refuse_review_actions() returns trigger language plpgsql as $$ begin raise exception 'review_actions refused'; end $$`.execute(database.db)
+    await sql`create trigger refuse_review_actions before insert on review_actions for each row execute function refuse_review_actions()`.execute(database.db)
+    try {
+      const claude = createClaude({ apiKey: 'sk-test', baseURL: fake.url })
+      await expect(generateConversation({ db: database.db, log: deps.log, claude }, id, { attempts: 1, maxAttempts: 5 })).rejects.toThrow('review_actions refused')
+    } finally {
+      await sql`drop trigger refuse_review_actions on review_actions`.execute(database.db)
+      await sql`drop function refuse_review_actions()`.execute(database.db)
+    }
+    const halfway = await database.db.selectFrom('conversations').select(['status', 'turn_count', 'quality_score', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(halfway).toEqual({ status: 'generating', turn_count: 0, quality_score: null, version: 1 })
+    expect(await database.db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', id).execute()).toEqual([])
+
+    // The job runs again: result, decision and action appear together.
+    await worker()
+    await finished(batch)
+    const done = await database.db.selectFrom('conversations').select(['status', 'turn_count', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(done).toMatchObject({ status: 'approved', version: 2 })
+    expect(done.turn_count).toBeGreaterThan(0)
+    const actions = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'from_status', 'to_status']).where('conversation_id', '=', id).execute()
+    expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, from_status: 'pending_review', to_status: 'approved' }])
   })
 
   test('malformed output is asked for again with a correction, then later; it fails with invalid_output only past the retry budget', async () => {
@@ -752,12 +782,87 @@ describe('single generation and regeneration', () => {
     expect(compare.status).toBe(200)
     expect(await compare.text()).toContain('Version 1 and version 2')
 
-    const rollback = await app.request(`/conversations/${first.id}/rollback`, form({ version: '1' }, { cookie: editor }))
+    const rollback = await app.request(`/conversations/${first.id}/rollback`, form({ version: '1', conversation_version: String(second.version) }, { cookie: editor }))
     expect(rollback.status).toBe(303)
     const rolled = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
     expect(rolled.turns).toEqual(first.turns)
     const after = await database.db.selectFrom('conversation_versions').select(['version', 'source']).where('conversation_id', '=', first.id).orderBy('version').execute()
     expect(after.at(-1)).toEqual({ version: 3, source: 'rollback' })
+  })
+
+  const reviewHistory = (id: string) =>
+    database.db
+      .selectFrom('review_actions')
+      .select(['action', 'reviewer_id', 'from_status', 'to_status'])
+      .where('conversation_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+
+  test('regenerating and rolling back an approved conversation send it back to review, each recorded with who did it', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    await finished(batch)
+    const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
+    expect((await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: 2 }, { cookie: adminCookie, origin: ORIGIN }))).status).toBe(200)
+    const me = (await (await app.request('/api/me', { headers: { cookie: editor } })).json()) as { id: string }
+
+    const stale = await app.request(`/conversations/${id}/regenerate`, json({ conversation_version: 2 }, { cookie: editor, origin: ORIGIN }))
+    expect(stale.status).toBe(409)
+    const regenerate = await app.request(`/conversations/${id}/regenerate`, json({ conversation_version: 3 }, { cookie: editor, origin: ORIGIN }))
+    expect(regenerate.status).toBe(202)
+    const regenerated = await waitFor(async () => {
+      const row = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+      return row.status === 'pending_review' ? row : undefined
+    })
+    expect(await reviewHistory(id)).toEqual([
+      { action: 'approve', reviewer_id: admin.id, from_status: 'pending_review', to_status: 'approved' },
+      { action: 'regenerated', reviewer_id: me.id, from_status: 'approved', to_status: 'queued' },
+    ])
+
+    expect((await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: regenerated.version }, { cookie: adminCookie, origin: ORIGIN }))).status).toBe(200)
+    const missing = await app.request(`/conversations/${id}/rollback`, json({ version: 1 }, { cookie: editor, origin: ORIGIN }))
+    expect(missing.status).toBe(400)
+    const shown = await app.request(`/conversations/${id}/rollback`, form({ version: '1', conversation_version: String(regenerated.version) }, { cookie: editor, accept: 'application/json' }))
+    expect(shown.status).toBe(409)
+    expect((await shown.json()).error.message).toContain(`you saw revision ${regenerated.version}, it is now revision ${regenerated.version + 1}`)
+    const approved = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(approved.status).toBe('approved')
+    const versionsBefore = await database.db.selectFrom('conversation_versions').select('version').where('conversation_id', '=', id).execute()
+
+    const page = await (await app.request(`/conversations/${id}/generation`, { headers: { cookie: editor } })).text()
+    expect(page).toContain(`name="conversation_version" value="${approved.version}"`)
+    const rollback = await app.request(`/conversations/${id}/rollback?version=1`, form({ conversation_version: String(approved.version) }, { cookie: editor }))
+    expect(rollback.status).toBe(303)
+    expect(await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+      status: 'pending_review',
+      version: approved.version + 1,
+    })
+    expect((await reviewHistory(id)).slice(-2)).toEqual([
+      { action: 'approve', reviewer_id: admin.id, from_status: 'pending_review', to_status: 'approved' },
+      { action: 'rolled_back', reviewer_id: me.id, from_status: 'approved', to_status: 'pending_review' },
+    ])
+    const versionsAfter = await database.db.selectFrom('conversation_versions').select('version').where('conversation_id', '=', id).execute()
+    expect(versionsAfter).toHaveLength(versionsBefore.length + 1)
+  })
+
+  test('regenerating a conversation sent back for changes puts the new text back in the review queue by itself', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await worker()
+    await finished(batch)
+    const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
+    const asked = await app.request(`/api/conversations/${id}/review`, json({ action: 'request_changes', comment: 'Less formal, please.', version: 2 }, { cookie: adminCookie, origin: ORIGIN }))
+    expect(asked.status).toBe(200)
+    expect((await app.request(`/conversations/${id}/regenerate`, json({}, { cookie: editor, origin: ORIGIN }))).status).toBe(202)
+    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    expect((await reviewHistory(id)).map((a) => [a.action, a.from_status, a.to_status])).toEqual([
+      ['request_changes', 'pending_review', 'needs_revision'],
+      ['regenerated', 'needs_revision', 'queued'],
+    ])
+    const queue = await app.request('/review', { headers: { cookie: adminCookie, accept: 'application/json' } })
+    expect(((await queue.json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([id])
   })
 
   test('a conversation still generating cannot be regenerated or rolled back', async () => {

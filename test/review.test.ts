@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
-import { applyAutoReview } from '../src/review/auto'
+import { autoDecision } from '../src/review/auto'
+import { activeReviewSettings } from '../src/review/settings'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
 import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
@@ -167,11 +168,11 @@ test('a deleted or unknown conversation answers 404', async () => {
   expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
 })
 
-test('viewers and editors get 403 from every review page and the review API', async () => {
+test('viewers and editors get 403 from the review queue, screen, settings and the review API', async () => {
   const [id] = await insertConversations(db(), source, [8])
   for (const role of ['viewer', 'editor'] as const) {
     const other = await signIn(app, await makeUser(database, role))
-    for (const path of ['/review', `/review/${id}`, '/review/next', '/review/quality', '/review/settings']) {
+    for (const path of ['/review', `/review/${id}`, '/review/next', '/review/settings']) {
       expect((await app.request(path, { headers: { cookie: other } })).status, `${role} ${path}`).toBe(403)
     }
     const res = await review(id!, { action: 'approve', version: 1 }, other)
@@ -363,9 +364,49 @@ test('the quality page shows approval rates per template, worst first, with reas
   expect(html.indexOf('Weak template')).toBeLessThan(html.indexOf('Support chats'))
 })
 
-test('auto-review thresholds are off by default; an admin sets them and finished conversations are decided by the system', async () => {
-  const [high, middle, low] = await insertConversations(db(), source, [9.5, 6, 2])
-  expect(await applyAutoReview(db(), high!)).toBeNull()
+test('editors and viewers read the quality page that tells them which templates to fix', async () => {
+  const bad = await makeReviewSource(db(), 'Weak template')
+  const [id] = await insertConversations(db(), bad, [3])
+  await review(id!, { action: 'reject', reasons: ['too_short'], version: 1 })
+  for (const role of ['editor', 'viewer'] as const) {
+    const other = await signIn(app, await makeUser(database, role))
+    const page = await app.request('/review/quality', { headers: { cookie: other } })
+    expect(page.status, role).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('Weak template')
+    expect(html).toContain('Too short (1)')
+    // The queue is not theirs: no link to it, and the navigation offers the quality page.
+    expect(html).not.toContain('href="/review"')
+    expect(html).toContain('href="/review/quality"')
+    const body = await (await app.request(`/review/quality?template_id=${bad.templateId}`, { headers: { cookie: other, accept: 'application/json' } })).json()
+    expect(body.overall).toMatchObject({ decided: 1, rejected: 1, approval_rate: 0 })
+    expect((await app.request('/review/quality?template_id=nope', { headers: { cookie: other } })).status).toBe(400)
+  }
+  expect((await app.request('/review/quality')).status).not.toBe(200)
+})
+
+test('the dashboard and the quality page give one approval rate for the same data, and both say how it is computed', async () => {
+  await insertConversations(db(), source, [8, 8, 8], { status: 'approved' })
+  await insertConversations(db(), source, [3], { status: 'rejected' })
+  await insertConversations(db(), source, [5], { status: 'needs_revision' })
+  await insertConversations(db(), source, [6])
+  const summary = await (await app.request('/conversations/summary', { headers: { cookie, accept: 'application/json' } })).json()
+  const quality = await (await app.request('/review/quality', { headers: { cookie, accept: 'application/json' } })).json()
+  expect(summary.approvalRate).toBe(3 / 5)
+  expect(quality.overall.approval_rate).toBe(summary.approvalRate)
+  expect(quality.templates[0].approval_rate).toBe(summary.approvalRate)
+  const cards = await (await app.request('/conversations/summary', { headers: { cookie, 'hx-request': 'true' } })).text()
+  const page = await (await app.request('/review/quality', { headers: { cookie } })).text()
+  for (const html of [cards, page]) {
+    expect(html).toContain('60.0%')
+    expect(html).toContain('approved ÷ (approved + rejected + needs revision)')
+  }
+})
+
+test('auto-review thresholds are off by default; an admin sets them and they decide by quality', async () => {
+  const [middle] = await insertConversations(db(), source, [6])
+  const decide = async (quality: number) => autoDecision(await activeReviewSettings(db()), quality)?.action ?? null
+  expect(await decide(9.5)).toBeNull()
 
   const refused = await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '9' }, { cookie }))
   expect(refused.status).toBe(403)
@@ -378,16 +419,13 @@ test('auto-review thresholds are off by default; an admin sets them and finished
   )
   expect(saved.status).toBe(303)
 
-  expect(await db().transaction().execute((trx) => applyAutoReview(trx, high!))).toBe('auto_approve')
-  expect(await applyAutoReview(db(), middle!)).toBeNull()
-  expect(await applyAutoReview(db(), low!)).toBe('auto_reject')
-  expect(await state(high!)).toMatchObject({ status: 'approved', version: 2 })
+  expect(await decide(9.5)).toBe('auto_approve')
+  expect(await decide(9)).toBe('auto_approve')
+  expect(await decide(6)).toBeNull()
+  expect(await decide(2.99)).toBe('auto_reject')
+  // Generation applies them as it stores a result (test/generation.test.ts); what waits already is left alone.
   expect(await state(middle!)).toMatchObject({ status: 'pending_review', version: 1 })
-  expect(await state(low!)).toMatchObject({ status: 'rejected', version: 2 })
-  expect((await actions()).map((a) => [a.action, a.reviewer_id, a.to_status])).toEqual([
-    ['auto_approve', null, 'approved'],
-    ['auto_reject', null, 'rejected'],
-  ])
+  expect(await actions()).toEqual([])
 
   // The edited reason list is what reviewers pick from now.
   const [next] = await insertConversations(db(), source, [6])

@@ -7,6 +7,7 @@ const NAV: { href: string; label: string; needs: Capability }[] = [
   { href: '/generate', label: 'Generate', needs: 'edit' },
   { href: '/templates', label: 'Templates', needs: 'edit' },
   { href: '/review', label: 'Review', needs: 'review' },
+  { href: '/review/quality', label: 'Quality', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]

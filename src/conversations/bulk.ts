@@ -1,7 +1,7 @@
 import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
-import type { Capability } from '../auth/roles'
-import type { ConversationStatus, DB } from '../db/schema'
+import { can, type Capability } from '../auth/roles'
+import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
 import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations, several } from './filter'
 
@@ -24,13 +24,20 @@ const CHANGES: Partial<Record<BulkAction, StatusChange>> = {
   move_to_review: { to: 'pending_review', from: ['approved', 'rejected', 'needs_revision', 'draft'] },
 }
 
-/** Deciding needs the review role; deleting and exporting need the edit role. */
-export const BULK_NEEDS: Record<BulkAction, Capability> = {
-  approve: 'review',
-  reject: 'review',
-  move_to_review: 'review',
-  delete: 'edit',
-  export: 'edit',
+/**
+ * Deciding needs the review role; deleting and exporting need the edit role. Moving back to review
+ * needs either: editors resubmit what was sent back for changes (it decides nothing).
+ */
+const BULK_NEEDS: Record<BulkAction, Capability[]> = {
+  approve: ['review'],
+  reject: ['review'],
+  move_to_review: ['review', 'edit'],
+  delete: ['edit'],
+  export: ['edit'],
+}
+
+export function mayBulk(role: Role, action: BulkAction): boolean {
+  return BULK_NEEDS[action].some((capability) => can(role, capability))
 }
 
 const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)

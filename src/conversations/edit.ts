@@ -1,11 +1,17 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
-import type { DB } from '../db/schema'
+import type { ConversationStatus, DB } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
+import { recordStatusChange, statusWords } from '../review/actions'
 
 /**
  * Changes made by hand on the detail page: editing a turn (a new version, guarded by the version
- * the editor saw), moving to the trash and restoring from it within 30 days.
+ * the editor saw), resubmitting a conversation sent back for changes, moving to the trash and
+ * restoring from it within 30 days.
+ *
+ * Two numbers: `conversations.version` counts every change to the row (status, review, edit) and
+ * is what a form sends back to catch a stale copy; content versions (conversation_versions.version,
+ * v1, v2 …) number the states of the turns only.
  */
 
 export const TRASH_DAYS = 30
@@ -26,17 +32,25 @@ async function refuse(db: Kysely<DB> | Transaction<DB>, id: string, seen: number
   const current = await db.selectFrom('conversations').select(['version', 'deleted_at']).where('id', '=', id).executeTakeFirst()
   if (!current || current.deleted_at) throw new NotFound('No such conversation (it may have been deleted).')
   throw new Conflict(
-    `This conversation changed since you opened it (you saw version ${seen}, it is now version ${current.version}). Reload it and make your change again.`,
+    `This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${current.version}). Reload it and make your change again.`,
     { version: current.version },
   )
 }
 
-/** Replaces one turn's text; records the new state as an 'edited' version (and the original, if it was never recorded). */
-export async function editTurn(db: Kysely<DB>, id: string, index: number, edit: TurnEdit, userId: string): Promise<number> {
+/** A decided conversation whose text changes needs deciding again: the edit is not what was reviewed. */
+const REVIEWED: ConversationStatus[] = ['approved', 'rejected']
+
+/**
+ * Replaces one turn's text; records the new state as the next content version, source 'edited'
+ * (and the original as version 1, if it was never recorded). An approved or rejected conversation
+ * goes back to pending review, recorded as an 'edited' review action. Returns the new row version
+ * (for the next edit) and the new content version.
+ */
+export async function editTurn(db: Kysely<DB>, id: string, index: number, edit: TurnEdit, userId: string): Promise<{ version: number; contentVersion: number }> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom('conversations')
-      .select(['title', 'turns', 'parameters', 'model', 'quality_score', 'quality_parts', 'input_tokens', 'output_tokens', 'cost_usd', 'version', 'created_at'])
+      .select(['title', 'turns', 'parameters', 'model', 'quality_score', 'quality_parts', 'input_tokens', 'output_tokens', 'cost_usd', 'version', 'status', 'created_at'])
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .where('version', '=', edit.version)
@@ -55,23 +69,73 @@ export async function editTurn(db: Kysely<DB>, id: string, index: number, edit: 
       output_tokens: before.output_tokens,
       cost_usd: before.cost_usd,
     }
-    await trx
-      .insertInto('conversation_versions')
-      .values({ ...snapshot, version: before.version, source: 'generated', turns: JSON.stringify(before.turns), created_at: before.created_at })
-      .onConflict((oc) => oc.columns(['conversation_id', 'version']).doNothing())
-      .execute()
+    const latest = await trx
+      .selectFrom('conversation_versions')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .where('conversation_id', '=', id)
+      .executeTakeFirstOrThrow()
+    let current = Number(latest.v ?? 0)
+    if (current === 0) {
+      current = 1
+      await trx
+        .insertInto('conversation_versions')
+        .values({ ...snapshot, version: current, source: 'generated', turns: JSON.stringify(before.turns), created_at: before.created_at })
+        .execute()
+    }
     const turns = before.turns.map((turn, i) => (i === index ? { ...turn, content: edit.content } : turn))
-    const next = before.version + 1
+    const backToReview = REVIEWED.includes(before.status)
+    const version = before.version + 1
     await trx
       .updateTable('conversations')
-      .set({ turns: JSON.stringify(turns), version: next, updated_at: sql`now()` })
+      .set({
+        turns: JSON.stringify(turns),
+        version,
+        updated_at: sql`now()`,
+        ...(backToReview ? { status: 'pending_review' as const, reviewed_by: null, reviewed_at: null } : {}),
+      })
       .where('id', '=', id)
       .execute()
     await trx
       .insertInto('conversation_versions')
-      .values({ ...snapshot, version: next, source: 'edited', turns: JSON.stringify(turns), created_by: userId })
+      .values({ ...snapshot, version: current + 1, source: 'edited', turns: JSON.stringify(turns), created_by: userId })
       .execute()
-    return next
+    if (backToReview) {
+      await recordStatusChange(trx, {
+        conversationId: id,
+        userId,
+        action: 'edited',
+        from: before.status,
+        to: 'pending_review',
+        comment: `Turn ${index + 1} was edited after the decision, so the new text needs review.`,
+      })
+    }
+    return { version, contentVersion: current + 1 }
+  })
+}
+
+/** A conversation sent back for changes goes back to the review queue, recorded as 'resubmitted' by its editor. */
+export async function resubmitConversation(db: Kysely<DB>, id: string, seen: number, userId: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('conversations')
+      .select(['status', 'version'])
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .where('version', '=', seen)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!row) return refuse(trx, id, seen)
+    if (row.status !== 'needs_revision') {
+      throw new Conflict(`This conversation is ${statusWords(row.status)}; only one sent back for changes can be sent back to review.`, { version: row.version })
+    }
+    const version = row.version + 1
+    await trx
+      .updateTable('conversations')
+      .set({ status: 'pending_review', version, reviewed_by: null, reviewed_at: null, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute()
+    await recordStatusChange(trx, { conversationId: id, userId, action: 'resubmitted', from: 'needs_revision', to: 'pending_review', comment: 'Sent back to review after the requested changes.' })
+    return version
   })
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { BadRequest } from '../errors'
 import type { ConversationStatus, DB, Tier } from '../db/schema'
+import { approvalRate } from '../review/approval-rate'
 import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
 
 /**
@@ -239,7 +240,7 @@ export type Summary = {
   byStatus: Partial<Record<ConversationStatus, number>>
   byTier: Partial<Record<Tier, number>>
   averageQuality: number | null
-  /** approved / (approved + rejected), null when nothing was decided yet. */
+  /** As src/review/approval-rate.ts defines it, null when nothing was decided yet. */
   approvalRate: number | null
   spendUsd: number
 }
@@ -272,8 +273,11 @@ export async function summarizeConversations(db: Kysely<DB>, filter: Conversatio
     summary.spendUsd += Number(row.spend)
   }
   if (qualityN) summary.averageQuality = qualitySum / qualityN
-  const decided = (summary.byStatus.approved ?? 0) + (summary.byStatus.rejected ?? 0)
-  if (decided) summary.approvalRate = (summary.byStatus.approved ?? 0) / decided
+  summary.approvalRate = approvalRate({
+    approved: summary.byStatus.approved ?? 0,
+    rejected: summary.byStatus.rejected ?? 0,
+    needs_revision: summary.byStatus.needs_revision ?? 0,
+  })
   return summary
 }
 

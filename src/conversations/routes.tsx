@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCapability } from '../auth/middleware'
 import { can } from '../auth/roles'
-import { BadRequest, Conflict, Forbidden, NotFound } from '../errors'
+import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { invalid, isHtmx, parseBody, wantsJson } from '../http/respond'
@@ -14,8 +14,8 @@ import { DashboardPage, Results, type DashboardView } from '../../views/conversa
 import { SummaryCards } from '../../views/conversations/SummaryCards'
 import { SummaryPage } from '../../views/conversations/SummaryPage'
 import { TrashPage } from '../../views/conversations/TrashPage'
-import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, BULK_NEEDS, bulkTarget, BulkInput, countBulk, queueBulk, type BulkAction } from './bulk'
-import { editTurn, listTrash, restoreConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
+import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
+import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
 import { filterParams, type ConversationFilter } from './filter'
 import {
@@ -58,7 +58,7 @@ const conversationId = (c: C) => {
 
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
-  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored']).optional().catch(undefined),
+  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored', 'resubmitted']).optional().catch(undefined),
   changed: z.coerce.number().int().min(0).optional().catch(undefined),
 })
 function notice(c: C): string | undefined {
@@ -81,13 +81,15 @@ function notice(c: C): string | undefined {
       return `Turn saved as version ${changed}.`
     case 'restored':
       return 'The conversation was restored.'
+    case 'resubmitted':
+      return 'Sent back to review.'
     default:
       return undefined
   }
 }
 
 function bulkActionsFor(c: C): BulkAction[] {
-  return BULK_ACTIONS.filter((action) => can(c.var.user!.role, BULK_NEEDS[action]))
+  return BULK_ACTIONS.filter((action) => mayBulk(c.var.user!.role, action))
 }
 
 /** GET / — the dashboard; the results region alone for htmx (filters, search as you type). */
@@ -132,7 +134,7 @@ conversationRoutes.get('/summary', async (c) => {
 
 conversationRoutes.post('/bulk', async (c) => {
   const input = await parseBody(c, BulkInput)
-  if (!can(c.var.user!.role, BULK_NEEDS[input.action])) {
+  if (!mayBulk(c.var.user!.role, input.action)) {
     throw new Forbidden(`Your role (${c.var.user!.role}) does not allow this bulk action. Ask an administrator if you need access.`)
   }
   const target = bulkTarget(input)
@@ -204,11 +206,26 @@ conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c)
   if (!turn.success) throw new NotFound('No such turn.')
   const edit = await parseBody(c, TurnEdit)
   try {
-    const version = await editTurn(c.var.db, id, turn.data - 1, edit, c.var.user!.id)
-    if (wantsJson(c)) return c.json({ id, version })
-    return c.redirect(`/conversations/${id}?done=edited&changed=${version}#turn-${turn.data}`, 303)
+    const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, c.var.user!.id)
+    if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
+    return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
   } catch (err) {
     // A stale edit shows the current conversation with the message, so nothing typed is lost silently.
+    if (err instanceof Conflict && !wantsJson(c)) return detailPage(c, id, { error: err.message, status: 409 })
+    throw err
+  }
+})
+
+/** "Send back to review" after the requested changes were made. */
+conversationRoutes.post('/:id/resubmit', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const { version: seen } = await parseBody(c, VersionGuard)
+  if (seen === undefined) throw new ValidationFailed('Send the version you saw.', { version: 'must be the version you saw' })
+  try {
+    const version = await resubmitConversation(c.var.db, id, seen, c.var.user!.id)
+    if (wantsJson(c)) return c.json({ id, status: 'pending_review', version })
+    return c.redirect(`/conversations/${id}?done=resubmitted`, 303)
+  } catch (err) {
     if (err instanceof Conflict && !wantsJson(c)) return detailPage(c, id, { error: err.message, status: 409 })
     throw err
   }

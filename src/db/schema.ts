@@ -85,7 +85,19 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'expired'] as const
 export type ExportStatus = (typeof EXPORT_STATUSES)[number]
 
-export const REVIEW_ACTIONS = ['approve', 'reject', 'request_changes', 'undo', 'move_to_review', 'auto_approve', 'auto_reject'] as const
+export const REVIEW_ACTIONS = [
+  'approve',
+  'reject',
+  'request_changes',
+  'undo',
+  'move_to_review',
+  'auto_approve',
+  'auto_reject',
+  'regenerated',
+  'rolled_back',
+  'edited',
+  'resubmitted',
+] as const
 export type ReviewActionKind = (typeof REVIEW_ACTIONS)[number]
 
 export type TurnRole = 'user' | 'assistant'

@@ -58,6 +58,8 @@ conversationGenerationRoutes.get('/:id/versions', view, async (c) => {
 })
 
 const VersionNumber = z.coerce.number().int().min(1)
+/** The conversation's row version the user saw (`conversation_version`), checked like a review decision's. */
+const seenVersion = (body: Record<string, unknown>) => VersionNumber.safeParse(body.conversation_version)
 
 conversationGenerationRoutes.get('/:id/compare', view, async (c) => {
   const id = conversationId(c)
@@ -100,7 +102,9 @@ conversationGenerationRoutes.post('/:id/regenerate', edit, async (c) => {
   const parsed = RegenerateInput.safeParse({ model: body.model || undefined, values: body.values ?? formValues })
   if (!parsed.success) throw new ValidationFailed('The regeneration request is not valid.', { form: parsed.error.issues[0]?.message ?? 'invalid' })
   await checkModel(c.var.config, parsed.data.model || undefined, conversation.model ?? undefined)
-  await regenerateConversation(c.var.db, id, { model: parsed.data.model || undefined, values: parsed.data.values })
+  const seen = body.conversation_version === undefined ? undefined : seenVersion(body)
+  if (seen && !seen.success) throw new ValidationFailed('conversation_version must be the version you saw.', { conversation_version: 'must be the version you saw' })
+  await regenerateConversation(c.var.db, id, { model: parsed.data.model || undefined, values: parsed.data.values }, { userId: c.var.user!.id, seen: seen?.data })
   return done(c, id, 202)
 })
 
@@ -109,6 +113,8 @@ conversationGenerationRoutes.post('/:id/rollback', edit, async (c) => {
   const body = await readBody(c)
   const version = VersionNumber.safeParse(body.version ?? c.req.query('version'))
   if (!version.success) throw new ValidationFailed('Choose the version to roll back to.', { version: 'Choose a version' })
-  await rollbackConversation(c.var.db, id, version.data, c.var.user!.id)
+  const seen = seenVersion(body)
+  if (!seen.success) throw new ValidationFailed('conversation_version must be the version of the conversation you saw.', { conversation_version: 'must be the version you saw' })
+  await rollbackConversation(c.var.db, id, version.data, { userId: c.var.user!.id, seen: seen.data })
   return done(c, id)
 })

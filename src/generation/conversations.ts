@@ -1,10 +1,11 @@
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely'
+import { sql, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely'
 import type { ConversationsTable, ConversationVersionsTable, DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/preview'
 import { activeAiSettings } from './ai-settings'
 import { notifyBatch } from './batches'
 import { addGenerationJobs } from './jobs'
+import { recordStatusChange } from '../review/actions'
 
 /** A conversation's generation side: its state, versions, retry, regeneration and rollback. */
 
@@ -58,12 +59,15 @@ const FINISHED = ['pending_review', 'approved', 'rejected', 'needs_revision', 'f
 
 /**
  * Generates the conversation again from the same inputs, optionally with some values or the model
- * changed. The current turns stay in conversation_versions; the new ones become a new version.
+ * changed. The current turns stay in conversation_versions; the new ones become a new version and
+ * go to review (or auto-review) like any result. The status change is recorded as 'regenerated'
+ * by `userId`; with `seen`, only if the conversation is still at the version the user saw.
  */
 export async function regenerateConversation(
   db: Kysely<DB>,
   id: string,
   change: { values?: Record<string, string | number | boolean>; model?: string },
+  by: { userId: string; seen?: number },
 ): Promise<void> {
   const conversation = await requireConversation(db, id)
   if (conversation.status === 'cancelled') throw new Conflict('Its batch was cancelled before this conversation was generated; start a new batch instead.')
@@ -92,28 +96,61 @@ export async function regenerateConversation(
   }
   const ai = await activeAiSettings(db)
   await db.transaction().execute(async (trx) => {
+    const before = await lockUnchanged(trx, id, by.seen)
     const row = await trx
       .updateTable('conversations')
-      .set({ ...update, status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
+      .set({
+        ...update,
+        status: 'queued',
+        error_code: null,
+        error_message: null,
+        attempts: 0,
+        version: sql`version + 1`,
+        reviewed_by: null,
+        reviewed_at: null,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', id)
       .where('status', 'in', [...FINISHED])
       .returning('id')
       .executeTakeFirst()
     if (!row) throw new Conflict('The conversation changed meanwhile; reload and try again.')
+    const what = [change.model && `model ${change.model}`, update.parameters && 'changed values'].filter(Boolean).join(' and ')
+    await recordStatusChange(trx, { conversationId: id, userId: by.userId, action: 'regenerated', from: before.status, to: 'queued', comment: what ? `Regenerated with ${what}.` : 'Regenerated.' })
     await addGenerationJobs(trx, one(id), ai.max_retries + 1)
   })
 }
 
-/** Makes an old version current again, recorded as a new version with source 'rollback'. */
-export async function rollbackConversation(db: Kysely<DB>, id: string, version: number, userId: string | null): Promise<void> {
-  const conversation = await requireConversation(db, id)
-  if (conversation.status === 'queued' || conversation.status === 'generating') {
-    throw new Conflict('The conversation is being generated; wait until it has finished.')
+/**
+ * The conversation's row, locked, if it is not trashed and (when `seen` is given) still at the
+ * version the user saw: otherwise a 404, or a 409 naming the current version.
+ */
+async function lockUnchanged(trx: Transaction<DB>, id: string, seen: number | undefined) {
+  const row = await trx.selectFrom('conversations').select(['status', 'version', 'deleted_at']).where('id', '=', id).forUpdate().executeTakeFirst()
+  if (!row || row.deleted_at) throw new NotFound('No such conversation.')
+  if (seen !== undefined && row.version !== seen) {
+    throw new Conflict(
+      `This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${row.version}). Reload it and try again.`,
+      { version: row.version },
+    )
   }
+  return row
+}
+
+/**
+ * Makes an old content version current again, recorded as a new version with source 'rollback'.
+ * Only if the conversation is still at the row version the user saw (`seen`); it goes back to
+ * review, recorded as 'rolled_back' by the user.
+ */
+export async function rollbackConversation(db: Kysely<DB>, id: string, version: number, by: { userId: string; seen: number }): Promise<void> {
   const target = await findVersion(db, id, version)
   const turns = JSON.stringify(target.turns)
   const parts = target.quality_parts === null ? null : JSON.stringify(target.quality_parts)
   await db.transaction().execute(async (trx) => {
+    const before = await lockUnchanged(trx, id, by.seen)
+    if (before.status === 'queued' || before.status === 'generating') {
+      throw new Conflict('The conversation is being generated; wait until it has finished.')
+    }
     const next = await trx
       .selectFrom('conversation_versions')
       .select((eb) => eb.fn.max('version').as('v'))
@@ -131,7 +168,7 @@ export async function rollbackConversation(db: Kysely<DB>, id: string, version: 
         model: target.model,
         quality_score: target.quality_score,
         quality_parts: parts,
-        created_by: userId,
+        created_by: by.userId,
       })
       .execute()
     await trx
@@ -145,9 +182,19 @@ export async function rollbackConversation(db: Kysely<DB>, id: string, version: 
         model: target.model,
         status: 'pending_review',
         version: sql`version + 1`,
+        reviewed_by: null,
+        reviewed_at: null,
         updated_at: sql`now()`,
       })
       .where('id', '=', id)
       .execute()
+    await recordStatusChange(trx, {
+      conversationId: id,
+      userId: by.userId,
+      action: 'rolled_back',
+      from: before.status,
+      to: 'pending_review',
+      comment: `Rolled back to version ${version}; it needs review again.`,
+    })
   })
 }

@@ -2,7 +2,7 @@ import os from 'node:os'
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
-import type { DB, TemplateSnapshot, Turn } from '../db/schema'
+import type { ConversationStatus, DB, TemplateSnapshot, Turn } from '../db/schema'
 import type { Logger } from '../log'
 import { grouped } from '../db/grouped'
 import { executePrepared } from '../db/prepared'
@@ -14,7 +14,8 @@ import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
 import { recentShingles, rememberResult } from './recent-results'
 import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
-import { applyAutoReview } from '../review/auto'
+import { autoDecision, type AutoDecision } from '../review/auto'
+import { activeReviewSettings } from '../review/settings'
 
 /**
  * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
@@ -284,8 +285,9 @@ type Spent = { model: string; usage: Usage; cost: number; generationMs: number; 
 
 /**
  * A valid result: scored against its batch's latest results, then turns, usage, score, a new
- * version and the lease's release in one statement (grouped with the results that gathered
- * meanwhile), then auto-review and the batch check. The row is fenced by its claim (status and
+ * version, the optional auto-review decision with its review action, and the lease's release in
+ * one statement (grouped with the results that gathered meanwhile), so a result is never seen
+ * without its decision; then the batch check. The row is fenced by its claim (status and
  * attempts), so a result from a superseded attempt is dropped: false. The batch's totals are the
  * sums of its conversations (written to the batch row when it finishes), so concurrent results
  * never queue up on the one batch row.
@@ -294,6 +296,8 @@ export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { 
   const { minTurns, maxTurns } = turnRange(claimed)
   const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
   const quality = scoreQuality({ turns: output.turns, minTurns, maxTurns, others })
+  // The optional auto-approve/auto-reject thresholds (off by default) decide as it is stored.
+  const decision = autoDecision(await activeReviewSettings(db), quality.score)
   const saved = await storeResult(db, {
     id: claimed.id,
     attempts: claimed.attempts,
@@ -314,11 +318,12 @@ export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { 
     quality_score: quality.score,
     quality_parts: quality.parts,
     flagged: quality.score < (claimed.snapshot?.quality_threshold ?? 0),
+    status: decision?.to ?? 'pending_review',
+    auto_action: decision?.action ?? null,
+    auto_comment: decision?.comment ?? null,
   })
   if (!saved) return false
   if (claimed.batch_id) rememberResult(claimed.batch_id, claimed.id, quality.shingles)
-  // The optional auto-approve/auto-reject thresholds (off by default) decide as soon as it is scored.
-  await applyAutoReview(db, claimed.id)
   if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
   return true
 }
@@ -343,6 +348,10 @@ type StoredRow = {
   quality_score: number
   quality_parts: Record<string, number>
   flagged: boolean
+  /** pending_review, or what auto-review decided (recorded as auto_action with auto_comment). */
+  status: ConversationStatus
+  auto_action: AutoDecision['action'] | null
+  auto_comment: string | null
 }
 
 const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
@@ -354,19 +363,22 @@ const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
       select * from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as r(
         id uuid, attempts int, lease_id uuid, source text, title text, turns jsonb, turn_count int, trimmed_from_turns int, model text,
         input_tokens int, output_tokens int, cache_read_tokens int, cache_write_tokens int, cost_usd numeric,
-        generation_ms int, simulated boolean, quality_score numeric, quality_parts jsonb, flagged boolean)
+        generation_ms int, simulated boolean, quality_score numeric, quality_parts jsonb, flagged boolean,
+        status text, auto_action text, auto_comment text)
     ), updated as (
-      update conversations c set status = 'pending_review', title = r.title, turns = r.turns, turn_count = r.turn_count,
+      update conversations c set status = r.status, title = r.title, turns = r.turns, turn_count = r.turn_count,
         trimmed_from_turns = r.trimmed_from_turns,
         model = r.model, input_tokens = r.input_tokens, output_tokens = r.output_tokens,
         cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
         cost_usd = r.cost_usd, generation_ms = r.generation_ms, simulated = r.simulated,
         quality_score = r.quality_score, quality_parts = r.quality_parts, flagged = r.flagged,
-        error_code = null, error_message = null, version = c.version + 1, updated_at = now()
+        error_code = null, error_message = null, version = c.version + 1, updated_at = now(),
+        reviewed_by = case when r.auto_action is null then c.reviewed_by end,
+        reviewed_at = case when r.auto_action is null then c.reviewed_at else now() end
       from result r
       where c.id = r.id and c.status = 'generating' and c.attempts = r.attempts
       returning c.id, c.batch_id, c.title, c.turns, c.parameters, c.model, c.quality_score, c.quality_parts,
-        c.input_tokens, c.output_tokens, c.cost_usd, c.created_by, r.source
+        c.input_tokens, c.output_tokens, c.cost_usd, c.created_by, r.source, c.status, r.auto_action, r.auto_comment
     ), versioned as (
       insert into conversation_versions (conversation_id, version, source, title, turns, parameters, model, quality_score, quality_parts,
         input_tokens, output_tokens, cost_usd, created_by)
@@ -374,10 +386,13 @@ const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
         source, title, turns, parameters, model, quality_score, quality_parts, input_tokens, output_tokens, cost_usd, created_by
       from updated
       returning conversation_id
+    ), auto_reviewed as (
+      insert into review_actions (conversation_id, reviewer_id, action, from_status, to_status, comment)
+      select id, null, auto_action, 'pending_review', status, auto_comment from updated where auto_action is not null
     ), released as (
       delete from claude_leases where id in (select lease_id from result)
     )
-    select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', 'pending_review')::text)
+    select updated.id, pg_notify('batch_progress', json_build_object('batch_id', updated.batch_id, 'conversation_id', updated.id, 'status', updated.status)::text)
     from updated join versioned on versioned.conversation_id = updated.id`,
   )
   const saved = new Set(rows.map((row) => row.id))

@@ -22,6 +22,24 @@ export const DECISION_LABELS: Record<ReviewActionKind, string> = {
   move_to_review: 'Moved to review',
   auto_approve: 'Auto-approved',
   auto_reject: 'Auto-rejected',
+  regenerated: 'Regenerated',
+  rolled_back: 'Rolled back',
+  edited: 'Edited',
+  resubmitted: 'Sent back to review',
+}
+
+/**
+ * A status change that is not a reviewer's decision (a regeneration, a roll-back, an edit of a
+ * decided conversation, a resubmission), recorded with who made it, in the caller's transaction.
+ */
+export async function recordStatusChange(
+  trx: Transaction<DB>,
+  change: { conversationId: string; userId: string | null; action: ReviewActionKind; from: ConversationStatus; to: ConversationStatus; comment: string },
+): Promise<void> {
+  await trx
+    .insertInto('review_actions')
+    .values({ conversation_id: change.conversationId, reviewer_id: change.userId, action: change.action, from_status: change.from, to_status: change.to, comment: change.comment })
+    .execute()
 }
 
 /** Reasons arrive as repeated form fields, a comma list or a JSON array. */
@@ -118,7 +136,7 @@ async function explainRefusal(trx: Transaction<DB>, conversationId: string, vers
   if (!current || current.deleted_at) throw new NotFound('This conversation does not exist or has been deleted.')
   if (current.version !== version) {
     throw new ReviewConflict(
-      `Someone else changed this conversation after you opened it (you saw version ${version}, it is now version ${current.version} and ${statusWords(current.status)}). Nothing was changed; here is its current state.`,
+      `Someone else changed this conversation after you opened it (you saw revision ${version}, it is now revision ${current.version} and ${statusWords(current.status)}). Nothing was changed; here is its current state.`,
       current,
     )
   }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { DB } from '../db/schema'
+import { approvalRate } from './approval-rate'
 
 /**
  * Quality feedback: how reviewers judge what each template produces. Rates count conversations by
@@ -21,7 +22,7 @@ export type TemplateQuality = {
 }
 
 export type ReasonCount = { template_id: string | null; reason: string; count: number }
-export type WeekTrend = { week: Date; decided: number; approved: number; approval_rate: number }
+export type WeekTrend = { week: Date; decided: number; approved: number; approval_rate: number | null }
 
 /** Per template, worst approval rate first (templates with no decisions yet last), and the overall row. */
 export async function templateQuality(db: Kysely<DB>): Promise<{ templates: TemplateQuality[]; overall: TemplateQuality }> {
@@ -38,7 +39,7 @@ export async function templateQuality(db: Kysely<DB>): Promise<{ templates: Temp
     where c.deleted_at is null and c.status in ('approved', 'rejected', 'needs_revision', 'pending_review')
     group by grouping sets ((c.template_id, t.name), ())
   `.execute(db)
-  const withRate = rows.rows.map(({ total, ...r }) => ({ total, row: { ...r, approval_rate: r.decided ? r.approved / r.decided : null } }))
+  const withRate = rows.rows.map(({ total, ...r }) => ({ total, row: { ...r, approval_rate: approvalRate(r) } }))
   const overall = withRate.find((r) => r.total)?.row ?? emptyOverall()
   const templates = withRate
     .filter((r) => !r.total)
@@ -75,10 +76,12 @@ export async function rejectionReasons(db: Kysely<DB>): Promise<{ overall: Reaso
 
 /** Decisions per week (newest last) over the last `weeks` weeks, for all templates or one. */
 export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; templateId?: string }): Promise<WeekTrend[]> {
-  const rows = await sql<{ week: Date; decided: number; approved: number }>`
+  const rows = await sql<{ week: Date; decided: number; approved: number; rejected: number; needs_revision: number }>`
     select date_trunc('week', ra.created_at) as week,
       count(*)::int as decided,
-      count(*) filter (where ra.to_status = 'approved')::int as approved
+      count(*) filter (where ra.to_status = 'approved')::int as approved,
+      count(*) filter (where ra.to_status = 'rejected')::int as rejected,
+      count(*) filter (where ra.to_status = 'needs_revision')::int as needs_revision
     from review_actions ra
     join conversations c on c.id = ra.conversation_id
     where ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}
@@ -87,5 +90,5 @@ export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; temp
       ${options.templateId ? sql`and c.template_id = ${options.templateId}` : sql``}
     group by 1 order by 1
   `.execute(db)
-  return rows.rows.map((r) => ({ ...r, approval_rate: r.decided ? r.approved / r.decided : 0 }))
+  return rows.rows.map(({ rejected, needs_revision, ...r }) => ({ ...r, approval_rate: approvalRate({ approved: r.approved, rejected, needs_revision }) }))
 }

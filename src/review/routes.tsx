@@ -7,13 +7,11 @@ import { AppError, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { fieldErrors, invalid, isHtmx, readBody, wantsJson } from '../http/respond'
-import { QualityPage } from '../../views/review/QualityPage'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
 import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { ReviewSettingsPage } from '../../views/review/ReviewSettingsPage'
 import { checkDecision, recordDecision, ReviewConflict, ReviewInput, undoLastDecision } from './actions'
-import { rejectionReasons, templateQuality, weeklyTrend } from './quality'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
 import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
@@ -57,19 +55,6 @@ reviewRoutes.get('/next', async (c) => {
   const next = await neighbourInQueue(c.var.db, queue, { direction: 'next', reviewerId: c.var.user!.id })
   if (next) return c.redirect(`/review/${next}${queueParams(queue)}`, 303)
   return screen(c, queue, undefined)
-})
-
-reviewRoutes.get('/quality', async (c) => {
-  const templateId = z.uuid().optional().safeParse(c.req.query('template_id') || undefined)
-  if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
-  const [quality, reasons, trend, settings] = await Promise.all([
-    templateQuality(c.var.db),
-    rejectionReasons(c.var.db),
-    weeklyTrend(c.var.db, { weeks: 12, templateId: templateId.data }),
-    activeReviewSettings(c.var.db),
-  ])
-  if (wantsJson(c)) return c.json({ ...quality, reasons: { overall: reasons.overall, by_template: Object.fromEntries(reasons.byTemplate) }, trend })
-  return c.html(<QualityPage ctx={pageContext(c)} quality={quality} reasons={reasons} trend={trend} templateId={templateId.data} labels={settings.reasons} />)
 })
 
 reviewRoutes.use('/settings', requireCapability('admin'))

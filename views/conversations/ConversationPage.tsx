@@ -19,6 +19,10 @@ export function ConversationPage(props: {
   const c = props.conversation
   const role = props.ctx.user!.role
   const editable = can(role, 'edit')
+  // Content versions (v1, v2 … in the table below, newest first) number the turns' states; with none recorded
+  // the turns are the first. c.version is the row's change counter, shown as "revision".
+  const contentVersion = props.versions[0]?.version ?? 1
+  const changesAsked = c.status === 'needs_revision' ? props.history.find((h) => h.action === 'request_changes') : undefined
   return (
     <Layout ctx={props.ctx} title={c.title || 'Conversation'}>
       <p>
@@ -26,7 +30,8 @@ export function ConversationPage(props: {
       </p>
       <h1>{c.title || 'Untitled conversation'}</h1>
       <p>
-        <span class={`pill status-${c.status}`}>{STATUS_LABELS[c.status]}</span> {c.tier} · version {c.version}
+        <span class={`pill status-${c.status}`}>{STATUS_LABELS[c.status]}</span> {c.tier} · version {contentVersion}{' '}
+        <small class="muted" title="Counts every change (edit, review, status); forms send it so a stale copy is refused">(revision {c.version})</small>
         {c.simulated && <span class="pill">simulated</span>}
       </p>
       {props.notice && (
@@ -35,6 +40,22 @@ export function ConversationPage(props: {
         </p>
       )}
       <FormError message={props.error} />
+      {c.status === 'needs_revision' && (
+        <section class="notice" aria-label="Changes requested">
+          <p>
+            A reviewer asked for changes{changesAsked?.comment ? `: “${changesAsked.comment}”` : '.'} Edit the turns or regenerate it; a regeneration goes back to
+            review by itself.
+          </p>
+          {editable && (
+            <form method="post" action={`/conversations/${c.id}/resubmit`} class="inline">
+              <input type="hidden" name="version" value={String(c.version)} />
+              <button type="submit" class="primary">
+                Send back to review
+              </button>
+            </form>
+          )}
+        </section>
+      )}
       <div class="conversation-detail">
         <section class="turns" aria-label="Turns">
           <h2>Turns</h2>
@@ -139,6 +160,7 @@ export function ConversationPage(props: {
           </p>
           {editable && (
             <form method="post" action={`/conversations/${c.id}/regenerate`} class="inline">
+              <input type="hidden" name="conversation_version" value={String(c.version)} />
               <button type="submit">Regenerate</button>
             </form>
           )}
@@ -200,9 +222,11 @@ export function ConversationPage(props: {
               </tr>
             </thead>
             <tbody>
-              {props.versions.map((v) => (
+              {props.versions.map((v, i) => (
                 <tr>
-                  <td>v{v.version}</td>
+                  <td>
+                    v{v.version} {i === 0 && <small class="muted">(current)</small>}
+                  </td>
                   <td>{v.source}</td>
                   <td>{v.turn_count}</td>
                   <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>

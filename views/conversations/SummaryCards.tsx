@@ -1,5 +1,7 @@
 import type { Summary } from '../../src/conversations/queries'
 import { TIERS } from '../../src/db/schema'
+import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
+import { percent } from '../review/format'
 import { count, money, STATUS_LABELS } from './format'
 
 /**
@@ -40,7 +42,8 @@ export function SummaryCards(props: { summary: Summary }) {
         </div>
         <div class="card">
           <h3>Approval rate</h3>
-          <p class="figure">{s.approvalRate === null ? '—' : `${(s.approvalRate * 100).toFixed(1)}%`}</p>
+          <p class="figure">{percent(s.approvalRate)}</p>
+          <p class="muted small">{APPROVAL_RATE_DEFINITION}</p>
         </div>
         <div class="card">
           <h3>Spend</h3>

@@ -27,7 +27,7 @@ export function ConversationPage(props: { ctx: PageContext; conversation: Conver
       <GenerationStatus conversation={c} canEdit={props.canEdit} />
       {c.turns.length > 0 && <Turns turns={c.turns} />}
       {props.canEdit && !running && c.status !== 'cancelled' && <RegenerateForm conversation={c} />}
-      <VersionsList conversationId={c.id} versions={props.versions} current={props.versions[0]?.version} canEdit={props.canEdit} />
+      <VersionsList conversationId={c.id} versions={props.versions} conversationVersion={c.version} canEdit={props.canEdit} />
     </Layout>
   )
 }

@@ -8,6 +8,7 @@ export function RegenerateForm(props: { conversation: ConversationRow }) {
     <details class="card">
       <summary>Regenerate</summary>
       <form method="post" action={`/conversations/${c.id}/regenerate`}>
+        <input type="hidden" name="conversation_version" value={String(c.version)} />
         {values.map(([name, value]) => (
           <div class="field">
             <label for={`f-regen-${name}`}>{name}</label>

@@ -1,14 +1,18 @@
 import type { ConversationVersion } from '../../src/generation/conversations'
 import { when } from './format'
 
-/** Every version of a conversation, with compare and roll-back, newest first. */
-export function VersionsList(props: { conversationId: string; versions: ConversationVersion[]; current: number | undefined; canEdit: boolean }) {
+/**
+ * Every content version of a conversation, with compare and roll-back, newest first. A roll-back
+ * sends the conversation's row version (`conversationVersion`) so a stale page gets a 409.
+ */
+export function VersionsList(props: { conversationId: string; versions: ConversationVersion[]; conversationVersion: number; canEdit: boolean }) {
   const { versions, conversationId } = props
   if (versions.length === 0) return <p class="muted">No versions yet.</p>
   return (
     <section id="versions">
       <h2>Versions</h2>
       <form method="get" action={`/conversations/${conversationId}/compare`}>
+        {props.canEdit && <input type="hidden" name="conversation_version" value={String(props.conversationVersion)} />}
         <table class="table">
           <thead>
             <tr>

@@ -1,5 +1,6 @@
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
+import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
 import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality'
 import { Layout } from '../Layout'
 import { percent, quality } from './format'
@@ -31,6 +32,9 @@ export function QualityPage(props: Props) {
         <Card label="Average quality, rejected" value={quality(overall.avg_quality_rejected)} />
         <Card label="Waiting for review" value={String(overall.pending)} />
       </section>
+      <p class="muted small" id="approval-rate-definition">
+        Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend counts that week's decisions).
+      </p>
 
       <h2>Templates, worst approval rate first</h2>
       <table class="table" id="template-quality">

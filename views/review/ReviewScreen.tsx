@@ -100,7 +100,7 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
       <header class="review-head">
         <h1 id="review-title">{item.title || 'Untitled conversation'}</h1>
         <p class="muted">
-          <span class={`pill status-${item.status}`}>{statusWords(item.status)}</span> · {item.tier} · quality {quality(item.quality_score)} · version{' '}
+          <span class={`pill status-${item.status}`}>{statusWords(item.status)}</span> · {item.tier} · quality {quality(item.quality_score)} · revision{' '}
           {item.version} · {item.turn_count} turns · created {when(item.created_at)}
           {item.simulated && ' · simulated'}
         </p>
