@@ -120,7 +120,7 @@ function cutSegment(text: string, from: number, to: number, options: ChunkOption
     let e = fit
     let best = -2
     for (let j = fit; j > Math.max(s, previousEnd); j--) {
-      if (tokensBefore(j) - base < max / 2 && best >= -1) break
+      if (j < fit && tokensBefore(j) - base < max / 2) break
       const q = boundaryQuality(text, p, j)
       if (q > best) {
         best = q
@@ -132,6 +132,7 @@ function cutSegment(text: string, from: number, to: number, options: ChunkOption
     previousEnd = e
     s = options.overlap_tokens > 0 ? overlapStart(text, p, s, e, options.overlap_tokens) : e
   }
+  // A window of nothing but whitespace (a long run of blanks cut by size) trims to nothing.
   return out.filter(([start, end]) => start < end)
 }
 
