@@ -225,7 +225,7 @@ describe('generating', () => {
     fake.enqueue({ kind: 'server_error' }, { kind: 'overloaded' }, { kind: 'rate_limit', retryAfterSeconds: 0 }, { kind: 'server_error' })
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
     await worker()
-    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0 })
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 1, failed: 0, cancelled: 0 })
     const row = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', id).executeTakeFirstOrThrow()
     expect(row.attempts).toBe(5)
   }, 30_000)
@@ -267,7 +267,7 @@ describe('generating', () => {
       const s = await batchState(id)
       return s.status === 'done' ? s : undefined
     }, 90_000, 'the batch to finish')
-    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 150, failed: 0 })
+    expect(state.counts).toEqual({ queued: 0, generating: 0, done: 150, failed: 0, cancelled: 0 })
     const calls = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => r.at).sort((a, b) => a - b)
     // Faults met and retried: more calls than conversations.
     expect(calls.length).toBeGreaterThan(170)
@@ -350,7 +350,7 @@ describe('generating', () => {
     const template = await makeTemplate(app, editor, { min_turns: 2, max_turns: 6 })
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 16 })).json()) as { id: string }
     await worker()
-    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 16, failed: 0 })
+    expect((await finished(id)).counts).toEqual({ queued: 0, generating: 0, done: 16, failed: 0, cancelled: 0 })
     const rows = await database.db.selectFrom('conversations').select(['turn_count', 'attempts', 'trimmed_from_turns']).where('batch_id', '=', id).execute()
     for (const row of rows) {
       expect(row.turn_count).toBeGreaterThanOrEqual(2)
