@@ -1,7 +1,16 @@
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 
 const origin = z.url().transform((value) => new URL(value).origin)
+
+/** An address (`10.0.0.7`, `::1`) or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(item: string): boolean {
+  const [address = '', bits, extra] = item.split('/')
+  const version = isIP(address)
+  if (!version || extra !== undefined) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128))
+}
 
 const EnvSchema = z
   .object({
@@ -27,6 +36,16 @@ const EnvSchema = z
         }
         return origins
       }),
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+        for (const item of items.filter((i) => !isAddressOrRange(i))) {
+          ctx.addIssue({ code: 'custom', message: `"${item}" is not an IP address or CIDR range such as 10.0.0.0/8` })
+        }
+        return items
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
@@ -48,6 +67,8 @@ export type Config = {
   anthropicApiKey?: string
   anthropicBaseUrl?: string
   allowedOrigins: string[]
+  /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed. */
+  trustedProxies: string[]
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
   sessionTtlMs: number
   maxBodyBytes: number
@@ -80,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxBodyBytes: e.MAX_BODY_BYTES,

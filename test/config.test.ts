@@ -35,3 +35,11 @@ test('allowed origins are normalised to bare origins and empty variables count a
   expect(config.port).toBe(3000)
   expect(config.exportDir).toBe('/srv/exports')
 })
+
+test('trusted proxies are addresses or CIDR ranges; anything else names the variable', () => {
+  expect(loadConfig({}).trustedProxies).toEqual([])
+  expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.10,fd00::/8 , ::1' }).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.10', 'fd00::/8', '::1'])
+  for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/2', '::1/129', '10.0.0/8']) {
+    expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(/TRUSTED_PROXIES: ".*" is not an IP address or CIDR range/)
+  }
+})

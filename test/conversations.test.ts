@@ -335,6 +335,26 @@ describe('deleting', () => {
     expect((await list('')).items.map((i) => i.id)).toContain(id)
   })
 
+  test('a trashed conversation cannot be read through any path that takes its id, by anyone', async () => {
+    const { id } = await addConversation({ title: 'Trashed secret' })
+    await database.db.insertInto('conversation_versions').values({ conversation_id: id, version: 1, source: 'seeded', turns: JSON.stringify([]), parameters: JSON.stringify({}) }).execute()
+    const viewerCookie = await signIn(app, await makeUser(database, 'viewer'))
+    const reviewerCookie = await signIn(app, await makeUser(database, 'reviewer'))
+    const reads = [`/conversations/${id}`, `/api/conversations/${id}`, `/conversations/${id}/generation`, `/conversations/${id}/status`, `/conversations/${id}/versions`, `/conversations/${id}/compare?a=1&b=1`]
+    for (const path of reads) expect((await app.request(path, { headers: { cookie: viewerCookie } })).status, path).toBe(200)
+
+    await database.db.updateTable('conversations').set({ deleted_at: new Date() }).where('id', '=', id).execute()
+    for (const cookie of [viewerCookie, adminCookie]) {
+      for (const path of reads) {
+        const res = await app.request(path, { headers: { cookie } })
+        expect(res.status, path).toBe(404)
+        expect(await res.text(), path).not.toContain('Trashed secret')
+      }
+    }
+    const review = await app.request(`/review/${id}`, { headers: { cookie: reviewerCookie } })
+    expect(review.status).toBe(404)
+  })
+
   test('a conversation deleted more than 30 days ago can no longer be restored', async () => {
     const { id } = await addConversation()
     await database.db.updateTable('conversations').set({ deleted_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', id).execute()

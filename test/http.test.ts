@@ -49,6 +49,38 @@ test('a cross-origin form post is refused unless the origin is allowed', async (
   expect(login.status).toBe(403)
 })
 
+test('a cookie-authenticated write from a foreign origin is refused whatever its content type; a bearer token is not checked', async () => {
+  const cookie = await signIn(app, await makeUser(database, 'editor'))
+  const tokens = () => database.db.selectFrom('api_tokens').select('name').orderBy('name').execute()
+  const refused = [
+    json({ name: 'evil json' }, { cookie, origin: 'https://evil.example' }),
+    json({ name: 'evil metadata' }, { cookie, 'sec-fetch-site': 'cross-site' }),
+    json({ name: 'evil null' }, { cookie, origin: 'null' }),
+    { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/x-json-anything' }, body: '{"name":"odd type"}' },
+  ]
+  for (const init of refused) {
+    const res = await app.request('/api/tokens', init)
+    expect(res.status, String(init.body)).toBe(403)
+    expect((await res.json()).error.message).toContain('posted from a site that is not allowed')
+  }
+  expect(await tokens()).toEqual([])
+
+  const own = await app.request('/api/tokens', json({ name: 'own' }, { cookie, origin: ORIGIN, 'sec-fetch-site': 'same-origin' }))
+  expect(own.status).toBe(201)
+  const { id, token } = await own.json()
+  const portal = await app.request('/api/tokens', json({ name: 'portal' }, { cookie, origin: 'https://portal.example.com', 'sec-fetch-site': 'cross-site' }))
+  expect(portal.status).toBe(201)
+  // A script with the cookie and no browser headers at all is not a cross-site page.
+  expect((await app.request('/api/tokens', json({ name: 'script' }, { cookie }))).status).toBe(201)
+  // Other unsafe methods too.
+  const deleted = await app.request(`/api/tokens/${id}`, { method: 'DELETE', headers: { cookie, origin: 'https://evil.example' } })
+  expect(deleted.status).toBe(403)
+  // A bearer token carries no ambient authority, so where it comes from does not matter.
+  const bearer = await app.request('/api/tokens', json({ name: 'bearer' }, { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }))
+  expect(bearer.status).toBe(201)
+  expect((await tokens()).map((t) => t.name)).toEqual(['bearer', 'own', 'portal', 'script'])
+})
+
 test('a viewer cannot use an admin route, by page or by API', async () => {
   const viewer = await makeUser(database, 'viewer')
   const cookie = await signIn(app, viewer)

@@ -233,7 +233,10 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   // Ties keep a stable order (by id), reversed for "highest first".
   expect(highest.slice(0, 2).map((i) => i.id)).toEqual(lowest.slice(5).map((i) => i.id).reverse())
 
-  // The chosen order is remembered; pages follow each other by keyset with no gaps or repeats.
+  // The order chosen on the queue page is remembered; pages follow each other by keyset with no gaps or repeats.
+  const chosen = await post('/review/queue', [['order', 'lowest']])
+  expect(chosen.status).toBe(303)
+  expect(chosen.headers.get('location')).toBe('/review?order=lowest')
   const seen: string[] = []
   let cursor: string | null = null
   await db().updateTable('user_preferences').set({ page_size: 10 }).execute()
@@ -310,11 +313,47 @@ test('the queue filters by template, batch, tier and quality, and refuses bad fi
   }
 })
 
+test('reading the queue or a conversation changes nothing: the order is remembered and a conversation claimed only by a same-site POST', async () => {
+  const [id] = await insertConversations(db(), source, [6])
+  const prefs = () => db().selectFrom('user_preferences').select('review_order').execute()
+  const claims = () => db().selectFrom('review_claims').select(['conversation_id', 'reviewer_id']).execute()
+  const { token: readOnly } = await (await app.request('/api/tokens', json({ name: 'read', scope: 'read' }, { cookie, origin: ORIGIN }))).json()
+
+  // A link from anywhere, followed by a browser or a read-only token, writes nothing.
+  const readers: Record<string, string>[] = [{ cookie }, { cookie, 'sec-fetch-site': 'cross-site' }, { authorization: `Bearer ${readOnly}` }]
+  for (const headers of readers) {
+    expect((await app.request('/review?order=highest', { headers })).status).toBe(200)
+    expect((await app.request(`/review/${id}?order=highest`, { headers })).status).toBe(200)
+  }
+  expect(await prefs()).toEqual([])
+  expect(await claims()).toEqual([])
+
+  // The screen asks for its claim with a POST once it is shown.
+  const screen = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
+  expect(screen).toContain(`hx-post="/review/${id}/claim" hx-trigger="load"`)
+  expect((await post(`/review/${id}/claim`, [], { origin: 'https://evil.example' })).status).toBe(403)
+  expect((await app.request(`/review/${id}/claim`, { method: 'POST', headers: { authorization: `Bearer ${readOnly}` } })).status).toBe(403)
+  expect(await claims()).toEqual([])
+  expect((await post(`/review/${id}/claim`, [])).status).toBe(204)
+  expect(await claims()).toEqual([{ conversation_id: id, reviewer_id: reviewer.id }])
+
+  // The queue page's form posts the order, which is remembered, and shows that queue.
+  const page = await (await app.request('/review', { headers: { cookie } })).text()
+  expect(page).toContain('<form method="post" action="/review/queue"')
+  expect((await post('/review/queue', [['order', 'highest']], { origin: 'https://evil.example' })).status).toBe(403)
+  const chosen = await post('/review/queue', [['order', 'highest'], ['tier', 'T1'], ['tier', 'T2'], ['template_id', '']])
+  expect(chosen.status).toBe(303)
+  expect(chosen.headers.get('location')).toBe('/review?order=highest&tier=T1&tier=T2')
+  expect(await prefs()).toEqual([{ review_order: 'highest' }])
+  expect((await post('/review/queue', [['order', 'sideways']])).status).toBe(400)
+})
+
 test('"next" skips a conversation another reviewer is looking at, and comes round to skipped ones', async () => {
   const [first, second, third] = await insertConversations(db(), source, [7, 8, 9])
   const other = await signIn(app, await makeUser(database, 'reviewer'))
-  // The other reviewer opens the first conversation, which claims it for a few minutes.
+  // The other reviewer opens the first conversation; once shown, the screen claims it for a few minutes.
   expect((await app.request(`/review/${first}`, { headers: { cookie: other } })).status).toBe(200)
+  expect((await post(`/review/${first}/claim`, [], { cookie: other })).status).toBe(204)
 
   const start = await app.request('/review/next', { headers: { cookie } })
   expect(start.headers.get('location')).toBe(`/review/${second}?order=oldest`)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { draftFieldsFromBody } from '../src/templates/form'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
 
@@ -412,6 +413,14 @@ describe('drafts', () => {
     await app.request('/templates/drafts', form(templateForm({ draft_key: id, base_version: '1' }), { cookie, 'hx-request': 'true' }))
     expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
     expect(await database.db.selectFrom('template_drafts').selectAll().execute()).toEqual([])
+  })
+
+  test('opening the form changes nothing, even when a kept draft only repeats what is saved', async () => {
+    const res = await app.request('/templates', form(templateForm(), { cookie }))
+    const id = res.headers.get('location')!.match(/\/templates\/([0-9a-f-]{36})/)![1]!
+    await database.db.insertInto('template_drafts').values({ user_id: editor.id, draft_key: id, fields: JSON.stringify(draftFieldsFromBody(templateForm({ base_version: '1' }))) }).execute()
+    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
+    expect(await database.db.selectFrom('template_drafts').select('draft_key').execute()).toEqual([{ draft_key: id }])
   })
 
   test('a draft for something that is not a template form is refused', async () => {

@@ -111,3 +111,57 @@ test('someone else\u2019s token cannot be revoked', async () => {
   const row = await database.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()
   expect(row.revoked_at).toBeNull()
 })
+
+test('a password reset revokes every token of that user, and only theirs', async () => {
+  const { token } = await newToken()
+  const other = await makeUser(database, 'editor')
+  const otherToken = (await (await app.request('/api/tokens', json({ name: 'other' }, { cookie: await signIn(app, other), origin: ORIGIN }))).json()).token
+  const adminCookie = await signIn(app, await makeUser(database, 'admin'))
+  const reset = await app.request(`/settings/users/${editor.id}`, json({ password: 'a brand new password' }, { cookie: adminCookie, origin: ORIGIN }))
+  expect(reset.status).toBe(200)
+
+  const api = await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })
+  expect(api.status).toBe(401)
+  const rows = await database.db.selectFrom('api_tokens').select('revoked_at').where('user_id', '=', editor.id).execute()
+  expect(rows.every((r) => r.revoked_at !== null)).toBe(true)
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${otherToken}` } })).status).toBe(200)
+  // Other changes (a new name, a role) leave tokens alone.
+  const { token: fresh } = await (await app.request('/api/tokens', json({ name: 'after reset' }, { cookie: await signIn(app, { email: editor.email, password: 'a brand new password' }), origin: ORIGIN }))).json()
+  await app.request(`/settings/users/${editor.id}`, json({ name: 'Renamed', role: 'reviewer' }, { cookie: adminCookie, origin: ORIGIN }))
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200)
+})
+
+test('an admin lists every user\u2019s tokens and revokes any of them, by API and from the users page', async () => {
+  const first = await newToken()
+  const second = await newToken('read')
+  const admin = await makeUser(database, 'admin')
+  const adminCookie = await signIn(app, admin)
+
+  expect((await app.request('/api/admin/tokens', { headers: { cookie } })).status).toBe(403)
+  const list = await app.request('/api/admin/tokens', { headers: { cookie: adminCookie } })
+  expect(list.status).toBe(200)
+  const body = await list.json()
+  expect(JSON.stringify(body)).not.toContain(first.token)
+  expect(body.items).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ id: first.id, user_id: editor.id, user_email: editor.email, revoked_at: null }),
+      expect.objectContaining({ id: second.id, user_id: editor.id, scope: 'read' }),
+    ]),
+  )
+
+  const revoked = await app.request(`/api/tokens/${first.id}`, { method: 'DELETE', headers: { cookie: adminCookie, origin: ORIGIN } })
+  expect(revoked.status).toBe(204)
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${first.token}` } })).status).toBe(401)
+
+  const page = await app.request('/settings/users', { headers: { cookie: adminCookie } })
+  const html = await page.text()
+  expect(html).toContain(`action="/settings/users/tokens/${second.id}/revoke"`)
+  expect(html).not.toContain(`/settings/users/tokens/${first.id}/revoke`)
+  // Only an admin may use the page's revoke button.
+  expect((await app.request(`/settings/users/tokens/${second.id}/revoke`, form({}, { cookie }))).status).toBe(403)
+  const fromPage = await app.request(`/settings/users/tokens/${second.id}/revoke`, form({}, { cookie: adminCookie }))
+  expect(fromPage.status).toBe(303)
+  expect(fromPage.headers.get('location')).toBe('/settings/users?done=token_revoked')
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${second.token}` } })).status).toBe(401)
+  expect((await app.request(`/settings/users/tokens/${second.id}/revoke`, form({}, { cookie: adminCookie }))).status).toBe(404)
+})

@@ -3,8 +3,10 @@ import { z } from 'zod'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { parseBody } from '../http/respond'
+import { requireCapability } from './middleware'
+import { can } from './roles'
 import { TokenInput } from './schemas'
-import { createApiToken, listApiTokens, revokeApiToken } from './tokens'
+import { createApiToken, listAllApiTokens, listApiTokens, revokeApiToken } from './tokens'
 
 export const authApi = new Hono<AppEnv>()
 
@@ -21,10 +23,15 @@ authApi.post('/tokens', async (c) => {
 
 authApi.get('/tokens', async (c) => c.json({ items: await listApiTokens(c.var.db, c.var.user!.id) }))
 
+/** Your own tokens; an administrator may revoke anyone's. */
 authApi.delete('/tokens/:id', async (c) => {
+  const user = c.var.user!
   const id = z.uuid().safeParse(c.req.param('id'))
-  if (!id.success || !(await revokeApiToken(c.var.db, c.var.user!.id, id.data))) {
-    throw new NotFound('No such live token of yours.')
+  const owner = can(user.role, 'admin') ? undefined : user.id
+  if (!id.success || !(await revokeApiToken(c.var.db, owner, id.data))) {
+    throw new NotFound(owner ? 'No such live token of yours.' : 'No such live token.')
   }
   return c.body(null, 204)
 })
+
+authApi.get('/admin/tokens', requireCapability('admin'), async (c) => c.json({ items: await listAllApiTokens(c.var.db) }))

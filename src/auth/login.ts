@@ -6,24 +6,27 @@ import type { SessionUser } from './sessions'
 import { findUserByEmail } from './users'
 import { clearLoginFailures, lockedForSeconds, loginThrottleKeys, recordLoginFailure } from './throttle'
 
-/** Checks a sign-in attempt; throws with a sentence for the person when it must be refused. */
+function tooMany(seconds: number): TooManyRequests {
+  return new TooManyRequests(`Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`, seconds)
+}
+
+/**
+ * Checks a sign-in attempt; throws with a sentence for the person when it must be refused. A locked
+ * account is refused outright. A locked address only refuses wrong passwords: many people can share
+ * one address (an office, a load balancer), so guesses from it must not lock out its users.
+ */
 export async function authenticatePassword(
   db: Kysely<DB>,
   input: { email: string; password: string; ip: string | null },
 ): Promise<SessionUser> {
   const keys = loginThrottleKeys(input.email, input.ip)
   const locked = await lockedForSeconds(db, keys)
-  if (locked > 0) {
-    throw new TooManyRequests(
-      `Too many failed sign-ins. Try again in ${Math.ceil(locked / 60)} minute${locked > 60 ? 's' : ''}.`,
-      locked,
-    )
-  }
+  if (locked.account > 0) throw tooMany(locked.account)
   const user = await findUserByEmail(db, input.email)
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH)
   if (!user || !ok) {
     await recordLoginFailure(db, keys)
-    throw new Unauthorized('Email or password is incorrect.')
+    throw locked.address > 0 ? tooMany(locked.address) : new Unauthorized('Email or password is incorrect.')
   }
   if (user.disabled_at) throw new Forbidden('This account is disabled. Ask an administrator to enable it.')
   await clearLoginFailures(db, keys.filter((k) => k.rule === 'account'))

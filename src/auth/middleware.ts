@@ -1,7 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { csrf } from 'hono/csrf'
-import { HTTPException } from 'hono/http-exception'
 import { Forbidden, Unauthorized } from '../errors'
 import type { AppEnv } from '../http/env'
 import { wantsJson } from '../http/respond'
@@ -50,33 +48,43 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-/**
- * Browser posts (cookie or no credentials at all) must come from our own origin or an allowed
- * portal; token-authenticated requests carry no ambient authority, so they skip the check.
- */
-const csrfCheck = csrf({
-  origin: (origin, ctx) =>
-    origin === requestOrigin(ctx) || (ctx as Context<AppEnv>).var.config.allowedOrigins.includes(origin),
-})
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i
 
+/**
+ * Whether an unsafe request was sent by a page of another site. An allowed portal's origin is
+ * never foreign; otherwise the browser's own word (Sec-Fetch-Site: cross-site) or an Origin other
+ * than ours is. Browsers send Origin with every form post, so a form-like post without one is
+ * trusted only when fetch metadata says it is same-origin; a script sending JSON may send neither.
+ */
+function isForeign(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin')
+  const site = c.req.header('sec-fetch-site')
+  if (origin !== undefined && c.var.config.allowedOrigins.includes(origin)) return false
+  if (site === 'cross-site') return true
+  if (origin !== undefined) return origin !== requestOrigin(c)
+  return FORM_TYPES.test(c.req.header('content-type') ?? 'text/plain') && site !== 'same-origin'
+}
+
+/**
+ * Cookie-authenticated (or anonymous) writes must come from our own origin or an allowed portal,
+ * whatever their content type; token-authenticated requests carry no ambient authority, so they skip the check.
+ */
 export const originCheck: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.authVia === 'token') return next()
-  try {
-    return await csrfCheck(c, next)
-  } catch (err) {
-    if (err instanceof HTTPException && err.status === 403) {
-      throw new Forbidden('This form was posted from a site that is not allowed to post here.')
-    }
-    throw err
-  }
+  if (c.var.authVia === 'token' || SAFE_METHODS.has(c.req.method)) return next()
+  if (isForeign(c)) throw new Forbidden('This request was posted from a site that is not allowed to post here.')
+  return next()
+}
+
+/** The scheme the browser used to reach us: a proxy's X-Forwarded-Proto (its first, client-facing value) or our own. */
+export function requestProtocol(c: Context): 'http:' | 'https:' {
+  const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
+  if (forwarded === 'https' || forwarded === 'http') return `${forwarded}:`
+  return new URL(c.req.url).protocol === 'https:' ? 'https:' : 'http:'
 }
 
 /** The origin the browser used to reach us, honouring a proxy's X-Forwarded-Proto. */
 export function requestOrigin(c: Context): string {
-  const url = new URL(c.req.url)
-  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim()
-  const host = c.req.header('host') ?? url.host
-  return `${proto ? `${proto}:` : url.protocol}//${host}`
+  return `${requestProtocol(c)}//${c.req.header('host') ?? new URL(c.req.url).host}`
 }
 
 /** Signed-in users only; browsers are sent to the login page, API clients get a 401. */

@@ -6,24 +6,17 @@ import { clientIp } from '../http/client-info'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { fieldErrors, readBody, wantsJson } from '../http/respond'
+import { sameOriginPath } from '../http/safe-redirect'
 import { LoginPage } from '../../views/auth/LoginPage'
 import { SetupPage } from '../../views/auth/SetupPage'
 import { authenticatePassword } from './login'
-import { SESSION_COOKIE } from './middleware'
+import { requestOrigin, requestProtocol, SESSION_COOKIE } from './middleware'
 import { createSession, deleteSession, type SessionUser } from './sessions'
 import { countUsers, insertFirstAdmin } from './users'
-
-/** Only same-site paths: `next=//evil.example` or `next=https://…` must not redirect away. */
-const SafeNext = z
-  .string()
-  .regex(/^\/(?![/\\])/)
-  .optional()
-  .catch(undefined)
 
 const LoginForm = z.object({
   email: z.string().trim().min(1, 'Enter your email').max(320),
   password: z.string().min(1, 'Enter your password').max(1000),
-  next: SafeNext,
 })
 
 const SetupForm = z.object({
@@ -45,7 +38,7 @@ async function startSession(c: Context<AppEnv>, user: SessionUser): Promise<void
   setCookie(c, SESSION_COOKIE, secret, {
     httpOnly: true,
     sameSite: 'Lax',
-    secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
+    secure: requestProtocol(c) === 'https:',
     path: '/',
     maxAge: Math.floor(config.sessionTtlMs / 1000),
   })
@@ -56,14 +49,14 @@ export const authRoutes = new Hono<AppEnv>()
 authRoutes.get('/login', async (c) => {
   if (await setupNeeded(c)) return c.redirect('/setup', 303)
   if (c.var.user) return c.redirect('/', 303)
-  return c.html(<LoginPage ctx={pageContext(c)} next={SafeNext.parse(c.req.query('next'))} />)
+  return c.html(<LoginPage ctx={pageContext(c)} next={sameOriginPath(c.req.query('next'), requestOrigin(c))} />)
 })
 
 authRoutes.post('/login', async (c) => {
   const body = await readBody(c)
   const parsed = LoginForm.safeParse(body)
   const email = typeof body.email === 'string' ? body.email : ''
-  const next = SafeNext.parse(body.next)
+  const next = sameOriginPath(body.next, requestOrigin(c))
   if (!parsed.success) {
     if (wantsJson(c)) return c.json({ error: { code: 'validation_failed', message: 'Enter your email and password.', fields: fieldErrors(parsed.error) } }, 400)
     return c.html(<LoginPage ctx={pageContext(c)} email={email} next={next} fields={fieldErrors(parsed.error)} />, 400)
@@ -73,7 +66,7 @@ authRoutes.post('/login', async (c) => {
     await startSession(c, user)
     c.var.log.info({ userId: user.id }, 'signed in')
     if (wantsJson(c)) return c.json({ id: user.id, email: user.email, role: user.role })
-    return c.redirect(parsed.data.next ?? '/', 303)
+    return c.redirect(next ?? '/', 303)
   } catch (err) {
     if (!(err instanceof AppError) || wantsJson(c)) throw err
     if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterSeconds))

@@ -15,16 +15,21 @@ export function loginThrottleKeys(email: string, ip: string | null): ThrottleKey
   return keys
 }
 
-/** Seconds until the first locked key opens again, or 0 when none is locked. */
-export async function lockedForSeconds(db: Kysely<DB>, keys: ThrottleKey[]): Promise<number> {
+/** Seconds until each rule's locked keys open again (0 when none of that rule is locked), in one read. */
+export async function lockedForSeconds(db: Kysely<DB>, keys: ThrottleKey[]): Promise<Record<ThrottleKey['rule'], number>> {
   const rows = await db
     .selectFrom('login_throttle')
-    .select('locked_until')
+    .select(['key', 'locked_until'])
     .where('key', 'in', keys.map((k) => k.key))
     .where('locked_until', '>', new Date())
     .execute()
-  const until = Math.max(0, ...rows.map((r) => r.locked_until?.getTime() ?? 0))
-  return until ? Math.ceil((until - Date.now()) / 1000) : 0
+  const locked = { account: 0, address: 0 }
+  for (const row of rows) {
+    const rule = keys.find((k) => k.key === row.key)?.rule
+    const seconds = Math.ceil(((row.locked_until?.getTime() ?? 0) - Date.now()) / 1000)
+    if (rule) locked[rule] = Math.max(locked[rule], seconds)
+  }
+  return locked
 }
 
 /** Counts a failure against each key in one statement per key, so concurrent attempts all count. */

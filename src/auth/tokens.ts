@@ -47,15 +47,37 @@ export async function listApiTokens(db: Kysely<DB>, userId: string): Promise<Tok
     .execute()
 }
 
-/** Revokes one of the user's own tokens; false when there is no such live token. */
-export async function revokeApiToken(db: Kysely<DB>, userId: string, tokenId: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', tokenId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
+export type OwnedTokenSummary = TokenSummary & { user_id: string; user_email: string }
+
+/** Every user's tokens with their owner, for administrators. */
+export async function listAllApiTokens(db: Kysely<DB>): Promise<OwnedTokenSummary[]> {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id',
+      'api_tokens.name',
+      'api_tokens.prefix',
+      'api_tokens.scope',
+      'api_tokens.created_at',
+      'api_tokens.last_used_at',
+      'api_tokens.revoked_at',
+      'api_tokens.user_id',
+      'users.email as user_email',
+    ])
+    .orderBy('api_tokens.created_at', 'desc')
+    .orderBy('api_tokens.id', 'desc')
+    .execute()
+}
+
+/**
+ * Revokes a live token: one of `userId`'s own, or anyone's when `userId` is undefined (an
+ * administrator); false when there is no such live token.
+ */
+export async function revokeApiToken(db: Kysely<DB>, userId: string | undefined, tokenId: string): Promise<boolean> {
+  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null)
+  if (userId !== undefined) query = query.where('user_id', '=', userId)
+  const result = await query.executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 

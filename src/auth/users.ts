@@ -65,9 +65,13 @@ export async function updateUser(db: Kysely<DB>, id: string, change: UserChange)
       .where('id', '=', id)
       .returning(publicColumns)
       .executeTakeFirst()
-    // A disabled account or a reset password ends every open session of that user.
+    // A disabled account or a reset password ends every open session of that user; a reset
+    // password also revokes their API tokens, which may have leaked with the old one.
     if (updated && (change.disabled || change.password)) {
       await trx.deleteFrom('sessions').where('user_id', '=', id).execute()
+    }
+    if (updated && change.password) {
+      await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', id).where('revoked_at', 'is', null).execute()
     }
     return updated
   })

@@ -66,7 +66,8 @@ conversationGenerationRoutes.get('/:id/compare', view, async (c) => {
   const a = VersionNumber.safeParse(c.req.query('a'))
   const b = VersionNumber.safeParse(c.req.query('b'))
   if (!a.success || !b.success) throw new ValidationFailed('Choose two versions to compare.', { a: 'Choose a version', b: 'Choose a version' })
-  const [va, vb] = await Promise.all([findVersion(c.var.db, id, a.data), findVersion(c.var.db, id, b.data)])
+  // A trashed conversation is gone for every reader, its versions included.
+  const [, va, vb] = await Promise.all([requireConversation(c.var.db, id), findVersion(c.var.db, id, a.data), findVersion(c.var.db, id, b.data)])
   if (wantsJson(c)) return c.json({ a: va, b: vb })
   return c.html(<ComparePage ctx={pageContext(c)} conversationId={id} a={va} b={vb} />)
 })

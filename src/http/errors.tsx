@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import { isDatabaseUnavailable } from '../db/connect'
-import { AppError, ValidationFailed } from '../errors'
+import { AppError, TooManyRequests, ValidationFailed } from '../errors'
 import { ErrorPage } from '../../views/ErrorPage'
 import type { AppEnv } from './env'
 import { pageContext } from './page-context'
@@ -30,6 +30,7 @@ function describe(err: unknown, c: Context<AppEnv>): Shown {
 export function renderError(err: unknown, c: Context<AppEnv>): Response | Promise<Response> {
   const shown = describe(err, c)
   if (shown.status === 503) c.header('Retry-After', '5')
+  if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterSeconds))
   if (wantsJson(c)) {
     const { status, ...error } = shown
     return c.json({ error }, status)

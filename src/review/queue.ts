@@ -205,12 +205,18 @@ export async function claimConversation(db: Kysely<DB>, conversationId: string, 
       .executeTakeFirst()
   })
   if (held) return { mine: true }
+  return { mine: false, holder: await claimHolder(db, conversationId, reviewerId) }
+}
+
+/** Who else (by name) holds a live claim on the conversation, without claiming anything. */
+export async function claimHolder(db: Kysely<DB>, conversationId: string, reviewerId: string): Promise<string | undefined> {
   const holder = await db
     .selectFrom('review_claims')
     .innerJoin('users', 'users.id', 'review_claims.reviewer_id')
     .select(['users.name', 'users.email'])
     .where('review_claims.conversation_id', '=', conversationId)
+    .where('review_claims.reviewer_id', '<>', reviewerId)
     .where('review_claims.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst()
-  return { mine: false, holder: holder ? holder.name || holder.email : undefined }
+  return holder ? holder.name || holder.email : undefined
 }

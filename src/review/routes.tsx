@@ -13,7 +13,7 @@ import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { ReviewSettingsPage } from '../../views/review/ReviewSettingsPage'
 import { checkDecision, recordDecision, ReviewConflict, ReviewInput, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
-import { listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
+import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
 import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
 import { activeReviewSettings, ReviewSettingsInput, saveReviewSettings } from './settings'
 
@@ -40,13 +40,21 @@ const conversationId = (c: C) => {
 reviewRoutes.get('/', async (c) => {
   const { queue, after } = await resolveQueue(c)
   const preferences = await findReviewPreferences(c.var.db, c.var.user!.id)
-  // Choosing an order on the queue page remembers it for next time.
-  if (queue.order !== preferences.order) await saveReviewOrder(c.var.db, c.var.user!.id, queue.order)
   const page = await listReviewQueue(c.var.db, queue, { after, limit: preferences.pageSize, reviewerId: c.var.user!.id })
   if (wantsJson(c)) return c.json(page)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)
   return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={await listQueueSources(c.var.db)} />)
+})
+
+/** The queue page's form: an order chosen there is remembered for next time, then the queue is shown (post, redirect, get). */
+reviewRoutes.post('/queue', async (c) => {
+  const parsed = ReviewQueueQuery.safeParse(await readBody(c))
+  if (!parsed.success) throw invalid(parsed.error)
+  const { after: _after, order, ...filters } = parsed.data
+  if (order) await saveReviewOrder(c.var.db, c.var.user!.id, order)
+  const queue = { ...filters, order: order ?? (await findReviewPreferences(c.var.db, c.var.user!.id)).order }
+  return wantsJson(c) ? c.json({ order: queue.order }) : c.redirect(`/review${queueParams(queue)}`, 303)
 })
 
 /** "Start reviewing": the first conversation of the queue this reviewer may take. */
@@ -94,6 +102,12 @@ reviewRoutes.get('/:id', async (c) => {
   const { queue } = await resolveQueue(c)
   const done = c.req.query('done')
   return screen(c, queue, conversationId(c), { notice: done && done in OUTCOMES ? OUTCOMES[done as Outcome] : undefined })
+})
+
+/** The review screen, once shown, holds its conversation for this reviewer so others' "next" skips it. */
+reviewRoutes.post('/:id/claim', async (c) => {
+  const claim = await claimConversation(c.var.db, conversationId(c), c.var.user!.id)
+  return wantsJson(c) ? c.json(claim) : c.body(null, 204)
 })
 
 /** A decision from the review screen; answers with the next conversation (303, or the fragment for htmx). */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
 import { findReviewItem, listReviewHistory } from './queries'
-import { claimConversation, neighbourInQueue, type ReviewQueue } from './queue'
+import { claimHolder, neighbourInQueue, type ReviewQueue } from './queue'
 import { activeReviewSettings } from './settings'
 
 /** Sentences for the outcome codes carried in redirects, so a crafted link cannot put words on the page. */
@@ -16,20 +16,20 @@ export type Outcome = keyof typeof OUTCOMES
 
 /**
  * Everything the review screen needs for one conversation, read in parallel: the conversation, its
- * history, the reasons, its neighbours in the queue. Viewing a pending conversation claims it for
- * a few minutes, so others working the same queue are given something else.
+ * history, the reasons, its neighbours in the queue, who else is looking at it. Reading changes
+ * nothing: the screen claims the conversation with a POST once it is shown (POST /review/:id/claim).
  */
 export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
-  const [item, history, settings, previousId, nextId, claim] = await Promise.all([
+  const [item, history, settings, previousId, nextId, claimedBy] = await Promise.all([
     findReviewItem(db, id),
     listReviewHistory(db, id),
     activeReviewSettings(db),
     neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
     neighbourInQueue(db, queue, { fromId: id, direction: 'next', reviewerId }),
-    claimConversation(db, id, reviewerId),
+    claimHolder(db, id, reviewerId),
   ])
   if (!item) throw new NotFound('This conversation does not exist or has been deleted.')
-  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy: claim.holder }
+  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy }
 }
 
 /** The screen shown when the queue has nothing left for this reviewer. */

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCapability } from '../auth/middleware'
 import { NewUserInput, TokenInput, UserChangeInput } from '../auth/schemas'
-import { createApiToken, listApiTokens, revokeApiToken } from '../auth/tokens'
+import { createApiToken, listAllApiTokens, listApiTokens, revokeApiToken } from '../auth/tokens'
 import { findUserById, insertUser, listUsers, updateUser } from '../auth/users'
 import { AppError, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
@@ -15,6 +15,7 @@ import { TokensPage } from '../../views/settings/TokensPage'
 const USER_NOTICES = {
   created: 'User added.',
   updated: 'User updated.',
+  token_revoked: 'Token revoked.',
 } as const
 
 export const settingsRoutes = new Hono<AppEnv>()
@@ -51,7 +52,16 @@ settingsRoutes.get('/users', async (c) => {
   const done = c.req.query('done')
   const notice = done && done in USER_NOTICES ? USER_NOTICES[done as keyof typeof USER_NOTICES] : undefined
   if (wantsJson(c)) return c.json({ items: await listUsers(c.var.db) })
-  return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} notice={notice} />)
+  const [users, tokens] = await Promise.all([listUsers(c.var.db), listAllApiTokens(c.var.db)])
+  return c.html(<UsersPage ctx={pageContext(c)} users={users} tokens={tokens} notice={notice} />)
+})
+
+/** An administrator revokes anyone's token from the users page. */
+settingsRoutes.post('/users/tokens/:id/revoke', async (c) => {
+  const id = z.uuid().safeParse(c.req.param('id'))
+  if (!id.success || !(await revokeApiToken(c.var.db, undefined, id.data))) throw new NotFound('No such live token.')
+  c.var.log.info({ actor: c.var.user!.id, tokenId: id.data }, 'token revoked by an administrator')
+  return c.redirect('/settings/users?done=token_revoked', 303)
 })
 
 settingsRoutes.post('/users', async (c) => {
@@ -66,7 +76,7 @@ settingsRoutes.post('/users', async (c) => {
   } catch (err) {
     if (!(err instanceof ValidationFailed) || wantsJson(c)) throw err
     const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), role: String(body.role ?? '') }
-    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} values={values} fields={err.fields} />, 400)
+    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} tokens={await listAllApiTokens(c.var.db)} values={values} fields={err.fields} />, 400)
   }
 })
 
@@ -82,6 +92,6 @@ settingsRoutes.post('/users/:id', async (c) => {
     return wantsJson(c) ? c.json(user) : c.redirect('/settings/users?done=updated', 303)
   } catch (err) {
     if (!(err instanceof AppError) || wantsJson(c)) throw err
-    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} error={err.message} />, err.status)
+    return c.html(<UsersPage ctx={pageContext(c)} users={await listUsers(c.var.db)} tokens={await listAllApiTokens(c.var.db)} error={err.message} />, err.status)
   }
 })

@@ -117,7 +117,14 @@ templateRoutes.post('/drafts', async (c) => {
   const body = await readBody(c)
   const key = DraftKey.safeParse(body.draft_key)
   if (!key.success) throw new ValidationFailed('Which form is this a draft of?', { draft_key: "Must be 'new' or a template id" })
-  await saveTemplateDraft(c.var.db, c.var.user!.id, key.data, draftFieldsFromBody(body))
+  const fields = draftFieldsFromBody(body)
+  // A last keystroke's draft landing after the real save repeats what is saved: it is no draft.
+  const saved = key.data === 'new' ? undefined : await findTemplate(c.var.db, key.data)
+  if (saved && sameForm(formValuesFromBody(fields), formValuesFromSnapshot(snapshotOf(saved)))) {
+    await deleteTemplateDraft(c.var.db, c.var.user!.id, key.data)
+  } else {
+    await saveTemplateDraft(c.var.db, c.var.user!.id, key.data, fields)
+  }
   return c.html(<DraftStatus savedAt={new Date()} />)
 })
 
@@ -131,11 +138,9 @@ templateRoutes.post('/drafts/discard', async (c) => {
 /** The form, with a kept draft either restored (?draft=restore) or offered. */
 async function formWithDraft(c: Context<AppEnv>, key: string, saved: TemplateFormValues, baseVersion: number | undefined, restoreHref: string) {
   let draft = await findTemplateDraft(c.var.db, c.var.user!.id, key)
-  // A draft that says what is saved already (e.g. a last keystroke's save landing after the real save) is no draft.
-  if (draft && sameForm(formValuesFromBody(draft.fields), saved)) {
-    await deleteTemplateDraft(c.var.db, c.var.user!.id, key)
-    draft = undefined
-  }
+  // A draft that says what is saved already (e.g. a last keystroke's save landing after the real save)
+  // is no draft. It is not offered, and left for the next save to replace: a GET changes nothing.
+  if (draft && sameForm(formValuesFromBody(draft.fields), saved)) draft = undefined
   if (draft && c.req.query('draft') === 'restore') {
     return { values: formValuesFromBody(draft.fields), baseVersion: BaseVersion.parse(draft.fields.base_version) ?? baseVersion, draft: undefined }
   }

@@ -43,10 +43,14 @@ test('a reviewer works through ten conversations with the keyboard only, and the
   await page.goto(`${server.url}/review/next?order=oldest`)
   await expectShown(page, ids[0]!)
   expect(await page.textContent('button[data-hotkey="a"]')).toBe('Approve a')
+  // The screen claims what it shows with a POST of its own (a GET changes nothing).
+  const claimed = () => database.db.selectFrom('review_claims').select('conversation_id').where('reviewer_id', '=', reviewer.id).execute()
+  await expect.poll(claimed).toEqual([{ conversation_id: ids[0] }])
 
   await page.keyboard.press('a') // 0: approve
   await expectShown(page, ids[1]!)
   expect(new URL(page.url()).pathname).toBe(`/review/${ids[1]}`)
+  await expect.poll(claimed).toEqual([{ conversation_id: ids[1] }])
 
   await page.keyboard.press('r') // 1: reject with reasons 1 and 4 (off_topic, unsafe)
   await page.keyboard.press('1')

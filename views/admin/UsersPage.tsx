@@ -1,9 +1,11 @@
 import { ROLES } from '../../src/db/schema'
 import { ROLE_DESCRIPTIONS } from '../../src/auth/roles'
+import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
 import type { PageContext } from '../../src/http/page-context'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
+import { when } from '../review/format'
 import { SettingsNav } from '../settings/SettingsNav'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
@@ -23,6 +25,8 @@ function RoleSelect(props: { name: string; value?: string; id?: string; compact?
 export function UsersPage(props: {
   ctx: PageContext
   users: PublicUser[]
+  /** Every user's tokens; the live ones are listed, each with a way to revoke it. */
+  tokens: OwnedTokenSummary[]
   notice?: string
   error?: string
   values?: NewUserValues
@@ -79,6 +83,8 @@ export function UsersPage(props: {
       </table>
       </div>
 
+      <LiveTokens tokens={props.tokens.filter((token) => !token.revoked_at)} />
+
       <section class="card">
         <h2>Add a user</h2>
         <form method="post" action="/settings/users">
@@ -96,5 +102,53 @@ export function UsersPage(props: {
         </form>
       </section>
     </Layout>
+  )
+}
+
+function LiveTokens(props: { tokens: OwnedTokenSummary[] }) {
+  return (
+    <section>
+      <h2>API tokens</h2>
+      <p class="muted">Every user’s live tokens. Resetting a user’s password revokes all of theirs.</p>
+      <div class="table-wrap">
+        <table class="table">
+          <thead>
+            <tr>
+              <th>Owner</th>
+              <th>Name</th>
+              <th>Token</th>
+              <th>Scope</th>
+              <th>Last used</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.tokens.length === 0 && (
+              <tr>
+                <td colspan={6} class="muted">
+                  No live tokens.
+                </td>
+              </tr>
+            )}
+            {props.tokens.map((token) => (
+              <tr data-token={token.id}>
+                <td>{token.user_email}</td>
+                <td>{token.name}</td>
+                <td>
+                  <code>{token.prefix}…</code>
+                </td>
+                <td>{token.scope}</td>
+                <td>{token.last_used_at ? when(token.last_used_at) : 'never'}</td>
+                <td>
+                  <form method="post" action={`/settings/users/tokens/${token.id}/revoke`} class="inline">
+                    <button type="submit">Revoke</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   )
 }

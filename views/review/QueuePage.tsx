@@ -22,7 +22,7 @@ export function QueuePage(props: QueuePageProps) {
       <link rel="stylesheet" href="/static/review.css" />
       <ReviewNav ctx={props.ctx} />
       <h1>Review queue</h1>
-      <form method="get" action="/review" class="queue-filters">
+      <form method="post" action="/review/queue" class="queue-filters">
         <label>
           Order{' '}
           <select name="order">

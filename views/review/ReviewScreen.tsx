@@ -106,6 +106,8 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
         </p>
         {props.claimedBy && <p class="warning">{props.claimedBy} is reviewing this conversation right now.</p>}
       </header>
+      {/* Shown, not merely fetched (prefetch) or linked to: hold it so others' "next" skips it. Posted, because a GET changes nothing. */}
+      {pending && <form method="post" action={`/review/${item.id}/claim`} hx-post={`/review/${item.id}/claim`} hx-trigger="load" hx-swap="none" hidden />}
       {pending ? (
         <div class="review-actions">
           <form method="post" action={action} hx-post={action} {...swap} class="inline">
