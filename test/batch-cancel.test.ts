@@ -255,3 +255,15 @@ describe('deleting a template', () => {
     expect(await database.db.selectFrom('templates').select('id').execute()).toHaveLength(0)
   })
 })
+
+describe('the batch page', () => {
+  test('lists no trashed conversation among its latest results', async () => {
+    const { id, generated } = await batchWithProgress(3)
+    const before = await app.request(`/batches/${id}`, { headers: { cookie: editor } })
+    expect(await before.text()).toContain('A generated one')
+    await database.db.updateTable('conversations').set({ deleted_at: new Date() }).where('id', '=', generated).execute()
+    const after = await app.request(`/batches/${id}`, { headers: { cookie: editor } })
+    expect(after.status).toBe(200)
+    expect(await after.text()).not.toContain('A generated one')
+  })
+})

@@ -227,6 +227,7 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
       .select(['id', 'title', 'status', 'quality_score', 'flagged', 'error_code', 'updated_at'])
       .where('batch_id', '=', id)
       .where('status', 'not in', ['queued', 'generating', 'cancelled'])
+      .where('deleted_at', 'is', null)
       .orderBy('updated_at', 'desc')
       .limit(latest)
       .execute(),
