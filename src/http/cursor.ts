@@ -28,7 +28,6 @@ export const CursorText = z
   .string()
   .max(10_000)
   .refine((text) => !text.includes('\u0000'))
-export const CursorNumber = z.string().regex(/^-?\d{1,15}(\.\d{1,6})?$/)
 
 export function badCursor(field = 'cursor'): ValidationFailed {
   const what = field === 'cursor' ? 'The cursor' : `The cursor in "${field}"`

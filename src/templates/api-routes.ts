@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
-import { CursorId, CursorText, decodeCursor } from '../http/cursor'
+import { CursorId, CursorText, decodeCursor, encodeCursor } from '../http/cursor'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { pathId, viewToReadEditToChange } from './access'
 import { estimateCall } from './preview'
@@ -190,7 +190,7 @@ const ScenarioListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
 // The cursor is the last scenario's (name, id), opaque to clients.
-const scenarioCursor = (s: { name: string; id: string }) => Buffer.from(JSON.stringify([s.name, s.id])).toString('base64url')
+const scenarioCursor = (s: { name: string; id: string }) => encodeCursor([s.name, s.id])
 function afterScenario(cursor: string | undefined): { name: string; id: string } | undefined {
   if (!cursor) return undefined
   const [name, id] = decodeCursor(cursor, z.tuple([CursorText, CursorId]))
