@@ -165,5 +165,17 @@ describe('forged cursors', () => {
       next = page.next_cursor
     } while (next)
     expect(seen.sort()).toEqual(made.sort())
+
+    const template = await makeTemplate(app, cookie, { name: 'Batched' })
+    expect((await app.request('/api/batches', json({ template_id: template.id, count_per_item: 1 }, { cookie, origin: ORIGIN }))).status).toBe(201)
+    await sql`insert into batches (name, template_id, template_version_id, status, settings, estimate, total, input_tokens, output_tokens, cost_usd, created_at)
+      select 'Copy ' || n, template_id, template_version_id, status, settings, estimate, total, input_tokens, output_tokens, cost_usd, created_at - make_interval(secs => n)
+      from batches, generate_series(1, 55) as n where template_id = ${template.id}`.execute(database.db)
+    const firstPage = await (await app.request('/batches', { headers: { cookie } })).text()
+    const older = /href="(\/batches\?cursor=[^"]+)"/.exec(firstPage)?.[1]?.replaceAll('&amp;', '&')
+    expect(older).toBeDefined()
+    const secondPage = await app.request(older!, { headers: { cookie } })
+    expect(secondPage.status).toBe(200)
+    expect(await secondPage.text()).toContain('Copy 55')
   })
 })
