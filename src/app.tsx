@@ -15,6 +15,7 @@ import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
 import { staticRoutes } from './http/static'
+import { refuseUnstorableText } from './http/storable-text'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
 import { templateRoutes } from './templates/routes'
@@ -22,7 +23,7 @@ import { templateRoutes } from './templates/routes'
 /** Builds the whole HTTP app; `app.request()` in tests exercises exactly what the server runs. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config.maxBodyBytes))
+  app.use(provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config.maxBodyBytes), refuseUnstorableText)
 
   // Public: health probes, static files, sign-in and first-run setup.
   app.route('/', healthRoutes)

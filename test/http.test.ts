@@ -43,7 +43,7 @@ test('a cross-origin form post is refused unless the origin is allowed', async (
   expect(await database.db.selectFrom('api_tokens').selectAll().execute()).toEqual([])
 
   const portal = await app.request('/settings/tokens', form({ name: 'from portal' }, { cookie, origin: 'https://portal.example.com' }))
-  expect(portal.status).toBe(201)
+  expect(portal.status).toBe(303)
   // Login is protected too: no signing people in from another site.
   const login = await app.request('/login', form({ email: user.email, password: user.password }, { origin: 'https://evil.example' }))
   expect(login.status).toBe(403)

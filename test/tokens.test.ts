@@ -80,11 +80,15 @@ test('a disabled user\u2019s tokens stop working', async () => {
   expect((await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
 })
 
+const shownToken = (html: string) => /<pre class="secret" id="new-token">(td_[\w-]+)<\/pre>/.exec(html)?.[1]
+
 test('the tokens page creates a token, shows it once, and revokes it', async () => {
   const created = await app.request('/settings/tokens', form({ name: 'notebook', scope: 'read' }, { cookie }))
-  expect(created.status).toBe(201)
-  const html = await created.text()
-  const token = /<pre class="secret" id="new-token">(td_[\w-]+)<\/pre>/.exec(html)?.[1]
+  expect(created.status).toBe(303)
+  expect(created.headers.get('location')).toBe('/settings/tokens')
+  const shown = await app.request('/settings/tokens', { headers: { cookie } })
+  expect(shown.headers.get('cache-control')).toBe('no-store')
+  const token = shownToken(await shown.text())
   expect(token).toBeDefined()
   const page = await (await app.request('/settings/tokens', { headers: { cookie } })).text()
   expect(page).toContain('notebook')
@@ -164,4 +168,30 @@ test('an admin lists every user\u2019s tokens and revokes any of them, by API an
   expect(fromPage.headers.get('location')).toBe('/settings/users?done=token_revoked')
   expect((await app.request('/api/me', { headers: { authorization: `Bearer ${second.token}` } })).status).toBe(401)
   expect((await app.request(`/settings/users/tokens/${second.id}/revoke`, form({}, { cookie: adminCookie }))).status).toBe(404)
+})
+
+test('reloading the tokens page after creating a token creates no second token and shows the first no more', async () => {
+  const created = await app.request('/settings/tokens', form({ name: 'nightly export', scope: 'write' }, { cookie }))
+  expect(created.status).toBe(303)
+  const first = await app.request(created.headers.get('location')!, { headers: { cookie } })
+  const token = shownToken(await first.text())
+  expect(token).toMatch(/^td_/)
+  const reload = await (await app.request('/settings/tokens', { headers: { cookie } })).text()
+  expect(shownToken(reload)).toBeUndefined()
+  expect(reload).toContain('nightly export')
+  const rows = await database.db.selectFrom('api_tokens').select(['name', 'token_hash']).execute()
+  expect(rows).toEqual([{ name: 'nightly export', token_hash: digest(token!) }])
+  expect((await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+})
+
+test('a new token waits for its own session only, and never in plain text', async () => {
+  const otherSession = await signIn(app, editor)
+  await app.request('/settings/tokens', form({ name: 'ci', scope: 'read' }, { cookie }))
+  const [waiting] = await database.db.selectFrom('token_reveals').select('sealed').execute()
+  expect(waiting).toBeDefined()
+  expect(shownToken(await (await app.request('/settings/tokens', { headers: { cookie: otherSession } })).text())).toBeUndefined()
+  const token = shownToken(await (await app.request('/settings/tokens', { headers: { cookie } })).text())
+  expect(token).toMatch(/^td_/)
+  expect(waiting!.sealed).not.toContain(token!.slice(3))
+  expect(await database.db.selectFrom('token_reveals').selectAll().execute()).toEqual([])
 })

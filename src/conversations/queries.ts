@@ -1,6 +1,7 @@
 import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
-import { BadRequest } from '../errors'
+import { ValidationFailed } from '../errors'
+import { badCursor, CursorId, CursorText, CursorTimestamp, decodeCursor as decodeTuple, encodeCursor as encodeTuple } from '../http/cursor'
 import type { ConversationStatus, DB, Tier } from '../db/schema'
 import { approvalRate } from '../review/approval-rate'
 import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
@@ -29,33 +30,28 @@ function sortParts(sort: Sort) {
 
 /** Checks a cursor's key value before Postgres casts it, so a forged cursor is a 400, not a 500. */
 const KEY_VALUE = {
-  created: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))),
-  updated: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))),
+  created: CursorTimestamp,
+  updated: CursorTimestamp,
   quality: z.string().regex(/^-?\d{1,3}(\.\d{1,6})?$/),
-  title: z.string().max(10_000),
+  title: CursorText,
 } as const
 
-const CursorShape = z.tuple([z.enum(SORTS), z.string(), z.uuid()])
+const CursorShape = z.tuple([z.enum(SORTS), z.string(), CursorId])
 export type Cursor = { sort: Sort; key: string; id: string }
 
 /** An opaque cursor: base64url JSON of [sort, last key as text, last id]. */
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url')
+  return encodeTuple([cursor.sort, cursor.key, cursor.id])
 }
 
 export function decodeCursor(raw: string, sort: Sort): Cursor {
-  const bad = () => new BadRequest('The cursor is not valid: start again from the first page.')
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
-  } catch {
-    throw bad()
+  const [cursorSort, key, id] = decodeTuple(raw, CursorShape)
+  if (cursorSort !== sort) {
+    throw new ValidationFailed('The cursor belongs to a different sort order: start again from the first page.', {
+      cursor: 'belongs to a different sort order: start again from the first page',
+    })
   }
-  const shape = CursorShape.safeParse(parsed)
-  if (!shape.success) throw bad()
-  const [cursorSort, key, id] = shape.data
-  if (cursorSort !== sort) throw new BadRequest('The cursor belongs to a different sort order: start again from the first page.')
-  if (!KEY_VALUE[sortParts(sort).key].safeParse(key).success) throw bad()
+  if (!KEY_VALUE[sortParts(sort).key].safeParse(key).success) throw badCursor()
   return { sort, key, id }
 }
 

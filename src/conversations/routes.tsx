@@ -6,6 +6,7 @@ import { can } from '../auth/roles'
 import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
+import { isCursorTimestamp } from '../http/cursor'
 import { invalid, isHtmx, parseBody, wantsJson } from '../http/respond'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
@@ -169,8 +170,8 @@ conversationRoutes.post('/bulk', async (c) => {
 })
 
 const TrashCursor = z.object({
-  after_at: z.string().refine((v) => !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))), 'is not a time').optional(),
-  after_id: z.uuid().optional(),
+  after_at: z.string().refine(isCursorTimestamp, 'is not a cursor this list gave out').optional(),
+  after_id: z.uuid('is not a cursor this list gave out').optional(),
 })
 
 conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {

@@ -33,6 +33,14 @@ export interface SessionsTable {
   user_agent: string | null
 }
 
+/** A new API token waiting, sealed with its session's cookie secret, to be shown once after the redirect. */
+export interface TokenRevealsTable {
+  token_id: string
+  session_id: string
+  sealed: string
+  created_at: DefaultTimestamp
+}
+
 export const TOKEN_SCOPES = ['read', 'write'] as const
 export type TokenScope = (typeof TOKEN_SCOPES)[number]
 
@@ -404,6 +412,7 @@ export interface DB {
   users: UsersTable
   sessions: SessionsTable
   api_tokens: ApiTokensTable
+  token_reveals: TokenRevealsTable
   login_throttle: LoginThrottleTable
   worker_heartbeats: WorkerHeartbeatsTable
   templates: TemplatesTable

@@ -3,6 +3,7 @@ import { conversationTool } from '../claude/conversation-tool'
 import type { BatchStatus, ConversationStatus, DB } from '../db/schema'
 import { executePrepared } from '../db/prepared'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '../http/cursor'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { estimateBatch, type BatchEstimate } from './cost'
 import type { GenerationItem, GenerationRequest, ResolvedGeneration } from './inputs'
@@ -300,15 +301,13 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: { created_at
   const rows = await q.orderBy('batches.created_at', 'desc').orderBy('batches.id', 'desc').limit(query.limit + 1).execute()
   const items: BatchListItem[] = rows.slice(0, query.limit).map((r) => ({ ...r, cost_usd: Number(r.cost_usd), finished: Number(r.finished ?? 0) }))
   const last = items.at(-1)
-  const next = rows.length > query.limit && last ? `${last.created_at.toISOString()}_${last.id}` : null
+  const next = rows.length > query.limit && last ? encodeTimeIdCursor(last) : null
   return { items, next_cursor: next }
 }
 
+/** No cursor is the first page; a malformed one is a 400 naming it. */
 export function parseBatchCursor(cursor: string | undefined): { created_at: Date; id: string } | undefined {
-  const match = cursor?.match(/^(.+)_([0-9a-f-]{36})$/)
-  if (!match) return undefined
-  const created = new Date(match[1]!)
-  return Number.isNaN(created.getTime()) ? undefined : { created_at: created, id: match[2]! }
+  return cursor ? decodeTimeIdCursor(cursor) : undefined
 }
 
 async function requireBatch(db: Kysely<DB>, id: string) {

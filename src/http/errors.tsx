@@ -19,12 +19,22 @@ function describe(err: unknown, c: Context<AppEnv>): Shown {
     return { status: 400, code: 'validation_failed', message: 'Some fields are not valid.', fields: fieldErrors(err) }
   }
   if (err instanceof HTTPException) return { status: err.status, code: 'http_error', message: err.message || 'Request refused.' }
+  if (isDataException(err)) {
+    // Input the edge checks missed: a client's mistake, answered as one, never a 500.
+    c.var.log.warn({ sqlstate: err.code, err: err.message }, 'database refused a value')
+    return { status: 400, code: 'invalid_value', message: 'A value in this request is not valid here (for example text with a NUL character, or a malformed id or time).' }
+  }
   if (isDatabaseUnavailable(err)) {
     c.var.log.error({ err: err instanceof Error ? err.message : String(err) }, 'database unavailable')
     return { status: 503, code: 'database_unavailable', message: 'The database is not reachable right now. Try again in a moment.' }
   }
   c.var.log.error({ err }, 'unhandled error')
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side. It has been logged.' }
+}
+
+/** SQLSTATE class 22 ("data exception"): invalid text, encoding, number or time values. */
+function isDataException(err: unknown): err is Error & { code: string } {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)
 }
 
 export function renderError(err: unknown, c: Context<AppEnv>): Response | Promise<Response> {

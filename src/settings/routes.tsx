@@ -1,7 +1,10 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
+import { requireCapability, SESSION_COOKIE } from '../auth/middleware'
 import { NewUserInput, TokenInput, UserChangeInput } from '../auth/schemas'
+import { holdTokenReveal, takeTokenReveals } from '../auth/token-reveals'
 import { createApiToken, listAllApiTokens, listApiTokens, revokeApiToken } from '../auth/tokens'
 import { findUserById, insertUser, listUsers, updateUser } from '../auth/users'
 import { AppError, NotFound, ValidationFailed } from '../errors'
@@ -22,19 +25,36 @@ export const settingsRoutes = new Hono<AppEnv>()
 
 settingsRoutes.get('/', (c) => c.redirect('/settings/tokens', 303))
 
+/** The cookie secret of a browser session: the key a new token waits under until it is shown. */
+const sessionSecret = (c: Context<AppEnv>) => (c.var.authVia === 'session' ? getCookie(c, SESSION_COOKIE) : undefined)
+
 settingsRoutes.get('/tokens', async (c) => {
-  return c.html(<TokensPage ctx={pageContext(c)} tokens={await listApiTokens(c.var.db, c.var.user!.id)} />)
+  const tokens = await listApiTokens(c.var.db, c.var.user!.id)
+  const secret = sessionSecret(c)
+  const reveals = secret ? await takeTokenReveals(c.var.db, secret) : []
+  const created = reveals.map(({ token_id, token }) => ({ name: tokens.find((t) => t.id === token_id)?.name ?? '', token }))
+  // A page showing a token must not be kept by the browser or any cache.
+  if (created.length) c.header('Cache-Control', 'no-store')
+  return c.html(<TokensPage ctx={pageContext(c)} tokens={tokens} created={created} />)
 })
 
+/** Post/Redirect/Get: the new token is shown once by the page redirected to, so reloading it creates nothing. */
 settingsRoutes.post('/tokens', async (c) => {
   const parsed = TokenInput.safeParse(await readBody(c))
-  const tokens = () => listApiTokens(c.var.db, c.var.user!.id)
   if (!parsed.success) {
-    return c.html(<TokensPage ctx={pageContext(c)} tokens={await tokens()} fields={fieldErrors(parsed.error)} />, 400)
+    return c.html(<TokensPage ctx={pageContext(c)} tokens={await listApiTokens(c.var.db, c.var.user!.id)} fields={fieldErrors(parsed.error)} />, 400)
   }
-  const { token } = await createApiToken(c.var.db, c.var.user!.id, parsed.data)
-  // Shown once, on this response only; never stored in plain text.
-  return c.html(<TokensPage ctx={pageContext(c)} tokens={await tokens()} created={{ name: parsed.data.name, token }} />, 201)
+  const secret = sessionSecret(c)
+  const created = await c.var.db.transaction().execute(async (trx) => {
+    const made = await createApiToken(trx, c.var.user!.id, parsed.data)
+    if (secret) await holdTokenReveal(trx, secret, made.id, made.token)
+    return made
+  })
+  if (secret) return c.redirect('/settings/tokens', 303)
+  // A portal posting with an API token has no session to hold the new token for: it gets it in this answer.
+  const tokens = await listApiTokens(c.var.db, c.var.user!.id)
+  c.header('Cache-Control', 'no-store')
+  return c.html(<TokensPage ctx={pageContext(c)} tokens={tokens} created={[{ name: parsed.data.name, token: created.token }]} />, 201)
 })
 
 settingsRoutes.post('/tokens/:id/revoke', async (c) => {

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
+import { CursorId, CursorText, decodeCursor, encodeCursor } from '../http/cursor'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { pathId, viewToReadEditToChange } from './access'
 import { estimateCall } from './preview'
@@ -189,18 +190,11 @@ const ScenarioListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
 // The cursor is the last scenario's (name, id), opaque to clients.
-const scenarioCursor = (s: { name: string; id: string }) => Buffer.from(JSON.stringify([s.name, s.id])).toString('base64url')
+const scenarioCursor = (s: { name: string; id: string }) => encodeCursor([s.name, s.id])
 function afterScenario(cursor: string | undefined): { name: string; id: string } | undefined {
   if (!cursor) return undefined
-  let decoded: unknown = null
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString())
-  } catch {
-    // not JSON: refused below like any other foreign cursor
-  }
-  const parsed = z.tuple([z.string(), z.uuid()]).safeParse(decoded)
-  if (!parsed.success) throw new ValidationFailed('The cursor is not one this list gave out.', { cursor: 'Not a valid cursor' })
-  return { name: parsed.data[0], id: parsed.data[1] }
+  const [name, id] = decodeCursor(cursor, z.tuple([CursorText, CursorId]))
+  return { name, id }
 }
 
 /** A template's scenarios by name, keyset paged: `{items, next_cursor}`. */

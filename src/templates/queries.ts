@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { z } from 'zod'
 import type { DB, EdgeCasesTable, ScenariosTable, TemplateSnapshot, TemplatesTable } from '../db/schema'
 import { Conflict } from '../errors'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
 
 export type Template = Selectable<TemplatesTable>
 export type Scenario = Selectable<ScenariosTable>
@@ -88,11 +90,7 @@ export type TemplatePage = { items: TemplateListItem[]; next_cursor: string | nu
 export type TemplateListQuery = { q?: string; archived?: boolean; cursor?: string; limit: number }
 
 // The cursor is the last row's (updated_at as Postgres text, id): text keeps the microseconds a Date would lose.
-const encodeCursor = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString('base64url')
-function decodeCursor(cursor: string): { at: string; id: string } | undefined {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
-  return at && id && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(Date.parse(at)) ? { at, id } : undefined
-}
+const TemplateCursor = z.tuple([CursorTimestamp, CursorId])
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
 
@@ -110,14 +108,16 @@ export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): P
     const pattern = likePattern(query.q)
     select = select.where((eb) => eb.or([eb('t.name', 'ilike', pattern), eb('t.description', 'ilike', pattern), eb('t.category', 'ilike', pattern)]))
   }
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
-  if (after) select = select.where(sql<boolean>`(t.updated_at, t.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor, TemplateCursor)
+    select = select.where(sql<boolean>`(t.updated_at, t.id) < (${at}::timestamptz, ${id}::uuid)`)
+  }
   const rows = await select.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc').limit(query.limit + 1).execute()
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
   return {
     items: page.map(({ cursor_at: _at, scenario_count, ...item }) => ({ ...item, scenario_count: scenario_count ?? 0 })),
-    next_cursor: rows.length > query.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
+    next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
   }
 }
 

@@ -76,7 +76,9 @@ test('an API token created on the settings page is shown once and works as a bea
     expect(token).toMatch(/^td_/)
     const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(await me.json()).toMatchObject({ email: reviewer.email, role: 'reviewer' })
+    // Post/Redirect/Get: reloading shows the page again, not the form post, so no second token is made.
     await page.reload()
     expect(await page.content()).not.toContain(token)
+    expect(await database.db.selectFrom('api_tokens').select('id').where('user_id', '=', reviewer.id).execute()).toHaveLength(1)
   })
 })

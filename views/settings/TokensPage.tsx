@@ -11,7 +11,8 @@ function when(date: Date | null): string {
 export function TokensPage(props: {
   ctx: PageContext
   tokens: TokenSummary[]
-  created?: { name: string; token: string }
+  /** Tokens made by this session and not yet seen: shown this once. */
+  created?: { name: string; token: string }[]
   error?: string
   fields?: Record<string, string>
 }) {
@@ -23,16 +24,16 @@ export function TokensPage(props: {
         Scripts and internal portals send a token as <code>Authorization: Bearer …</code> (or a form field named{' '}
         <code>api_token</code>). A token acts as you, with your role; a read-only token can only read.
       </p>
-      {props.created && (
+      {props.created?.map((created, i) => (
         <section class="notice" role="status">
           <p>
-            Token <strong>{props.created.name}</strong> created. Copy it now: it will not be shown again.
+            Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
           </p>
-          <pre class="secret" id="new-token">
-            {props.created.token}
+          <pre class="secret" id={i === 0 ? 'new-token' : undefined}>
+            {created.token}
           </pre>
         </section>
-      )}
+      ))}
       <FormError message={props.error} />
       <table class="table">
         <thead>
