@@ -29,12 +29,13 @@ export async function countLiveWorkers(db: Kysely<DB>): Promise<number> {
   return row.n
 }
 
-/** Removes and returns the ids of workers that stopped beating (killed, machine lost). */
-export async function takeDeadWorkers(db: Kysely<DB>): Promise<string[]> {
-  const rows = await db
+export type DeadWorker = { worker_id: string; hostname: string; pid: number }
+
+/** Removes and returns the workers that stopped beating (killed, machine lost), with the process each ran in. */
+export async function takeDeadWorkers(db: Kysely<DB>): Promise<DeadWorker[]> {
+  return db
     .deleteFrom('worker_heartbeats')
     .where('last_seen_at', '<', sql<Date>`now() - make_interval(secs => ${WORKER_DEAD_AFTER_MS / 1000})`)
-    .returning('worker_id')
+    .returning(['worker_id', 'hostname', 'pid'])
     .execute()
-  return rows.map((r) => r.worker_id)
 }
