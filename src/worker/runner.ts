@@ -46,7 +46,7 @@ export async function startWorker(deps: Deps, pool: pg.Pool): Promise<WorkerHand
   const tick = async () => {
     try {
       await beat(db, [...workerIds], host)
-      const dead = await takeDeadWorkers(db)
+      const dead = await takeDeadWorkers(db, host)
       if (dead.length) {
         // Everything they held goes back at once: their jobs (run again, fenced by the claim) and
         // their rate-limit places, which would otherwise block the concurrency until they expire.
