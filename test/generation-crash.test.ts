@@ -131,3 +131,36 @@ test('a worker killed with SIGKILL at 30 of 120 delays its batch by less than a 
   expect(versions).toHaveLength(120)
   expect(versions.every((v) => v.n === 1)).toBe(true)
 }, 240_000)
+
+test('SIGTERM to a worker in the middle of slow Claude calls stops it within 5 s: the calls go back to the queue and another worker makes each once', async () => {
+  const { app } = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url })
+  const admin = await makeUser(database, 'admin')
+  const cookie = await signIn(app, admin)
+  await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 20, timeout_ms: 120_000 })
+  fake.setDefaultDelay(30_000)
+  const template = await makeTemplate(app, cookie)
+  const res = await app.request('/api/batches', json({ template_id: template.id, count_per_item: 6 }, { cookie, origin: ORIGIN }))
+  const { id } = (await res.json()) as { id: string }
+
+  const first = startWorkerProcess()
+  await waitFor(async () => (await countOf(id, 'generating')) === 4, 60_000, 'four calls in flight')
+  const sent = performance.now()
+  first.child.kill('SIGTERM')
+  const { code } = await first.exited
+  expect(performance.now() - sent).toBeLessThan(5_000)
+  expect(code).toBe(0)
+  // Nothing is left generating, failed or holding a place in the limit.
+  expect(await countOf(id, 'generating')).toBe(0)
+  expect(await countOf(id, 'queued')).toBe(6)
+  const { rows: leases } = await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)
+  expect(leases[0]!.n).toBe(0)
+
+  fake.setDefaultDelay(50)
+  startWorkerProcess()
+  await waitFor(() => batchDone(id), 60_000, 'the batch to finish on the next worker')
+  expect(await countOf(id, 'pending_review')).toBe(6)
+  const { rows: versions } = await sql<{ n: number }>`
+    select count(*)::int as n from conversation_versions v join conversations c on c.id = v.conversation_id
+    where c.batch_id = ${id}::uuid group by v.conversation_id`.execute(database.db)
+  expect(versions.map((v) => v.n)).toEqual([1, 1, 1, 1, 1, 1])
+}, 120_000)
