@@ -6,7 +6,9 @@ document.addEventListener('DOMContentLoaded', () => {
     source.addEventListener('progress', (event) => {
       const target = document.getElementById(holder.dataset.sseTarget)
       if (target) target.outerHTML = event.data
-      if (event.data.includes('data-finished="true"')) source.close()
     })
+    // The server says why it ends the stream (batch over, signed out, a newer tab): no reconnect.
+    // A stream that just closes (the server restarting) is reconnected by EventSource itself.
+    source.addEventListener('end', () => source.close())
   }
 })

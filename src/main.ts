@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config'
 import { migrateToLatest } from './db/migrate'
 import { DatabaseUnreachable, openDatabase } from './db/open'
 import { EmbeddedPostgresError } from './db/embedded'
+import { closeProgressHub } from './generation/progress-hub'
 import { createLogger, type Logger } from './log'
 import { startServer, type WebServer } from './server'
 import { startWorker, type WorkerHandle } from './worker/runner'
@@ -59,8 +60,18 @@ async function migrate(config: Config, log: Logger): Promise<void> {
   }
 }
 
+/** SIGTERM from a service manager or `kill`, SIGINT from Ctrl-C, SIGHUP when the terminal goes away. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
+/** A stop takes about CLOSE_GRACE_MS / STOP_GRACE_MS; past this something hangs. */
+const STOP_LIMIT_MS = 5_000
+
 async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'): Promise<void> {
   const started = performance.now()
+  // A signal during start-up (a first start initialises Postgres) waits for it, then stops cleanly.
+  let stop: ((signal: string) => void) | undefined
+  let stopAsked: string | undefined
+  for (const signal of STOP_SIGNALS) process.on(signal, () => (stop ? stop(signal) : (stopAsked ??= signal)))
+
   const database = await openDatabase(config, log, config.workerConcurrency + 10)
   const deps = { db: database.db, config, log, pool: database.pool }
   let web: WebServer | undefined
@@ -88,20 +99,23 @@ async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
+    const since = performance.now()
     log.info({ signal }, 'shutting down')
     const force = setTimeout(() => {
       log.error('shutdown took too long; exiting')
       process.exit(EXIT.failure)
-    }, 30_000)
+    }, STOP_LIMIT_MS)
     force.unref()
-    await web?.close()
-    await worker?.stop()
+    // Live-progress streams end first (browsers reconnect elsewhere) and their LISTEN connection
+    // goes back, so neither the server's close nor the pool's end waits for them.
+    await closeProgressHub(database.pool)
+    await Promise.all([web?.close(), worker?.stop()])
     await database.close()
-    log.info('stopped cleanly')
+    log.info({ ms: Math.round(performance.now() - since) }, 'stopped cleanly')
     process.exit(0)
   }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  stop = (signal) => void shutdown(signal)
+  if (stopAsked) stop(stopAsked)
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

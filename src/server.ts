@@ -4,7 +4,12 @@ import type { AppEnv } from './http/env'
 
 export type WebServer = { url: string; close: () => Promise<void> }
 
-/** Listens on host:port; close() stops accepting, lets requests in flight finish, then drops idle and stuck sockets. */
+export const CLOSE_GRACE_MS = 2_000
+
+/**
+ * Listens on host:port; close() stops accepting, lets requests in flight finish for up to
+ * CLOSE_GRACE_MS (the whole stop must fit in 5 s), then drops idle and stuck sockets.
+ */
 export function startServer(app: Hono<AppEnv>, host: string, port: number): Promise<WebServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType
@@ -17,7 +22,7 @@ export function startServer(app: Hono<AppEnv>, host: string, port: number): Prom
         url: `http://${shownHost}:${info.port}`,
         close: () =>
           new Promise((done) => {
-            const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 10_000)
+            const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), CLOSE_GRACE_MS)
             force.unref()
             if ('closeIdleConnections' in server) server.closeIdleConnections()
             server.close(() => {

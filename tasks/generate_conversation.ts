@@ -16,6 +16,10 @@ export default function generate_conversation({ db, config, log }: Deps): Task {
   const claude = createClaude({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, maxRetries: 0 })
   return async (payload, helpers) => {
     const { conversationId } = Payload.parse(payload)
-    await generateConversation({ db, log, claude }, conversationId, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
+    await generateConversation({ db, log, claude }, conversationId, {
+      attempts: helpers.job.attempts,
+      maxAttempts: helpers.job.max_attempts,
+      signal: helpers.abortSignal,
+    })
   }
 }

@@ -15,6 +15,7 @@ import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db
 import { form, json, makeUser, ORIGIN, signIn, testApp, testConfig, type TestUser } from './helpers/app'
 import { checkModel } from '../src/generation/models'
 import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { readSse, type SseEvent } from './helpers/sse'
 
 let database: TestDatabase
 let fake: FakeAnthropic
@@ -632,34 +633,17 @@ describe('shared state between workers', () => {
 })
 
 describe('live progress', () => {
-  /** Reads server-sent events until `until` accepts one, then stops the stream. */
-  async function readEvents(path: string, until: (e: { id: string; data: string }) => boolean, headers: Record<string, string> = {}) {
+  /** Reads the progress events until `until` accepts one, then stops the stream. */
+  async function readEvents(path: string, until: (e: SseEvent) => boolean, headers: Record<string, string> = {}) {
     const res = await app.request(path, { headers: { cookie: editor, accept: 'text/event-stream', ...headers } })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toContain('text/event-stream')
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-    const events: Array<{ id: string; data: string }> = []
-    let buffer = ''
+    const stream = readSse(res)
     try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        buffer += value
-        let end: number
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const id = /^id: (.*)$/m.exec(block)?.[1]
-          if (!id) continue
-          const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n')
-          events.push({ id, data })
-          if (until(events.at(-1)!)) return events
-        }
-      }
+      return (await stream.readUntil((e) => e.event === 'progress' && until(e), 20_000)).filter((e) => e.event === 'progress')
     } finally {
-      await reader.cancel()
+      await stream.cancel()
     }
-    return events
   }
 
   test('the batch page shows the current state without JavaScript, and its event stream pushes progress until done', async () => {

@@ -1,10 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { freePort } from '../src/db/embedded'
+import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
 import { createTestDatabase, type TestDatabase } from './helpers/db'
-import { runApp } from './helpers/process'
+import { makeTemplate, waitFor } from './helpers/generation'
+import { processesMentioning, runApp, runNpmStart, type AppProcess } from './helpers/process'
+import { readSse } from './helpers/sse'
 
 let database: TestDatabase
 const dirs: string[] = []
@@ -112,3 +115,77 @@ test('a Postgres left behind by a killed app is stopped and the next start succe
   next.child.kill('SIGTERM')
   expect((await next.exited).code).toBe(0)
 }, 120_000)
+
+describe('SIGTERM to `npm start` stops everything it started', () => {
+  let dataDir: string
+  let started: AppProcess | undefined
+  beforeAll(() => {
+    dataDir = tempDataDir()
+  })
+  afterEach(() => {
+    // Whatever a failed run left behind must not outlive the test.
+    if (started?.child.pid) {
+      try {
+        process.kill(-started.child.pid, 'SIGKILL')
+      } catch {
+        // the group is gone
+      }
+    }
+    for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL')
+  })
+
+  /** Postgres's own record of how it stopped: the cluster state in global/pg_control (byte 16; 1 = shut down cleanly). */
+  const clusterState = () => readFileSync(path.join(dataDir, 'pg', 'global', 'pg_control')).readInt32LE(16)
+  const SHUT_DOWN = 1
+
+  test.each([
+    { command: 'npm start', args: [] },
+    { command: 'npm start -- --role=web', args: ['--role=web'] },
+    { command: 'npm start -- --role=worker', args: ['--role=worker'] },
+  ])('after SIGTERM to `$command`, no process of the app remains within 5 s and its embedded Postgres was shut down cleanly', async ({ args }) => {
+    const port = await freePort()
+    const app = (started = runNpmStart(args, { DATA_DIR: dataDir, PORT: String(port) }))
+    if (args.includes('--role=worker')) await app.waitFor(/Train Data worker is running/, 60_000)
+    else await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000, '/healthz')
+    const postgres = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+    const running = processesMentioning(dataDir)
+    expect(running).toContain(postgres)
+    expect(running.length).toBeGreaterThan(1) // Postgres and the app's node
+
+    const sent = performance.now()
+    process.kill(app.child.pid!, 'SIGTERM')
+    await waitFor(async () => processesMentioning(dataDir).length === 0, 5_000, 'every process of the app to stop')
+    expect(performance.now() - sent).toBeLessThan(5_000)
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false)
+    expect(clusterState()).toBe(SHUT_DOWN)
+    expect(app.output()).toContain('stopped cleanly')
+  }, 90_000)
+})
+
+test('SIGTERM with a live-progress stream open ends the stream and stops within 5 s with exit code 0', async () => {
+  // The batch is made through this process's app on the same database; the server runs it (simulated, 50 a minute).
+  const { app: local } = testApp(database)
+  const cookie = await signIn(local, await makeUser(database, 'editor'))
+  const template = await makeTemplate(local, cookie)
+  const created = await local.request('/api/batches', json({ template_id: template.id, count_per_item: 20 }, { cookie, origin: ORIGIN }))
+  expect(created.status).toBe(201)
+  const { id } = (await created.json()) as { id: string }
+
+  const port = await freePort()
+  const app = runApp(['start'], { DATABASE_URL: database.url, PORT: String(port) })
+  await app.waitFor(/Train Data is running at/)
+  const res = await fetch(`http://127.0.0.1:${port}/batches/${id}/events`, { headers: { cookie, accept: 'text/event-stream' } })
+  expect(res.status).toBe(200)
+  const stream = readSse(res)
+  expect((await stream.next())!.data).toContain('data-status="running"')
+
+  const sent = performance.now()
+  app.child.kill('SIGTERM')
+  // The stream ends (progress may still come first), without an `end` event: the browser's EventSource reconnects.
+  const rest = await stream.readUntil(() => false, 5_000)
+  expect(rest.map((e) => e.event)).not.toContain('end')
+  const { code } = await app.exited
+  expect(performance.now() - sent).toBeLessThan(5_000)
+  expect(code).toBe(0)
+  expect(app.output()).toContain('stopped cleanly')
+}, 60_000)

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import os from 'node:os'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createSession } from '../src/auth/sessions'
@@ -69,4 +71,36 @@ test('a stopping worker lets its running job finish before it returns', async ()
   // Either the job ran to completion or it was never taken: never left locked by a stopped worker.
   const left = (await jobs()).rows
   expect(left.every((job) => job.locked_by === null)).toBe(true)
+})
+
+test("a worker on this machine whose process is gone is dead after two missed beats, one elsewhere only after 30 s; a dead one's rate-limit leases go with it", async () => {
+  const gone = spawnSync('true').pid! // a process of this machine that has exited
+  const seen = new Date(Date.now() - 15_000)
+  await database.db
+    .insertInto('worker_heartbeats')
+    .values([
+      { worker_id: 'gone-here', hostname: os.hostname(), pid: gone, last_seen_at: seen },
+      { worker_id: 'quiet-elsewhere', hostname: 'another-machine', pid: gone, last_seen_at: seen },
+    ])
+    .execute()
+  const inTenMinutes = new Date(Date.now() + 600_000)
+  await database.db
+    .insertInto('claude_leases')
+    .values([
+      { holder: `${os.hostname()}:${gone}`, expires_at: inTenMinutes },
+      { holder: `another-machine:${gone}`, expires_at: inTenMinutes },
+    ])
+    .execute()
+  const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
+  try {
+    const beating = async () => (await database.db.selectFrom('worker_heartbeats').select('worker_id').execute()).map((w) => w.worker_id)
+    await until(async () => !(await beating()).includes('gone-here'))
+    expect(await beating()).toContain('quiet-elsewhere')
+    const leases = await database.db.selectFrom('claude_leases').select('holder').execute()
+    expect(leases.map((l) => l.holder)).toEqual([`another-machine:${gone}`])
+  } finally {
+    await worker.stop()
+    await database.db.deleteFrom('worker_heartbeats').execute()
+    await database.db.deleteFrom('claude_leases').execute()
+  }
 })

@@ -48,6 +48,16 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
+/** Whether the credentials of this request still sign its user in: a long-lived stream asks again. */
+export async function stillSignedIn(c: Context<AppEnv>): Promise<boolean> {
+  if (c.var.authVia === 'token') {
+    const token = await presentedToken(c)
+    return Boolean(token && (await findTokenUser(c.var.db, token))?.user.id === c.var.user?.id)
+  }
+  const secret = getCookie(c, SESSION_COOKIE)
+  return Boolean(secret && (await findSessionUser(c.var.db, secret, c.var.config.sessionTtlMs))?.id === c.var.user?.id)
+}
+
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import exitHook from 'async-exit-hook'
 import type { Logger } from '../log'
+import { isAlive } from '../process-alive'
 
 const require = createRequire(import.meta.url)
 
@@ -131,15 +132,6 @@ async function isOrphan(pid: number): Promise<boolean> {
   if (ppid === 1) return true
   const parent = await fs.readFile(`/proc/${ppid}/cmdline`, 'utf8').catch(() => '')
   return !/node|tsx/.test(parent)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {

@@ -13,7 +13,7 @@ import { costOf, type Usage } from './cost'
 import { rescheduleGeneration } from './jobs'
 import { scoreQuality } from './quality'
 import { recentShingles, rememberResult } from './recent-results'
-import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
+import { acquireClaudeSlot, leaseHolder, releaseClaudeSlot } from './rate-limit'
 import { autoDecision, type AutoDecision } from '../review/auto'
 import { activeReviewSettings } from '../review/settings'
 
@@ -28,7 +28,8 @@ import { activeReviewSettings } from '../review/settings'
 export const OUTPUT_TRIES = 3
 
 export type GenerationDeps = { db: Kysely<DB>; log: Logger; claude: Claude }
-export type JobInfo = { attempts: number; maxAttempts: number }
+/** The queue's view of the job; `signal` aborts when the worker stops. */
+export type JobInfo = { attempts: number; maxAttempts: number; signal?: AbortSignal }
 export type Outcome = 'generated' | 'failed' | 'rescheduled' | 'skipped'
 
 export type Claimed = {
@@ -48,7 +49,7 @@ export type Claimed = {
   has_versions: boolean
 }
 
-const HOLDER = `${os.hostname()}:${process.pid}`
+const HOLDER = leaseHolder({ hostname: os.hostname(), pid: process.pid })
 
 export async function generateConversation(deps: GenerationDeps, conversationId: string, job: JobInfo): Promise<Outcome> {
   const { db } = deps
@@ -60,8 +61,13 @@ export async function generateConversation(deps: GenerationDeps, conversationId:
   }
   const started = performance.now()
   try {
-    return await generateClaimed(deps, claimed, settings, started)
+    return await generateClaimed(deps, claimed, settings, started, job.signal)
   } catch (err) {
+    if (job.signal?.aborted) {
+      // The worker is stopping: not the conversation's fault; it goes back to the queue at once.
+      await requeue(db, claimed, 'interrupted', 'The worker stopped during generation.', new Date(), settings.max_retries + 1)
+      return 'rescheduled'
+    }
     // Not Claude's fault (a database error, a bug): the queue retries with backoff; on the last
     // attempt the conversation fails with what happened, so it never stays "generating".
     if (job.attempts >= job.maxAttempts) {
@@ -93,7 +99,7 @@ export function turnRange(claimed: Claimed): { minTurns: number; maxTurns: numbe
   return { minTurns: claimed.snapshot?.min_turns ?? 2, maxTurns: claimed.snapshot?.max_turns ?? 100 }
 }
 
-async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, started: number): Promise<Outcome> {
+async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, started: number, signal?: AbortSignal): Promise<Outcome> {
   const { db, claude, log } = deps
   const { minTurns, maxTurns } = turnRange(claimed)
   const model = modelOf(claimed, settings)
@@ -102,11 +108,12 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
   let lease: string | null = null
   try {
     for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
-      lease ??= await acquireClaudeSlot(db, settings, HOLDER)
+      lease ??= await acquireClaudeSlot(db, settings, HOLDER, signal)
       let message: ClaudeMessage
       try {
-        message = await claude.createMessage(messageParams(claimed, settings, correction), { timeout: settings.timeout_ms })
+        message = await claude.createMessage(messageParams(claimed, settings, correction), { timeout: settings.timeout_ms, signal })
       } catch (err) {
+        if (signal?.aborted) throw err
         const failure = classifyClaudeError(err)
         await releaseClaudeSlot(db, lease)
         lease = null

@@ -9,10 +9,24 @@ import type { Logger } from '../log'
  */
 export const PROGRESS_CHANNEL = 'batch_progress'
 
-type Listener = () => void
+/** Open progress streams one user may hold in this process; a further one ends their oldest. */
+export const MAX_STREAMS_PER_USER = 5
+
+/** Why the hub ends a stream: its user opened a newer one past the limit, or the process is stopping. */
+export type EndReason = 'replaced' | 'closing'
+
+export type Subscriber = {
+  userId: string
+  /** The batch changed (or may have: after a lost connection every stream is told). */
+  changed: () => void
+  end: (reason: EndReason) => void
+}
 
 export class ProgressHub {
-  private readonly listeners = new Map<string, Set<Listener>>()
+  private readonly byBatch = new Map<string, Set<Subscriber>>()
+  /** Each user's subscribers, oldest first. */
+  private readonly byUser = new Map<string, Subscriber[]>()
+  private readonly batchOf = new Map<Subscriber, string>()
   private client: pg.PoolClient | undefined
   private connecting: Promise<void> | undefined
   private closed = false
@@ -22,16 +36,41 @@ export class ProgressHub {
     private readonly log: Logger,
   ) {}
 
-  /** Calls `listener` on every change of the batch until the returned function is called. */
-  async subscribe(batchId: string, listener: Listener): Promise<() => void> {
+  /**
+   * Tells `subscriber` of every change of the batch until the returned function is called (any
+   * number of times). A closed hub ends the subscriber at once.
+   */
+  async subscribe(batchId: string, subscriber: Subscriber): Promise<() => void> {
     await this.connect()
-    let set = this.listeners.get(batchId)
-    if (!set) this.listeners.set(batchId, (set = new Set()))
-    set.add(listener)
-    return () => {
-      set.delete(listener)
-      if (set.size === 0) this.listeners.delete(batchId)
+    if (this.closed) {
+      subscriber.end('closing')
+      return () => undefined
     }
+    let set = this.byBatch.get(batchId)
+    if (!set) this.byBatch.set(batchId, (set = new Set()))
+    set.add(subscriber)
+    this.batchOf.set(subscriber, batchId)
+    const mine = this.byUser.get(subscriber.userId) ?? []
+    this.byUser.set(subscriber.userId, mine)
+    mine.push(subscriber)
+    while (mine.length > MAX_STREAMS_PER_USER) {
+      const oldest = mine[0]!
+      this.remove(oldest)
+      oldest.end('replaced')
+    }
+    return () => this.remove(subscriber)
+  }
+
+  /** Forgets a subscriber; a second call does nothing (a stream ends on abort and on return). */
+  private remove(subscriber: Subscriber): void {
+    const batchId = this.batchOf.get(subscriber)
+    if (batchId === undefined) return
+    this.batchOf.delete(subscriber)
+    const set = this.byBatch.get(batchId)
+    if (set?.delete(subscriber) && set.size === 0) this.byBatch.delete(batchId)
+    const mine = this.byUser.get(subscriber.userId) ?? []
+    mine.splice(mine.indexOf(subscriber), 1)
+    if (mine.length === 0) this.byUser.delete(subscriber.userId)
   }
 
   private connect(): Promise<void> {
@@ -42,7 +81,9 @@ export class ProgressHub {
         client.on('notification', (msg) => this.dispatch(msg.payload))
         client.on('error', (err) => this.lost(client, err))
         await client.query(`listen ${PROGRESS_CHANNEL}`)
-        this.client = client
+        // close() may have run while we connected: the connection must not outlive the hub.
+        if (this.closed) client.release(true)
+        else this.client = client
       } finally {
         this.connecting = undefined
       }
@@ -58,7 +99,7 @@ export class ProgressHub {
       return
     }
     if (typeof batchId !== 'string') return
-    for (const listener of this.listeners.get(batchId) ?? []) listener()
+    for (const subscriber of this.byBatch.get(batchId) ?? []) subscriber.changed()
   }
 
   private lost(client: pg.PoolClient, err: Error): void {
@@ -71,21 +112,28 @@ export class ProgressHub {
       this.connect()
         .then(() => {
           // Whatever changed while we were away: every stream resends its state.
-          for (const set of this.listeners.values()) for (const listener of set) listener()
+          for (const set of this.byBatch.values()) for (const subscriber of set) subscriber.changed()
         })
         .catch(() => setTimeout(retry, 1000).unref())
     }
     setTimeout(retry, 200).unref()
   }
 
+  /**
+   * Ends every stream (browsers reconnect, to another process or after the restart) and gives the
+   * LISTEN connection back, destroyed, so that closing the pool does not wait for it.
+   */
   async close(): Promise<void> {
     this.closed = true
+    const subscribers = [...this.byUser.values()].flat()
+    this.byBatch.clear()
+    this.byUser.clear()
+    this.batchOf.clear()
+    for (const subscriber of subscribers) subscriber.end('closing')
+    await this.connecting?.catch(() => undefined)
     const client = this.client
     this.client = undefined
-    if (client) {
-      await client.query(`unlisten ${PROGRESS_CHANNEL}`).catch(() => undefined)
-      client.release()
-    }
+    client?.release(true)
   }
 }
 
@@ -96,4 +144,9 @@ export function progressHub(pool: pg.Pool, log: Logger): ProgressHub {
   let hub = hubs.get(pool)
   if (!hub) hubs.set(pool, (hub = new ProgressHub(pool, log)))
   return hub
+}
+
+/** Closes the pool's hub, if it ever had one (see ProgressHub.close). */
+export async function closeProgressHub(pool: pg.Pool): Promise<void> {
+  await hubs.get(pool)?.close()
 }

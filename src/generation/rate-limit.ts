@@ -61,3 +61,14 @@ export async function acquireClaudeSlot(db: Kysely<DB>, settings: AiSettings, ho
 export async function releaseClaudeSlot(db: Kysely<DB>, leaseId: string): Promise<void> {
   await db.deleteFrom('claude_leases').where('id', '=', leaseId).execute()
 }
+
+/** Who holds a lease: the process, named as its worker heartbeat names it, so a dead one's leases can be found. */
+export function leaseHolder(host: { hostname: string; pid: number }): string {
+  return `${host.hostname}:${host.pid}`
+}
+
+/** Frees the places of processes whose calls are over (killed, or stopped without waiting for them). */
+export async function releaseLeasesOf(db: Kysely<DB>, holders: string[]): Promise<void> {
+  if (holders.length === 0) return
+  await db.deleteFrom('claude_leases').where('holder', 'in', holders).execute()
+}

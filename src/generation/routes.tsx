@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
+import { requireCapability, stillSignedIn } from '../auth/middleware'
 import { can } from '../auth/roles'
 import { AppError, NotFound, ServiceUnavailable, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
@@ -145,7 +146,11 @@ batchPages.get('/:id/progress', async (c) => {
 /**
  * Server-sent events: the current state first (on connect and on every reconnect, whatever
  * Last-Event-ID says), then the <BatchProgress> fragment again whenever a worker reports a change.
- * Changes arriving while a state is being read are coalesced into one more read.
+ * Changes arriving while a state is being read are coalesced into one more read. The stream ends
+ * with an `end` event (the page stops listening) once the batch is over (`finished`), when its
+ * user has signed out (`signed_out`, seen at the next change) or has opened more than
+ * MAX_STREAMS_PER_USER streams (`replaced`, the oldest ends); it ends without one when the process
+ * stops, so that the browser reconnects.
  */
 batchPages.get('/:id/events', async (c) => {
   const id = batchId(c)
@@ -153,9 +158,17 @@ batchPages.get('/:id/events', async (c) => {
   const pool = c.var.pool
   if (!pool) throw new ServiceUnavailable('Live progress is not available in this process.')
   const hub = progressHub(pool, c.var.log)
-  const canEdit = can(c.var.user!.role, 'edit')
+  const user = c.var.user!
+  const canEdit = can(user.role, 'edit')
   let seq = Number.parseInt(c.req.header('last-event-id') ?? '0', 10) || 0
   return streamSSE(c, async (stream) => {
+    const over = new AbortController()
+    let endReason: 'finished' | 'signed_out' | 'replaced' | undefined
+    const end = (reason?: typeof endReason) => {
+      endReason ??= reason
+      over.abort()
+    }
+    stream.onAbort(() => end())
     let reading = false
     let dirty = false
     const send = async () => {
@@ -167,24 +180,30 @@ batchPages.get('/:id/events', async (c) => {
       try {
         do {
           dirty = false
+          if (!(await stillSignedIn(c))) return end('signed_out')
           const state = await findBatchState(c.var.db, id)
-          if (!state || stream.aborted) return
+          if (!state || over.signal.aborted) return end()
           const html = await (<BatchProgress batch={state} canEdit={canEdit} />).toString()
           await stream.writeSSE({ id: String(++seq), event: 'progress', data: html })
-        } while (dirty && !stream.aborted)
+          if (state.finished_at) return end('finished')
+        } while (dirty && !over.signal.aborted)
       } finally {
         reading = false
       }
     }
-    const unsubscribe = await hub.subscribe(id, () => void send().catch(() => undefined))
-    stream.onAbort(unsubscribe)
+    const unsubscribe = await hub.subscribe(id, {
+      userId: user.id,
+      changed: () => void send().catch(() => end()),
+      end: (reason) => end(reason === 'replaced' ? 'replaced' : undefined),
+    })
     try {
       await send()
       // Comments keep proxies from closing an idle stream.
-      while (!stream.aborted) {
-        await stream.sleep(15_000)
-        if (!stream.aborted) await stream.write(': keep-alive\n\n')
+      while (!over.signal.aborted) {
+        await sleep(15_000, undefined, { signal: over.signal }).catch(() => undefined)
+        if (!over.signal.aborted) await stream.write(': keep-alive\n\n')
       }
+      if (endReason && !stream.aborted) await stream.writeSSE({ event: 'end', data: endReason })
     } finally {
       unsubscribe()
     }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { DB } from '../db/schema'
+import { isAlive } from '../process-alive'
 
 /** A worker silent for longer than this is presumed dead. */
 export const HEARTBEAT_INTERVAL_MS = 5_000
@@ -29,12 +30,27 @@ export async function countLiveWorkers(db: Kysely<DB>): Promise<number> {
   return row.n
 }
 
-/** Removes and returns the ids of workers that stopped beating (killed, machine lost). */
-export async function takeDeadWorkers(db: Kysely<DB>): Promise<string[]> {
-  const rows = await db
-    .deleteFrom('worker_heartbeats')
-    .where('last_seen_at', '<', sql<Date>`now() - make_interval(secs => ${WORKER_DEAD_AFTER_MS / 1000})`)
-    .returning('worker_id')
+export type DeadWorker = { worker_id: string; hostname: string; pid: number }
+
+/**
+ * Removes and returns the workers that stopped beating (killed, machine lost), with the process each
+ * ran in. One on this machine whose process is gone is dead after two missed beats, not six: a
+ * worker killed and restarted in place gets its jobs and rate-limit places back sooner.
+ */
+export async function takeDeadWorkers(db: Kysely<DB>, here: { hostname: string }): Promise<DeadWorker[]> {
+  const late = sql<Date>`now() - make_interval(secs => ${(2 * HEARTBEAT_INTERVAL_MS) / 1000})`
+  const stale = await db
+    .selectFrom('worker_heartbeats')
+    .select(['worker_id', 'hostname', 'pid', sql<boolean>`last_seen_at < now() - make_interval(secs => ${WORKER_DEAD_AFTER_MS / 1000})`.as('lapsed')])
+    .where('last_seen_at', '<', late)
     .execute()
-  return rows.map((r) => r.worker_id)
+  const dead = stale.filter((w) => w.lapsed || (w.hostname === here.hostname && !isAlive(w.pid))).map((w) => w.worker_id)
+  if (dead.length === 0) return []
+  // A beat that arrived meanwhile keeps the worker alive.
+  return db
+    .deleteFrom('worker_heartbeats')
+    .where('worker_id', 'in', dead)
+    .where('last_seen_at', '<', late)
+    .returning(['worker_id', 'hostname', 'pid'])
+    .execute()
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -13,11 +14,49 @@ export type AppProcess = {
 
 /** Runs `src/main.ts` as its own process, exactly as `npm start` does, with the given environment. */
 export function runApp(args: string[], env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  return watch(
+    spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  )
+}
+
+/**
+ * Runs `npm start -- …args` as a person or a service manager does: the child is npm itself. It
+ * leads its own process group, so that a test can clean up whatever it leaves behind.
+ */
+export function runNpmStart(args: string[], env: Record<string, string>): AppProcess {
+  return watch(
+    spawn('npm', ['start', '--', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  )
+}
+
+/** Pids of the processes (other than this one) whose command line or environment mentions `text`, e.g. a DATA_DIR. */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    const read = (file: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/${file}`, 'latin1')
+      } catch {
+        return '' // gone meanwhile, or not ours to read
+      }
+    }
+    if (read('cmdline').includes(text) || read('environ').includes(text)) pids.push(pid)
+  }
+  return pids
+}
+
+function watch(child: ChildProcess): AppProcess {
   let output = ''
   const listeners = new Set<() => void>()
   const onData = (chunk: Buffer) => {
