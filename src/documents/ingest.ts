@@ -35,7 +35,8 @@ export async function ingestDocument(
     let extracted: { title?: string; text: string; sections: NonNullable<typeof doc.sections>; encoding?: string | null }
     if (doc.source) {
       await setIngestProgress(db, documentId, { step: 'extracting' })
-      const read = await extractDocument({ bytes: doc.source, filename: doc.filename ?? '', contentType: CONTENT_TYPE[doc.format] })
+      // A plain Uint8Array: pdf.js refuses a Node Buffer (what pg returns for bytea).
+      const read = await extractDocument({ bytes: new Uint8Array(doc.source), filename: doc.filename ?? '', contentType: CONTENT_TYPE[doc.format] })
       extracted = { title: read.title, text: read.text, sections: read.sections, encoding: read.encoding ?? null }
     } else if (doc.text !== null && doc.sections) {
       extracted = { text: doc.text, sections: doc.sections }
