@@ -1,6 +1,8 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
 import { ingestDocument } from '../src/documents/ingest'
+import { CHUNKS_PER_DOCUMENT, seedDocuments } from '../src/documents/seed'
 import type { Deps } from '../src/http/env'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import { json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
@@ -372,5 +374,37 @@ describe('pages', () => {
     const html = await res.text()
     expect(html).toContain('value="10"')
     expect(html).toContain('field-error')
+  })
+})
+
+describe('seed', () => {
+  test('seeded documents are ready, their chunks index the stored text exactly, most are analysed, and they re-chunk like uploads', async () => {
+    const result = await seedDocuments(database.db, { count: 3 })
+    expect(result).toMatchObject({ documents: 3, chunks: 3 * CHUNKS_PER_DOCUMENT })
+    const listed = (await (await app.request('/api/documents', { headers: auth })).json()) as { items: DocumentJson[] }
+    expect(listed.items).toHaveLength(3)
+    expect(listed.items.every((d) => d.status === 'ready' && d.chunk_count === CHUNKS_PER_DOCUMENT)).toBe(true)
+
+    const mismatched = await database.db
+      .selectFrom('chunks')
+      .innerJoin('documents', 'documents.id', 'chunks.document_id')
+      .select('chunks.id')
+      .where(sql<boolean>`substr(documents.text, chunks.char_start + 1, chunks.char_end - chunks.char_start) <> chunks.text`)
+      .execute()
+    expect(mismatched).toEqual([])
+    const analysed = await database.db.selectFrom('chunks').select(['personas', 'dimension_source', 'dimensions', 'complexity']).where('analyzed_at', 'is not', null).execute()
+    expect(analysed.length).toBeGreaterThan(CHUNKS_PER_DOCUMENT)
+    expect(analysed.length).toBeLessThan(3 * CHUNKS_PER_DOCUMENT)
+    for (const chunk of analysed) {
+      expect(chunk.personas).toEqual(chunk.dimension_source!.personas.map((p) => p.name))
+      expect(chunk.complexity).toBe(chunk.dimension_source!.complexity)
+      expect(Object.keys(chunk.dimensions!).length).toBeGreaterThan(40)
+    }
+
+    const doc = listed.items[0]!
+    expect((await app.request(`/api/documents/${doc.id}/rechunk`, json({ by_headings: false, max_tokens: 2048, overlap_tokens: 0 }, auth))).status).toBe(202)
+    const after = await settled(doc.id)
+    expect(after.status).toBe('ready')
+    expect(after.chunk_count).toBeLessThan(CHUNKS_PER_DOCUMENT)
   })
 })
