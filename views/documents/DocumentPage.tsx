@@ -34,30 +34,44 @@ export function DocumentPage(props: {
           {props.notice}
         </p>
       )}
-      <dl class="metadata">
-        <dt>File</dt>
-        <dd>{row.filename ?? 'pasted text'}</dd>
-        <dt>Format</dt>
-        <dd>
-          {row.format}
-          {row.encoding && ` (${row.encoding})`}
-        </dd>
-        <dt>Size</dt>
-        <dd>{formatBytes(row.bytes)}</dd>
-        <dt>sha256</dt>
-        <dd>
-          <code>{row.sha256}</code>
-        </dd>
-        <dt>Uploaded</dt>
-        <dd>
-          {when(row.created_at)} by {row.created_by_email ?? 'a removed user'}
-        </dd>
-        <dt>Chunking</dt>
-        <dd>
-          up to {row.chunk_options.max_tokens} tokens, {row.chunk_options.overlap_tokens} overlap,{' '}
-          {row.chunk_options.by_headings ? 'by headings first' : 'by size only'}
-        </dd>
-      </dl>
+      <table class="metadata">
+        <tbody>
+          <tr>
+            <th>File</th>
+            <td>{row.filename ?? 'pasted text'}</td>
+          </tr>
+          <tr>
+            <th>Format</th>
+            <td>
+              {row.format}
+              {row.encoding && ` (${row.encoding})`}
+            </td>
+          </tr>
+          <tr>
+            <th>Size</th>
+            <td>{formatBytes(row.bytes)}</td>
+          </tr>
+          <tr>
+            <th>sha256</th>
+            <td>
+              <code>{row.sha256}</code>
+            </td>
+          </tr>
+          <tr>
+            <th>Uploaded</th>
+            <td>
+              {when(row.created_at)} by {row.created_by_email ?? 'a removed user'}
+            </td>
+          </tr>
+          <tr>
+            <th>Chunking</th>
+            <td>
+              up to {row.chunk_options.max_tokens} tokens, {row.chunk_options.overlap_tokens} overlap,{' '}
+              {row.chunk_options.by_headings ? 'by headings first' : 'by size only'}
+            </td>
+          </tr>
+        </tbody>
+      </table>
       <DocumentBody row={row} chunks={props.chunks} />
       {canEdit && (
         <>
