@@ -339,6 +339,8 @@ describe('pages', () => {
     expect(html).toContain('cat.jpg: This looks like a JPEG image')
 
     const doc = await database.db.selectFrom('documents').select('id').executeTakeFirstOrThrow()
+    // Once the worker is done with it, put it back mid-ingest as the task leaves it between steps.
+    await settled(doc.id)
     await database.db.updateTable('documents').set({ status: 'processing', progress: JSON.stringify({ step: 'chunking' }) }).where('id', '=', doc.id).execute()
     const fragment = await (await app.request(`/documents/${doc.id}/status`, { headers: { cookie, 'hx-request': 'true' } })).text()
     expect(fragment).toContain('hx-trigger="every 1s"')
