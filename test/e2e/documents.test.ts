@@ -43,6 +43,11 @@ test('files dropped on the upload form are sent one by one with their own result
     // The list below picks up the new documents without a reload.
     await expect.poll(() => page.locator('#document-rows').textContent()).toContain('returns')
 
+    // Search as you type narrows the list in place and keeps the search in the URL.
+    await page.fill('#f-q', 'hours')
+    await expect.poll(() => page.locator('#document-rows tbody tr').count()).toBe(1)
+    expect(new URL(page.url()).searchParams.get('q')).toBe('hours')
+
     await Promise.all([page.waitForURL(/\/documents\/[0-9a-f-]{36}$/), page.click('#upload-list a:has-text("returns")')])
     await expect.poll(() => page.locator('#document-body').textContent(), { timeout: 15_000 }).toContain('Returns › Damaged items')
     expect(await page.locator('#document-body .pill').textContent()).toBe('ready')

@@ -47,7 +47,7 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
           </button>
         </form>
       )}
-      <form method="get" action="/documents" class="search" hx-get="/documents" hx-target="#document-rows" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:300ms from:#f-q, submit">
+      <form method="get" action="/documents" class="search" hx-get="/documents" hx-target="#document-rows" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:300ms, submit" role="search">
         <label for="f-q">Search titles and file names</label>
         <input id="f-q" type="search" name="q" value={q ?? ''} />
         <button type="submit">Search</button>
