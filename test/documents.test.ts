@@ -187,6 +187,8 @@ describe('upload and ingest', () => {
       expect(res.status).toBe(413)
       expect(((await res.json()) as ErrorJson).error.message).toMatch(/larger than the 4 KB this server accepts for a document \(MAX_UPLOAD_BYTES\)/)
     }
+    const pasted = await small.request('/api/documents', json({ title: 'Long', text: 'w '.repeat(2500) }, auth))
+    expect(pasted.status).toBe(413)
     // Every other route keeps the small general limit.
     const other = await small.request('/api/templates', json({ name: 'n'.repeat(2000) }, auth))
     expect(other.status).toBe(413)
@@ -201,6 +203,9 @@ describe('upload and ingest', () => {
     expect(await chunksOf(doc.id)).toEqual([])
     const row = await database.db.selectFrom('documents').select('source').where('id', '=', doc.id).executeTakeFirstOrThrow()
     expect(row.source).toBeNull()
+    const again = await app.request('/api/documents', multipart([{ name: 'broken-again.pdf', bytes: broken }]))
+    expect(again.status).toBe(409)
+    expect(((await again.json()) as ErrorJson).error.message).toMatch(/failed to process: delete it to upload this content again/)
   })
 
   test('running the ingest task again on a ready document changes nothing', async () => {

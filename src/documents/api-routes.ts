@@ -80,7 +80,7 @@ documentsApi.post('/', requireCapability('edit'), async (c) => {
     if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
       const input = PastedText.safeParse(body)
       if (!input.success) throw invalid(input.error)
-      return c.json(documentJson(await documentFromText(c.var.db, input.data, userId)), 202)
+      return c.json(documentJson(await documentFromText(c.var.db, input.data, c.var.config, userId)), 202)
     }
     const files = await filesFromBody(body)
     if (files.length === 0) {

@@ -73,9 +73,10 @@ export async function findDocument(db: Kysely<DB>, id: string): Promise<Document
   return row && toRow(row)
 }
 
-/** 409 naming the document that already holds this content. */
-export function duplicateOf(existing: { id: string; title: string }): Conflict {
-  return new Conflict(`This content was uploaded already as "${existing.title}" (document ${existing.id}).`, {
+/** 409 naming the document that already holds this content (a failed one must be deleted before trying again). */
+export function duplicateOf(existing: { id: string; title: string; status: DocumentStatus }): Conflict {
+  const hint = existing.status === 'failed' ? ' It failed to process: delete it to upload this content again.' : ''
+  return new Conflict(`This content was uploaded already as "${existing.title}" (document ${existing.id}).${hint}`, {
     existing: { id: existing.id, title: existing.title },
   })
 }
@@ -85,7 +86,7 @@ export function duplicateOf(existing: { id: string; title: string }): Conflict {
  * content twice is refused with 409 naming the first (the unique sha256 settles a race).
  */
 export async function insertDocument(db: Kysely<DB>, input: NewDocument): Promise<DocumentRow> {
-  const existing = await db.selectFrom('documents').select(['id', 'title']).where('sha256', '=', input.sha256).executeTakeFirst()
+  const existing = await db.selectFrom('documents').select(['id', 'title', 'status']).where('sha256', '=', input.sha256).executeTakeFirst()
   if (existing) throw duplicateOf(existing)
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -112,7 +113,7 @@ export async function insertDocument(db: Kysely<DB>, input: NewDocument): Promis
     return row.id
   })
   if (!id) {
-    const winner = await db.selectFrom('documents').select(['id', 'title']).where('sha256', '=', input.sha256).executeTakeFirstOrThrow()
+    const winner = await db.selectFrom('documents').select(['id', 'title', 'status']).where('sha256', '=', input.sha256).executeTakeFirstOrThrow()
     throw duplicateOf(winner)
   }
   return (await findDocument(db, id))!

@@ -37,8 +37,14 @@ export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limit
 }
 
 /** Text sent as JSON `{title, text}`: already text, so the task only chunks it. */
-export async function documentFromText(db: Kysely<DB>, input: { title: string; text: string }, userId: string): Promise<DocumentRow> {
+export async function documentFromText(
+  db: Kysely<DB>,
+  input: { title: string; text: string },
+  limits: { maxUploadBytes: number },
+  userId: string,
+): Promise<DocumentRow> {
   const doc = extractPastedText(input)
+  if (doc.bytes > limits.maxUploadBytes) throw uploadTooLarge(limits.maxUploadBytes)
   return insertDocument(db, {
     title: doc.title,
     filename: null,
