@@ -4,6 +4,8 @@ import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import { exportPages, exportsApi } from './exports/routes'
+import { documentsApi } from './documents/api-routes'
+import { documentPages } from './documents/routes'
 import { conversationGenerationRoutes } from './generation/conversation-routes'
 import { batchApi, batchPages, generatePages } from './generation/routes'
 import { aiSettingsApi, aiSettingsPages } from './generation/settings-routes'
@@ -23,7 +25,7 @@ import { templateRoutes } from './templates/routes'
 /** Builds the whole HTTP app; `app.request()` in tests exercises exactly what the server runs. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config.maxBodyBytes), refuseUnstorableText)
+  app.use(provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config), refuseUnstorableText)
 
   // Public: health probes, static files, sign-in and first-run setup.
   app.route('/', healthRoutes)
@@ -52,6 +54,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/batches', batchApi)
   app.route('/batches', batchPages)
   app.route('/generate', generatePages)
+  app.route('/api/documents', documentsApi)
+  app.route('/documents', documentPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)

@@ -49,6 +49,7 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   })
   .refine((env) => Boolean(env.ADMIN_EMAIL) === Boolean(env.ADMIN_PASSWORD), {
@@ -72,6 +73,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
   sessionTtlMs: number
   maxBodyBytes: number
+  /** The largest document upload (one request to /api/documents or /documents). */
+  maxUploadBytes: number
   workerConcurrency: number
 }
 
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { createApp } from './app'
 import { insertUser } from './auth/users'
 import { seedConversations } from './conversations/seed'
+import { CHUNKS_PER_DOCUMENT, seedDocuments } from './documents/seed'
 import { ConfigError, loadConfig, type Config } from './config'
 import { migrateToLatest } from './db/migrate'
 import { DatabaseUnreachable, openDatabase } from './db/open'
@@ -14,7 +15,8 @@ import { startWorker, type WorkerHandle } from './worker/runner'
 const USAGE = `Usage: train-data <command>
   start [--role=all|web|worker]   run the app (default: web and worker in one process)
   migrate                         apply database migrations and exit
-  seed --conversations N          add N realistic synthetic conversations (no Claude calls)`
+  seed --conversations N          add N realistic synthetic conversations (no Claude calls)
+  seed --documents N              add N ready documents of ${CHUNKS_PER_DOCUMENT} chunks each (with --conversations: both)`
 
 /** Exit codes a supervisor can tell apart. */
 const EXIT = { usage: 64, config: 78, database: 69, failure: 1 } as const
@@ -22,29 +24,38 @@ const EXIT = { usage: 64, config: 78, database: 69, failure: 1 } as const
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { role: { type: 'string', default: 'all' }, conversations: { type: 'string', default: '1000' } },
+    options: { role: { type: 'string', default: 'all' }, conversations: { type: 'string' }, documents: { type: 'string' } },
     allowPositionals: true,
   })
   const command = positionals[0] ?? 'start'
   const role = values.role
-  const count = Number(values.conversations)
-  if (!['start', 'migrate', 'seed'].includes(command) || !['all', 'web', 'worker'].includes(role) || !(Number.isInteger(count) && count > 0)) {
+  // Seeding documents alone leaves conversations out; otherwise 1,000 conversations as before.
+  const count = Number(values.conversations ?? (values.documents === undefined ? '1000' : '0'))
+  const documents = Number(values.documents ?? '0')
+  const counts = [count, documents].every((n) => Number.isInteger(n) && n >= 0) && count + documents > 0
+  if (!['start', 'migrate', 'seed'].includes(command) || !['all', 'web', 'worker'].includes(role) || !counts) {
     console.error(USAGE)
     process.exit(EXIT.usage)
   }
   const config = loadConfig()
   const log = createLogger(config.logLevel)
   if (command === 'migrate') return migrate(config, log)
-  if (command === 'seed') return seed(config, log, count)
+  if (command === 'seed') return seed(config, log, { conversations: count, documents })
   return start(config, log, role as 'all' | 'web' | 'worker')
 }
 
-async function seed(config: Config, log: Logger, count: number): Promise<void> {
+async function seed(config: Config, log: Logger, counts: { conversations: number; documents: number }): Promise<void> {
   const database = await openDatabase(config, log, 6)
   try {
     await migrateToLatest(database.db, database.pool, log)
-    const result = await seedConversations(database.db, { count })
-    log.info(result, `seeded ${result.conversations} conversations in ${(result.ms / 1000).toFixed(1)} s`)
+    if (counts.conversations) {
+      const result = await seedConversations(database.db, { count: counts.conversations })
+      log.info(result, `seeded ${result.conversations} conversations in ${(result.ms / 1000).toFixed(1)} s`)
+    }
+    if (counts.documents) {
+      const result = await seedDocuments(database.db, { count: counts.documents })
+      log.info(result, `seeded ${result.documents} documents (${result.chunks} chunks) in ${(result.ms / 1000).toFixed(1)} s`)
+    }
   } finally {
     await database.close()
   }

@@ -5,6 +5,7 @@ import cleanup_sessions from './cleanup_sessions'
 import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
+import ingest_document from './ingest_document'
 import message_batch from './message_batch'
 import purge_trash from './purge_trash'
 
@@ -16,6 +17,7 @@ export function taskList(deps: Deps): TaskList {
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
     expire_exports: expire_exports(deps),
+    ingest_document: ingest_document(deps),
     message_batch: message_batch(deps),
     purge_trash: purge_trash(deps),
   }

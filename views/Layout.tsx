@@ -8,6 +8,7 @@ const NAV: { href: string; label: string; needs: Capability }[] = [
   { href: '/templates', label: 'Templates', needs: 'edit' },
   { href: '/review', label: 'Review', needs: 'review' },
   { href: '/review/quality', label: 'Quality', needs: 'view' },
+  { href: '/documents', label: 'Documents', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]

@@ -88,7 +88,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** The file's own title, else its name without the extension, else a placeholder. */
-function titleFrom(own: string | undefined, filename: string): string {
+export function titleFrom(own: string | undefined, filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? ''
   const ext = extensionOf(base)
   const fromName = collapseWhitespace(ext ? base.slice(0, -(ext.length + 1)) : base)

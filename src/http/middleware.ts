@@ -23,13 +23,33 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.var.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
 }
 
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: maxBytes,
+/** Where documents are uploaded: these bodies may be as large as MAX_UPLOAD_BYTES. */
+const UPLOAD_PATH = /^\/(api\/)?documents\/?$/
+/** Room for the multipart envelope (boundaries, part headers) around an upload of the full size. */
+const ENVELOPE_BYTES = 64 * 1024
+
+/** Holds every request body to MAX_BODY_BYTES, except document uploads, held to MAX_UPLOAD_BYTES. */
+export function limitBody(limits: { maxBodyBytes: number; maxUploadBytes: number }): MiddlewareHandler<AppEnv> {
+  const body = bodyLimit({
+    maxSize: limits.maxBodyBytes,
     onError: () => {
-      throw new PayloadTooLarge(`The request body is larger than the ${Math.round(maxBytes / 1024)} KiB this server accepts.`)
+      throw new PayloadTooLarge(`The request body is larger than the ${Math.round(limits.maxBodyBytes / 1024)} KiB this server accepts.`)
     },
   })
+  const upload = bodyLimit({
+    maxSize: limits.maxUploadBytes + ENVELOPE_BYTES,
+    onError: () => {
+      throw uploadTooLarge(limits.maxUploadBytes)
+    },
+  })
+  return (c, next) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? upload(c, next) : body(c, next))
+}
+
+export function uploadTooLarge(maxUploadBytes: number): PayloadTooLarge {
+  const size = maxUploadBytes >= 1024 * 1024 ? `${+(maxUploadBytes / 1024 / 1024).toFixed(1)} MB` : `${+(maxUploadBytes / 1024).toFixed(1)} KB`
+  return new PayloadTooLarge(
+    `The upload is larger than the ${size} this server accepts for a document (MAX_UPLOAD_BYTES). Split the document into smaller files, or ask an administrator to raise the limit.`,
+  )
 }
 
 const gzip = compress()

@@ -1,0 +1,14 @@
+import type { Task } from 'graphile-worker'
+import { z } from 'zod'
+import { ingestDocument } from '../src/documents/ingest'
+import type { Deps } from '../src/http/env'
+
+const Payload = z.object({ documentId: z.uuid() })
+
+/** Reads and chunks one uploaded document, or re-chunks one: see src/documents/ingest.ts. Safe to run twice. */
+export default function ingest_document({ db, log }: Deps): Task {
+  return async (payload, helpers) => {
+    const { documentId } = Payload.parse(payload)
+    await ingestDocument({ db, log }, documentId, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
+  }
+}
