@@ -6,6 +6,7 @@ const NAV: { href: string; label: string; needs: Capability }[] = [
   { href: '/', label: 'Dashboard', needs: 'view' },
   { href: '/generate', label: 'Generate', needs: 'edit' },
   { href: '/templates', label: 'Templates', needs: 'edit' },
+  { href: '/chunks', label: 'Chunks', needs: 'view' },
   { href: '/review', label: 'Review', needs: 'review' },
   { href: '/review/quality', label: 'Quality', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
