@@ -139,8 +139,8 @@ describe('listing and searching chunks', () => {
     expect(expected((s) => s.personas.some((p) => p.name === 'developer'))).toContain(analysed.chunkIds[1])
     expect(await ids('topic=refund_return')).toEqual(expected((s) => s.topics.some((p) => p.name === 'refund_return')))
     expect(expected((s) => s.topics.some((p) => p.name === 'refund_return'))).toContain(analysed.chunkIds[0])
-    const emotion = sources.flatMap((s) => s.emotions.map((e) => e.name))[0]
-    if (emotion) expect(await ids(`emotion=${emotion}`)).toEqual(expected((s) => s.emotions.some((e) => e.name === emotion)))
+    expect(await ids('emotion=anxious')).toEqual(expected((s) => s.emotions.some((e) => e.name === 'anxious')))
+    expect(expected((s) => s.emotions.some((e) => e.name === 'anxious'))).toContain(analysed.chunkIds[3])
     const complexities = sources.map((s) => s.complexity)
     const low = Math.min(...complexities)
     expect(await ids(`complexity_min=${low + 1}`)).toEqual(expected((s) => s.complexity >= low + 1))
