@@ -180,6 +180,13 @@ describe('listing and searching chunks', () => {
     }
   })
 
+  test("treats the filter form's empty fields as no filter", async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API])
+    const { status, body } = await list('q=&document_id=&persona=&emotion=&topic=&complexity_min=&complexity_max=&analyzed=')
+    expect(status).toBe(200)
+    expect(body.items.map((i) => i.id).sort()).toEqual([...doc.chunkIds].sort())
+  })
+
   test('refuses unknown filter values with a 400 naming the field', async () => {
     const cases: Array<[string, string]> = [
       ['persona=pirate', 'persona'],

@@ -8,7 +8,10 @@ import { dimensionsIn, type DimensionAnalysis } from './dimensions'
 
 /** A query-string value: '' (an empty form field) is absent; one repeated key counts once. */
 const param = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v), schema.optional())
+  z.preprocess((v) => {
+    const one = Array.isArray(v) && v.length === 1 ? v[0] : v
+    return one === '' ? undefined : one
+  }, schema.optional())
 
 const namesOf = (group: 'persona' | 'emotion' | 'topic') => dimensionsIn(group).map((d) => d.name) as [string, ...string[]]
 const oneOf = (group: 'persona' | 'emotion' | 'topic') =>
