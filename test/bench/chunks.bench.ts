@@ -103,6 +103,7 @@ try {
   await measure('search', 'q=refund (a common word)', { q: 'refund' }, '< 30 ms')
   await measure('search', 'q=refund invoice (two common words)', { q: 'refund invoice' }, '< 30 ms')
   await measure('search', 'q="patient clinic" (a phrase)', { q: '"patient clinic"' }, '< 30 ms')
+  await measure('search', 'q="loan refund cover" (common words, a rare phrase)', { q: '"loan refund cover"' }, '< 30 ms')
   await measure('search', 'q=zeppelin (one chunk in a thousand)', { q: 'zeppelin' }, '< 30 ms')
   await measure('search', 'q=unicorn (no match)', { q: 'unicorn' }, '< 30 ms')
   await measure('search', 'q=refund & persona=developer', { q: 'refund', persona: 'developer' }, '< 30 ms')
