@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { toDimensionSource } from '../src/chunks/dimension-source'
 import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
+import { forgetChunks } from '../src/chunks/cache'
 import { saveChunkAnalysis } from '../src/chunks/queries'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import type { Deps } from '../src/http/env'
@@ -348,6 +349,25 @@ describe('dimension analysis', () => {
   })
 })
 
+describe('the chunk cache', () => {
+  test('serves repeated reads from memory until the chunks are forgotten, by id or by document', async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API])
+    const other = await insertDocumentWithChunks(database.db, 'Other', [LEAVE])
+    for (const id of [...doc.chunkIds, ...other.chunkIds]) expect((await readChunk(id)).status).toBe(200)
+    // Changed behind the cache's back (as another process would): reads still show the cached text.
+    await database.db.updateTable('chunks').set({ text: 'Rewritten.' }).execute()
+    expect((await readChunk(doc.chunkIds[0]!)).body.text).toBe(REFUNDS)
+
+    forgetChunks([doc.chunkIds[0]!])
+    expect((await readChunk(doc.chunkIds[0]!)).body.text).toBe('Rewritten.')
+    expect((await readChunk(doc.chunkIds[1]!)).body.text).toBe(API)
+
+    forgetChunks({ document_id: doc.id })
+    expect((await readChunk(doc.chunkIds[1]!)).body.text).toBe('Rewritten.')
+    expect((await readChunk(other.chunkIds[0]!)).body.text).toBe(LEAVE)
+  })
+})
+
 describe('the chunk browser page', () => {
   test('shows chunk cards with heading path and excerpt, the search as a fragment for htmx, and a chunk on its own page', async () => {
     const doc = await insertDocumentWithChunks(database.db, 'Help <centre>', [REFUNDS, API], { headings: [['Returns'], ['Developers']] })
@@ -388,6 +408,18 @@ describe('the chunk browser page', () => {
     expect(await analysisJobs()).toBe(2)
     const notice = await simulated.app.request('/chunks?queued=2', { headers: { cookie: editor } })
     expect(await notice.text()).toContain('Analysis queued for 2 chunks')
+  })
+
+  test('"Analyze this document" estimates every chunk of the document, whatever is ticked', async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API, LEAVE])
+    const page = await (await simulated.app.request(`/chunks?document_id=${doc.id}`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('Analyze this document')
+    const body = new URLSearchParams({ chunk_ids: doc.chunkIds[0]!, document_id: doc.id })
+    const confirm = await simulated.app.request('/chunks/analyze', { method: 'POST', headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() })
+    expect(await confirm.text()).toContain('Analyze 3 chunks?')
+    const nothing = await simulated.app.request('/chunks/analyze', { method: 'POST', headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    expect(nothing.status).toBe(400)
+    expect(await analysisJobs()).toBe(0)
   })
 })
 
