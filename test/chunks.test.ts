@@ -237,7 +237,10 @@ describe('listing and searching chunks', () => {
     expect((await simulated.app.request('/api/chunks')).status).toBe(401)
     const page = await simulated.app.request('/chunks', { headers: { cookie: viewer } })
     expect(page.status).toBe(200)
-    expect(await page.text()).not.toContain('Analyze selected')
+    const viewerHtml = await page.text()
+    expect(viewerHtml).not.toContain('Analyze selected')
+    expect(viewerHtml).not.toContain('Generate from selected chunks')
+    expect(viewerHtml).not.toContain('type="checkbox"')
   })
 })
 
@@ -389,6 +392,19 @@ describe('the chunk browser page', () => {
     expect(detail.status).toBe(200)
     expect(await detail.text()).toContain('damaged, you can return it within 30 days')
     expect((await simulated.app.request('/chunks?persona=pirate', { headers: { cookie: editor } })).status).toBe(400)
+  })
+
+  test('"More chunks" fetches the next cards after the last one shown, keeping the filter', async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API, LEAVE, PASSWORDS])
+    const first = await (await simulated.app.request(`/chunks?document_id=${doc.id}&limit=3`, { headers: { cookie: editor } })).text()
+    const more = first.match(/hx-get="(\/chunks\/cards\?[^"]+)"/)?.[1]?.replaceAll('&amp;', '&')
+    expect(more).toContain(`document_id=${doc.id}`)
+    expect(first).toContain(`chunk-${doc.chunkIds[2]}`)
+    expect(first).not.toContain(`chunk-${doc.chunkIds[3]}`)
+    const next = await (await simulated.app.request(`${more!}&limit=3`, { headers: { cookie: editor, 'hx-request': 'true' } })).text()
+    expect(next).toContain(`chunk-${doc.chunkIds[3]}`)
+    expect(next).not.toContain(`chunk-${doc.chunkIds[2]}`)
+    expect(next).not.toContain('More chunks')
   })
 
   test('"Analyze selected" shows the estimate first and queues only when confirmed', async () => {

@@ -85,13 +85,13 @@ chunkPages.get('/', async (c) => {
   // The notice after queuing an analysis is made here from a number, never taken as text from the URL.
   const queued = z.coerce.number().int().min(0).safeParse(c.req.query('queued'))
   const notice = queued.success ? `Analysis queued for ${queued.data} ${queued.data === 1 ? 'chunk' : 'chunks'}; results appear as each finishes.` : undefined
-  const view: ChunkBrowserView = { query, page, params: filterParams(query), documents, canAnalyze: canEdit(c), notice }
+  const view: ChunkBrowserView = { query, page, params: filterParams(query), documents, canEdit: canEdit(c), notice }
   return isHtmx(c) ? c.html(<Results view={view} />) : c.html(<ChunksPage ctx={pageContext(c)} view={view} />)
 })
 
 chunkPages.get('/cards', async (c) => {
   const query = parseListQuery(c)
-  return c.html(<ChunkCards page={await listChunks(c.var.db, query)} params={filterParams(query)} />)
+  return c.html(<ChunkCards page={await listChunks(c.var.db, query)} params={filterParams(query)} selectable={canEdit(c)} />)
 })
 
 chunkPages.get('/:id', async (c) => {

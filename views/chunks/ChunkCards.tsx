@@ -2,18 +2,20 @@ import type { ChunkPage } from '../../src/chunks/queries'
 
 /**
  * One page of chunk cards and the "load more" item that fetches the next page in its place. Each
- * card's checkbox belongs to the selection form (by its form attribute), wherever the card is.
+ * card's checkbox (for editors) belongs to the selection form by its form attribute, wherever the card is.
  */
-export function ChunkCards(props: { page: ChunkPage; params: string }) {
-  const { page, params } = props
+export function ChunkCards(props: { page: ChunkPage; params: string; selectable: boolean }) {
+  const { page, params, selectable } = props
   const next = page.next_cursor ? `${params ? `${params}&` : ''}cursor=${encodeURIComponent(page.next_cursor)}` : undefined
   return (
     <>
       {page.items.map((chunk) => (
         <li class="chunk-card" id={`chunk-${chunk.id}`} data-chunk-card data-id={chunk.id} tabindex={-1}>
-          <label class="select">
-            <input type="checkbox" name="chunk_ids" value={chunk.id} form="selection" aria-label={`Select chunk ${chunk.ordinal + 1} of ${chunk.document_title}`} />
-          </label>
+          {selectable && (
+            <label class="select">
+              <input type="checkbox" name="chunk_ids" value={chunk.id} form="selection" aria-label={`Select chunk ${chunk.ordinal + 1} of ${chunk.document_title}`} />
+            </label>
+          )}
           <div class="body">
             <p class="where">
               <span class="document">{chunk.document_title}</span>

@@ -10,7 +10,8 @@ export type ChunkBrowserView = {
   /** The filter as a query string (no cursor), for "more" links. */
   params: string
   documents: { id: string; title: string; chunk_count: number }[]
-  canAnalyze: boolean
+  /** Editors and admins may generate from chunks and analyse them. */
+  canEdit: boolean
   notice?: string
 }
 
@@ -47,26 +48,26 @@ export function Results(props: { view: ChunkBrowserView }) {
           {view.notice}
         </p>
       )}
-      <form id="selection" method="get" action="/generate" class="selection">
-        <button type="submit" class="primary" data-generate>
-          Generate from selected chunks
-        </button>
-        {view.canAnalyze && (
+      {view.canEdit && (
+        <form id="selection" method="get" action="/generate" class="selection">
+          <button type="submit" class="primary" data-generate>
+            Generate from selected chunks
+          </button>
           <button type="submit" formmethod="post" formaction="/chunks/analyze">
             Analyze selected
           </button>
-        )}
-        {view.canAnalyze && documentId && (
-          <button type="submit" formmethod="post" formaction="/chunks/analyze" name="document_id" value={documentId}>
-            Analyze this document
-          </button>
-        )}
-      </form>
+          {documentId && (
+            <button type="submit" formmethod="post" formaction="/chunks/analyze" name="document_id" value={documentId}>
+              Analyze this document
+            </button>
+          )}
+        </form>
+      )}
       {view.page.items.length === 0 ? (
         <p class="muted">No chunks match.</p>
       ) : (
         <ul id="chunk-list" class="chunk-cards">
-          <ChunkCards page={view.page} params={view.params} />
+          <ChunkCards page={view.page} params={view.params} selectable={view.canEdit} />
         </ul>
       )}
     </section>
