@@ -10,7 +10,7 @@ import type { Logger } from '../log'
 import { toDimensionSource } from './dimension-source'
 import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool, dimensionToolChoice } from './dimension-tool'
 import { DimensionAnalysis } from './dimensions'
-import { findChunk, saveChunkAnalysis } from './queries'
+import { loadChunk, saveChunkAnalysis } from './queries'
 import { countTokens } from './tokens'
 
 /**
@@ -105,7 +105,8 @@ export class AnalysisFailed extends Error {
  */
 export async function analyseChunk(deps: { db: Kysely<DB>; claude: Claude; log: Logger }, chunkId: string): Promise<'analysed' | 'gone'> {
   const { db, claude, log } = deps
-  const chunk = await findChunk(db, chunkId)
+  // Not through the cache: another process may have changed the chunk within the cache's TTL.
+  const chunk = await loadChunk(db, chunkId)
   if (!chunk) return 'gone'
   const settings = await activeAiSettings(db)
   const lease = await acquireClaudeSlot(db, settings, HOLDER)

@@ -165,7 +165,8 @@ export type ChunkDetail = {
   created_at: Date
 }
 
-function loadChunk(db: Kysely<DB>, id: string): Promise<ChunkDetail | undefined> {
+/** A chunk read straight from the database, for work that must see its latest text (analysis). */
+export function loadChunk(db: Kysely<DB>, id: string): Promise<ChunkDetail | undefined> {
   return db
     .selectFrom('chunks as c')
     .innerJoin('documents as d', 'd.id', 'c.document_id')
