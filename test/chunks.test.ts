@@ -2,7 +2,9 @@ import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { toDimensionSource } from '../src/chunks/dimension-source'
 import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
+import { analyseChunk } from '../src/chunks/analysis'
 import { forgetChunks } from '../src/chunks/cache'
+import { createClaude } from '../src/claude/client'
 import { saveChunkAnalysis } from '../src/chunks/queries'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import type { Deps } from '../src/http/env'
@@ -340,6 +342,20 @@ describe('dimension analysis', () => {
     expect(sent.messages[0]!.content).toContain(API)
     const { body } = await readChunk(doc.chunkIds[0]!)
     expect(body.dimensions).toEqual(simulateDimensionAnalysis(API))
+  })
+
+  test('is safe to run twice, and a chunk deleted before its job runs is simply skipped', async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API])
+    const deps = { db: database.db, claude: createClaude({}), log: simulated.deps.log }
+    expect(await analyseChunk(deps, doc.chunkIds[0]!)).toBe('analysed')
+    const once = await readChunk(doc.chunkIds[0]!)
+    expect(await analyseChunk(deps, doc.chunkIds[0]!)).toBe('analysed')
+    const twice = await readChunk(doc.chunkIds[0]!)
+    expect(twice.body.dimensions).toEqual(once.body.dimensions)
+    expect(twice.body.dimension_source).toEqual(once.body.dimension_source)
+
+    await database.db.deleteFrom('chunks').where('id', '=', doc.chunkIds[1]!).execute()
+    expect(await analyseChunk(deps, doc.chunkIds[1]!)).toBe('gone')
   })
 
   test('a transient API error is retried by the queue', async () => {
