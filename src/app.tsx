@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
+import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import { exportPages, exportsApi } from './exports/routes'
 import { documentsApi } from './documents/api-routes'
@@ -56,6 +57,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/generate', generatePages)
   app.route('/api/documents', documentsApi)
   app.route('/documents', documentPages)
+  app.route('/api/chunks', chunksApi)
+  app.route('/chunks', chunkPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)

@@ -1,5 +1,6 @@
 import type { TaskList } from 'graphile-worker'
 import type { Deps } from '../src/http/env'
+import analyze_chunk from './analyze_chunk'
 import bulk_conversations from './bulk_conversations'
 import cleanup_sessions from './cleanup_sessions'
 import generate_conversation from './generate_conversation'
@@ -12,6 +13,7 @@ import purge_trash from './purge_trash'
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
   return {
+    analyze_chunk: analyze_chunk(deps),
     bulk_conversations: bulk_conversations(deps),
     cleanup_sessions: cleanup_sessions(deps),
     generate_conversation: generate_conversation(deps),

@@ -8,6 +8,9 @@ import {
 } from '../src/claude/client'
 import { ConversationOutput, conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
 import { simulateMessage } from '../src/claude/simulator'
+import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool, dimensionToolChoice } from '../src/chunks/dimension-tool'
+import { DimensionAnalysis } from '../src/chunks/dimensions'
+import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
 
 const API_KEY = 'sk-ant-test-0123456789'
@@ -295,5 +298,24 @@ test('the simulator writes as many turns as the prompt asks for, ending with the
       expect(parsed.turns.length, `${min}–${max}`).toBeLessThanOrEqual(max)
       if (min !== max || min % 2 === 0) expect(parsed.turns.at(-1)!.role).toBe('assistant')
     }
+  }
+})
+
+test('the simulator answers the dimension tool with the passage’s own deterministic scores, in process and over HTTP', async () => {
+  const passage = 'Reset your password from the sign-in page; two-factor verification protects administrator accounts.'
+  const params: ClaudeMessageParams = {
+    model: 'claude-haiku-4-5',
+    max_tokens: 2048,
+    system: [{ type: 'text', text: DIMENSION_SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: dimensionPrompt({ text: passage, heading_path: ['Account'], document_title: 'Help centre' }) }],
+    tools: [dimensionTool],
+    tool_choice: dimensionToolChoice,
+  }
+  for (const claude of [createClaude({}), realClaude()]) {
+    const message = await claude.createMessage(params)
+    expect(message.stop_reason).toBe('tool_use')
+    const call = message.content.find((block) => block.type === 'tool_use')
+    expect(call?.type === 'tool_use' && call.name).toBe(DIMENSION_TOOL_NAME)
+    expect(DimensionAnalysis.parse(call?.type === 'tool_use' ? call.input : null)).toEqual(simulateDimensionAnalysis(passage))
   }
 })

@@ -6,9 +6,10 @@ const NAV: { href: string; label: string; needs: Capability }[] = [
   { href: '/', label: 'Dashboard', needs: 'view' },
   { href: '/generate', label: 'Generate', needs: 'edit' },
   { href: '/templates', label: 'Templates', needs: 'edit' },
+  { href: '/documents', label: 'Documents', needs: 'view' },
+  { href: '/chunks', label: 'Chunks', needs: 'view' },
   { href: '/review', label: 'Review', needs: 'review' },
   { href: '/review/quality', label: 'Quality', needs: 'view' },
-  { href: '/documents', label: 'Documents', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]

@@ -50,6 +50,13 @@ export function dimensionPrompt(input: { text: string; heading_path: string[]; d
   return `Passage from: ${where}\n\n<passage>\n${input.text}\n</passage>\n\nScore every dimension with the ${DIMENSION_TOOL_NAME} tool.`
 }
 
+/** The passage back out of a `dimensionPrompt` message (for the simulator), exactly as it went in. */
+export function passageOf(prompt: string): string {
+  const start = prompt.indexOf('<passage>\n')
+  const end = prompt.lastIndexOf('\n</passage>')
+  return start >= 0 && end >= start ? prompt.slice(start + '<passage>\n'.length, end) : prompt
+}
+
 /**
  * Tokens one analysis costs besides the chunk's own text, for the estimate shown before a run:
  * the tool definition and system prompt on the way in, a full answer on the way out (measured on

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { DIMENSION_TOOL_NAME, passageOf } from '../chunks/dimension-tool'
+import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
 
 /**
@@ -77,9 +79,11 @@ export function newId(prefix: 'msg' | 'toolu' | 'req'): string {
 
 export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' } = {}): SimulatedMessage {
   const request = parse(MessagesRequest, body)
-  const usesTool = opts.reply !== 'text' && offersConversationTool(request)
+  const dimensions = opts.reply !== 'text' && offersTool(request, DIMENSION_TOOL_NAME)
+  const usesTool = dimensions || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
   const content: SimulatedMessage['content'] =
     request.max_tokens === 0 ? []
+    : dimensions ? [dimensionToolUse(request)]
     : usesTool ? [conversationToolUse(request)]
     : [{ type: 'text', text: simulateText(request), citations: null }]
   const cache = promptCacheUsage(request)
@@ -115,6 +119,13 @@ export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' }
 function conversationToolUse(request: MessagesRequest): ToolUseContent {
   const input = simulateConversation(request)
   return { type: 'tool_use', id: newId('toolu'), name: CONVERSATION_TOOL_NAME, input, caller: { type: 'direct' } }
+}
+
+/** Dimension analysis answers with the scores the simulator derives from the passage alone. */
+function dimensionToolUse(request: MessagesRequest): ToolUseContent {
+  const lastUser = request.messages.findLast((m) => m.role === 'user')
+  const input = simulateDimensionAnalysis(passageOf(lastUser ? messageText(lastUser.content) : ''))
+  return { type: 'tool_use', id: newId('toolu'), name: DIMENSION_TOOL_NAME, input, caller: { type: 'direct' } }
 }
 
 export function simulateCountTokens(body: unknown): { input_tokens: number } {
@@ -159,12 +170,9 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new InvalidRequestError(problems.join('; '))
 }
 
-function offersConversationTool(request: MessagesRequest): boolean {
+function offersTool(request: MessagesRequest, name: string): boolean {
   if (request.tool_choice?.type === 'none') return false
-  return (
-    request.tool_choice?.name === CONVERSATION_TOOL_NAME ||
-    (request.tools ?? []).some((tool) => tool.name === CONVERSATION_TOOL_NAME)
-  )
+  return request.tool_choice?.name === name || (request.tools ?? []).some((tool) => tool.name === name)
 }
 
 // Token usage: roughly four characters a token, which is close enough for cost estimates.

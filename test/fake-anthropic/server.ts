@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { DIMENSION_TOOL_NAME } from '../../src/chunks/dimension-tool'
 import { CONVERSATION_TOOL_NAME } from '../../src/claude/conversation-tool'
 import { answerBatches, simulateBatchItem, type BatchItemResult } from '../../src/claude/simulated-batches'
 import { answerSimulated, apiErrorBody, newId, resetPromptCache, simulateMessage } from '../../src/claude/simulator'
@@ -152,7 +153,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
         if (reply.status !== 200 || !('type' in reply.body) || reply.body.type !== 'message') {
           return send(res, reply.status, reply.body)
         }
-        return send(res, 200, { ...reply.body, stop_reason: 'tool_use', content: [malformedToolUse()] })
+        return send(res, 200, { ...reply.body, stop_reason: 'tool_use', content: [malformedToolUse(reply.body.content[0])] })
       }
       default: {
         const reply = answerSimulated(method, path, bodyText)
@@ -253,8 +254,21 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
   }
 }
 
-/** A tool call that breaks ConversationOutput every way at once: empty title, roles out of turn, placeholder and missing text. */
-function malformedToolUse() {
+/**
+ * A tool call that breaks its schema. For the conversation tool, every way at once: empty title,
+ * roles out of turn, placeholder and missing text; for the dimension tool (when that is what the
+ * request asked for): scores out of range and most dimensions missing.
+ */
+function malformedToolUse(answered?: { type: string; name?: string }) {
+  if (answered?.name === DIMENSION_TOOL_NAME) {
+    return {
+      type: 'tool_use' as const,
+      id: newId('toolu'),
+      name: DIMENSION_TOOL_NAME,
+      input: { customer: { score: 7, confidence: 'high' }, refund_return: { score: 0.9 } },
+      caller: { type: 'direct' as const },
+    }
+  }
   return {
     type: 'tool_use' as const,
     id: newId('toolu'),

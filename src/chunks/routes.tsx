@@ -1,0 +1,122 @@
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { AnalyzeConfirmPage } from '../../views/chunks/AnalyzeConfirmPage'
+import { ChunkCards } from '../../views/chunks/ChunkCards'
+import { ChunkDetail } from '../../views/chunks/ChunkDetail'
+import { ChunkPage } from '../../views/chunks/ChunkPage'
+import { ChunksPage, Results, type ChunkBrowserView } from '../../views/chunks/ChunksPage'
+import { requireCapability } from '../auth/middleware'
+import { NotFound, ValidationFailed } from '../errors'
+import { activeAiSettings } from '../generation/ai-settings'
+import type { AppEnv } from '../http/env'
+import { pageContext } from '../http/page-context'
+import { invalid, isHtmx, readBody } from '../http/respond'
+import { canEdit, pathId } from '../templates/access'
+import { requestAnalysis, type AnalysisTarget } from './analysis'
+import { ChunkListQuery, findChunk, listChunkedDocuments, listChunks } from './queries'
+
+const MAX_ANALYZE_IDS = 1000
+
+/** `{document_id | chunk_ids}`: exactly one, and `dry_run` for the estimate alone. */
+const AnalyzeRequest = z
+  .strictObject({
+    document_id: z.uuid({ error: 'must be a document id' }).optional(),
+    chunk_ids: z
+      .array(z.uuid({ error: 'must be chunk ids' }), { error: 'must be a list of chunk ids' })
+      .min(1, 'choose at least one chunk')
+      .max(MAX_ANALYZE_IDS, `at most ${MAX_ANALYZE_IDS} chunks at once; analyse a whole document instead`)
+      .optional(),
+    dry_run: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.document_id === undefined) === (body.chunk_ids === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['document_id'], message: 'send exactly one of document_id and chunk_ids' })
+    }
+  })
+
+function parseListQuery(c: Context<AppEnv>): ChunkListQuery {
+  const parsed = ChunkListQuery.safeParse(c.req.queries())
+  if (!parsed.success) throw invalid(parsed.error)
+  return parsed.data
+}
+
+async function loadChunk(c: Context<AppEnv>) {
+  const chunk = await findChunk(c.var.db, pathId(c, 'id', 'chunk'))
+  if (!chunk) throw new NotFound('No such chunk.')
+  return chunk
+}
+
+/** GET /api/chunks, GET /api/chunks/:id and POST /api/chunks/analyze (DESIGN.md §8). */
+export const chunksApi = new Hono<AppEnv>()
+chunksApi.get('*', requireCapability('view'))
+chunksApi.post('*', requireCapability('edit'))
+
+chunksApi.get('/', async (c) => c.json(await listChunks(c.var.db, parseListQuery(c))))
+
+chunksApi.get('/:id', async (c) => c.json(await loadChunk(c)))
+
+chunksApi.post('/analyze', async (c) => {
+  const parsed = AnalyzeRequest.safeParse(await readBody(c))
+  if (!parsed.success) throw invalid(parsed.error)
+  const { document_id, chunk_ids, dry_run } = parsed.data
+  const target: AnalysisTarget = document_id !== undefined ? { document_id } : { chunk_ids: chunk_ids ?? [] }
+  const result = await requestAnalysis(c.var.db, target, { dryRun: dry_run === true })
+  return c.json(result, dry_run ? 200 : 202)
+})
+
+/** The chunk browser: /chunks, its fragments, a chunk's page, and analysis with its estimate first. */
+export const chunkPages = new Hono<AppEnv>()
+chunkPages.get('*', requireCapability('view'))
+chunkPages.post('*', requireCapability('edit'))
+
+/** The filter as a query string without the cursor, for the "more" links. */
+function filterParams(query: ChunkListQuery): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (key === 'cursor' || key === 'limit' || value === undefined) continue
+    params.set(key, String(value))
+  }
+  return params.toString()
+}
+
+chunkPages.get('/', async (c) => {
+  const query = parseListQuery(c)
+  const [page, documents] = await Promise.all([listChunks(c.var.db, query), listChunkedDocuments(c.var.db)])
+  // The notice after queuing an analysis is made here from a number, never taken as text from the URL.
+  const queued = z.coerce.number().int().min(0).safeParse(c.req.query('queued'))
+  const notice = queued.success ? `Analysis queued for ${queued.data} ${queued.data === 1 ? 'chunk' : 'chunks'}; results appear as each finishes.` : undefined
+  const view: ChunkBrowserView = { query, page, params: filterParams(query), documents, canEdit: canEdit(c), notice }
+  return isHtmx(c) ? c.html(<Results view={view} />) : c.html(<ChunksPage ctx={pageContext(c)} view={view} />)
+})
+
+chunkPages.get('/cards', async (c) => {
+  const query = parseListQuery(c)
+  return c.html(<ChunkCards page={await listChunks(c.var.db, query)} params={filterParams(query)} selectable={canEdit(c)} />)
+})
+
+chunkPages.get('/:id', async (c) => {
+  const chunk = await loadChunk(c)
+  return isHtmx(c) ? c.html(<ChunkDetail chunk={chunk} />) : c.html(<ChunkPage ctx={pageContext(c)} chunk={chunk} />)
+})
+
+/** The form's target: the document when its button was pressed, else the ticked chunks. */
+function formTarget(body: Record<string, unknown>): AnalysisTarget {
+  const documentId = z.uuid().safeParse(body.document_id)
+  if (documentId.success) return { document_id: documentId.data }
+  const ids = z.array(z.uuid()).min(1).max(MAX_ANALYZE_IDS).safeParse([body.chunk_ids ?? []].flat())
+  if (!ids.success) throw new ValidationFailed('Select at least one chunk (at most 1000) to analyse.', { chunk_ids: 'choose at least one chunk' })
+  return { chunk_ids: ids.data }
+}
+
+chunkPages.post('/analyze', async (c) => {
+  const body = await readBody(c)
+  const target = formTarget(body)
+  const confirmed = body.confirmed === 'true'
+  const { estimate, queued } = await requestAnalysis(c.var.db, target, { dryRun: !confirmed })
+  if (!confirmed) {
+    const settings = await activeAiSettings(c.var.db)
+    return c.html(<AnalyzeConfirmPage ctx={pageContext(c)} target={target} estimate={estimate} model={settings.model} />)
+  }
+  const back = new URLSearchParams({ ...('document_id' in target ? { document_id: target.document_id } : {}), queued: String(queued) })
+  return c.redirect(`/chunks?${back.toString()}`, 303)
+})
