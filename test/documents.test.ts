@@ -298,6 +298,21 @@ describe('list, read and delete', () => {
     expect((await app.request(`/api/documents/${doc.id}`, { method: 'DELETE', headers: auth })).status).toBe(404)
   })
 
+  test('a chunk read before its document is deleted or re-chunked is not served from the cache afterwards', async () => {
+    const longText = Array.from({ length: 40 }, (_, i) => `Rule ${i} of the warranty, written out in a full sentence or two.`).join('\n\n')
+    const doc = await settled((await upload('warranty.txt', utf8(longText))).id)
+    const [first] = await chunksOf(doc.id)
+    expect((await app.request(`/api/chunks/${first!.id}`, { headers: auth })).status).toBe(200)
+    expect((await app.request(`/api/documents/${doc.id}/rechunk`, json({ max_tokens: 64, overlap_tokens: 0 }, auth))).status).toBe(202)
+    await settled(doc.id)
+    expect((await app.request(`/api/chunks/${first!.id}`, { headers: auth })).status).toBe(404)
+
+    const [second] = await chunksOf(doc.id)
+    expect((await app.request(`/api/chunks/${second!.id}`, { headers: auth })).status).toBe(200)
+    expect((await app.request(`/api/documents/${doc.id}`, { method: 'DELETE', headers: auth })).status).toBe(204)
+    expect((await app.request(`/api/chunks/${second!.id}`, { headers: auth })).status).toBe(404)
+  })
+
   test('a viewer reads documents but cannot upload, re-chunk or delete them', async () => {
     const doc = await upload('notes.txt', utf8('Readable by everyone.'))
     const viewer = await makeUser(database, 'viewer')

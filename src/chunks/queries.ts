@@ -1,7 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import type { DB } from '../db/schema'
-import { ValidationFailed } from '../errors'
+import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
 import { cachedChunk, forgetChunks } from './cache'
 import type { DimensionSource } from './dimension-source'
 import { dimensionsIn, type DimensionAnalysis } from './dimensions'
@@ -48,25 +48,14 @@ export const EXCERPT_CHARS = 200
  * id) of the newest-first list. base64url JSON, checked strictly so a forged cursor is a 400 that
  * names the field, never a cast error from Postgres.
  */
-const Position = z.union([
-  z.tuple([z.literal('ordinal'), z.number().int().min(0)]),
-  z.tuple([z.literal('created'), z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/), z.uuid()]),
-])
+const Position = z.union([z.tuple([z.literal('ordinal'), z.number().int().min(0)]), z.tuple([z.literal('created'), CursorTimestamp, CursorId])])
 type Position = z.infer<typeof Position>
 
-const encodePosition = (position: Position) => Buffer.from(JSON.stringify(position)).toString('base64url')
-
+/** A reading-order cursor only fits a document's list, a newest-first one only the others. */
 function decodePosition(raw: string, inDocument: boolean): Position {
-  const bad = new ValidationFailed('The cursor is not one this list gave out: start again from the first page.', { cursor: 'not a valid cursor' })
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
-  } catch {
-    throw bad
-  }
-  const position = Position.safeParse(parsed)
-  if (!position.success || (position.data[0] === 'ordinal') !== inDocument) throw bad
-  return position.data
+  const position = decodeCursor(raw, Position)
+  if ((position[0] === 'ordinal') !== inDocument) throw badCursor()
+  return position
 }
 
 export type TopDimension = { name: string; group: 'persona' | 'emotion' | 'topic'; confidence: number }
@@ -131,7 +120,7 @@ export async function listChunks(db: Kysely<DB>, query: ChunkListQuery): Promise
     items: page.map(({ dimension_source, created_key: _, ...item }) => ({ ...item, top_dimensions: topDimensions(dimension_source) })),
     next_cursor:
       rows.length > limit && last
-        ? encodePosition(inDocument ? ['ordinal', last.ordinal] : ['created', last.created_key, last.id])
+        ? encodeCursor(inDocument ? ['ordinal', last.ordinal] : ['created', last.created_key, last.id])
         : null,
   }
 }

@@ -1,8 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
+import { forgetChunks } from '../chunks/cache'
 import type { Chunk, ChunkOptions } from '../chunks/chunker'
 import type { DB, DocumentFormatName, DocumentStatus } from '../db/schema'
-import { BadRequest, Conflict } from '../errors'
+import { Conflict } from '../errors'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
 import type { Section } from './sections'
 
 export const INGEST_TASK = 'ingest_document'
@@ -132,36 +134,19 @@ export type DocumentPage = { items: DocumentRow[]; next_cursor: string | null }
 
 // Newest first on (created_at, id). The cursor keeps created_at as Postgres text: a Date would lose
 // the microseconds and skip or repeat rows that share a millisecond.
-const CursorShape = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/), z.uuid()])
-
-export function encodeDocumentCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url')
-}
-
-/** A cursor this list gave out, or 400: a forged one never reaches Postgres's casts. */
-export function decodeDocumentCursor(raw: string): { at: string; id: string } {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
-  } catch {
-    parsed = undefined
-  }
-  const shape = CursorShape.safeParse(parsed)
-  if (!shape.success) throw new BadRequest('The cursor is not valid: start again from the first page.')
-  return { at: shape.data[0], id: shape.data[1] }
-}
+const DocumentCursor = z.tuple([CursorTimestamp, CursorId])
 
 export async function listDocuments(db: Kysely<DB>, query: DocumentListQuery): Promise<DocumentPage> {
-  const after = query.cursor ? decodeDocumentCursor(query.cursor) : undefined
+  const after = query.cursor ? decodeCursor(query.cursor, DocumentCursor) : undefined
   let select = selectDocuments(db).select(sql<string>`documents.created_at::text`.as('cursor_at'))
   if (query.q) select = select.where(sql<boolean>`documents.search @@ websearch_to_tsquery('english', ${query.q})`)
-  if (after) select = select.where(sql<boolean>`(documents.created_at, documents.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
+  if (after) select = select.where(sql<boolean>`(documents.created_at, documents.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`)
   const rows = await select.orderBy('documents.created_at', 'desc').orderBy('documents.id', 'desc').limit(query.limit + 1).execute()
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
   return {
     items: page.map(({ cursor_at: _at, ...row }) => toRow(row)),
-    next_cursor: rows.length > query.limit && last ? encodeDocumentCursor(last.cursor_at, last.id) : null,
+    next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
   }
 }
 
@@ -190,6 +175,7 @@ export async function listDocumentChunks(db: Kysely<DB>, documentId: string, { f
  */
 export async function deleteDocument(db: Kysely<DB>, id: string): Promise<boolean> {
   const row = await db.deleteFrom('documents').where('id', '=', id).returning('id').executeTakeFirst()
+  forgetChunks({ document_id: id })
   return Boolean(row)
 }
 
@@ -285,7 +271,7 @@ export async function saveChunks(
   id: string,
   result: { title?: string; text: string; sections: Section[]; encoding?: string | null; chunks: Chunk[] },
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const saved = await db.transaction().execute(async (trx) => {
     const doc = await trx.selectFrom('documents').select('status').where('id', '=', id).forUpdate().executeTakeFirst()
     if (doc?.status !== 'processing') return false
     await trx.deleteFrom('chunks').where('document_id', '=', id).execute()
@@ -314,4 +300,7 @@ export async function saveChunks(
       .execute()
     return true
   })
+  // The old chunks are gone: a cached read of one must not outlive them.
+  if (saved) forgetChunks({ document_id: id })
+  return saved
 }
