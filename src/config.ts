@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
+import { ChunkOptions } from './chunks/chunker'
 
 const origin = z.url().transform((value) => new URL(value).origin)
 
@@ -51,6 +52,9 @@ const EnvSchema = z
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+    CHUNK_MAX_TOKENS: z.coerce.number().int().optional(),
+    CHUNK_OVERLAP_TOKENS: z.coerce.number().int().optional(),
+    CHUNK_BY_HEADINGS: z.enum(['true', 'false']).optional(),
   })
   .refine((env) => Boolean(env.ADMIN_EMAIL) === Boolean(env.ADMIN_PASSWORD), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
@@ -76,6 +80,8 @@ export type Config = {
   /** The largest document upload (one request to /api/documents or /documents). */
   maxUploadBytes: number
   workerConcurrency: number
+  /** The chunking a new document gets (each document can be re-chunked with its own). */
+  chunkDefaults: ChunkOptions
 }
 
 export class ConfigError extends Error {
@@ -92,6 +98,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  // The instance's chunking defaults obey the same bounds as a document's own settings.
+  const chunkDefaults = ChunkOptions.safeParse({
+    max_tokens: e.CHUNK_MAX_TOKENS,
+    overlap_tokens: e.CHUNK_OVERLAP_TOKENS,
+    by_headings: e.CHUNK_BY_HEADINGS === undefined ? undefined : e.CHUNK_BY_HEADINGS === 'true',
+  })
+  if (!chunkDefaults.success) {
+    const names: Record<string, string> = { max_tokens: 'CHUNK_MAX_TOKENS', overlap_tokens: 'CHUNK_OVERLAP_TOKENS', by_headings: 'CHUNK_BY_HEADINGS' }
+    const lines = chunkDefaults.error.issues.map((issue) => `  ${names[String(issue.path[0])] ?? 'CHUNK_MAX_TOKENS'}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
   const dataDir = path.resolve(e.DATA_DIR)
   return {
     port: e.PORT,
@@ -110,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    chunkDefaults: chunkDefaults.data,
   }
 }

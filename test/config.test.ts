@@ -43,3 +43,15 @@ test('trusted proxies are addresses or CIDR ranges; anything else names the vari
     expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(/TRUSTED_PROXIES: ".*" is not an IP address or CIDR range/)
   }
 })
+
+test('the chunking defaults for new documents come from the environment, within the bounds a document has', () => {
+  expect(loadConfig({}).chunkDefaults).toEqual({ max_tokens: 512, overlap_tokens: 64, by_headings: true })
+  expect(loadConfig({ CHUNK_MAX_TOKENS: '256', CHUNK_OVERLAP_TOKENS: '32', CHUNK_BY_HEADINGS: 'false' }).chunkDefaults).toEqual({
+    max_tokens: 256,
+    overlap_tokens: 32,
+    by_headings: false,
+  })
+  expect(() => loadConfig({ CHUNK_MAX_TOKENS: '10' })).toThrow(/CHUNK_MAX_TOKENS/)
+  expect(() => loadConfig({ CHUNK_MAX_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '80' })).toThrow(/CHUNK_OVERLAP_TOKENS: overlap_tokens must be at most half/)
+  expect(() => loadConfig({ CHUNK_BY_HEADINGS: 'sometimes' })).toThrow(/CHUNK_BY_HEADINGS/)
+})

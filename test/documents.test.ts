@@ -178,6 +178,19 @@ describe('upload and ingest', () => {
     expect(await database.db.selectFrom('documents').select('id').execute()).toEqual([])
   })
 
+  test('a new document is cut with the instance defaults (CHUNK_MAX_TOKENS, CHUNK_OVERLAP_TOKENS, CHUNK_BY_HEADINGS)', async () => {
+    const tuned = testApp(database, { CHUNK_MAX_TOKENS: '64', CHUNK_OVERLAP_TOKENS: '8', CHUNK_BY_HEADINGS: 'false' }).app
+    const text = Array.from({ length: 30 }, (_, i) => `Clause ${i} sets out one more duty of the tenant in plain words.`).join('\n\n')
+    const res = await tuned.request('/api/documents', json({ title: 'Lease', text }, auth))
+    expect(res.status).toBe(202)
+    const created = (await res.json()) as DocumentJson
+    expect(created).toMatchObject({ chunk_options: { max_tokens: 64, overlap_tokens: 8, by_headings: false } })
+    await settled(created.id)
+    const chunks = await chunksOf(created.id)
+    expect(chunks.length).toBeGreaterThan(1)
+    expect(chunks.every((c) => c.tokens <= 64)).toBe(true)
+  })
+
   test('an upload over MAX_UPLOAD_BYTES answers 413 with a clear message, while uploads may exceed MAX_BODY_BYTES', async () => {
     const small = testApp(database, { MAX_UPLOAD_BYTES: '4096', MAX_BODY_BYTES: '1024' }).app
     const fits = await small.request('/api/documents', multipart([{ name: 'fits.txt', bytes: utf8('x '.repeat(1500)) }]))

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { DEFAULT_CHUNK_OPTIONS } from '../chunks/chunker'
+import type { ChunkOptions } from '../chunks/chunker'
 import type { DB } from '../db/schema'
 import { AppError } from '../errors'
 import { uploadTooLarge } from '../http/middleware'
@@ -7,6 +7,9 @@ import { detectFormat } from './detect'
 import { NoExtractableText } from './errors'
 import { extractPastedText, sha256Hex, titleFrom } from './extract'
 import { insertDocument, type DocumentRow } from './queries'
+
+/** What an instance allows and starts with (from its config): the largest upload and the chunking a new document gets. */
+export type UploadLimits = { maxUploadBytes: number; chunkDefaults: ChunkOptions }
 
 export type UploadedFile = { bytes: Uint8Array; filename: string; contentType: string | null }
 
@@ -19,7 +22,7 @@ export type RefusedFile = { filename: string; status: number; code: string; mess
  * whitespace-only file (400), content already uploaded (409). Reading the text (and finding a PDF
  * corrupt or without a text layer) is the task's, which marks the document failed with the reason.
  */
-export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limits: { maxUploadBytes: number }, userId: string): Promise<DocumentRow> {
+export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limits: UploadLimits, userId: string): Promise<DocumentRow> {
   const format = detectFormat(file)
   if (file.bytes.length > limits.maxUploadBytes) throw uploadTooLarge(limits.maxUploadBytes)
   if (!file.bytes.length) throw new NoExtractableText('The file is empty.')
@@ -30,7 +33,7 @@ export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limit
     format,
     bytes: file.bytes.length,
     sha256: sha256Hex(file.bytes),
-    chunkOptions: DEFAULT_CHUNK_OPTIONS,
+    chunkOptions: limits.chunkDefaults,
     createdBy: userId,
     source: file.bytes,
   })
@@ -40,7 +43,7 @@ export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limit
 export async function documentFromText(
   db: Kysely<DB>,
   input: { title: string; text: string },
-  limits: { maxUploadBytes: number },
+  limits: UploadLimits,
   userId: string,
 ): Promise<DocumentRow> {
   const doc = extractPastedText(input)
@@ -51,7 +54,7 @@ export async function documentFromText(
     format: doc.format,
     bytes: doc.bytes,
     sha256: doc.sha256,
-    chunkOptions: DEFAULT_CHUNK_OPTIONS,
+    chunkOptions: limits.chunkDefaults,
     createdBy: userId,
     text: doc.text,
     sections: doc.sections,
@@ -63,7 +66,7 @@ export async function documentFromText(
 export async function documentsFromFiles(
   db: Kysely<DB>,
   files: UploadedFile[],
-  limits: { maxUploadBytes: number },
+  limits: UploadLimits,
   userId: string,
 ): Promise<{ items: DocumentRow[]; refused: RefusedFile[] }> {
   const items: DocumentRow[] = []
