@@ -288,6 +288,19 @@ describe('the conversation page source section', () => {
     expect(res.headers.get('location')).toBe(`/conversations/${id}?done=linked#source`)
   })
 
+  test('removing the source from the page unlinks it and says so; the JSON carries the source fields', async () => {
+    const { id, context } = await insertGroundedConversation(database.db, policy.chunkIds[0]!)
+    const detail = await (await get(`/api/conversations/${id}`)).json()
+    expect(detail).toMatchObject({ parent_chunk_id: policy.chunkIds[0], chunk_context: context })
+    const res = await app.request(`/conversations/${id}/unlink-chunk`, form({}, { cookie }))
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`/conversations/${id}?done=unlinked#source`)
+    expect((await row(id)).chunk_context).toBeNull()
+    const html = await (await app.request(res.headers.get('location')!, { headers: { cookie } })).text()
+    expect(html).toContain('Unlinked from its chunk.')
+    expect(html).toContain('Not grounded in a document.')
+  })
+
   test('a viewer sees the source but no re-link or remove forms', async () => {
     const { id } = await insertGroundedConversation(database.db, policy.chunkIds[0]!)
     await database.db.deleteFrom('chunks').where('id', '=', policy.chunkIds[0]!).execute()
