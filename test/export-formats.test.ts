@@ -6,6 +6,7 @@ import type { Deps } from '../src/http/env'
 import { makeUser, testApp } from './helpers/app'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { download, exportNow, insertConversation, insertTemplate } from './helpers/export-fixtures'
+import { insertDocumentWithChunks } from './helpers/chunks'
 
 let database: TestDatabase
 let app: ReturnType<typeof testApp>['app']
@@ -123,10 +124,51 @@ test('JSON is one valid array of full conversations with template, scenario, qua
     model: 'claude-haiku-4-5',
     simulated: false,
     created_at: expect.stringMatching(/^2026-01-01T/),
+    parent_chunk_id: null,
+    document_id: null,
+    document_title: null,
+    heading_path: null,
   })
   expect(array[1]).toMatchObject({ id: plain, turns: PLAIN, template: null, scenario: null, simulated: true, review_history: [] })
   const bare = JSON.parse((await fileText('json', { include_metadata: false, include_system_prompt: false })).text)
   expect(bare).toEqual([{ id: tricky, turns: TRICKY }, { id: plain, turns: PLAIN }])
+})
+
+test('formats that carry metadata carry the source chunk, document title and heading path; the platform formats stay bare', async () => {
+  const doc = await insertDocumentWithChunks(database.db, 'Billing handbook', ['Refunds go back to the original card.'], { headings: [['Billing', 'Refunds']] })
+  const chunkId = doc.chunkIds[0]!
+  const context = { chunk_id: chunkId, document_id: doc.id, document_title: 'Billing handbook', heading_path: ['Billing', 'Refunds'], text: 'Refunds go back to the original card.' }
+  await database.db.updateTable('conversations').set({ parent_chunk_id: chunkId, chunk_context: JSON.stringify(context) }).where('id', '=', tricky).execute()
+  const source = { parent_chunk_id: chunkId, document_id: doc.id, document_title: 'Billing handbook', heading_path: ['Billing', 'Refunds'] }
+  const unsourced = { parent_chunk_id: null, document_id: null, document_title: null, heading_path: null }
+
+  const array = JSON.parse((await fileText('json')).text) as Record<string, unknown>[]
+  expect(array[0]).toMatchObject(source)
+  expect(array[1]).toMatchObject(unsourced)
+  for (const format of ['hf', 'sharegpt']) {
+    const lines = jsonLines((await fileText(format)).text) as { metadata: Record<string, unknown> }[]
+    expect(lines[0]!.metadata, format).toMatchObject(source)
+    expect(lines[1]!.metadata, format).toMatchObject(unsourced)
+  }
+  const rows = parseCsv((await fileText('csv')).text.slice(1))
+  const column = (name: string) => rows[0]!.indexOf(name)
+  expect([rows[1]![column('parent_chunk_id')], rows[1]![column('document_title')], rows[1]![column('heading_path')]]).toEqual([chunkId, 'Billing handbook', 'Billing > Refunds'])
+  expect([rows.at(-1)![column('parent_chunk_id')], rows.at(-1)![column('document_title')]]).toEqual(['', ''])
+  const markdown = (await fileText('markdown')).text.split('\n---\n')
+  expect(markdown[0]).toContain(`| Source chunk | ${chunkId} |`)
+  expect(markdown[0]).toContain('| Document | Billing handbook |')
+  expect(markdown[0]).toContain('| Heading path | Billing › Refunds |')
+  expect(markdown[1]).toContain('| Document | — |')
+
+  // Training-platform lines take no extra keys.
+  expect(Object.keys(jsonLines((await fileText('openai')).text)[0] as object)).toEqual(['messages'])
+  expect(Object.keys(jsonLines((await fileText('bedrock')).text)[0] as object)).toEqual(['system', 'messages'])
+
+  // The document goes: the link goes, the document title and heading path stay.
+  await database.db.deleteFrom('documents').where('id', '=', doc.id).execute()
+  const after = JSON.parse((await fileText('json')).text) as Record<string, unknown>[]
+  expect(after[0]).toMatchObject({ ...source, parent_chunk_id: null })
+  expect((await fileText('markdown')).text).toContain('| Source chunk | gone (deleted or re-chunked) |')
 })
 
 /** A small RFC 4180 reader written for this test, independent of the app's writer. */
@@ -179,7 +221,7 @@ test('CSV is RFC 4180 with a BOM, one row per turn, line breaks kept in cells an
 test('CSV with metadata repeats the chosen metadata columns on every turn row', async () => {
   const rows = parseCsv((await fileText('csv')).text.slice(1))
   const header = rows[0]!
-  expect(header).toEqual(['conversation_id', 'turn', 'role', 'content', 'title', 'status', 'tier', 'template', 'template_version', 'scenario', 'persona', 'emotion', 'topic', 'quality_score', 'simulated', 'model', 'input_tokens', 'output_tokens', 'cost_usd', 'created_at'])
+  expect(header).toEqual(['conversation_id', 'turn', 'role', 'content', 'title', 'status', 'tier', 'template', 'template_version', 'scenario', 'persona', 'emotion', 'topic', 'quality_score', 'simulated', 'model', 'input_tokens', 'output_tokens', 'cost_usd', 'created_at', 'parent_chunk_id', 'document_title', 'heading_path'])
   const first = Object.fromEntries(header.map((h, i) => [h, rows[1]![i]]))
   expect(first).toMatchObject({ title: 'Refund: "double" charge', status: 'approved', tier: 'T2', template: 'Billing support', template_version: '3', scenario: 'Refund with an angry parent', quality_score: '8.25', simulated: 'false', input_tokens: '1200', output_tokens: '340', cost_usd: '0.0029' })
   expect(rows.slice(1).every((r) => r.length === header.length)).toBe(true)

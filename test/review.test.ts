@@ -4,6 +4,8 @@ import { activeReviewSettings } from '../src/review/settings'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
 import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
+import { insertDocumentWithChunks } from './helpers/chunks'
+import { insertGroundedConversation } from './helpers/grounded'
 
 let database: TestDatabase
 let app: ReturnType<typeof testApp>['app']
@@ -379,6 +381,47 @@ test('the review screen shows the conversation, where it came from, and its hist
   for (const text of ['Where is my refund? (1)', 'Support chats (version 1)', 'Refund for a late parcel', 'You write support conversations.', 'A busy parent asks about a refund.', 'Unnatural dialogue', 'Stiff.', 'Undone', 'Rejected', 'Approve <kbd>a</kbd>', 'data-hotkey="r"']) {
     expect(html, text).toContain(text)
   }
+})
+
+test('the review screen shows the source chunk beside a grounded conversation, the passages it uses marked', async () => {
+  const doc = await insertDocumentWithChunks(db(), 'Refund policy', ['Refunds are issued within fourteen days of the return arriving. Our office cat is called Biscuit.'], {
+    headings: [['Refunds', 'Timing']],
+  })
+  const { id } = await insertGroundedConversation(db(), doc.chunkIds[0]!, {
+    turns: ['How long do refunds take?', 'Refunds are issued within fourteen days once your return is arriving with us.'],
+  })
+  const html = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
+  const panel = html.slice(html.indexOf('aria-label="Source chunk"'))
+  expect(panel).toContain(`href="/chunks/${doc.chunkIds[0]}"`)
+  expect(panel).toContain('Refund policy')
+  expect(panel).toContain('Refunds › Timing')
+  expect(panel).toContain('<mark>Refunds are issued within fourteen days of the return arriving.</mark>')
+  expect(panel).toContain(' Our office cat is called Biscuit.')
+  expect(panel).not.toContain('<mark> Our office cat')
+
+  // Once the chunk is gone, the saved text is still shown beside the conversation.
+  await db().deleteFrom('documents').where('id', '=', doc.id).execute()
+  const orphan = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
+  expect(orphan).toContain('the chunk is gone')
+  expect(orphan).toContain('<mark>Refunds are issued within fourteen days of the return arriving.</mark>')
+})
+
+test('chunk text on the review screen is escaped: a chunk holding a script tag cannot inject it', async () => {
+  const doc = await insertDocumentWithChunks(db(), '<img src=x onerror=alert(1)>', ['Reset the router. <script>alert("chunk")</script> Then wait for the router lights.'], {
+    headings: [['<b>Setup</b>']],
+  })
+  const { id } = await insertGroundedConversation(db(), doc.chunkIds[0]!, { turns: ['Help?', 'Reset the router and wait for the router lights.'] })
+  const html = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
+  expect(html).not.toContain('<script>alert("chunk")</script>')
+  expect(html).toContain('&lt;script&gt;alert(&quot;chunk&quot;)&lt;/script&gt;')
+  expect(html).not.toContain('<img src=x')
+  expect(html).not.toContain('<b>Setup</b>')
+})
+
+test('an ungrounded conversation has no source chunk panel', async () => {
+  const [id] = await insertConversations(db(), source, [8])
+  const html = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
+  expect(html).not.toContain('aria-label="Source chunk"')
 })
 
 test('the quality page shows approval rates per template, worst first, with reasons', async () => {

@@ -55,6 +55,14 @@ export const FILTER_FIELDS = {
   emotion: one(text),
   topic: one(text),
   simulated: one(boolean),
+  /** Grounded in a chunk of this document (by the document id kept in chunk_context). */
+  document_id: one(z.uuid({ error: 'must be a document id' })),
+  /** Linked to this chunk now. */
+  chunk_id: one(z.uuid({ error: 'must be a chunk id' })),
+  /** Generated from (or linked to) a chunk: chunk_context is kept, even if the chunk is gone. */
+  grounded: one(boolean),
+  /** Grounded, but its chunk was deleted or re-chunked away (chunk_context kept, no parent_chunk_id). */
+  orphaned: one(boolean),
   q: one(z.string().trim().max(500, 'must be at most 500 characters')),
   /** Trashed conversations are hidden unless asked for ('include' or 'only', the trash page). */
   deleted: one(z.enum(DELETED_SCOPES, { error: `must be one of ${DELETED_SCOPES.join(', ')}` })),
@@ -111,6 +119,13 @@ export function conversationFilter(filter: ConversationFilter): Expression<SqlBo
   if (filter.emotion) where.push(eb('conversations.emotion', '=', filter.emotion))
   if (filter.topic) where.push(eb('conversations.topic', '=', filter.topic))
   if (filter.simulated !== undefined) where.push(eb('conversations.simulated', '=', filter.simulated))
+  if (filter.document_id) where.push(sql<SqlBool>`conversations.chunk_context->>'document_id' = ${filter.document_id}`)
+  if (filter.chunk_id) where.push(eb('conversations.parent_chunk_id', '=', filter.chunk_id))
+  if (filter.grounded !== undefined) where.push(eb('conversations.chunk_context', filter.grounded ? 'is not' : 'is', null))
+  if (filter.orphaned !== undefined) {
+    const orphaned = eb.and([eb('conversations.chunk_context', 'is not', null), eb('conversations.parent_chunk_id', 'is', null)])
+    where.push(filter.orphaned ? orphaned : eb.not(orphaned))
+  }
   if (filter.q) where.push(matches(filter.q))
   return eb.and(where)
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { ValidationFailed } from '../errors'
 import { badCursor, CursorId, CursorText, CursorTimestamp, decodeCursor as decodeTuple, encodeCursor as encodeTuple } from '../http/cursor'
-import type { ConversationStatus, DB, Tier } from '../db/schema'
+import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
 import { approvalRate } from '../review/approval-rate'
 import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
 
@@ -90,6 +90,10 @@ export type ConversationRow = {
   updated_at: Date
   reviewed_at: Date | null
   deleted_at: Date | null
+  /** The chunk it is linked to now (null when none, or when the chunk is gone: see chunk_source). */
+  parent_chunk_id: string | null
+  /** Where its source text came from (chunk_context without the text), null when not grounded. */
+  chunk_source: Omit<ChunkContext, 'text'> | null
   /** Title and a snippet of turn text with search terms between \u0002 and \u0003 (only when searching). */
   highlight?: { title: string; snippet: string }
 }
@@ -152,6 +156,8 @@ export async function listConversations(
         'conversations.updated_at',
         'conversations.reviewed_at',
         'conversations.deleted_at',
+        'conversations.parent_chunk_id',
+        sql<Omit<ChunkContext, 'text'> | null>`conversations.chunk_context - 'text'`.as('chunk_source'),
         sql<string>`(${expr})::text`.as('sort_key'),
       ])
       .where(listedConversations(options.filter))
@@ -277,12 +283,13 @@ export async function summarizeConversations(db: Kysely<DB>, filter: Conversatio
   return summary
 }
 
-/** What the filter form offers: templates, scenarios, recent batches, and the scenarios' vocabulary. */
+/** What the filter form offers: templates, scenarios, recent batches and documents, and the scenarios' vocabulary. */
 export async function filterChoices(db: Kysely<DB>) {
-  const [templates, scenarios, batches, vocabulary] = await Promise.all([
+  const [templates, scenarios, batches, documents, vocabulary] = await Promise.all([
     db.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
     db.selectFrom('scenarios').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
     db.selectFrom('batches').select(['id', 'name', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
+    db.selectFrom('documents').select(['id', 'title']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
     db
       .selectFrom('scenarios')
       .select([
@@ -296,6 +303,7 @@ export async function filterChoices(db: Kysely<DB>) {
     templates,
     scenarios,
     batches,
+    documents,
     personas: vocabulary.personas ?? [],
     emotions: vocabulary.emotions ?? [],
     topics: vocabulary.topics ?? [],

@@ -7,7 +7,7 @@ import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { isCursorTimestamp } from '../http/cursor'
-import { invalid, isHtmx, parseBody, wantsJson } from '../http/respond'
+import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
 import { ConversationRows } from '../../views/conversations/ConversationRows'
@@ -18,6 +18,8 @@ import { TrashPage } from '../../views/conversations/TrashPage'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
+import { chunkExists, linkChunk, LinkInput, unlinkChunk } from './links'
+import { OrphansPage } from '../../views/conversations/OrphansPage'
 import { filterParams, type ConversationFilter } from './filter'
 import {
   DEFAULT_SORT,
@@ -34,10 +36,11 @@ import {
 type C = Context<AppEnv>
 
 /** The list's query string, parsed once: unknown values and malformed numbers are a 400 naming the field. */
-async function readList(c: C) {
+async function readList(c: C, fixed: Partial<ConversationFilter> = {}) {
   const parsed = ListQuery.safeParse(c.req.queries())
   if (!parsed.success) throw invalid(parsed.error)
-  const { sort, cursor, limit, ...filter } = parsed.data
+  const { sort, cursor, limit, ...asked } = parsed.data
+  const filter: ConversationFilter = { ...asked, ...fixed }
   if (filter.deleted && filter.deleted !== 'exclude' && !can(c.var.user!.role, 'admin')) {
     throw new Forbidden('Only an administrator can list deleted conversations.')
   }
@@ -59,7 +62,10 @@ const conversationId = (c: C) => {
 
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
-  done: z.enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored', 'resubmitted']).optional().catch(undefined),
+  done: z
+    .enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored', 'resubmitted', 'linked', 'unlinked', 'no_chunk'])
+    .optional()
+    .catch(undefined),
   changed: z.coerce.number().int().min(0).optional().catch(undefined),
 })
 function notice(c: C): string | undefined {
@@ -84,6 +90,12 @@ function notice(c: C): string | undefined {
       return 'The conversation was restored.'
     case 'resubmitted':
       return 'Sent back to review.'
+    case 'linked':
+      return 'Linked to the chunk.'
+    case 'unlinked':
+      return 'Unlinked from its chunk.'
+    case 'no_chunk':
+      return 'There is no chunk with that id (it may have been deleted or re-chunked): find one in the chunk browser.'
     default:
       return undefined
   }
@@ -185,6 +197,43 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
   return c.html(<TrashPage ctx={pageContext(c)} items={trash.items} next={next} notice={notice(c)} days={TRASH_DAYS} />)
 })
 
+/** Orphans: grounded conversations whose chunk was deleted or re-chunked away, each with a re-link form. */
+conversationRoutes.get('/orphaned', async (c) => {
+  const { filter, sort, cursor, limit } = await readList(c, { orphaned: true })
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
+  return c.html(<OrphansPage ctx={pageContext(c)} page={page} notice={notice(c)} canLink={can(c.var.user!.role, 'edit')} />)
+})
+
+/** Where a link form sends the browser back to: chosen by code, never a URL from the form. */
+const LinkForm = z.object({ back: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(['orphans', 'conversation']).catch('conversation')) })
+const backTo = (id: string, back: 'orphans' | 'conversation', done: string) =>
+  back === 'orphans' ? `/conversations/orphaned?done=${done}` : `/conversations/${id}?done=${done}#source`
+
+conversationRoutes.post('/:id/link-chunk', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const body = await readBody(c)
+  const { back } = LinkForm.parse(body)
+  const input = LinkInput.safeParse(body)
+  try {
+    if (!input.success) throw new NotFound('No such chunk.')
+    const linked = await linkChunk(c.var.db, id, input.data)
+    c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: c.var.user!.id }, 'conversation linked to chunk')
+  } catch (err) {
+    // A wrong or vanished chunk id goes back to the form with a sentence; a missing conversation stays a 404.
+    if (err instanceof NotFound && (await findConversation(c.var.db, id))) return c.redirect(backTo(id, back, 'no_chunk'), 303)
+    throw err
+  }
+  return c.redirect(backTo(id, back, 'linked'), 303)
+})
+
+conversationRoutes.post('/:id/unlink-chunk', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const result = await unlinkChunk(c.var.db, id)
+  if (result.changed) c.var.log.info({ conversation: id, user: c.var.user!.id }, 'conversation unlinked from chunk')
+  return c.redirect(backTo(id, 'conversation', 'unlinked'), 303)
+})
+
 async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
@@ -256,7 +305,38 @@ conversationsApi.get('/', async (c) => {
   return c.json({ items: page.items, next_cursor: page.next_cursor })
 })
 
+/** Grounded conversations whose chunk is gone (they keep chunk_context), newest first; other filters apply. */
+conversationsApi.get('/orphaned', async (c) => {
+  const { filter, sort, cursor, limit } = await readList(c, { orphaned: true })
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  return c.json({ items: page.items, next_cursor: page.next_cursor })
+})
+
+conversationsApi.get('/by-chunk/:chunkId', async (c) => {
+  const chunkId = z.uuid().safeParse(c.req.param('chunkId'))
+  if (!chunkId.success || !(await chunkExists(c.var.db, chunkId.data))) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
+  const { filter, sort, cursor, limit } = await readList(c, { chunk_id: chunkId.data })
+  const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
+  return c.json({ items: page.items, next_cursor: page.next_cursor })
+})
+
 conversationsApi.get('/:id', async (c) => c.json(await conversationJson(c, conversationId(c))))
+
+conversationsApi.post('/:id/link-chunk', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const input = await parseBody(c, LinkInput)
+  const linked = await linkChunk(c.var.db, id, input)
+  c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: c.var.user!.id }, 'conversation linked to chunk')
+  return c.json(linked)
+})
+
+/** Clears the link and the saved source (so it is not listed as an orphan); idempotent. */
+conversationsApi.delete('/:id/unlink-chunk', requireCapability('edit'), async (c) => {
+  const id = conversationId(c)
+  const { changed, ...result } = await unlinkChunk(c.var.db, id)
+  if (changed) c.var.log.info({ conversation: id, user: c.var.user!.id }, 'conversation unlinked from chunk')
+  return c.json(result)
+})
 
 async function conversationJson(c: C, id: string) {
   const conversation = await findConversation(c.var.db, id)

@@ -56,7 +56,11 @@ const METADATA = sql<RecordMetadata>`json_build_object(
       where ra.conversation_id = conversations.id),
   'tokens', json_build_object('input', conversations.input_tokens, 'output', conversations.output_tokens),
   'cost_usd', conversations.cost_usd, 'model', conversations.model, 'simulated', conversations.simulated,
-  'created_at', conversations.created_at)`
+  'created_at', conversations.created_at,
+  'parent_chunk_id', conversations.parent_chunk_id,
+  'document_id', conversations.chunk_context->>'document_id',
+  'document_title', conversations.chunk_context->>'document_title',
+  'heading_path', conversations.chunk_context->'heading_path')`
 
 export type RecordQuery = ReturnType<typeof selectRecords>
 

@@ -33,6 +33,8 @@ export async function findReviewItem(db: Kysely<DB>, id: string) {
       'conversations.reviewed_at',
       'conversations.template_id',
       'conversations.batch_id',
+      'conversations.parent_chunk_id',
+      'conversations.chunk_context',
       'templates.name as template_name',
       'template_versions.version as template_version',
       'scenarios.name as scenario_name',

@@ -66,6 +66,11 @@ try {
     ['emotion', 'emotion=angry'],
     ['topic', 'topic=refund+request'],
     ['simulated=false (none match)', 'simulated=false'],
+    ['document_id (source filter)', `document_id=${crypto.randomUUID()}`],
+    ['chunk_id (source filter)', `chunk_id=${crypto.randomUUID()}`],
+    ['grounded=true', 'grounded=true'],
+    ['grounded=false', 'grounded=false'],
+    ['orphaned=true', 'orphaned=true'],
   ]
   for (const [label, query] of filters) await measure('filter', label, `/?${query}`, htmx, '< 100 ms')
 

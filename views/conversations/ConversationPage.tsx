@@ -6,6 +6,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from './format'
+import { SourceSection } from './SourceSection'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -139,6 +140,7 @@ export function ConversationPage(props: {
             <dt>Reviewed</dt>
             <dd>{when(c.reviewed_at)}</dd>
           </dl>
+          <SourceSection conversationId={c.id} parentChunkId={c.parent_chunk_id} context={c.chunk_context} canLink={editable} />
           <h3>Parameters</h3>
           <dl class="parameters">
             {Object.entries(c.parameters).map(([name, value]) => (

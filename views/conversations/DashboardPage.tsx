@@ -39,6 +39,9 @@ export function DashboardPage(props: { ctx: PageContext; view: DashboardView; ch
           <a href="/conversations/trash">Trash</a> (deleted conversations, restorable for 30 days)
         </p>
       )}
+      <p class="muted">
+        <a href="/conversations/orphaned">Orphaned conversations</a> (their source chunk was deleted or re-chunked; re-link them there)
+      </p>
       <FilterForm view={props.view} choices={props.choices} />
       <Results view={props.view} />
     </Layout>
@@ -197,6 +200,36 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
             </option>
           </select>
         </div>
+        <div class="field">
+          <label for="f-document">Document</label>
+          <select id="f-document" name="document_id">
+            <option value="">Any</option>
+            {choices.documents.map((d) => (
+              <option value={d.id} selected={filter.document_id === d.id}>
+                {d.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-chunk">Chunk id</label>
+          <input id="f-chunk" type="text" name="chunk_id" value={filter.chunk_id ?? ''} autocomplete="off" />
+        </div>
+        <div class="field">
+          <label for="f-grounded">Grounded</label>
+          <select id="f-grounded" name="grounded">
+            <option value="">Either</option>
+            <option value="true" selected={filter.grounded === true}>
+              Grounded in a chunk
+            </option>
+            <option value="false" selected={filter.grounded === false}>
+              Not grounded
+            </option>
+          </select>
+        </div>
+        <label class="check">
+          <input type="checkbox" name="orphaned" value="true" checked={filter.orphaned === true} /> Orphaned only (chunk gone)
+        </label>
         <div class="field">
           <label for="f-sort">Sort</label>
           <select id="f-sort" name="sort">

@@ -1,4 +1,5 @@
-import type { RejectionReason } from '../../src/db/schema'
+import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
+import { highlightSource } from '../../src/review/source-highlight'
 import { statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
@@ -94,7 +95,6 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
-  const chunk = typeof item.parameters.source_chunk === 'string' ? item.parameters.source_chunk : undefined
   return (
     <>
       <header class="review-head">
@@ -169,6 +169,7 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
           ))}
         </article>
         <aside class="source" aria-label="Where it came from">
+          {item.chunk_context && <SourceChunk context={item.chunk_context} chunkId={item.parent_chunk_id} turns={item.turns} />}
           <h2>Where it came from</h2>
           <dl>
             <dt>Template</dt>
@@ -202,14 +203,8 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
           <pre class="prompt">{item.system_prompt || '—'}</pre>
           <h3>Prompt</h3>
           <pre class="prompt">{item.prompt || '—'}</pre>
-          {chunk && (
-            <>
-              <h3>Source chunk</h3>
-              <pre class="prompt">{chunk}</pre>
-            </>
-          )}
           <h3>Parameters</h3>
-          <KeyValues values={item.parameters} skip="source_chunk" />
+          <KeyValues values={item.parameters} />
           <h3>Quality {quality(item.quality_score)}</h3>
           {item.quality_parts ? <KeyValues values={item.quality_parts} /> : <p class="muted">Not scored.</p>}
         </aside>
@@ -219,8 +214,28 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
   )
 }
 
-function KeyValues(props: { values: Record<string, unknown>; skip?: string }) {
-  const entries = Object.entries(props.values).filter(([key]) => key !== props.skip)
+/** The source text beside the conversation, the sentences the assistant uses marked (text nodes only, escaped). */
+function SourceChunk(props: { context: ChunkContext; chunkId: string | null; turns: Turn[] }) {
+  const { context } = props
+  const passages = highlightSource(
+    context.text,
+    props.turns.filter((t) => t.role === 'assistant').map((t) => t.content),
+  )
+  return (
+    <section class="source-chunk" aria-label="Source chunk">
+      <h2>Source chunk</h2>
+      <p class="muted">
+        {props.chunkId ? <a href={`/chunks/${props.chunkId}`}>{context.document_title}</a> : context.document_title}
+        {context.heading_path.length > 0 && ` › ${context.heading_path.join(' › ')}`}
+        {!props.chunkId && ' (the chunk is gone; this is the text it was generated from)'}
+      </p>
+      <p class="chunk-text">{passages.map((p) => (p.used ? <mark>{context.text.slice(p.start, p.end)}</mark> : context.text.slice(p.start, p.end)))}</p>
+    </section>
+  )
+}
+
+function KeyValues(props: { values: Record<string, unknown> }) {
+  const entries = Object.entries(props.values)
   if (!entries.length) return <p class="muted">None.</p>
   return (
     <table class="table compact">

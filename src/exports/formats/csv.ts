@@ -18,6 +18,9 @@ const METADATA_COLUMNS: [string, (m: RecordMetadata) => string | number | boolea
   ['output_tokens', (m) => m.tokens.output],
   ['cost_usd', (m) => m.cost_usd],
   ['created_at', (m) => m.created_at],
+  ['parent_chunk_id', (m) => m.parent_chunk_id],
+  ['document_title', (m) => m.document_title],
+  ['heading_path', (m) => (m.heading_path ? m.heading_path.join(' > ') : null)],
 ]
 export const CSV_METADATA_COLUMNS = METADATA_COLUMNS.map(([name]) => name)
 

@@ -30,6 +30,12 @@ export type RecordMetadata = {
   model: string | null
   simulated: boolean
   created_at: string
+  /** The chunk it is grounded in now (null when none or gone). */
+  parent_chunk_id: string | null
+  /** Where its source text came from, kept in chunk_context even after the chunk goes; null when not grounded. */
+  document_id: string | null
+  document_title: string | null
+  heading_path: string[] | null
 }
 
 export type ReviewEntry = {

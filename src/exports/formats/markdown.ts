@@ -23,6 +23,9 @@ function metadataTable(id: string, m: RecordMetadata): string {
     ['Simulated', m.simulated ? 'yes' : 'no'],
     ['Reviews', m.review_history.map((r) => `${r.action} → ${r.to_status}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}`).join('; ') || null],
     ['Created', m.created_at],
+    ['Source chunk', m.parent_chunk_id ?? (m.document_title ? 'gone (deleted or re-chunked)' : null)],
+    ['Document', m.document_title],
+    ['Heading path', m.heading_path?.join(' › ') || null],
   ]
   return ['| Field | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${inline(v === null || v === '' ? '—' : String(v))} |`)].join('\n')
 }

@@ -1,0 +1,72 @@
+import type { ConversationPage } from '../../src/conversations/queries'
+import type { PageContext } from '../../src/http/page-context'
+import { Layout } from '../Layout'
+import { STATUS_LABELS, when } from './format'
+import { RelinkForm } from './RelinkForm'
+
+/** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */
+export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; notice?: string; canLink: boolean }) {
+  const { page } = props
+  return (
+    <Layout ctx={props.ctx} title="Orphaned conversations">
+      <p>
+        <a href="/">← Conversations</a>
+      </p>
+      <h1>Orphaned conversations</h1>
+      <p class="muted">Grounded in a chunk that was deleted or re-chunked away. Each keeps the text it was generated from; link it to a chunk again to restore its source.</p>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
+      {page.items.length === 0 ? (
+        <p class="muted">No orphaned conversations.</p>
+      ) : (
+        <table class="table orphans">
+          <thead>
+            <tr>
+              <th>Conversation</th>
+              <th>Status</th>
+              <th>Was grounded in</th>
+              <th>Created</th>
+              {props.canLink && <th>Re-link</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {page.items.map((row) => (
+              <tr id={`c-${row.id}`}>
+                <td>
+                  <a href={`/conversations/${row.id}`}>{row.title || 'Untitled'}</a>
+                </td>
+                <td>
+                  <span class={`pill status-${row.status}`}>{STATUS_LABELS[row.status]}</span>
+                </td>
+                <td>
+                  {row.chunk_source ? (
+                    <>
+                      <a href={`/documents/${row.chunk_source.document_id}`}>{row.chunk_source.document_title}</a>
+                      {row.chunk_source.heading_path.length > 0 && <span class="muted"> › {row.chunk_source.heading_path.join(' › ')}</span>}
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>{when(row.created_at)}</td>
+                {props.canLink && (
+                  <td>
+                    <RelinkForm conversationId={row.id} documentId={row.chunk_source?.document_id} back="orphans" />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page.next_cursor && (
+        <p>
+          <a href={`/conversations/orphaned?cursor=${encodeURIComponent(page.next_cursor)}`}>Next page →</a>
+        </p>
+      )}
+    </Layout>
+  )
+}
