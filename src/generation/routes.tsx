@@ -87,8 +87,8 @@ batchApi.post('*', requireCapability('edit'))
 
 batchApi.post('/', async (c) => {
   const { id, estimate } = await startBatch(c, await readBody(c), false)
-  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds } = estimate
-  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds } }, 201)
+  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = estimate
+  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } }, 201)
 })
 
 batchApi.get('/:id', async (c) => {
