@@ -30,7 +30,7 @@ import {
   retryFailed,
   type BatchState,
 } from './batches'
-import { generateChoices, requestFromForm, type GenerateFormValues } from './form'
+import { chunkIdsOf, generateChoices, requestFromForm, type GenerateFormValues } from './form'
 import { GenerationRequest, resolveGeneration } from './inputs'
 import { checkModel } from './models'
 import { progressHub } from './progress-hub'
@@ -231,9 +231,10 @@ generatePages.use('*', requireCapability('edit'))
 generatePages.get('/', async (c) => {
   const settings = await activeAiSettings(c.var.db)
   const templateId = z.uuid().safeParse(c.req.query('template_id'))
-  let choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  const chunkIds = chunkIdsOf(c.req.queries('chunk_ids'))
+  let choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings, chunkIds)
   // Without a choice yet, the newest template is chosen, so its form shows straight away.
-  if (!choices.template && choices.templates[0]) choices = await generateChoices(c.var.db, choices.templates[0].id, settings)
+  if (!choices.template && choices.templates[0]) choices = await generateChoices(c.var.db, choices.templates[0].id, settings, chunkIds)
   return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} />)
 })
 
@@ -245,7 +246,7 @@ async function withForm(c: Context<AppEnv>, act: (request: Record<string, unknow
   ) as GenerateFormValues
   const settings = await activeAiSettings(c.var.db)
   const templateId = z.uuid().safeParse(body.template_id)
-  const choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  const choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings, chunkIdsOf(body.chunk_ids))
   try {
     return await act(requestFromForm(body, choices.template?.parameters ?? []), values)
   } catch (err) {
@@ -259,7 +260,7 @@ generatePages.post('/preview', (c) =>
   withForm(c, async (request, values) => {
     const { estimate } = await startBatch(c, request, true)
     const settings = await activeAiSettings(c.var.db)
-    const choices = await generateChoices(c.var.db, String(request.template_id), settings)
+    const choices = await generateChoices(c.var.db, String(request.template_id), settings, chunkIdsOf(request.chunk_ids))
     return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} values={values} estimate={estimate} />)
   }),
 )
