@@ -53,6 +53,9 @@ function sentences(text: string): string[] {
   return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length > 0)
 }
 
+/** A contradiction costs more than an unsupported sentence: it teaches the model something false. */
+const CONTRADICTION_PENALTY = 3.5
+
 export type GroundingInput = { turns: Turn[]; source: ChunkContext; dimensions: DimensionSource | null }
 export type Grounding = { score: number; support: number; contradictions: number }
 
@@ -62,7 +65,7 @@ export type Grounding = { score: number; support: number; contradictions: number
  * topics it handed the prompt (an unanalysed chunk leaves that out). Support is the share of the
  * assistant's substantive sentences (three content words or more) whose content words mostly
  * (at least half) occur in the source. A contradiction is a sentence that shares most of its words
- * with a source sentence but differs from it in negation, or a number the source does not have
+ * with a source sentence (half or more) but differs from it in negation, or a number the source does not have
  * where the source gives numbers. Heuristics, cheap enough to run on every conversation.
  */
 export function scoreGrounding(input: GroundingInput): Grounding {
@@ -82,12 +85,12 @@ export function scoreGrounding(input: GroundingInput): Grounding {
       if (known / stems.length >= 0.5) supported++
       const negated = NEGATION.test(sentence)
       const nearest = nearestSentence(stems, sourceSentences)
-      if (nearest && nearest.overlap >= 0.6 && nearest.negated !== negated) contradictions++
+      if (nearest && nearest.overlap >= 0.5 && nearest.negated !== negated) contradictions++
       if (sourceNumbers.size > 0) for (const n of sentence.match(NUMBER) ?? []) if (!sourceNumbers.has(n)) contradictions++
     }
   }
   const support = substantive === 0 ? 0 : supported / substantive
-  const facts = Math.max(0, 10 * support - 2.5 * contradictions)
+  const facts = Math.max(0, 10 * support - CONTRADICTION_PENALTY * contradictions)
   const confidence = dimensionConfidence(input.dimensions)
   const score = confidence === undefined ? facts : 0.8 * facts + 0.2 * 10 * confidence
   return { score: Math.round(Math.min(10, Math.max(0, score)) * 100) / 100, support: Math.round(support * 100) / 100, contradictions }
