@@ -239,6 +239,40 @@ describe('a grounded batch', () => {
   })
 })
 
+describe('the Claude judge of grounding', () => {
+  test('shows its cost on a dry run without queueing anything, then judges every grounded conversation of the batch', async () => {
+    const doc = await returnsHandbook()
+    const template = await makeTemplate(simulated.app, editor)
+    const { id } = await created(await postBatch(simulated.app, { template_id: template.id, chunk_ids: doc.chunkIds, count_per_item: 2 }))
+    await worker(simulated.deps)
+    await finished(simulated.app, id)
+    const judge = (body: Record<string, unknown>, batch = id) => simulated.app.request(`/api/batches/${batch}/judge-grounding`, json(body, { cookie: editor, origin: ORIGIN }))
+
+    const dry = await judge({ dry_run: true })
+    expect(dry.status).toBe(200)
+    const estimate = (await dry.json()) as { estimate: { calls: number; input_tokens: number; output_tokens: number; cost_usd: number }; queued: number }
+    expect(estimate.queued).toBe(0)
+    expect(estimate.estimate.calls).toBe(4)
+    expect(estimate.estimate.input_tokens).toBeGreaterThan(0)
+    expect(estimate.estimate.cost_usd).toBeGreaterThan(0)
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'judge_grounding'`.execute(database.db)
+    expect(rows[0]!.n).toBe(0)
+
+    const run = await judge({})
+    expect(run.status).toBe(202)
+    expect(((await run.json()) as { queued: number }).queued).toBe(4)
+    const judged = await waitFor(async () => {
+      const rows = await conversationsOf(id)
+      return rows.every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? rows : undefined
+    }, 15_000, 'every conversation to be judged')
+    // The simulated judge reads the same source and transcript the heuristic does.
+    for (const row of judged) expect(row.quality_parts!.grounding_judge).toBe(scoreGrounding({ turns: row.turns, source: row.chunk_context!, dimensions: null }).score)
+
+    expect((await judge({ dry_run: true }, '00000000-0000-4000-8000-000000000000')).status).toBe(404)
+    expect((await judge({ dry_run: 'maybe' })).status).toBe(400)
+  })
+})
+
 describe('the generate page', () => {
   test('shows the chunks chosen in the chunk browser, carries them into the estimate and starts a grounded batch, without JavaScript', async () => {
     const doc = await returnsHandbook()

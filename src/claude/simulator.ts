@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { DIMENSION_TOOL_NAME, passageOf } from '../chunks/dimension-tool'
 import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { sourceTextIn } from '../generation/grounding'
+import { GROUNDING_JUDGE_TOOL_NAME, simulateGroundingJudgement } from '../generation/grounding-judge-tool'
 import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
 
 /**
@@ -81,10 +82,12 @@ export function newId(prefix: 'msg' | 'toolu' | 'req'): string {
 export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' } = {}): SimulatedMessage {
   const request = parse(MessagesRequest, body)
   const dimensions = opts.reply !== 'text' && offersTool(request, DIMENSION_TOOL_NAME)
-  const usesTool = dimensions || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
+  const judge = opts.reply !== 'text' && offersTool(request, GROUNDING_JUDGE_TOOL_NAME)
+  const usesTool = dimensions || judge || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
   const content: SimulatedMessage['content'] =
     request.max_tokens === 0 ? []
     : dimensions ? [dimensionToolUse(request)]
+    : judge ? [groundingJudgeToolUse(request)]
     : usesTool ? [conversationToolUse(request)]
     : [{ type: 'text', text: simulateText(request), citations: null }]
   const cache = promptCacheUsage(request)
@@ -177,6 +180,13 @@ function offersTool(request: MessagesRequest, name: string): boolean {
 }
 
 // Token usage: roughly four characters a token, which is close enough for cost estimates.
+
+/** The grounding judge answers with the heuristic grounding score of the transcript against the source. */
+function groundingJudgeToolUse(request: MessagesRequest): ToolUseContent {
+  const lastUser = request.messages.findLast((m) => m.role === 'user')
+  const input = simulateGroundingJudgement(lastUser ? messageText(lastUser.content) : '')
+  return { type: 'tool_use', id: newId('toolu'), name: GROUNDING_JUDGE_TOOL_NAME, input, caller: { type: 'direct' } }
+}
 
 function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4))

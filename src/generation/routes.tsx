@@ -32,6 +32,7 @@ import {
 } from './batches'
 import { chunkIdsOf, generateChoices, requestFromForm, type GenerateFormValues } from './form'
 import { GenerationRequest, resolveGeneration } from './inputs'
+import { requestGroundingJudge } from './grounding-judge'
 import { checkModel } from './models'
 import { progressHub } from './progress-hub'
 
@@ -106,6 +107,16 @@ batchApi.get('/:id', async (c) => {
     message_batches: state.uses_message_batches,
     message_batch_id: state.message_batch_id,
   })
+})
+
+/** The optional Claude judge of grounding over the batch's generated, grounded conversations; `dry_run` shows the cost alone. */
+const JudgeRequest = z.object({ dry_run: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }).default(false) })
+
+batchApi.post('/:id/judge-grounding', async (c) => {
+  const parsed = JudgeRequest.safeParse(await readBody(c))
+  if (!parsed.success) throw invalid(parsed.error)
+  const result = await requestGroundingJudge(c.var.db, batchId(c), { dryRun: parsed.data.dry_run })
+  return c.json(result, parsed.data.dry_run ? 200 : 202)
 })
 
 const CONTROLS = { pause: pauseBatch, resume: resumeBatch, cancel: cancelBatch, retry: retryFailed, 'clear-cancelled': clearCancelled } as const
