@@ -7,6 +7,7 @@ import generate_conversation from './generate_conversation'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
 import ingest_document from './ingest_document'
+import judge_grounding from './judge_grounding'
 import message_batch from './message_batch'
 import purge_trash from './purge_trash'
 
@@ -20,6 +21,7 @@ export function taskList(deps: Deps): TaskList {
     export_conversations: export_conversations(deps),
     expire_exports: expire_exports(deps),
     ingest_document: ingest_document(deps),
+    judge_grounding: judge_grounding(deps),
     message_batch: message_batch(deps),
     purge_trash: purge_trash(deps),
   }

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { DIMENSION_TOOL_NAME, passageOf } from '../chunks/dimension-tool'
 import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
+import { sourceTextIn } from '../generation/grounding'
+import { GROUNDING_JUDGE_TOOL_NAME, simulateGroundingJudgement } from '../generation/grounding-judge-tool'
 import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
 
 /**
@@ -13,7 +15,7 @@ import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-to
 // Loose on purpose: the simulator checks what it needs and ignores what it doesn't understand.
 const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() })
 const SystemBlock = z.looseObject({ type: z.literal('text'), text: z.string(), cache_control: CacheControl.nullish() })
-const ContentBlock = z.looseObject({ type: z.string(), text: z.string().optional() })
+const ContentBlock = z.looseObject({ type: z.string(), text: z.string().optional(), cache_control: CacheControl.nullish() })
 const MessageParam = z.looseObject({
   role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(ContentBlock)]),
@@ -80,10 +82,12 @@ export function newId(prefix: 'msg' | 'toolu' | 'req'): string {
 export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' } = {}): SimulatedMessage {
   const request = parse(MessagesRequest, body)
   const dimensions = opts.reply !== 'text' && offersTool(request, DIMENSION_TOOL_NAME)
-  const usesTool = dimensions || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
+  const judge = opts.reply !== 'text' && offersTool(request, GROUNDING_JUDGE_TOOL_NAME)
+  const usesTool = dimensions || judge || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
   const content: SimulatedMessage['content'] =
     request.max_tokens === 0 ? []
     : dimensions ? [dimensionToolUse(request)]
+    : judge ? [groundingJudgeToolUse(request)]
     : usesTool ? [conversationToolUse(request)]
     : [{ type: 'text', text: simulateText(request), citations: null }]
   const cache = promptCacheUsage(request)
@@ -177,6 +181,13 @@ function offersTool(request: MessagesRequest, name: string): boolean {
 
 // Token usage: roughly four characters a token, which is close enough for cost estimates.
 
+/** The grounding judge answers with the heuristic grounding score of the transcript against the source. */
+function groundingJudgeToolUse(request: MessagesRequest): ToolUseContent {
+  const lastUser = request.messages.findLast((m) => m.role === 'user')
+  const input = simulateGroundingJudgement(lastUser ? messageText(lastUser.content) : '')
+  return { type: 'tool_use', id: newId('toolu'), name: GROUNDING_JUDGE_TOOL_NAME, input, caller: { type: 'direct' } }
+}
+
 function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4))
 }
@@ -204,24 +215,33 @@ function inputText(request: CountTokensRequest): string {
   ].join('\n')
 }
 
-// Like the real cache, the prefix runs from the tools through the last system block marked for
-// caching, per model. The first sight of a prefix writes the cache; later ones read it.
+// Like the real cache, a prefix runs from the tools through a block marked for caching (in the
+// system prompt or a message), per model. The longest prefix seen before is read; the rest up to
+// the last marked block is written.
 const seenCachePrefixes = new Set<string>()
 const MAX_REMEMBERED_PREFIXES = 1000
 
 function promptCacheUsage(request: MessagesRequest): { created: number; read: number; ttl: '5m' | '1h' } {
-  const blocks = systemBlocks(request)
-  const lastMarked = blocks.findLastIndex((block) => block.cached)
-  const marked = blocks[lastMarked]
-  if (!marked) return { created: 0, read: 0, ttl: '5m' }
-  const cachedText = blocks.slice(0, lastMarked + 1).map((block) => block.text)
-  const prefix = [request.tools ? JSON.stringify(request.tools) : '', ...cachedText].join('\n')
-  const tokens = estimateTokens(prefix)
-  const key = createHash('sha256').update(`${request.model}\n${prefix}`).digest('hex')
-  if (seenCachePrefixes.has(key)) return { created: 0, read: tokens, ttl: marked.ttl }
+  const blocks = [
+    ...systemBlocks(request),
+    ...request.messages.flatMap((message) =>
+      typeof message.content === 'string'
+        ? [{ text: message.content, cached: false, ttl: '5m' as const }]
+        : message.content.map((block) => ({ text: block.text ?? JSON.stringify(block), cached: Boolean(block.cache_control), ttl: block.cache_control?.ttl ?? '5m' })),
+    ),
+  ]
+  const marked = blocks.flatMap((block, i) => (block.cached ? [i] : []))
+  const last = marked.at(-1)
+  if (last === undefined) return { created: 0, read: 0, ttl: '5m' }
+  const prefixes = marked.map((end) => {
+    const prefix = [request.tools ? JSON.stringify(request.tools) : '', ...blocks.slice(0, end + 1).map((block) => block.text)].join('\n')
+    return { tokens: estimateTokens(prefix), key: createHash('sha256').update(`${request.model}\n${prefix}`).digest('hex') }
+  })
+  const hit = prefixes.findLast((prefix) => seenCachePrefixes.has(prefix.key))
   if (seenCachePrefixes.size >= MAX_REMEMBERED_PREFIXES) seenCachePrefixes.clear()
-  seenCachePrefixes.add(key)
-  return { created: tokens, read: 0, ttl: marked.ttl }
+  for (const prefix of prefixes) seenCachePrefixes.add(prefix.key)
+  const read = hit?.tokens ?? 0
+  return { created: prefixes.at(-1)!.tokens - read, read, ttl: blocks[last]!.ttl }
 }
 
 // Content: sentences from templates, filled with phrases of the prompt and picked by a generator
@@ -322,14 +342,31 @@ function simulateConversation(request: MessagesRequest): { title: string; turns:
   const stages = Array.from({ length: exchanges }, (_, i) =>
     i === 0 ? OPENINGS : i === exchanges - 1 ? CLOSINGS : middle[(i - 1) % middle.length]!,
   )
-  const turns = stages.flatMap((stage): ConversationTurn[] => {
+  const facts = groundedFacts(request, random)
+  const turns = stages.flatMap((stage, i): ConversationTurn[] => {
     const [user, assistant] = pick(random, stage)
     return [
       { role: 'user', content: user(words) },
-      { role: 'assistant', content: assistant(words) },
+      { role: 'assistant', content: facts ? groundedAnswer(random, facts, i) : assistant(words) },
     ]
   })
   return { title: pick(random, TITLES)(words), turns: turns.slice(0, count) }
+}
+
+const ACKNOWLEDGEMENTS = ['Sure.', 'Of course.', 'Good question.', 'Right.', 'Here is what applies.']
+
+/** With a source block in the prompt, the assistant answers in the source's own sentences, in a seeded order. */
+function groundedFacts(request: MessagesRequest, random: () => number): string[] | undefined {
+  const lastUser = request.messages.findLast((message) => message.role === 'user')
+  const source = sourceTextIn(lastUser ? messageText(lastUser.content) : '')
+  const sentences = source?.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'))
+  return sentences?.length ? shuffle(random, sentences) : undefined
+}
+
+function groundedAnswer(random: () => number, facts: string[], exchange: number): string {
+  const first = facts[(exchange * 2) % facts.length]!
+  const second = facts[(exchange * 2 + 1) % facts.length]!
+  return [pick(random, ACKNOWLEDGEMENTS), first, ...(second === first ? [] : [second])].join(' ')
 }
 
 /** The range the prompt asks for ("between 2 and 6 turns", as the app's prompts say), if it names one. */

@@ -6,6 +6,7 @@ import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { decodeTimeIdCursor, encodeTimeIdCursor } from '../http/cursor'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { estimateBatch, type BatchEstimate } from './cost'
+import { sourceBlockText } from './grounding'
 import type { GenerationItem, GenerationRequest, ResolvedGeneration } from './inputs'
 import { addGenerationJobs, addJobsSql, addMessageBatchJob, removeGenerationJobs } from './jobs'
 
@@ -25,7 +26,7 @@ export function planBatch(
   }
   return estimateBatch({
     model: request.model ?? settings.model,
-    items: resolved.items.map((item) => ({ system: item.system_prompt, prompt: item.prompt })),
+    items: resolved.items.map((item) => ({ system: item.system_prompt, prompt: item.prompt, source: item.chunk_context ? sourceBlockText(item.chunk_context) : undefined })),
     countPerItem,
     minTurns: resolved.snapshot.min_turns,
     maxTurns: resolved.snapshot.max_turns,
@@ -147,15 +148,17 @@ async function insertQueued(
     with items as (
       select * from jsonb_to_recordset(${items}::jsonb) as i(
         ord int, scenario_id uuid, edge_case_id uuid, tier text, persona text, emotion text, topic text,
-        parameters jsonb, system_prompt text, prompt text)
+        parameters jsonb, system_prompt text, prompt text, parent_chunk_id uuid, chunk_context jsonb, dimension_source jsonb)
     ), inserted as (
       insert into conversations (batch_id, template_id, template_version_id, scenario_id, edge_case_id, tier, status,
-        persona, emotion, topic, parameters, system_prompt, prompt, simulated, model, max_tokens, created_by)
+        persona, emotion, topic, parameters, system_prompt, prompt, parent_chunk_id, chunk_context, dimension_source,
+        simulated, model, max_tokens, created_by)
       select ${input.batchId}::uuid, ${input.templateId}::uuid, ${input.templateVersionId}::uuid, i.scenario_id, i.edge_case_id,
         i.tier, 'queued', i.persona, i.emotion, i.topic, i.parameters, i.system_prompt,
         case when ${count}::int > 1
           then i.prompt || E'\n\n' || format('This is variation %s of %s for these inputs: make it clearly different from the others.', n, ${count}::int)
           else i.prompt end,
+        i.parent_chunk_id, i.chunk_context, i.dimension_source,
         ${input.simulated}, ${input.model}, ${input.maxTokens}::int, ${input.userId}::uuid
       from items i cross join generate_series(1, ${count}::int) as n
       order by i.ord, n

@@ -1,4 +1,5 @@
 import { CLAUDE_MODELS, type ClaudeModelId } from '../claude/client'
+import { countTokens } from '../chunks/tokens'
 
 /**
  * What Claude calls cost: list prices per model, a token estimate from text, and the estimate a
@@ -105,8 +106,11 @@ const TOKENS_PER_CALL = 40
 
 export type EstimateInput = {
   model: string
-  /** The resolved prompts of each distinct item; every one is sent `countPerItem` times. */
-  items: Array<{ system: string; prompt: string }>
+  /**
+   * The resolved prompts of each distinct item; every one is sent `countPerItem` times. A grounded
+   * item also sends its chunk's source block, cached after the system prompt.
+   */
+  items: Array<{ system: string; prompt: string; source?: string | undefined }>
   countPerItem: number
   minTurns: number
   maxTurns: number
@@ -124,12 +128,15 @@ export type BatchEstimate = {
   output_tokens: number
   cost_usd: number
   expected_seconds: number
+  /** Grounded batches: the source blocks' tokens over every call, and the calls expected to read a chunk from the prompt cache. */
+  chunk_tokens: number
+  cache_reads: number
 }
 
 /**
  * Calls, tokens and dollars for a batch, and how long it should take at the configured rate. The
- * cached prefix (tools and system prompt) is written once per distinct system prompt and read by
- * the calls after it, as the API's prompt caching bills it.
+ * cached prefix (tools, system prompt and, when grounded, the chunk's source block) is written once
+ * per distinct prefix and read by the calls after it, as the API's prompt caching bills it.
  */
 export function estimateBatch(input: EstimateInput): BatchEstimate {
   const p = modelPrice(input.model)
@@ -139,8 +146,15 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
   let inputTokens = 0
   let dollars = 0
   const cachedPrefixes = new Set<string>()
+  let chunkTokens = 0
+  let cacheReads = 0
+  const sourceTokens = new Map<string, number>()
   for (const item of input.items) {
-    const prefix = toolTokens + estimateTokens(item.system)
+    // The source block is counted the way chunks are sized (countTokens), once per distinct text.
+    const source = item.source ? (sourceTokens.get(item.source) ?? countTokens(item.source)) : 0
+    if (item.source) sourceTokens.set(item.source, source)
+    chunkTokens += source * input.countPerItem
+    const prefix = toolTokens + estimateTokens(item.system) + source
     const rest = estimateTokens(item.prompt)
     inputTokens += (prefix + rest) * input.countPerItem
     dollars += rest * p.input * input.countPerItem
@@ -148,8 +162,11 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
       dollars += prefix * p.input * input.countPerItem
       continue
     }
-    const written = cachedPrefixes.has(item.system) ? 0 : 1
-    cachedPrefixes.add(item.system)
+    // The first call with a prefix (tools, system, and the chunk if any) writes the cache, the rest read it.
+    const key = `${item.system}\u0000${item.source ?? ''}`
+    const written = cachedPrefixes.has(key) ? 0 : 1
+    cachedPrefixes.add(key)
+    if (item.source) cacheReads += input.countPerItem - written
     dollars += prefix * (p.cacheWrite * written + p.cacheRead * (input.countPerItem - written))
   }
   const outputTokens = outputPerCall * calls
@@ -166,6 +183,8 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
     output_tokens: outputTokens,
     cost_usd: round6(dollars / 1_000_000),
     expected_seconds: input.messageBatches ? MESSAGE_BATCH_WINDOW_S : Math.ceil(Math.max(byRate, byConcurrency)),
+    chunk_tokens: chunkTokens,
+    cache_reads: cacheReads,
   }
 }
 

@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { z } from 'zod'
 import type { AiSettings } from './ai-settings'
 import type { DB, TemplateParameter } from '../db/schema'
+import { MAX_BATCH_CHUNKS } from './inputs'
 import { listEdgeCases, listScenarios, listTemplates, findLatestTemplateVersion, type EdgeCase, type ScenarioListItem } from '../templates/queries'
 import { typedFromText } from '../templates/validate'
 
@@ -13,13 +15,38 @@ export type GenerateChoices = {
   template?: { id: string; name: string; parameters: TemplateParameter[]; min_turns: number; max_turns: number }
   scenarios: Array<ScenarioListItem & { edge_cases: EdgeCase[] }>
   settings: AiSettings
+  /** The chunks chosen in the chunk browser, to ground the batch in. */
+  chunks: SelectedChunk[]
 }
 
-export async function generateChoices(db: Kysely<DB>, templateId: string | undefined, settings: AiSettings): Promise<GenerateChoices> {
+export type SelectedChunk = { id: string; document_title: string; heading_path: string[]; first_line: string; tokens: number }
+
+/** The chunk ids a form or an address carries (one or many), the well-formed ones only. */
+export function chunkIdsOf(value: unknown): string[] {
+  const ids = Array.isArray(value) ? value : value === undefined ? [] : [value]
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && z.uuid().safeParse(id).success))].slice(0, MAX_BATCH_CHUNKS)
+}
+
+/** What the page shows of each chosen chunk, in the order chosen, in one query; ids of chunks gone are left out. */
+async function selectedChunks(db: Kysely<DB>, ids: string[]): Promise<SelectedChunk[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('chunks')
+    .innerJoin('documents', 'documents.id', 'chunks.document_id')
+    .select(['chunks.id', 'chunks.heading_path', 'chunks.tokens', 'documents.title as document_title'])
+    .select(sql<string>`left(split_part(btrim(chunks.text), E'\n', 1), 160)`.as('first_line'))
+    .where('chunks.id', 'in', ids)
+    .execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
+export async function generateChoices(db: Kysely<DB>, templateId: string | undefined, settings: AiSettings, chunkIds: string[] = []): Promise<GenerateChoices> {
   const { items } = await listTemplates(db, { limit: 200 })
   const templates = items.map((t) => ({ id: t.id, name: t.name }))
+  const chunks = await selectedChunks(db, chunkIds)
   const chosen = templateId ? items.find((t) => t.id === templateId) : undefined
-  if (!chosen) return { templates, scenarios: [], settings }
+  if (!chosen) return { templates, scenarios: [], settings, chunks }
   const version = await findLatestTemplateVersion(db, chosen.id)
   const scenarios = await listScenarios(db, chosen.id)
   const withEdges = await Promise.all(scenarios.map(async (s) => ({ ...s, edge_cases: s.edge_case_count ? await listEdgeCases(db, s.id) : [] })))
@@ -29,6 +56,7 @@ export async function generateChoices(db: Kysely<DB>, templateId: string | undef
     template: snapshot && { id: chosen.id, name: chosen.name, parameters: snapshot.parameters, min_turns: snapshot.min_turns, max_turns: snapshot.max_turns },
     scenarios: withEdges,
     settings,
+    chunks,
   }
 }
 
@@ -48,6 +76,7 @@ export function requestFromForm(body: Record<string, unknown>, parameters: Templ
     template_id: text('template_id'),
     scenario_ids: body.scenario_ids,
     edge_case_ids: body.edge_case_ids,
+    chunk_ids: body.chunk_ids,
     count_per_item: text('count_per_item') || '1',
     values,
   }

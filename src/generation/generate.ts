@@ -2,7 +2,8 @@ import os from 'node:os'
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
 import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
-import type { ConversationStatus, DB, TemplateSnapshot, Turn } from '../db/schema'
+import type { DimensionSource } from '../chunks/dimension-source'
+import type { ChunkContext, ConversationStatus, DB, TemplateSnapshot, Turn } from '../db/schema'
 import type { Logger } from '../log'
 import { grouped } from '../db/grouped'
 import { executePrepared } from '../db/prepared'
@@ -10,8 +11,9 @@ import { hasPlaceholder } from '../templates/placeholders'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { finishBatchIfComplete } from './batches'
 import { costOf, type Usage } from './cost'
+import { sourceBlockText } from './grounding'
 import { rescheduleGeneration } from './jobs'
-import { scoreQuality } from './quality'
+import { scoreQuality, type QualityParts } from './quality'
 import { recentShingles, rememberResult } from './recent-results'
 import { acquireClaudeSlot, leaseHolder, releaseClaudeSlot } from './rate-limit'
 import { autoDecision, type AutoDecision } from '../review/auto'
@@ -47,6 +49,9 @@ export type Claimed = {
   /** When the first attempt was claimed: the retry budget runs from here. */
   first_attempt_at: Date | null
   has_versions: boolean
+  /** A grounded conversation's own copy of its chunk, so it generates even when the chunk is gone. */
+  chunk_context: ChunkContext | null
+  dimension_source: DimensionSource | null
 }
 
 const HOLDER = leaseHolder({ hostname: os.hostname(), pid: process.pid })
@@ -82,13 +87,28 @@ export function modelOf(claimed: Claimed, settings: AiSettings): string {
   return claimed.model ?? claimed.batch_settings?.model ?? settings.model
 }
 
-/** The Messages API request for a claimed conversation: the system prompt marked for caching and the conversation tool forced. */
+/**
+ * The Messages API request for a claimed conversation: the system prompt marked for caching and the
+ * conversation tool forced. A grounded one sends its chunk's source block first, marked for caching
+ * too, so every call for that chunk reads the same cached prefix.
+ */
 export function messageParams(claimed: Claimed, settings: AiSettings, correction = ''): ClaudeMessageParams {
+  const prompt = claimed.prompt + correction
   return {
     model: modelOf(claimed, settings),
     max_tokens: claimed.max_tokens ?? claimed.batch_settings?.max_tokens ?? settings.max_tokens,
     system: [{ type: 'text', text: claimed.system_prompt, cache_control: { type: 'ephemeral' } }],
-    messages: [{ role: 'user', content: claimed.prompt + correction }],
+    messages: [
+      {
+        role: 'user',
+        content: claimed.chunk_context
+          ? [
+              { type: 'text', text: sourceBlockText(claimed.chunk_context), cache_control: { type: 'ephemeral' } },
+              { type: 'text', text: prompt },
+            ]
+          : prompt,
+      },
+    ],
     tools: [conversationTool],
     tool_choice: conversationToolChoice,
   }
@@ -233,7 +253,8 @@ function addUsage(usage: Usage, message: ClaudeMessage): void {
 }
 
 /** The conversation columns a claim returns (a constant, never data). */
-const CLAIMED_COLUMNS = 'c.id, c.batch_id, c.attempts, c.version, c.model, c.max_tokens, c.system_prompt, c.prompt, c.template_version_id, c.first_attempt_at'
+const CLAIMED_COLUMNS =
+  'c.id, c.batch_id, c.attempts, c.version, c.model, c.max_tokens, c.system_prompt, c.prompt, c.template_version_id, c.first_attempt_at, c.chunk_context, c.dimension_source'
 
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
@@ -270,7 +291,7 @@ function withClaimContext(claimedRows: RawBuilder<unknown>) {
   return sql<Claimed>`
     with claimed as (${claimedRows})
     select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.max_tokens, claimed.system_prompt, claimed.prompt,
-      claimed.first_attempt_at,
+      claimed.first_attempt_at, claimed.chunk_context, claimed.dimension_source,
       tv.snapshot, b.settings as batch_settings,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
@@ -302,7 +323,8 @@ type Spent = { model: string; usage: Usage; cost: number; generationMs: number; 
 export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { title: string; turns: Turn[]; trimmedFrom?: number }, spent: Spent): Promise<boolean> {
   const { minTurns, maxTurns } = turnRange(claimed)
   const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
-  const quality = scoreQuality({ turns: output.turns, minTurns, maxTurns, others })
+  const source = claimed.chunk_context ? { context: claimed.chunk_context, dimensions: claimed.dimension_source } : undefined
+  const quality = scoreQuality({ turns: output.turns, minTurns, maxTurns, others, ...(source ? { source } : {}) })
   // The optional auto-approve/auto-reject thresholds (off by default) decide as it is stored.
   const decision = autoDecision(await activeReviewSettings(db), quality.score)
   const saved = await storeResult(db, {
@@ -353,7 +375,7 @@ type StoredRow = {
   generation_ms: number
   simulated: boolean
   quality_score: number
-  quality_parts: Record<string, number>
+  quality_parts: QualityParts
   flagged: boolean
   /** pending_review, or what auto-review decided (recorded as auto_action with auto_comment). */
   status: ConversationStatus

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import type { DB, TemplateSnapshot, Tier } from '../db/schema'
+import type { DimensionSource } from '../chunks/dimension-source'
+import type { ChunkContext, DB, TemplateSnapshot, Tier } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/preview'
 import { noTemperature } from './ai-settings'
+import { readableDimension } from './grounding'
 import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
 
 /**
@@ -19,12 +21,17 @@ const textList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/[\n,]/) : v),
   list(z.string()).transform((items) => [...new Set(items.map((s) => s.trim()).filter(Boolean))]),
 )
+export const MAX_BATCH_CHUNKS = 1000
 const Value = z.union([z.string(), z.number(), z.boolean()])
 
 export const GenerationRequest = z.object({
   template_id: z.uuid('must be the id of a template'),
   scenario_ids: list(z.uuid('must be the id of a scenario')).default([]),
   edge_case_ids: list(z.uuid('must be the id of an edge case')).default([]),
+  /** Grounded generation: every item is made once per chunk, from the chunk's text. */
+  chunk_ids: list(z.uuid('must be the id of a chunk'))
+    .pipe(z.array(z.string()).max(MAX_BATCH_CHUNKS, `at most ${MAX_BATCH_CHUNKS} chunks per batch`))
+    .default([]),
   values: z.record(z.string(), Value).default({}),
   grid: z
     .object({ persona: textList.default([]), emotion: textList.default([]), topic: textList.default([]) })
@@ -47,6 +54,9 @@ export type GenerationItem = {
   parameters: Record<string, unknown>
   system_prompt: string
   prompt: string
+  parent_chunk_id: string | null
+  chunk_context: ChunkContext | null
+  dimension_source: DimensionSource | null
 }
 
 export type ResolvedGeneration = {
@@ -66,7 +76,20 @@ export async function resolveGeneration(db: Kysely<DB>, request: GenerationReque
   const snapshot = version.snapshot
   const items: GenerationItem[] = []
   const problems: Record<string, string> = {}
-  const add = (tier: Tier, source: ScenarioLike | undefined, ids: { scenario_id: string | null; edge_case_id: string | null }, extra: string, key: string) => {
+  const chunks = await chunksOf(db, request.chunk_ids)
+  const add = (tier: Tier, given: ScenarioLike | undefined, ids: { scenario_id: string | null; edge_case_id: string | null }, extra: string, key: string) => {
+    if (chunks.length === 0) return addOne(tier, given, ids, extra, key, null)
+    for (const chunk of chunks) addOne(tier, given, ids, extra, key, chunk)
+  }
+  const addOne = (
+    tier: Tier,
+    given: ScenarioLike | undefined,
+    ids: { scenario_id: string | null; edge_case_id: string | null },
+    extra: string,
+    key: string,
+    chunk: GroundingChunk | null,
+  ) => {
+    const source = chunk ? withChunkDimensions(given, chunk.dimension_source) : given
     const resolved = resolvePrompts(snapshot, request.values, source)
     if (resolved.unknown.length) problems[`${key}values`] = `Not parameters of this template: ${resolved.unknown.join(', ')}`
     for (const [name, problem] of Object.entries(resolved.invalid)) problems[`values.${name}`] = problem
@@ -80,6 +103,9 @@ export async function resolveGeneration(db: Kysely<DB>, request: GenerationReque
       parameters: resolved.values,
       system_prompt: resolved.system_prompt,
       prompt: userPrompt(resolved.prompt, snapshot, source, extra),
+      parent_chunk_id: chunk?.context.chunk_id ?? null,
+      chunk_context: chunk?.context ?? null,
+      dimension_source: chunk?.dimension_source ?? null,
     })
   }
 
@@ -115,6 +141,46 @@ export async function resolveGeneration(db: Kysely<DB>, request: GenerationReque
     throw new ValidationFailed(`The values do not fit the template (${Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('; ')}).`, problems)
   }
   return { template: { id: template.id, name: template.name }, templateVersionId: version.id, snapshot, items }
+}
+
+type GroundingChunk = { context: ChunkContext; dimension_source: DimensionSource | null }
+
+/** The chosen chunks in the order given (repeats dropped), with their documents, in one query; an unknown id is refused. */
+async function chunksOf(db: Kysely<DB>, ids: string[]): Promise<GroundingChunk[]> {
+  if (ids.length === 0) return []
+  const unique = [...new Set(ids)]
+  const rows = await db
+    .selectFrom('chunks')
+    .innerJoin('documents', 'documents.id', 'chunks.document_id')
+    .select(['chunks.id', 'chunks.document_id', 'chunks.heading_path', 'chunks.text', 'chunks.dimension_source', 'documents.title'])
+    .where('chunks.id', 'in', unique)
+    .execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  const unknown = unique.filter((id) => !byId.has(id))
+  if (unknown.length) {
+    const message = `No such chunk: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} (it may have been deleted or re-chunked).`
+    throw new ValidationFailed(message, { chunk_ids: message })
+  }
+  return unique.map((id) => {
+    const row = byId.get(id)!
+    return {
+      context: { chunk_id: row.id, document_id: row.document_id, document_title: row.title, heading_path: row.heading_path, text: row.text },
+      dimension_source: row.dimension_source,
+    }
+  })
+}
+
+/** The chunk's strongest persona, emotion and topic, as words, wherever the scenario (or grid cell) leaves them blank. */
+function withChunkDimensions(source: ScenarioLike | undefined, dimensions: DimensionSource | null): ScenarioLike | undefined {
+  if (!dimensions) return source
+  const top = (list: DimensionSource['personas']) => (list[0] ? readableDimension(list[0].name) : '')
+  const base: ScenarioLike = source ?? { persona: '', emotion: '', topic: '', context: '', intent: '', tone: '', values: {} }
+  return {
+    ...base,
+    persona: base.persona || top(dimensions.personas),
+    emotion: base.emotion || top(dimensions.emotions),
+    topic: base.topic || top(dimensions.topics),
+  }
 }
 
 /** Every persona × emotion × topic, or `random_draws` random picks of them. */

@@ -1,4 +1,6 @@
-import type { Turn } from '../db/schema'
+import type { DimensionSource } from '../chunks/dimension-source'
+import type { ChunkContext, Turn } from '../db/schema'
+import { scoreGrounding } from './grounding'
 import { hasPlaceholder } from '../templates/placeholders'
 
 /**
@@ -12,6 +14,8 @@ export type QualityParts = {
   repetition: number
   leakage: number
   novelty: number
+  /** Only for a conversation made from a chunk: does it stay within the chunk's facts (see grounding.ts). */
+  grounding?: number
 }
 
 export type QualityInput = {
@@ -20,9 +24,11 @@ export type QualityInput = {
   maxTurns: number
   /** Word 4-shingles of other conversations of the same batch (the most recent ones), for near-duplicates. */
   others: Array<Set<string>>
+  /** The chunk a grounded conversation was made from, and its dimensions. */
+  source?: { context: ChunkContext; dimensions: DimensionSource | null }
 }
 
-const WEIGHTS: QualityParts = { turn_count: 1, length_balance: 1, structure: 1.5, repetition: 1, leakage: 1.5, novelty: 1 }
+const WEIGHTS: Required<QualityParts> = { turn_count: 1, length_balance: 1, structure: 1.5, repetition: 1, leakage: 1.5, novelty: 1, grounding: 2 }
 
 export function scoreQuality(input: QualityInput): { score: number; parts: QualityParts; shingles: Set<string> } {
   const mine = shingles(input.turns)
@@ -34,10 +40,11 @@ export function scoreQuality(input: QualityInput): { score: number; parts: Quali
     leakage: leakage(input.turns),
     novelty: novelty(mine, input.others),
   }
+  if (input.source) parts.grounding = scoreGrounding({ turns: input.turns, source: input.source.context, dimensions: input.source.dimensions }).score
   let sum = 0
   let weights = 0
-  for (const key of Object.keys(WEIGHTS) as Array<keyof QualityParts>) {
-    sum += parts[key] * WEIGHTS[key]
+  for (const key of Object.keys(parts) as Array<keyof QualityParts>) {
+    sum += (parts[key] ?? 0) * WEIGHTS[key]
     weights += WEIGHTS[key]
   }
   // A leaked placeholder or a refusal makes a sample unusable, whatever else is good about it.

@@ -30,8 +30,9 @@ import {
   retryFailed,
   type BatchState,
 } from './batches'
-import { generateChoices, requestFromForm, type GenerateFormValues } from './form'
+import { chunkIdsOf, generateChoices, requestFromForm, type GenerateFormValues } from './form'
 import { GenerationRequest, resolveGeneration } from './inputs'
+import { requestGroundingJudge } from './grounding-judge'
 import { checkModel } from './models'
 import { progressHub } from './progress-hub'
 
@@ -87,8 +88,8 @@ batchApi.post('*', requireCapability('edit'))
 
 batchApi.post('/', async (c) => {
   const { id, estimate } = await startBatch(c, await readBody(c), false)
-  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds } = estimate
-  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds } }, 201)
+  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = estimate
+  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } }, 201)
 })
 
 batchApi.get('/:id', async (c) => {
@@ -106,6 +107,16 @@ batchApi.get('/:id', async (c) => {
     message_batches: state.uses_message_batches,
     message_batch_id: state.message_batch_id,
   })
+})
+
+/** The optional Claude judge of grounding over the batch's generated, grounded conversations; `dry_run` shows the cost alone. */
+const JudgeRequest = z.object({ dry_run: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }).default(false) })
+
+batchApi.post('/:id/judge-grounding', async (c) => {
+  const parsed = JudgeRequest.safeParse(await readBody(c))
+  if (!parsed.success) throw invalid(parsed.error)
+  const result = await requestGroundingJudge(c.var.db, batchId(c), { dryRun: parsed.data.dry_run })
+  return c.json(result, parsed.data.dry_run ? 200 : 202)
 })
 
 const CONTROLS = { pause: pauseBatch, resume: resumeBatch, cancel: cancelBatch, retry: retryFailed, 'clear-cancelled': clearCancelled } as const
@@ -231,9 +242,10 @@ generatePages.use('*', requireCapability('edit'))
 generatePages.get('/', async (c) => {
   const settings = await activeAiSettings(c.var.db)
   const templateId = z.uuid().safeParse(c.req.query('template_id'))
-  let choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  const chunkIds = chunkIdsOf(c.req.queries('chunk_ids'))
+  let choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings, chunkIds)
   // Without a choice yet, the newest template is chosen, so its form shows straight away.
-  if (!choices.template && choices.templates[0]) choices = await generateChoices(c.var.db, choices.templates[0].id, settings)
+  if (!choices.template && choices.templates[0]) choices = await generateChoices(c.var.db, choices.templates[0].id, settings, chunkIds)
   return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} />)
 })
 
@@ -245,7 +257,7 @@ async function withForm(c: Context<AppEnv>, act: (request: Record<string, unknow
   ) as GenerateFormValues
   const settings = await activeAiSettings(c.var.db)
   const templateId = z.uuid().safeParse(body.template_id)
-  const choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings)
+  const choices = await generateChoices(c.var.db, templateId.success ? templateId.data : undefined, settings, chunkIdsOf(body.chunk_ids))
   try {
     return await act(requestFromForm(body, choices.template?.parameters ?? []), values)
   } catch (err) {
@@ -259,7 +271,7 @@ generatePages.post('/preview', (c) =>
   withForm(c, async (request, values) => {
     const { estimate } = await startBatch(c, request, true)
     const settings = await activeAiSettings(c.var.db)
-    const choices = await generateChoices(c.var.db, String(request.template_id), settings)
+    const choices = await generateChoices(c.var.db, String(request.template_id), settings, chunkIdsOf(request.chunk_ids))
     return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} values={values} estimate={estimate} />)
   }),
 )

@@ -36,7 +36,7 @@ export async function previewPrompts(db: Kysely<DB>, template: Template, given: 
     ? { scenario_ids: [], edge_case_ids: [source.edgeCase.id] }
     : { scenario_ids: source.scenario ? [source.scenario.id] : [], edge_case_ids: [] }
   try {
-    const generation = await resolveGeneration(db, { template_id: template.id, ...items, values })
+    const generation = await resolveGeneration(db, { template_id: template.id, ...items, chunk_ids: [], values })
     const item = generation.items[0]
     return item ? { ...resolved, system_prompt: item.system_prompt, prompt: item.prompt, exact: true } : { ...resolved, exact: false }
   } catch (err) {

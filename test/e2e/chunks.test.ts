@@ -23,7 +23,7 @@ afterAll(async () => {
 
 const currentCard = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>('[data-chunk-card][aria-current="true"]')?.dataset.id)
 
-test('an editor moves through chunks with j and k, opens one with Enter, ticks two with x and follows "Generate from selected chunks" with both ids', async () => {
+test('an editor moves through chunks with j and k, opens one with Enter, ticks two with x, follows "Generate from selected chunks" and starts a batch grounded in both', async () => {
   const doc = await insertDocumentWithChunks(database.db, 'Returns handbook', [
     'Refunds are paid to the original card within ten days.',
     'Damaged parcels can be returned with a prepaid label.',
@@ -36,6 +36,11 @@ test('an editor moves through chunks with j and k, opens one with Enter, ticks t
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(err.message))
   await signInAs(page, server.url, editor)
+  const template = await page.request.post(`${server.url}/api/templates`, {
+    headers: { origin: server.url, accept: 'application/json' },
+    data: { name: 'Returns chat', system_prompt: 'You write customer support conversations.', prompt: 'A customer asks about returns.', parameters: [], min_turns: 2, max_turns: 6 },
+  })
+  expect(template.status()).toBe(201)
   await page.goto(`${server.url}/chunks?document_id=${doc.id}`)
   await page.waitForSelector('[data-chunk-card]')
 
@@ -66,7 +71,18 @@ test('an editor moves through chunks with j and k, opens one with Enter, ticks t
   await Promise.all([page.waitForURL(/\/generate\?/), page.click('text=Generate from selected chunks')])
   const url = new URL(page.url())
   expect(url.pathname).toBe('/generate')
-  expect(url.searchParams.getAll('chunk_ids').sort()).toEqual([doc.chunkIds[1], doc.chunkIds[3]].sort())
+  const chosen = [doc.chunkIds[1]!, doc.chunkIds[3]!].sort()
+  expect(url.searchParams.getAll('chunk_ids').sort()).toEqual(chosen)
+
+  // The generate page lists both chunks, estimates the batch from them and starts it.
+  expect(await page.textContent('#source-chunks legend')).toBe('Source chunks (2)')
+  expect(await page.textContent('#source-chunks')).toContain('Damaged parcels can be returned with a prepaid label.')
+  await Promise.all([page.waitForURL(/\/generate\/preview$/), page.click('text=Preview cost')])
+  expect(await page.textContent('#estimate-chunks')).toMatch(/^Grounded in 2 chunks: /)
+  await Promise.all([page.waitForURL(/\/batches\/[0-9a-f-]{36}$/), page.click('text=Start batch')])
+  const batchId = new URL(page.url()).pathname.split('/').at(-1)!
+  const conversations = await database.db.selectFrom('conversations').select('parent_chunk_id').where('batch_id', '=', batchId).execute()
+  expect(conversations.map((c) => c.parent_chunk_id).sort()).toEqual(chosen)
   expect(errors).toEqual([])
   await context.close()
 })

@@ -31,6 +31,7 @@ export function GeneratePage(props: {
   const scenarioIds = many('scenario_ids')
   const edgeIds = many('edge_case_ids')
   const template = choices.template
+  const chunks = choices.chunks
   return (
     <Layout ctx={props.ctx} title="Generate">
       <h1>Generate conversations</h1>
@@ -48,6 +49,9 @@ export function GeneratePage(props: {
             ))}
           </select>
         </div>
+        {chunks.map((chunk) => (
+          <input type="hidden" name="chunk_ids" value={chunk.id} />
+        ))}
         <button type="submit">Choose</button>
         {choices.templates.length === 0 && (
           <p class="muted">
@@ -63,6 +67,28 @@ export function GeneratePage(props: {
           <p class="muted">
             {template.min_turns}–{template.max_turns} turns. Without scenarios or a grid, conversations come from the template alone (T1).
           </p>
+          {chunks.length > 0 && (
+            <fieldset id="source-chunks">
+              <legend>Source chunks ({chunks.length})</legend>
+              <p class="muted">
+                Every item is generated once per chunk, grounded in its text; the chunk's personas, emotions and topics fill what a scenario leaves
+                blank. Untick a chunk to leave it out, then preview again.
+              </p>
+              {props.fields?.chunk_ids && <p class="field-error">{props.fields.chunk_ids}</p>}
+              <ul>
+                {chunks.map((chunk) => (
+                  <li data-source-chunk={chunk.id}>
+                    <label>
+                      <input type="checkbox" name="chunk_ids" value={chunk.id} checked /> <strong>{chunk.document_title}</strong>
+                      {chunk.heading_path.length > 0 && <span class="muted"> › {chunk.heading_path.join(' › ')}</span>}{' '}
+                      <small class="muted">{count(chunk.tokens)} tokens</small>
+                    </label>
+                    <div class="muted">{chunk.first_line}</div>
+                  </li>
+                ))}
+              </ul>
+            </fieldset>
+          )}
           {template.parameters.length > 0 && (
             <fieldset>
               <legend>Values</legend>
@@ -161,6 +187,13 @@ export function GeneratePage(props: {
                   ? 'at Message Batches prices, with results within 24 hours.'
                   : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
               </p>
+              {estimate.chunk_tokens > 0 && (
+                <p id="estimate-chunks">
+                  Grounded in {count(chunks.length)} chunk{chunks.length === 1 ? '' : 's'}: {count(estimate.chunk_tokens)} chunk tokens in all, with{' '}
+                  {count(estimate.cache_reads)} expected cache read{estimate.cache_reads === 1 ? '' : 's'} (the first call for each chunk writes the prompt cache, the
+                  others read it{estimate.cache_reads === 0 ? '; a prompt shorter than the model\'s minimum cacheable length is not cached' : ''}).
+                </p>
+              )}
             </section>
           )}
           <p>
