@@ -85,6 +85,16 @@ describe('text Postgres cannot store', () => {
     expect(res.status).toBe(400)
     expect(((await res.json()) as ErrorBody).error.code).toBe('invalid_value')
   })
+
+  test('a write that loses a race with a delete (a foreign key gone meanwhile) is a 409 to try again, not a 500', async () => {
+    const probe = testApp(database).app
+    probe.post('/api/probe', async (c) =>
+      c.json(await sql`insert into conversations (tier, status, parent_chunk_id) values ('T1', 'draft', ${UUID}::uuid)`.execute(c.var.db)),
+    )
+    const res = await probe.request('/api/probe', { method: 'POST', headers: { cookie, origin: ORIGIN } })
+    expect(res.status).toBe(409)
+    expect(((await res.json()) as ErrorBody).error.code).toBe('conflict')
+  })
 })
 
 describe('forged cursors', () => {

@@ -19,10 +19,16 @@ function describe(err: unknown, c: Context<AppEnv>): Shown {
     return { status: 400, code: 'validation_failed', message: 'Some fields are not valid.', fields: fieldErrors(err) }
   }
   if (err instanceof HTTPException) return { status: err.status, code: 'http_error', message: err.message || 'Request refused.' }
-  if (isDataException(err)) {
+  if (hasSqlState(err, /^22[0-9A-Z]{3}$/)) {
     // Input the edge checks missed: a client's mistake, answered as one, never a 500.
     c.var.log.warn({ sqlstate: err.code, err: err.message }, 'database refused a value')
     return { status: 400, code: 'invalid_value', message: 'A value in this request is not valid here (for example text with a NUL character, or a malformed id or time).' }
+  }
+  if (hasSqlState(err, /^23(503|505)$/)) {
+    // A row it refers to went, or one like it came, between our check and the write (a race with
+    // another request): the request conflicts with what is there now, so it can be tried again.
+    c.var.log.warn({ sqlstate: err.code, err: err.message }, 'write conflicted with a concurrent change')
+    return { status: 409, code: 'conflict', message: 'Something this request refers to was changed or removed at the same moment. Reload and try again.' }
   }
   if (isDatabaseUnavailable(err)) {
     c.var.log.error({ err: err instanceof Error ? err.message : String(err) }, 'database unavailable')
@@ -32,9 +38,12 @@ function describe(err: unknown, c: Context<AppEnv>): Shown {
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side. It has been logged.' }
 }
 
-/** SQLSTATE class 22 ("data exception"): invalid text, encoding, number or time values. */
-function isDataException(err: unknown): err is Error & { code: string } {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)
+/**
+ * A Postgres error whose SQLSTATE matches: class 22 ("data exception": invalid text, encoding,
+ * number or time values) is a client's mistake; 23503/23505 (foreign key, unique) lost a race.
+ */
+function hasSqlState(err: unknown, state: RegExp): err is Error & { code: string } {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && state.test(err.code)
 }
 
 export function renderError(err: unknown, c: Context<AppEnv>): Response | Promise<Response> {
