@@ -1,4 +1,5 @@
 import { createApp } from '../../src/app'
+import { closeProgressHub } from '../../src/generation/progress-hub'
 import type { Deps } from '../../src/http/env'
 import { createLogger } from '../../src/log'
 import { startServer, type WebServer } from '../../src/server'
@@ -19,7 +20,10 @@ export async function startTestServer(
   return {
     url: web.url,
     deps,
+    // As the app stops: live-progress streams end first, so the server can close and the
+    // hub's LISTEN connection goes back before the test drops its database.
     stop: async () => {
+      await closeProgressHub(database.pool)
       await web.close()
       await worker?.stop()
     },
