@@ -126,6 +126,34 @@ describe('listing and searching chunks', () => {
     expect(await search('zebra')).toEqual([])
   })
 
+  test('a phrase finds its words next to each other (or across the stop words it names), and a negated or or-ed phrase does not narrow the rest', async () => {
+    const doc = await insertDocumentWithChunks(database.db, 'Parcels', [
+      'Follow the parcel with the tracking link we email.',
+      'The link for tracking arrives a day later.',
+      'Tracking of the link is done by hand.',
+      'Link expiry: links last a week.',
+    ])
+    const [adjacent, apart, acrossStopWords, expiry] = doc.chunkIds
+    const search = async (q: string) => (await list(`q=${encodeURIComponent(q)}`)).body.items.map((i) => i.id).sort()
+    expect(await search('"tracking link"')).toEqual([adjacent])
+    expect(await search('"tracking of the link"')).toEqual([acrossStopWords])
+    expect(await search('"tracking link" email')).toEqual([adjacent])
+    expect(await search('"tracking link" day')).toEqual([])
+    expect(await search('link -"tracking link"')).toEqual([apart, acrossStopWords, expiry].sort())
+    expect(await search('"tracking link" or expiry')).toEqual([adjacent, expiry].sort())
+    expect(await search('"link tracking"')).toEqual([])
+  })
+
+  test('pages through a phrase search newest first, never repeating a chunk', async () => {
+    const older = await insertDocumentWithChunks(database.db, 'Older', Array.from({ length: 5 }, (_, i) => `Use the tracking link in email ${i}.`), { createdAt: new Date('2026-01-01T00:00:00Z') })
+    await insertDocumentWithChunks(database.db, 'Unrelated', Array.from({ length: 4 }, (_, i) => `The link for tracking ${i} comes later.`))
+    const newer = await insertDocumentWithChunks(database.db, 'Newer', Array.from({ length: 4 }, (_, i) => `Tracking link number ${i}.`))
+    const pages = await allPages(`q=${encodeURIComponent('"tracking link"')}`, 2)
+    expect(new Set(pages.slice(0, 4))).toEqual(new Set(newer.chunkIds))
+    expect(new Set(pages.slice(4))).toEqual(new Set(older.chunkIds))
+    expect(pages).toHaveLength(9)
+  })
+
   test('filters by document, persona, emotion, topic, complexity and whether analysed, each as the stored analysis says', async () => {
     const texts = [REFUNDS, API, LEAVE, PASSWORDS]
     const analysed = await insertDocumentWithChunks(database.db, 'Analysed', texts)

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely'
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import type { DB } from '../db/schema'
 import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
@@ -40,6 +40,8 @@ export const ChunkListQuery = z
 export type ChunkListQuery = z.infer<typeof ChunkListQuery>
 
 export const DEFAULT_CHUNK_PAGE = 50
+/** How many of the newest chunks a phrase search reads before it asks the whole table (see listChunks). */
+const SEARCH_WINDOW = 1000
 /** How much of a chunk's text a list shows. */
 export const EXCERPT_CHARS = 200
 
@@ -78,10 +80,15 @@ export type ChunkListItem = {
 export type ChunkPage = { items: ChunkListItem[]; next_cursor: string | null }
 
 /** The list's filters as one condition (every one but the text search served by an index). */
-function chunkFilter(query: ChunkListQuery): Expression<SqlBool> {
+export function chunkFilter(query: ChunkListQuery): Expression<SqlBool> {
   const where: Expression<SqlBool>[] = [sql<SqlBool>`true`]
   if (query.document_id) where.push(sql<SqlBool>`c.document_id = ${query.document_id}::uuid`)
-  if (query.q) where.push(sql<SqlBool>`c.search @@ websearch_to_tsquery('english', ${query.q})`)
+  if (query.q) {
+    where.push(sql<SqlBool>`c.search @@ websearch_to_tsquery('english', ${query.q})`)
+    // A phrase's adjacent word pairs narrow it down from an index before positions are checked.
+    const phrases = requiredPhrases(query.q)
+    if (phrases.length) where.push(sql<SqlBool>`c.phrase_pairs @> (${sql.join(phrases.map((p) => sql`lexeme_pairs(to_tsvector('english', ${p}))`), sql` || `)})`)
+  }
   // @> on the array columns is what the GIN index on (personas, emotions, topics) serves.
   if (query.persona) where.push(sql<SqlBool>`c.personas @> array[${query.persona}]::text[]`)
   if (query.emotion) where.push(sql<SqlBool>`c.emotions @> array[${query.emotion}]::text[]`)
@@ -91,6 +98,15 @@ function chunkFilter(query: ChunkListQuery): Expression<SqlBool> {
   if (query.analyzed === true) where.push(sql<SqlBool>`c.analyzed_at is not null`)
   if (query.analyzed === false) where.push(sql<SqlBool>`c.analyzed_at is null`)
   return sql<SqlBool>`(${sql.join(where, sql` and `)})`
+}
+
+/**
+ * The quoted phrases every match of a websearch query contains: not a -"negated" one, and none at
+ * all when the query has an `or` (a phrase may be just one side of it).
+ */
+function requiredPhrases(q: string): string[] {
+  if (/(^|\s)or(\s|$)/i.test(q.replace(/"[^"]*"/g, ' '))) return []
+  return [...q.matchAll(/(^|[^-])"([^"]+)"/g)].map((m) => m[2]!)
 }
 
 /**
@@ -106,14 +122,20 @@ export async function listChunks(db: Kysely<DB>, query: ChunkListQuery): Promise
     : after?.[0] === 'created' ? sql`and (c.created_at, c.id) < (${after[1]}::timestamptz, ${after[2]}::uuid)`
     : sql``
   const order = inDocument ? sql`c.ordinal` : sql`c.created_at desc, c.id desc`
-  const { rows } = await sql<ChunkListItem & { dimension_source: DimensionSource | null; created_key: string }>`
-    select c.id, c.document_id, d.title as document_title, c.ordinal, c.heading_path,
-           left(c.text, ${EXCERPT_CHARS}) as excerpt, c.tokens, c.complexity, c.dimension_source,
-           c.analyzed_at, c.created_at, c.created_at::text as created_key
-    from chunks c join documents d on d.id = c.document_id
-    where ${chunkFilter(query)} ${keyset}
-    order by ${order}
-    limit ${limit + 1}`.execute(db)
+  const pageFrom = (chunks: RawBuilder<unknown>) =>
+    sql<ChunkListItem & { dimension_source: DimensionSource | null; created_key: string }>`
+      select c.id, c.document_id, d.title as document_title, c.ordinal, c.heading_path,
+             left(c.text, ${EXCERPT_CHARS}) as excerpt, c.tokens, c.complexity, c.dimension_source,
+             c.analyzed_at, c.created_at, c.created_at::text as created_key
+      from ${chunks} c join documents d on d.id = c.document_id
+      where ${chunkFilter(query)} ${keyset}
+      order by ${order}
+      limit ${limit + 1}`.execute(db)
+  // A phrase's estimate is poor (its words and pairs are not independent), so the planner may read
+  // and sort every match of a common phrase when the newest chunks would fill the page at once.
+  // Those go first; only a phrase they do not satisfy (a rare one) runs on the whole table.
+  const newest = query.q && !inDocument && requiredPhrases(query.q).length ? (await pageFrom(sql`(select * from chunks c where true ${keyset} order by ${order} limit ${SEARCH_WINDOW})`)).rows : []
+  const rows = newest.length > limit ? newest : (await pageFrom(sql`chunks`)).rows
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {
