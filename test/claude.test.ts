@@ -8,7 +8,7 @@ import {
 } from '../src/claude/client'
 import { ConversationOutput, conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
 import { simulateMessage } from '../src/claude/simulator'
-import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool, dimensionToolChoice } from '../src/chunks/dimension-tool'
+import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool } from '../src/chunks/dimension-tool'
 import { DimensionAnalysis } from '../src/chunks/dimensions'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
@@ -309,7 +309,7 @@ test('the simulator answers the dimension tool with the passage’s own determin
     system: [{ type: 'text', text: DIMENSION_SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
     messages: [{ role: 'user', content: dimensionPrompt({ text: passage, heading_path: ['Account'], document_title: 'Help centre' }) }],
     tools: [dimensionTool],
-    tool_choice: dimensionToolChoice,
+    tool_choice: { type: 'tool', name: DIMENSION_TOOL_NAME },
   }
   for (const claude of [createClaude({}), realClaude()]) {
     const message = await claude.createMessage(params)

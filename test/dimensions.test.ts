@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DIMENSION_SOURCE_RULES, DimensionSource, toDimensionSource } from '../src/chunks/dimension-source'
-import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool, dimensionToolChoice } from '../src/chunks/dimension-tool'
+import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool } from '../src/chunks/dimension-tool'
 import { DIMENSION_GROUPS, DIMENSION_NAMES, DIMENSIONS, DimensionAnalysis, dimensionsIn, dimensionsMarkdown, type DimensionGroup, type DimensionName } from '../src/chunks/dimensions'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 
@@ -66,7 +66,6 @@ describe('the analysis schema', () => {
 
 describe('the analysis tool', () => {
   it('forces Claude to score exactly the known dimensions, each as a score and a confidence', () => {
-    expect(dimensionToolChoice).toEqual({ type: 'tool', name: DIMENSION_TOOL_NAME })
     expect(dimensionTool.name).toBe(DIMENSION_TOOL_NAME)
     const schema = dimensionTool.input_schema
     expect(schema.additionalProperties).toBe(false)

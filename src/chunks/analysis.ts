@@ -1,14 +1,13 @@
-import os from 'node:os'
 import { sql, type Kysely, type SqlBool, type RawBuilder } from 'kysely'
-import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
+import type { Claude } from '../claude/client'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
 import { activeAiSettings, type AiSettings } from '../generation/ai-settings'
 import { modelPrice } from '../generation/cost'
-import { acquireClaudeSlot, releaseClaudeSlot } from '../generation/rate-limit'
+import { forcedToolCall } from '../generation/forced-tool-call'
 import type { Logger } from '../log'
 import { toDimensionSource } from './dimension-source'
-import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool, dimensionToolChoice } from './dimension-tool'
+import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, dimensionPrompt, dimensionTool } from './dimension-tool'
 import { DimensionAnalysis } from './dimensions'
 import { loadChunk, saveChunkAnalysis } from './queries'
 import { countTokens } from './tokens'
@@ -88,15 +87,8 @@ export async function requestAnalysis(
   return { estimate, queued: rows[0]?.n ?? 0 }
 }
 
-const HOLDER = `${os.hostname()}:${process.pid}`
-
 /** Room for every dimension's score and confidence, with margin for the model's formatting. */
 const ANALYSIS_MAX_TOKENS = DIMENSION_TOKENS.output * 2
-
-/** Why a run did not store an analysis; thrown, so the queue retries it with backoff. */
-export class AnalysisFailed extends Error {
-  override name = 'AnalysisFailed'
-}
 
 /**
  * Analyses one chunk and stores the result: 'analysed', or 'gone' when the chunk was deleted
@@ -104,38 +96,18 @@ export class AnalysisFailed extends Error {
  * analyses twice, each write replacing the last.
  */
 export async function analyseChunk(deps: { db: Kysely<DB>; claude: Claude; log: Logger }, chunkId: string): Promise<'analysed' | 'gone'> {
-  const { db, claude, log } = deps
+  const { db } = deps
   // Not through the cache: another process may have changed the chunk within the cache's TTL.
   const chunk = await loadChunk(db, chunkId)
   if (!chunk) return 'gone'
-  const settings = await activeAiSettings(db)
-  const lease = await acquireClaudeSlot(db, settings, HOLDER)
-  let message: ClaudeMessage
-  try {
-    message = await claude.createMessage(
-      {
-        model: settings.model,
-        max_tokens: ANALYSIS_MAX_TOKENS,
-        system: [{ type: 'text', text: DIMENSION_SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
-        messages: [{ role: 'user', content: dimensionPrompt(chunk) }],
-        tools: [dimensionTool],
-        tool_choice: dimensionToolChoice,
-      },
-      { timeout: settings.timeout_ms },
-    )
-  } catch (err) {
-    const failure = classifyClaudeError(err)
-    throw new AnalysisFailed(`${failure.message} (${failure.code})`)
-  } finally {
-    await releaseClaudeSlot(db, lease)
-  }
-  const call = message.content.find((block) => block.type === 'tool_use' && block.name === DIMENSION_TOOL_NAME)
-  const parsed = call?.type === 'tool_use' ? DimensionAnalysis.safeParse(call.input) : undefined
-  if (!parsed?.success) {
-    const problem = parsed ? parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : `no ${DIMENSION_TOOL_NAME} call`
-    log.info({ chunkId, problem }, 'dimension analysis rejected')
-    throw new AnalysisFailed(`Claude's dimension analysis was invalid (${problem}).`)
-  }
-  const stored = await saveChunkAnalysis(db, chunk.id, parsed.data, toDimensionSource(parsed.data))
+  const analysis = await forcedToolCall(deps, {
+    system: DIMENSION_SYSTEM_PROMPT,
+    content: dimensionPrompt(chunk),
+    tool: dimensionTool,
+    maxTokens: ANALYSIS_MAX_TOKENS,
+    what: 'dimension analysis',
+    schema: DimensionAnalysis,
+  })
+  const stored = await saveChunkAnalysis(db, chunk.id, analysis, toDimensionSource(analysis))
   return stored ? 'analysed' : 'gone'
 }

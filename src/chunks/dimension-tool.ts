@@ -30,9 +30,6 @@ export const dimensionTool = {
   },
 }
 
-/** Forces the model to answer with the tool instead of prose. */
-export const dimensionToolChoice = { type: 'tool' as const, name: DIMENSION_TOOL_NAME }
-
 export const DIMENSION_SYSTEM_PROMPT = [
   'You analyse passages from a team’s own documents so that realistic support conversations can be generated from them. ' +
     'Persona, emotion and topic dimensions describe the people who would ask an assistant about the passage; complexity, ' +

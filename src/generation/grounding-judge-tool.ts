@@ -25,8 +25,6 @@ export const groundingJudgeTool = {
   },
 }
 
-export const groundingJudgeToolChoice = { type: 'tool' as const, name: GROUNDING_JUDGE_TOOL_NAME }
-
 export const GroundingJudgement = z.object({ score: z.number().min(0).max(10), problems: z.array(z.string()).max(20) })
 export type GroundingJudgement = z.infer<typeof GroundingJudgement>
 

@@ -1,6 +1,5 @@
-import os from 'node:os'
 import { sql, type Kysely } from 'kysely'
-import { classifyClaudeError, type Claude, type ClaudeMessage } from '../claude/client'
+import type { Claude } from '../claude/client'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
 import type { Logger } from '../log'
@@ -8,13 +7,11 @@ import { activeAiSettings } from './ai-settings'
 import { estimateTokens, modelPrice } from './cost'
 import {
   GROUNDING_JUDGE_SYSTEM_PROMPT,
-  GROUNDING_JUDGE_TOOL_NAME,
   GroundingJudgement,
   groundingJudgeTool,
-  groundingJudgeToolChoice,
   judgeContent,
 } from './grounding-judge-tool'
-import { acquireClaudeSlot, releaseClaudeSlot } from './rate-limit'
+import { forcedToolCall } from './forced-tool-call'
 
 /**
  * The optional Claude judge of grounding: one call per generated, grounded conversation of a batch,
@@ -82,49 +79,24 @@ export async function requestGroundingJudge(db: Kysely<DB>, batchId: string, opt
   return { estimate, queued: rows[0]?.n ?? 0 }
 }
 
-const HOLDER = `${os.hostname()}:${process.pid}`
-
-export class JudgeFailed extends Error {
-  override name = 'JudgeFailed'
-}
-
 /**
  * Judges one conversation against its own saved chunk context and stores the score: 'judged', or
  * 'gone' when it was deleted or is no longer grounded. Errors and invalid answers throw (the queue
  * retries); running twice stores the later judgement.
  */
 export async function judgeConversation(deps: { db: Kysely<DB>; claude: Claude; log: Logger }, conversationId: string): Promise<'judged' | 'gone'> {
-  const { db, claude, log } = deps
+  const { db } = deps
   const row = await db.selectFrom('conversations').select(['chunk_context', 'turns']).where('id', '=', conversationId).where('deleted_at', 'is', null).executeTakeFirst()
   if (!row?.chunk_context) return 'gone'
-  const settings = await activeAiSettings(db)
-  const lease = await acquireClaudeSlot(db, settings, HOLDER)
-  let message: ClaudeMessage
-  try {
-    message = await claude.createMessage(
-      {
-        model: settings.model,
-        max_tokens: JUDGE_MAX_TOKENS,
-        system: [{ type: 'text', text: GROUNDING_JUDGE_SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
-        messages: [{ role: 'user', content: judgeContent(row.chunk_context, row.turns) }],
-        tools: [groundingJudgeTool],
-        tool_choice: groundingJudgeToolChoice,
-      },
-      { timeout: settings.timeout_ms },
-    )
-  } catch (err) {
-    const failure = classifyClaudeError(err)
-    throw new JudgeFailed(`${failure.message} (${failure.code})`)
-  } finally {
-    await releaseClaudeSlot(db, lease)
-  }
-  const call = message.content.find((block) => block.type === 'tool_use' && block.name === GROUNDING_JUDGE_TOOL_NAME)
-  const parsed = call?.type === 'tool_use' ? GroundingJudgement.safeParse(call.input) : undefined
-  if (!parsed?.success) {
-    log.info({ conversationId }, 'grounding judgement rejected')
-    throw new JudgeFailed(`Claude's grounding judgement was invalid (${parsed ? parsed.error.issues[0]?.message : `no ${GROUNDING_JUDGE_TOOL_NAME} call`}).`)
-  }
-  const score = Math.round(parsed.data.score * 100) / 100
+  const judgement = await forcedToolCall(deps, {
+    system: GROUNDING_JUDGE_SYSTEM_PROMPT,
+    content: judgeContent(row.chunk_context, row.turns),
+    tool: groundingJudgeTool,
+    maxTokens: JUDGE_MAX_TOKENS,
+    what: 'grounding judgement',
+    schema: GroundingJudgement,
+  })
+  const score = Math.round(judgement.score * 100) / 100
   const updated = await sql`
     update conversations set quality_parts = coalesce(quality_parts, '{}'::jsonb) || jsonb_build_object('grounding_judge', ${score}::numeric), updated_at = now()
     where id = ${conversationId}::uuid and deleted_at is null`.execute(db)

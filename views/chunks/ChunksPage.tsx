@@ -3,6 +3,7 @@ import { dimensionsIn, type DimensionGroup } from '../../src/chunks/dimensions'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { ChunkCards } from './ChunkCards'
+import { SearchBox } from '../SearchBox'
 
 export type ChunkBrowserView = {
   query: ChunkListQuery
@@ -93,28 +94,10 @@ function DimensionSelect(props: { name: 'persona' | 'emotion' | 'topic'; group: 
 function FilterForm(props: { view: ChunkBrowserView }) {
   const { query, documents } = props.view
   const analyzed = query.analyzed === undefined ? '' : query.analyzed ? 'true' : 'false'
-  // A plain GET form (works without JS); htmx swaps the results and pushes the URL. The search box
-  // belongs to the form but sits outside it, so leaving the box does not submit a second time.
+  // A plain GET form (works without JS); htmx swaps the results and pushes the URL.
   return (
     <>
-      <div class="field search">
-        <label for="f-q">Search</label>
-        <input
-          id="f-q"
-          type="search"
-          name="q"
-          form="filters"
-          value={query.q ?? ''}
-          placeholder="Words in the text or its headings"
-          autocomplete="off"
-          hx-get="/chunks"
-          hx-include="#filters"
-          hx-target="#results"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          hx-trigger="input changed delay:300ms, search"
-        />
-      </div>
+      <SearchBox action="/chunks" value={query.q} placeholder="Words in the text or its headings" />
       <form method="get" action="/chunks" class="filters" id="filters" hx-get="/chunks" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
         <div class="field">
           <label for="f-document">Document</label>

@@ -8,6 +8,7 @@ import { BulkForm } from './BulkForm'
 import { ConversationRows } from './ConversationRows'
 import { STATUS_LABELS } from './format'
 import { SummaryPlaceholder } from './SummaryCards'
+import { SearchBox } from '../SearchBox'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',
@@ -96,28 +97,10 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   const statuses = new Set(filter.status ?? [])
   const tiers = new Set(filter.tier ?? [])
   // A plain GET form (works without JS); htmx swaps the results and pushes the URL, so links
-  // are shareable and the back button walks through earlier filters. The search box belongs to the
-  // form but sits outside it, so leaving the box (a change event) does not submit a second time.
+  // are shareable and the back button walks through earlier filters.
   return (
     <>
-      <div class="field search">
-        <label for="f-q">Search</label>
-        <input
-          id="f-q"
-          type="search"
-          name="q"
-          form="filters"
-          value={filter.q ?? ''}
-          placeholder="Title, persona, topic or turn text"
-          autocomplete="off"
-          hx-get="/"
-          hx-include="#filters"
-          hx-target="#results"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          hx-trigger="input changed delay:300ms, search"
-        />
-      </div>
+      <SearchBox action="/" value={filter.q} placeholder="Title, persona, topic or turn text" />
       <form method="get" action="/" class="filters" id="filters" hx-get="/" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
         <fieldset>
           <legend>Status</legend>
