@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { DIMENSIONS, type DimensionAnalysis, type DimensionName } from './dimensions'
+import { seededRandom } from '../random'
 
 /**
  * Dimension analysis without Claude, for the simulator (no API key) and tests: deterministic
@@ -118,17 +118,6 @@ export function simulateDimensionAnalysis(text: string): DimensionAnalysis {
     }
   }
   return analysis
-}
-
-/** mulberry32, seeded from the text's SHA-256: a cheap, repeatable stream of numbers in [0, 1). */
-function seededRandom(text: string): () => number {
-  let state = createHash('sha256').update(text).digest().readUInt32LE(0)
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const clamp = (n: number) => Math.min(1, Math.max(0, n))

@@ -5,6 +5,7 @@ import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { sourceTextIn } from '../generation/grounding'
 import { GROUNDING_JUDGE_TOOL_NAME, simulateGroundingJudgement } from '../generation/grounding-judge-tool'
 import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
+import { seededRandom } from '../random'
 
 /**
  * A stand-in for the Messages API, used when no ANTHROPIC_API_KEY is set and by the fake server in
@@ -414,7 +415,7 @@ function seedFromPrompt(request: MessagesRequest): { random: () => number; words
   const lastUser = request.messages.findLast((message) => message.role === 'user')
   const system = systemBlocks(request).map((block) => block.text).join('\n')
   const seedText = `${system}\n${request.messages.map((message) => messageText(message.content)).join('\n')}`
-  const random = mulberry32(createHash('sha256').update(seedText).digest().readUInt32LE(0))
+  const random = seededRandom(seedText)
   // The request's own words come first: they name what this conversation is about.
   const { phrases, keywords } = subjectMatter(`${lastUser ? messageText(lastUser.content) : ''}\n${system}`)
   const chosen = [...shuffle(random, phrases.slice(0, 6)), ...shuffle(random, keywords.slice(0, 6)), ...FALLBACK_PHRASES]
@@ -445,16 +446,6 @@ function subjectMatter(text: string): { phrases: string[]; keywords: string[] } 
     .map((token) => token.toLowerCase())
     .filter((word) => !inPhrases.has(word))
   return { phrases: [...phrases], keywords: [...new Set(keywords)] }
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {

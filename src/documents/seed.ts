@@ -7,6 +7,7 @@ import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { countTokens } from '../chunks/tokens'
 import type { DB } from '../db/schema'
 import type { Section } from './sections'
+import { seededRandom } from '../random'
 
 /**
  * `npm run seed -- --documents N`: N ready documents of CHUNKS_PER_DOCUMENT chunks each, written
@@ -123,17 +124,6 @@ const FORMATS = ['markdown', 'pdf', 'docx', 'html', 'text'] as const
 
 type Passage = { text: string; tokens: number; dimensions: DimensionAnalysis; source: DimensionSource }
 
-/** mulberry32: a repeatable stream of numbers in [0, 1) that spreads well even from seeds 1, 2, 3… */
-function random(seed: number) {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** A sentence with each {slot} filled from its list (a product is a brand and an item). */
 function fill(template: string, next: () => number): string {
   const pick = (list: string[]) => list[Math.floor(next() * list.length)]!
@@ -142,7 +132,7 @@ function fill(template: string, next: () => number): string {
 
 /** Passages of 4–8 sentences on one topic (plus, sometimes, a general rule), each analysed once. */
 function passagePool(): Passage[] {
-  const next = random(7)
+  const next = seededRandom(7)
   const topics = Object.keys(TOPICS)
   return Array.from({ length: POOL_SIZE }, (_, i) => {
     const sentences = TOPICS[topics[i % topics.length]!]!
@@ -212,7 +202,7 @@ export async function seedDocuments(db: Kysely<DB>, options: { count: number; cr
   const batches = Array.from({ length: Math.ceil(options.count / DOCUMENTS_PER_INSERT) }, (_, i) => i * DOCUMENTS_PER_INSERT)
 
   async function insertBatch(conn: Kysely<DB>, first: number) {
-    const next = random(first + 1)
+    const next = seededRandom(first + 1)
     const documents: Record<string, unknown>[] = []
     const chunks: Record<string, unknown>[] = []
     for (let n = first; n < Math.min(first + DOCUMENTS_PER_INSERT, options.count); n++) {
