@@ -255,8 +255,7 @@ describe('the Claude judge of grounding', () => {
     expect(estimate.estimate.calls).toBe(4)
     expect(estimate.estimate.input_tokens).toBeGreaterThan(0)
     expect(estimate.estimate.cost_usd).toBeGreaterThan(0)
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'judge_grounding'`.execute(database.db)
-    expect(rows[0]!.n).toBe(0)
+    expect(await countJobs(database, 'judge_grounding')).toBe(0)
 
     const run = await judge({})
     expect(run.status).toBe(202)
@@ -270,6 +269,39 @@ describe('the Claude judge of grounding', () => {
 
     expect((await judge({ dry_run: true }, '00000000-0000-4000-8000-000000000000')).status).toBe(404)
     expect((await judge({ dry_run: 'maybe' })).status).toBe(400)
+  })
+
+  test('the batch page says the batch is grounded and offers the judge, showing its cost before anything runs', async () => {
+    const doc = await returnsHandbook()
+    const template = await makeTemplate(simulated.app, editor)
+    const { id } = await created(await postBatch(simulated.app, { template_id: template.id, chunk_ids: doc.chunkIds, count_per_item: 1 }))
+    await worker(simulated.deps)
+    await finished(simulated.app, id)
+    const page = await (await simulated.app.request(`/batches/${id}`, { headers: { cookie: editor } })).text()
+    expect(page).toContain('2 conversations are grounded in source chunks')
+    expect(page).toContain(`action="/batches/${id}/judge-grounding"`)
+
+    const asked = await simulated.app.request(`/batches/${id}/judge-grounding`, form({}, { cookie: editor }))
+    expect(asked.status).toBe(200)
+    const confirm = await asked.text()
+    expect(confirm).toContain('Ask Claude to judge how well 2 conversations stay within their source?')
+    expect(confirm).toContain('name="confirmed" value="true"')
+    expect(await countJobs(database, 'judge_grounding')).toBe(0)
+
+    const ran = await simulated.app.request(`/batches/${id}/judge-grounding`, form({ confirmed: 'true' }, { cookie: editor }))
+    expect(ran.status).toBe(303)
+    expect(ran.headers.get('location')).toBe(`/batches/${id}`)
+    await waitFor(async () => ((await conversationsOf(id)).every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? true : undefined), 15_000, 'the judge to run')
+
+    // A batch grounded in nothing neither says so nor offers the judge.
+    const plain = await created(await postBatch(simulated.app, { template_id: template.id, count_per_item: 1 }))
+    await worker(simulated.deps)
+    await finished(simulated.app, plain.id)
+    const plainPage = await (await simulated.app.request(`/batches/${plain.id}`, { headers: { cookie: editor } })).text()
+    expect(plainPage).not.toContain('grounded in source chunks')
+    expect(plainPage).not.toContain('judge-grounding')
+    const viewer = await signIn(simulated.app, await makeUser(database, 'viewer'))
+    expect((await simulated.app.request(`/batches/${id}/judge-grounding`, form({ confirmed: 'true' }, { cookie: viewer }))).status).toBe(403)
   })
 })
 

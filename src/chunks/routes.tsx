@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AnalyzeConfirmPage } from '../../views/chunks/AnalyzeConfirmPage'
+import { EstimateConfirmPage } from '../../views/EstimateConfirmPage'
 import { ChunkCards } from '../../views/chunks/ChunkCards'
 import { ChunkDetail } from '../../views/chunks/ChunkDetail'
 import { ChunkPage } from '../../views/chunks/ChunkPage'
@@ -10,6 +10,7 @@ import { NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
+import { isConfirmed } from '../http/confirm'
 import { invalid, isHtmx, readBody } from '../http/respond'
 import { canEdit, pathId } from '../templates/access'
 import { requestAnalysis, type AnalysisTarget } from './analysis'
@@ -111,11 +112,24 @@ function formTarget(body: Record<string, unknown>): AnalysisTarget {
 chunkPages.post('/analyze', async (c) => {
   const body = await readBody(c)
   const target = formTarget(body)
-  const confirmed = body.confirmed === 'true'
+  const confirmed = await isConfirmed(c)
   const { estimate, queued } = await requestAnalysis(c.var.db, target, { dryRun: !confirmed })
   if (!confirmed) {
     const settings = await activeAiSettings(c.var.db)
-    return c.html(<AnalyzeConfirmPage ctx={pageContext(c)} target={target} estimate={estimate} model={settings.model} />)
+    const oneDocument = 'document_id' in target
+    return c.html(
+      <EstimateConfirmPage
+        ctx={pageContext(c)}
+        title="Analyze chunks"
+        question={`Analyze ${estimate.calls === 1 ? 'one chunk' : `${estimate.calls} chunks`}?`}
+        estimate={estimate}
+        model={settings.model}
+        action="/chunks/analyze"
+        fields={oneDocument ? [['document_id', target.document_id]] : target.chunk_ids.map((id) => ['chunk_ids', id])}
+        submit="Analyze"
+        back={{ href: oneDocument ? `/chunks?document_id=${target.document_id}` : '/chunks', label: 'Back to the chunks' }}
+      />,
+    )
   }
   const back = new URLSearchParams({ ...('document_id' in target ? { document_id: target.document_id } : {}), queued: String(queued) })
   return c.redirect(`/chunks?${back.toString()}`, 303)

@@ -198,6 +198,8 @@ export type BatchState = {
   simulated: boolean
   uses_message_batches: boolean
   message_batch_id: string | null
+  /** How many of its conversations were grounded in a source chunk. */
+  grounded: number
   created_at: Date
   finished_at: Date | null
   latest: LatestResult[]
@@ -219,6 +221,7 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
         'status',
         eb.fn.countAll<number>().as('n'),
         sql<number>`count(*) filter (where deleted_at is null)::int`.as('live'),
+        sql<number>`count(*) filter (where chunk_context is not null)::int`.as('grounded'),
         sql<number>`coalesce(sum(input_tokens + cache_read_tokens + cache_write_tokens), 0)::bigint`.as('input_tokens'),
         sql<number>`coalesce(sum(output_tokens), 0)::bigint`.as('output_tokens'),
         sql<number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
@@ -238,7 +241,9 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
   ])
   const counts: BatchCounts = { queued: 0, generating: 0, done: 0, failed: 0, cancelled: 0 }
   const spent = { input_tokens: 0, output_tokens: 0, cost_usd: 0 }
-  for (const { status, n, live, ...sums } of groups) {
+  let grounded = 0
+  for (const { status, n, live, grounded: inGroup, ...sums } of groups) {
+    grounded += inGroup
     spent.input_tokens += Number(sums.input_tokens)
     spent.output_tokens += Number(sums.output_tokens)
     spent.cost_usd += Number(sums.cost_usd)
@@ -263,6 +268,7 @@ export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): P
     simulated: batch.simulated,
     uses_message_batches: batch.uses_message_batches,
     message_batch_id: batch.message_batch_id,
+    grounded,
     created_at: batch.created_at,
     finished_at: batch.finished_at,
     latest: recent.map((r) => ({ ...r, quality_score: r.quality_score === null ? null : Number(r.quality_score) })),

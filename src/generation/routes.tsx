@@ -14,6 +14,7 @@ import { BatchPage } from '../../views/generation/BatchPage'
 import { BatchProgress } from '../../views/generation/BatchProgress'
 import { CancelBatchPage } from '../../views/generation/CancelBatchPage'
 import { GeneratePage } from '../../views/generation/GeneratePage'
+import { EstimateConfirmPage } from '../../views/EstimateConfirmPage'
 import { activeAiSettings } from './ai-settings'
 import {
   batchSettingsOf,
@@ -219,6 +220,28 @@ batchPages.get('/:id/events', async (c) => {
       unsubscribe()
     }
   })
+})
+
+/** The grounding judge from the batch page: its cost first, then (confirmed) one job per grounded conversation. */
+batchPages.post('/:id/judge-grounding', async (c) => {
+  const id = batchId(c)
+  const confirmed = await isConfirmed(c)
+  const { estimate } = await requestGroundingJudge(c.var.db, id, { dryRun: !confirmed })
+  if (confirmed) return c.redirect(`/batches/${id}`, 303)
+  const settings = await activeAiSettings(c.var.db)
+  return c.html(
+    <EstimateConfirmPage
+      ctx={pageContext(c)}
+      title="Judge grounding"
+      question={`Ask Claude to judge how well ${estimate.calls === 1 ? 'one conversation stays' : `${estimate.calls} conversations stay`} within their source?`}
+      estimate={estimate}
+      model={settings.model}
+      action={`/batches/${id}/judge-grounding`}
+      fields={[]}
+      submit="Judge grounding"
+      back={{ href: `/batches/${id}`, label: 'Back to the batch' }}
+    />,
+  )
 })
 
 batchPages.post('/:id/:action', async (c) => {

@@ -43,7 +43,7 @@ export async function setAiSettings(database: TestDatabase, adminId: string, cha
   await changeAiSettings(database.db, adminId, change)
 }
 
-export async function countJobs(database: TestDatabase): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'generate_conversation'`.execute(database.db)
+export async function countJobs(database: TestDatabase, task = 'generate_conversation'): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task}`.execute(database.db)
   return rows[0]!.n
 }

@@ -73,6 +73,12 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
           <a href={`/?batch_id=${batch.id}&status=cancelled`}>Show them</a>
         </p>
       )}
+      {batch.grounded > 0 && (
+        <p class="muted" data-grounded>
+          {count(batch.grounded)} {batch.grounded === 1 ? 'conversation is' : 'conversations are'} grounded in source chunks; their quality
+          includes how well they stay within the source.
+        </p>
+      )}
       {props.canEdit && <BatchControls batch={batch} />}
       <h2>Latest results</h2>
       {batch.latest.length === 0 ? (
@@ -109,6 +115,7 @@ function BatchControls(props: { batch: BatchState }) {
       {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel…')}
       {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}
       {batch.counts.cancelled > 0 && action('clear-cancelled', `Clear ${batch.counts.cancelled} cancelled`)}
+      {batch.grounded > 0 && batch.counts.done > 0 && action('judge-grounding', 'Judge grounding with Claude…')}
     </p>
   )
 }
