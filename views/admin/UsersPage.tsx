@@ -5,8 +5,8 @@ import type { PublicUser } from '../../src/auth/users'
 import type { PageContext } from '../../src/http/page-context'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { when } from '../review/format'
 import { SettingsNav } from '../settings/SettingsNav'
+import { TokenTable } from '../settings/TokenTable'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
 
@@ -110,45 +110,7 @@ function LiveTokens(props: { tokens: OwnedTokenSummary[] }) {
     <section>
       <h2>API tokens</h2>
       <p class="muted">Every user’s live tokens. Resetting a user’s password revokes all of theirs.</p>
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th>Owner</th>
-              <th>Name</th>
-              <th>Token</th>
-              <th>Scope</th>
-              <th>Last used</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.tokens.length === 0 && (
-              <tr>
-                <td colspan={6} class="muted">
-                  No live tokens.
-                </td>
-              </tr>
-            )}
-            {props.tokens.map((token) => (
-              <tr data-token={token.id}>
-                <td>{token.user_email}</td>
-                <td>{token.name}</td>
-                <td>
-                  <code>{token.prefix}…</code>
-                </td>
-                <td>{token.scope}</td>
-                <td>{token.last_used_at ? when(token.last_used_at) : 'never'}</td>
-                <td>
-                  <form method="post" action={`/settings/users/tokens/${token.id}/revoke`} class="inline">
-                    <button type="submit">Revoke</button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TokenTable tokens={props.tokens} owners revokeAction={(id) => `/settings/users/tokens/${id}/revoke`} empty="No live tokens." />
     </section>
   )
 }

@@ -3,10 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from './SettingsNav'
-
-function when(date: Date | null): string {
-  return date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'never'
-}
+import { TokenTable } from './TokenTable'
 
 export function TokensPage(props: {
   ctx: PageContext
@@ -35,47 +32,7 @@ export function TokensPage(props: {
         </section>
       ))}
       <FormError message={props.error} />
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Token</th>
-            <th>Scope</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.tokens.length === 0 && (
-            <tr>
-              <td colspan={6} class="muted">
-                No tokens yet.
-              </td>
-            </tr>
-          )}
-          {props.tokens.map((token) => (
-            <tr>
-              <td>{token.name}</td>
-              <td>
-                <code>{token.prefix}…</code>
-              </td>
-              <td>{token.scope}</td>
-              <td>{when(token.created_at)}</td>
-              <td>{when(token.last_used_at)}</td>
-              <td>
-                {token.revoked_at ? (
-                  <span class="pill bad">revoked</span>
-                ) : (
-                  <form method="post" action={`/settings/tokens/${token.id}/revoke`} class="inline">
-                    <button type="submit">Revoke</button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TokenTable tokens={props.tokens} revokeAction={(id) => `/settings/tokens/${id}/revoke`} empty="No tokens yet." />
       <section class="card">
         <h2>New token</h2>
         <form method="post" action="/settings/tokens">
