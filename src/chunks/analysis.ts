@@ -11,6 +11,7 @@ import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, dimensionPrompt, dimensionTo
 import { DimensionAnalysis } from './dimensions'
 import { loadChunk, saveChunkAnalysis } from './queries'
 import { countTokens } from './tokens'
+import { addKeyedJobs } from '../db/jobs'
 
 /**
  * Dimension analysis: one Claude call per chunk, as a graphile-worker job (tasks/analyze_chunk.ts)
@@ -74,16 +75,8 @@ export async function requestAnalysis(
   const settings = await activeAiSettings(db)
   const estimate = estimateAnalysis(settings, await countTarget(db, target))
   if (options.dryRun) return { estimate, queued: 0 }
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from graphile_worker.add_jobs(array(
-      select json_populate_record(null::graphile_worker.job_spec, json_build_object(
-        'identifier', ${ANALYZE_TASK}::text,
-        'payload', json_build_object('chunkId', c.id),
-        'max_attempts', ${settings.max_retries + 1}::int,
-        'job_key', ${`${ANALYZE_TASK}:`}::text || c.id
-      ))
-      from chunks c where ${targetCondition(target)}
-    ))`.execute(db)
+  const chunks = sql`select c.id from chunks c where ${targetCondition(target)}`
+  const { rows } = await addKeyedJobs(ANALYZE_TASK, 'chunkId', chunks, settings.max_retries + 1).execute(db)
   return { estimate, queued: rows[0]?.n ?? 0 }
 }
 

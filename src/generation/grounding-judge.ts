@@ -12,6 +12,7 @@ import {
   judgeContent,
 } from './grounding-judge-tool'
 import { forcedToolCall } from './forced-tool-call'
+import { addKeyedJobs } from '../db/jobs'
 
 /**
  * The optional Claude judge of grounding: one call per generated, grounded conversation of a batch,
@@ -66,16 +67,8 @@ export async function requestGroundingJudge(db: Kysely<DB>, batchId: string, opt
   dollars += outputTokens * p.output
   const estimate = { calls, input_tokens: inputTokens, output_tokens: outputTokens, cost_usd: Math.round(dollars) / 1_000_000 }
   if (options.dryRun || calls === 0) return { estimate, queued: 0 }
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from graphile_worker.add_jobs(array(
-      select json_populate_record(null::graphile_worker.job_spec, json_build_object(
-        'identifier', ${JUDGE_TASK}::text,
-        'payload', json_build_object('conversationId', id),
-        'max_attempts', ${settings.max_retries + 1}::int,
-        'job_key', ${`${JUDGE_TASK}:`}::text || id
-      ))
-      from conversations where ${judgeable(batchId)}
-    ))`.execute(db)
+  const conversations = sql`select id from conversations where ${judgeable(batchId)}`
+  const { rows } = await addKeyedJobs(JUDGE_TASK, 'conversationId', conversations, settings.max_retries + 1).execute(db)
   return { estimate, queued: rows[0]?.n ?? 0 }
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import { addKeyedJobs } from '../db/jobs'
 import type { DB } from '../db/schema'
 
 /**
@@ -11,20 +12,6 @@ export function jobKey(conversationId: string): string {
   return `${GENERATE_TASK}:${conversationId}`
 }
 
-/** The job specs for the conversations a subquery returns (one `id` column), as a job_spec[] expression. */
-function specsFor(idsQuery: RawBuilder<unknown>, maxAttempts: number, runAt?: Date): RawBuilder<unknown> {
-  return sql`array(
-    select json_populate_record(null::graphile_worker.job_spec, json_build_object(
-      'identifier', ${GENERATE_TASK}::text,
-      'payload', json_build_object('conversationId', ids.id),
-      'max_attempts', ${maxAttempts}::int,
-      'run_at', ${runAt ?? null}::timestamptz,
-      'job_key', ${GENERATE_TASK + ':'}::text || ids.id
-    ))
-    from (${idsQuery}) as ids
-  )`
-}
-
 /** Adds (or replaces) the job of each queued conversation matching `where`; returns how many. */
 export async function addGenerationJobs(
   db: Kysely<DB>,
@@ -32,13 +19,13 @@ export async function addGenerationJobs(
   maxAttempts: number,
 ): Promise<number> {
   const ids = sql`select id from conversations where status = 'queued' and ${where}`
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.add_jobs(${specsFor(ids, maxAttempts)})`.execute(db)
+  const { rows } = await addJobsSql(ids, maxAttempts).execute(db)
   return rows[0]?.n ?? 0
 }
 
 /** Adds the jobs for conversations an arbitrary id query returns (e.g. a CTE that just inserted them). */
 export function addJobsSql(idsQuery: RawBuilder<unknown>, maxAttempts: number): RawBuilder<{ n: number }> {
-  return sql<{ n: number }>`select count(*)::int as n from graphile_worker.add_jobs(${specsFor(idsQuery, maxAttempts)})`
+  return addKeyedJobs(GENERATE_TASK, 'conversationId', idsQuery, maxAttempts)
 }
 
 /** Runs the conversation's job again at `runAt` (e.g. after Claude's retry-after). */
