@@ -1,9 +1,17 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-/** The app's error hierarchy: each carries a stable code and the status it answers with. */
+/**
+ * The app's error hierarchy: each carries a stable code and the status it answers with. The one
+ * `onError` (src/http/errors.tsx) turns it into a page, an htmx fragment or JSON:
+ * `{error: {code, message, ...details}, ...alongside}` with `headers` set.
+ */
 export class AppError extends Error {
   readonly status: ContentfulStatusCode = 500
   readonly code: string = 'internal_error'
+  /** Response headers the error implies (Retry-After, for example). */
+  readonly headers: Record<string, string> = {}
+  /** Fields a JSON answer carries beside `error` (a stale review answers with the fresh state). */
+  readonly alongside: Record<string, unknown> = {}
   constructor(message: string, readonly details?: Record<string, unknown>) {
     super(message)
     this.name = new.target.name
@@ -51,12 +59,20 @@ export class PayloadTooLarge extends AppError {
 export class TooManyRequests extends AppError {
   override readonly status = 429
   override readonly code = 'too_many_requests'
+  override readonly headers: Record<string, string>
   constructor(message: string, readonly retryAfterSeconds: number) {
     super(message)
+    this.headers = { 'Retry-After': String(retryAfterSeconds) }
   }
 }
 
 export class ServiceUnavailable extends AppError {
   override readonly status = 503
-  override readonly code = 'service_unavailable'
+  override readonly code: string = 'service_unavailable'
+  override readonly headers: Record<string, string> = { 'Retry-After': '5' }
+}
+
+/** The database did not answer: the request may simply be tried again. */
+export class DatabaseUnavailable extends ServiceUnavailable {
+  override readonly code = 'database_unavailable'
 }

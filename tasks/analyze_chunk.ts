@@ -2,7 +2,7 @@ import type { Task } from 'graphile-worker'
 import { z } from 'zod'
 import { analyseChunk } from '../src/chunks/analysis'
 import { createClaude } from '../src/claude/client'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 
 const Payload = z.object({ chunkId: z.uuid() })
 

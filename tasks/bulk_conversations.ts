@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker'
 import { applyBulk, BulkJobPayload } from '../src/conversations/bulk'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 
 /** A dashboard bulk action on a large set, in one transaction, off the request path. */
 export default function bulk_conversations({ db, log }: Deps): Task {

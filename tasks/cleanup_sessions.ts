@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { deleteExpiredSessions } from '../src/auth/sessions'
 import { deleteStaleThrottles } from '../src/auth/throttle'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 
 /** Hourly: forget expired sessions and login-throttle rows whose window and lock have passed. */
 export default function cleanup_sessions({ db, log }: Deps): Task {

@@ -2,7 +2,7 @@ import type { Task } from 'graphile-worker'
 import { z } from 'zod'
 import { createClaude } from '../src/claude/client'
 import { generateConversation } from '../src/generation/generate'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 
 const Payload = z.object({ conversationId: z.uuid() })
 

@@ -1,5 +1,5 @@
 import type { TaskList } from 'graphile-worker'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 import analyze_chunk from './analyze_chunk'
 import bulk_conversations from './bulk_conversations'
 import cleanup_sessions from './cleanup_sessions'

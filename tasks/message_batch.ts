@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
 import { createClaude } from '../src/claude/client'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 import { fallBackToOrdinaryCalls, runMessageBatch } from '../src/generation/message-batches'
 
 const Payload = z.object({ batchId: z.uuid(), poll: z.number().int().min(0).default(0) })

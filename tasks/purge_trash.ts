@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker'
 import { purgeExpiredTrash } from '../src/conversations/purge'
-import type { Deps } from '../src/http/env'
+import type { Deps } from '../src/deps'
 
 /** Hourly: delete for good the conversations whose 30 days in the trash are over, with their versions and review history. */
 export default function purge_trash({ db, log }: Deps): Task {

@@ -104,6 +104,37 @@ test('an oversized body gets a clear 413 and changes nothing', async () => {
   expect(await database.db.selectFrom('api_tokens').selectAll().execute()).toEqual([])
 })
 
+test('an oversized form post gets a 413 page that keeps the navigation of the signed-in user', async () => {
+  const cookie = await signIn(app, await makeUser(database, 'editor'))
+  const res = await app.request('/settings/tokens', form({ name: 'x'.repeat(5000) }, { cookie }))
+  expect(res.status).toBe(413)
+  const page = await res.text()
+  expect(page).toContain('The request body is larger than the 2 KiB this server accepts.')
+  expect(page).toContain('aria-label="Main"')
+  expect(page).toContain('Sign out')
+})
+
+test('an htmx request that fails gets the message as a fragment for #main, not a second page inside the page', async () => {
+  const cookie = await signIn(app, await makeUser(database, 'viewer'))
+  const res = await app.request('/?quality_min=8&quality_max=2', { headers: { cookie, 'hx-request': 'true' } })
+  expect(res.status).toBe(400)
+  expect(res.headers.get('hx-retarget')).toBe('#main')
+  expect(res.headers.get('hx-reswap')).toBe('innerHTML')
+  const html = await res.text()
+  expect(html).toContain('quality_max')
+  expect(html).not.toContain('<html')
+  expect(html).not.toContain('class="topbar"')
+})
+
+test('an error answers JSON clients with its details and the headers it implies', async () => {
+  const cookie = await signIn(app, await makeUser(database, 'viewer'))
+  const res = await app.request('/api/conversations?quality_min=8&quality_max=2', { headers: { cookie } })
+  expect(res.status).toBe(400)
+  const body = await res.json()
+  expect(body.error.code).toBe('validation_failed')
+  expect(Object.keys(body.error.fields)).toContain('quality_max')
+})
+
 test('a body that is not JSON gets a 400 that says so', async () => {
   const cookie = await signIn(app, await makeUser(database, 'editor'))
   const res = await app.request('/api/tokens', { method: 'POST', headers: { cookie, origin: ORIGIN, 'content-type': 'application/json' }, body: '{"name":' })

@@ -7,23 +7,33 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Page not found',
   409: 'Changed by someone else',
+  410: 'Gone',
   413: 'Too large',
+  415: 'Not a type we read',
+  422: 'Not what it claims to be',
   429: 'Slow down',
   503: 'Temporarily unavailable',
 }
 
-export function ErrorPage(props: { ctx: PageContext; status: number; message: string }) {
+type ErrorProps = { ctx: PageContext; status: number; message: string }
+
+/** What went wrong and where to go next: the body of the error page, and alone the fragment htmx swaps into #main. */
+export function ErrorPanel(props: ErrorProps) {
   const title = TITLES[props.status] ?? 'Something went wrong'
   return (
-    <Layout ctx={props.ctx} title={title}>
-      <section class="error-page">
-        <h1>{title}</h1>
-        <p>{props.message}</p>
-        <p class="muted">Error {props.status}</p>
-        <p>
-          {props.ctx.user ? <a href="/">Back to the dashboard</a> : <a href="/login">Sign in</a>}
-        </p>
-      </section>
+    <section class="error-page" role="alert">
+      <h1>{title}</h1>
+      <p>{props.message}</p>
+      <p class="muted">Error {props.status}</p>
+      <p>{props.ctx.user ? <a href="/">Back to the dashboard</a> : <a href="/login">Sign in</a>}</p>
+    </section>
+  )
+}
+
+export function ErrorPage(props: ErrorProps) {
+  return (
+    <Layout ctx={props.ctx} title={TITLES[props.status] ?? 'Something went wrong'}>
+      <ErrorPanel {...props} />
     </Layout>
   )
 }

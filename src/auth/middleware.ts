@@ -4,7 +4,7 @@ import { Forbidden, Unauthorized } from '../errors'
 import type { AppEnv } from '../http/env'
 import { wantsJson } from '../http/respond'
 import { can, type Capability } from './roles'
-import { findSessionUser } from './sessions'
+import { findSessionUser, type SessionUser } from './sessions'
 import { findTokenUser } from './tokens'
 
 export const SESSION_COOKIE = 'td_session'
@@ -38,8 +38,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('authVia', 'token')
     c.set('tokenScope', found.scope)
   } else {
-    const secret = getCookie(c, SESSION_COOKIE)
-    const user = secret ? await findSessionUser(c.var.db, secret, c.var.config.sessionTtlMs) : undefined
+    const user = await sessionUser(c)
     if (user) {
       c.set('user', user)
       c.set('authVia', 'session')
@@ -48,14 +47,26 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
+/** The user the session cookie signs in, if any. */
+export async function sessionUser(c: Context<AppEnv>): Promise<SessionUser | undefined> {
+  const secret = getCookie(c, SESSION_COOKIE)
+  return secret ? await findSessionUser(c.var.db, secret, c.var.config.sessionTtlMs) : undefined
+}
+
+/** The signed-in user of a route behind `requireUser`: asking for it elsewhere is a 401, never a crash. */
+export function signedInUser(c: Context<AppEnv>): SessionUser {
+  if (!c.var.user) throw new Unauthorized('Sign in or send an API token to use this.')
+  return c.var.user
+}
+
 /** Whether the credentials of this request still sign its user in: a long-lived stream asks again. */
 export async function stillSignedIn(c: Context<AppEnv>): Promise<boolean> {
   if (c.var.authVia === 'token') {
     const token = await presentedToken(c)
     return Boolean(token && (await findTokenUser(c.var.db, token))?.user.id === c.var.user?.id)
   }
-  const secret = getCookie(c, SESSION_COOKIE)
-  return Boolean(secret && (await findSessionUser(c.var.db, secret, c.var.config.sessionTtlMs))?.id === c.var.user?.id)
+  const user = await sessionUser(c)
+  return user !== undefined && user.id === c.var.user?.id
 }
 
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i
@@ -107,8 +118,7 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export function requireCapability(capability: Capability): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const user = c.var.user
-    if (!user) throw new Unauthorized('Sign in or send an API token to use this.')
+    const user = signedInUser(c)
     if (!can(user.role, capability)) {
       throw new Forbidden(`Your role (${user.role}) does not allow this. Ask an administrator if you need access.`)
     }

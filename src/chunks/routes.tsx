@@ -12,7 +12,8 @@ import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { isConfirmed } from '../http/confirm'
 import { invalid, isHtmx, readBody } from '../http/respond'
-import { canEdit, pathId } from '../templates/access'
+import { uuidParam } from '../http/params'
+import { canEdit } from '../templates/access'
 import { requestAnalysis, type AnalysisTarget } from './analysis'
 import { ChunkListQuery, findChunk, listChunkedDocuments, listChunks } from './queries'
 
@@ -42,7 +43,7 @@ function parseListQuery(c: Context<AppEnv>): ChunkListQuery {
 }
 
 async function loadChunk(c: Context<AppEnv>) {
-  const chunk = await findChunk(c.var.db, pathId(c, 'id', 'chunk'))
+  const chunk = await findChunk(c.var.db, uuidParam(c, 'id', 'chunk'))
   if (!chunk) throw new NotFound('No such chunk.')
   return chunk
 }

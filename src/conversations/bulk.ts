@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { can, type Capability } from '../auth/roles'
 import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
-import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations, several } from './filter'
+import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations } from './filter'
+import { listField } from '../http/params'
 
 /**
  * Bulk actions on the dashboard: on the ticked rows or on everything matching the filter. Each
@@ -47,7 +48,7 @@ export const BulkInput = z
     ...FILTER_FIELDS,
     action: z.preprocess(one, z.enum(BULK_ACTIONS, { error: `must be one of ${BULK_ACTIONS.join(', ')}` })),
     scope: z.preprocess((v) => one(v) ?? 'selected', z.enum(['selected', 'filter'], { error: 'must be selected or filter' })),
-    ids: several(z.uuid({ error: 'must be conversation ids' })),
+    ids: listField(z.uuid({ error: 'must be conversation ids' })),
     confirmed: z.preprocess(one, z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })]).optional()),
   })
   .superRefine(checkFilter)

@@ -1,33 +1,13 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { CONVERSATION_STATUSES, TIERS, type DB } from '../db/schema'
+import { listField, optionalField } from '../http/params'
 
 /**
  * The conversation filter shared by the dashboard, the JSON API, bulk actions and exports
  * ("export the current filter"). It reads query strings (every value a string, repeated keys as
  * arrays, blanks from empty form fields ignored) as well as JSON (arrays, numbers, booleans).
  */
-
-const blank = (v: unknown) => v === '' || v === null || (Array.isArray(v) && v.every((x) => x === ''))
-
-/** One value: blank means "not filtered"; a repeated query key is an error, not a silent pick. */
-function one<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => {
-    if (blank(v)) return undefined
-    if (Array.isArray(v) && v.length === 1) return v[0]
-    return v
-  }, schema.optional())
-}
-
-/** Several values: repeated keys (status=a&status=b), comma-separated (status=a,b) or a JSON array. */
-export function several<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => {
-    if (blank(v) || v === undefined) return undefined
-    const list = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]))
-    const values = list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
-    return values.length ? [...new Set(values)] : undefined
-  }, z.array(schema).optional())
-}
 
 const quality = z.coerce.number({ error: 'must be a number from 0 to 10' }).min(0, 'must be from 0 to 10').max(10, 'must be from 0 to 10')
 
@@ -42,30 +22,30 @@ export const DELETED_SCOPES = ['exclude', 'include', 'only'] as const
 
 /** The filter's fields, for schemas that add their own (sort, cursor, ids…); refine those with checkFilter. */
 export const FILTER_FIELDS = {
-  status: several(z.enum(CONVERSATION_STATUSES, { error: `must be one of ${CONVERSATION_STATUSES.join(', ')}` })),
-  tier: several(z.enum(TIERS, { error: `must be one of ${TIERS.join(', ')}` })),
-  template_id: one(z.uuid({ error: 'must be a template id' })),
-  scenario_id: one(z.uuid({ error: 'must be a scenario id' })),
-  batch_id: one(z.uuid({ error: 'must be a batch id' })),
-  quality_min: one(quality),
-  quality_max: one(quality),
-  created_from: one(day),
-  created_to: one(day),
-  persona: one(text),
-  emotion: one(text),
-  topic: one(text),
-  simulated: one(boolean),
+  status: listField(z.enum(CONVERSATION_STATUSES, { error: `must be one of ${CONVERSATION_STATUSES.join(', ')}` })),
+  tier: listField(z.enum(TIERS, { error: `must be one of ${TIERS.join(', ')}` })),
+  template_id: optionalField(z.uuid({ error: 'must be a template id' })),
+  scenario_id: optionalField(z.uuid({ error: 'must be a scenario id' })),
+  batch_id: optionalField(z.uuid({ error: 'must be a batch id' })),
+  quality_min: optionalField(quality),
+  quality_max: optionalField(quality),
+  created_from: optionalField(day),
+  created_to: optionalField(day),
+  persona: optionalField(text),
+  emotion: optionalField(text),
+  topic: optionalField(text),
+  simulated: optionalField(boolean),
   /** Grounded in a chunk of this document (by the document id kept in chunk_context). */
-  document_id: one(z.uuid({ error: 'must be a document id' })),
+  document_id: optionalField(z.uuid({ error: 'must be a document id' })),
   /** Linked to this chunk now. */
-  chunk_id: one(z.uuid({ error: 'must be a chunk id' })),
+  chunk_id: optionalField(z.uuid({ error: 'must be a chunk id' })),
   /** Generated from (or linked to) a chunk: chunk_context is kept, even if the chunk is gone. */
-  grounded: one(boolean),
+  grounded: optionalField(boolean),
   /** Grounded, but its chunk was deleted or re-chunked away (chunk_context kept, no parent_chunk_id). */
-  orphaned: one(boolean),
-  q: one(z.string().trim().max(500, 'must be at most 500 characters')),
+  orphaned: optionalField(boolean),
+  q: optionalField(z.string().trim().max(500, 'must be at most 500 characters')),
   /** Trashed conversations are hidden unless asked for ('include' or 'only', the trash page). */
-  deleted: one(z.enum(DELETED_SCOPES, { error: `must be one of ${DELETED_SCOPES.join(', ')}` })),
+  deleted: optionalField(z.enum(DELETED_SCOPES, { error: `must be one of ${DELETED_SCOPES.join(', ')}` })),
 }
 
 type FilterShape = z.infer<z.ZodObject<typeof FILTER_FIELDS>>

@@ -5,7 +5,7 @@ import { ChunkOptions } from '../chunks/chunker'
 import { AppError, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { invalid, parseBody, readBody } from '../http/respond'
-import { pathId } from '../templates/access'
+import { uuidParam } from '../http/params'
 import { deleteDocument, findDocument, listDocuments, requestRechunk, type DocumentRow } from './queries'
 import { documentFromFile, documentFromText, documentsFromFiles, filesFromBody } from './upload'
 
@@ -31,7 +31,7 @@ export function documentJson(row: DocumentRow) {
 }
 
 export async function documentOr404(c: Context<AppEnv>): Promise<DocumentRow> {
-  const row = await findDocument(c.var.db, pathId(c, 'id', 'document'))
+  const row = await findDocument(c.var.db, uuidParam(c, 'id', 'document'))
   if (!row) throw new NotFound('No such document.')
   return row
 }
@@ -102,7 +102,7 @@ documentsApi.post('/', requireCapability('edit'), async (c) => {
 documentsApi.get('/:id', async (c) => c.json(documentJson(await documentOr404(c))))
 
 documentsApi.delete('/:id', requireCapability('edit'), async (c) => {
-  if (!(await deleteDocument(c.var.db, pathId(c, 'id', 'document')))) throw new NotFound('No such document.')
+  if (!(await deleteDocument(c.var.db, uuidParam(c, 'id', 'document')))) throw new NotFound('No such document.')
   return c.body(null, 204)
 })
 

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Deps } from '../http/env'
+import type { Deps } from '../deps'
 import { FileSink, type OpenFile } from './file-sink'
 import { WRITERS } from './formats'
 import type { FormatWriter } from './formats/format'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { checkFilter, FILTER_FIELDS, FILTER_KEYS, several, type ConversationFilter } from '../conversations/filter'
+import { checkFilter, FILTER_FIELDS, FILTER_KEYS, type ConversationFilter } from '../conversations/filter'
+import { listField } from '../http/params'
 import { EXPORT_FORMATS } from '../db/schema'
 
 export const ExportFormatField = z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` })
@@ -9,7 +10,7 @@ export const ExportFormatField = z.enum(EXPORT_FORMATS, { error: `must be one of
  * With neither, every approved conversation: the default of DESIGN.md §8.
  */
 export const ExportScope = z
-  .strictObject({ ...FILTER_FIELDS, conversation_ids: several(z.uuid({ error: 'must be conversation ids' })) }, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown scope field ${issue.keys.join(', ')}` : undefined) })
+  .strictObject({ ...FILTER_FIELDS, conversation_ids: listField(z.uuid({ error: 'must be conversation ids' })) }, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown scope field ${issue.keys.join(', ')}` : undefined) })
   .superRefine(checkFilter)
   .transform((scope) => {
     const given = Object.fromEntries(Object.entries(scope).filter(([, v]) => v !== undefined)) as typeof scope

@@ -1,12 +1,8 @@
-import type { Kysely } from 'kysely'
-import type pg from 'pg'
 import type { SessionUser } from '../auth/sessions'
-import type { Config } from '../config'
-import type { DB, TokenScope } from '../db/schema'
-import type { Logger } from '../log'
-
-/** `pool` lets the web process hold one dedicated connection to LISTEN for progress (SSE). */
-export type Deps = { db: Kysely<DB>; config: Config; log: Logger; pool?: pg.Pool }
+import type { TokenScope } from '../db/schema'
+import type { Deps } from '../deps'
+import type { ErrorView } from './errors'
+import type { AppError } from '../errors'
 
 export type AppEnv = {
   Variables: Deps & {
@@ -14,5 +10,7 @@ export type AppEnv = {
     /** How this request proved who it is: a session cookie, an API token, or not at all. */
     authVia: 'session' | 'token' | null
     tokenScope: TokenScope | null
+    /** Set by `rerenderOnError`: how this route shows its form again when the request is refused. */
+    errorView?: { view: ErrorView; shows: (err: AppError) => boolean }
   }
 }

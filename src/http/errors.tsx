@@ -1,41 +1,69 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
+import { ErrorPage, ErrorPanel } from '../../views/ErrorPage'
+import { sessionUser } from '../auth/middleware'
 import { isDatabaseUnavailable } from '../db/connect'
-import { AppError, TooManyRequests, ValidationFailed } from '../errors'
-import { ErrorPage } from '../../views/ErrorPage'
+import { AppError, BadRequest, Conflict, DatabaseUnavailable, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from './env'
 import { pageContext } from './page-context'
 import { fieldErrors, isHtmx, wantsJson } from './respond'
 
-type Shown = { status: ContentfulStatusCode; code: string; message: string; fields?: Record<string, string> }
+/** What a form shows beside its inputs when the request it sent was refused. */
+export type FormProblem = { error: string; fields?: Record<string, string> }
+/** Renders the form again (or answers otherwise, e.g. a redirect) for a refused request. */
+export type ErrorView = (problem: FormProblem, err: AppError) => JSX.Element | Response | Promise<JSX.Element | Response>
 
-/** Turns anything thrown into what a person (or a script) can act on; only the unexpected is logged as an error. */
-function describe(err: unknown, c: Context<AppEnv>): Shown {
-  if (err instanceof ValidationFailed) return { status: 400, code: err.code, message: err.message, fields: err.fields }
-  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message }
-  if (err instanceof ZodError) {
-    return { status: 400, code: 'validation_failed', message: 'Some fields are not valid.', fields: fieldErrors(err) }
-  }
-  if (err instanceof HTTPException) return { status: err.status, code: 'http_error', message: err.message || 'Request refused.' }
+/** Refusals of what the request said (bad values, a stale version, too fast), shown on the form itself. */
+const FORM_STATUSES = new Set([400, 409, 422, 429])
+
+/**
+ * "If this request is refused, show the form again with its errors": every HTML form route says
+ * so once, before it acts, and `onError` renders the view with the error's status. JSON clients,
+ * and errors that are not about the input (404, 403, 500), get the usual answer.
+ */
+export function rerenderOnError(c: Context<AppEnv>, view: ErrorView, shows: (err: AppError) => boolean = (err) => FORM_STATUSES.has(err.status)): void {
+  c.set('errorView', { view, shows })
+}
+
+/** Turns anything thrown into an AppError a person (or a script) can act on; only the unexpected is logged as an error. */
+function asAppError(err: unknown, c: Context<AppEnv>): AppError {
+  if (err instanceof AppError) return err
+  if (err instanceof ZodError) return new ValidationFailed('Some fields are not valid.', fieldErrors(err))
+  if (err instanceof HTTPException) return new HttpError(err.message || 'Request refused.', err.status)
   if (hasSqlState(err, /^22[0-9A-Z]{3}$/)) {
     // Input the edge checks missed: a client's mistake, answered as one, never a 500.
     c.var.log.warn({ sqlstate: err.code, err: err.message }, 'database refused a value')
-    return { status: 400, code: 'invalid_value', message: 'A value in this request is not valid here (for example text with a NUL character, or a malformed id or time).' }
+    return new InvalidValue('A value in this request is not valid here (for example text with a NUL character, or a malformed id or time).')
   }
   if (hasSqlState(err, /^23(503|505)$/)) {
     // A row it refers to went, or one like it came, between our check and the write (a race with
     // another request): the request conflicts with what is there now, so it can be tried again.
     c.var.log.warn({ sqlstate: err.code, err: err.message }, 'write conflicted with a concurrent change')
-    return { status: 409, code: 'conflict', message: 'Something this request refers to was changed or removed at the same moment. Reload and try again.' }
+    return new Conflict('Something this request refers to was changed or removed at the same moment. Reload and try again.')
   }
   if (isDatabaseUnavailable(err)) {
     c.var.log.error({ err: err instanceof Error ? err.message : String(err) }, 'database unavailable')
-    return { status: 503, code: 'database_unavailable', message: 'The database is not reachable right now. Try again in a moment.' }
+    return new DatabaseUnavailable('The database is not reachable right now. Try again in a moment.')
   }
   c.var.log.error({ err }, 'unhandled error')
-  return { status: 500, code: 'internal_error', message: 'Something went wrong on our side. It has been logged.' }
+  return new AppError('Something went wrong on our side. It has been logged.')
+}
+
+class InvalidValue extends BadRequest {
+  override readonly code = 'invalid_value'
+}
+
+class HttpError extends AppError {
+  override readonly code = 'http_error'
+  constructor(
+    message: string,
+    override readonly status: ContentfulStatusCode,
+  ) {
+    super(message)
+  }
 }
 
 /**
@@ -46,21 +74,27 @@ function hasSqlState(err: unknown, state: RegExp): err is Error & { code: string
   return err instanceof Error && 'code' in err && typeof err.code === 'string' && state.test(err.code)
 }
 
-export function renderError(err: unknown, c: Context<AppEnv>): Response | Promise<Response> {
-  const shown = describe(err, c)
-  if (shown.status === 503) c.header('Retry-After', '5')
-  if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterSeconds))
-  if (wantsJson(c)) {
-    const { status, ...error } = shown
-    return c.json({ error }, status)
+/** The one error handler: JSON for API clients, the form again for a refused form, a fragment for htmx, else a page. */
+export async function renderError(thrown: unknown, c: Context<AppEnv>): Promise<Response> {
+  const err = asAppError(thrown, c)
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
+  if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...err.details }, ...err.alongside }, err.status)
+  const form = c.var.errorView
+  if (form?.shows(err)) {
+    const shown = await form.view({ error: err.message, fields: err instanceof ValidationFailed ? err.fields : undefined }, err)
+    return shown instanceof Response ? shown : c.html(shown, err.status)
   }
-  // htmx swaps only 2xx by default: tell it to show the error where the request came from.
-  if (isHtmx(c)) c.header('HX-Retarget', '#main')
-  return c.html(<ErrorPage ctx={pageContext(c)} status={shown.status} message={shown.message} />, shown.status)
+  // A refusal before sign-in was read (a body over the size limit) still shows who is signed in.
+  if (c.var.user === undefined && err.status < 500) c.set('user', (await sessionUser(c).catch(() => undefined)) ?? null)
+  if (isHtmx(c)) {
+    // htmx swaps error answers too: put just the message where the page's content is, not a second page inside it.
+    c.header('HX-Retarget', '#main')
+    c.header('HX-Reswap', 'innerHTML')
+    return c.html(<ErrorPanel ctx={pageContext(c)} status={err.status} message={err.message} />, err.status)
+  }
+  return c.html(<ErrorPage ctx={pageContext(c)} status={err.status} message={err.message} />, err.status)
 }
 
 export function renderNotFound(c: Context<AppEnv>): Response | Promise<Response> {
-  const message = `There is nothing at ${c.req.path}.`
-  if (wantsJson(c)) return c.json({ error: { code: 'not_found', message } }, 404)
-  return c.html(<ErrorPage ctx={pageContext(c)} status={404} message={message} />, 404)
+  return renderError(new NotFound(`There is nothing at ${c.req.path}.`), c)
 }

@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
 import { PayloadTooLarge } from '../errors'
-import type { AppEnv, Deps } from './env'
+import type { Deps } from '../deps'
+import type { AppEnv } from './env'
 
 /** Puts the shared dependencies on every request's context. */
 export function provide(deps: Deps): MiddlewareHandler<AppEnv> {

@@ -1,8 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { z } from 'zod'
 import { requireCapability } from '../auth/middleware'
 import { can } from '../auth/roles'
-import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -19,11 +17,4 @@ export const viewToReadEditToChange: MiddlewareHandler<AppEnv> = (c, next) => {
 
 export function canEdit(c: Context<AppEnv>): boolean {
   return c.var.user !== null && can(c.var.user.role, 'edit')
-}
-
-/** A path id that must be a uuid; anything else is simply not found. */
-export function pathId(c: Context<AppEnv>, name: string, what: string): string {
-  const id = z.uuid().safeParse(c.req.param(name))
-  if (!id.success) throw new NotFound(`No such ${what}.`)
-  return id.data
 }

@@ -5,7 +5,8 @@ import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { CursorId, CursorText, decodeCursor, encodeCursor } from '../http/cursor'
 import { invalid, parseBody, readBody } from '../http/respond'
-import { pathId, viewToReadEditToChange } from './access'
+import { uuidParam } from '../http/params'
+import { viewToReadEditToChange } from './access'
 import { estimateCall } from './preview'
 import { findPreviewSource, previewPrompts } from './sent-prompts'
 import {
@@ -67,7 +68,7 @@ export function edgeCaseJson(edgeCase: EdgeCase) {
 }
 
 async function loadTemplate(c: Context<AppEnv>): Promise<Template> {
-  const template = await findTemplate(c.var.db, pathId(c, 'id', 'template'))
+  const template = await findTemplate(c.var.db, uuidParam(c, 'id', 'template'))
   if (!template) throw new NotFound('No such template.')
   return template
 }
@@ -131,7 +132,7 @@ templatesApi.put('/templates/:id', async (c) => {
 })
 
 templatesApi.delete('/templates/:id', async (c) => {
-  if (!(await deleteUnusedTemplate(c.var.db, pathId(c, 'id', 'template')))) throw new NotFound('No such template.')
+  if (!(await deleteUnusedTemplate(c.var.db, uuidParam(c, 'id', 'template')))) throw new NotFound('No such template.')
   return c.body(null, 204)
 })
 
@@ -233,7 +234,7 @@ templatesApi.post('/scenarios', async (c) => {
 })
 
 async function loadScenario(c: Context<AppEnv>) {
-  const found = await findScenarioWithTemplate(c.var.db, pathId(c, 'id', 'scenario'))
+  const found = await findScenarioWithTemplate(c.var.db, uuidParam(c, 'id', 'scenario'))
   if (!found) throw new NotFound('No such scenario.')
   return found
 }
@@ -256,7 +257,7 @@ templatesApi.put('/scenarios/:id', async (c) => {
 })
 
 templatesApi.delete('/scenarios/:id', async (c) => {
-  if (!(await deleteScenario(c.var.db, pathId(c, 'id', 'scenario')))) throw new NotFound('No such scenario.')
+  if (!(await deleteScenario(c.var.db, uuidParam(c, 'id', 'scenario')))) throw new NotFound('No such scenario.')
   return c.body(null, 204)
 })
 
@@ -276,19 +277,19 @@ templatesApi.post('/edge-cases', async (c) => {
 })
 
 templatesApi.get('/edge-cases/:id', async (c) => {
-  const found = await findEdgeCaseWithScenario(c.var.db, pathId(c, 'id', 'edge case'))
+  const found = await findEdgeCaseWithScenario(c.var.db, uuidParam(c, 'id', 'edge case'))
   if (!found) throw new NotFound('No such edge case.')
   return c.json({ ...edgeCaseJson(found.edgeCase), template_id: found.template.id })
 })
 
 templatesApi.put('/edge-cases/:id', async (c) => {
-  const id = pathId(c, 'id', 'edge case')
+  const id = uuidParam(c, 'id', 'edge case')
   const saved = await updateEdgeCase(c.var.db, id, await parseBody(c, EdgeCaseInput))
   if (!saved) throw new NotFound('No such edge case.')
   return c.json(edgeCaseJson(saved))
 })
 
 templatesApi.delete('/edge-cases/:id', async (c) => {
-  if (!(await deleteEdgeCase(c.var.db, pathId(c, 'id', 'edge case')))) throw new NotFound('No such edge case.')
+  if (!(await deleteEdgeCase(c.var.db, uuidParam(c, 'id', 'edge case')))) throw new NotFound('No such edge case.')
   return c.body(null, 204)
 })

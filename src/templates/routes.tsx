@@ -12,7 +12,8 @@ import { DeleteTemplatePage, TemplatePage } from '../../views/templates/Template
 import { TemplateRows, TemplatesPage } from '../../views/templates/TemplatesPage'
 import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
 import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
-import { canEdit, pathId, viewToReadEditToChange } from './access'
+import { uuidParam } from '../http/params'
+import { canEdit, viewToReadEditToChange } from './access'
 import { diffFields } from './diff'
 import {
   draftFieldsFromBody,
@@ -84,13 +85,13 @@ const ListQuery = z.object({
 })
 
 async function loadTemplate(c: Context<AppEnv>): Promise<Template> {
-  const template = await findTemplate(c.var.db, pathId(c, 'id', 'template'))
+  const template = await findTemplate(c.var.db, uuidParam(c, 'id', 'template'))
   if (!template) throw new NotFound('No such template.')
   return template
 }
 
 async function loadScenario(c: Context<AppEnv>, template: Template) {
-  const scenario = await findScenario(c.var.db, pathId(c, 'sid', 'scenario'))
+  const scenario = await findScenario(c.var.db, uuidParam(c, 'sid', 'scenario'))
   if (!scenario || scenario.template_id !== template.id) throw new NotFound('No such scenario in this template.')
   return scenario
 }
@@ -360,7 +361,7 @@ templateRoutes.post('/:id/scenarios/:sid/edge-cases', async (c) => {
 async function loadEdgeCase(c: Context<AppEnv>) {
   const template = await loadTemplate(c)
   const scenario = await loadScenario(c, template)
-  const edgeCase = await findEdgeCase(c.var.db, pathId(c, 'eid', 'edge case'))
+  const edgeCase = await findEdgeCase(c.var.db, uuidParam(c, 'eid', 'edge case'))
   if (!edgeCase || edgeCase.scenario_id !== scenario.id) throw new NotFound('No such edge case in this scenario.')
   return { template, scenario, edgeCase }
 }

@@ -5,7 +5,7 @@ import { createApp } from '../../src/app'
 import { insertUser } from '../../src/auth/users'
 import { loadConfig, type Config } from '../../src/config'
 import type { Role } from '../../src/db/schema'
-import type { Deps } from '../../src/http/env'
+import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
 import type { TestDatabase } from './db'
 

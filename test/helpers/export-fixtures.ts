@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import type { Kysely } from 'kysely'
 import type { DB, Turn } from '../../src/db/schema'
 import { runExport } from '../../src/exports/run-export'
-import type { Deps } from '../../src/http/env'
+import type { Deps } from '../../src/deps'
 import { json } from './app'
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> }

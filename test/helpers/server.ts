@@ -1,6 +1,6 @@
 import { createApp } from '../../src/app'
 import { closeProgressHub } from '../../src/generation/progress-hub'
-import type { Deps } from '../../src/http/env'
+import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
 import { startServer, type WebServer } from '../../src/server'
 import { startWorker, type WorkerHandle } from '../../src/worker/runner'
