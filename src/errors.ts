@@ -18,57 +18,45 @@ export class AppError extends Error {
   }
 }
 
-export class BadRequest extends AppError {
-  override readonly status = 400
-  override readonly code: string = 'bad_request'
+/** A kind of error with its own status and stable code: `class NotFound extends errorKind(404, 'not_found') {}`. */
+export function errorKind(status: ContentfulStatusCode, code: string) {
+  return class extends AppError {
+    override readonly status = status
+    override readonly code = code
+  }
 }
+
+export class BadRequest extends errorKind(400, 'bad_request') {}
 
 /** Invalid input: `fields` maps each field to a sentence a person can act on. */
 export class ValidationFailed extends BadRequest {
   override readonly code = 'validation_failed'
-  constructor(message: string, readonly fields: Record<string, string>) {
+  constructor(
+    message: string,
+    readonly fields: Record<string, string>,
+  ) {
     super(message, { fields })
   }
 }
 
-export class Unauthorized extends AppError {
-  override readonly status = 401
-  override readonly code = 'unauthorized'
-}
+export class Unauthorized extends errorKind(401, 'unauthorized') {}
+export class Forbidden extends errorKind(403, 'forbidden') {}
+export class NotFound extends errorKind(404, 'not_found') {}
+export class Conflict extends errorKind(409, 'conflict') {}
+export class PayloadTooLarge extends errorKind(413, 'payload_too_large') {}
 
-export class Forbidden extends AppError {
-  override readonly status = 403
-  override readonly code: string = 'forbidden'
-}
-
-export class NotFound extends AppError {
-  override readonly status = 404
-  override readonly code = 'not_found'
-}
-
-export class Conflict extends AppError {
-  override readonly status = 409
-  override readonly code = 'conflict'
-}
-
-export class PayloadTooLarge extends AppError {
-  override readonly status = 413
-  override readonly code = 'payload_too_large'
-}
-
-export class TooManyRequests extends AppError {
-  override readonly status = 429
-  override readonly code = 'too_many_requests'
+export class TooManyRequests extends errorKind(429, 'too_many_requests') {
   override readonly headers: Record<string, string>
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message)
     this.headers = { 'Retry-After': String(retryAfterSeconds) }
   }
 }
 
-export class ServiceUnavailable extends AppError {
-  override readonly status = 503
-  override readonly code: string = 'service_unavailable'
+export class ServiceUnavailable extends errorKind(503, 'service_unavailable') {
   override readonly headers: Record<string, string> = { 'Retry-After': '5' }
 }
 

@@ -27,7 +27,7 @@ function migrator(db: Kysely<DB>): Migrator {
  * Refuses to run a pending migration that sorts before one already run (a branch merged late, a file
  * renamed): fresh and upgraded databases must apply migrations in the same order.
  */
-export function checkOrder(migrations: { name: string; executedAt?: Date }[]): void {
+export function checkOrder(migrations: readonly { name: string; executedAt?: Date }[]): void {
   const lastRun = migrations.filter((m) => m.executedAt).reduce((last, m) => (m.name > last ? m.name : last), '')
   const late = migrations.find((m) => !m.executedAt && m.name < lastRun && m.name > LAST_UNORDERED_MIGRATION)
   if (late) {
