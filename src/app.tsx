@@ -10,6 +10,8 @@ import { documentPages } from './documents/routes'
 import { conversationGenerationRoutes } from './generation/conversation-routes'
 import { batchApi, batchPages, generatePages } from './generation/routes'
 import { aiSettingsApi, aiSettingsPages } from './generation/settings-routes'
+import { healthApi, healthPages } from './health/admin-routes'
+import { headerAlerts } from './health/header-alerts'
 import { healthRoutes } from './health/routes'
 import type { Deps } from './deps'
 import type { AppEnv } from './http/env'
@@ -36,7 +38,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', authRoutes)
 
   // Everything below needs a signed-in user (or an API token) with the right role.
-  app.use(requireUser)
+  app.use(requireUser, headerAlerts)
   app.route('/', dashboardRoutes)
   app.route('/conversations', conversationGenerationRoutes)
   app.route('/conversations', conversationRoutes)
@@ -60,6 +62,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/documents', documentPages)
   app.route('/api/chunks', chunksApi)
   app.route('/chunks', chunkPages)
+  app.route('/api/admin/health', healthApi)
+  app.route('/admin/health', healthPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)

@@ -11,6 +11,7 @@ import { closeProgressHub } from './generation/progress-hub'
 import { createLogger, type Logger } from './log'
 import { startServer, type WebServer } from './server'
 import { startWorker, type WorkerHandle } from './worker/runner'
+import { startMetricsReporter, type MetricsReporter } from './health/process-metrics'
 
 const USAGE = `Usage: train-data <command>
   start [--role=all|web|worker]   run the app (default: web and worker in one process)
@@ -87,6 +88,7 @@ async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'
   const deps = { db: database.db, config, log, pool: database.pool }
   let web: WebServer | undefined
   let worker: WorkerHandle | undefined
+  let metrics: MetricsReporter | undefined
   try {
     await migrateToLatest(database.db, database.pool, log)
     if (config.admin) {
@@ -95,6 +97,7 @@ async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'
     }
     if (role !== 'worker') web = await startServer(createApp(deps), config.host, config.port)
     if (role !== 'web') worker = await startWorker(deps, database.pool)
+    metrics = startMetricsReporter(deps, role)
   } catch (err) {
     // Never leave an embedded Postgres running behind a failed start.
     await web?.close()
@@ -121,6 +124,7 @@ async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'
     // goes back, so neither the server's close nor the pool's end waits for them.
     await closeProgressHub(database.pool)
     await Promise.all([web?.close(), worker?.stop()])
+    await metrics?.stop()
     await database.close()
     log.info({ ms: Math.round(performance.now() - since) }, 'stopped cleanly')
     process.exit(0)

@@ -10,6 +10,8 @@ import ingest_document from './ingest_document'
 import judge_grounding from './judge_grounding'
 import message_batch from './message_batch'
 import purge_trash from './purge_trash'
+import sample_health from './sample_health'
+import vacuum_table from './vacuum_table'
 
 /** The task list: each file in this folder is one task, named as its identifier. */
 export function taskList(deps: Deps): TaskList {
@@ -24,7 +26,9 @@ export function taskList(deps: Deps): TaskList {
     judge_grounding: judge_grounding(deps),
     message_batch: message_batch(deps),
     purge_trash: purge_trash(deps),
+    sample_health: sample_health(deps),
+    vacuum_table: vacuum_table(deps),
   }
 }
 
-export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash'].join('\n')
+export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash', '* * * * * sample_health'].join('\n')

@@ -45,6 +45,11 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
               ))}
             </nav>
           )}
+          {ctx.alerts.length > 0 && (
+            <a class="header-alerts" href="/admin/health" title={ctx.alerts.map((a) => a.message).join('\n')}>
+              {ctx.alerts.length === 1 ? '1 alert' : `${ctx.alerts.length} alerts`}
+            </a>
+          )}
           {ctx.user && (
             <form method="post" action="/logout" class="whoami">
               <span title={ctx.user.role}>

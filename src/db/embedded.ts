@@ -47,8 +47,12 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: asRoot,
-    // Loopback TCP only and no unix socket: nothing outside this machine can reach it.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // Loopback TCP only and no unix socket: nothing outside this machine can reach it. Statement
+    // statistics for the health page's slowest statements.
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      '-c', 'shared_preload_libraries=pg_stat_statements',
+    ],
     onLog: (message) => {
       output.push(message)
       if (output.length > 50) output.shift()

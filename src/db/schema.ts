@@ -435,6 +435,9 @@ export interface DB {
   review_settings: ReviewSettingsTable
   documents: DocumentsTable
   chunks: ChunksTable
+  process_metrics: ProcessMetricsTable
+  health_samples: HealthSamplesTable
+  maintenance_runs: MaintenanceRunsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -480,4 +483,38 @@ export interface ReviewSettingsTable {
   auto_reject_below: ColumnType<number | null, number | string | null | undefined, number | string | null>
   created_by: string | null
   created_at: DefaultTimestamp
+}
+
+/** A process's own report (every few seconds): its pool, and latency histograms of the last hour. */
+export interface ProcessMetricsTable {
+  process_id: string
+  role: string
+  hostname: string
+  pid: number
+  pool: Json<PoolStats>
+  routes: Json<Record<string, number[]>>
+  queries: Json<number[]>
+  slow_queries: Json<SlowQuery[]>
+  started_at: Date
+  reported_at: DefaultTimestamp
+}
+export type PoolStats = { total: number; idle: number; waiting: number; max: number }
+export type SlowQuery = { sql: string; ms: number; at: string }
+
+/** One sample a minute of the figures the health page charts; kept a week. */
+export interface HealthSamplesTable {
+  taken_at: DefaultTimestamp
+  values: Json<Record<string, number | null>>
+}
+
+export const MAINTENANCE_STATUSES = ['queued', 'running', 'done', 'failed'] as const
+export interface MaintenanceRunsTable {
+  id: Generated<string>
+  table_name: string
+  status: ColumnType<(typeof MAINTENANCE_STATUSES)[number], (typeof MAINTENANCE_STATUSES)[number] | undefined, (typeof MAINTENANCE_STATUSES)[number]>
+  requested_by: string | null
+  error: string | null
+  created_at: DefaultTimestamp
+  started_at: Date | null
+  finished_at: Date | null
 }

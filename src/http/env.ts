@@ -3,6 +3,7 @@ import type { TokenScope } from '../db/schema'
 import type { Deps } from '../deps'
 import type { ErrorView } from './errors'
 import type { AppError } from '../errors'
+import type { Alert } from '../health/alerts'
 
 export type AppEnv = {
   Variables: Deps & {
@@ -12,5 +13,7 @@ export type AppEnv = {
     tokenScope: TokenScope | null
     /** Set by `rerenderOnError`: how this route shows its form again when the request is refused. */
     errorView?: { view: ErrorView; shows: (err: AppError) => boolean }
+    /** For admins: the database health alerts shown in the header (src/health/header-alerts.ts). */
+    alerts?: Alert[]
   }
 }

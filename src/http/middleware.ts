@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
+import { routePath } from 'hono/route'
 import { PayloadTooLarge } from '../errors'
+import { recordRequest } from '../health/process-metrics'
 import type { Deps } from '../deps'
 import type { AppEnv } from './env'
 
@@ -16,12 +18,17 @@ export function provide(deps: Deps): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** One line per request: method, path (no query: it may carry search terms), status, milliseconds. */
+/**
+ * One line per request: method, path (no query: it may carry search terms), status, milliseconds;
+ * and its time in this process's latency histogram under the route's pattern (the health page).
+ */
 export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now()
   await next()
   const ms = Math.round((performance.now() - started) * 10) / 10
   c.var.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
+  const pattern = routePath(c, -1)
+  recordRequest(`${c.req.method} ${pattern === '/*' || pattern === '*' ? '(no route)' : pattern}`, ms)
 }
 
 /** Where documents are uploaded: these bodies may be as large as MAX_UPLOAD_BYTES. */

@@ -1,10 +1,11 @@
 import type { Context } from 'hono'
 import type { SessionUser } from '../auth/sessions'
+import type { Alert } from '../health/alerts'
 import type { AppEnv } from './env'
 
 /** What every page's layout needs to know about the request. */
-export type PageContext = { user: SessionUser | null; path: string; simulated: boolean }
+export type PageContext = { user: SessionUser | null; path: string; simulated: boolean; alerts: Alert[] }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
-  return { user: c.var.user, path: c.req.path, simulated: !c.var.config.anthropicApiKey }
+  return { user: c.var.user, path: c.req.path, simulated: !c.var.config.anthropicApiKey, alerts: c.var.alerts ?? [] }
 }
