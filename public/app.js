@@ -3,7 +3,8 @@
 // Keys are bound again after htmx swaps in new content, and an open panel marked data-modal (the
 // review screen's reject reasons) keeps the other keys off until it is closed.
 document.addEventListener('DOMContentLoaded', () => {
-  if (!window.hotkeys) return
+  // A user who turned keyboard shortcuts off in Preferences gets none.
+  if (!window.hotkeys || document.documentElement.dataset.shortcuts === 'off') return
   const bound = new Set()
   const bind = () => {
     for (const el of document.querySelectorAll('[data-hotkey]')) {

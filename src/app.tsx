@@ -17,6 +17,7 @@ import type { Deps } from './deps'
 import type { AppEnv } from './http/env'
 import { renderError, renderNotFound } from './http/errors'
 import { compressResponses, limitBody, provide, requestLog, securityHeaders } from './http/middleware'
+import { preferencesApi, preferencesPages } from './preferences/routes'
 import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
@@ -50,6 +51,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   // Before /review: the quality page is for every role, the rest of /review for reviewers.
   app.route('/review/quality', qualityRoutes)
   app.route('/review', reviewRoutes)
+  app.route('/api/me/preferences', preferencesApi)
+  app.route('/settings/preferences', preferencesPages)
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)

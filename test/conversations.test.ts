@@ -167,7 +167,7 @@ describe('the list', () => {
 
   test('rows per page follow the user preference, 50 by default, and limit overrides it', async () => {
     expect((await list('')).items).toHaveLength(50)
-    await database.db.insertInto('user_preferences').values({ user_id: admin.id, page_size: 20 }).execute()
+    await database.db.insertInto('user_preferences').values({ user_id: admin.id, settings: JSON.stringify({ rows_per_page: 20 }) }).execute()
     expect((await list('')).items).toHaveLength(20)
     expect((await list('limit=7')).items).toHaveLength(7)
   })

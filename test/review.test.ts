@@ -225,7 +225,7 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   const qualities = [5, 9, 3, 7, 9, 1, 6]
   const ids = await insertConversations(db(), source, qualities)
   await insertConversations(db(), source, [8], { status: 'approved' })
-  await db().insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
+  await db().insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
 
   expect((await queueIds('?order=oldest')).items.map((i) => i.id)).toEqual(ids)
   const lowest = (await queueIds('?order=lowest')).items
@@ -241,7 +241,7 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   expect(chosen.headers.get('location')).toBe('/review?order=lowest')
   const seen: string[] = []
   let cursor: string | null = null
-  await db().updateTable('user_preferences').set({ page_size: 10 }).execute()
+  await db().updateTable('user_preferences').set({ settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
   do {
     const page = await queueIds(`?order=lowest&${new URLSearchParams(cursor ? { after: cursor } : {})}`)
     seen.push(...page.items.map((i) => i.id))
@@ -276,7 +276,7 @@ test('an admin sees the review settings with the default reasons and thresholds 
 
 test('the queue pages by keyset with the page size preference', async () => {
   const ids = await insertConversations(db(), source, Array.from({ length: 25 }, (_, i) => i % 10))
-  await db().insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
+  await db().insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
   const first = await queueIds('?order=oldest')
   expect(first.items.map((i) => i.id)).toEqual(ids.slice(0, 10))
   expect(first.next_cursor).toBe(ids[9])

@@ -20,8 +20,9 @@ function isCurrent(path: string, href: string): boolean {
 
 export function Layout(props: { ctx: PageContext; title: string; children?: Child }) {
   const { ctx, title } = props
+  const { theme, density, animations, shortcuts_enabled } = ctx.preferences
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme} data-density={density} data-motion={animations ? 'on' : 'off'} data-shortcuts={shortcuts_enabled ? 'on' : 'off'}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

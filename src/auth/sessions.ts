@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { DB, Role } from '../db/schema'
+import { preferencesFrom, type Preferences } from '../preferences/schema'
 import { digest, newSecret } from './secrets'
 
-export type SessionUser = { id: string; email: string; name: string; role: Role }
+/** Who is signed in; `preferences` comes with the session lookup itself (no second query per page). */
+export type SessionUser = { id: string; email: string; name: string; role: Role; preferences?: Preferences }
 
 const TOUCH_AFTER_MS = 60_000
 
@@ -33,7 +35,8 @@ export async function findSessionUser(db: Kysely<DB>, secret: string, ttlMs: num
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'sessions.last_seen_at'])
+    .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'sessions.last_seen_at', 'user_preferences.settings'])
     .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', new Date())
     .where('users.disabled_at', 'is', null)
@@ -47,7 +50,7 @@ export async function findSessionUser(db: Kysely<DB>, secret: string, ttlMs: num
       .where('id', '=', id)
       .execute()
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role }
+  return { id: row.id, email: row.email, name: row.name, role: row.role, preferences: preferencesFrom(row.settings) }
 }
 
 export async function deleteSession(db: Kysely<DB>, secret: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { preferencesFrom } from '../preferences/schema'
 import type { DB, TokenScope } from '../db/schema'
 import { digest, newSecret } from './secrets'
 import type { SessionUser } from './sessions'
@@ -90,7 +91,8 @@ export async function findTokenUser(
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'api_tokens.id as token_id', 'api_tokens.scope', 'api_tokens.last_used_at'])
+    .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'api_tokens.id as token_id', 'api_tokens.scope', 'api_tokens.last_used_at', 'user_preferences.settings'])
     .where('api_tokens.token_hash', '=', digest(token))
     .where('api_tokens.revoked_at', 'is', null)
     .where('users.disabled_at', 'is', null)
@@ -99,5 +101,6 @@ export async function findTokenUser(
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > TOUCH_AFTER_MS) {
     await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.token_id).execute()
   }
-  return { user: { id: row.id, email: row.email, name: row.name, role: row.role }, scope: row.scope }
+  const user = { id: row.id, email: row.email, name: row.name, role: row.role, preferences: preferencesFrom(row.settings) }
+  return { user, scope: row.scope }
 }

@@ -18,6 +18,11 @@ const text = z.string().trim().max(200, 'must be at most 200 characters')
 
 const boolean = z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })], { error: 'must be true or false' })
 
+/** The orders a conversation list can be sorted in. */
+export const SORTS = ['created_desc', 'created_asc', 'quality_desc', 'quality_asc', 'updated_desc', 'updated_asc', 'title_asc', 'title_desc'] as const
+export type Sort = (typeof SORTS)[number]
+export const DEFAULT_SORT: Sort = 'created_desc'
+
 export const DELETED_SCOPES = ['exclude', 'include', 'only'] as const
 
 /** The filter's fields, for schemas that add their own (sort, cursor, ids…); refine those with checkFilter. */

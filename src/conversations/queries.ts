@@ -2,9 +2,10 @@ import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely'
 import { z } from 'zod'
 import { ValidationFailed } from '../errors'
 import { badCursor, CursorId, CursorText, CursorTimestamp, decodeCursor as decodeTuple, encodeCursor as encodeTuple } from '../http/cursor'
+import { readPreferences } from '../preferences/queries'
 import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
 import { approvalRate } from '../review/approval-rate'
-import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
+import { checkFilter, DEFAULT_SORT, FILTER_FIELDS, listedConversations, SORTS, type ConversationFilter, type Sort } from './filter'
 
 /**
  * Each offered sort: the key it orders by (an expression an index in
@@ -19,9 +20,6 @@ const SORT_KEYS = {
   title: { expr: sql`conversations.title`, type: sql`text`, opaque: sql`conversations.title || ''` },
 } as const
 
-export const SORTS = ['created_desc', 'created_asc', 'quality_desc', 'quality_asc', 'updated_desc', 'updated_asc', 'title_asc', 'title_desc'] as const
-export type Sort = (typeof SORTS)[number]
-export const DEFAULT_SORT: Sort = 'created_desc'
 
 function sortParts(sort: Sort) {
   const [key, direction] = sort.split('_') as [keyof typeof SORT_KEYS, 'asc' | 'desc']
@@ -102,10 +100,9 @@ export type ConversationPage = { items: ConversationRow[]; next_cursor: string |
 
 export const DEFAULT_PAGE_SIZE = 50
 
-/** The user's rows-per-page preference (user_preferences.page_size), default 50. */
+/** The user's rows-per-page preference, default 50. */
 export async function pageSizeFor(db: Kysely<DB>, userId: string): Promise<number> {
-  const row = await db.selectFrom('user_preferences').select('page_size').where('user_id', '=', userId).executeTakeFirst()
-  return row?.page_size ?? DEFAULT_PAGE_SIZE
+  return (await readPreferences(db, userId)).rows_per_page
 }
 
 /**

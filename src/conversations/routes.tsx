@@ -20,9 +20,8 @@ import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_D
 import { listReviewHistory } from '../review/queries'
 import { chunkExists, linkChunk, LinkInput, unlinkChunk } from './links'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
-import { filterParams, type ConversationFilter } from './filter'
+import { DEFAULT_SORT, filterParams, type ConversationFilter, type Sort } from './filter'
 import {
-  DEFAULT_SORT,
   filterChoices,
   findConversation,
   listConversations,
@@ -30,7 +29,6 @@ import {
   listVersions,
   pageSizeFor,
   summarizeConversations,
-  type Sort,
 } from './queries'
 
 type C = Context<AppEnv>

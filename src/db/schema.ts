@@ -405,7 +405,8 @@ export interface ExportsTable {
 
 export interface UserPreferencesTable {
   user_id: string
-  page_size: Int
+  /** Only what the user changed; src/preferences/schema.ts fills in the defaults. */
+  settings: Json<Record<string, unknown>>
   review_order: Generated<string>
   updated_at: DefaultTimestamp
 }

@@ -1,11 +1,13 @@
 import type { Context } from 'hono'
 import type { SessionUser } from '../auth/sessions'
 import type { Alert } from '../health/alerts'
+import { DEFAULT_PREFERENCES, type Preferences } from '../preferences/schema'
 import type { AppEnv } from './env'
 
 /** What every page's layout needs to know about the request. */
-export type PageContext = { user: SessionUser | null; path: string; simulated: boolean; alerts: Alert[] }
+export type PageContext = { user: SessionUser | null; path: string; simulated: boolean; alerts: Alert[]; preferences: Preferences }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
-  return { user: c.var.user, path: c.req.path, simulated: !c.var.config.anthropicApiKey, alerts: c.var.alerts ?? [] }
+  const { user } = c.var
+  return { user, path: c.req.path, simulated: !c.var.config.anthropicApiKey, alerts: c.var.alerts ?? [], preferences: user?.preferences ?? DEFAULT_PREFERENCES }
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { preferencesFrom } from '../preferences/schema'
 import type { DB } from '../db/schema'
 import { REVIEW_ORDERS, type ReviewOrder } from './queue'
 
@@ -74,9 +75,9 @@ export type ReviewHistoryEntry = Awaited<ReturnType<typeof listReviewHistory>>[n
 
 /** The reviewer's saved queue order and page size (defaults when never saved). */
 export async function findReviewPreferences(db: Kysely<DB>, userId: string): Promise<{ order: ReviewOrder; pageSize: number }> {
-  const row = await db.selectFrom('user_preferences').select(['review_order', 'page_size']).where('user_id', '=', userId).executeTakeFirst()
+  const row = await db.selectFrom('user_preferences').select(['review_order', 'settings']).where('user_id', '=', userId).executeTakeFirst()
   const order = REVIEW_ORDERS.find((o) => o === row?.review_order) ?? 'oldest'
-  return { order, pageSize: row?.page_size ?? 50 }
+  return { order, pageSize: preferencesFrom(row?.settings).rows_per_page }
 }
 
 export async function saveReviewOrder(db: Kysely<DB>, userId: string, order: ReviewOrder): Promise<void> {

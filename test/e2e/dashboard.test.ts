@@ -15,7 +15,7 @@ beforeAll(async () => {
   database = await createTestDatabase()
   await seedConversations(database.db, { count: 600, parallel: 2 })
   reviewer = await makeUser(database, 'reviewer')
-  await database.db.insertInto('user_preferences').values({ user_id: reviewer.id, page_size: 10 }).execute()
+  await database.db.insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
   server = await startTestServer(database, { worker: false })
   browser = await launchBrowser()
 })

@@ -1,5 +1,6 @@
 import type { ConversationFilter } from '../../src/conversations/filter'
-import type { ConversationPage, FilterChoices, Sort } from '../../src/conversations/queries'
+import type { Sort } from '../../src/conversations/filter'
+import type { ConversationPage, FilterChoices } from '../../src/conversations/queries'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'

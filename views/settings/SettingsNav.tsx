@@ -3,6 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 
 export function SettingsNav(props: { ctx: PageContext }) {
   const items = [
+    { href: '/settings/preferences', label: 'Preferences' },
     { href: '/settings/tokens', label: 'API tokens' },
     { href: '/settings/ai', label: 'AI settings' },
   ]

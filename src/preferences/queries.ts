@@ -1,0 +1,38 @@
+import { sql, type Kysely } from 'kysely'
+import type { DB } from '../db/schema'
+import { ValidationFailed } from '../errors'
+import { preferencesFrom, shortcutConflict, type Preferences, type PreferencesChange } from './schema'
+
+export async function readPreferences(db: Kysely<DB>, userId: string): Promise<Preferences> {
+  const row = await db.selectFrom('user_preferences').select('settings').where('user_id', '=', userId).executeTakeFirst()
+  return preferencesFrom(row?.settings)
+}
+
+/**
+ * Applies a change (any subset; `shortcuts` and `notify` merge key by key) and returns the
+ * preferences before and after. Locked per user, so two tabs saving at once both count.
+ */
+export async function changePreferences(db: Kysely<DB>, userId: string, change: PreferencesChange): Promise<{ before: Preferences; after: Preferences }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.insertInto('user_preferences').values({ user_id: userId }).onConflict((oc) => oc.column('user_id').doNothing()).execute()
+    const row = await trx.selectFrom('user_preferences').select('settings').where('user_id', '=', userId).forUpdate().executeTakeFirstOrThrow()
+    const stored = row.settings
+    const next: Record<string, unknown> = { ...stored, ...change }
+    if (change.shortcuts) next.shortcuts = { ...asObject(stored.shortcuts), ...change.shortcuts }
+    if (change.notify) next.notify = { ...asObject(stored.notify), ...change.notify }
+    const after = preferencesFrom(next)
+    const conflict = shortcutConflict(after.shortcuts)
+    if (conflict) throw new ValidationFailed(`Two review actions share a key: ${conflict.message}.`, { [`shortcuts.${conflict.action}`]: conflict.message })
+    await trx.updateTable('user_preferences').set({ settings: JSON.stringify(next), updated_at: sql`now()` }).where('user_id', '=', userId).execute()
+    return { before: preferencesFrom(stored), after }
+  })
+}
+
+/** Back to every default. */
+export async function resetPreferences(db: Kysely<DB>, userId: string): Promise<{ before: Preferences; after: Preferences }> {
+  const before = await readPreferences(db, userId)
+  await db.updateTable('user_preferences').set({ settings: '{}', updated_at: sql`now()` }).where('user_id', '=', userId).execute()
+  return { before, after: preferencesFrom({}) }
+}
+
+const asObject = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {})

@@ -1,0 +1,50 @@
+import { Hono } from 'hono'
+import { PreferencesPage } from '../../views/settings/PreferencesPage'
+import { signedInUser } from '../auth/middleware'
+import { FILTER_KEYS } from '../conversations/filter'
+import type { AppEnv } from '../http/env'
+import { rerenderOnError } from '../http/errors'
+import { pageContext } from '../http/page-context'
+import { parseBody, parseInput, readBody } from '../http/respond'
+import { preferencesFromForm } from './form'
+import { changePreferences, readPreferences, resetPreferences } from './queries'
+import { PreferencesChange } from './schema'
+
+/** GET|PUT|DELETE /api/me/preferences: yours, any subset to change, DELETE for every default. */
+export const preferencesApi = new Hono<AppEnv>()
+preferencesApi.get('/', async (c) => c.json(await readPreferences(c.var.db, signedInUser(c).id)))
+preferencesApi.put('/', async (c) => {
+  const { after } = await changePreferences(c.var.db, signedInUser(c).id, await parseBody(c, PreferencesChange))
+  return c.json(after)
+})
+preferencesApi.delete('/', async (c) => c.json((await resetPreferences(c.var.db, signedInUser(c).id)).after))
+
+const DONE: Record<string, string> = { saved: 'Preferences saved.', reset: 'Every preference is back to its default.', filters: 'These filters now open the dashboard.' }
+
+/** /settings/preferences: the page, its form, reset, and "make these filters my default" from the dashboard. */
+export const preferencesPages = new Hono<AppEnv>()
+preferencesPages.get('/', async (c) => {
+  const preferences = await readPreferences(c.var.db, signedInUser(c).id)
+  return c.html(<PreferencesPage ctx={pageContext(c)} preferences={preferences} notice={DONE[c.req.query('done') ?? '']} />)
+})
+
+preferencesPages.post('/', async (c) => {
+  const user = signedInUser(c)
+  const body = await readBody(c)
+  rerenderOnError(c, async (problem) => <PreferencesPage ctx={pageContext(c)} preferences={await readPreferences(c.var.db, user.id)} submitted={body} {...problem} />)
+  await changePreferences(c.var.db, user.id, parseInput(PreferencesChange, preferencesFromForm(body)))
+  return c.redirect('/settings/preferences?done=saved', 303)
+})
+
+preferencesPages.post('/reset', async (c) => {
+  await resetPreferences(c.var.db, signedInUser(c).id)
+  return c.redirect('/settings/preferences?done=reset', 303)
+})
+
+/** The dashboard's current filters (its query string, posted as fields) become the ones it opens with. */
+preferencesPages.post('/default-filters', async (c) => {
+  const body = await readBody(c)
+  const filters = Object.fromEntries(FILTER_KEYS.filter((key) => body[key] !== undefined && body[key] !== '').map((key) => [key, body[key]]))
+  await changePreferences(c.var.db, signedInUser(c).id, parseInput(PreferencesChange, { default_filters: filters }))
+  return c.redirect('/settings/preferences?done=filters', 303)
+})

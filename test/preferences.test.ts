@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { DEFAULT_PREFERENCES } from '../src/preferences/schema'
+import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { form, json, makeUser, signIn, testApp, type TestUser } from './helpers/app'
+
+let database: TestDatabase
+let app: ReturnType<typeof testApp>['app']
+let user: TestUser
+let cookie: string
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  app = testApp(database).app
+})
+afterAll(() => database.drop())
+beforeEach(async () => {
+  await truncateAll(database)
+  user = await makeUser(database, 'reviewer')
+  cookie = await signIn(app, user)
+})
+
+const get = async () => (await app.request('/api/me/preferences', { headers: { cookie } })).json()
+const put = (body: unknown) => app.request('/api/me/preferences', json(body, { cookie, origin: 'http://localhost' }, 'PUT'))
+
+test('preferences start as the defaults; PUT changes any subset and GET returns every field', async () => {
+  expect(await get()).toEqual(DEFAULT_PREFERENCES)
+  const res = await put({ theme: 'dark', rows_per_page: 20, shortcuts: { approve: 'y' }, notify: { review_needed: 100 } })
+  expect(res.status).toBe(200)
+  const after = await get()
+  expect(after).toMatchObject({ theme: 'dark', rows_per_page: 20, density: 'normal', timezone: 'UTC' })
+  expect(after.shortcuts).toEqual({ ...DEFAULT_PREFERENCES.shortcuts, approve: 'y' })
+  expect(after.notify).toEqual({ ...DEFAULT_PREFERENCES.notify, review_needed: 100 })
+  await put({ shortcuts: { undo: 'z' } })
+  expect((await get()).shortcuts).toMatchObject({ approve: 'y', undo: 'z' })
+})
+
+test('an unknown field or a bad value is a 400 naming the field, and nothing changes', async () => {
+  await put({ theme: 'light' })
+  const unknown = await put({ theme: 'dark', colour: 'blue' })
+  expect(unknown.status).toBe(400)
+  expect((await unknown.json()).error.message).toContain('colour')
+  for (const [body, field] of [
+    [{ rows_per_page: 5000 }, 'rows_per_page'],
+    [{ timezone: 'Mars/Olympus_Mons' }, 'timezone'],
+    [{ theme: 'neon' }, 'theme'],
+    [{ default_filters: { status: ['nope'] } }, 'default_filters.status.0'],
+    [{ shortcuts: { approve: 'enter' } }, 'shortcuts.approve'],
+  ] as const) {
+    const res = await put(body)
+    expect(res.status, JSON.stringify(body)).toBe(400)
+    expect(Object.keys((await res.json()).error.fields)).toContain(field)
+  }
+  expect((await get()).theme).toBe('light')
+})
+
+test('two review actions on one key are refused, naming both', async () => {
+  const res = await put({ shortcuts: { undo: 'a' } })
+  expect(res.status).toBe(400)
+  const { error } = await res.json()
+  expect(error.message).toContain('"a" is already the key for approve; undo needs another')
+  expect(error.fields).toHaveProperty(['shortcuts.undo'])
+})
+
+test('DELETE restores every default', async () => {
+  await put({ theme: 'dark', density: 'compact' })
+  const res = await app.request('/api/me/preferences', { method: 'DELETE', headers: { cookie, origin: 'http://localhost' } })
+  expect(await res.json()).toEqual(DEFAULT_PREFERENCES)
+  expect(await get()).toEqual(DEFAULT_PREFERENCES)
+})
+
+test('the preferences page saves the form, and theme, density and shortcuts apply to every page at once', async () => {
+  const page = await app.request('/settings/preferences', { headers: { cookie } })
+  expect(page.status).toBe(200)
+  const saved = await app.request(
+    '/settings/preferences',
+    form({ theme: 'dark', density: 'compact', timezone: 'Europe/Paris', rows_per_page: '25', default_sort: 'quality_asc', default_export_format: 'csv', 'shortcuts.approve': 'a', 'shortcuts.reject': 'r', 'shortcuts.request_changes': 'c', 'shortcuts.next': 'n', 'shortcuts.previous': 'p', 'shortcuts.undo': 'u' }, { cookie }),
+  )
+  expect(saved.status).toBe(303)
+  const after = await get()
+  expect(after).toMatchObject({ theme: 'dark', density: 'compact', timezone: 'Europe/Paris', rows_per_page: 25, animations: false, shortcuts_enabled: false, include_metadata: false })
+  for (const path of ['/', '/review', '/settings/tokens']) {
+    const html = await (await app.request(path, { headers: { cookie } })).text()
+    expect(html, path).toContain('<html lang="en" data-theme="dark" data-density="compact" data-motion="off" data-shortcuts="off">')
+  }
+})
+
+test('a refused form comes back with what was typed and the field named', async () => {
+  const res = await app.request('/settings/preferences', form({ theme: 'dark', rows_per_page: '3', timezone: 'UTC' }, { cookie }))
+  expect(res.status).toBe(400)
+  const html = await res.text()
+  expect(html).toContain('must be at least 10')
+  expect(html).toContain('value="3"')
+  expect((await get()).theme).toBe('system')
+})
+
+test('the dashboard opens with the filters a user made their default', async () => {
+  const res = await app.request('/settings/preferences/default-filters', form({ status: 'pending_review', tier: 'T2' }, { cookie }))
+  expect(res.status).toBe(303)
+  expect((await get()).default_filters).toEqual({ status: ['pending_review'], tier: ['T2'] })
+})
