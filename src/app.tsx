@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { auditApi, auditPages } from './audit/routes'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
@@ -66,6 +67,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/chunks', chunksApi)
   app.route('/chunks', chunkPages)
   app.route('/api/admin/health', healthApi)
+  app.route('/api/admin/audit', auditApi)
+  app.route('/admin/audit', auditPages)
   app.route('/admin/health', healthPages)
 
   app.notFound(renderNotFound)

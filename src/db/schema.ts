@@ -439,6 +439,7 @@ export interface DB {
   process_metrics: ProcessMetricsTable
   health_samples: HealthSamplesTable
   maintenance_runs: MaintenanceRunsTable
+  config_changes: ConfigChangesTable
 }
 
 export type User = Selectable<UsersTable>
@@ -518,4 +519,22 @@ export interface MaintenanceRunsTable {
   created_at: DefaultTimestamp
   started_at: Date | null
   finished_at: Date | null
+}
+
+export const CONFIG_CHANGE_TYPES = ['preferences', 'ai_settings', 'review_settings', 'user', 'api_token', 'retention'] as const
+export type ConfigChangeType = (typeof CONFIG_CHANGE_TYPES)[number]
+
+/** The audit trail: who changed which configuration when, from what to what. */
+export interface ConfigChangesTable {
+  id: Generated<string>
+  type: ConfigChangeType
+  /** What was changed: a user's id, a token's id; null for the one AI or review configuration. */
+  subject_id: string | null
+  summary: string
+  user_id: string | null
+  old_value: Json<unknown> | null
+  new_value: Json<unknown> | null
+  /** Set on a rollback: the change it undid. */
+  rolled_back_from: string | null
+  created_at: DefaultTimestamp
 }

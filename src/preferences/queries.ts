@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { recordChange } from '../audit/changes'
 import type { DB } from '../db/schema'
 import { ValidationFailed } from '../errors'
 import { preferencesFrom, shortcutConflict, type Preferences, type PreferencesChange } from './schema'
@@ -24,15 +25,21 @@ export async function changePreferences(db: Kysely<DB>, userId: string, change: 
     const conflict = shortcutConflict(after.shortcuts)
     if (conflict) throw new ValidationFailed(`Two review actions share a key: ${conflict.message}.`, { [`shortcuts.${conflict.action}`]: conflict.message })
     await trx.updateTable('user_preferences').set({ settings: JSON.stringify(next), updated_at: sql`now()` }).where('user_id', '=', userId).execute()
-    return { before: preferencesFrom(stored), after }
+    const before = preferencesFrom(stored)
+    await recordChange(trx, { type: 'preferences', subjectId: userId, summary: 'Preferences changed', userId, before, after })
+    return { before, after }
   })
 }
 
 /** Back to every default. */
 export async function resetPreferences(db: Kysely<DB>, userId: string): Promise<{ before: Preferences; after: Preferences }> {
-  const before = await readPreferences(db, userId)
-  await db.updateTable('user_preferences').set({ settings: '{}', updated_at: sql`now()` }).where('user_id', '=', userId).execute()
-  return { before, after: preferencesFrom({}) }
+  return db.transaction().execute(async (trx) => {
+    const before = await readPreferences(trx, userId)
+    const after = preferencesFrom({})
+    await trx.updateTable('user_preferences').set({ settings: '{}', updated_at: sql`now()` }).where('user_id', '=', userId).execute()
+    await recordChange(trx, { type: 'preferences', subjectId: userId, summary: 'Preferences reset to the defaults', userId, before, after })
+    return { before, after }
+  })
 }
 
 const asObject = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {})

@@ -7,7 +7,7 @@ export function SettingsNav(props: { ctx: PageContext }) {
     { href: '/settings/tokens', label: 'API tokens' },
     { href: '/settings/ai', label: 'AI settings' },
   ]
-  if (props.ctx.user && can(props.ctx.user.role, 'admin')) items.push({ href: '/settings/users', label: 'Users' }, { href: '/admin/health', label: 'Database health' })
+  if (props.ctx.user && can(props.ctx.user.role, 'admin')) items.push({ href: '/settings/users', label: 'Users' }, { href: '/admin/audit', label: 'Audit trail' }, { href: '/admin/health', label: 'Database health' })
   return (
     <nav class="subnav" aria-label="Settings">
       {items.map((item) => (

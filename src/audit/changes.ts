@@ -1,0 +1,98 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import { z } from 'zod'
+import { CONFIG_CHANGE_TYPES, type ConfigChangesTable, type ConfigChangeType, type DB } from '../db/schema'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
+import { optionalField } from '../http/params'
+
+export type ConfigChange = Selectable<ConfigChangesTable>
+
+/**
+ * Records one change of configuration. Call it with the transaction that makes the change, so the
+ * trail never shows a change that did not happen, nor misses one that did. Secrets never go in:
+ * callers pass values with passwords and tokens already left out.
+ */
+export async function recordChange(
+  db: Kysely<DB>,
+  change: { type: ConfigChangeType; subjectId?: string | null; summary: string; userId: string | null; before: unknown; after: unknown; rolledBackFrom?: string },
+): Promise<ConfigChange> {
+  return db
+    .insertInto('config_changes')
+    .values({
+      type: change.type,
+      subject_id: change.subjectId ?? null,
+      summary: change.summary,
+      user_id: change.userId,
+      old_value: change.before === undefined ? null : JSON.stringify(change.before),
+      new_value: change.after === undefined ? null : JSON.stringify(change.after),
+      rolled_back_from: change.rolledBackFrom ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date like 2026-11-30 or an ISO 8601 time' })
+
+/** GET /api/admin/audit and the audit page: filters by type, user and date range, newest first. */
+export const AuditQuery = z.object({
+  type: optionalField(z.enum(CONFIG_CHANGE_TYPES, { error: `must be one of ${CONFIG_CHANGE_TYPES.join(', ')}` })),
+  user_id: optionalField(z.uuid({ error: 'must be a user id' })),
+  from: optionalField(day),
+  to: optionalField(day),
+  cursor: optionalField(z.string().max(500)),
+  limit: optionalField(z.coerce.number({ error: 'must be a number from 1 to 200' }).int().min(1).max(200)),
+})
+export type AuditQuery = z.infer<typeof AuditQuery>
+
+const AuditCursor = z.tuple([CursorTimestamp, CursorId])
+const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
+
+export type AuditEntry = ConfigChange & { user_email: string | null }
+
+export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ items: AuditEntry[]; next_cursor: string | null }> {
+  const limit = query.limit ?? 50
+  let q = db
+    .selectFrom('config_changes')
+    .leftJoin('users', 'users.id', 'config_changes.user_id')
+    .selectAll('config_changes')
+    .select('users.email as user_email')
+    .orderBy('config_changes.created_at', 'desc')
+    .orderBy('config_changes.id', 'desc')
+    .limit(limit + 1)
+  if (query.type) q = q.where('config_changes.type', '=', query.type)
+  if (query.user_id) q = q.where('config_changes.user_id', '=', query.user_id)
+  if (query.from) q = q.where('config_changes.created_at', '>=', new Date(isDay(query.from) ? `${query.from}T00:00:00Z` : query.from))
+  if (query.to) q = q.where('config_changes.created_at', '<', new Date(isDay(query.to) ? Date.parse(`${query.to}T00:00:00Z`) + 86_400_000 : Date.parse(query.to) + 1))
+  if (query.cursor) {
+    const [at, id] = decodeCursor(query.cursor, AuditCursor)
+    q = q.where(sql<boolean>`(config_changes.created_at, config_changes.id) < (${at}::timestamptz, ${id}::uuid)`)
+  }
+  const rows = await q.execute()
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  const next_cursor = rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null
+  return { items, next_cursor }
+}
+
+export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry | undefined> {
+  return db
+    .selectFrom('config_changes')
+    .leftJoin('users', 'users.id', 'config_changes.user_id')
+    .selectAll('config_changes')
+    .select('users.email as user_email')
+    .where('config_changes.id', '=', id)
+    .executeTakeFirst()
+}
+
+/** Field by field, what a change did: the side-by-side view on the audit page. */
+export function diff(before: unknown, after: unknown): { field: string; before: string; after: string }[] {
+  const flat = (value: unknown, prefix = ''): Record<string, string> => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { [prefix || 'value']: typeof value === 'string' ? value : (JSON.stringify(value) ?? '—') }
+    return Object.assign({}, ...Object.entries(value).map(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k)))
+  }
+  const a = flat(before)
+  const b = flat(after)
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .sort()
+    .filter((field) => a[field] !== b[field])
+    .map((field) => ({ field, before: a[field] ?? '—', after: b[field] ?? '—' }))
+}
