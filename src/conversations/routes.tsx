@@ -18,16 +18,15 @@ import { TrashPage } from '../../views/conversations/TrashPage'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
+import { findConversation, listVersions } from './detail'
 import { chunkExists, linkChunk, LinkInput, unlinkChunk } from './links'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
 import { filterParams, type ConversationFilter } from './filter'
 import {
   DEFAULT_SORT,
   filterChoices,
-  findConversation,
   listConversations,
   ListQuery,
-  listVersions,
   pageSizeFor,
   summarizeConversations,
   type Sort,

@@ -1,4 +1,4 @@
-import type { ConversationDetail, VersionEntry } from '../../src/conversations/queries'
+import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
 import { DECISION_LABELS } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { can } from '../../src/auth/roles'
@@ -230,7 +230,7 @@ export function ConversationPage(props: {
                     v{v.version} {i === 0 && <small class="muted">(current)</small>}
                   </td>
                   <td>{v.source}</td>
-                  <td>{v.turn_count}</td>
+                  <td>{v.turns.length}</td>
                   <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>
                   <td>{when(v.created_at)}</td>
                   <td>{v.author_email ?? '—'}</td>

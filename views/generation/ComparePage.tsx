@@ -1,4 +1,4 @@
-import type { ConversationVersion } from '../../src/generation/conversations'
+import type { ConversationVersion } from '../../src/conversations/detail'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { Turns } from './Turns'

@@ -1,11 +1,11 @@
-import type { ConversationRow } from '../../src/generation/conversations'
+import type { ConversationDetail } from '../../src/conversations/detail'
 import { count, dollars } from './format'
 
 /**
  * A conversation's generation state: while it is queued or generating this fragment polls itself
  * (htmx) and the page refreshes without JavaScript; once done it shows the error or the numbers.
  */
-export function GenerationStatus(props: { conversation: ConversationRow; canEdit: boolean }) {
+export function GenerationStatus(props: { conversation: ConversationDetail; canEdit: boolean }) {
   const c = props.conversation
   const running = c.status === 'queued' || c.status === 'generating'
   return (

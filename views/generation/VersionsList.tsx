@@ -1,11 +1,11 @@
-import type { ConversationVersion } from '../../src/generation/conversations'
+import type { VersionEntry } from '../../src/conversations/detail'
 import { when } from './format'
 
 /**
  * Every content version of a conversation, with compare and roll-back, newest first. A roll-back
  * sends the conversation's row version (`conversationVersion`) so a stale page gets a 409.
  */
-export function VersionsList(props: { conversationId: string; versions: ConversationVersion[]; conversationVersion: number; canEdit: boolean }) {
+export function VersionsList(props: { conversationId: string; versions: VersionEntry[]; conversationVersion: number; canEdit: boolean }) {
   const { versions, conversationId } = props
   if (versions.length === 0) return <p class="muted">No versions yet.</p>
   return (

@@ -1,7 +1,8 @@
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
 import { highlightSource } from '../../src/review/source-highlight'
 import { statusWords } from '../../src/review/actions'
-import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
+import type { ConversationDetail } from '../../src/conversations/detail'
+import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { quality, when } from './format'
 import { ReviewHistory } from './ReviewHistory'
@@ -9,7 +10,7 @@ import { ReviewHistory } from './ReviewHistory'
 export type ReviewScreenProps = {
   queue: ReviewQueue
   /** Undefined when nothing is left to review in this queue. */
-  item?: ReviewItem
+  item?: ConversationDetail
   history: ReviewHistoryEntry[]
   reasons: RejectionReason[]
   previousId?: string
@@ -91,7 +92,7 @@ function EmptyQueue(props: { qs: string }) {
   )
 }
 
-function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
+function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: string }) {
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
