@@ -18,6 +18,7 @@ import { TrashPage } from '../../views/conversations/TrashPage'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
+import { activeReviewSettings } from '../review/settings'
 import { findConversation, listVersions } from './detail'
 import { chunkExists, linkChunk, LinkInput, unlinkChunk } from './links'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
@@ -236,9 +237,17 @@ conversationRoutes.post('/:id/unlink-chunk', requireCapability('edit'), async (c
 async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
-  const [history, versions] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id)])
+  const [history, versions, settings] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id), activeReviewSettings(c.var.db)])
   return c.html(
-    <ConversationPage ctx={pageContext(c)} conversation={conversation} history={history} versions={versions} notice={notice(c)} error={extra.error} />,
+    <ConversationPage
+      ctx={pageContext(c)}
+      conversation={conversation}
+      history={history}
+      reasons={settings.reasons}
+      versions={versions}
+      notice={notice(c)}
+      error={extra.error}
+    />,
     extra.status ?? 200,
   )
 }

@@ -6,7 +6,7 @@ import { Layout } from '../Layout'
 import type { BulkAction } from '../../src/conversations/bulk'
 import { BulkForm } from './BulkForm'
 import { ConversationRows } from './ConversationRows'
-import { STATUS_LABELS } from './format'
+import { STATUS_LABELS } from '../format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
 

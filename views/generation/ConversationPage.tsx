@@ -3,7 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { GenerationStatus } from './GenerationStatus'
 import { RegenerateForm } from './RegenerateForm'
-import { Turns } from './Turns'
+import { Turns } from '../conversations/Turns'
 import { VersionsList } from './VersionsList'
 
 /** A conversation as generation sees it: status, turns, numbers, versions, regenerate. */

@@ -1,5 +1,6 @@
 import type { ConversationDetail } from '../../src/conversations/detail'
-import { count, dollars } from './format'
+import { count, STATUS_LABELS } from '../format'
+import { dollars } from './format'
 
 /**
  * A conversation's generation state: while it is queued or generating this fragment polls itself
@@ -18,7 +19,7 @@ export function GenerationStatus(props: { conversation: ConversationDetail; canE
       hx-swap={running ? 'outerHTML' : undefined}
     >
       <p>
-        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running || c.status === 'cancelled' ? '' : 'good'}`}>{c.status}</span>{' '}
+        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running || c.status === 'cancelled' ? '' : 'good'}`}>{STATUS_LABELS[c.status]}</span>{' '}
         {c.simulated && <span class="pill">simulated</span>} {c.flagged && <span class="pill bad">flagged: low quality</span>}
       </p>
       {running && <p class="muted">Generating… this updates by itself.</p>}

@@ -1,5 +1,5 @@
 import type { VersionEntry } from '../../src/conversations/detail'
-import { when } from './format'
+import { when } from '../format'
 
 /**
  * Every content version of a conversation, with compare and roll-back, newest first. A roll-back
