@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
+import { single } from '../http/params'
 import { recordStatusChange, statusWords } from '../review/actions'
 
 /**
@@ -16,11 +17,10 @@ import { recordStatusChange, statusWords } from '../review/actions'
 
 export const TRASH_DAYS = 30
 
-const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
-const version = z.preprocess(one, z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'))
+const version = z.preprocess(single, z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'))
 
 export const TurnEdit = z.object({
-  content: z.preprocess(one, z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters')),
+  content: z.preprocess(single, z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters')),
   version,
 })
 export type TurnEdit = z.infer<typeof TurnEdit>
