@@ -24,16 +24,10 @@ import { activeReviewSettings } from '../review/settings'
 import { findConversation, listVersions } from './detail'
 import { chunkExists, linkChunk, LinkInput, NoSuchChunk, unlinkChunk } from './links'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
-import { filterParams, type ConversationFilter } from './filter'
-import {
-  DEFAULT_SORT,
-  filterChoices,
-  listConversations,
-  ListQuery,
-  pageSizeFor,
-  summarizeConversations,
-  type Sort,
-} from './queries'
+import { filterChoices, filterParams, type ConversationFilter } from './filter'
+import { listConversations, ListQuery, pageSizeFor } from './list'
+import { DEFAULT_SORT, type Sort } from './sort'
+import { summarizeConversations } from './summary'
 
 type C = Context<AppEnv>
 

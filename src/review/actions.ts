@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB, ReviewActionKind } from '../db/schema'
 import { BadRequest, Conflict, NotFound, ValidationFailed } from '../errors'
-import { single } from '../http/params'
+import { listField, single } from '../http/params'
 import type { ReviewSettings } from './settings'
 
 /**
@@ -43,12 +43,10 @@ export async function recordStatusChange(
     .execute()
 }
 
-/** Reasons arrive as repeated form fields, a comma list or a JSON array. */
-const reasonList = z.preprocess((v) => {
-  if (v === undefined || v === '' || v === null) return []
-  const list = Array.isArray(v) ? v : [v]
-  return list.flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
-}, z.array(z.string({ error: 'each reason must be a code' })).max(20, 'too many reasons'))
+/** Reasons arrive as repeated form fields, a comma list or a JSON array; none given is none. */
+const reasonList = listField(z.string({ error: 'each reason must be a code' }))
+  .transform((reasons) => reasons ?? [])
+  .refine((reasons) => reasons.length <= 20, 'too many reasons')
 
 export const ReviewInput = z.object({
   action: z.preprocess(single, z.enum(DECISIONS, { error: `must be one of ${DECISIONS.join(', ')}` })),

@@ -1,4 +1,4 @@
-import type { ConversationPage } from '../../src/conversations/queries'
+import type { ConversationPage } from '../../src/conversations/list'
 import { count, money, score, STATUS_LABELS, when } from '../format'
 import { Highlighted } from './Highlighted'
 

@@ -1,5 +1,7 @@
 import type { ConversationFilter } from '../../src/conversations/filter'
-import type { ConversationPage, FilterChoices, Sort } from '../../src/conversations/queries'
+import type { FilterChoices } from '../../src/conversations/filter'
+import type { ConversationPage } from '../../src/conversations/list'
+import type { Sort } from '../../src/conversations/sort'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'

@@ -1,4 +1,4 @@
-import type { ConversationPage } from '../../src/conversations/queries'
+import type { ConversationPage } from '../../src/conversations/list'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from '../format'

@@ -1,4 +1,4 @@
-import type { Summary } from '../../src/conversations/queries'
+import type { Summary } from '../../src/conversations/summary'
 import { TIERS, type ConversationStatus } from '../../src/db/schema'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
 import { count, money, percent, STATUS_LABELS } from '../format'

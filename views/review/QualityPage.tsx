@@ -1,7 +1,7 @@
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
-import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality'
+import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
 import { Layout } from '../Layout'
 import { day, percent, score } from '../format'
 import { ReviewNav } from './ReviewNav'
