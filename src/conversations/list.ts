@@ -1,6 +1,7 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely'
 import { z } from 'zod'
 import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
+import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
 import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
 import { addHighlights, SEARCH_WINDOW } from './search'
@@ -139,20 +140,17 @@ export async function listConversations(
       rows = [...rows, ...rest]
     }
   }
-  const more = rows.length > options.limit
-  const page = rows.slice(0, options.limit)
-  const last = page.at(-1)
-  const items: ConversationRow[] = page.map(({ sort_key: _, ...row }) => ({
-    ...row,
-    quality_score: row.quality_score === null ? null : Number(row.quality_score),
-    cost_usd: Number(row.cost_usd),
-    tokens: Number(row.tokens),
-  }))
-  if (options.filter.q && items.length) await addHighlights(db, items, options.filter.q)
-  return {
-    items,
-    next_cursor: more && last ? encodeCursor({ sort, key: last.sort_key, id: last.id }) : null,
-    sort,
-    limit: options.limit,
-  }
+  const page = keysetPage(
+    rows,
+    options.limit,
+    (last) => encodeCursor({ sort, key: last.sort_key, id: last.id }),
+    ({ sort_key: _, ...row }): ConversationRow => ({
+      ...row,
+      quality_score: row.quality_score === null ? null : Number(row.quality_score),
+      cost_usd: Number(row.cost_usd),
+      tokens: Number(row.tokens),
+    }),
+  )
+  if (options.filter.q && page.items.length) await addHighlights(db, page.items, options.filter.q)
+  return { ...page, sort, limit: options.limit }
 }

@@ -186,7 +186,7 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
   const { after_at, after_id } = parsed.data
   const after = after_at && after_id ? { deletedAt: after_at, id: after_id } : undefined
   const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, signedInUser(c).id) })
-  const next = trash.after ? new URLSearchParams({ after_at: trash.after.deletedAt, after_id: trash.after.id }).toString() : undefined
+  const next = trash.next_cursor ?? undefined
   if (wantsJson(c)) return c.json({ items: trash.items.map(({ key: _, ...row }) => row), next })
   return c.html(<TrashPage ctx={pageContext(c)} items={trash.items} next={next} notice={notice(c)} days={TRASH_DAYS} />)
 })

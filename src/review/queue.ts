@@ -2,6 +2,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { conversationFilter, FILTER_FIELDS } from '../conversations/filter'
 import type { DB } from '../db/schema'
+import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
 
 /**
@@ -138,8 +139,7 @@ export async function listReviewQueue(
     .orderBy('conversations.id', direction(queue.order, true))
     .limit(options.limit + 1)
     .execute()
-  const items = rows.slice(0, options.limit)
-  return { items, next_cursor: rows.length > options.limit ? items[items.length - 1]!.id : null }
+  return keysetPage(rows, options.limit, (last) => last.id)
 }
 
 /**
