@@ -7,6 +7,7 @@ import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from '../format'
 import { ReviewHistory } from '../review/ReviewHistory'
+import { VersionsList } from '../generation/VersionsList'
 import { SourceSection } from './SourceSection'
 import { Turns } from './Turns'
 
@@ -176,39 +177,7 @@ export function ConversationPage(props: {
         </aside>
       </div>
       <ReviewHistory history={props.history} reasons={props.reasons} />
-      <section aria-label="Versions">
-        <h2>Versions</h2>
-        {props.versions.length === 0 ? (
-          <p class="muted">Only the version generated; no edits yet.</p>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Source</th>
-                <th>Turns</th>
-                <th>Quality</th>
-                <th>When</th>
-                <th>Who</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.versions.map((v, i) => (
-                <tr>
-                  <td>
-                    v{v.version} {i === 0 && <small class="muted">(current)</small>}
-                  </td>
-                  <td>{v.source}</td>
-                  <td>{v.turns.length}</td>
-                  <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>
-                  <td>{when(v.created_at)}</td>
-                  <td>{v.author_email ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <VersionsList conversationId={c.id} versions={props.versions} conversationVersion={c.version} canEdit={editable} />
     </Layout>
   )
 }
