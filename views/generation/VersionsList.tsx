@@ -41,7 +41,7 @@ export function VersionsList(props: { conversationId: string; versions: VersionE
                     <input type="radio" name="b" value={String(v.version)} checked={i === 0} aria-label={`Compare version ${v.version} as B`} />
                   </td>
                   <td>
-                    {v.version} {i === 0 && <small class="muted">(current)</small>}
+                    v{v.version} {i === 0 && <small class="muted">(current)</small>}
                   </td>
                   <td>{v.source}</td>
                   <td>{v.turns.length}</td>
