@@ -393,6 +393,22 @@ describe('the detail page', () => {
     expect(html).toMatch(/Pending review → (Approved|Rejected|Needs revision)/)
     expect((await app.request('/conversations/00000000-0000-4000-8000-000000000000', { headers: { cookie: adminCookie } })).status).toBe(404)
   })
+
+  test('shows the review history as the review screen does: labels for statuses and reasons, "the system" for automatic decisions', async () => {
+    const { id } = await addConversation({ status: 'rejected' })
+    await database.db
+      .insertInto('review_actions')
+      .values({ conversation_id: id, reviewer_id: null, action: 'auto_reject', from_status: 'pending_review', to_status: 'rejected', reasons: ['too_short'] })
+      .execute()
+    for (const path of [`/conversations/${id}`, `/review/${id}`]) {
+      const html = await (await app.request(path, { headers: { cookie: adminCookie } })).text()
+      const history = html.slice(html.indexOf('aria-label="Review history"'))
+      expect(history, path).toContain('<strong>Auto-rejected</strong> by the system')
+      expect(history, path).toContain('Pending review → Rejected')
+      expect(history, path).toContain('Too short')
+      expect(history, path).not.toContain('too_short')
+    }
+  })
 })
 
 describe('editing a turn', () => {

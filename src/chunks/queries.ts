@@ -1,7 +1,7 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import type { DB } from '../db/schema'
-import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
+import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import { cachedChunk, forgetChunks } from './cache'
 import type { DimensionSource } from './dimension-source'
 import { dimensionsIn, type DimensionAnalysis } from './dimensions'
@@ -136,15 +136,12 @@ export async function listChunks(db: Kysely<DB>, query: ChunkListQuery): Promise
   // Those go first; only a phrase they do not satisfy (a rare one) runs on the whole table.
   const newest = query.q && !inDocument && requiredPhrases(query.q).length ? (await pageFrom(sql`(select * from chunks c where true ${keyset} order by ${order} limit ${SEARCH_WINDOW})`)).rows : []
   const rows = newest.length > limit ? newest : (await pageFrom(sql`chunks`)).rows
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(({ dimension_source, created_key: _, ...item }) => ({ ...item, top_dimensions: topDimensions(dimension_source) })),
-    next_cursor:
-      rows.length > limit && last
-        ? encodeCursor(inDocument ? ['ordinal', last.ordinal] : ['created', last.created_key, last.id])
-        : null,
-  }
+  return keysetPage(
+    rows,
+    limit,
+    (last) => encodeCursor(inDocument ? ['ordinal', last.ordinal] : ['created', last.created_key, last.id]),
+    ({ dimension_source, created_key: _, ...item }) => ({ ...item, top_dimensions: topDimensions(dimension_source) }),
+  )
 }
 
 const TOP_DIMENSIONS = 5

@@ -4,7 +4,7 @@ import { can, type Capability } from '../auth/roles'
 import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
 import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations } from './filter'
-import { listField } from '../http/params'
+import { listField, optionalField, single } from '../http/params'
 
 /**
  * Bulk actions on the dashboard: on the ticked rows or on everything matching the filter. Each
@@ -41,15 +41,13 @@ export function mayBulk(role: Role, action: BulkAction): boolean {
   return BULK_NEEDS[action].some((capability) => can(role, capability))
 }
 
-const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
-
 export const BulkInput = z
   .object({
     ...FILTER_FIELDS,
-    action: z.preprocess(one, z.enum(BULK_ACTIONS, { error: `must be one of ${BULK_ACTIONS.join(', ')}` })),
-    scope: z.preprocess((v) => one(v) ?? 'selected', z.enum(['selected', 'filter'], { error: 'must be selected or filter' })),
+    action: z.preprocess(single, z.enum(BULK_ACTIONS, { error: `must be one of ${BULK_ACTIONS.join(', ')}` })),
+    scope: z.preprocess((v) => single(v) ?? 'selected', z.enum(['selected', 'filter'], { error: 'must be selected or filter' })),
     ids: listField(z.uuid({ error: 'must be conversation ids' })),
-    confirmed: z.preprocess(one, z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })]).optional()),
+    confirmed: optionalField(z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })])),
   })
   .superRefine(checkFilter)
 export type BulkInput = z.infer<typeof BulkInput>

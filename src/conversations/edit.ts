@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
+import { keysetPage } from '../http/cursor'
+import { single } from '../http/params'
 import { recordStatusChange, statusWords } from '../review/actions'
 
 /**
@@ -16,11 +18,10 @@ import { recordStatusChange, statusWords } from '../review/actions'
 
 export const TRASH_DAYS = 30
 
-const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
-const version = z.preprocess(one, z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'))
+const version = z.preprocess(single, z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'))
 
 export const TurnEdit = z.object({
-  content: z.preprocess(one, z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters')),
+  content: z.preprocess(single, z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters')),
   version,
 })
 export type TurnEdit = z.infer<typeof TurnEdit>
@@ -165,7 +166,7 @@ export async function restoreConversation(db: Kysely<DB>, id: string): Promise<v
   throw new Conflict(`This conversation was deleted more than ${TRASH_DAYS} days ago and can no longer be restored.`)
 }
 
-/** The trash, newest deletions first, by keyset on (deleted_at, id). */
+/** The trash, newest deletions first, by keyset on (deleted_at, id); the cursor is the next page's query string. */
 export async function listTrash(db: Kysely<DB>, options: { after?: { deletedAt: string; id: string }; limit: number }) {
   let query = db
     .selectFrom('conversations')
@@ -176,7 +177,5 @@ export async function listTrash(db: Kysely<DB>, options: { after?: { deletedAt: 
     query = query.where(sql<boolean>`(deleted_at, id) < (cast(${options.after.deletedAt} as timestamptz), cast(${options.after.id} as uuid))`)
   }
   const rows = await query.orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute()
-  const items = rows.slice(0, options.limit)
-  const last = items.at(-1)
-  return { items, after: rows.length > options.limit && last ? { deletedAt: last.key, id: last.id } : undefined }
+  return keysetPage(rows, options.limit, (last) => new URLSearchParams({ after_at: last.key, after_id: last.id }).toString())
 }

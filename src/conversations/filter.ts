@@ -1,4 +1,4 @@
-import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
+import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { CONVERSATION_STATUSES, TIERS, type DB } from '../db/schema'
 import { listField, optionalField } from '../http/params'
@@ -17,11 +17,6 @@ const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: '
 const text = z.string().trim().max(200, 'must be at most 200 characters')
 
 const boolean = z.union([z.boolean(), z.stringbool({ error: 'must be true or false' })], { error: 'must be true or false' })
-
-/** The orders a conversation list can be sorted in. */
-export const SORTS = ['created_desc', 'created_asc', 'quality_desc', 'quality_asc', 'updated_desc', 'updated_asc', 'title_asc', 'title_desc'] as const
-export type Sort = (typeof SORTS)[number]
-export const DEFAULT_SORT: Sort = 'created_desc'
 
 export const DELETED_SCOPES = ['exclude', 'include', 'only'] as const
 
@@ -138,3 +133,31 @@ export function filterParams(filter: ConversationFilter): URLSearchParams {
   }
   return params
 }
+
+/** What the filter form offers: templates, scenarios, recent batches and documents, and the scenarios' vocabulary. */
+export async function filterChoices(db: Kysely<DB>) {
+  const [templates, scenarios, batches, documents, vocabulary] = await Promise.all([
+    db.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
+    db.selectFrom('scenarios').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
+    db.selectFrom('batches').select(['id', 'name', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
+    db.selectFrom('documents').select(['id', 'title']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
+    db
+      .selectFrom('scenarios')
+      .select([
+        sql<string[]>`array_agg(distinct persona) filter (where persona <> '')`.as('personas'),
+        sql<string[]>`array_agg(distinct emotion) filter (where emotion <> '')`.as('emotions'),
+        sql<string[]>`array_agg(distinct topic) filter (where topic <> '')`.as('topics'),
+      ])
+      .executeTakeFirstOrThrow(),
+  ])
+  return {
+    templates,
+    scenarios,
+    batches,
+    documents,
+    personas: vocabulary.personas ?? [],
+    emotions: vocabulary.emotions ?? [],
+    topics: vocabulary.topics ?? [],
+  }
+}
+export type FilterChoices = Awaited<ReturnType<typeof filterChoices>>

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { loadChunk } from '../chunks/queries'
 import type { ChunkContext, DB } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
+import { optionalField, single } from '../http/params'
 
 /**
  * Linking a conversation to the chunk it is grounded in, by hand: after its chunk was deleted or
@@ -14,13 +15,18 @@ import { Conflict, NotFound } from '../errors'
  * orphan (an orphan is a conversation whose link was lost, not removed).
  */
 
-const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
-
 export const LinkInput = z.object({
-  chunk_id: z.preprocess((v) => (typeof one(v) === 'string' ? String(one(v)).trim() : one(v)), z.uuid({ error: 'must be a chunk id' })),
+  chunk_id: z.preprocess((v) => (typeof single(v) === 'string' ? String(single(v)).trim() : single(v)), z.uuid({ error: 'must be a chunk id' })),
   /** Optional: the revision the linker saw; a stale one is a 409. */
-  version: z.preprocess(one, z.coerce.number({ error: 'must be the version you saw' }).int().min(1).optional()),
+  version: optionalField(z.coerce.number({ error: 'must be the version you saw' }).int().min(1)),
 })
+
+/** The chunk to link to is not there (a mistyped id, or deleted or re-chunked meanwhile). */
+export class NoSuchChunk extends NotFound {
+  constructor() {
+    super('No such chunk (it may have been deleted or re-chunked).')
+  }
+}
 export type LinkInput = z.infer<typeof LinkInput>
 
 export type LinkResult = { id: string; version: number; parent_chunk_id: string | null; chunk_context: ChunkContext | null }
@@ -36,7 +42,7 @@ async function missingOrStale(db: Kysely<DB>, id: string, seen: number | undefin
 /** Links a live conversation to a chunk (read fresh, not from the cache: a deleted chunk must be a 404). */
 export async function linkChunk(db: Kysely<DB>, id: string, input: LinkInput): Promise<LinkResult> {
   const chunk = await loadChunk(db, input.chunk_id)
-  if (!chunk) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
+  if (!chunk) throw new NoSuchChunk()
   const context: ChunkContext = {
     chunk_id: chunk.id,
     document_id: chunk.document_id,
@@ -62,7 +68,7 @@ export async function linkChunk(db: Kysely<DB>, id: string, input: LinkInput): P
     .executeTakeFirst()
   if (row) return row
   const still = await db.selectFrom('chunks').select('id').where('id', '=', chunk.id).executeTakeFirst()
-  if (!still) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
+  if (!still) throw new NoSuchChunk()
   return missingOrStale(db, id, input.version)
 }
 

@@ -1,11 +1,13 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
+import { requireCapability, signedInUser } from '../auth/middleware'
 import { can } from '../auth/roles'
 import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
+import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
+import { single, uuidParam } from '../http/params'
 import { isCursorTimestamp } from '../http/cursor'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
@@ -18,18 +20,14 @@ import { TrashPage } from '../../views/conversations/TrashPage'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
-import { chunkExists, linkChunk, LinkInput, unlinkChunk } from './links'
+import { activeReviewSettings } from '../review/settings'
+import { findConversation, listVersions } from './detail'
+import { chunkExists, linkChunk, LinkInput, NoSuchChunk, unlinkChunk } from './links'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
-import { DEFAULT_SORT, filterParams, type ConversationFilter, type Sort } from './filter'
-import {
-  filterChoices,
-  findConversation,
-  listConversations,
-  ListQuery,
-  listVersions,
-  pageSizeFor,
-  summarizeConversations,
-} from './queries'
+import { filterChoices, filterParams, type ConversationFilter } from './filter'
+import { listConversations, ListQuery, pageSizeFor } from './list'
+import { DEFAULT_SORT, type Sort } from './sort'
+import { summarizeConversations } from './summary'
 
 type C = Context<AppEnv>
 
@@ -39,10 +37,11 @@ async function readList(c: C, fixed: Partial<ConversationFilter> = {}) {
   if (!parsed.success) throw invalid(parsed.error)
   const { sort, cursor, limit, ...asked } = parsed.data
   const filter: ConversationFilter = { ...asked, ...fixed }
-  if (filter.deleted && filter.deleted !== 'exclude' && !can(c.var.user!.role, 'admin')) {
+  const user = signedInUser(c)
+  if (filter.deleted && filter.deleted !== 'exclude' && !can(user.role, 'admin')) {
     throw new Forbidden('Only an administrator can list deleted conversations.')
   }
-  return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? (await pageSizeFor(c.var.db, c.var.user!.id)) }
+  return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? (await pageSizeFor(c.var.db, user.id)) }
 }
 
 /** The filter and sort as they go back into links (the default sort left out). */
@@ -52,11 +51,7 @@ function listParams(filter: ConversationFilter, sort: Sort): string {
   return params.toString()
 }
 
-const conversationId = (c: C) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  if (!id.success) throw new NotFound('No such conversation (it may have been deleted).')
-  return id.data
-}
+const conversationId = (c: C) => uuidParam(c, 'id', 'conversation')
 
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
@@ -100,7 +95,7 @@ function notice(c: C): string | undefined {
 }
 
 function bulkActionsFor(c: C): BulkAction[] {
-  return BULK_ACTIONS.filter((action) => mayBulk(c.var.user!.role, action))
+  return BULK_ACTIONS.filter((action) => mayBulk(signedInUser(c).role, action))
 }
 
 /** GET / — the dashboard; the results region alone for htmx (filters, search as you type). */
@@ -145,8 +140,9 @@ conversationRoutes.get('/summary', async (c) => {
 
 conversationRoutes.post('/bulk', async (c) => {
   const input = await parseBody(c, BulkInput)
-  if (!mayBulk(c.var.user!.role, input.action)) {
-    throw new Forbidden(`Your role (${c.var.user!.role}) does not allow this bulk action. Ask an administrator if you need access.`)
+  const user = signedInUser(c)
+  if (!mayBulk(user.role, input.action)) {
+    throw new Forbidden(`Your role (${user.role}) does not allow this bulk action. Ask an administrator if you need access.`)
   }
   const target = bulkTarget(input)
   const { action: _a, scope: _s, ids: _i, confirmed: _c, ...filter } = input
@@ -163,15 +159,15 @@ conversationRoutes.post('/bulk', async (c) => {
     return c.html(<BulkConfirmPage ctx={pageContext(c)} action={input.action} scope={input.scope} filter={target.ids ? {} : filter} ids={target.ids} {...counts} />)
   }
   if (counts.eligible > BULK_JOB_THRESHOLD) {
-    await queueBulk(c.var.db, { action: input.action, filter: target.filter, ids: target.ids, userId: c.var.user!.id })
+    await queueBulk(c.var.db, { action: input.action, filter: target.filter, ids: target.ids, userId: user.id })
     if (wantsJson(c)) return c.json({ action: input.action, matched: counts.matched, queued: counts.eligible, confirmed: true }, 202)
     const back = filterParams(filter)
     back.set('done', 'queued')
     back.set('changed', String(counts.eligible))
     return c.redirect(`/?${back.toString()}`, 303)
   }
-  const changed = await applyBulk(c.var.db, target, input.action, c.var.user!.id)
-  c.var.log.info({ action: input.action, matched: counts.matched, changed, user: c.var.user!.id }, 'bulk action')
+  const changed = await applyBulk(c.var.db, target, input.action, user.id)
+  c.var.log.info({ action: input.action, matched: counts.matched, changed, user: user.id }, 'bulk action')
   if (wantsJson(c)) return c.json({ action: input.action, matched: counts.matched, changed, confirmed: true })
   const back = filterParams(filter)
   back.set('done', input.action)
@@ -189,8 +185,8 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
   if (!parsed.success) throw invalid(parsed.error)
   const { after_at, after_id } = parsed.data
   const after = after_at && after_id ? { deletedAt: after_at, id: after_id } : undefined
-  const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, c.var.user!.id) })
-  const next = trash.after ? new URLSearchParams({ after_at: trash.after.deletedAt, after_id: trash.after.id }).toString() : undefined
+  const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, signedInUser(c).id) })
+  const next = trash.next_cursor ?? undefined
   if (wantsJson(c)) return c.json({ items: trash.items.map(({ key: _, ...row }) => row), next })
   return c.html(<TrashPage ctx={pageContext(c)} items={trash.items} next={next} notice={notice(c)} days={TRASH_DAYS} />)
 })
@@ -200,11 +196,11 @@ conversationRoutes.get('/orphaned', async (c) => {
   const { filter, sort, cursor, limit } = await readList(c, { orphaned: true })
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
-  return c.html(<OrphansPage ctx={pageContext(c)} page={page} notice={notice(c)} canLink={can(c.var.user!.role, 'edit')} />)
+  return c.html(<OrphansPage ctx={pageContext(c)} page={page} notice={notice(c)} canLink={can(signedInUser(c).role, 'edit')} />)
 })
 
 /** Where a link form sends the browser back to: chosen by code, never a URL from the form. */
-const LinkForm = z.object({ back: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.enum(['orphans', 'conversation']).catch('conversation')) })
+const LinkForm = z.object({ back: z.preprocess(single, z.enum(['orphans', 'conversation']).catch('conversation')) })
 const backTo = (id: string, back: 'orphans' | 'conversation', done: string) =>
   back === 'orphans' ? `/conversations/orphaned?done=${done}` : `/conversations/${id}?done=${done}#source`
 
@@ -212,32 +208,37 @@ conversationRoutes.post('/:id/link-chunk', requireCapability('edit'), async (c) 
   const id = conversationId(c)
   const body = await readBody(c)
   const { back } = LinkForm.parse(body)
+  // A wrong or vanished chunk id goes back to the form with a sentence; a missing conversation stays a 404.
+  if (!(await findConversation(c.var.db, id))) throw new NotFound('No such conversation (it may have been deleted).')
+  rerenderOnError(c, () => c.redirect(backTo(id, back, 'no_chunk'), 303), (err) => err instanceof NoSuchChunk)
   const input = LinkInput.safeParse(body)
-  try {
-    if (!input.success) throw new NotFound('No such chunk.')
-    const linked = await linkChunk(c.var.db, id, input.data)
-    c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: c.var.user!.id }, 'conversation linked to chunk')
-  } catch (err) {
-    // A wrong or vanished chunk id goes back to the form with a sentence; a missing conversation stays a 404.
-    if (err instanceof NotFound && (await findConversation(c.var.db, id))) return c.redirect(backTo(id, back, 'no_chunk'), 303)
-    throw err
-  }
+  if (!input.success) throw new NoSuchChunk()
+  const linked = await linkChunk(c.var.db, id, input.data)
+  c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: signedInUser(c).id }, 'conversation linked to chunk')
   return c.redirect(backTo(id, back, 'linked'), 303)
 })
 
 conversationRoutes.post('/:id/unlink-chunk', requireCapability('edit'), async (c) => {
   const id = conversationId(c)
   const result = await unlinkChunk(c.var.db, id)
-  if (result.changed) c.var.log.info({ conversation: id, user: c.var.user!.id }, 'conversation unlinked from chunk')
+  if (result.changed) c.var.log.info({ conversation: id, user: signedInUser(c).id }, 'conversation unlinked from chunk')
   return c.redirect(backTo(id, 'conversation', 'unlinked'), 303)
 })
 
 async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
-  const [history, versions] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id)])
+  const [history, versions, settings] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id), activeReviewSettings(c.var.db)])
   return c.html(
-    <ConversationPage ctx={pageContext(c)} conversation={conversation} history={history} versions={versions} notice={notice(c)} error={extra.error} />,
+    <ConversationPage
+      ctx={pageContext(c)}
+      conversation={conversation}
+      history={history}
+      reasons={settings.reasons}
+      versions={versions}
+      notice={notice(c)}
+      error={extra.error}
+    />,
     extra.status ?? 200,
   )
 }
@@ -253,15 +254,11 @@ conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c)
   const turn = z.coerce.number().int().min(1).safeParse(c.req.param('turn'))
   if (!turn.success) throw new NotFound('No such turn.')
   const edit = await parseBody(c, TurnEdit)
-  try {
-    const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, c.var.user!.id)
-    if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
-    return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
-  } catch (err) {
-    // A stale edit shows the current conversation with the message, so nothing typed is lost silently.
-    if (err instanceof Conflict && !wantsJson(c)) return detailPage(c, id, { error: err.message, status: 409 })
-    throw err
-  }
+  // A stale edit shows the current conversation with the message, so nothing typed is lost silently.
+  rerenderOnError(c, (problem) => detailPage(c, id, { error: problem.error, status: 409 }), (err) => err instanceof Conflict)
+  const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, signedInUser(c).id)
+  if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
+  return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
 })
 
 /** "Send back to review" after the requested changes were made. */
@@ -269,14 +266,10 @@ conversationRoutes.post('/:id/resubmit', requireCapability('edit'), async (c) =>
   const id = conversationId(c)
   const { version: seen } = await parseBody(c, VersionGuard)
   if (seen === undefined) throw new ValidationFailed('Send the version you saw.', { version: 'must be the version you saw' })
-  try {
-    const version = await resubmitConversation(c.var.db, id, seen, c.var.user!.id)
-    if (wantsJson(c)) return c.json({ id, status: 'pending_review', version })
-    return c.redirect(`/conversations/${id}?done=resubmitted`, 303)
-  } catch (err) {
-    if (err instanceof Conflict && !wantsJson(c)) return detailPage(c, id, { error: err.message, status: 409 })
-    throw err
-  }
+  rerenderOnError(c, (problem) => detailPage(c, id, { error: problem.error, status: 409 }), (err) => err instanceof Conflict)
+  const version = await resubmitConversation(c.var.db, id, seen, signedInUser(c).id)
+  if (wantsJson(c)) return c.json({ id, status: 'pending_review', version })
+  return c.redirect(`/conversations/${id}?done=resubmitted`, 303)
 })
 
 conversationRoutes.post('/:id/delete', requireCapability('edit'), async (c) => {
@@ -311,9 +304,9 @@ conversationsApi.get('/orphaned', async (c) => {
 })
 
 conversationsApi.get('/by-chunk/:chunkId', async (c) => {
-  const chunkId = z.uuid().safeParse(c.req.param('chunkId'))
-  if (!chunkId.success || !(await chunkExists(c.var.db, chunkId.data))) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
-  const { filter, sort, cursor, limit } = await readList(c, { chunk_id: chunkId.data })
+  const chunkId = uuidParam(c, 'chunkId', 'chunk (it may have been deleted or re-chunked)')
+  if (!(await chunkExists(c.var.db, chunkId))) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
+  const { filter, sort, cursor, limit } = await readList(c, { chunk_id: chunkId })
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   return c.json({ items: page.items, next_cursor: page.next_cursor })
 })
@@ -324,7 +317,7 @@ conversationsApi.post('/:id/link-chunk', requireCapability('edit'), async (c) =>
   const id = conversationId(c)
   const input = await parseBody(c, LinkInput)
   const linked = await linkChunk(c.var.db, id, input)
-  c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: c.var.user!.id }, 'conversation linked to chunk')
+  c.var.log.info({ conversation: id, chunk: linked.parent_chunk_id, user: signedInUser(c).id }, 'conversation linked to chunk')
   return c.json(linked)
 })
 
@@ -332,7 +325,7 @@ conversationsApi.post('/:id/link-chunk', requireCapability('edit'), async (c) =>
 conversationsApi.delete('/:id/unlink-chunk', requireCapability('edit'), async (c) => {
   const id = conversationId(c)
   const { changed, ...result } = await unlinkChunk(c.var.db, id)
-  if (changed) c.var.log.info({ conversation: id, user: c.var.user!.id }, 'conversation unlinked from chunk')
+  if (changed) c.var.log.info({ conversation: id, user: signedInUser(c).id }, 'conversation unlinked from chunk')
   return c.json(result)
 })
 

@@ -4,7 +4,7 @@ import { forgetChunks } from '../chunks/cache'
 import type { Chunk, ChunkOptions } from '../chunks/chunker'
 import type { DB, DocumentFormatName, DocumentStatus } from '../db/schema'
 import { Conflict } from '../errors'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import type { Section } from './sections'
 
 export const INGEST_TASK = 'ingest_document'
@@ -142,12 +142,12 @@ export async function listDocuments(db: Kysely<DB>, query: DocumentListQuery): P
   if (query.q) select = select.where(sql<boolean>`documents.search @@ websearch_to_tsquery('english', ${query.q})`)
   if (after) select = select.where(sql<boolean>`(documents.created_at, documents.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`)
   const rows = await select.orderBy('documents.created_at', 'desc').orderBy('documents.id', 'desc').limit(query.limit + 1).execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(({ cursor_at: _at, ...row }) => toRow(row)),
-    next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
-  }
+  return keysetPage(
+    rows,
+    query.limit,
+    (last) => encodeCursor([last.cursor_at, last.id]),
+    ({ cursor_at: _at, ...row }) => toRow(row),
+  )
 }
 
 // ---------------------------------------------------------------- chunks in reading order

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises'
+import { when } from '../../views/format'
 import { AppError, Conflict, NotFound } from '../errors'
 import { WRITERS } from './formats'
 import type { ExportFile, ExportRow } from './queries'
@@ -9,16 +10,15 @@ export class Gone extends AppError {
   override readonly code = 'gone'
 }
 
-const day = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 
 /**
  * The file to send for a download: the first (train) file unless `name` picks another. Refuses,
  * with a sentence, an export that is deleted, expired or not finished.
  */
 export async function openDownload(row: ExportRow, name?: string) {
-  if (row.deleted_at) throw new Gone(`This export was deleted on ${day(row.deleted_at)}; its file is gone. Run it again from the exports page.`)
+  if (row.deleted_at) throw new Gone(`This export was deleted on ${when(row.deleted_at)}; its file is gone. Run it again from the exports page.`)
   if (row.status === 'expired' || (row.expires_at && row.expires_at <= new Date())) {
-    throw new Gone(`This export expired on ${day(row.expires_at ?? new Date())} and its file was removed. Run it again from the exports page.`)
+    throw new Gone(`This export expired on ${when(row.expires_at ?? new Date())} and its file was removed. Run it again from the exports page.`)
   }
   if (row.status === 'failed') throw new Conflict(`This export failed, so there is no file: ${row.error ?? 'unknown reason'}`)
   if (row.status !== 'done') throw new Conflict(`This export is still ${row.status}; its file can be downloaded once it is done.`)

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
+import { encodeTimeIdCursor, keysetPage } from '../http/cursor'
 import type { ExportOptions, ExportScope } from './schemas'
 
 export type ExportRow = Selectable<ExportsTable>
@@ -70,9 +71,7 @@ export async function listExports(db: Kysely<DB>, { before, limit }: { before?: 
     )
   }
   const rows = await query.orderBy('exports.created_at', 'desc').orderBy('exports.id', 'desc').limit(limit + 1).execute()
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  return { items, next: rows.length > limit && last ? { created_at: last.created_at, id: last.id } : undefined }
+  return keysetPage(rows, limit, encodeTimeIdCursor)
 }
 
 /**

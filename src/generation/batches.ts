@@ -3,7 +3,7 @@ import { conversationTool } from '../claude/conversation-tool'
 import type { BatchStatus, ConversationStatus, DB } from '../db/schema'
 import { executePrepared } from '../db/prepared'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '../http/cursor'
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetPage } from '../http/cursor'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { estimateBatch, type BatchEstimate } from './cost'
 import { sourceBlockText } from './grounding'
@@ -308,10 +308,7 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: { created_at
   const cursor = query.cursor
   if (cursor) q = q.where((eb) => eb.or([eb('batches.created_at', '<', cursor.created_at), eb.and([eb('batches.created_at', '=', cursor.created_at), eb('batches.id', '<', cursor.id)])]))
   const rows = await q.orderBy('batches.created_at', 'desc').orderBy('batches.id', 'desc').limit(query.limit + 1).execute()
-  const items: BatchListItem[] = rows.slice(0, query.limit).map((r) => ({ ...r, cost_usd: Number(r.cost_usd), finished: Number(r.finished ?? 0) }))
-  const last = items.at(-1)
-  const next = rows.length > query.limit && last ? encodeTimeIdCursor(last) : null
-  return { items, next_cursor: next }
+  return keysetPage(rows, query.limit, encodeTimeIdCursor, (r): BatchListItem => ({ ...r, cost_usd: Number(r.cost_usd), finished: Number(r.finished ?? 0) }))
 }
 
 /** No cursor is the first page; a malformed one is a 400 naming it. */

@@ -10,14 +10,8 @@ import { typedFromText } from '../templates/validate'
 import { ComparePage } from '../../views/generation/ComparePage'
 import { ConversationPage } from '../../views/generation/ConversationPage'
 import { GenerationStatus } from '../../views/generation/GenerationStatus'
-import {
-  findVersion,
-  listVersions,
-  regenerateConversation,
-  requireConversation,
-  retryConversation,
-  rollbackConversation,
-} from './conversations'
+import { findVersion, listVersions, requireConversation } from '../conversations/detail'
+import { regenerateConversation, retryConversation, rollbackConversation } from './conversations'
 import { checkModel } from './models'
 
 /**

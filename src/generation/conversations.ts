@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely'
-import type { ConversationsTable, ConversationVersionsTable, DB } from '../db/schema'
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely'
+import { findVersion, requireConversation } from '../conversations/detail'
+import type { DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/preview'
 import { activeAiSettings } from './ai-settings'
@@ -7,32 +8,10 @@ import { notifyBatch } from './batches'
 import { addGenerationJobs } from './jobs'
 import { recordStatusChange } from '../review/actions'
 
-/** A conversation's generation side: its state, versions, retry, regeneration and rollback. */
+/** A conversation's generation side: retry, regeneration and rollback (reading it: src/conversations/detail.ts). */
 
-export type ConversationRow = Selectable<ConversationsTable>
-export type ConversationVersion = Selectable<ConversationVersionsTable>
-
-export async function findConversation(db: Kysely<DB>, id: string): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
-}
-
-export async function requireConversation(db: Kysely<DB>, id: string): Promise<ConversationRow> {
-  const conversation = await findConversation(db, id)
-  if (!conversation) throw new NotFound('No such conversation.')
-  return conversation
-}
-
-export function listVersions(db: Kysely<DB>, conversationId: string): Promise<ConversationVersion[]> {
-  return db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', conversationId).orderBy('version', 'desc').execute()
-}
-
-export async function findVersion(db: Kysely<DB>, conversationId: string, version: number): Promise<ConversationVersion> {
-  const row = await db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', conversationId).where('version', '=', version).executeTakeFirst()
-  if (!row) throw new NotFound(`This conversation has no version ${version}.`)
-  return row
-}
-
-const one = (id: string) => sql<SqlBool>`id = ${id}::uuid`
+/** The id query addGenerationJobs takes, for this one conversation. */
+const onlyConversation = (id: string) => sql<SqlBool>`id = ${id}::uuid`
 
 /** A failed conversation, queued again on its own. */
 export async function retryConversation(db: Kysely<DB>, id: string): Promise<void> {
@@ -49,7 +28,7 @@ export async function retryConversation(db: Kysely<DB>, id: string): Promise<voi
     if (row.batch_id) {
       await trx.updateTable('batches').set({ status: 'running', finished_at: null, updated_at: sql`now()` }).where('id', '=', row.batch_id).where('status', '=', 'done').execute()
     }
-    await addGenerationJobs(trx, one(id), ai.max_retries + 1)
+    await addGenerationJobs(trx, onlyConversation(id), ai.max_retries + 1)
     return row.batch_id
   })
   if (batchId) await notifyBatch(db, batchId)
@@ -117,7 +96,7 @@ export async function regenerateConversation(
     if (!row) throw new Conflict('The conversation changed meanwhile; reload and try again.')
     const what = [change.model && `model ${change.model}`, update.parameters && 'changed values'].filter(Boolean).join(' and ')
     await recordStatusChange(trx, { conversationId: id, userId: by.userId, action: 'regenerated', from: before.status, to: 'queued', comment: what ? `Regenerated with ${what}.` : 'Regenerated.' })
-    await addGenerationJobs(trx, one(id), ai.max_retries + 1)
+    await addGenerationJobs(trx, onlyConversation(id), ai.max_retries + 1)
   })
 }
 

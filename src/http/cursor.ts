@@ -67,3 +67,28 @@ export function decodeTimeIdCursor(raw: string, field = 'cursor'): { created_at:
   if (cut < 0 || !isCursorTimestamp(at) || Number.isNaN(created_at.getTime()) || !CursorId.safeParse(id).success) throw badCursor(field)
   return { created_at, id }
 }
+
+export type KeysetPage<Item, Cursor = string> = { items: Item[]; next_cursor: Cursor | null }
+
+/**
+ * A page from the `limit + 1` rows a keyset query read: the first `limit` rows are the page, the
+ * extra one only tells that there is more, and then the page's last row makes the next cursor.
+ * `toItem` turns a row into what the list shows (after the cursor is taken from the raw row).
+ */
+export function keysetPage<Row, Cursor = string>(rows: readonly Row[], limit: number, cursorOf: (last: Row) => Cursor): KeysetPage<Row, Cursor>
+export function keysetPage<Row, Item, Cursor = string>(
+  rows: readonly Row[],
+  limit: number,
+  cursorOf: (last: Row) => Cursor,
+  toItem: (row: Row) => Item,
+): KeysetPage<Item, Cursor>
+export function keysetPage<Row, Item, Cursor>(
+  rows: readonly Row[],
+  limit: number,
+  cursorOf: (last: Row) => Cursor,
+  toItem?: (row: Row) => Item,
+): KeysetPage<Row | Item, Cursor> {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { items: toItem ? page.map(toItem) : page, next_cursor: rows.length > limit && last !== undefined ? cursorOf(last) : null }
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { checkFilter, FILTER_FIELDS } from '../conversations/filter'
-import { SORTS } from '../conversations/filter'
+import { SORTS } from '../conversations/sort'
 import { EXPORT_FORMATS } from '../db/schema'
 
 /**

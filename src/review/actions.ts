@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB, ReviewActionKind } from '../db/schema'
 import { BadRequest, Conflict, NotFound, ValidationFailed } from '../errors'
+import { listField, single } from '../http/params'
 import type { ReviewSettings } from './settings'
 
 /**
@@ -42,20 +43,16 @@ export async function recordStatusChange(
     .execute()
 }
 
-/** Reasons arrive as repeated form fields, a comma list or a JSON array. */
-const reasonList = z.preprocess((v) => {
-  if (v === undefined || v === '' || v === null) return []
-  const list = Array.isArray(v) ? v : [v]
-  return list.flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
-}, z.array(z.string({ error: 'each reason must be a code' })).max(20, 'too many reasons'))
-
-const one = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : v)
+/** Reasons arrive as repeated form fields, a comma list or a JSON array; none given is none. */
+const reasonList = listField(z.string({ error: 'each reason must be a code' }))
+  .transform((reasons) => reasons ?? [])
+  .refine((reasons) => reasons.length <= 20, 'too many reasons')
 
 export const ReviewInput = z.object({
-  action: z.preprocess(one, z.enum(DECISIONS, { error: `must be one of ${DECISIONS.join(', ')}` })),
+  action: z.preprocess(single, z.enum(DECISIONS, { error: `must be one of ${DECISIONS.join(', ')}` })),
   reasons: reasonList,
-  comment: z.preprocess((v) => one(v) ?? '', z.string({ error: 'must be text' }).trim().max(2000, 'must be at most 2000 characters')),
-  version: z.preprocess(one, z.coerce.number({ error: 'must be the version you reviewed' }).int('must be a whole number').min(1, 'must be the version you reviewed')),
+  comment: z.preprocess((v) => single(v) ?? '', z.string({ error: 'must be text' }).trim().max(2000, 'must be at most 2000 characters')),
+  version: z.preprocess(single, z.coerce.number({ error: 'must be the version you reviewed' }).int('must be a whole number').min(1, 'must be the version you reviewed')),
 })
 export type ReviewInput = z.infer<typeof ReviewInput>
 
@@ -89,8 +86,10 @@ export type ConversationState = NonNullable<Awaited<ReturnType<typeof conversati
 
 /** A refused decision: someone else changed the conversation, or it is no longer waiting for review. Carries the fresh state. */
 export class ReviewConflict extends Conflict {
-  constructor(message: string, readonly current: ConversationState) {
+  override readonly alongside: { conversation: ConversationState }
+  constructor(message: string, current: ConversationState) {
     super(message)
+    this.alongside = { conversation: current }
   }
 }
 

@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { wantsJson } from '../http/respond'
 import { QualityPage } from '../../views/review/QualityPage'
-import { rejectionReasons, templateQuality, weeklyTrend } from './quality'
+import { rejectionReasons, templateQuality, weeklyTrend } from './quality-report'
 import { activeReviewSettings } from './settings'
 
 /**

@@ -3,53 +3,6 @@ import { preferencesFrom } from '../preferences/schema'
 import type { DB } from '../db/schema'
 import { REVIEW_ORDERS, type ReviewOrder } from './queue'
 
-/** Everything the review screen shows about one conversation and where it came from; undefined when missing or deleted. */
-export async function findReviewItem(db: Kysely<DB>, id: string) {
-  return db
-    .selectFrom('conversations')
-    .leftJoin('templates', 'templates.id', 'conversations.template_id')
-    .leftJoin('template_versions', 'template_versions.id', 'conversations.template_version_id')
-    .leftJoin('scenarios', 'scenarios.id', 'conversations.scenario_id')
-    .leftJoin('edge_cases', 'edge_cases.id', 'conversations.edge_case_id')
-    .leftJoin('batches', 'batches.id', 'conversations.batch_id')
-    .select([
-      'conversations.id',
-      'conversations.status',
-      'conversations.version',
-      'conversations.title',
-      'conversations.tier',
-      'conversations.persona',
-      'conversations.emotion',
-      'conversations.topic',
-      'conversations.turns',
-      'conversations.turn_count',
-      'conversations.parameters',
-      'conversations.system_prompt',
-      'conversations.prompt',
-      'conversations.quality_score',
-      'conversations.quality_parts',
-      'conversations.model',
-      'conversations.simulated',
-      'conversations.created_at',
-      'conversations.reviewed_at',
-      'conversations.template_id',
-      'conversations.batch_id',
-      'conversations.parent_chunk_id',
-      'conversations.chunk_context',
-      'templates.name as template_name',
-      'template_versions.version as template_version',
-      'scenarios.name as scenario_name',
-      'scenarios.context as scenario_context',
-      'edge_cases.name as edge_case_name',
-      'edge_cases.description as edge_case_description',
-      'batches.name as batch_name',
-    ])
-    .where('conversations.id', '=', id)
-    .where('conversations.deleted_at', 'is', null)
-    .executeTakeFirst()
-}
-export type ReviewItem = NonNullable<Awaited<ReturnType<typeof findReviewItem>>>
-
 /** Every review action on a conversation, newest first, with who took it (null: the system). */
 export async function listReviewHistory(db: Kysely<DB>, conversationId: string) {
   return db

@@ -2,6 +2,8 @@ import { sql, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { conversationFilter, FILTER_FIELDS } from '../conversations/filter'
 import type { DB } from '../db/schema'
+import { keysetPage } from '../http/cursor'
+import { optionalField } from '../http/params'
 
 /**
  * The review queue: pending, live conversations in an order the reviewer picks, filtered by batch,
@@ -16,13 +18,6 @@ export const ORDER_LABELS: Record<ReviewOrder, string> = { oldest: 'Oldest first
 /** How long a reviewer holds the conversation they are looking at before others' "next" may give it out. */
 export const CLAIM_MS = 5 * 60_000
 
-const optionalOrder = z.preprocess(
-  (v) => (v === '' || (Array.isArray(v) && v.length === 0) ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v),
-  z.enum(REVIEW_ORDERS, { error: `must be one of ${REVIEW_ORDERS.join(', ')}` }).optional(),
-)
-const optionalId = (what: string) =>
-  z.preprocess((v) => (v === '' ? undefined : Array.isArray(v) && v.length === 1 ? v[0] : v), z.uuid({ error: `must be ${what}` }).optional())
-
 export const ReviewQueueQuery = z
   .object({
     batch_id: FILTER_FIELDS.batch_id,
@@ -30,9 +25,9 @@ export const ReviewQueueQuery = z
     tier: FILTER_FIELDS.tier,
     quality_min: FILTER_FIELDS.quality_min,
     quality_max: FILTER_FIELDS.quality_max,
-    order: optionalOrder,
+    order: optionalField(z.enum(REVIEW_ORDERS, { error: `must be one of ${REVIEW_ORDERS.join(', ')}` })),
     /** Keyset cursor: the id of the last conversation on the previous page. */
-    after: optionalId('a cursor from a previous page (a conversation id)'),
+    after: optionalField(z.uuid({ error: 'must be a cursor from a previous page (a conversation id)' })),
   })
   .refine((q) => q.quality_min === undefined || q.quality_max === undefined || q.quality_min <= q.quality_max, {
     path: ['quality_max'],
@@ -144,8 +139,7 @@ export async function listReviewQueue(
     .orderBy('conversations.id', direction(queue.order, true))
     .limit(options.limit + 1)
     .execute()
-  const items = rows.slice(0, options.limit)
-  return { items, next_cursor: rows.length > options.limit ? items[items.length - 1]!.id : null }
+  return keysetPage(rows, options.limit, (last) => last.id)
 }
 
 /**

@@ -2,16 +2,17 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
-import { AppError, NotFound, ValidationFailed } from '../errors'
+import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
+import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
-import { fieldErrors, invalid, isHtmx, readBody, wantsJson } from '../http/respond'
+import { uuidParam } from '../http/params'
+import { fieldErrors, invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
 import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { ReviewSettingsPage } from '../../views/review/ReviewSettingsPage'
-import { checkDecision, recordDecision, ReviewConflict, ReviewInput, undoLastDecision } from './actions'
+import { checkDecision, recordDecision, ReviewInput, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
 import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
@@ -28,19 +29,16 @@ async function resolveQueue(c: C): Promise<{ queue: ReviewQueue; after?: string 
   if (!parsed.success) throw invalid(parsed.error)
   const { after, order, ...filters } = parsed.data
   // Review links always carry the order; the saved preference is read only when they do not.
-  return { queue: { ...filters, order: order ?? (await findReviewPreferences(c.var.db, c.var.user!.id)).order }, after }
+  return { queue: { ...filters, order: order ?? (await findReviewPreferences(c.var.db, signedInUser(c).id)).order }, after }
 }
 
-const conversationId = (c: C) => {
-  const id = z.uuid().safeParse(c.req.param('id'))
-  if (!id.success) throw new NotFound('This conversation does not exist or has been deleted.')
-  return id.data
-}
+const conversationId = (c: C) => uuidParam(c, 'id', 'conversation')
 
 reviewRoutes.get('/', async (c) => {
   const { queue, after } = await resolveQueue(c)
-  const preferences = await findReviewPreferences(c.var.db, c.var.user!.id)
-  const page = await listReviewQueue(c.var.db, queue, { after, limit: preferences.pageSize, reviewerId: c.var.user!.id })
+  const reviewer = signedInUser(c)
+  const preferences = await findReviewPreferences(c.var.db, reviewer.id)
+  const page = await listReviewQueue(c.var.db, queue, { after, limit: preferences.pageSize, reviewerId: reviewer.id })
   if (wantsJson(c)) return c.json(page)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)
@@ -49,18 +47,17 @@ reviewRoutes.get('/', async (c) => {
 
 /** The queue page's form: an order chosen there is remembered for next time, then the queue is shown (post, redirect, get). */
 reviewRoutes.post('/queue', async (c) => {
-  const parsed = ReviewQueueQuery.safeParse(await readBody(c))
-  if (!parsed.success) throw invalid(parsed.error)
-  const { after: _after, order, ...filters } = parsed.data
-  if (order) await saveReviewOrder(c.var.db, c.var.user!.id, order)
-  const queue = { ...filters, order: order ?? (await findReviewPreferences(c.var.db, c.var.user!.id)).order }
+  const { after: _after, order, ...filters } = await parseBody(c, ReviewQueueQuery)
+  const reviewer = signedInUser(c)
+  if (order) await saveReviewOrder(c.var.db, reviewer.id, order)
+  const queue = { ...filters, order: order ?? (await findReviewPreferences(c.var.db, reviewer.id)).order }
   return wantsJson(c) ? c.json({ order: queue.order }) : c.redirect(`/review${queueParams(queue)}`, 303)
 })
 
 /** "Start reviewing": the first conversation of the queue this reviewer may take. */
 reviewRoutes.get('/next', async (c) => {
   const { queue } = await resolveQueue(c)
-  const next = await neighbourInQueue(c.var.db, queue, { direction: 'next', reviewerId: c.var.user!.id })
+  const next = await neighbourInQueue(c.var.db, queue, { direction: 'next', reviewerId: signedInUser(c).id })
   if (next) return c.redirect(`/review/${next}${queueParams(queue)}`, 303)
   return screen(c, queue, undefined)
 })
@@ -87,15 +84,11 @@ reviewRoutes.post('/settings', async (c) => {
 
 reviewRoutes.post('/undo', async (c) => {
   const { queue } = await resolveQueue(c)
-  const body = await readBody(c)
-  const current = z.uuid().safeParse(body.current)
-  try {
-    const { undone } = await undoLastDecision(c.var.db, c.var.user!.id)
-    return moveTo(c, queue, undone.conversation_id, 'undo')
-  } catch (err) {
-    if (!(err instanceof AppError) || err instanceof NotFound) throw err
-    return screen(c, queue, current.success ? current.data : undefined, { error: err.message, status: err.status })
-  }
+  // Nothing to undo, or it changed since: the reviewer stays on the conversation they were looking at.
+  const current = z.uuid().safeParse((await readBody(c)).current)
+  rerenderOnError(c, (problem, err) => screen(c, queue, current.success ? current.data : undefined, { error: problem.error, status: err.status }))
+  const { undone } = await undoLastDecision(c.var.db, signedInUser(c).id)
+  return moveTo(c, queue, undone.conversation_id, 'undo')
 })
 
 reviewRoutes.get('/:id', async (c) => {
@@ -106,7 +99,7 @@ reviewRoutes.get('/:id', async (c) => {
 
 /** The review screen, once shown, holds its conversation for this reviewer so others' "next" skips it. */
 reviewRoutes.post('/:id/claim', async (c) => {
-  const claim = await claimConversation(c.var.db, conversationId(c), c.var.user!.id)
+  const claim = await claimConversation(c.var.db, conversationId(c), signedInUser(c).id)
   return wantsJson(c) ? c.json(claim) : c.body(null, 204)
 })
 
@@ -114,17 +107,14 @@ reviewRoutes.post('/:id/claim', async (c) => {
 reviewRoutes.post('/:id', async (c) => {
   const id = conversationId(c)
   const { queue } = await resolveQueue(c)
-  try {
-    const parsed = ReviewInput.safeParse(await readBody(c))
-    if (!parsed.success) throw invalid(parsed.error)
-    checkDecision(parsed.data, await activeReviewSettings(c.var.db))
-    await recordDecision(c.var.db, id, c.var.user!.id, parsed.data)
-    const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId: c.var.user!.id })
-    return moveTo(c, queue, next, parsed.data.action)
-  } catch (err) {
-    if (!(err instanceof ValidationFailed || err instanceof ReviewConflict)) throw err
-    return screen(c, queue, id, { error: err.message, status: err.status })
-  }
+  // A refused decision (bad input, a stale version) shows the same conversation again with the reason.
+  rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status }))
+  const input = await parseBody(c, ReviewInput)
+  checkDecision(input, await activeReviewSettings(c.var.db))
+  const reviewerId = signedInUser(c).id
+  await recordDecision(c.var.db, id, reviewerId, input)
+  const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId })
+  return moveTo(c, queue, next, input.action)
 })
 
 /** After a decision or an undo: a redirect for forms, the next screen itself for htmx (one round trip). */
@@ -136,7 +126,7 @@ async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome:
 }
 
 async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
-  const data = id ? await loadReviewScreen(c.var.db, queue, id, c.var.user!.id) : await loadEmptyScreen(c.var.db, queue)
+  const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
   const props = { ...data, notice: options.notice, error: options.error }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
-import { findReviewItem, listReviewHistory } from './queries'
+import { findConversation } from '../conversations/detail'
+import { listReviewHistory } from './queries'
 import { claimHolder, neighbourInQueue, type ReviewQueue } from './queue'
 import { activeReviewSettings } from './settings'
 
@@ -21,7 +22,7 @@ export type Outcome = keyof typeof OUTCOMES
  */
 export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
   const [item, history, settings, previousId, nextId, claimedBy] = await Promise.all([
-    findReviewItem(db, id),
+    findConversation(db, id),
     listReviewHistory(db, id),
     activeReviewSettings(db),
     neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
-import { CursorId, CursorText, decodeCursor, encodeCursor } from '../http/cursor'
+import { CursorId, CursorText, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { uuidParam } from '../http/params'
 import { viewToReadEditToChange } from './access'
@@ -205,12 +205,7 @@ templatesApi.get('/templates/:id/scenarios', async (c) => {
   if (!query.success) throw invalid(query.error)
   const after = afterScenario(query.data.cursor)
   const rows = await listScenarios(c.var.db, template.id, query.data.limit + 1, after)
-  const items = rows.slice(0, query.data.limit)
-  const last = items.at(-1)
-  return c.json({
-    items: items.map((s) => ({ ...scenarioJson(s), edge_case_count: s.edge_case_count })),
-    next_cursor: rows.length > query.data.limit && last ? scenarioCursor(last) : null,
-  })
+  return c.json(keysetPage(rows, query.data.limit, scenarioCursor, (s) => ({ ...scenarioJson(s), edge_case_count: s.edge_case_count })))
 })
 
 // Scenarios

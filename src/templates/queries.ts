@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { DB, EdgeCasesTable, ScenariosTable, TemplateSnapshot, TemplatesTable } from '../db/schema'
 import { Conflict } from '../errors'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 
 export type Template = Selectable<TemplatesTable>
 export type Scenario = Selectable<ScenariosTable>
@@ -113,12 +113,12 @@ export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): P
     select = select.where(sql<boolean>`(t.updated_at, t.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
   const rows = await select.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc').limit(query.limit + 1).execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(({ cursor_at: _at, scenario_count, ...item }) => ({ ...item, scenario_count: scenario_count ?? 0 })),
-    next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
-  }
+  return keysetPage(
+    rows,
+    query.limit,
+    (last) => encodeCursor([last.cursor_at, last.id]),
+    ({ cursor_at: _at, scenario_count, ...item }) => ({ ...item, scenario_count: scenario_count ?? 0 }),
+  )
 }
 
 export async function listTemplateVersions(db: Kysely<DB>, templateId: string): Promise<TemplateVersion[]> {

@@ -1,7 +1,7 @@
 import { diff, type AuditEntry, type AuditQuery } from '../../src/audit/changes'
 import { CONFIG_CHANGE_TYPES } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { when } from '../conversations/format'
+import { when } from '../format'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from '../settings/SettingsNav'

@@ -4,7 +4,7 @@ import { filterParams } from '../../src/conversations/filter'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { BULK_LABELS, FilterFields } from './BulkForm'
-import { count } from './format'
+import { count } from '../format'
 
 /** "Approve 1,234 conversations?": the count first, then one button that does it. */
 export function BulkConfirmPage(props: {

@@ -1,18 +1,23 @@
-import type { ConversationDetail, VersionEntry } from '../../src/conversations/queries'
-import { DECISION_LABELS } from '../../src/review/actions'
+import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
+import type { RejectionReason } from '../../src/db/schema'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { can } from '../../src/auth/roles'
 import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
-import { count, money, score, STATUS_LABELS, when } from './format'
+import { count, money, score, STATUS_LABELS, when } from '../format'
+import { ReviewHistory } from '../review/ReviewHistory'
+import { VersionsList } from '../generation/VersionsList'
 import { SourceSection } from './SourceSection'
+import { Turns } from './Turns'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
   ctx: PageContext
   conversation: ConversationDetail
   history: ReviewHistoryEntry[]
+  /** The rejection reasons, to show the history's reason codes as labels. */
+  reasons: RejectionReason[]
   versions: VersionEntry[]
   notice?: string
   error?: string
@@ -61,31 +66,28 @@ export function ConversationPage(props: {
         <section class="turns" aria-label="Turns">
           <h2>Turns</h2>
           {c.turns.length === 0 && <p class="muted">No turns{c.status === 'failed' ? ': generation failed.' : c.status === 'cancelled' ? ': its batch was cancelled before it was generated.' : '.'}</p>}
-          <ol class="turns">
-            {c.turns.map((turn, i) => (
-              <li class={`turn turn-${turn.role}`} id={`turn-${i + 1}`}>
-                <p class="speaker">
-                  <strong>{turn.role === 'user' ? 'User' : 'Assistant'}</strong> <small class="muted">turn {i + 1}</small>
-                </p>
-                <p class="content">{turn.content}</p>
-                {editable && (
-                  <details>
-                    <summary>Edit this turn</summary>
-                    <form method="post" action={`/conversations/${c.id}/turns/${i + 1}`}>
-                      <input type="hidden" name="version" value={String(c.version)} />
-                      <label for={`edit-${i + 1}`}>Text</label>
-                      <textarea id={`edit-${i + 1}`} name="content" rows={5} required>
-                        {turn.content}
-                      </textarea>
-                      <button type="submit" class="primary">
-                        Save as a new version
-                      </button>
-                    </form>
-                  </details>
-                )}
-              </li>
-            ))}
-          </ol>
+          <Turns
+            turns={c.turns}
+            edit={
+              editable
+                ? (turn, n) => (
+                    <details>
+                      <summary>Edit this turn</summary>
+                      <form method="post" action={`/conversations/${c.id}/turns/${n}`}>
+                        <input type="hidden" name="version" value={String(c.version)} />
+                        <label for={`edit-${n}`}>Text</label>
+                        <textarea id={`edit-${n}`} name="content" rows={5} required>
+                          {turn.content}
+                        </textarea>
+                        <button type="submit" class="primary">
+                          Save as a new version
+                        </button>
+                      </form>
+                    </details>
+                  )
+                : undefined
+            }
+          />
         </section>
         <aside class="metadata" aria-label="Details">
           <h2>Details</h2>
@@ -174,72 +176,8 @@ export function ConversationPage(props: {
           )}
         </aside>
       </div>
-      <section aria-label="Review history">
-        <h2>Review history</h2>
-        {props.history.length === 0 ? (
-          <p class="muted">Not reviewed yet.</p>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>From → to</th>
-                <th>Reasons</th>
-                <th>Comment</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.history.map((h) => (
-                <tr>
-                  <td>{when(h.created_at)}</td>
-                  <td>{h.reviewer ?? 'system'}</td>
-                  <td>{DECISION_LABELS[h.action]}</td>
-                  <td>
-                    {STATUS_LABELS[h.from_status] ?? h.from_status} → {STATUS_LABELS[h.to_status] ?? h.to_status}
-                  </td>
-                  <td>{h.reasons.join(', ')}</td>
-                  <td>{h.comment}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <section aria-label="Versions">
-        <h2>Versions</h2>
-        {props.versions.length === 0 ? (
-          <p class="muted">Only the version generated; no edits yet.</p>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Source</th>
-                <th>Turns</th>
-                <th>Quality</th>
-                <th>When</th>
-                <th>Who</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.versions.map((v, i) => (
-                <tr>
-                  <td>
-                    v{v.version} {i === 0 && <small class="muted">(current)</small>}
-                  </td>
-                  <td>{v.source}</td>
-                  <td>{v.turn_count}</td>
-                  <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>
-                  <td>{when(v.created_at)}</td>
-                  <td>{v.author_email ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <ReviewHistory history={props.history} reasons={props.reasons} />
+      <VersionsList conversationId={c.id} versions={props.versions} conversationVersion={c.version} canEdit={editable} />
     </Layout>
   )
 }

@@ -1,5 +1,5 @@
-import type { ConversationPage } from '../../src/conversations/queries'
-import { count, money, score, STATUS_LABELS, when } from './format'
+import type { ConversationPage } from '../../src/conversations/list'
+import { count, money, score, STATUS_LABELS, when } from '../format'
 import { Highlighted } from './Highlighted'
 
 export const TABLE_COLUMNS = 15

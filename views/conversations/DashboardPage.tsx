@@ -1,13 +1,14 @@
 import type { ConversationFilter } from '../../src/conversations/filter'
-import type { Sort } from '../../src/conversations/filter'
-import type { ConversationPage, FilterChoices } from '../../src/conversations/queries'
+import type { FilterChoices } from '../../src/conversations/filter'
+import type { ConversationPage } from '../../src/conversations/list'
+import type { Sort } from '../../src/conversations/sort'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import type { BulkAction } from '../../src/conversations/bulk'
 import { BulkForm } from './BulkForm'
 import { ConversationRows } from './ConversationRows'
-import { STATUS_LABELS } from './format'
+import { STATUS_LABELS } from '../format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
 
@@ -120,39 +121,9 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
             </label>
           ))}
         </fieldset>
-        <div class="field">
-          <label for="f-template">Template</label>
-          <select id="f-template" name="template_id">
-            <option value="">Any</option>
-            {choices.templates.map((t) => (
-              <option value={t.id} selected={filter.template_id === t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-scenario">Scenario</label>
-          <select id="f-scenario" name="scenario_id">
-            <option value="">Any</option>
-            {choices.scenarios.map((s) => (
-              <option value={s.id} selected={filter.scenario_id === s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-batch">Batch</label>
-          <select id="f-batch" name="batch_id">
-            <option value="">Any</option>
-            {choices.batches.map((b) => (
-              <option value={b.id} selected={filter.batch_id === b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice name="template_id" label="Template" value={filter.template_id} options={choices.templates.map((t) => ({ value: t.id, label: t.name }))} />
+        <Choice name="scenario_id" label="Scenario" value={filter.scenario_id} options={choices.scenarios.map((s) => ({ value: s.id, label: s.name }))} />
+        <Choice name="batch_id" label="Batch" value={filter.batch_id} options={choices.batches.map((b) => ({ value: b.id, label: b.name }))} />
         <div class="field">
           <label for="f-quality-min">Quality from</label>
           <input id="f-quality-min" type="number" name="quality_min" min="0" max="10" step="0.1" value={filter.quality_min?.toString() ?? ''} />
@@ -172,45 +143,13 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
         <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
         <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
-        <div class="field">
-          <label for="f-simulated">Simulated</label>
-          <select id="f-simulated" name="simulated">
-            <option value="">Either</option>
-            <option value="true" selected={filter.simulated === true}>
-              Simulated only
-            </option>
-            <option value="false" selected={filter.simulated === false}>
-              Real only
-            </option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="f-document">Document</label>
-          <select id="f-document" name="document_id">
-            <option value="">Any</option>
-            {choices.documents.map((d) => (
-              <option value={d.id} selected={filter.document_id === d.id}>
-                {d.title}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice name="simulated" label="Simulated" blank="Either" value={filter.simulated?.toString()} options={yesOrNo('Simulated only', 'Real only')} />
+        <Choice name="document_id" label="Document" value={filter.document_id} options={choices.documents.map((d) => ({ value: d.id, label: d.title }))} />
         <div class="field">
           <label for="f-chunk">Chunk id</label>
           <input id="f-chunk" type="text" name="chunk_id" value={filter.chunk_id ?? ''} autocomplete="off" />
         </div>
-        <div class="field">
-          <label for="f-grounded">Grounded</label>
-          <select id="f-grounded" name="grounded">
-            <option value="">Either</option>
-            <option value="true" selected={filter.grounded === true}>
-              Grounded in a chunk
-            </option>
-            <option value="false" selected={filter.grounded === false}>
-              Not grounded
-            </option>
-          </select>
-        </div>
+        <Choice name="grounded" label="Grounded" blank="Either" value={filter.grounded?.toString()} options={yesOrNo('Grounded in a chunk', 'Not grounded')} />
         <label class="check">
           <input type="checkbox" name="orphaned" value="true" checked={filter.orphaned === true} /> Orphaned only (chunk gone)
         </label>
@@ -232,6 +171,29 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         </div>
       </form>
     </>
+  )
+}
+
+const yesOrNo = (yes: string, no: string) => [
+  { value: 'true', label: yes },
+  { value: 'false', label: no },
+]
+
+/** A filter select whose blank option (Any, Either) means "do not filter on this". */
+function Choice(props: { name: string; label: string; value?: string; options: { value: string; label: string }[]; blank?: string }) {
+  const id = `f-${props.name.replace(/_id$/, '')}`
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name}>
+        <option value="">{props.blank ?? 'Any'}</option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === props.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }
 

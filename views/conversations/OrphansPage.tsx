@@ -1,7 +1,7 @@
-import type { ConversationPage } from '../../src/conversations/queries'
+import type { ConversationPage } from '../../src/conversations/list'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
-import { STATUS_LABELS, when } from './format'
+import { STATUS_LABELS, when } from '../format'
 import { RelinkForm } from './RelinkForm'
 
 /** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */

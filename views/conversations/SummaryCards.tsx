@@ -1,8 +1,7 @@
-import type { Summary } from '../../src/conversations/queries'
-import { TIERS } from '../../src/db/schema'
+import type { Summary } from '../../src/conversations/summary'
+import { TIERS, type ConversationStatus } from '../../src/db/schema'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
-import { percent } from '../review/format'
-import { count, money, STATUS_LABELS } from './format'
+import { count, money, percent, STATUS_LABELS } from '../format'
 
 /**
  * The cards above the table and the row count, for the current filter. The dashboard loads them
@@ -21,7 +20,7 @@ export function SummaryCards(props: { summary: Summary }) {
           <ul>
             {Object.entries(s.byStatus).map(([status, n]) => (
               <li>
-                {STATUS_LABELS[status]}: <strong>{count(n)}</strong>
+                {STATUS_LABELS[status as ConversationStatus]}: <strong>{count(n)}</strong>
               </li>
             ))}
           </ul>

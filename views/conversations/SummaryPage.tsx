@@ -1,4 +1,4 @@
-import type { Summary } from '../../src/conversations/queries'
+import type { Summary } from '../../src/conversations/summary'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { SummaryCards } from './SummaryCards'

@@ -1,8 +1,9 @@
+import type { ConversationStatus } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
-import { STATUS_LABELS, when } from './format'
+import { STATUS_LABELS, when } from '../format'
 
-export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
+export type TrashRow = { id: string; title: string; status: ConversationStatus; tier: string; deleted_at: Date | null }
 
 const DAY_MS = 86_400_000
 
@@ -43,7 +44,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
             <tr id={`c-${row.id}`}>
               <td>{row.title || 'Untitled'}</td>
               <td>{row.tier}</td>
-              <td>{STATUS_LABELS[row.status] ?? row.status}</td>
+              <td>{STATUS_LABELS[row.status]}</td>
               <td>{when(row.deleted_at)}</td>
               <td>{row.deleted_at ? <PurgeDate at={new Date(row.deleted_at.getTime() + props.days * DAY_MS)} /> : '—'}</td>
               <td>

@@ -1,5 +1,6 @@
 import type { DocumentRow } from '../../src/documents/queries'
-import { formatBytes, when } from '../exports/describe'
+import { formatBytes } from '../exports/describe'
+import { when } from '../format'
 import { DocumentStatusPill } from './DocumentStatus'
 
 /** The list's rows and its "more" link: the page includes them, search swaps them (htmx). */

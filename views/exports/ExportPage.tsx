@@ -2,7 +2,8 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ExportListItem } from '../../src/exports/queries'
 import { WRITERS } from '../../src/exports/formats'
 import { Layout } from '../Layout'
-import { describeScope, when } from './describe'
+import { when } from '../format'
+import { describeScope } from './describe'
 import { ExportStatus } from './ExportStatus'
 
 export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {

@@ -1,5 +1,6 @@
 import type { ExportListItem, ExportReport } from '../../src/exports/queries'
-import { formatBytes, when } from './describe'
+import { when } from '../format'
+import { formatBytes } from './describe'
 
 const LIVE = new Set(['queued', 'running'])
 const PILL: Record<string, string> = { done: 'pill good', failed: 'pill bad', expired: 'pill', queued: 'pill', running: 'pill' }

@@ -1,7 +1,8 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { ExportListItem } from '../../src/exports/queries'
 import { Layout } from '../Layout'
-import { describeScope, formatBytes, when } from './describe'
+import { when } from '../format'
+import { describeScope, formatBytes } from './describe'
 import { StatusPill } from './ExportStatus'
 
 /** The history: every export with who, when, scope, format, count, size, status, download and expiry. */

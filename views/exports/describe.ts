@@ -12,10 +12,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-export function when(date: Date | null): string {
-  return date ? date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—'
-}
-
 /** A scope in words: "approved", "12 selected conversations", "status: approved · tier: T2". */
 export function describeScope(scope: Record<string, unknown>): string {
   const parts: string[] = []

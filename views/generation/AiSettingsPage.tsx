@@ -4,7 +4,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from '../settings/SettingsNav'
-import { when } from './format'
+import { when } from '../format'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],

@@ -1,5 +1,6 @@
 import type { BatchState } from '../../src/generation/batches'
-import { count, dollars, duration } from './format'
+import { count } from '../format'
+import { dollars, duration } from './format'
 
 /**
  * A batch's live state: counts, spend against the estimate, throughput, ETA, the latest results

@@ -1,7 +1,8 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { BatchListItem } from '../../src/generation/batches'
 import { Layout } from '../Layout'
-import { count, dollars, when } from './format'
+import { count, when } from '../format'
+import { dollars } from './format'
 
 export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; nextCursor: string | null }) {
   return (

@@ -1,7 +1,7 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { BatchState } from '../../src/generation/batches'
 import { ConfirmPage } from '../ConfirmPage'
-import { count } from './format'
+import { count } from '../format'
 
 /** The step before cancelling: what stops and what stays. */
 export function CancelBatchPage(props: { ctx: PageContext; batch: BatchState }) {

@@ -1,7 +1,8 @@
-import type { ConversationVersion } from '../../src/generation/conversations'
+import type { ConversationVersion } from '../../src/conversations/detail'
 import type { PageContext } from '../../src/http/page-context'
+import { score } from '../format'
 import { Layout } from '../Layout'
-import { Turns } from './Turns'
+import { Turns } from '../conversations/Turns'
 
 /** Two versions of a conversation side by side. */
 export function ComparePage(props: { ctx: PageContext; conversationId: string; a: ConversationVersion; b: ConversationVersion }) {
@@ -11,7 +12,7 @@ export function ComparePage(props: { ctx: PageContext; conversationId: string; a
         Version {v.version} <small class="muted">{v.source}</small>
       </h2>
       <p class="muted">
-        {v.title} · {v.model} · quality {v.quality_score === null ? '—' : Number(v.quality_score).toFixed(1)}
+        {v.title} · {v.model} · quality {score(v.quality_score === null ? null : Number(v.quality_score))}
       </p>
       <Turns turns={v.turns} />
     </section>

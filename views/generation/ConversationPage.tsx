@@ -1,13 +1,13 @@
-import type { ConversationRow, ConversationVersion } from '../../src/generation/conversations'
+import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { GenerationStatus } from './GenerationStatus'
 import { RegenerateForm } from './RegenerateForm'
-import { Turns } from './Turns'
+import { Turns } from '../conversations/Turns'
 import { VersionsList } from './VersionsList'
 
 /** A conversation as generation sees it: status, turns, numbers, versions, regenerate. */
-export function ConversationPage(props: { ctx: PageContext; conversation: ConversationRow; versions: ConversationVersion[]; canEdit: boolean }) {
+export function ConversationPage(props: { ctx: PageContext; conversation: ConversationDetail; versions: VersionEntry[]; canEdit: boolean }) {
   const c = props.conversation
   const running = c.status === 'queued' || c.status === 'generating'
   return (

@@ -3,7 +3,8 @@ import type { GenerateChoices, GenerateFormValues } from '../../src/generation/f
 import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
-import { count, dollars, duration } from './format'
+import { count } from '../format'
+import { dollars, duration } from './format'
 
 /**
  * Choose a template, then what to generate from it: scenarios and edge cases, a grid of personas ×

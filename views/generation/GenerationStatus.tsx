@@ -1,11 +1,12 @@
-import type { ConversationRow } from '../../src/generation/conversations'
-import { count, dollars } from './format'
+import type { ConversationDetail } from '../../src/conversations/detail'
+import { count, STATUS_LABELS } from '../format'
+import { dollars } from './format'
 
 /**
  * A conversation's generation state: while it is queued or generating this fragment polls itself
  * (htmx) and the page refreshes without JavaScript; once done it shows the error or the numbers.
  */
-export function GenerationStatus(props: { conversation: ConversationRow; canEdit: boolean }) {
+export function GenerationStatus(props: { conversation: ConversationDetail; canEdit: boolean }) {
   const c = props.conversation
   const running = c.status === 'queued' || c.status === 'generating'
   return (
@@ -18,7 +19,7 @@ export function GenerationStatus(props: { conversation: ConversationRow; canEdit
       hx-swap={running ? 'outerHTML' : undefined}
     >
       <p>
-        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running || c.status === 'cancelled' ? '' : 'good'}`}>{c.status}</span>{' '}
+        Status: <span class={`pill ${c.status === 'failed' ? 'bad' : running || c.status === 'cancelled' ? '' : 'good'}`}>{STATUS_LABELS[c.status]}</span>{' '}
         {c.simulated && <span class="pill">simulated</span>} {c.flagged && <span class="pill bad">flagged: low quality</span>}
       </p>
       {running && <p class="muted">Generating… this updates by itself.</p>}

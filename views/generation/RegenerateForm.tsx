@@ -1,7 +1,7 @@
-import type { ConversationRow } from '../../src/generation/conversations'
+import type { ConversationDetail } from '../../src/conversations/detail'
 
 /** Regenerate from the same inputs, optionally with changed values or another model; the old version is kept. */
-export function RegenerateForm(props: { conversation: ConversationRow }) {
+export function RegenerateForm(props: { conversation: ConversationDetail }) {
   const c = props.conversation
   const values = Object.entries(c.parameters)
   return (

@@ -1,60 +1,68 @@
-import type { ConversationVersion } from '../../src/generation/conversations'
-import { when } from './format'
+import type { VersionEntry } from '../../src/conversations/detail'
+import { score, when } from '../format'
 
 /**
- * Every content version of a conversation, with compare and roll-back, newest first. A roll-back
- * sends the conversation's row version (`conversationVersion`) so a stale page gets a 409.
+ * Every content version of a conversation, newest first, with compare and (for editors) roll-back;
+ * the conversation page and its generation page both show it. A roll-back sends the conversation's
+ * row version (`conversationVersion`) so a stale page gets a 409.
  */
-export function VersionsList(props: { conversationId: string; versions: ConversationVersion[]; conversationVersion: number; canEdit: boolean }) {
+export function VersionsList(props: { conversationId: string; versions: VersionEntry[]; conversationVersion: number; canEdit: boolean }) {
   const { versions, conversationId } = props
-  if (versions.length === 0) return <p class="muted">No versions yet.</p>
   return (
-    <section id="versions">
+    <section id="versions" aria-label="Versions">
       <h2>Versions</h2>
-      <form method="get" action={`/conversations/${conversationId}/compare`}>
-        {props.canEdit && <input type="hidden" name="conversation_version" value={String(props.conversationVersion)} />}
-        <table class="table">
-          <thead>
-            <tr>
-              <th>A</th>
-              <th>B</th>
-              <th>Version</th>
-              <th>Source</th>
-              <th>Model</th>
-              <th>Quality</th>
-              <th>When</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v, i) => (
+      {versions.length === 0 ? (
+        <p class="muted">Only the version generated; no edits yet.</p>
+      ) : (
+        <form method="get" action={`/conversations/${conversationId}/compare`}>
+          {props.canEdit && <input type="hidden" name="conversation_version" value={String(props.conversationVersion)} />}
+          <table class="table">
+            <thead>
               <tr>
-                <td>
-                  <input type="radio" name="a" value={String(v.version)} checked={i === 1} aria-label={`Compare version ${v.version} as A`} />
-                </td>
-                <td>
-                  <input type="radio" name="b" value={String(v.version)} checked={i === 0} aria-label={`Compare version ${v.version} as B`} />
-                </td>
-                <td>
-                  {v.version} {i === 0 && <small class="muted">(current)</small>}
-                </td>
-                <td>{v.source}</td>
-                <td>{v.model}</td>
-                <td>{v.quality_score === null ? '—' : Number(v.quality_score).toFixed(1)}</td>
-                <td>{when(v.created_at)}</td>
-                <td>
-                  {props.canEdit && i > 0 && (
-                    <button type="submit" formmethod="post" formaction={`/conversations/${conversationId}/rollback?version=${v.version}`}>
-                      Roll back to this
-                    </button>
-                  )}
-                </td>
+                <th>A</th>
+                <th>B</th>
+                <th>Version</th>
+                <th>Source</th>
+                <th>Turns</th>
+                <th>Model</th>
+                <th>Quality</th>
+                <th>When</th>
+                <th>Who</th>
+                <th></th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {versions.length > 1 && <button type="submit">Compare A and B</button>}
-      </form>
+            </thead>
+            <tbody>
+              {versions.map((v, i) => (
+                <tr>
+                  <td>
+                    <input type="radio" name="a" value={String(v.version)} checked={i === 1} aria-label={`Compare version ${v.version} as A`} />
+                  </td>
+                  <td>
+                    <input type="radio" name="b" value={String(v.version)} checked={i === 0} aria-label={`Compare version ${v.version} as B`} />
+                  </td>
+                  <td>
+                    v{v.version} {i === 0 && <small class="muted">(current)</small>}
+                  </td>
+                  <td>{v.source}</td>
+                  <td>{v.turns.length}</td>
+                  <td>{v.model}</td>
+                  <td>{score(v.quality_score === null ? null : Number(v.quality_score))}</td>
+                  <td>{when(v.created_at)}</td>
+                  <td>{v.author_email ?? '—'}</td>
+                  <td>
+                    {props.canEdit && i > 0 && (
+                      <button type="submit" formmethod="post" formaction={`/conversations/${conversationId}/rollback?version=${v.version}`}>
+                        Roll back to this
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {versions.length > 1 && <button type="submit">Compare A and B</button>}
+        </form>
+      )}
     </section>
   )
 }

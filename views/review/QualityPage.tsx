@@ -1,9 +1,9 @@
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
-import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality'
+import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
 import { Layout } from '../Layout'
-import { percent, quality } from './format'
+import { day, percent, score } from '../format'
 import { ReviewNav } from './ReviewNav'
 
 type Props = {
@@ -28,8 +28,8 @@ export function QualityPage(props: Props) {
       <h1>Quality feedback</h1>
       <section class="cards">
         <Card label="Approval rate" value={percent(overall.approval_rate)} note={`${overall.decided} decided`} />
-        <Card label="Average quality, approved" value={quality(overall.avg_quality_approved)} />
-        <Card label="Average quality, rejected" value={quality(overall.avg_quality_rejected)} />
+        <Card label="Average quality, approved" value={score(overall.avg_quality_approved)} />
+        <Card label="Average quality, rejected" value={score(overall.avg_quality_rejected)} />
         <Card label="Waiting for review" value={String(overall.pending)} />
       </section>
       <p class="muted small" id="approval-rate-definition">
@@ -64,8 +64,8 @@ export function QualityPage(props: Props) {
               <td>{t.rejected}</td>
               <td>{t.needs_revision}</td>
               <td>{t.pending}</td>
-              <td>{quality(t.avg_quality_approved)}</td>
-              <td>{quality(t.avg_quality_rejected)}</td>
+              <td>{score(t.avg_quality_approved)}</td>
+              <td>{score(t.avg_quality_rejected)}</td>
               <td>
                 {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
                   .slice(0, 3)
@@ -117,7 +117,7 @@ export function QualityPage(props: Props) {
           <tbody>
             {props.trend.map((w) => (
               <tr>
-                <td>{w.week.toISOString().slice(0, 10)}</td>
+                <td>{day(w.week)}</td>
                 <td>{w.decided}</td>
                 <td>{w.approved}</td>
                 <td>

@@ -2,7 +2,7 @@ import { TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { ORDER_LABELS, queueParams, REVIEW_ORDERS, type QueueItem, type ReviewQueue } from '../../src/review/queue'
 import { Layout } from '../Layout'
-import { quality, when } from './format'
+import { score, when } from '../format'
 import { ReviewNav } from './ReviewNav'
 
 type Source = { id: string; name: string }
@@ -113,7 +113,7 @@ export function QueueRows(props: { queue: ReviewQueue; page: QueuePageProps['pag
             <div class="muted small">{[item.persona, item.emotion, item.topic].filter(Boolean).join(' · ')}</div>
           </td>
           <td>{item.tier}</td>
-          <td>{quality(item.quality_score)}</td>
+          <td>{score(item.quality_score)}</td>
           <td>{item.template_name ?? '—'}</td>
           <td>{item.turn_count}</td>
           <td>{when(item.created_at)}</td>

@@ -1,15 +1,17 @@
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
 import { highlightSource } from '../../src/review/source-highlight'
 import { statusWords } from '../../src/review/actions'
-import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
+import type { ConversationDetail } from '../../src/conversations/detail'
+import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
-import { quality, when } from './format'
+import { Turns } from '../conversations/Turns'
+import { score, STATUS_LABELS, when } from '../format'
 import { ReviewHistory } from './ReviewHistory'
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
   /** Undefined when nothing is left to review in this queue. */
-  item?: ReviewItem
+  item?: ConversationDetail
   history: ReviewHistoryEntry[]
   reasons: RejectionReason[]
   previousId?: string
@@ -91,7 +93,7 @@ function EmptyQueue(props: { qs: string }) {
   )
 }
 
-function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
+function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: string }) {
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
@@ -100,7 +102,7 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
       <header class="review-head">
         <h1 id="review-title">{item.title || 'Untitled conversation'}</h1>
         <p class="muted">
-          <span class={`pill status-${item.status}`}>{statusWords(item.status)}</span> · {item.tier} · quality {quality(item.quality_score)} · revision{' '}
+          <span class={`pill status-${item.status}`}>{STATUS_LABELS[item.status]}</span> · {item.tier} · quality {score(item.quality_score)} · revision{' '}
           {item.version} · {item.turn_count} turns · created {when(item.created_at)}
           {item.simulated && ' · simulated'}
         </p>
@@ -160,14 +162,7 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
         <p class="muted">This conversation is {statusWords(item.status)}; only pending conversations can be reviewed.</p>
       )}
       <div class="review-grid">
-        <article class="turns" aria-label="Conversation">
-          {item.turns.map((turn) => (
-            <div class={`turn turn-${turn.role}`}>
-              <span class="speaker">{turn.role === 'user' ? 'User' : 'Assistant'}</span>
-              <p>{turn.content}</p>
-            </div>
-          ))}
-        </article>
+        <Turns turns={item.turns} label="Conversation" />
         <aside class="source" aria-label="Where it came from">
           {item.chunk_context && <SourceChunk context={item.chunk_context} chunkId={item.parent_chunk_id} turns={item.turns} />}
           <h2>Where it came from</h2>
@@ -205,7 +200,7 @@ function Review(props: ReviewScreenProps & { item: ReviewItem; qs: string }) {
           <pre class="prompt">{item.prompt || '—'}</pre>
           <h3>Parameters</h3>
           <KeyValues values={item.parameters} />
-          <h3>Quality {quality(item.quality_score)}</h3>
+          <h3>Quality {score(item.quality_score)}</h3>
           {item.quality_parts ? <KeyValues values={item.quality_parts} /> : <p class="muted">Not scored.</p>}
         </aside>
       </div>

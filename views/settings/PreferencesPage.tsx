@@ -1,4 +1,5 @@
-import { filterParams, SORTS } from '../../src/conversations/filter'
+import { filterParams } from '../../src/conversations/filter'
+import { SORTS } from '../../src/conversations/sort'
 import { EXPORT_FORMATS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { DENSITIES, SHORTCUT_ACTIONS, THEMES, type Preferences } from '../../src/preferences/schema'

@@ -1,5 +1,5 @@
 import type { OwnedTokenSummary, TokenSummary } from '../../src/auth/tokens'
-import { when } from '../review/format'
+import { when } from '../format'
 
 /**
  * API tokens as a table with a revoke button each: a user's own (settings), or every user's with

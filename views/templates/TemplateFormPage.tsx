@@ -4,13 +4,14 @@ import type { ParameterRow, TemplateFormValues } from '../../src/templates/form'
 import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { formatTime, Select, TextArea } from './TextArea'
+import { timeOfDay } from '../format'
+import { Select, TextArea } from './TextArea'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
 export function DraftStatus(props: { savedAt?: Date }) {
   return (
     <small id="draft-status" class="muted" role="status">
-      {props.savedAt ? `Draft saved at ${formatTime(props.savedAt)}` : 'Changes are kept as a draft as you type.'}
+      {props.savedAt ? `Draft saved at ${timeOfDay(props.savedAt)}` : 'Changes are kept as a draft as you type.'}
     </small>
   )
 }
@@ -19,7 +20,7 @@ export function DraftStatus(props: { savedAt?: Date }) {
 export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref: string }) {
   return (
     <section class="notice" role="status" id="draft-offer">
-      You have an unsaved draft from {formatTime(props.savedAt)} —{' '}
+      You have an unsaved draft from {timeOfDay(props.savedAt)} —{' '}
       <a href={props.restoreHref}>restore it</a>
       {' or '}
       <form method="post" action="/templates/drafts/discard" class="inline" style="display: inline-flex">

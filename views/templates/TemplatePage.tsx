@@ -3,7 +3,7 @@ import type { ScenarioListItem, Template, TemplateVersion } from '../../src/temp
 import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
-import { formatDateTime } from './TextArea'
+import { when } from '../format'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
 export function TemplatePage(props: {
@@ -175,7 +175,7 @@ export function TemplatePage(props: {
                 <td>
                   v{v.version} {v.version === template.version && <span class="pill good">current</span>}
                 </td>
-                <td>{formatDateTime(v.created_at)}</td>
+                <td>{when(v.created_at)}</td>
                 <td>{v.created_by_email ?? ''}</td>
                 <td>
                   {canEdit && v.version !== template.version && (

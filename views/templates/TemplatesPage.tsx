@@ -1,5 +1,6 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { TemplatePage } from '../../src/templates/queries'
+import { when } from '../format'
 import { Layout } from '../Layout'
 
 export type TemplateListFilter = { q: string; archived: boolean }
@@ -42,7 +43,7 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
                 <td>{item.target_tier}</td>
                 <td>v{item.version}</td>
                 <td>{item.scenario_count}</td>
-                <td>{item.updated_at.toISOString().replace('T', ' ').slice(0, 16)}</td>
+                <td>{when(item.updated_at)}</td>
               </tr>
             ))}
           </tbody>

@@ -42,11 +42,3 @@ export function Select(props: { name: string; label: string; options: readonly s
     </div>
   )
 }
-
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(11, 16)} UTC`
-}
-
-export function formatDateTime(date: Date): string {
-  return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`
-}
