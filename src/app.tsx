@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { contextStorage } from 'hono/context-storage'
 import { auditApi, auditPages } from './audit/routes'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireUser } from './auth/middleware'
@@ -31,7 +32,8 @@ import { templateRoutes } from './templates/routes'
 /** Builds the whole HTTP app; `app.request()` in tests exercises exactly what the server runs. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config), refuseUnstorableText)
+  // contextStorage: views format times in the user's time zone without every component passing it down.
+  app.use(contextStorage(), provide(deps), requestLog, securityHeaders, compressResponses, limitBody(deps.config), refuseUnstorableText)
 
   // Public: health probes, static files, sign-in and first-run setup.
   app.route('/', healthRoutes)

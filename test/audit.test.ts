@@ -62,3 +62,13 @@ test('the side-by-side view lists only what changed, nested fields by path', () 
   ])
   expect(diff('editor', 'admin')).toEqual([{ field: 'value', before: 'editor', after: 'admin' }])
 })
+
+test('times on pages are shown in the time zone the user chose', async () => {
+  await app.request('/api/me/preferences', json({ theme: 'dark' }, { cookie }, 'PUT'))
+  const utc = await (await app.request('/admin/audit', { headers: { cookie } })).text()
+  expect(utc).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/)
+  await app.request('/api/me/preferences', json({ timezone: 'Asia/Tokyo' }, { cookie }, 'PUT'))
+  const tokyo = await (await app.request('/admin/audit', { headers: { cookie } })).text()
+  expect(tokyo).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} GMT\+9/)
+  expect(tokyo).not.toMatch(/\d{2}:\d{2} UTC/)
+})

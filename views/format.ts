@@ -1,22 +1,41 @@
+import { tryGetContext } from 'hono/context-storage'
 import type { ConversationStatus } from '../src/db/schema'
+import type { AppEnv } from '../src/http/env'
 
 /**
  * How every page writes times, numbers and statuses, so the same value reads the same everywhere.
- * Times are shown in UTC, to the minute: "2026-11-30 14:05 UTC".
+ * Times are shown to the minute in the time zone of the user's preferences (UTC until they choose
+ * one), read from the request being rendered: "2026-11-30 15:05 CET".
  */
 
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+function parts(date: Date): Record<string, string> {
+  const zone = tryGetContext<AppEnv>()?.var.user?.preferences?.timezone ?? 'UTC'
+  let format = formats.get(zone)
+  if (!format) {
+    const options = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const
+    formats.set(zone, (format = new Intl.DateTimeFormat('en-GB', options)))
+  }
+  return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
+}
+
 export function when(date: Date | null | undefined): string {
-  return date ? `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC` : '—'
+  if (!date) return '—'
+  const p = parts(date)
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${p.timeZoneName}`
 }
 
 /** The time of day alone, for something that happened moments ago: "14:05 UTC". */
 export function timeOfDay(date: Date): string {
-  return `${date.toISOString().slice(11, 16)} UTC`
+  const p = parts(date)
+  return `${p.hour}:${p.minute} ${p.timeZoneName}`
 }
 
 /** The date alone (a week's first day, a file name): "2026-11-30". */
 export function day(date: Date): string {
-  return date.toISOString().slice(0, 10)
+  const p = parts(date)
+  return `${p.year}-${p.month}-${p.day}`
 }
 
 export function count(n: number): string {

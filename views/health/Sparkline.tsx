@@ -1,3 +1,5 @@
+import { timeOfDay } from '../format'
+
 /** A small line chart of one figure over time, drawn as inline SVG, with its numbers in a table for screen readers. */
 export function Sparkline(props: { label: string; points: { at: Date; value: number | null }[] }) {
   const values = props.points.map((p) => p.value).filter((v): v is number => v !== null)
@@ -28,14 +30,14 @@ export function Sparkline(props: { label: string; points: { at: Date; value: num
         <table>
           <thead>
             <tr>
-              <th scope="col">Time (UTC)</th>
+              <th scope="col">Time</th>
               <th scope="col">{props.label}</th>
             </tr>
           </thead>
           <tbody>
             {props.points.map((p) => (
               <tr>
-                <td>{p.at.toISOString().slice(11, 16)}</td>
+                <td>{timeOfDay(p.at)}</td>
                 <td>{p.value ?? '—'}</td>
               </tr>
             ))}
