@@ -360,7 +360,7 @@ describe('the pages', () => {
 
   test('the preview page shows the resolved prompts with the sample values and names missing ones', async () => {
     const { id } = await createTemplate()
-    const res = await app.request(`/templates/${id}/preview`, form({ 'values[topic]': 'refunds <now>', 'values[orders]': 'lots' }, { cookie }))
+    const res = await app.request(`/templates/${id}/preview`, form({ 'values.topic': 'refunds <now>', 'values.orders': 'lots' }, { cookie }))
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toContain('A calm customer asks about refunds &lt;now&gt; and has 3 orders. Premium: false.')

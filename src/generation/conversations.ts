@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely'
 import type { ConversationsTable, ConversationVersionsTable, DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
-import { resolvePrompts } from '../templates/preview'
+import { resolvePrompts } from '../templates/prompt'
 import { activeAiSettings } from './ai-settings'
 import { notifyBatch } from './batches'
 import { addGenerationJobs } from './jobs'

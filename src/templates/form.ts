@@ -1,4 +1,5 @@
 import type { TemplateParameter, TemplateSnapshot } from '../db/schema'
+import { ValidationFailed } from '../errors'
 import { fieldErrors } from '../http/respond'
 import { PARAMETER_TYPES, TemplateInput, typedFromText } from './validate'
 
@@ -155,11 +156,14 @@ export function draftFieldsFromBody(body: Record<string, unknown>): Record<strin
   return kept
 }
 
-/** The template form checked exactly as the API checks JSON; errors keyed to the form's rows. */
-export function parseTemplateForm(values: TemplateFormValues): { snapshot: TemplateSnapshot; fields?: undefined } | { snapshot?: undefined; fields: Record<string, string> } {
+/** The template form checked exactly as the API checks JSON; throws ValidationFailed with errors keyed to the form's rows. */
+export function parseTemplateForm(values: TemplateFormValues): TemplateSnapshot {
   const { input, rowIndex } = inputFromFormValues(values)
   const parsed = TemplateInput.safeParse(input)
-  return parsed.success ? { snapshot: parsed.data } : { fields: formFieldErrors(fieldErrors(parsed.error), rowIndex) }
+  if (parsed.success) return parsed.data
+  const fields = formFieldErrors(fieldErrors(parsed.error), rowIndex)
+  const summary = Object.entries(fields).map(([field, message]) => `${field}: ${message}`).join('; ')
+  throw new ValidationFailed(`Some fields are not valid (${summary}).`, fields)
 }
 
 /** True when two forms say the same thing, blank parameter rows at the end aside. */

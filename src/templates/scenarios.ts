@@ -3,7 +3,9 @@ import type { TemplateParameter } from '../db/schema'
 import { ValidationFailed } from '../errors'
 import { invalid } from '../http/respond'
 import type { EdgeCaseFields, ScenarioFields } from './queries'
-import { scenarioValueProblems, typedFromText } from './validate'
+import { single } from '../http/params'
+import { scenarioValueProblems } from './validate'
+import { parameterTypes, typedValues, valueTextsFromForm } from './value-fields'
 
 /** Scenario and edge case input: the zod shapes, the check of values against the template, and form reading. */
 
@@ -45,15 +47,13 @@ export function parseScenario(parameters: TemplateParameter[], body: unknown): S
 
 export type ScenarioFormValues = Record<(typeof SCENARIO_TEXT_FIELDS)[number] | 'name', string> & { values: Record<string, string> }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '')
+const text = (value: unknown) => {
+  const one = single(value)
+  return typeof one === 'string' ? one : ''
+}
 
-/** A posted scenario form: text fields, and `values[name]` inputs typed by the template's parameters (blank = unset). */
+/** A posted scenario form: its text fields and its `values.<name>` inputs, as typed. */
 export function scenarioFormValues(body: Record<string, unknown>): ScenarioFormValues {
-  const values: Record<string, string> = {}
-  for (const [key, value] of Object.entries(body)) {
-    const match = /^values\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(key)
-    if (match) values[match[1]!] = text(value)
-  }
   return {
     name: text(body.name),
     persona: text(body.persona),
@@ -62,18 +62,13 @@ export function scenarioFormValues(body: Record<string, unknown>): ScenarioFormV
     context: text(body.context),
     intent: text(body.intent),
     tone: text(body.tone),
-    values,
+    values: valueTextsFromForm(body),
   }
 }
 
+/** The form as the JSON API's scenario: values typed by the template's parameters, blanks left unset. */
 export function scenarioInputFromForm(form: ScenarioFormValues, parameters: TemplateParameter[]): Record<string, unknown> {
-  const types = new Map(parameters.map((param) => [param.name, param.type]))
-  const values: Record<string, unknown> = {}
-  for (const [name, raw] of Object.entries(form.values)) {
-    const value = typedFromText(types.get(name), raw)
-    if (value !== undefined) values[name] = value
-  }
-  return { ...form, values }
+  return { ...form, values: typedValues(form.values, parameterTypes(parameters)) }
 }
 
 export function scenarioFormFromFields(fields: ScenarioFields): ScenarioFormValues {
