@@ -2,6 +2,7 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ExportListItem } from '../../src/exports/queries'
 import { WRITERS } from '../../src/exports/formats'
 import { Layout } from '../Layout'
+import { ExportActions } from './ExportActions'
 import { describeScope, when } from './describe'
 import { ExportStatus } from './ExportStatus'
 
@@ -23,16 +24,7 @@ export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
         .
       </p>
       <ExportStatus row={row} />
-      <div class="actions" style="display: flex; gap: .5rem; align-items: center; margin-top: 1rem">
-        <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
-          <button type="submit">Run again with these settings</button>
-        </form>
-        {!row.deleted_at && (
-          <form method="post" action={`/exports/${row.id}/delete`} class="inline">
-            <button type="submit">Delete</button>
-          </form>
-        )}
-      </div>
+      <ExportActions row={row} rerunLabel="Run again with these settings" />
     </Layout>
   )
 }
