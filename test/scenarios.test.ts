@@ -206,6 +206,8 @@ describe('the pages', () => {
     expect(row).toMatchObject({ name: 'Budget family', persona: 'a parent of three', values: { destination: 'Rome', nights: 7, flexible: false } })
     const templatePage = await (await app.request(`/templates/${templateId}`, { headers: { cookie } })).text()
     expect(templatePage).toContain('data-scenario="Budget family"')
+    const scenarioPage = await (await app.request(`/templates/${templateId}/scenarios/${row.id}`, { headers: { cookie } })).text()
+    expect(scenarioPage).toMatch(/name="values\.nights"[^>]*value="7"/)
   })
 
   test('a wrong-typed value re-renders the form with the message beside it and saves nothing', async () => {

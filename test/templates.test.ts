@@ -368,6 +368,8 @@ describe('the pages', () => {
     expect(html).toMatch(/Estimated for one conversation with claude-haiku-4-5: about <strong>\d+<\/strong> input tokens/)
     const missing = await (await app.request(`/templates/${id}/preview`, { headers: { cookie } })).text()
     expect(missing).toContain('data-missing="topic"')
+    // Parameter values are named values.<name> in every form, as on /generate and the regenerate form.
+    expect(missing).toContain('name="values.topic"')
   })
 })
 
