@@ -2,8 +2,8 @@ import { z } from 'zod'
 import type { TemplateParameter } from '../db/schema'
 import { ValidationFailed } from '../errors'
 import { invalid } from '../http/respond'
+import { formText } from './form'
 import type { EdgeCaseFields, ScenarioFields } from './queries'
-import { single } from '../http/params'
 import { scenarioValueProblems } from './validate'
 import { parameterTypes, typedValues, valueTextsFromForm } from './value-fields'
 
@@ -47,21 +47,16 @@ export function parseScenario(parameters: TemplateParameter[], body: unknown): S
 
 export type ScenarioFormValues = Record<(typeof SCENARIO_TEXT_FIELDS)[number] | 'name', string> & { values: Record<string, string> }
 
-const text = (value: unknown) => {
-  const one = single(value)
-  return typeof one === 'string' ? one : ''
-}
-
 /** A posted scenario form: its text fields and its `values.<name>` inputs, as typed. */
 export function scenarioFormValues(body: Record<string, unknown>): ScenarioFormValues {
   return {
-    name: text(body.name),
-    persona: text(body.persona),
-    emotion: text(body.emotion),
-    topic: text(body.topic),
-    context: text(body.context),
-    intent: text(body.intent),
-    tone: text(body.tone),
+    name: formText(body.name),
+    persona: formText(body.persona),
+    emotion: formText(body.emotion),
+    topic: formText(body.topic),
+    context: formText(body.context),
+    intent: formText(body.intent),
+    tone: formText(body.tone),
     values: valueTextsFromForm(body),
   }
 }
