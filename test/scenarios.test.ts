@@ -198,7 +198,7 @@ describe('the pages', () => {
   test('the new scenario form types values by the template parameters and leaves blanks unset', async () => {
     const res = await app.request(
       `/templates/${templateId}/scenarios`,
-      form({ name: 'Budget family', persona: 'a parent of three', emotion: 'stressed', 'values[destination]': 'Rome', 'values[nights]': '7', 'values[flexible]': 'false', 'values[class]': '' }, { cookie }),
+      form({ name: 'Budget family', persona: 'a parent of three', emotion: 'stressed', 'values.destination': 'Rome', 'values.nights': '7', 'values.flexible': 'false', 'values.class': '' }, { cookie }),
     )
     expect(res.status).toBe(303)
     const row = await database.db.selectFrom('scenarios').selectAll().executeTakeFirstOrThrow()
@@ -206,10 +206,12 @@ describe('the pages', () => {
     expect(row).toMatchObject({ name: 'Budget family', persona: 'a parent of three', values: { destination: 'Rome', nights: 7, flexible: false } })
     const templatePage = await (await app.request(`/templates/${templateId}`, { headers: { cookie } })).text()
     expect(templatePage).toContain('data-scenario="Budget family"')
+    const scenarioPage = await (await app.request(`/templates/${templateId}/scenarios/${row.id}`, { headers: { cookie } })).text()
+    expect(scenarioPage).toMatch(/name="values\.nights"[^>]*value="7"/)
   })
 
   test('a wrong-typed value re-renders the form with the message beside it and saves nothing', async () => {
-    const res = await app.request(`/templates/${templateId}/scenarios`, form({ name: 'Bad', 'values[nights]': 'a week', 'values[class]': 'first' }, { cookie }))
+    const res = await app.request(`/templates/${templateId}/scenarios`, form({ name: 'Bad', 'values.nights': 'a week', 'values.class': 'first' }, { cookie }))
     expect(res.status).toBe(400)
     const html = await res.text()
     expect(html).toContain('Must be a number')
@@ -223,7 +225,7 @@ describe('the pages', () => {
     const page = await app.request(`/templates/${templateId}/scenarios/${id}`, { headers: { cookie } })
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('value="Lisbon"')
-    const save = await app.request(`/templates/${templateId}/scenarios/${id}`, form({ name: 'Calmer', persona: 'a pilot', 'values[destination]': 'Oslo' }, { cookie }))
+    const save = await app.request(`/templates/${templateId}/scenarios/${id}`, form({ name: 'Calmer', persona: 'a pilot', 'values.destination': 'Oslo' }, { cookie }))
     expect(save.status).toBe(303)
     expect(await database.db.selectFrom('scenarios').select(['name', 'persona', 'values']).executeTakeFirstOrThrow()).toEqual({ name: 'Calmer', persona: 'a pilot', values: { destination: 'Oslo' } })
     const del = await app.request(`/templates/${templateId}/scenarios/${id}/delete`, form({}, { cookie }))

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { draftFieldsFromBody } from '../src/templates/form'
+import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../src/templates/value-fields'
 import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
 
@@ -360,7 +361,7 @@ describe('the pages', () => {
 
   test('the preview page shows the resolved prompts with the sample values and names missing ones', async () => {
     const { id } = await createTemplate()
-    const res = await app.request(`/templates/${id}/preview`, form({ 'values[topic]': 'refunds <now>', 'values[orders]': 'lots' }, { cookie }))
+    const res = await app.request(`/templates/${id}/preview`, form({ 'values.topic': 'refunds <now>', 'values.orders': 'lots' }, { cookie }))
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toContain('A calm customer asks about refunds &lt;now&gt; and has 3 orders. Premium: false.')
@@ -368,6 +369,8 @@ describe('the pages', () => {
     expect(html).toMatch(/Estimated for one conversation with claude-haiku-4-5: about <strong>\d+<\/strong> input tokens/)
     const missing = await (await app.request(`/templates/${id}/preview`, { headers: { cookie } })).text()
     expect(missing).toContain('data-missing="topic"')
+    // Parameter values are named values.<name> in every form, as on /generate and the regenerate form.
+    expect(missing).toContain('name="values.topic"')
   })
 })
 
@@ -426,5 +429,28 @@ describe('drafts', () => {
   test('a draft for something that is not a template form is refused', async () => {
     const res = await app.request('/templates/drafts', form({ draft_key: '../etc', name: 'x' }, { cookie }))
     expect(res.status).toBe(400)
+  })
+})
+
+describe('parameter values in forms', () => {
+  const body = { 'values.topic': 'refunds', 'values.orders': '3', 'values.premium': 'false', 'values.note': '', 'values.twice': ['a', 'b'], topic: 'not a value' }
+
+  test('every form reads values.<name> inputs as typed, a repeated key once or not at all', () => {
+    expect(valueTextsFromForm(body)).toEqual({ topic: 'refunds', orders: '3', premium: 'false', note: '' })
+  })
+
+  test('values are typed by the template parameters, and a blank one is not given', () => {
+    const parameters = [
+      { name: 'topic', type: 'string' as const, required: true },
+      { name: 'orders', type: 'number' as const, required: false },
+      { name: 'premium', type: 'boolean' as const, required: false },
+      { name: 'note', type: 'string' as const, required: false },
+    ]
+    expect(valuesFromForm(body, parameters)).toEqual({ topic: 'refunds', orders: 3, premium: false })
+  })
+
+  test('a changed value is typed like the value it replaces (the regenerate form)', () => {
+    const old: Record<string, unknown> = { orders: 2, premium: true, topic: 'refunds' }
+    expect(typedValues({ orders: '5', premium: 'false', topic: '7' }, (name) => typeOfValue(old[name]))).toEqual({ orders: 5, premium: false, topic: '7' })
   })
 })

@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { AppError, TooManyRequests } from '../errors'
 import { clientIp } from '../http/client-info'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
-import { fieldErrors, readBody, wantsJson } from '../http/respond'
+import { rerenderOnError } from '../http/errors'
+import { single } from '../http/params'
+import { parseBody, readBody, wantsJson } from '../http/respond'
 import { sameOriginPath } from '../http/safe-redirect'
 import { LoginPage } from '../../views/auth/LoginPage'
 import { SetupPage } from '../../views/auth/SetupPage'
@@ -54,24 +55,19 @@ authRoutes.get('/login', async (c) => {
 
 authRoutes.post('/login', async (c) => {
   const body = await readBody(c)
-  const parsed = LoginForm.safeParse(body)
-  const email = typeof body.email === 'string' ? body.email : ''
+  const email = single(body.email)
   const next = sameOriginPath(body.next, requestOrigin(c))
-  if (!parsed.success) {
-    if (wantsJson(c)) return c.json({ error: { code: 'validation_failed', message: 'Enter your email and password.', fields: fieldErrors(parsed.error) } }, 400)
-    return c.html(<LoginPage ctx={pageContext(c)} email={email} next={next} fields={fieldErrors(parsed.error)} />, 400)
-  }
-  try {
-    const user = await authenticatePassword(c.var.db, { ...parsed.data, ip: clientIp(c) })
-    await startSession(c, user)
-    c.var.log.info({ userId: user.id }, 'signed in')
-    if (wantsJson(c)) return c.json({ id: user.id, email: user.email, role: user.role })
-    return c.redirect(next ?? '/', 303)
-  } catch (err) {
-    if (!(err instanceof AppError) || wantsJson(c)) throw err
-    if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterSeconds))
-    return c.html(<LoginPage ctx={pageContext(c)} email={email} next={next} error={err.message} />, err.status)
-  }
+  // Any refusal of the attempt (bad fields, wrong password, disabled, too many tries) shows the form again.
+  rerenderOnError(
+    c,
+    (problem) => <LoginPage ctx={pageContext(c)} email={typeof email === 'string' ? email : ''} next={next} fields={problem.fields} error={problem.fields ? undefined : problem.error} />,
+    (err) => err.status < 500,
+  )
+  const user = await authenticatePassword(c.var.db, { ...(await parseBody(c, LoginForm)), ip: clientIp(c) })
+  await startSession(c, user)
+  c.var.log.info({ userId: user.id }, 'signed in')
+  if (wantsJson(c)) return c.json({ id: user.id, email: user.email, role: user.role })
+  return c.redirect(next ?? '/', 303)
 })
 
 authRoutes.post('/logout', async (c) => {
@@ -89,12 +85,9 @@ authRoutes.get('/setup', async (c) => {
 authRoutes.post('/setup', async (c) => {
   if (!(await setupNeeded(c))) return c.redirect('/login', 303)
   const body = await readBody(c)
-  const parsed = SetupForm.safeParse(body)
-  if (!parsed.success) {
-    const values = { email: String(body.email ?? ''), name: String(body.name ?? '') }
-    return c.html(<SetupPage ctx={pageContext(c)} values={values} fields={fieldErrors(parsed.error)} />, 400)
-  }
-  const admin = await insertFirstAdmin(c.var.db, parsed.data)
+  const text = (value: unknown) => String(single(value) ?? '')
+  rerenderOnError(c, (problem) => <SetupPage ctx={pageContext(c)} values={{ email: text(body.email), name: text(body.name) }} fields={problem.fields} />)
+  const admin = await insertFirstAdmin(c.var.db, await parseBody(c, SetupForm))
   if (!admin) return c.redirect('/login', 303)
   c.var.log.info({ userId: admin.id }, 'first administrator created through the setup page')
   await startSession(c, admin)

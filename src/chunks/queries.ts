@@ -2,35 +2,30 @@ import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from
 import { z } from 'zod'
 import type { DB } from '../db/schema'
 import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
+import { optionalField } from '../http/params'
 import { cachedChunk, forgetChunks } from './cache'
+import type { Chunk } from './chunker'
 import type { DimensionSource } from './dimension-source'
 import { dimensionsIn, type DimensionAnalysis } from './dimensions'
 
-/** A query-string value: '' (an empty form field) is absent; one repeated key counts once. */
-const param = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => {
-    const one = Array.isArray(v) && v.length === 1 ? v[0] : v
-    return one === '' ? undefined : one
-  }, schema.optional())
-
 const namesOf = (group: 'persona' | 'emotion' | 'topic') => dimensionsIn(group).map((d) => d.name) as [string, ...string[]]
 const oneOf = (group: 'persona' | 'emotion' | 'topic') =>
-  param(z.enum(namesOf(group), { error: `must be one of the ${group} dimensions: ${namesOf(group).join(', ')}` }))
-const complexity = param(z.coerce.number({ error: 'must be a whole number from 1 to 10' }).int('must be a whole number from 1 to 10').min(1, 'must be from 1 to 10').max(10, 'must be from 1 to 10'))
+  optionalField(z.enum(namesOf(group), { error: `must be one of the ${group} dimensions: ${namesOf(group).join(', ')}` }))
+const complexity = optionalField(z.coerce.number({ error: 'must be a whole number from 1 to 10' }).int('must be a whole number from 1 to 10').min(1, 'must be from 1 to 10').max(10, 'must be from 1 to 10'))
 
 /** What GET /api/chunks (and the chunk browser) accepts. */
 export const ChunkListQuery = z
   .object({
-    document_id: param(z.uuid({ error: 'must be a document id' })),
-    q: param(z.string().trim().max(200, 'must be at most 200 characters')),
+    document_id: optionalField(z.uuid({ error: 'must be a document id' })),
+    q: optionalField(z.string().trim().max(200, 'must be at most 200 characters')),
     persona: oneOf('persona'),
     emotion: oneOf('emotion'),
     topic: oneOf('topic'),
     complexity_min: complexity,
     complexity_max: complexity,
-    analyzed: param(z.enum(['true', 'false', 'yes', 'no', '1', '0'], { error: 'must be true or false' }).transform((v) => ['true', 'yes', '1'].includes(v))),
-    cursor: param(z.string().max(400)),
-    limit: param(z.coerce.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200')),
+    analyzed: optionalField(z.enum(['true', 'false', 'yes', 'no', '1', '0'], { error: 'must be true or false' }).transform((v) => ['true', 'yes', '1'].includes(v))),
+    cursor: optionalField(z.string().max(400)),
+    limit: optionalField(z.coerce.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200')),
   })
   .superRefine((query, ctx) => {
     if (query.complexity_min !== undefined && query.complexity_max !== undefined && query.complexity_min > query.complexity_max) {
@@ -157,16 +152,11 @@ function topDimensions(source: DimensionSource | null): TopDimension[] {
     .slice(0, TOP_DIMENSIONS)
 }
 
-export type ChunkDetail = {
+/** A chunk as cut (see chunker.ts), with its document and analysis. */
+export type ChunkDetail = Chunk & {
   id: string
   document_id: string
   document_title: string
-  ordinal: number
-  heading_path: string[]
-  text: string
-  tokens: number
-  char_start: number
-  char_end: number
   dimensions: DimensionAnalysis | null
   dimension_source: DimensionSource | null
   analyzed_at: Date | null

@@ -6,13 +6,13 @@ import { ChunkDetail } from '../../views/chunks/ChunkDetail'
 import { ChunkPage } from '../../views/chunks/ChunkPage'
 import { ChunksPage, Results, type ChunkBrowserView } from '../../views/chunks/ChunksPage'
 import { requireCapability } from '../auth/middleware'
-import { NotFound, ValidationFailed } from '../errors'
+import { NotFound } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { isConfirmed } from '../http/confirm'
-import { invalid, isHtmx, readBody } from '../http/respond'
-import { uuidParam } from '../http/params'
+import { invalid, isHtmx, parseBody } from '../http/respond'
+import { listField, optionalField, uuidParam } from '../http/params'
 import { canEdit } from '../templates/access'
 import { requestAnalysis, type AnalysisTarget } from './analysis'
 import { ChunkListQuery, findChunk, listChunkedDocuments, listChunks } from './queries'
@@ -58,9 +58,7 @@ chunksApi.get('/', async (c) => c.json(await listChunks(c.var.db, parseListQuery
 chunksApi.get('/:id', async (c) => c.json(await loadChunk(c)))
 
 chunksApi.post('/analyze', async (c) => {
-  const parsed = AnalyzeRequest.safeParse(await readBody(c))
-  if (!parsed.success) throw invalid(parsed.error)
-  const { document_id, chunk_ids, dry_run } = parsed.data
+  const { document_id, chunk_ids, dry_run } = await parseBody(c, AnalyzeRequest)
   const target: AnalysisTarget = document_id !== undefined ? { document_id } : { chunk_ids: chunk_ids ?? [] }
   const result = await requestAnalysis(c.var.db, target, { dryRun: dry_run === true })
   return c.json(result, dry_run ? 200 : 202)
@@ -101,18 +99,21 @@ chunkPages.get('/:id', async (c) => {
   return isHtmx(c) ? c.html(<ChunkDetail chunk={chunk} />) : c.html(<ChunkPage ctx={pageContext(c)} chunk={chunk} />)
 })
 
-/** The form's target: the document when its button was pressed, else the ticked chunks. */
-function formTarget(body: Record<string, unknown>): AnalysisTarget {
-  const documentId = z.uuid().safeParse(body.document_id)
-  if (documentId.success) return { document_id: documentId.data }
-  const ids = z.array(z.uuid()).min(1).max(MAX_ANALYZE_IDS).safeParse([body.chunk_ids ?? []].flat())
-  if (!ids.success) throw new ValidationFailed('Select at least one chunk (at most 1000) to analyse.', { chunk_ids: 'choose at least one chunk' })
-  return { chunk_ids: ids.data }
-}
+/** The page's form: the document when its button was pressed, else the ticked chunks. */
+const AnalyzeForm = z
+  .object({ document_id: optionalField(z.uuid()).catch(undefined), chunk_ids: listField(z.uuid()).catch(undefined) })
+  .transform((form, ctx): AnalysisTarget => {
+    if (form.document_id) return { document_id: form.document_id }
+    const ids = form.chunk_ids ?? []
+    if (ids.length === 0 || ids.length > MAX_ANALYZE_IDS) {
+      ctx.addIssue({ code: 'custom', path: ['chunk_ids'], message: `Select at least one chunk (at most ${MAX_ANALYZE_IDS}) to analyse` })
+      return z.NEVER
+    }
+    return { chunk_ids: ids }
+  })
 
 chunkPages.post('/analyze', async (c) => {
-  const body = await readBody(c)
-  const target = formTarget(body)
+  const target = await parseBody(c, AnalyzeForm)
   const confirmed = await isConfirmed(c)
   const { estimate, queued } = await requestAnalysis(c.var.db, target, { dryRun: !confirmed })
   if (!confirmed) {

@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
-import { ChunkOptions } from '../chunks/chunker'
-import { AppError, NotFound, ValidationFailed } from '../errors'
+import { requireCapability, signedInUser } from '../auth/middleware'
+import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { invalid, parseBody, readBody } from '../http/respond'
 import { uuidParam } from '../http/params'
 import { deleteDocument, findDocument, listDocuments, requestRechunk, type DocumentRow } from './queries'
+import { rechunkOptions } from './rechunk'
 import { documentFromFile, documentFromText, documentsFromFiles, filesFromBody } from './upload'
 
 /** A document as the JSON API shows it (DESIGN.md §8); `error` only when it failed. */
@@ -36,13 +36,6 @@ export async function documentOr404(c: Context<AppEnv>): Promise<DocumentRow> {
   return row
 }
 
-/** The options a re-chunk asks for, over the document's current ones: a field left out stays as it was. */
-export function rechunkOptions(current: ChunkOptions, body: Record<string, unknown>): ChunkOptions {
-  const parsed = ChunkOptions.safeParse({ ...current, ...body })
-  if (!parsed.success) throw invalid(parsed.error)
-  return parsed.data
-}
-
 const PastedText = z.object({
   title: z.string().trim().min(1, 'is required').max(500, 'must be at most 500 characters'),
   text: z.string({ error: 'is required' }),
@@ -60,11 +53,6 @@ export function parseListQuery(query: Record<string, string>) {
   return parsed.data
 }
 
-/** An error as JSON, with its details (a duplicate names the existing document under `existing`). */
-function errorJson(c: Context<AppEnv>, err: AppError) {
-  return c.json({ error: { code: err.code, message: err.message, ...err.details } }, err.status)
-}
-
 export const documentsApi = new Hono<AppEnv>()
 
 documentsApi.get('/', async (c) => {
@@ -74,29 +62,21 @@ documentsApi.get('/', async (c) => {
 
 /** Multipart `file` (one or several), or JSON `{title, text}` → 202 while the ingest task runs. */
 documentsApi.post('/', requireCapability('edit'), async (c) => {
-  const userId = c.var.user!.id
-  const body = await readBody(c)
-  try {
-    if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
-      const input = PastedText.safeParse(body)
-      if (!input.success) throw invalid(input.error)
-      return c.json(documentJson(await documentFromText(c.var.db, input.data, c.var.config, userId)), 202)
-    }
-    const files = await filesFromBody(body)
-    if (files.length === 0) {
-      throw new ValidationFailed('Send the document as a multipart field named "file", or JSON {title, text}.', { file: 'is required' })
-    }
-    if (files.length === 1) return c.json(documentJson(await documentFromFile(c.var.db, files[0]!, c.var.config, userId)), 202)
-    const result = await documentsFromFiles(c.var.db, files, c.var.config, userId)
-    if (result.items.length === 0) {
-      const first = result.refused[0]!
-      return c.json({ error: { code: first.code, message: first.message, ...first.details }, refused: result.refused }, first.status as 400)
-    }
-    return c.json({ items: result.items.map(documentJson), refused: result.refused }, 202)
-  } catch (err) {
-    if (err instanceof AppError && err.details && !(err instanceof ValidationFailed)) return errorJson(c, err)
-    throw err
+  const userId = signedInUser(c).id
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
+    return c.json(documentJson(await documentFromText(c.var.db, await parseBody(c, PastedText), c.var.config, userId)), 202)
   }
+  const files = await filesFromBody(await readBody(c))
+  if (files.length === 0) {
+    throw new ValidationFailed('Send the document as a multipart field named "file", or JSON {title, text}.', { file: 'is required' })
+  }
+  if (files.length === 1) return c.json(documentJson(await documentFromFile(c.var.db, files[0]!, c.var.config, userId)), 202)
+  const result = await documentsFromFiles(c.var.db, files, c.var.config, userId)
+  if (result.items.length === 0) {
+    const first = result.refused[0]!
+    return c.json({ error: { code: first.code, message: first.message, ...first.details }, refused: result.refused }, first.status as 400)
+  }
+  return c.json({ items: result.items.map(documentJson), refused: result.refused }, 202)
 })
 
 documentsApi.get('/:id', async (c) => c.json(documentJson(await documentOr404(c))))

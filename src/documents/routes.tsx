@@ -1,18 +1,19 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
-import { AppError, ValidationFailed } from '../errors'
+import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { isConfirmed } from '../http/confirm'
+import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { isHtmx, readBody } from '../http/respond'
 import { ConfirmPage } from '../../views/ConfirmPage'
-import { DocumentPage, type RechunkValues } from '../../views/documents/DocumentPage'
+import { DocumentPage } from '../../views/documents/DocumentPage'
 import { DocumentRows } from '../../views/documents/DocumentRows'
 import { DocumentsPage, type UploadOutcome } from '../../views/documents/DocumentsPage'
 import { DocumentBody } from '../../views/documents/DocumentStatus'
-import { documentOr404, parseListQuery, rechunkOptions } from './api-routes'
+import { documentOr404, parseListQuery } from './api-routes'
 import { deleteDocument, listDocumentChunks, listDocuments, requestRechunk, type DocumentRow } from './queries'
+import { rechunkFormValues, rechunkOptions, rechunkRequestFromForm } from './rechunk'
 import { documentsFromFiles, filesFromBody } from './upload'
 
 /** Chunks per page of the document page's list. */
@@ -42,7 +43,7 @@ documentPages.get('/', (c) => listPage(c, c.req.query('done') === 'deleted' ? { 
 documentPages.post('/', requireCapability('edit'), async (c) => {
   const files = (await filesFromBody(await readBody(c))).filter((f) => f.filename || f.bytes.length)
   if (!files.length) return listPage(c, { errors: ['Choose at least one file to upload.'] }, 400)
-  const { items, refused } = await documentsFromFiles(c.var.db, files, c.var.config, c.var.user!.id)
+  const { items, refused } = await documentsFromFiles(c.var.db, files, c.var.config, signedInUser(c).id)
   if (items.length === 1 && !refused.length) return c.redirect(`/documents/${items[0]!.id}`, 303)
   const errors = refused.map((r) => `${r.filename || 'A file'}: ${r.message}`)
   const notice = items.length ? `${items.length} document${items.length === 1 ? '' : 's'} uploaded; they are being processed.` : undefined
@@ -64,26 +65,10 @@ documentPages.get('/:id/status', async (c) => {
 
 documentPages.post('/:id/rechunk', requireCapability('edit'), async (c) => {
   const row = await documentOr404(c)
-  const body = await readBody(c)
-  const values: RechunkValues = {
-    max_tokens: String(body.max_tokens ?? ''),
-    overlap_tokens: String(body.overlap_tokens ?? ''),
-    by_headings: body.by_headings !== undefined,
-  }
-  try {
-    const options = rechunkOptions(row.chunk_options, {
-      max_tokens: values.max_tokens.trim() === '' ? undefined : Number(values.max_tokens),
-      overlap_tokens: values.overlap_tokens.trim() === '' ? undefined : Number(values.overlap_tokens),
-      by_headings: values.by_headings,
-    })
-    await requestRechunk(c.var.db, row.id, options)
-    return c.redirect(`/documents/${row.id}?done=rechunk`, 303)
-  } catch (err) {
-    if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err
-    const fields = err instanceof ValidationFailed ? err.fields : undefined
-    const page = <DocumentPage ctx={pageContext(c)} row={row} chunks={await chunksOf(c, row)} rechunk={{ values, error: err.message, fields }} />
-    return c.html(page, err.status)
-  }
+  const values = rechunkFormValues(await readBody(c))
+  rerenderOnError(c, async (problem) => <DocumentPage ctx={pageContext(c)} row={row} chunks={await chunksOf(c, row)} rechunk={{ values, ...problem }} />)
+  await requestRechunk(c.var.db, row.id, rechunkOptions(row.chunk_options, rechunkRequestFromForm(values)))
+  return c.redirect(`/documents/${row.id}?done=rechunk`, 303)
 })
 
 /** Asks first (a page with one button), then deletes: chunks go, conversations keep their chunk text. */

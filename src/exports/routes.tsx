@@ -2,80 +2,37 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { Readable } from 'node:stream'
 import { z } from 'zod'
-import { requireCapability } from '../auth/middleware'
-import { FILTER_KEYS } from '../conversations/filter'
-import { NotFound, ValidationFailed } from '../errors'
+import { requireCapability, signedInUser } from '../auth/middleware'
+import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { decodeTimeIdCursor } from '../http/cursor'
-import { invalid, isHtmx, readBody, wantsJson } from '../http/respond'
+import { rerenderOnError } from '../http/errors'
+import { single, uuidParam } from '../http/params'
+import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { ExportPage } from '../../views/exports/ExportPage'
 import { ExportPreview } from '../../views/exports/ExportPreview'
 import { ExportsPage } from '../../views/exports/ExportsPage'
 import { ExportStatus } from '../../views/exports/ExportStatus'
-import { NewExportPage, type NewExportValues } from '../../views/exports/NewExportPage'
+import { NewExportPage } from '../../views/exports/NewExportPage'
 import { createExport, previewExport } from './create'
 import { openDownload } from './download'
 import { findSettledExport, listExports, type ExportCursor, type ExportListItem, type ExportRow } from './queries'
 import { deleteExport } from './retention'
-import { ExportOptions, ExportRequest, ExportScope, requestFromForm } from './schemas'
-
-const Id = z.uuid()
+import { ExportForm, exportFormBody, exportFormValues } from './form'
+import { ExportOptions, ExportRequest, ExportScope } from './schemas'
 
 /** Keyset cursor for the history: none is the first page; a malformed one is a 400 naming its parameter. */
 const readCursor = (text: string | undefined, field: string): ExportCursor | undefined => (text ? decodeTimeIdCursor(text, field) : undefined)
-const SCOPE_KEYS = [...FILTER_KEYS, 'conversation_ids'] as string[]
 
 async function exportOr404(c: Context<AppEnv>, waitMs = 0): Promise<ExportListItem> {
-  const id = Id.safeParse(c.req.param('id'))
-  const row = id.success ? await findSettledExport(c.var.db, id.data, waitMs) : undefined
+  const row = await findSettledExport(c.var.db, uuidParam(c, 'id', 'export'), waitMs)
   if (!row) throw new NotFound('No such export.')
   return row
 }
 
 /** The query string as a form body: one value as a string, repeated keys as a list. */
-function queryBody(c: Context<AppEnv>): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]))
-}
-
-function parseRequest(body: Record<string, unknown>): ExportRequest {
-  const parsed = ExportRequest.safeParse(body)
-  if (!parsed.success) throw invalid(parsed.error)
-  return parsed.data
-}
-
-/** The new-export form's values from a query string: first visit (from the dashboard) or "update preview". */
-function formValues(query: Record<string, string | string[]>): NewExportValues {
-  const scope = Object.fromEntries(
-    Object.entries(query)
-      .filter(([k]) => SCOPE_KEYS.includes(k))
-      .map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).flatMap((x) => (k === 'conversation_ids' ? x.split(',') : [x])).filter(Boolean)] as const)
-      .filter(([, v]) => v.length),
-  )
-  const kinds = ['approved', 'filter', 'selected'] as const
-  const asked = kinds.find((k) => k === query.scope_kind)
-  const scopeKind = asked ?? (scope.conversation_ids ? 'selected' : Object.keys(scope).length ? 'filter' : 'approved')
-  const submitted = query.format !== undefined
-  const defaults = ExportOptions.parse({})
-  const ticked = (name: keyof typeof defaults) => (submitted ? query[name] !== undefined : Boolean(defaults[name]))
-  return {
-    format: typeof query.format === 'string' ? query.format : 'openai',
-    scope,
-    scopeKind,
-    options: {
-      include_metadata: ticked('include_metadata'),
-      include_system_prompt: ticked('include_system_prompt'),
-      only_non_simulated: ticked('only_non_simulated'),
-      gzip: ticked('gzip'),
-      validation_percent: typeof query.validation_percent === 'string' ? query.validation_percent : String(defaults.validation_percent),
-      split_seed: typeof query.split_seed === 'string' ? query.split_seed : defaults.split_seed,
-    },
-  }
-}
-
-function formBody(values: NewExportValues): Record<string, unknown> {
-  return { ...values.scope, scope_kind: values.scopeKind, format: values.format, ...Object.fromEntries(Object.entries(values.options).filter(([, v]) => v !== false)) }
-}
+const queryBody = (c: Context<AppEnv>): Record<string, unknown> => Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, single(v)]))
 
 async function sendFile(c: Context<AppEnv>, row: ExportRow) {
   const { handle, file, contentType } = await openDownload(row, c.req.query('file'))
@@ -87,6 +44,12 @@ async function sendFile(c: Context<AppEnv>, row: ExportRow) {
     'X-Content-SHA256': file.sha256,
     'Cache-Control': 'private, no-store',
   })
+}
+
+/** Queues the export; the answer the JSON API gives (202). */
+async function startExport(c: Context<AppEnv>, request: ExportRequest) {
+  const row = await createExport(c.var.db, request, signedInUser(c).id)
+  return { id: row.id, status: row.status }
 }
 
 /** The export as the JSON API shows it (DESIGN.md §8); paths on disk stay private. */
@@ -126,30 +89,24 @@ exportPages.get('/', async (c) => {
 })
 
 exportPages.get('/new', async (c) => {
-  const values = formValues(queryBody(c))
-  const parsed = ExportRequest.safeParse(requestFromForm(formBody(values)))
+  const values = exportFormValues(queryBody(c))
+  const parsed = ExportForm.safeParse(exportFormBody(values))
   const preview = parsed.success ? await previewExport(c.var.db, parsed.data) : undefined
   const error = parsed.success ? undefined : invalid(parsed.error).message
   return c.html(<NewExportPage ctx={pageContext(c)} values={values} preview={preview} error={error} />)
 })
 
 exportPages.get('/preview', async (c) => {
-  const parsed = ExportRequest.safeParse(requestFromForm(queryBody(c)))
+  const parsed = ExportForm.safeParse(queryBody(c))
   if (!parsed.success) return c.html(<ExportPreview error={invalid(parsed.error).message} />)
   return c.html(<ExportPreview preview={await previewExport(c.var.db, parsed.data)} />)
 })
 
 exportPages.post('/', async (c) => {
+  if (wantsJson(c)) return c.json(await startExport(c, await parseBody(c, ExportRequest)), 202)
   const body = await readBody(c)
-  const json = wantsJson(c)
-  try {
-    const row = await createExport(c.var.db, parseRequest(json ? body : requestFromForm(body)), c.var.user!.id)
-    return json ? c.json({ id: row.id, status: row.status }, 202) : c.redirect(`/exports/${row.id}`, 303)
-  } catch (err) {
-    if (!(err instanceof ValidationFailed) || json) throw err
-    const values = formValues(body as Record<string, string | string[]>)
-    return c.html(<NewExportPage ctx={pageContext(c)} values={values} error={err.message} fields={err.fields} />, 400)
-  }
+  rerenderOnError(c, (problem) => <NewExportPage ctx={pageContext(c)} values={exportFormValues(body)} {...problem} />)
+  return c.redirect(`/exports/${(await startExport(c, await parseBody(c, ExportForm))).id}`, 303)
 })
 
 exportPages.get('/:id', async (c) => {
@@ -167,8 +124,7 @@ exportPages.get('/:id/download', async (c) => sendFile(c, await exportOr404(c)))
 exportPages.post('/:id/rerun', async (c) => {
   const old = await exportOr404(c)
   const request = { format: old.format, scope: ExportScope.parse(old.scope), options: ExportOptions.parse(old.options) }
-  const row = await createExport(c.var.db, request, c.var.user!.id)
-  return c.redirect(`/exports/${row.id}`, 303)
+  return c.redirect(`/exports/${(await startExport(c, request)).id}`, 303)
 })
 
 exportPages.post('/:id/delete', async (c) => {
@@ -182,10 +138,7 @@ exportPages.post('/:id/delete', async (c) => {
 export const exportsApi = new Hono<AppEnv>()
 exportsApi.use('*', requireCapability('edit'))
 
-exportsApi.post('/', async (c) => {
-  const row = await createExport(c.var.db, parseRequest(await readBody(c)), c.var.user!.id)
-  return c.json({ id: row.id, status: row.status }, 202)
-})
+exportsApi.post('/', async (c) => c.json(await startExport(c, await parseBody(c, ExportRequest)), 202))
 
 exportsApi.get('/', async (c) => {
   const limit = z.coerce.number().int().min(1).max(200).catch(50).parse(c.req.query('limit'))

@@ -44,23 +44,3 @@ export const ExportRequest = z.object({
   options: z.preprocess((v) => v ?? {}, ExportOptions),
 })
 export type ExportRequest = z.infer<typeof ExportRequest>
-
-const OPTION_FLAGS = ['include_metadata', 'include_system_prompt', 'only_non_simulated', 'gzip'] as const
-
-/**
- * The new-export form, flattened: format, the scope's fields as they came from the dashboard's query
- * string, and the options (an unticked checkbox is simply absent, so absent means false here).
- */
-export function requestFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  const keep: Record<string, (key: string) => boolean> = {
-    approved: () => false,
-    filter: (k) => (FILTER_KEYS as string[]).includes(k),
-    selected: (k) => k === 'conversation_ids',
-  }
-  const wanted = keep[String(body.scope_kind)] ?? ((k: string) => (FILTER_KEYS as string[]).includes(k) || k === 'conversation_ids')
-  const scope = Object.fromEntries(Object.entries(body).filter(([k]) => wanted(k)))
-  const options: Record<string, unknown> = Object.fromEntries(OPTION_FLAGS.map((k) => [k, body[k] !== undefined && body[k] !== 'false']))
-  if (body.validation_percent !== undefined && body.validation_percent !== '') options.validation_percent = body.validation_percent
-  if (body.split_seed !== undefined && body.split_seed !== '') options.split_seed = body.split_seed
-  return { format: body.format, scope, options }
-}

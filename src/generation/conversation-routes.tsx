@@ -6,7 +6,7 @@ import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { readBody, wantsJson } from '../http/respond'
-import { typedFromText } from '../templates/validate'
+import { typedValues, typeOfValue, valueTextsFromForm } from '../templates/value-fields'
 import { ComparePage } from '../../views/generation/ComparePage'
 import { ConversationPage } from '../../views/generation/ConversationPage'
 import { GenerationStatus } from '../../views/generation/GenerationStatus'
@@ -86,14 +86,8 @@ conversationGenerationRoutes.post('/:id/regenerate', edit, async (c) => {
   const conversation = await requireConversation(c.var.db, id)
   const body = await readBody(c)
   // A form sends values.<name> as text: typed like the value it replaces.
-  const formValues: Record<string, unknown> = {}
-  for (const [key, raw] of Object.entries(body)) {
-    if (!key.startsWith('values.') || typeof raw !== 'string') continue
-    const name = key.slice('values.'.length)
-    const old = conversation.parameters[name]
-    const value = typedFromText(typeof old === 'number' ? 'number' : typeof old === 'boolean' ? 'boolean' : 'string', raw)
-    if (value !== undefined && value !== old) formValues[name] = value
-  }
+  const typed = typedValues(valueTextsFromForm(body), (name) => typeOfValue(conversation.parameters[name]))
+  const formValues = Object.fromEntries(Object.entries(typed).filter(([name, value]) => value !== conversation.parameters[name]))
   const parsed = RegenerateInput.safeParse({ model: body.model || undefined, values: body.values ?? formValues })
   if (!parsed.success) throw new ValidationFailed('The regeneration request is not valid.', { form: parsed.error.issues[0]?.message ?? 'invalid' })
   await checkModel(c.var.config, parsed.data.model || undefined, conversation.model ?? undefined)

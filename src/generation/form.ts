@@ -4,7 +4,7 @@ import type { AiSettings } from './ai-settings'
 import type { DB, TemplateParameter } from '../db/schema'
 import { MAX_BATCH_CHUNKS } from './inputs'
 import { listEdgeCases, listScenarios, listTemplates, findLatestTemplateVersion, type EdgeCase, type ScenarioListItem } from '../templates/queries'
-import { typedFromText } from '../templates/validate'
+import { valuesFromForm } from '../templates/value-fields'
 
 /** The /generate form: what it offers, and its fields turned into the same shape the JSON API takes. */
 
@@ -63,14 +63,7 @@ export async function generateChoices(db: Kysely<DB>, templateId: string | undef
 /** Form fields → the JSON request: `values.<name>` typed by the template's parameters, grid textareas, blanks dropped. */
 export function requestFromForm(body: Record<string, unknown>, parameters: TemplateParameter[]): Record<string, unknown> {
   const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string).trim() : '')
-  const types = new Map(parameters.map((p) => [p.name, p.type]))
-  const values: Record<string, unknown> = {}
-  for (const [key, raw] of Object.entries(body)) {
-    if (!key.startsWith('values.') || typeof raw !== 'string') continue
-    const name = key.slice('values.'.length)
-    const value = typedFromText(types.get(name), raw)
-    if (value !== undefined) values[name] = value
-  }
+  const values = valuesFromForm(body, parameters)
   const grid = { persona: text('grid_persona'), emotion: text('grid_emotion'), topic: text('grid_topic') }
   const request: Record<string, unknown> = {
     template_id: text('template_id'),

@@ -1,4 +1,6 @@
 import type { TemplateParameter, TemplateSnapshot } from '../db/schema'
+import { ValidationFailed } from '../errors'
+import { single } from '../http/params'
 import { fieldErrors } from '../http/respond'
 import { PARAMETER_TYPES, TemplateInput, typedFromText } from './validate'
 
@@ -35,7 +37,11 @@ export function blankRow(): ParameterRow {
   return { name: '', type: 'string', required: 'no', default: '', values: '', description: '' }
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '')
+/** A form field's text: '' when absent, or when a repeated key makes it ambiguous. */
+export function formText(value: unknown): string {
+  const one = single(value)
+  return typeof one === 'string' ? one : ''
+}
 
 /** Reads a posted form (or a stored draft) into form values; unknown keys are ignored. */
 export function formValuesFromBody(body: Record<string, unknown>): TemplateFormValues {
@@ -45,10 +51,10 @@ export function formValuesFromBody(body: Record<string, unknown>): TemplateFormV
     if (!match) continue
     const index = Number(match[1])
     const row = rows.get(index) ?? { ...blankRow(), type: '' }
-    row[match[2] as (typeof ROW_FIELDS)[number]] = text(value)
+    row[match[2] as (typeof ROW_FIELDS)[number]] = formText(value)
     rows.set(index, row)
   }
-  const values = Object.fromEntries(TEXT_FIELDS.map((field) => [field, text(body[field])])) as Omit<TemplateFormValues, 'parameters'>
+  const values = Object.fromEntries(TEXT_FIELDS.map((field) => [field, formText(body[field])])) as Omit<TemplateFormValues, 'parameters'>
   return { ...values, parameters: [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row) }
 }
 
@@ -150,16 +156,19 @@ export function trailingBlankRows(values: TemplateFormValues): number {
 export function draftFieldsFromBody(body: Record<string, unknown>): Record<string, string> {
   const kept: Record<string, string> = {}
   for (const [key, value] of Object.entries(body)) {
-    if ((TEXT_FIELDS as readonly string[]).includes(key) || ROW_KEY.test(key) || key === 'base_version') kept[key] = text(value)
+    if ((TEXT_FIELDS as readonly string[]).includes(key) || ROW_KEY.test(key) || key === 'base_version') kept[key] = formText(value)
   }
   return kept
 }
 
-/** The template form checked exactly as the API checks JSON; errors keyed to the form's rows. */
-export function parseTemplateForm(values: TemplateFormValues): { snapshot: TemplateSnapshot; fields?: undefined } | { snapshot?: undefined; fields: Record<string, string> } {
+/** The template form checked exactly as the API checks JSON; throws ValidationFailed with errors keyed to the form's rows. */
+export function parseTemplateForm(values: TemplateFormValues): TemplateSnapshot {
   const { input, rowIndex } = inputFromFormValues(values)
   const parsed = TemplateInput.safeParse(input)
-  return parsed.success ? { snapshot: parsed.data } : { fields: formFieldErrors(fieldErrors(parsed.error), rowIndex) }
+  if (parsed.success) return parsed.data
+  const fields = formFieldErrors(fieldErrors(parsed.error), rowIndex)
+  const summary = Object.entries(fields).map(([field, message]) => `${field}: ${message}`).join('; ')
+  throw new ValidationFailed(`Some fields are not valid (${summary}).`, fields)
 }
 
 /** True when two forms say the same thing, blank parameter rows at the end aside. */

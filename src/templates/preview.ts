@@ -1,54 +1,64 @@
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import { conversationTool } from '../claude/conversation-tool'
-import type { TemplateSnapshot } from '../db/schema'
+import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
+import { AppError, NotFound } from '../errors'
 import { estimateBatch, type BatchEstimate } from '../generation/cost'
-import { fillPlaceholders } from './placeholders'
-import type { Scenario } from './queries'
-import { SCENARIO_TEXT_FIELDS } from './scenarios'
-import { valueProblem, type ParameterValue } from './validate'
+import { resolveGeneration } from '../generation/inputs'
+import { resolvePrompts, type ResolvedPrompts } from './prompt'
+import { findEdgeCaseWithScenario, findScenario, snapshotOf, type EdgeCase, type Scenario, type Template } from './queries'
+import type { ParameterValue } from './validate'
+import { parameterTypes, typedValues, valueTextsFromForm } from './value-fields'
 
-/** The prompts of a template with values filled in, before any call, and what a call would cost. */
+/** The template preview: the prompts one call would send, from sample values, and what it would cost. */
 
-export type ResolvedPrompts = {
-  system_prompt: string
-  prompt: string
-  values: Record<string, ParameterValue>
-  /** Parameters that are required (or used in the text) but have no value. */
-  missing: string[]
-  /** Values given for names the template does not define. */
-  unknown: string[]
-  /** Values that do not fit their parameter's type, by name. */
-  invalid: Record<string, string>
+/** Blank or malformed ids mean "none" on the page's selects. */
+const PreviewIds = z.object({ scenario_id: z.uuid().optional().catch(undefined), edge_case_id: z.uuid().optional().catch(undefined) })
+
+/** The preview page's form (or query string): the sample texts as typed, those values typed, and the scenario or edge case. */
+export function previewFromForm(body: Record<string, unknown>, parameters: TemplateParameter[]) {
+  const samples = valueTextsFromForm(body)
+  return { samples, values: typedValues(samples, parameterTypes(parameters)), ...PreviewIds.parse(body) }
 }
 
 /**
- * Values come from, in rising precedence: parameter defaults, the scenario's persona/emotion/…
- * for parameters of those names, the scenario's values, then the given values.
+ * What one call would send: when the values are complete, the very prompts generation builds (the
+ * filled prompt plus the scenario's facts and the turn instructions it adds); otherwise the
+ * template's prompts filled as far as they go, with what is missing, unknown or invalid named.
  */
-export function resolvePrompts(snapshot: TemplateSnapshot, given: Record<string, unknown>, scenario?: Pick<Scenario, (typeof SCENARIO_TEXT_FIELDS)[number] | 'values'>): ResolvedPrompts {
-  const byName = new Map(snapshot.parameters.map((param) => [param.name, param]))
-  const values: Record<string, ParameterValue> = {}
-  for (const param of snapshot.parameters) if (param.default !== undefined) values[param.name] = param.default
-  if (scenario) {
-    for (const field of SCENARIO_TEXT_FIELDS) if (scenario[field] && byName.has(field)) values[field] = scenario[field]
-    Object.assign(values, scenario.values)
+export type PreviewSource = { scenario?: Scenario; edgeCase?: EdgeCase }
+
+/** The scenario or edge case (with its scenario) a preview is for; one of another template is not found. */
+export async function findPreviewSource(db: Kysely<DB>, template: Template, ids: { scenario_id?: string; edge_case_id?: string }): Promise<PreviewSource> {
+  if (ids.edge_case_id) {
+    const found = await findEdgeCaseWithScenario(db, ids.edge_case_id)
+    if (found?.template.id !== template.id) throw new NotFound('No such edge case in this template.')
+    return { scenario: found.scenario, edgeCase: found.edgeCase }
   }
-  const unknown: string[] = []
-  const invalid: Record<string, string> = {}
-  for (const [name, value] of Object.entries(given)) {
-    if (value === undefined || value === null || value === '') continue
-    const param = byName.get(name)
-    if (!param) {
-      unknown.push(name)
-      continue
-    }
-    const problem = valueProblem(param, value)
-    if (problem) invalid[name] = problem
-    else values[name] = value as ParameterValue
+  if (ids.scenario_id) {
+    const scenario = await findScenario(db, ids.scenario_id)
+    if (scenario?.template_id !== template.id) throw new NotFound('No such scenario in this template.')
+    return { scenario }
   }
-  const system = fillPlaceholders(snapshot.system_prompt, values)
-  const prompt = fillPlaceholders(snapshot.prompt, values)
-  const missing = new Set([...snapshot.parameters.filter((param) => param.required && values[param.name] === undefined).map((param) => param.name), ...system.missing, ...prompt.missing])
-  return { system_prompt: system.text, prompt: prompt.text, values, missing: [...missing], unknown, invalid }
+  return {}
+}
+
+export async function previewPrompts(db: Kysely<DB>, template: Template, given: Record<string, unknown>, source: PreviewSource = {}): Promise<ResolvedPrompts & { exact: boolean }> {
+  const resolved = resolvePrompts(snapshotOf(template), given, source.scenario)
+  if (resolved.missing.length || resolved.unknown.length || Object.keys(resolved.invalid).length) return { ...resolved, exact: false }
+  const values = Object.fromEntries(Object.entries(given).filter((entry): entry is [string, ParameterValue] => ['string', 'number', 'boolean'].includes(typeof entry[1]) && entry[1] !== ''))
+  const items = source.edgeCase
+    ? { scenario_ids: [], edge_case_ids: [source.edgeCase.id] }
+    : { scenario_ids: source.scenario ? [source.scenario.id] : [], edge_case_ids: [] }
+  try {
+    const generation = await resolveGeneration(db, { template_id: template.id, ...items, chunk_ids: [], values })
+    const item = generation.items[0]
+    return item ? { ...resolved, system_prompt: item.system_prompt, prompt: item.prompt, exact: true } : { ...resolved, exact: false }
+  } catch (err) {
+    // e.g. an archived template: generation refuses it, the preview still shows the filled prompts.
+    if (err instanceof AppError) return { ...resolved, exact: false }
+    throw err
+  }
 }
 
 /** One call's estimate (tokens as about four characters each, see generation/cost.ts) at the active model's price. */

@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
+import { signedInUser } from '../auth/middleware'
 import { activeAiSettings } from '../generation/ai-settings'
-import { Conflict, NotFound, ValidationFailed } from '../errors'
+import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { isConfirmed } from '../http/confirm'
+import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
-import { fieldErrors, isHtmx, readBody } from '../http/respond'
-import { EdgeCasePage, NewScenarioPage, ScenarioPage } from '../../views/templates/ScenarioPages'
+import { fieldErrors, isHtmx, parseBody, readBody } from '../http/respond'
 import { DraftStatus, TemplateFormPage } from '../../views/templates/TemplateFormPage'
 import { DeleteTemplatePage, TemplatePage } from '../../views/templates/TemplatePage'
 import { TemplateRows, TemplatesPage } from '../../views/templates/TemplatesPage'
 import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
 import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
-import { uuidParam } from '../http/params'
 import { canEdit, viewToReadEditToChange } from './access'
 import { diffFields } from './diff'
 import {
@@ -26,23 +26,15 @@ import {
   trailingBlankRows,
   type TemplateFormValues,
 } from './form'
-import { estimateCall } from './preview'
-import { findPreviewSource, previewPrompts } from './sent-prompts'
+import { estimateCall, findPreviewSource, previewFromForm, previewPrompts } from './preview'
 import {
-  deleteEdgeCase,
-  deleteScenario,
   deleteTemplateDraft,
   deleteUnusedTemplate,
   duplicateTemplate,
-  findEdgeCase,
-  findScenario,
   findTemplate,
   findTemplateDraft,
   findTemplateVersionByNumber,
-  insertEdgeCase,
-  insertScenario,
   insertTemplate,
-  listEdgeCases,
   listScenarios,
   listTemplates,
   listTemplateVersions,
@@ -50,33 +42,10 @@ import {
   saveTemplateDraft,
   setTemplateArchived,
   snapshotOf,
-  updateEdgeCase,
-  updateScenario,
   updateTemplate,
-  type Template,
 } from './queries'
-import { EdgeCaseInput, edgeCaseFormValues, parseScenario, scenarioFormFromFields, scenarioFormValues, scenarioInputFromForm } from './scenarios'
-import { typedFromText } from './validate'
-
-/** Result messages are chosen by code, so a crafted link cannot put words on our page. */
-const NOTICES = {
-  created: 'Template created (version 1).',
-  saved: 'Saved as a new version.',
-  duplicated: 'This is the copy.',
-  archived: 'Archived: it no longer shows in the list of active templates.',
-  unarchived: 'Back among the active templates.',
-  restored: 'The old version was restored as a new version.',
-  deleted: 'Template deleted.',
-  scenario_created: 'Scenario created.',
-  scenario_saved: 'Scenario saved.',
-  scenario_deleted: 'Scenario deleted.',
-  edge_case_created: 'Edge case added.',
-  edge_case_deleted: 'Edge case deleted.',
-} as const
-const notice = (c: Context<AppEnv>) => {
-  const done = c.req.query('done')
-  return done && done in NOTICES ? NOTICES[done as keyof typeof NOTICES] : undefined
-}
+import { notice, templateOr404, versionParam } from './request'
+import { scenarioPages } from './scenario-routes'
 
 const ListQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
@@ -84,20 +53,9 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional().catch(undefined),
 })
 
-async function loadTemplate(c: Context<AppEnv>): Promise<Template> {
-  const template = await findTemplate(c.var.db, uuidParam(c, 'id', 'template'))
-  if (!template) throw new NotFound('No such template.')
-  return template
-}
-
-async function loadScenario(c: Context<AppEnv>, template: Template) {
-  const scenario = await findScenario(c.var.db, uuidParam(c, 'sid', 'scenario'))
-  if (!scenario || scenario.template_id !== template.id) throw new NotFound('No such scenario in this template.')
-  return scenario
-}
-
 const BaseVersion = z.coerce.number().int().positive().optional().catch(undefined)
 
+/** The template pages; a template's scenarios and edge cases are in scenario-routes.tsx, mounted below. */
 export const templateRoutes = new Hono<AppEnv>()
 templateRoutes.use('*', viewToReadEditToChange)
 
@@ -112,33 +70,32 @@ templateRoutes.get('/', async (c) => {
 
 // Drafts: the form posts itself here as you type; the page offers a draft back when one is kept.
 
-const DraftKey = z.union([z.literal('new'), z.uuid()])
+/** Which form a draft is of; the rest of the body is the form as typed. */
+const DraftForm = z.looseObject({ draft_key: z.union([z.literal('new'), z.uuid()], "Must be 'new' or a template id") })
 
 templateRoutes.post('/drafts', async (c) => {
-  const body = await readBody(c)
-  const key = DraftKey.safeParse(body.draft_key)
-  if (!key.success) throw new ValidationFailed('Which form is this a draft of?', { draft_key: "Must be 'new' or a template id" })
+  const user = signedInUser(c)
+  const { draft_key: key, ...body } = await parseBody(c, DraftForm)
   const fields = draftFieldsFromBody(body)
   // A last keystroke's draft landing after the real save repeats what is saved: it is no draft.
-  const saved = key.data === 'new' ? undefined : await findTemplate(c.var.db, key.data)
+  const saved = key === 'new' ? undefined : await findTemplate(c.var.db, key)
   if (saved && sameForm(formValuesFromBody(fields), formValuesFromSnapshot(snapshotOf(saved)))) {
-    await deleteTemplateDraft(c.var.db, c.var.user!.id, key.data)
+    await deleteTemplateDraft(c.var.db, user.id, key)
   } else {
-    await saveTemplateDraft(c.var.db, c.var.user!.id, key.data, fields)
+    await saveTemplateDraft(c.var.db, user.id, key, fields)
   }
   return c.html(<DraftStatus savedAt={new Date()} />)
 })
 
 templateRoutes.post('/drafts/discard', async (c) => {
-  const key = DraftKey.safeParse((await readBody(c)).draft_key)
-  if (!key.success) throw new ValidationFailed('Which form is this a draft of?', { draft_key: "Must be 'new' or a template id" })
-  await deleteTemplateDraft(c.var.db, c.var.user!.id, key.data)
-  return c.redirect(key.data === 'new' ? '/templates/new' : `/templates/${key.data}/edit`, 303)
+  const { draft_key: key } = await parseBody(c, DraftForm)
+  await deleteTemplateDraft(c.var.db, signedInUser(c).id, key)
+  return c.redirect(key === 'new' ? '/templates/new' : `/templates/${key}/edit`, 303)
 })
 
 /** The form, with a kept draft either restored (?draft=restore) or offered. */
 async function formWithDraft(c: Context<AppEnv>, key: string, saved: TemplateFormValues, baseVersion: number | undefined, restoreHref: string) {
-  let draft = await findTemplateDraft(c.var.db, c.var.user!.id, key)
+  let draft = await findTemplateDraft(c.var.db, signedInUser(c).id, key)
   // A draft that says what is saved already (e.g. a last keystroke's save landing after the real save)
   // is no draft. It is not offered, and left for the next save to replace: a GET changes nothing.
   if (draft && sameForm(formValuesFromBody(draft.fields), saved)) draft = undefined
@@ -154,32 +111,35 @@ templateRoutes.get('/new', async (c) => {
 })
 
 templateRoutes.post('/', async (c) => {
+  const user = signedInUser(c)
   const body = await readBody(c)
   const values = formValuesFromBody(body)
   if (body.add_row) return c.html(<TemplateFormPage ctx={pageContext(c)} values={padRows(values, trailingBlankRows(values) + 1)} />)
-  const result = parseTemplateForm(values)
-  if (!result.snapshot) return c.html(<TemplateFormPage ctx={pageContext(c)} values={padRows(values)} fields={result.fields} />, 400)
-  const template = await insertTemplate(c.var.db, result.snapshot, c.var.user!.id)
-  await deleteTemplateDraft(c.var.db, c.var.user!.id, 'new')
-  c.var.log.info({ actor: c.var.user!.id, templateId: template.id }, 'template created')
+  rerenderOnError(c, (problem) => (
+    <TemplateFormPage ctx={pageContext(c)} values={padRows(values)} fields={problem.fields} error={problem.fields ? undefined : problem.error} />
+  ))
+  const template = await insertTemplate(c.var.db, parseTemplateForm(values), user.id)
+  await deleteTemplateDraft(c.var.db, user.id, 'new')
+  c.var.log.info({ actor: user.id, templateId: template.id }, 'template created')
   return c.redirect(`/templates/${template.id}?done=created`, 303)
 })
 
 templateRoutes.get('/:id', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   const [versions, scenarios] = await Promise.all([listTemplateVersions(c.var.db, template.id), listScenarios(c.var.db, template.id)])
   return c.html(<TemplatePage ctx={pageContext(c)} template={template} versions={versions} scenarios={scenarios} canEdit={canEdit(c)} notice={notice(c)} />)
 })
 
 templateRoutes.get('/:id/edit', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   const saved = formValuesFromSnapshot(snapshotOf(template))
   const form = await formWithDraft(c, template.id, saved, template.version, `/templates/${template.id}/edit?draft=restore`)
   return c.html(<TemplateFormPage ctx={pageContext(c)} template={template} values={padRows(form.values)} baseVersion={form.baseVersion} draft={form.draft} />)
 })
 
 templateRoutes.post('/:id', async (c) => {
-  const template = await loadTemplate(c)
+  const user = signedInUser(c)
+  const template = await templateOr404(c)
   const body = await readBody(c)
   const values = formValuesFromBody(body)
   const baseVersion = BaseVersion.parse(body.base_version)
@@ -187,48 +147,42 @@ templateRoutes.post('/:id', async (c) => {
     <TemplateFormPage ctx={pageContext(c)} template={template} values={padRows(values, props.rows)} baseVersion={baseVersion} fields={props.fields} error={props.error} />
   )
   if (body.add_row) return c.html(page({ rows: trailingBlankRows(values) + 1 }))
-  const result = parseTemplateForm(values)
-  if (!result.snapshot) return c.html(page({ fields: result.fields }), 400)
-  try {
-    await updateTemplate(c.var.db, template.id, result.snapshot, c.var.user!.id, baseVersion)
-  } catch (err) {
-    if (err instanceof Conflict) return c.html(page({ error: err.message }), 409)
-    throw err
-  }
-  await deleteTemplateDraft(c.var.db, c.var.user!.id, template.id)
-  c.var.log.info({ actor: c.var.user!.id, templateId: template.id }, 'template saved')
+  // Field errors are shown beside their fields; a save since this form was opened (409) says so above it.
+  rerenderOnError(c, (problem) => page(problem.fields ? { fields: problem.fields } : { error: problem.error }))
+  await updateTemplate(c.var.db, template.id, parseTemplateForm(values), user.id, baseVersion)
+  await deleteTemplateDraft(c.var.db, user.id, template.id)
+  c.var.log.info({ actor: user.id, templateId: template.id }, 'template saved')
   return c.redirect(`/templates/${template.id}?done=saved`, 303)
 })
 
 templateRoutes.post('/:id/duplicate', async (c) => {
-  const copy = await duplicateTemplate(c.var.db, (await loadTemplate(c)).id, c.var.user!.id)
+  const copy = await duplicateTemplate(c.var.db, (await templateOr404(c)).id, signedInUser(c).id)
   if (!copy) throw new NotFound('No such template.')
   return c.redirect(`/templates/${copy.id}?done=duplicated`, 303)
 })
 
 templateRoutes.post('/:id/archive', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   await setTemplateArchived(c.var.db, template.id, true)
   return c.redirect(`/templates/${template.id}?done=archived`, 303)
 })
 
 templateRoutes.post('/:id/unarchive', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   await setTemplateArchived(c.var.db, template.id, false)
   return c.redirect(`/templates/${template.id}?done=unarchived`, 303)
 })
 
 templateRoutes.post('/:id/delete', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   if (!(await isConfirmed(c))) return c.html(<DeleteTemplatePage ctx={pageContext(c)} template={template} />)
-  try {
-    await deleteUnusedTemplate(c.var.db, template.id)
-  } catch (err) {
-    if (!(err instanceof Conflict)) throw err
+  // A template in use (409) stays, and its page says why.
+  rerenderOnError(c, async (problem) => {
     const [versions, scenarios] = await Promise.all([listTemplateVersions(c.var.db, template.id), listScenarios(c.var.db, template.id)])
-    return c.html(<TemplatePage ctx={pageContext(c)} template={template} versions={versions} scenarios={scenarios} canEdit error={err.message} />, 409)
-  }
-  c.var.log.info({ actor: c.var.user!.id, templateId: template.id }, 'template deleted')
+    return <TemplatePage ctx={pageContext(c)} template={template} versions={versions} scenarios={scenarios} canEdit error={problem.error} />
+  })
+  await deleteUnusedTemplate(c.var.db, template.id)
+  c.var.log.info({ actor: signedInUser(c).id, templateId: template.id }, 'template deleted')
   return c.redirect('/templates?done=deleted', 303)
 })
 
@@ -237,15 +191,14 @@ const VersionNumber = z.coerce.number().int().positive()
 const SNAPSHOT_FIELDS = ['name', 'description', 'category', 'target_tier', 'system_prompt', 'prompt', 'parameters', 'min_turns', 'max_turns', 'quality_threshold', 'notes'] as const
 
 templateRoutes.post('/:id/versions/:version/restore', async (c) => {
-  const template = await loadTemplate(c)
-  const version = VersionNumber.safeParse(c.req.param('version'))
-  const restored = version.success && (await restoreTemplateVersion(c.var.db, template.id, version.data, c.var.user!.id))
+  const template = await templateOr404(c)
+  const restored = await restoreTemplateVersion(c.var.db, template.id, versionParam(c), signedInUser(c).id)
   if (!restored) throw new NotFound('No such version of this template.')
   return c.redirect(`/templates/${template.id}?done=restored`, 303)
 })
 
 templateRoutes.get('/:id/diff', async (c) => {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   const versions = z.object({ from: VersionNumber, to: VersionNumber }).safeParse(c.req.query())
   if (!versions.success) throw new ValidationFailed('Choose two versions to compare.', fieldErrors(versions.error))
   const [from, to] = await Promise.all([
@@ -258,132 +211,32 @@ templateRoutes.get('/:id/diff', async (c) => {
 
 // Preview: the prompts exactly as they would be sent, from sample values, and what a call costs.
 
-/** Blank or malformed ids mean "none" on the page's selects. */
-const PreviewIds = z.object({ scenario_id: z.uuid().optional().catch(undefined), edge_case_id: z.uuid().optional().catch(undefined) })
-
 async function preview(c: Context<AppEnv>, body: Record<string, unknown>) {
-  const template = await loadTemplate(c)
+  const template = await templateOr404(c)
   const snapshot = snapshotOf(template)
-  const samples: Record<string, string> = {}
-  const given: Record<string, unknown> = {}
-  const types = new Map(snapshot.parameters.map((param) => [param.name, param.type]))
-  for (const [key, value] of Object.entries(body)) {
-    const match = /^values\[(.+)\]$/.exec(key)
-    if (!match || typeof value !== 'string') continue
-    samples[match[1]!] = value
-    given[match[1]!] = typedFromText(types.get(match[1]!), value)
-  }
-  const ids = PreviewIds.parse(body)
-  const source = await findPreviewSource(c.var.db, template, ids)
-  const resolved = await previewPrompts(c.var.db, template, given, source)
+  const form = previewFromForm(body, snapshot.parameters)
+  const source = await findPreviewSource(c.var.db, template, form)
+  const resolved = await previewPrompts(c.var.db, template, form.values, source)
   const settings = await activeAiSettings(c.var.db)
   const estimate = estimateCall(snapshot, resolved, settings)
   if (isHtmx(c)) return c.html(<PreviewResult resolved={resolved} estimate={estimate} model={settings.model} />)
   const scenarios = await listScenarios(c.var.db, template.id)
   return c.html(
-    <PreviewPage ctx={pageContext(c)} template={template} scenarios={scenarios} scenarioId={source.scenario?.id} edgeCase={source.edgeCase} samples={samples} resolved={resolved} estimate={estimate} model={settings.model} />,
+    <PreviewPage
+      ctx={pageContext(c)}
+      template={template}
+      scenarios={scenarios}
+      scenarioId={source.scenario?.id}
+      edgeCase={source.edgeCase}
+      samples={form.samples}
+      resolved={resolved}
+      estimate={estimate}
+      model={settings.model}
+    />,
   )
 }
 
 templateRoutes.get('/:id/preview', (c) => preview(c, c.req.query()))
 templateRoutes.post('/:id/preview', async (c) => preview(c, await readBody(c)))
 
-// Scenarios and their edge cases, nested under their template.
-
-templateRoutes.get('/:id/scenarios/new', async (c) => {
-  const template = await loadTemplate(c)
-  return c.html(<NewScenarioPage ctx={pageContext(c)} template={template} values={scenarioFormValues({})} />)
-})
-
-templateRoutes.post('/:id/scenarios', async (c) => {
-  const template = await loadTemplate(c)
-  const values = scenarioFormValues(await readBody(c))
-  try {
-    const scenario = await insertScenario(c.var.db, template.id, parseScenario(template.parameters, scenarioInputFromForm(values, template.parameters)))
-    return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=scenario_created`, 303)
-  } catch (err) {
-    if (!(err instanceof ValidationFailed)) throw err
-    return c.html(<NewScenarioPage ctx={pageContext(c)} template={template} values={values} fields={err.fields} />, 400)
-  }
-})
-
-async function scenarioPage(c: Context<AppEnv>, extra: { fields?: Record<string, string>; values?: ReturnType<typeof scenarioFormValues>; edgeCaseFields?: Record<string, string>; edgeCaseValues?: Record<string, unknown> } = {}) {
-  const template = await loadTemplate(c)
-  const scenario = await loadScenario(c, template)
-  const edgeCases = await listEdgeCases(c.var.db, scenario.id)
-  return (
-    <ScenarioPage
-      ctx={pageContext(c)}
-      template={template}
-      scenario={scenario}
-      edgeCases={edgeCases}
-      canEdit={canEdit(c)}
-      values={extra.values ?? scenarioFormFromFields(scenario)}
-      fields={extra.fields}
-      edgeCaseValues={extra.edgeCaseValues && edgeCaseFormValues(extra.edgeCaseValues)}
-      edgeCaseFields={extra.edgeCaseFields}
-      notice={notice(c)}
-    />
-  )
-}
-
-templateRoutes.get('/:id/scenarios/:sid', async (c) => c.html(await scenarioPage(c)))
-
-templateRoutes.post('/:id/scenarios/:sid', async (c) => {
-  const template = await loadTemplate(c)
-  const scenario = await loadScenario(c, template)
-  const values = scenarioFormValues(await readBody(c))
-  try {
-    await updateScenario(c.var.db, scenario.id, parseScenario(template.parameters, scenarioInputFromForm(values, template.parameters)))
-  } catch (err) {
-    if (!(err instanceof ValidationFailed)) throw err
-    return c.html(await scenarioPage(c, { values, fields: err.fields }), 400)
-  }
-  return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=scenario_saved`, 303)
-})
-
-templateRoutes.post('/:id/scenarios/:sid/delete', async (c) => {
-  const template = await loadTemplate(c)
-  await deleteScenario(c.var.db, (await loadScenario(c, template)).id)
-  return c.redirect(`/templates/${template.id}?done=scenario_deleted`, 303)
-})
-
-templateRoutes.post('/:id/scenarios/:sid/edge-cases', async (c) => {
-  const template = await loadTemplate(c)
-  const scenario = await loadScenario(c, template)
-  const body = await readBody(c)
-  const parsed = EdgeCaseInput.safeParse(body)
-  if (!parsed.success) return c.html(await scenarioPage(c, { edgeCaseValues: body, edgeCaseFields: fieldErrors(parsed.error) }), 400)
-  await insertEdgeCase(c.var.db, scenario.id, parsed.data)
-  return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=edge_case_created`, 303)
-})
-
-async function loadEdgeCase(c: Context<AppEnv>) {
-  const template = await loadTemplate(c)
-  const scenario = await loadScenario(c, template)
-  const edgeCase = await findEdgeCase(c.var.db, uuidParam(c, 'eid', 'edge case'))
-  if (!edgeCase || edgeCase.scenario_id !== scenario.id) throw new NotFound('No such edge case in this scenario.')
-  return { template, scenario, edgeCase }
-}
-
-templateRoutes.get('/:id/scenarios/:sid/edge-cases/:eid', async (c) => {
-  const found = await loadEdgeCase(c)
-  return c.html(<EdgeCasePage ctx={pageContext(c)} {...found} canEdit={canEdit(c)} values={edgeCaseFormValues(found.edgeCase)} />)
-})
-
-templateRoutes.post('/:id/scenarios/:sid/edge-cases/:eid', async (c) => {
-  const found = await loadEdgeCase(c)
-  const body = await readBody(c)
-  const parsed = EdgeCaseInput.safeParse(body)
-  if (!parsed.success) {
-    return c.html(<EdgeCasePage ctx={pageContext(c)} {...found} canEdit values={edgeCaseFormValues(body)} fields={fieldErrors(parsed.error)} />, 400)
-  }
-  await updateEdgeCase(c.var.db, found.edgeCase.id, parsed.data)
-  return c.redirect(`/templates/${found.template.id}/scenarios/${found.scenario.id}?done=scenario_saved`, 303)
-})
-
-templateRoutes.post('/:id/scenarios/:sid/edge-cases/:eid/delete', async (c) => {
-  const found = await loadEdgeCase(c)
-  await deleteEdgeCase(c.var.db, found.edgeCase.id)
-  return c.redirect(`/templates/${found.template.id}/scenarios/${found.scenario.id}?done=edge_case_deleted`, 303)
-})
+templateRoutes.route('/:id/scenarios', scenarioPages)

@@ -2,8 +2,10 @@ import { z } from 'zod'
 import type { TemplateParameter } from '../db/schema'
 import { ValidationFailed } from '../errors'
 import { invalid } from '../http/respond'
+import { formText } from './form'
 import type { EdgeCaseFields, ScenarioFields } from './queries'
-import { scenarioValueProblems, typedFromText } from './validate'
+import { scenarioValueProblems } from './validate'
+import { parameterTypes, typedValues, valueTextsFromForm } from './value-fields'
 
 /** Scenario and edge case input: the zod shapes, the check of values against the template, and form reading. */
 
@@ -45,35 +47,23 @@ export function parseScenario(parameters: TemplateParameter[], body: unknown): S
 
 export type ScenarioFormValues = Record<(typeof SCENARIO_TEXT_FIELDS)[number] | 'name', string> & { values: Record<string, string> }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '')
-
-/** A posted scenario form: text fields, and `values[name]` inputs typed by the template's parameters (blank = unset). */
+/** A posted scenario form: its text fields and its `values.<name>` inputs, as typed. */
 export function scenarioFormValues(body: Record<string, unknown>): ScenarioFormValues {
-  const values: Record<string, string> = {}
-  for (const [key, value] of Object.entries(body)) {
-    const match = /^values\[([A-Za-z_][A-Za-z0-9_]*)\]$/.exec(key)
-    if (match) values[match[1]!] = text(value)
-  }
   return {
-    name: text(body.name),
-    persona: text(body.persona),
-    emotion: text(body.emotion),
-    topic: text(body.topic),
-    context: text(body.context),
-    intent: text(body.intent),
-    tone: text(body.tone),
-    values,
+    name: formText(body.name),
+    persona: formText(body.persona),
+    emotion: formText(body.emotion),
+    topic: formText(body.topic),
+    context: formText(body.context),
+    intent: formText(body.intent),
+    tone: formText(body.tone),
+    values: valueTextsFromForm(body),
   }
 }
 
+/** The form as the JSON API's scenario: values typed by the template's parameters, blanks left unset. */
 export function scenarioInputFromForm(form: ScenarioFormValues, parameters: TemplateParameter[]): Record<string, unknown> {
-  const types = new Map(parameters.map((param) => [param.name, param.type]))
-  const values: Record<string, unknown> = {}
-  for (const [name, raw] of Object.entries(form.values)) {
-    const value = typedFromText(types.get(name), raw)
-    if (value !== undefined) values[name] = value
-  }
-  return { ...form, values }
+  return { ...form, values: typedValues(form.values, parameterTypes(parameters)) }
 }
 
 export function scenarioFormFromFields(fields: ScenarioFields): ScenarioFormValues {

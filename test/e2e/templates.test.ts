@@ -59,7 +59,7 @@ test('a template is created in the browser with a parameter row, then previewed 
     expect(await page.textContent('h1')).toContain('Browser made')
     await page.click('text=Preview')
     expect(await page.textContent('#preview-result')).toContain('Missing values: product')
-    await page.fill('input[name="values[product]"]', 'Acme <Cloud>')
+    await page.fill('input[name="values.product"]', 'Acme <Cloud>')
     await expect.poll(() => page.textContent('#resolved-prompt'), { timeout: 5000 }).toContain('A customer asks about Acme <Cloud>.\n\nWrite between 4 and 8 turns')
     expect(await page.textContent('#preview-kind')).toContain('Exactly as generation sends them')
   })

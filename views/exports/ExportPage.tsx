@@ -3,6 +3,7 @@ import type { ExportListItem } from '../../src/exports/queries'
 import { WRITERS } from '../../src/exports/formats'
 import { Layout } from '../Layout'
 import { when } from '../format'
+import { ExportActions } from './ExportActions'
 import { describeScope } from './describe'
 import { ExportStatus } from './ExportStatus'
 
@@ -24,16 +25,7 @@ export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
         .
       </p>
       <ExportStatus row={row} />
-      <div class="actions" style="display: flex; gap: .5rem; align-items: center; margin-top: 1rem">
-        <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
-          <button type="submit">Run again with these settings</button>
-        </form>
-        {!row.deleted_at && (
-          <form method="post" action={`/exports/${row.id}/delete`} class="inline">
-            <button type="submit">Delete</button>
-          </form>
-        )}
-      </div>
+      <ExportActions row={row} rerunLabel="Run again with these settings" />
     </Layout>
   )
 }

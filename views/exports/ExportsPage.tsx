@@ -2,6 +2,7 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ExportListItem } from '../../src/exports/queries'
 import { Layout } from '../Layout'
 import { when } from '../format'
+import { ExportActions } from './ExportActions'
 import { describeScope, formatBytes } from './describe'
 import { StatusPill } from './ExportStatus'
 
@@ -57,17 +58,7 @@ export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; 
               </td>
               <td>{row.status === 'done' && !row.deleted_at ? when(row.expires_at) : '—'}</td>
               <td>
-                <div class="actions" style="display: flex; gap: .5rem; align-items: center; margin-top: 1rem">
-                  {row.status === 'done' && !row.deleted_at && <a href={`/exports/${row.id}/download`}>Download</a>}
-                  <form method="post" action={`/exports/${row.id}/rerun`} class="inline">
-                    <button type="submit">Run again</button>
-                  </form>
-                  {!row.deleted_at && (
-                    <form method="post" action={`/exports/${row.id}/delete`} class="inline">
-                      <button type="submit">Delete</button>
-                    </form>
-                  )}
-                </div>
+                <ExportActions row={row} rerunLabel="Run again" download />
               </td>
             </tr>
           ))}

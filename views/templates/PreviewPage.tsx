@@ -1,7 +1,8 @@
 import type { BatchEstimate } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
-import type { ResolvedPrompts } from '../../src/templates/preview'
+import type { ResolvedPrompts } from '../../src/templates/prompt'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
+import { valueField } from '../../src/templates/value-fields'
 import { Layout } from '../Layout'
 
 /** What one call would send, from sample values (and optionally a scenario), with its estimated cost. */
@@ -92,7 +93,7 @@ export function PreviewPage(props: {
             <input
               type="text"
               id={`f-values-${param.name}`}
-              name={`values[${param.name}]`}
+              name={valueField(param.name)}
               value={props.samples[param.name] ?? ''}
               placeholder={param.default === undefined ? '' : `default: ${String(param.default)}`}
             />

@@ -1,6 +1,7 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { SCENARIO_TEXT_FIELDS, type EdgeCaseFormValues, type ScenarioFormValues } from '../../src/templates/scenarios'
+import { valueField } from '../../src/templates/value-fields'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { TextArea } from './TextArea'
@@ -33,14 +34,14 @@ function ScenarioForm(props: { template: Template; action: string; values: Scena
       {params.length > 0 && <h2>Parameter values</h2>}
       {params.map((param) => (
         <Field
-          name={`values[${param.name}]`}
+          name={valueField(param.name)}
           label={`${param.name} (${param.type}${param.values ? `: ${param.values.join(', ')}` : ''}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
           value={values.values[param.name] ?? ''}
-          error={fields[`values.${param.name}`]}
+          error={fields[valueField(param.name)]}
         />
       ))}
       {Object.entries(fields)
-        .filter(([key]) => key.startsWith('values.') && !params.some((param) => `values.${param.name}` === key))
+        .filter(([key]) => key.startsWith('values.') && !params.some((param) => valueField(param.name) === key))
         .map(([key, message]) => (
           <p class="field-error">
             {key.slice(7)}: {message}

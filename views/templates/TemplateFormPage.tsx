@@ -5,6 +5,7 @@ import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { timeOfDay } from '../format'
+import { ParameterHead } from './ParameterHead'
 import { Select, TextArea } from './TextArea'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
@@ -37,16 +38,7 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
   const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
   return (
     <table class="table" id="parameter-rows" style="table-layout: fixed">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Type</th>
-          <th>Required</th>
-          <th>Default</th>
-          <th>Allowed values (enum, comma-separated)</th>
-          <th>Description</th>
-        </tr>
-      </thead>
+      <ParameterHead valuesLabel="Allowed values (enum, comma-separated)" />
       <tbody>
         {props.rows.map((row, i) => {
           const key = (field: string) => `parameters[${i}][${field}]`

@@ -4,8 +4,24 @@ import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { when } from '../format'
+import { ParameterHead } from './ParameterHead'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
+function VersionSelect(props: { name: string; label: string; versions: TemplateVersion[]; selected?: number }) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select name={props.name}>
+        {props.versions.map((v) => (
+          <option value={String(v.version)} selected={v.version === props.selected}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
 export function TemplatePage(props: {
   ctx: PageContext
   template: Template
@@ -67,16 +83,7 @@ export function TemplatePage(props: {
           <p class="muted">No parameters.</p>
         ) : (
           <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Required</th>
-                <th>Default</th>
-                <th>Allowed values</th>
-                <th>Description</th>
-              </tr>
-            </thead>
+            <ParameterHead valuesLabel="Allowed values" />
             <tbody>
               {template.parameters.map((param) => (
                 <tr>
@@ -137,26 +144,8 @@ export function TemplatePage(props: {
         <h2>Versions</h2>
         {versions.length > 1 && (
           <form method="get" action={`${base}/diff`} class="inline" style="margin-bottom: 1rem">
-            <label>
-              Compare{' '}
-              <select name="from">
-                {versions.map((v) => (
-                  <option value={String(v.version)} selected={v.version === versions[1]?.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              with{' '}
-              <select name="to">
-                {versions.map((v) => (
-                  <option value={String(v.version)} selected={v.version === versions[0]?.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <VersionSelect name="from" label="Compare" versions={versions} selected={versions[1]?.version} />
+            <VersionSelect name="to" label="with" versions={versions} selected={versions[0]?.version} />
             <button type="submit">Show the differences</button>
           </form>
         )}
