@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { Conflict, NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { CursorId, CursorText, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
-import { invalid, parseBody, parseInput, readBody } from '../http/respond'
+import { parseBody, parseInput, readBody } from '../http/respond'
 import { uuidParam } from '../http/params'
 import { viewToReadEditToChange } from './access'
 import {
