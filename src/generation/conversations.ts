@@ -3,7 +3,7 @@ import type { ConversationsTable, ConversationVersionsTable, DB } from '../db/sc
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/preview'
 import { activeAiSettings } from './ai-settings'
-import { notifyBatch } from './batches'
+import { notifyBatch } from './progress-channel'
 import { addGenerationJobs } from './jobs'
 import { recordStatusChange } from '../review/actions'
 

@@ -48,7 +48,12 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
 
 /** Parses the body with a schema, throwing a 400 with a sentence per field on failure. */
 export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  const result = schema.safeParse(await readBody(c))
+  return parseInput(schema, await readBody(c))
+}
+
+/** The same check for input already read (a form mapped to its JSON request): a 400 with a sentence per field. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input)
   if (!result.success) throw invalid(result.error)
   return result.data
 }
