@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
+import { addJob } from '../db/jobs'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
 import type { ExportOptions, ExportScope } from './schemas'
 
@@ -39,8 +40,7 @@ export async function insertExport(
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await sql`select graphile_worker.add_job(${EXPORT_TASK}, json_build_object('exportId', ${row.id}::text),
-      max_attempts := 5, job_key := ${`export:${row.id}`})`.execute(trx)
+    await addJob(trx, EXPORT_TASK, { exportId: row.id }, { maxAttempts: 5, jobKey: `export:${row.id}` })
     return row
   })
 }

@@ -1,13 +1,13 @@
 import type pg from 'pg'
 import type { Logger } from '../log'
+import { PROGRESS_CHANNEL } from './progress-channel'
 
 /**
  * The web process's one LISTEN connection for batch progress. Workers (any process, any machine)
- * `pg_notify('batch_progress', {batch_id, …})`; the hub fans each notification out to the open
+ * notify PROGRESS_CHANNEL with `{batch_id, …}`; the hub fans each notification out to the open
  * event streams of that batch. Lost connections are re-established; streams resend full state, so
  * a missed notification only delays an update.
  */
-export const PROGRESS_CHANNEL = 'batch_progress'
 
 /** Open progress streams one user may hold in this process; a further one ends their oldest. */
 export const MAX_STREAMS_PER_USER = 5
