@@ -7,7 +7,6 @@ import { FILTER_KEYS } from '../conversations/filter'
 import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '../http/cursor'
 import { invalid, isHtmx, readBody, wantsJson } from '../http/respond'
 import { ExportPage } from '../../views/exports/ExportPage'
 import { ExportPreview } from '../../views/exports/ExportPreview'
@@ -16,15 +15,12 @@ import { ExportStatus } from '../../views/exports/ExportStatus'
 import { NewExportPage, type NewExportValues } from '../../views/exports/NewExportPage'
 import { createExport, previewExport } from './create'
 import { openDownload } from './download'
-import { findSettledExport, listExports, type ExportCursor, type ExportListItem, type ExportRow } from './queries'
+import { findSettledExport, listExports, type ExportListItem, type ExportRow } from './queries'
 import { deleteExport } from './retention'
 import { ExportOptions, ExportRequest, ExportScope, requestFromForm } from './schemas'
 
 const Id = z.uuid()
 
-/** Keyset cursor for the history: none is the first page; a malformed one is a 400 naming its parameter. */
-const readCursor = (text: string | undefined, field: string): ExportCursor | undefined => (text ? decodeTimeIdCursor(text, field) : undefined)
-const cursorText = (cursor: ExportCursor | undefined) => (cursor ? encodeTimeIdCursor(cursor) : undefined)
 const SCOPE_KEYS = [...FILTER_KEYS, 'conversation_ids'] as string[]
 
 async function exportOr404(c: Context<AppEnv>, waitMs = 0): Promise<ExportListItem> {
@@ -120,8 +116,8 @@ export const exportPages = new Hono<AppEnv>()
 exportPages.use('*', requireCapability('edit'))
 
 exportPages.get('/', async (c) => {
-  const page = await listExports(c.var.db, { before: readCursor(c.req.query('before'), 'before'), limit: 50 })
-  const next = cursorText(page.next)
+  const page = await listExports(c.var.db, { cursor: c.req.query('before'), field: 'before', limit: 50 })
+  const next = page.next_cursor ?? undefined
   const notice = c.req.query('done') === 'deleted' ? 'Export deleted; its files were removed.' : undefined
   return c.html(<ExportsPage ctx={pageContext(c)} items={page.items} next={next} notice={notice} />)
 })
@@ -190,8 +186,8 @@ exportsApi.post('/', async (c) => {
 
 exportsApi.get('/', async (c) => {
   const limit = z.coerce.number().int().min(1).max(200).catch(50).parse(c.req.query('limit'))
-  const page = await listExports(c.var.db, { before: readCursor(c.req.query('cursor'), 'cursor'), limit })
-  return c.json({ items: page.items.map(exportJson), next_cursor: cursorText(page.next) ?? null })
+  const page = await listExports(c.var.db, { cursor: c.req.query('cursor'), limit })
+  return c.json({ items: page.items.map(exportJson), next_cursor: page.next_cursor })
 })
 
 exportsApi.get('/:id', async (c) => c.json(exportJson(await exportOr404(c))))
