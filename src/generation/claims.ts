@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
 import type { DimensionSource } from '../chunks/dimension-source'
 import type { ChunkContext, ConversationStatus, DB, TemplateSnapshot, Turn } from '../db/schema'
 import { grouped } from '../db/grouped'
@@ -213,4 +213,15 @@ export async function requeue(
       .executeTakeFirst()
     if (Number(updated.numUpdatedRows) > 0) await rescheduleGeneration(trx, claimed.id, runAt, maxAttempts)
   })
+}
+
+/** Failed conversations matching `where` back to queued with their attempts and error cleared (a retry starts afresh). */
+export async function requeueFailed(db: Kysely<DB>, where: Expression<SqlBool>): Promise<Array<{ id: string; batch_id: string | null }>> {
+  return db
+    .updateTable('conversations')
+    .set({ status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
+    .where(where)
+    .where('status', '=', 'failed')
+    .returning(['id', 'batch_id'])
+    .execute()
 }

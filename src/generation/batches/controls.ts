@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { DB } from '../../db/schema'
 import { Conflict, NotFound } from '../../errors'
 import { activeAiSettings } from '../ai-settings'
+import { requeueFailed } from '../claims'
 import { addGenerationJobs, removeGenerationJobs } from '../jobs'
 import { notifyBatch } from '../progress-channel'
 import { finishBatchIfComplete, totalsFromConversations } from './completion'
@@ -83,13 +84,7 @@ export async function retryFailed(db: Kysely<DB>, id: string): Promise<number> {
   await requireBatch(db, id)
   const ai = await activeAiSettings(db)
   const n = await db.transaction().execute(async (trx) => {
-    const retried = await trx
-      .updateTable('conversations')
-      .set({ status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
-      .where('batch_id', '=', id)
-      .where('status', '=', 'failed')
-      .returning('id')
-      .execute()
+    const retried = await requeueFailed(trx, ofBatch(id))
     if (retried.length === 0) return 0
     await trx.updateTable('batches').set({ status: 'running', finished_at: null, updated_at: sql`now()` }).where('id', '=', id).execute()
     await addGenerationJobs(trx, ofBatch(id), ai.max_retries + 1)
