@@ -7,6 +7,8 @@ import { PROGRESS_CHANNEL } from './progress-channel'
  * notify PROGRESS_CHANNEL with `{batch_id, …}`; the hub fans each notification out to the open
  * event streams of that batch. Lost connections are re-established; streams resend full state, so
  * a missed notification only delays an update.
+ * Why one connection: a LISTEN per open stream would hold a pool connection each; target: a
+ * committed result reaches the page in < 100 ms p95 ("progress latency" in test/bench/generation.bench.ts).
  */
 
 /** Open progress streams one user may hold in this process; a further one ends their oldest. */
