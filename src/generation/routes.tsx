@@ -29,6 +29,12 @@ import { progressHub } from './progress-hub'
 
 const batchId = (c: Context<AppEnv>) => uuidParam(c, 'id', 'batch')
 
+function controlParam(c: Context<AppEnv>) {
+  const action = BatchControl.safeParse(c.req.param('action'))
+  if (!action.success) throw new NotFound('No such batch action (pause, resume, cancel, retry or clear-cancelled).')
+  return action.data
+}
+
 async function requireState(c: Context<AppEnv>, id: string): Promise<BatchState> {
   const state = await findBatchState(c.var.db, id)
   if (!state) throw new NotFound('No such batch.')
@@ -44,8 +50,7 @@ batchApi.post('*', requireCapability('edit'))
 batchApi.post('/', async (c) => {
   const plan = await planBatchRequest(c.var.db, c.var.config, await parseBody(c, BatchRequest))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
-  const estimate = plan.estimate
-  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = estimate
+  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = plan.estimate
   return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } }, 201)
 })
 
@@ -76,10 +81,9 @@ batchApi.post('/:id/judge-grounding', async (c) => {
 })
 
 batchApi.post('/:id/:action', async (c) => {
-  const action = BatchControl.safeParse(c.req.param('action'))
-  if (!action.success) throw new NotFound('No such batch action (pause, resume, cancel, retry or clear-cancelled).')
+  const action = controlParam(c)
   const id = batchId(c)
-  await BATCH_CONTROLS[action.data](c.var.db, id)
+  await BATCH_CONTROLS[action](c.var.db, id)
   const state = await requireState(c, id)
   return c.json({ id, status: state.status, counts: state.counts, cost_usd: state.cost_usd })
 })
@@ -197,15 +201,14 @@ batchPages.post('/:id/judge-grounding', async (c) => {
 })
 
 batchPages.post('/:id/:action', async (c) => {
-  const action = BatchControl.safeParse(c.req.param('action'))
-  if (!action.success) throw new NotFound('No such batch action.')
+  const action = controlParam(c)
   const id = batchId(c)
-  if (action.data === 'cancel' && !(await isConfirmed(c))) {
+  if (action === 'cancel' && !(await isConfirmed(c))) {
     const state = await requireState(c, id)
     // Only a batch that can still be cancelled asks; otherwise cancelBatch answers 409.
     if (state.status === 'running' || state.status === 'paused') return c.html(<CancelBatchPage ctx={pageContext(c)} batch={state} />)
   }
-  await BATCH_CONTROLS[action.data](c.var.db, id)
+  await BATCH_CONTROLS[action](c.var.db, id)
   return c.redirect(`/batches/${id}`, 303)
 })
 
