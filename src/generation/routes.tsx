@@ -20,7 +20,7 @@ import { EstimateConfirmPage } from '../../views/EstimateConfirmPage'
 import { activeAiSettings } from './ai-settings'
 import { BATCH_CONTROLS, BatchControl } from './batches/controls'
 import { startBatch, startSingle } from './batches/create'
-import { planBatchRequest } from './batches/plan'
+import { planBatch } from './batches/plan'
 import { findBatchState, listBatches, type BatchState } from './batches/state'
 import { chunkIdsOf, pageChoices, readGenerateForm, templateIdOf } from './form'
 import { BatchRequest, GenerationRequest } from './inputs'
@@ -48,7 +48,7 @@ batchApi.use('*', requireCapability('view'))
 batchApi.post('*', requireCapability('edit'))
 
 batchApi.post('/', async (c) => {
-  const plan = await planBatchRequest(c.var.db, c.var.config, await parseBody(c, BatchRequest))
+  const plan = await planBatch(c.var.db, c.var.config, await parseBody(c, BatchRequest))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
   const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = plan.estimate
   return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } }, 201)
@@ -235,13 +235,13 @@ async function generateForm(c: Context<AppEnv>) {
 
 generatePages.post('/preview', async (c) => {
   const form = await generateForm(c)
-  const { estimate } = await planBatchRequest(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
+  const { estimate } = await planBatch(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
   return c.html(<GeneratePage ctx={pageContext(c)} choices={form.choices} values={form.values} estimate={estimate} />)
 })
 
 generatePages.post('/batches', async (c) => {
   const form = await generateForm(c)
-  const plan = await planBatchRequest(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
+  const plan = await planBatch(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
   return c.redirect(`/batches/${id}`, 303)
 })

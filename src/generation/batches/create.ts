@@ -31,7 +31,7 @@ export async function startBatch(db: Kysely<DB>, config: Config, plan: BatchPlan
  * through the Message Batches API, one job for the whole batch). The inserts are set-based (items
  * as JSON × generate_series), so 10,000 conversations are three statements.
  */
-export async function createBatch(
+async function createBatch(
   db: Kysely<DB>,
   input: {
     name: string
@@ -93,7 +93,7 @@ export async function startSingle(db: Kysely<DB>, config: Config, request: Gener
 }
 
 /** One conversation outside any batch (single generation); its job is added in the same transaction. */
-export async function createSingle(
+async function createSingle(
   db: Kysely<DB>,
   input: { resolved: ResolvedGeneration; userId: string | null; simulated: boolean; model: string | null; maxTokens: number | null },
 ): Promise<{ id: string }> {
