@@ -43,14 +43,13 @@ export type BatchState = {
   latest: LatestResult[]
 }
 
+/** Batches with the name of their template, as the batch page and the list show them. */
+function batchesWithTemplateName(db: Kysely<DB>) {
+  return db.selectFrom('batches').innerJoin('templates', 'templates.id', 'batches.template_id').select('templates.name as template_name')
+}
+
 export async function findBatchState(db: Kysely<DB>, id: string, latest = 10): Promise<BatchState | undefined> {
-  const batch = await db
-    .selectFrom('batches')
-    .innerJoin('templates', 'templates.id', 'batches.template_id')
-    .selectAll('batches')
-    .select('templates.name as template_name')
-    .where('batches.id', '=', id)
-    .executeTakeFirst()
+  const batch = await batchesWithTemplateName(db).selectAll('batches').where('batches.id', '=', id).executeTakeFirst()
   if (!batch) return undefined
   const [groups, recent] = await Promise.all([
     db
@@ -129,10 +128,8 @@ const BatchCursor = z.tuple([CursorTimestamp, CursorId])
 
 /** Newest first, keyset on (created_at, id); a forged `cursor` is a 400 naming it. */
 export async function listBatches(db: Kysely<DB>, query: { cursor?: string; limit: number }) {
-  let q = db
-    .selectFrom('batches')
-    .innerJoin('templates', 'templates.id', 'batches.template_id')
-    .select(['batches.id', 'batches.name', 'batches.status', 'batches.total', 'batches.created_at', 'templates.name as template_name'])
+  let q = batchesWithTemplateName(db)
+    .select(['batches.id', 'batches.name', 'batches.status', 'batches.total', 'batches.created_at'])
     .select(sql<string>`batches.created_at::text`.as('cursor_at'))
     // Unfinished batches sum their conversations; finished ones have the totals on the row.
     .select(
