@@ -38,7 +38,7 @@ export const MESSAGE_BATCH_TASK = 'message_batch'
 
 /** Adds (or moves) the batch's Message Batches job; `poll` counts the polls so far, for the backoff. */
 export async function addMessageBatchJob(db: Kysely<DB>, batchId: string, poll: number, runAt?: Date): Promise<void> {
-  await addJob(db, MESSAGE_BATCH_TASK, { batchId, poll }, { ...(runAt ? { runAt } : {}), maxAttempts: 10, jobKey: `${MESSAGE_BATCH_TASK}:${batchId}` })
+  await addJob(db, MESSAGE_BATCH_TASK, { batchId, poll }, { runAt, maxAttempts: 10, jobKey: `${MESSAGE_BATCH_TASK}:${batchId}` })
 }
 
 /** Removes the waiting jobs of the conversations matching `where` (a job already running finishes on its own). */
