@@ -54,14 +54,15 @@ conversationGenerationRoutes.get('/:id/versions', view, async (c) => {
   return c.json({ items: await listVersions(c.var.db, id) })
 })
 
-const VersionNumber = z.coerce.number().int().min(1)
+/** One of the conversation's saved versions, as a form or an address names it. */
+const ChosenVersion = z.coerce.number({ error: 'Choose a version' }).int('Choose a version').min(1, 'Choose a version')
 /** The conversation's row version the user saw (`conversation_version`), checked like a review decision's. */
 const SeenVersion = z.coerce.number({ error: 'must be the version you saw' }).int('must be the version you saw').min(1, 'must be the version you saw')
 
 conversationGenerationRoutes.get('/:id/compare', view, async (c) => {
   const id = conversationId(c)
-  const a = VersionNumber.safeParse(c.req.query('a'))
-  const b = VersionNumber.safeParse(c.req.query('b'))
+  const a = ChosenVersion.safeParse(c.req.query('a'))
+  const b = ChosenVersion.safeParse(c.req.query('b'))
   if (!a.success || !b.success) throw new ValidationFailed('Choose two versions to compare.', { a: 'Choose a version', b: 'Choose a version' })
   // A trashed conversation is gone for every reader, its versions included.
   const [, va, vb] = await Promise.all([requireConversation(c.var.db, id), findVersion(c.var.db, id, a.data), findVersion(c.var.db, id, b.data)])
@@ -96,7 +97,7 @@ conversationGenerationRoutes.post('/:id/regenerate', edit, async (c) => {
 })
 
 const RollbackRequest = z.object({
-  version: z.coerce.number({ error: 'Choose a version' }).int('Choose a version').min(1, 'Choose a version'),
+  version: ChosenVersion,
   conversation_version: SeenVersion,
 })
 
