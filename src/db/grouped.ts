@@ -36,7 +36,7 @@ export function grouped<I, O>(run: GroupRun<I, O>, { maxGroup = 64, inFlight = 2
   const runGroup = async (db: Kysely<DB>, group: Array<Waiting<I, O>>) => {
     try {
       const outputs = await run(db, group.map((w) => w.input))
-      group.forEach((w, i) => w.resolve(outputs[i]!))
+      for (const [i, w] of group.entries()) w.resolve(outputs[i]!)
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err)
       // One bad input must not fail its neighbours: each goes again on its own.

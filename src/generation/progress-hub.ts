@@ -49,7 +49,10 @@ export class ProgressHub {
       return () => undefined
     }
     let set = this.byBatch.get(batchId)
-    if (!set) this.byBatch.set(batchId, (set = new Set()))
+    if (!set) {
+      set = new Set()
+      this.byBatch.set(batchId, set)
+    }
     set.add(subscriber)
     this.batchOf.set(subscriber, batchId)
     const mine = this.byUser.get(subscriber.userId) ?? []
@@ -144,7 +147,10 @@ const hubs = new WeakMap<pg.Pool, ProgressHub>()
 /** The hub of this pool (one per process and database). */
 export function progressHub(pool: pg.Pool, log: Logger): ProgressHub {
   let hub = hubs.get(pool)
-  if (!hub) hubs.set(pool, (hub = new ProgressHub(pool, log)))
+  if (!hub) {
+    hub = new ProgressHub(pool, log)
+    hubs.set(pool, hub)
+  }
   return hub
 }
 
