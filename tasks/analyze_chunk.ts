@@ -1,8 +1,8 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
 import { analyseChunk } from '../src/chunks/analysis'
-import { createClaude } from '../src/claude/client'
 import type { Deps } from '../src/deps'
+import { taskClaude } from '../src/worker/task-claude'
 
 const Payload = z.object({ chunkId: z.uuid() })
 
@@ -11,8 +11,7 @@ const Payload = z.object({ chunkId: z.uuid() })
  * invalid output throw, and the queue retries with backoff. Safe to run twice.
  */
 export default function analyze_chunk({ db, config, log }: Deps): Task {
-  // Retries are the queue's, not the SDK's, so a retry never holds a rate-limit lease.
-  const claude = createClaude({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, maxRetries: 0 })
+  const claude = taskClaude(config)
   return async (payload) => {
     const { chunkId } = Payload.parse(payload)
     await analyseChunk({ db, claude, log }, chunkId)

@@ -1,8 +1,8 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { createClaude } from '../src/claude/client'
 import { generateConversation } from '../src/generation/generate'
 import type { Deps } from '../src/deps'
+import { taskClaude } from '../src/worker/task-claude'
 
 const Payload = z.object({ conversationId: z.uuid() })
 
@@ -12,8 +12,7 @@ const Payload = z.object({ conversationId: z.uuid() })
  * queue retries with backoff. Safe to run twice.
  */
 export default function generate_conversation({ db, config, log }: Deps): Task {
-  // Retries are ours (rescheduled jobs), not the SDK's, so a retry never holds a rate-limit lease.
-  const claude = createClaude({ apiKey: config.anthropicApiKey, baseURL: config.anthropicBaseUrl, maxRetries: 0 })
+  const claude = taskClaude(config)
   return async (payload, helpers) => {
     const { conversationId } = Payload.parse(payload)
     await generateConversation({ db, log, claude }, conversationId, {

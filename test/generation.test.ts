@@ -674,6 +674,26 @@ describe('live progress', () => {
     expect(page).toContain('Listed batch')
     expect(page).toContain('running')
   })
+
+  test('the batches list pages through every batch, even many created within one millisecond', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id: first } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
+    await sql`update batches set created_at = date_trunc('milliseconds', created_at) where id = ${first}::uuid`.execute(database.db)
+    await sql`insert into batches (name, template_id, template_version_id, status, settings, estimate, total, created_at)
+      select 'Copy ' || n, template_id, template_version_id, status, settings, estimate, total, created_at + make_interval(secs => n / 1e6)
+      from batches, generate_series(1, 60) as n where id = ${first}::uuid`.execute(database.db)
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const res: Response = await app.request(`/batches${cursor ? `?cursor=${cursor}` : ''}`, { headers: { cookie: editor, accept: 'application/json' } })
+      expect(res.status).toBe(200)
+      const page = (await res.json()) as { items: { id: string }[]; next_cursor: string | null }
+      seen.push(...page.items.map((b) => b.id))
+      cursor = page.next_cursor
+    } while (cursor)
+    expect(seen).toHaveLength(61)
+    expect(new Set(seen).size).toBe(61)
+  })
 })
 
 describe('the generate page', () => {

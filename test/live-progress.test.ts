@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
-import { notifyBatch } from '../src/generation/batches'
+import { notifyBatch } from '../src/generation/progress-channel'
 import { MAX_STREAMS_PER_USER, progressHub } from '../src/generation/progress-hub'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'

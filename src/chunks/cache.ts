@@ -2,10 +2,13 @@ import { LRUCache } from 'lru-cache'
 import type { ChunkDetail } from './queries'
 
 /**
- * Chunk reads by id repeat (every conversation generated from one chunk reads it), so the last
- * hundred are kept for five minutes. Only a cache: another process may change a chunk without
- * telling this one, so the TTL bounds how stale a read can be, and every change made here forgets
- * the chunks it touched at once.
+ * The last hundred chunks read by id, kept for five minutes. Only a cache: another process may
+ * change a chunk without telling this one, so the TTL bounds how stale a read can be, and every
+ * change made here forgets the chunks it touched at once.
+ * Why, and what measures it: it was added for generation reading one chunk per conversation, but
+ * generation now reads a batch's chunks in one query and keeps their text on each conversation;
+ * only the chunk page and GET /api/chunks/:id read through it, and no bench measures it
+ * (test/bench/chunks.bench.ts times lists and search).
  */
 export const CHUNK_CACHE_SIZE = 100
 export const CHUNK_CACHE_TTL_MS = 5 * 60_000

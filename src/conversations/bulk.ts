@@ -1,6 +1,7 @@
 import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
 import { z } from 'zod'
 import { can, type Capability } from '../auth/roles'
+import { addJob } from '../db/jobs'
 import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
 import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations } from './filter'
@@ -136,5 +137,5 @@ export const BulkJobPayload = z.object({
 export type BulkJobPayload = z.infer<typeof BulkJobPayload>
 
 export async function queueBulk(db: Kysely<DB>, payload: BulkJobPayload): Promise<void> {
-  await sql`select graphile_worker.add_job(${BULK_TASK}::text, ${JSON.stringify(payload)}::json, max_attempts => 3)`.execute(db)
+  await addJob(db, BULK_TASK, payload, { maxAttempts: 3 })
 }

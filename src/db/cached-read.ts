@@ -5,6 +5,9 @@ import type { DB } from './schema'
  * A value read from the database and kept for a short while per database handle: settings every
  * generated conversation needs but that change rarely. A change made through the same handle
  * forgets it at once; one made by another process is seen within `ttlMs`.
+ * Why: every generation reads the AI and the review settings, and the pipeline overhead target
+ * (< 15 ms p50 per conversation, test/bench/generation.bench.ts) leaves no room for two more
+ * round trips each; the bench gives no figure for this cache on its own.
  */
 export type CachedRead<T> = { get(db: Kysely<DB>): Promise<T>; forget(db: Kysely<DB>): void }
 

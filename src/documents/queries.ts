@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { z } from 'zod'
 import { forgetChunks } from '../chunks/cache'
 import type { Chunk, ChunkOptions } from '../chunks/chunker'
+import { addJob } from '../db/jobs'
 import type { DB, DocumentFormatName, DocumentStatus } from '../db/schema'
 import { Conflict } from '../errors'
 import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
@@ -123,8 +124,7 @@ export async function insertDocument(db: Kysely<DB>, input: NewDocument): Promis
 
 /** The job key makes a second enqueue for the same document (while one waits) a no-op. */
 async function enqueueIngest(trx: Transaction<DB>, documentId: string): Promise<void> {
-  await sql`select graphile_worker.add_job(${INGEST_TASK}, json_build_object('documentId', ${documentId}::text),
-    max_attempts := 3, job_key := ${`document:${documentId}`})`.execute(trx)
+  await addJob(trx, INGEST_TASK, { documentId }, { maxAttempts: 3, jobKey: `document:${documentId}` })
 }
 
 // ---------------------------------------------------------------- list

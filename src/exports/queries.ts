@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
+import { z } from 'zod'
+import { addJob } from '../db/jobs'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
-import { encodeTimeIdCursor, keysetPage } from '../http/cursor'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import type { ExportOptions, ExportScope } from './schemas'
 
 export type ExportRow = Selectable<ExportsTable>
@@ -40,8 +42,7 @@ export async function insertExport(
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await sql`select graphile_worker.add_job(${EXPORT_TASK}, json_build_object('exportId', ${row.id}::text),
-      max_attempts := 5, job_key := ${`export:${row.id}`})`.execute(trx)
+    await addJob(trx, EXPORT_TASK, { exportId: row.id }, { maxAttempts: 5, jobKey: `export:${row.id}` })
     return row
   })
 }
@@ -56,22 +57,26 @@ export async function findExport(db: Kysely<DB>, id: string): Promise<ExportList
     .executeTakeFirst()
 }
 
-export type ExportCursor = { created_at: Date; id: string }
+/** The history's keyset: created_at (as Postgres prints it, microseconds kept) and id. */
+const ExportCursor = z.tuple([CursorTimestamp, CursorId])
 
-/** Newest first, keyset-paged on (created_at, id); `limit + 1` rows tell whether there is more. */
-export async function listExports(db: Kysely<DB>, { before, limit }: { before?: ExportCursor; limit: number }) {
+/**
+ * Newest first, keyset-paged on (created_at, id); `limit + 1` rows tell whether there is more. A
+ * forged cursor is a 400 naming `field`, the query parameter it came in.
+ */
+export async function listExports(db: Kysely<DB>, { cursor, field = 'cursor', limit }: { cursor?: string | undefined; field?: string; limit: number }) {
   let query = db
     .selectFrom('exports')
     .leftJoin('users', 'users.id', 'exports.created_by')
     .selectAll('exports')
     .select('users.email as created_by_email')
-  if (before) {
-    query = query.where((eb) =>
-      eb.or([eb('exports.created_at', '<', before.created_at), eb.and([eb('exports.created_at', '=', before.created_at), eb('exports.id', '<', before.id)])]),
-    )
+    .select(sql<string>`exports.created_at::text`.as('cursor_at'))
+  if (cursor) {
+    const [at, id] = decodeCursor(cursor, ExportCursor, field)
+    query = query.where(sql<boolean>`(exports.created_at, exports.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
   const rows = await query.orderBy('exports.created_at', 'desc').orderBy('exports.id', 'desc').limit(limit + 1).execute()
-  return keysetPage(rows, limit, encodeTimeIdCursor)
+  return keysetPage(rows, limit, (last) => encodeCursor([last.cursor_at, last.id]), ({ cursor_at: _at, ...item }): ExportListItem => item)
 }
 
 /**

@@ -6,7 +6,6 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
-import { decodeTimeIdCursor } from '../http/cursor'
 import { rerenderOnError } from '../http/errors'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
@@ -17,13 +16,11 @@ import { ExportStatus } from '../../views/exports/ExportStatus'
 import { NewExportPage } from '../../views/exports/NewExportPage'
 import { createExport, previewExport } from './create'
 import { openDownload } from './download'
-import { findSettledExport, listExports, type ExportCursor, type ExportListItem, type ExportRow } from './queries'
+import { findSettledExport, listExports, type ExportListItem, type ExportRow } from './queries'
 import { deleteExport } from './retention'
 import { ExportForm, exportFormBody, exportFormValues } from './form'
 import { ExportOptions, ExportRequest, ExportScope } from './schemas'
 
-/** Keyset cursor for the history: none is the first page; a malformed one is a 400 naming its parameter. */
-const readCursor = (text: string | undefined, field: string): ExportCursor | undefined => (text ? decodeTimeIdCursor(text, field) : undefined)
 
 async function exportOr404(c: Context<AppEnv>, waitMs = 0): Promise<ExportListItem> {
   const row = await findSettledExport(c.var.db, uuidParam(c, 'id', 'export'), waitMs)
@@ -82,7 +79,7 @@ export const exportPages = new Hono<AppEnv>()
 exportPages.use('*', requireCapability('edit'))
 
 exportPages.get('/', async (c) => {
-  const page = await listExports(c.var.db, { before: readCursor(c.req.query('before'), 'before'), limit: 50 })
+  const page = await listExports(c.var.db, { cursor: c.req.query('before'), field: 'before', limit: 50 })
   const next = page.next_cursor ?? undefined
   const notice = c.req.query('done') === 'deleted' ? 'Export deleted; its files were removed.' : undefined
   return c.html(<ExportsPage ctx={pageContext(c)} items={page.items} next={next} notice={notice} />)
@@ -142,7 +139,7 @@ exportsApi.post('/', async (c) => c.json(await startExport(c, await parseBody(c,
 
 exportsApi.get('/', async (c) => {
   const limit = z.coerce.number().int().min(1).max(200).catch(50).parse(c.req.query('limit'))
-  const page = await listExports(c.var.db, { before: readCursor(c.req.query('cursor'), 'cursor'), limit })
+  const page = await listExports(c.var.db, { cursor: c.req.query('cursor'), limit })
   return c.json({ items: page.items.map(exportJson), next_cursor: page.next_cursor })
 })
 

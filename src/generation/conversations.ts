@@ -4,7 +4,8 @@ import type { DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/prompt'
 import { activeAiSettings } from './ai-settings'
-import { notifyBatch } from './batches'
+import { requeueFailed } from './claims'
+import { notifyBatch } from './progress-channel'
 import { addGenerationJobs } from './jobs'
 import { recordStatusChange } from '../review/actions'
 
@@ -17,13 +18,7 @@ const onlyConversation = (id: string) => sql<SqlBool>`id = ${id}::uuid`
 export async function retryConversation(db: Kysely<DB>, id: string): Promise<void> {
   const ai = await activeAiSettings(db)
   const batchId = await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('conversations')
-      .set({ status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'failed')
-      .returning('batch_id')
-      .executeTakeFirst()
+    const [row] = await requeueFailed(trx, onlyConversation(id))
     if (!row) throw new Conflict('Only a conversation whose generation failed can be retried.')
     if (row.batch_id) {
       await trx.updateTable('batches').set({ status: 'running', finished_at: null, updated_at: sql`now()` }).where('id', '=', row.batch_id).where('status', '=', 'done').execute()

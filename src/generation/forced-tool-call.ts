@@ -1,7 +1,7 @@
 import os from 'node:os'
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
-import { classifyClaudeError, type Claude, type ClaudeMessageParams } from '../claude/client'
+import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
 import type { DB } from '../db/schema'
 import { activeAiSettings } from './ai-settings'
 import { acquireClaudeSlot, leaseHolder, releaseClaudeSlot } from './rate-limit'
@@ -32,7 +32,7 @@ export type ForcedToolCall<T extends z.ZodType> = {
 export async function forcedToolCall<T extends z.ZodType>(deps: { db: Kysely<DB>; claude: Claude }, call: ForcedToolCall<T>): Promise<z.infer<T>> {
   const settings = await activeAiSettings(deps.db)
   const lease = await acquireClaudeSlot(deps.db, settings, HOLDER)
-  let message
+  let message: ClaudeMessage
   try {
     message = await deps.claude.createMessage(
       {

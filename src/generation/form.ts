@@ -1,12 +1,16 @@
 import { sql, type Kysely } from 'kysely'
 import { z } from 'zod'
-import type { AiSettings } from './ai-settings'
+import { activeAiSettings, type AiSettings } from './ai-settings'
 import type { DB, TemplateParameter } from '../db/schema'
+import { single } from '../http/params'
 import { MAX_BATCH_CHUNKS } from './inputs'
 import { listEdgeCases, listScenarios, listTemplates, findLatestTemplateVersion, type EdgeCase, type ScenarioListItem } from '../templates/queries'
-import { valuesFromForm } from '../templates/value-fields'
+import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../templates/value-fields'
 
-/** The /generate form: what it offers, and its fields turned into the same shape the JSON API takes. */
+/**
+ * The generation forms: what /generate offers, and the fields of /generate and of a conversation's
+ * regenerate form turned into the same shape the JSON API takes.
+ */
 
 export type GenerateFormValues = Record<string, string | string[]>
 
@@ -39,6 +43,36 @@ async function selectedChunks(db: Kysely<DB>, ids: string[]): Promise<SelectedCh
     .execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
+/** A template id from an address or a form, or none when it is missing or not an id. */
+export function templateIdOf(value: unknown): string | undefined {
+  const id = z.uuid().safeParse(single(value))
+  return id.success ? id.data : undefined
+}
+
+/** What the /generate page offers; without a template chosen yet, the newest one, so its form shows straight away. */
+export async function pageChoices(db: Kysely<DB>, templateId: string | undefined, chunkIds: string[]): Promise<GenerateChoices> {
+  const settings = await activeAiSettings(db)
+  const choices = await generateChoices(db, templateId, settings, chunkIds)
+  const newest = choices.templates[0]
+  return !choices.template && newest ? generateChoices(db, newest.id, settings, chunkIds) : choices
+}
+
+export type GenerateForm = {
+  /** What the page offers for the chosen template, to show the form again. */
+  choices: GenerateChoices
+  /** The fields as they were typed, to fill the form again. */
+  values: GenerateFormValues
+  /** The fields as the JSON request they make (validated by the route's schema). */
+  request: Record<string, unknown>
+}
+
+/** A posted /generate form. */
+export async function readGenerateForm(db: Kysely<DB>, body: Record<string, unknown>): Promise<GenerateForm> {
+  const values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]))
+  const choices = await generateChoices(db, templateIdOf(body.template_id), await activeAiSettings(db), chunkIdsOf(body.chunk_ids))
+  return { choices, values, request: requestFromForm(body, choices.template?.parameters ?? []) }
 }
 
 export async function generateChoices(db: Kysely<DB>, templateId: string | undefined, settings: AiSettings, chunkIds: string[] = []): Promise<GenerateChoices> {
@@ -77,4 +111,14 @@ export function requestFromForm(body: Record<string, unknown>, parameters: Templ
   if (text('message_batches')) request.message_batches = text('message_batches')
   for (const key of ['name', 'model', 'max_tokens', 'random_draws']) if (text(key)) request[key] = text(key)
   return request
+}
+
+/**
+ * A regenerate request: JSON sends `values` as an object; the conversation page's form sends
+ * `values.<name>` as text, typed like the value it replaces, and only the changed ones are kept.
+ */
+export function regenerateRequestFrom(body: Record<string, unknown>, parameters: Record<string, unknown>): Record<string, unknown> {
+  const typed = typedValues(valueTextsFromForm(body), (name) => typeOfValue(parameters[name]))
+  const changed = Object.fromEntries(Object.entries(typed).filter(([name, value]) => value !== parameters[name]))
+  return { model: body.model, values: body.values ?? changed, conversation_version: body.conversation_version }
 }

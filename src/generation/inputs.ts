@@ -44,6 +44,15 @@ export const GenerationRequest = z.object({
 })
 export type GenerationRequest = z.infer<typeof GenerationRequest>
 
+/** POST /api/batches and the form's batch request: what to generate, how many of each, and a name. */
+export const BatchRequest = GenerationRequest.extend({
+  count_per_item: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1'),
+  name: z.string().trim().max(200).optional(),
+  /** Through the Anthropic Message Batches API: half price, results within 24 hours. */
+  message_batches: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }).default(false),
+})
+export type BatchRequest = z.infer<typeof BatchRequest>
+
 export type GenerationItem = {
   scenario_id: string | null
   edge_case_id: string | null

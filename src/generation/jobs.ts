@@ -1,5 +1,5 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
-import { addKeyedJobs } from '../db/jobs'
+import { addJob, addKeyedJobs } from '../db/jobs'
 import type { DB } from '../db/schema'
 
 /**
@@ -30,8 +30,7 @@ export function addJobsSql(idsQuery: RawBuilder<unknown>, maxAttempts: number): 
 
 /** Runs the conversation's job again at `runAt` (e.g. after Claude's retry-after). */
 export async function rescheduleGeneration(db: Kysely<DB>, conversationId: string, runAt: Date, maxAttempts: number): Promise<void> {
-  await sql`select graphile_worker.add_job(${GENERATE_TASK}::text, json_build_object('conversationId', ${conversationId}::text),
-    run_at => ${runAt}::timestamptz, max_attempts => ${maxAttempts}::int, job_key => ${jobKey(conversationId)}::text)`.execute(db)
+  await addJob(db, GENERATE_TASK, { conversationId }, { runAt, maxAttempts, jobKey: jobKey(conversationId) })
 }
 
 /** The job that submits a batch to the Message Batches API, then polls it until its results are in. */
@@ -39,8 +38,7 @@ export const MESSAGE_BATCH_TASK = 'message_batch'
 
 /** Adds (or moves) the batch's Message Batches job; `poll` counts the polls so far, for the backoff. */
 export async function addMessageBatchJob(db: Kysely<DB>, batchId: string, poll: number, runAt?: Date): Promise<void> {
-  await sql`select graphile_worker.add_job(${MESSAGE_BATCH_TASK}::text, json_build_object('batchId', ${batchId}::text, 'poll', ${poll}::int),
-    run_at => ${runAt ?? null}::timestamptz, max_attempts => 10, job_key => ${`${MESSAGE_BATCH_TASK}:${batchId}`}::text)`.execute(db)
+  await addJob(db, MESSAGE_BATCH_TASK, { batchId, poll }, { runAt, maxAttempts: 10, jobKey: `${MESSAGE_BATCH_TASK}:${batchId}` })
 }
 
 /** Removes the waiting jobs of the conversations matching `where` (a job already running finishes on its own). */

@@ -2,19 +2,8 @@ import { sql } from 'kysely'
 import { classifyClaudeError, type ClaudeBatchResult, type ClaudeMessageBatch } from '../claude/client'
 import { activeAiSettings, type AiSettings } from './ai-settings'
 import { costOf, MESSAGE_BATCH_DISCOUNT, type Usage } from './cost'
-import {
-  checkBatchFinished,
-  checkOutput,
-  claim,
-  claimedOfBatch,
-  messageParams,
-  modelOf,
-  requeue,
-  saveGenerated,
-  turnRange,
-  type Claimed,
-  type GenerationDeps,
-} from './generate'
+import { checkBatchFinished, claim, claimedOfBatch, requeue, type Claimed } from './claims'
+import { checkOutput, messageParams, modelOf, saveGenerated, turnRange, type GenerationDeps } from './generate'
 import { addMessageBatchJob } from './jobs'
 
 /**

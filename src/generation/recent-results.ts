@@ -8,6 +8,8 @@ import { shingles } from './quality'
  * quality score. Kept per worker process: its own results join at once, and the batch's newest
  * results from every process are read again at most once a second. So scoring a conversation
  * costs no query and no re-tokenizing of the same neighbours, however large the batch.
+ * Why: reading them with the claim cost 9 ms per claim at 3,000 conversations in a batch, growing
+ * with its size (commit 7ef4591), against < 15 ms p50 overhead per conversation (test/bench/generation.bench.ts).
  */
 
 /** How many recent conversations of the batch a new one is compared with. */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
+import { addJob } from '../db/jobs'
 import type { DB, MaintenanceRunsTable } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'
 
@@ -17,7 +18,7 @@ export async function requestVacuum(db: Kysely<DB>, table: string, userId: strin
   }
   return db.transaction().execute(async (trx) => {
     const run = await trx.insertInto('maintenance_runs').values({ table_name: table, requested_by: userId }).returningAll().executeTakeFirstOrThrow()
-    await sql`select graphile_worker.add_job('vacuum_table', json_build_object('runId', ${run.id}::text), max_attempts => 1)`.execute(trx)
+    await addJob(trx, 'vacuum_table', { runId: run.id }, { maxAttempts: 1 })
     return run
   })
 }

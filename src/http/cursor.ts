@@ -54,20 +54,6 @@ export function decodeCursor<T extends z.ZodType>(raw: string, shape: T, field =
   return parsed.data
 }
 
-/** The "<ISO time>_<id>" cursor of the batches and exports lists (their times are JavaScript Dates). */
-export function encodeTimeIdCursor(key: { created_at: Date; id: string }): string {
-  return `${key.created_at.toISOString()}_${key.id}`
-}
-
-export function decodeTimeIdCursor(raw: string, field = 'cursor'): { created_at: Date; id: string } {
-  const cut = raw.lastIndexOf('_')
-  const at = raw.slice(0, cut)
-  const id = raw.slice(cut + 1)
-  const created_at = new Date(at)
-  if (cut < 0 || !isCursorTimestamp(at) || Number.isNaN(created_at.getTime()) || !CursorId.safeParse(id).success) throw badCursor(field)
-  return { created_at, id }
-}
-
 export type KeysetPage<Item, Cursor = string> = { items: Item[]; next_cursor: Cursor | null }
 
 /**

@@ -51,7 +51,7 @@ export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Pro
   return parseInput(schema, await readBody(c))
 }
 
-/** Parses what a route built from the request (a form mapped to a change), with the same 400. */
+/** The same check for input already read (a form mapped to its JSON request): a 400 with a sentence per field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input)
   if (!result.success) throw invalid(result.error)

@@ -11,6 +11,7 @@ import { freePort } from '../../src/db/embedded'
 import { seedDocuments } from '../../src/documents/seed'
 import { changeAiSettings } from '../../src/generation/ai-settings'
 import { generateConversation } from '../../src/generation/generate'
+import { progressNotice } from '../../src/generation/progress-channel'
 import { progressHub } from '../../src/generation/progress-hub'
 import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
@@ -184,7 +185,7 @@ try {
   for (const [i, id] of sseIds.entries()) {
     const t = performance.now()
     await sql`with done as (update conversations set status = 'pending_review', updated_at = now() where id = ${id}::uuid returning id, batch_id)
-      select pg_notify('batch_progress', json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'pending_review')::text) from done`.execute(database.db)
+      select ${progressNotice(sql`json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'pending_review')`)} from done`.execute(database.db)
     const received = await nextDone(i + 1)
     if (i >= 20) latencies.push(received - t)
   }

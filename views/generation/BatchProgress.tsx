@@ -1,4 +1,4 @@
-import type { BatchState } from '../../src/generation/batches'
+import type { BatchState } from '../../src/generation/batches/state'
 import { count } from '../format'
 import { dollars, duration } from './format'
 

@@ -1,5 +1,5 @@
 import type { PageContext } from '../../src/http/page-context'
-import type { BatchListItem } from '../../src/generation/batches'
+import type { BatchListItem } from '../../src/generation/batches/state'
 import { Layout } from '../Layout'
 import { count, when } from '../format'
 import { dollars } from './format'

@@ -1,5 +1,5 @@
 import type { PageContext } from '../../src/http/page-context'
-import type { BatchState } from '../../src/generation/batches'
+import type { BatchState } from '../../src/generation/batches/state'
 import { ConfirmPage } from '../ConfirmPage'
 import { count } from '../format'
 

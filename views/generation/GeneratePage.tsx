@@ -21,7 +21,7 @@ export function GeneratePage(props: {
 }) {
   const { choices, estimate } = props
   const v = props.values ?? {}
-  const one = (key: string) => {
+  const firstValue = (key: string) => {
     const value = v[key]
     return Array.isArray(value) ? (value[0] ?? '') : (value ?? '')
   }
@@ -102,13 +102,13 @@ export function GeneratePage(props: {
                     <select id={`f-values-${p.name}`} name={`values.${p.name}`}>
                       <option value="">{p.default !== undefined ? `default: ${String(p.default)}` : '—'}</option>
                       {(p.values ?? []).map((value) => (
-                        <option value={value} selected={one(`values.${p.name}`) === value}>
+                        <option value={value} selected={firstValue(`values.${p.name}`) === value}>
                           {value}
                         </option>
                       ))}
                     </select>
                   ) : (
-                    <input id={`f-values-${p.name}`} name={`values.${p.name}`} value={one(`values.${p.name}`)} placeholder={p.default !== undefined ? String(p.default) : ''} />
+                    <input id={`f-values-${p.name}`} name={`values.${p.name}`} value={firstValue(`values.${p.name}`)} placeholder={p.default !== undefined ? String(p.default) : ''} />
                   )}
                   {props.fields?.[`values.${p.name}`] && <p class="field-error">{props.fields[`values.${p.name}`]}</p>}
                 </div>
@@ -140,29 +140,29 @@ export function GeneratePage(props: {
               <div class="field">
                 <label for={`f-grid-${axis}`}>{axis}s</label>
                 <textarea id={`f-grid-${axis}`} name={`grid_${axis}`} rows={3}>
-                  {one(`grid_${axis}`)}
+                  {firstValue(`grid_${axis}`)}
                 </textarea>
               </div>
             ))}
             <div class="field">
               <label for="f-random_draws">Random draws (blank: every combination)</label>
-              <input id="f-random_draws" name="random_draws" type="number" min="1" value={one('random_draws')} />
+              <input id="f-random_draws" name="random_draws" type="number" min="1" value={firstValue('random_draws')} />
             </div>
           </fieldset>
           <fieldset>
             <legend>Batch</legend>
             <div class={props.fields?.count_per_item ? 'field invalid' : 'field'}>
               <label for="f-count_per_item">Conversations per item</label>
-              <input id="f-count_per_item" name="count_per_item" type="number" min="1" max={choices.settings.max_batch_size} value={one('count_per_item') || '1'} required />
+              <input id="f-count_per_item" name="count_per_item" type="number" min="1" max={choices.settings.max_batch_size} value={firstValue('count_per_item') || '1'} required />
               {props.fields?.count_per_item && <p class="field-error">{props.fields.count_per_item}</p>}
             </div>
             <div class="field">
               <label for="f-name">Name</label>
-              <input id="f-name" name="name" value={one('name')} placeholder={`${template.name} batch`} />
+              <input id="f-name" name="name" value={firstValue('name')} placeholder={`${template.name} batch`} />
             </div>
             <div class={props.fields?.model ? 'field invalid' : 'field'}>
               <label for="f-model">Model</label>
-              <input id="f-model" name="model" list="known-models" value={one('model')} placeholder={choices.settings.model} />
+              <input id="f-model" name="model" list="known-models" value={firstValue('model')} placeholder={choices.settings.model} />
               <datalist id="known-models">
                 {MODEL_CHOICES.map(({ id }) => (
                   <option value={id} />
@@ -172,10 +172,10 @@ export function GeneratePage(props: {
             </div>
             <div class="field">
               <label for="f-max_tokens">Max tokens</label>
-              <input id="f-max_tokens" name="max_tokens" type="number" value={one('max_tokens')} placeholder={String(choices.settings.max_tokens)} />
+              <input id="f-max_tokens" name="max_tokens" type="number" value={firstValue('max_tokens')} placeholder={String(choices.settings.max_tokens)} />
             </div>
             <label>
-              <input type="checkbox" name="message_batches" value="on" checked={one('message_batches') === 'on'} /> Send through the Message Batches API: half
+              <input type="checkbox" name="message_batches" value="on" checked={firstValue('message_batches') === 'on'} /> Send through the Message Batches API: half
               price, results within 24 hours
             </label>
           </fieldset>
@@ -184,7 +184,7 @@ export function GeneratePage(props: {
               <p>
                 <strong>{count(estimate.calls)}</strong> calls, about {count(estimate.input_tokens)} input and {count(estimate.output_tokens)} output tokens,{' '}
                 <strong>{dollars(estimate.cost_usd)}</strong>,{' '}
-                {one('message_batches') === 'on'
+                {firstValue('message_batches') === 'on'
                   ? 'at Message Batches prices, with results within 24 hours.'
                   : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
               </p>
