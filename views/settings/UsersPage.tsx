@@ -3,10 +3,11 @@ import { ROLE_DESCRIPTIONS } from '../../src/auth/roles'
 import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
 import type { PageContext } from '../../src/http/page-context'
+import { Notice } from '../components/Notice'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { SettingsNav } from '../settings/SettingsNav'
-import { TokenTable } from '../settings/TokenTable'
+import { SettingsNav } from './SettingsNav'
+import { TokenTable } from './TokenTable'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
 
@@ -36,11 +37,7 @@ export function UsersPage(props: {
     <Layout ctx={props.ctx} title="Users">
       <SettingsNav ctx={props.ctx} />
       <h1>Users</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       <div class="table-wrap">
       <table class="table">

@@ -1,10 +1,11 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
+import { Notice } from '../components/Notice'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { SettingsNav } from '../settings/SettingsNav'
-import { when } from './format'
+import { when } from '../generation/format'
+import { SettingsNav } from './SettingsNav'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],
@@ -17,18 +18,14 @@ const FIELDS = [
 ] as const
 
 /** The active AI configuration (admins can change it) and every past change with who made it. */
-export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; history: AiSettingsChangeRow[]; canChange: boolean; fields?: Record<string, string>; notice?: string }) {
+export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; history: AiSettingsChangeRow[]; canChange: boolean; error?: string; fields?: Record<string, string>; notice?: string }) {
   return (
     <Layout ctx={props.ctx} title="AI settings">
       <SettingsNav ctx={props.ctx} />
       <h1>AI settings</h1>
       <p>Workers pick up a change within a few seconds.</p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <FormError message={props.fields ? 'Some values are not valid.' : undefined} />
+      <Notice message={props.notice} />
+      <FormError message={props.fields ? 'Some values are not valid.' : props.error} />
       <form method="post" action="/settings/ai" class="card">
         {props.canChange ? (
           <ModelChoice current={props.current.model} error={props.fields?.model} />

@@ -1,8 +1,9 @@
 import type { PageContext } from '../../src/http/page-context'
 import { reasonLines, type ReviewSettings } from '../../src/review/settings'
+import { Notice } from '../components/Notice'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
-import { ReviewNav } from './ReviewNav'
+import { ReviewNav } from '../review/ReviewNav'
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
@@ -20,11 +21,7 @@ export function ReviewSettingsPage(props: {
     <Layout ctx={props.ctx} title="Review settings">
       <ReviewNav ctx={props.ctx} />
       <h1>Review settings</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : undefined} />
       <form method="post" action="/review/settings" class="card">
         <div class={fields.reasons ? 'field invalid' : 'field'}>
