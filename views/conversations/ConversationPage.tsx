@@ -7,6 +7,7 @@ import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from './format'
 import { SourceSection } from './SourceSection'
+import { Notice } from '../components/Notice'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -35,11 +36,7 @@ export function ConversationPage(props: {
         <small class="muted" title="Counts every change (edit, review, status); forms send it so a stale copy is refused">(revision {c.version})</small>
         {c.simulated && <span class="pill">simulated</span>}
       </p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       {c.status === 'needs_revision' && (
         <section class="notice" aria-label="Changes requested">

@@ -1,7 +1,7 @@
 import type { ConversationFilter } from '../../src/conversations/filter'
 import type { ConversationPage, FilterChoices, Sort } from '../../src/conversations/queries'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
-import type { PageContext } from '../../src/http/page-context'
+import { type PageContext, userCan } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import type { BulkAction } from '../../src/conversations/bulk'
 import { BulkForm } from './BulkForm'
@@ -9,6 +9,7 @@ import { ConversationRows } from './ConversationRows'
 import { STATUS_LABELS } from './format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
+import { Notice } from '../components/Notice'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',
@@ -35,7 +36,7 @@ export function DashboardPage(props: { ctx: PageContext; view: DashboardView; ch
   return (
     <Layout ctx={props.ctx} title="Dashboard">
       <h1>Dashboard</h1>
-      {props.ctx.user?.role === 'admin' && (
+      {userCan(props.ctx, 'admin') && (
         <p class="muted">
           <a href="/conversations/trash">Trash</a> (deleted conversations, restorable for 30 days)
         </p>
@@ -54,11 +55,7 @@ export function Results(props: { view: DashboardView }) {
   const { view } = props
   return (
     <section id="results">
-      {view.notice && (
-        <p class="notice" role="status">
-          {view.notice}
-        </p>
-      )}
+      <Notice message={view.notice} />
       <SummaryPlaceholder params={view.params} />
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">

@@ -3,6 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
 import { RelinkForm } from './RelinkForm'
+import { Notice } from '../components/Notice'
 
 /** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */
 export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; notice?: string; canLink: boolean }) {
@@ -14,11 +15,7 @@ export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; n
       </p>
       <h1>Orphaned conversations</h1>
       <p class="muted">Grounded in a chunk that was deleted or re-chunked away. Each keeps the text it was generated from; link it to a chunk again to restore its source.</p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       {page.items.length === 0 ? (
         <p class="muted">No orphaned conversations.</p>
       ) : (

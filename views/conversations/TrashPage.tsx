@@ -1,6 +1,7 @@
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
+import { Notice } from '../components/Notice'
 
 export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
 
@@ -15,11 +16,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
         Deleted conversations stay here for {props.days} days; restore one to bring it back everywhere. After that they are deleted for good, with
         their versions and review history (a clean-up runs every hour).
       </p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <table class="table">
         <thead>
           <tr>

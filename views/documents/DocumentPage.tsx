@@ -4,6 +4,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { formatBytes, when } from '../exports/describe'
 import { DocumentBody, type ChunkList } from './DocumentStatus'
+import { Notice } from '../components/Notice'
 
 export type RechunkValues = { max_tokens: string; overlap_tokens: string; by_headings: boolean }
 
@@ -29,11 +30,7 @@ export function DocumentPage(props: {
         <a href="/documents">← All documents</a>
       </p>
       <h1>{row.title}</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <table class="metadata">
         <tbody>
           <tr>

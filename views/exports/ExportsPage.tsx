@@ -3,17 +3,14 @@ import type { ExportListItem } from '../../src/exports/queries'
 import { Layout } from '../Layout'
 import { describeScope, formatBytes, when } from './describe'
 import { StatusPill } from './ExportStatus'
+import { Notice } from '../components/Notice'
 
 /** The history: every export with who, when, scope, format, count, size, status, download and expiry. */
 export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; next?: string; notice?: string }) {
   return (
     <Layout ctx={props.ctx} title="Exports">
       <h1>Exports</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <p>
         <a href="/exports/new" class="button primary">
           New export

@@ -5,6 +5,7 @@ import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { quality, when } from './format'
 import { ReviewHistory } from './ReviewHistory'
+import { Notice } from '../components/Notice'
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -32,11 +33,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
   const { item } = props
   return (
     <section id="review-screen" class="review-screen" data-conversation-id={item?.id ?? ''} data-version={item ? String(item.version) : ''}>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       {props.error && (
         <p class="form-error" role="alert">
           {props.error}

@@ -4,6 +4,7 @@ import { SCENARIO_TEXT_FIELDS, type EdgeCaseFormValues, type ScenarioFormValues 
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { TextArea } from './TextArea'
+import { Notice } from '../components/Notice'
 
 type Errors = Record<string, string>
 
@@ -104,11 +105,7 @@ export function ScenarioPage(props: {
         <a href={`/templates/${template.id}`}>← {template.name}</a>
       </p>
       <h1>{scenario.name}</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={Object.keys(errors).length ? 'Not saved: fix the fields marked below.' : undefined} />
       <section class="card">
         <dl>

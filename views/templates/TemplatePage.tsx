@@ -4,6 +4,8 @@ import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { formatDateTime } from './TextArea'
+import { Notice } from '../components/Notice'
+import { SubNav } from '../components/SubNav'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
 export function TemplatePage(props: {
@@ -25,22 +27,18 @@ export function TemplatePage(props: {
       <h1>
         {template.name} <small class="muted">v{template.version}</small> {template.archived_at && <span class="pill bad">archived</span>}
       </h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       {template.description && <p>{template.description}</p>}
       <p class="muted">
         {template.category && <>Category {template.category} · </>}Target tier {template.target_tier} · {template.min_turns}–{template.max_turns} turns · quality threshold{' '}
         {Number(template.quality_threshold)}
       </p>
-      <div class="subnav">
-        <a href={`${base}/preview`}>Preview</a>
-        {canEdit && <a href={`${base}/edit`}>Edit</a>}
-        {canEdit && <a href={`${base}/scenarios/new`}>New scenario</a>}
-      </div>
+      <SubNav
+        ctx={props.ctx}
+        label="Template"
+        items={[{ href: `${base}/preview`, label: 'Preview' }, canEdit && { href: `${base}/edit`, label: 'Edit' }, canEdit && { href: `${base}/scenarios/new`, label: 'New scenario' }]}
+      />
       {canEdit && (
         <div style="display: flex; gap: .5rem; margin-bottom: 1rem">
           <form method="post" action={`${base}/duplicate`} class="inline">

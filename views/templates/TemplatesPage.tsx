@@ -1,6 +1,8 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { TemplatePage } from '../../src/templates/queries'
 import { Layout } from '../Layout'
+import { Notice } from '../components/Notice'
+import { SubNav } from '../components/SubNav'
 
 export type TemplateListFilter = { q: string; archived: boolean }
 
@@ -64,20 +66,16 @@ export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; fil
   return (
     <Layout ctx={props.ctx} title="Templates">
       <h1>Templates</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <div class="subnav">
-        <a href="/templates" aria-current={filter.archived ? undefined : 'page'}>
-          Active
-        </a>
-        <a href="/templates?archived=1" aria-current={filter.archived ? 'page' : undefined}>
-          Archived
-        </a>
-        {props.canEdit && <a href="/templates/new">New template</a>}
-      </div>
+      <Notice message={props.notice} />
+      <SubNav
+        ctx={props.ctx}
+        label="Templates"
+        items={[
+          { href: '/templates', label: 'Active', current: !filter.archived },
+          { href: '/templates?archived=1', label: 'Archived', current: filter.archived },
+          props.canEdit && { href: '/templates/new', label: 'New template' },
+        ]}
+      />
       <form method="get" action="/templates" class="inline" role="search" hx-get="/templates" hx-trigger="input changed delay:300ms, submit" hx-target="#template-rows" hx-swap="outerHTML" hx-push-url="true">
         {filter.archived && <input type="hidden" name="archived" value="1" />}
         <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
