@@ -8,6 +8,7 @@ import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from './format'
 import { SourceSection } from './SourceSection'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -176,18 +177,7 @@ export function ConversationPage(props: {
         {props.history.length === 0 ? (
           <p class="muted">Not reviewed yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>From → to</th>
-                <th>Reasons</th>
-                <th>Comment</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['When', 'Who', 'Action', 'From → to', 'Reasons', 'Comment']}>
               {props.history.map((h) => (
                 <tr>
                   <td>{when(h.created_at)}</td>
@@ -200,8 +190,7 @@ export function ConversationPage(props: {
                   <td>{h.comment}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </section>
       <section aria-label="Versions">
@@ -209,18 +198,7 @@ export function ConversationPage(props: {
         {props.versions.length === 0 ? (
           <p class="muted">Only the version generated; no edits yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Source</th>
-                <th>Turns</th>
-                <th>Quality</th>
-                <th>When</th>
-                <th>Who</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Version', 'Source', 'Turns', 'Quality', 'When', 'Who']}>
               {props.versions.map((v, i) => (
                 <tr>
                   <td>
@@ -233,8 +211,7 @@ export function ConversationPage(props: {
                   <td>{v.author_email ?? '—'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </section>
     </Layout>

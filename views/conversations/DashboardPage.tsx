@@ -5,11 +5,12 @@ import { type PageContext, userCan } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import type { BulkAction } from '../../src/conversations/bulk'
 import { BulkForm } from './BulkForm'
-import { ConversationRows } from './ConversationRows'
+import { COLUMNS, ConversationRows } from './ConversationRows'
 import { STATUS_LABELS } from './format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',
@@ -59,30 +60,9 @@ export function Results(props: { view: DashboardView }) {
       <SummaryPlaceholder params={view.params} />
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">
-        <table class="table conversations">
-          <thead>
-            <tr>
-              <th></th>
-              <th>Title</th>
-              <th>Tier</th>
-              <th>Status</th>
-              <th>Quality</th>
-              <th>Persona</th>
-              <th>Emotion</th>
-              <th>Topic</th>
-              <th>Template</th>
-              <th>Turns</th>
-              <th>Tokens</th>
-              <th>Cost</th>
-              <th>Created</th>
-              <th>Reviewed</th>
-              <th>Version</th>
-            </tr>
-          </thead>
-          <tbody id="rows">
+        <Table head={COLUMNS} class="conversations" bodyId="rows">
             <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
-          </tbody>
-        </table>
+        </Table>
       </div>
     </section>
   )

@@ -4,6 +4,8 @@ import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
 import { RelinkForm } from './RelinkForm'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
+import { Pager } from '../components/Pager'
 
 /** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */
 export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; notice?: string; canLink: boolean }) {
@@ -19,17 +21,7 @@ export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; n
       {page.items.length === 0 ? (
         <p class="muted">No orphaned conversations.</p>
       ) : (
-        <table class="table orphans">
-          <thead>
-            <tr>
-              <th>Conversation</th>
-              <th>Status</th>
-              <th>Was grounded in</th>
-              <th>Created</th>
-              {props.canLink && <th>Re-link</th>}
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Conversation', 'Status', 'Was grounded in', 'Created', props.canLink && 'Re-link']} class="orphans">
             {page.items.map((row) => (
               <tr id={`c-${row.id}`}>
                 <td>
@@ -56,14 +48,9 @@ export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; n
                 )}
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       )}
-      {page.next_cursor && (
-        <p>
-          <a href={`/conversations/orphaned?cursor=${encodeURIComponent(page.next_cursor)}`}>Next page →</a>
-        </p>
-      )}
+      {page.next_cursor && <Pager href={`/conversations/orphaned?cursor=${encodeURIComponent(page.next_cursor)}`}>Next page →</Pager>}
     </Layout>
   )
 }

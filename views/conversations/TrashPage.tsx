@@ -2,6 +2,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
 
 export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
 
@@ -17,25 +18,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
         their versions and review history (a clean-up runs every hour).
       </p>
       <Notice message={props.notice} />
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Tier</th>
-            <th>Status</th>
-            <th>Deleted</th>
-            <th>Deleted for good</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={6} class="muted">
-                The trash is empty.
-              </td>
-            </tr>
-          )}
+      <Table head={['Title', 'Tier', 'Status', 'Deleted', 'Deleted for good', '']} empty={props.items.length === 0 && 'The trash is empty.'}>
           {props.items.map((row) => (
             <tr id={`c-${row.id}`}>
               <td>{row.title || 'Untitled'}</td>
@@ -50,8 +33,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
       {props.next && (
         <p>
           <a href={`/conversations/trash?${props.next}`}>Older deletions</a>

@@ -4,6 +4,8 @@ import { Layout } from '../Layout'
 import { describeScope, formatBytes, when } from './describe'
 import { StatusPill } from './ExportStatus'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
+import { Pager } from '../components/Pager'
 
 /** The history: every export with who, when, scope, format, count, size, status, download and expiry. */
 export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; next?: string; notice?: string }) {
@@ -16,28 +18,7 @@ export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; 
           New export
         </a>
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>Format</th>
-            <th>Scope</th>
-            <th>Conversations</th>
-            <th>Size</th>
-            <th>Status</th>
-            <th>Expires</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={9} class="muted">
-                No exports yet.
-              </td>
-            </tr>
-          )}
+      <Table head={['When', 'Who', 'Format', 'Scope', 'Conversations', 'Size', 'Status', 'Expires', '']} empty={props.items.length === 0 && 'No exports yet.'}>
           {props.items.map((row) => (
             <tr>
               <td>
@@ -67,13 +48,8 @@ export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; 
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      {props.next && (
-        <p>
-          <a href={`/exports?before=${encodeURIComponent(props.next)}`}>Older exports →</a>
-        </p>
-      )}
+      </Table>
+      {props.next && <Pager href={`/exports?before=${encodeURIComponent(props.next)}`}>Older exports →</Pager>}
     </Layout>
   )
 }

@@ -1,5 +1,6 @@
 import type { ConversationVersion } from '../../src/generation/conversations'
 import { when } from './format'
+import { Table } from '../components/Table'
 
 /**
  * Every content version of a conversation, with compare and roll-back, newest first. A roll-back
@@ -13,20 +14,7 @@ export function VersionsList(props: { conversationId: string; versions: Conversa
       <h2>Versions</h2>
       <form method="get" action={`/conversations/${conversationId}/compare`}>
         {props.canEdit && <input type="hidden" name="conversation_version" value={String(props.conversationVersion)} />}
-        <table class="table">
-          <thead>
-            <tr>
-              <th>A</th>
-              <th>B</th>
-              <th>Version</th>
-              <th>Source</th>
-              <th>Model</th>
-              <th>Quality</th>
-              <th>When</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['A', 'B', 'Version', 'Source', 'Model', 'Quality', 'When', '']}>
             {versions.map((v, i) => (
               <tr>
                 <td>
@@ -51,8 +39,7 @@ export function VersionsList(props: { conversationId: string; versions: Conversa
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
         {versions.length > 1 && <button type="submit">Compare A and B</button>}
       </form>
     </section>

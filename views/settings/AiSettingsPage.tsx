@@ -6,6 +6,7 @@ import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { when } from '../generation/format'
 import { SettingsNav } from './SettingsNav'
+import { Table } from '../components/Table'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],
@@ -50,17 +51,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
         )}
       </form>
       <h2>Models and list prices</h2>
-      <table class="table" id="model-prices">
-        <thead>
-          <tr>
-            <th>Model</th>
-            <th>Input</th>
-            <th>Output</th>
-            <th>Cache write</th>
-            <th>Cache read</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['Model', 'Input', 'Output', 'Cache write', 'Cache read']} id="model-prices">
           {MODEL_CHOICES.map(({ id, price }) => (
             <tr>
               <td>
@@ -72,25 +63,10 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
               <td>{perMillion(price.cacheRead)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
       <p class="muted">US dollars per million tokens; the Message Batches API halves them.</p>
       <h2>History</h2>
-      <table class="table">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>Model</th>
-            <th>Max tokens</th>
-            <th>Rate / min</th>
-            <th>At once</th>
-            <th>Retry budget</th>
-            <th>Retries</th>
-            <th>Max batch</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['When', 'Who', 'Model', 'Max tokens', 'Rate / min', 'At once', 'Retry budget', 'Retries', 'Max batch']}>
           {props.history.map((row) => (
             <tr>
               <td>{when(row.created_at)}</td>
@@ -104,8 +80,7 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
               <td>{row.max_batch_size}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </Layout>
   )
 }

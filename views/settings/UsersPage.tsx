@@ -4,6 +4,7 @@ import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
 import type { PageContext } from '../../src/http/page-context'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from './SettingsNav'
@@ -39,18 +40,7 @@ export function UsersPage(props: {
       <h1>Users</h1>
       <Notice message={props.notice} />
       <FormError message={props.error} />
-      <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Email</th>
-            <th>Name</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Password</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['Email', 'Name', 'Role', 'Status', 'Password']} wrap>
           {props.users.map((user) => (
             <tr data-user={user.email}>
               <td>{user.email}</td>
@@ -76,9 +66,7 @@ export function UsersPage(props: {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      </div>
+      </Table>
 
       <LiveTokens tokens={props.tokens.filter((token) => !token.revoked_at)} />
 

@@ -5,6 +5,7 @@ import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { TextArea } from './TextArea'
 import { Notice } from '../components/Notice'
+import { Table } from '../components/Table'
 
 type Errors = Record<string, string>
 
@@ -130,16 +131,7 @@ export function ScenarioPage(props: {
         {props.edgeCases.length === 0 ? (
           <p class="muted">No edge cases yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Complexity</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Name', 'Type', 'Complexity', 'Description']}>
               {props.edgeCases.map((edgeCase) => (
                 <tr data-edge-case={edgeCase.name}>
                   <td>
@@ -150,8 +142,7 @@ export function ScenarioPage(props: {
                   <td>{edgeCase.description.slice(0, 200)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
         {props.canEdit && (
           <>

@@ -5,6 +5,7 @@ import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { formatTime, Select, TextArea } from './TextArea'
+import { Table } from '../components/Table'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
 export function DraftStatus(props: { savedAt?: Date }) {
@@ -35,18 +36,11 @@ export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref
 function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, string> }) {
   const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
   return (
-    <table class="table" id="parameter-rows" style="table-layout: fixed">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Type</th>
-          <th>Required</th>
-          <th>Default</th>
-          <th>Allowed values (enum, comma-separated)</th>
-          <th>Description</th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table
+      head={['Name', 'Type', 'Required', 'Default', 'Allowed values (enum, comma-separated)', 'Description']}
+      id="parameter-rows"
+      style="table-layout: fixed"
+    >
         {props.rows.map((row, i) => {
           const key = (field: string) => `parameters[${i}][${field}]`
           const messages = ['name', 'type', 'required', 'default', 'values', 'description'].map((field) => error(i, field)).filter(Boolean)
@@ -99,8 +93,7 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
             </>
           )
         })}
-      </tbody>
-    </table>
+    </Table>
   )
 }
 

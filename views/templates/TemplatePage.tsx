@@ -6,6 +6,7 @@ import { Layout } from '../Layout'
 import { formatDateTime } from './TextArea'
 import { Notice } from '../components/Notice'
 import { SubNav } from '../components/SubNav'
+import { Table } from '../components/Table'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
 export function TemplatePage(props: {
@@ -64,18 +65,7 @@ export function TemplatePage(props: {
         {template.parameters.length === 0 ? (
           <p class="muted">No parameters.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Required</th>
-                <th>Default</th>
-                <th>Allowed values</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Name', 'Type', 'Required', 'Default', 'Allowed values', 'Description']}>
               {template.parameters.map((param) => (
                 <tr>
                   <td>
@@ -88,8 +78,7 @@ export function TemplatePage(props: {
                   <td>{param.description ?? ''}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
         {template.notes && (
           <>
@@ -104,17 +93,7 @@ export function TemplatePage(props: {
         {props.scenarios.length === 0 ? (
           <p class="muted">No scenarios yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Persona</th>
-                <th>Emotion</th>
-                <th>Topic</th>
-                <th>Edge cases</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Name', 'Persona', 'Emotion', 'Topic', 'Edge cases']}>
               {props.scenarios.map((scenario) => (
                 <tr data-scenario={scenario.name}>
                   <td>
@@ -126,8 +105,7 @@ export function TemplatePage(props: {
                   <td>{scenario.edge_case_count}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </section>
 
@@ -158,16 +136,7 @@ export function TemplatePage(props: {
             <button type="submit">Show the differences</button>
           </form>
         )}
-        <table class="table">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Saved</th>
-              <th>By</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Version', 'Saved', 'By', '']}>
             {versions.map((v) => (
               <tr data-version={String(v.version)}>
                 <td>
@@ -184,8 +153,7 @@ export function TemplatePage(props: {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       </section>
     </Layout>
   )

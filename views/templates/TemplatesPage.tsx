@@ -3,6 +3,8 @@ import type { TemplatePage } from '../../src/templates/queries'
 import { Layout } from '../Layout'
 import { Notice } from '../components/Notice'
 import { SubNav } from '../components/SubNav'
+import { Table } from '../components/Table'
+import { Pager } from '../components/Pager'
 
 export type TemplateListFilter = { q: string; archived: boolean }
 
@@ -21,18 +23,7 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
       {page.items.length === 0 ? (
         <p class="muted">{filter.q ? `No template matches “${filter.q}”.` : filter.archived ? 'No archived templates.' : 'No templates yet.'}</p>
       ) : (
-        <table class="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Category</th>
-              <th>Tier</th>
-              <th>Version</th>
-              <th>Scenarios</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Name', 'Category', 'Tier', 'Version', 'Scenarios', 'Updated']}>
             {page.items.map((item) => (
               <tr data-template={item.name}>
                 <td>
@@ -47,16 +38,9 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
                 <td>{item.updated_at.toISOString().replace('T', ' ').slice(0, 16)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       )}
-      {page.next_cursor && (
-        <p>
-          <a href={nextHref(filter, page.next_cursor)} rel="next">
-            Next page →
-          </a>
-        </p>
-      )}
+      {page.next_cursor && <Pager href={nextHref(filter, page.next_cursor)}>Next page →</Pager>}
     </div>
   )
 }
