@@ -3,6 +3,7 @@ import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
 import { Notice } from '../components/Notice'
 import { Table } from '../components/Table'
+import { Pager } from '../components/Pager'
 
 export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
 
@@ -34,11 +35,7 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
             </tr>
           ))}
       </Table>
-      {props.next && (
-        <p>
-          <a href={`/conversations/trash?${props.next}`}>Older deletions</a>
-        </p>
-      )}
+      {props.next && <Pager href={`/conversations/trash?${props.next}`}>Older deletions</Pager>}
     </Layout>
   )
 }

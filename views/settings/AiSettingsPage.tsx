@@ -52,34 +52,34 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
       </form>
       <h2>Models and list prices</h2>
       <Table head={['Model', 'Input', 'Output', 'Cache write', 'Cache read']} id="model-prices">
-          {MODEL_CHOICES.map(({ id, price }) => (
-            <tr>
-              <td>
-                <code>{id}</code>
-              </td>
-              <td>{perMillion(price.input)}</td>
-              <td>{perMillion(price.output)}</td>
-              <td>{perMillion(price.cacheWrite)}</td>
-              <td>{perMillion(price.cacheRead)}</td>
-            </tr>
-          ))}
+        {MODEL_CHOICES.map(({ id, price }) => (
+          <tr>
+            <td>
+              <code>{id}</code>
+            </td>
+            <td>{perMillion(price.input)}</td>
+            <td>{perMillion(price.output)}</td>
+            <td>{perMillion(price.cacheWrite)}</td>
+            <td>{perMillion(price.cacheRead)}</td>
+          </tr>
+        ))}
       </Table>
       <p class="muted">US dollars per million tokens; the Message Batches API halves them.</p>
       <h2>History</h2>
       <Table head={['When', 'Who', 'Model', 'Max tokens', 'Rate / min', 'At once', 'Retry budget', 'Retries', 'Max batch']}>
-          {props.history.map((row) => (
-            <tr>
-              <td>{when(row.created_at)}</td>
-              <td>{row.created_by_email ?? 'default'}</td>
-              <td>{row.model}</td>
-              <td>{row.max_tokens}</td>
-              <td>{row.requests_per_minute}</td>
-              <td>{row.max_concurrency}</td>
-              <td>{row.retry_budget_minutes} min</td>
-              <td>{row.max_retries}</td>
-              <td>{row.max_batch_size}</td>
-            </tr>
-          ))}
+        {props.history.map((row) => (
+          <tr>
+            <td>{when(row.created_at)}</td>
+            <td>{row.created_by_email ?? 'default'}</td>
+            <td>{row.model}</td>
+            <td>{row.max_tokens}</td>
+            <td>{row.requests_per_minute}</td>
+            <td>{row.max_concurrency}</td>
+            <td>{row.retry_budget_minutes} min</td>
+            <td>{row.max_retries}</td>
+            <td>{row.max_batch_size}</td>
+          </tr>
+        ))}
       </Table>
     </Layout>
   )

@@ -9,27 +9,27 @@ import { Table } from '../components/Table'
 export function TokenTable(props: { tokens: (TokenSummary | OwnedTokenSummary)[]; revokeAction: (id: string) => string; empty: string; owners?: boolean }) {
   return (
     <Table head={[props.owners && 'Owner', 'Name', 'Token', 'Scope', 'Created', 'Last used', '']} empty={props.tokens.length === 0 && props.empty} wrap>
-          {props.tokens.map((token) => (
-            <tr data-token={token.id}>
-              {props.owners && <td>{'user_email' in token ? token.user_email : ''}</td>}
-              <td>{token.name}</td>
-              <td>
-                <code>{token.prefix}…</code>
-              </td>
-              <td>{token.scope}</td>
-              <td>{when(token.created_at)}</td>
-              <td>{token.last_used_at ? when(token.last_used_at) : 'never'}</td>
-              <td>
-                {token.revoked_at ? (
-                  <span class="pill bad">revoked</span>
-                ) : (
-                  <form method="post" action={props.revokeAction(token.id)} class="inline">
-                    <button type="submit">Revoke</button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
+      {props.tokens.map((token) => (
+        <tr data-token={token.id}>
+          {props.owners && <td>{'user_email' in token ? token.user_email : ''}</td>}
+          <td>{token.name}</td>
+          <td>
+            <code>{token.prefix}…</code>
+          </td>
+          <td>{token.scope}</td>
+          <td>{when(token.created_at)}</td>
+          <td>{token.last_used_at ? when(token.last_used_at) : 'never'}</td>
+          <td>
+            {token.revoked_at ? (
+              <span class="pill bad">revoked</span>
+            ) : (
+              <form method="post" action={props.revokeAction(token.id)} class="inline">
+                <button type="submit">Revoke</button>
+              </form>
+            )}
+          </td>
+        </tr>
+      ))}
     </Table>
   )
 }

@@ -41,31 +41,31 @@ export function UsersPage(props: {
       <Notice message={props.notice} />
       <FormError message={props.error} />
       <Table head={['Email', 'Name', 'Role', 'Status', 'Password']} wrap>
-          {props.users.map((user) => (
-            <tr data-user={user.email}>
-              <td>{user.email}</td>
-              <td>{user.name}</td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <RoleSelect name="role" value={user.role} compact />
-                  <button type="submit">Save role</button>
-                </form>
-              </td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <input type="hidden" name="disabled" value={user.disabled_at ? 'false' : 'true'} />
-                  {user.disabled_at ? <span class="pill bad">disabled</span> : <span class="pill good">active</span>}{' '}
-                  <button type="submit">{user.disabled_at ? 'Enable' : 'Disable'}</button>
-                </form>
-              </td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
-                  <button type="submit">Reset</button>
-                </form>
-              </td>
-            </tr>
-          ))}
+        {props.users.map((user) => (
+          <tr data-user={user.email}>
+            <td>{user.email}</td>
+            <td>{user.name}</td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <RoleSelect name="role" value={user.role} compact />
+                <button type="submit">Save role</button>
+              </form>
+            </td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <input type="hidden" name="disabled" value={user.disabled_at ? 'false' : 'true'} />
+                {user.disabled_at ? <span class="pill bad">disabled</span> : <span class="pill good">active</span>}{' '}
+                <button type="submit">{user.disabled_at ? 'Enable' : 'Disable'}</button>
+              </form>
+            </td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
+                <button type="submit">Reset</button>
+              </form>
+            </td>
+          </tr>
+        ))}
       </Table>
 
       <LiveTokens tokens={props.tokens.filter((token) => !token.revoked_at)} />
