@@ -6,6 +6,7 @@ import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { quality, when } from './format'
 import { ReviewHistory } from './ReviewHistory'
 import { Notice } from '../components/Notice'
+import { FormError } from '../Field'
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -34,11 +35,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
   return (
     <section id="review-screen" class="review-screen" data-conversation-id={item?.id ?? ''} data-version={item ? String(item.version) : ''}>
       <Notice message={props.notice} />
-      {props.error && (
-        <p class="form-error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <FormError message={props.error} />
       <div class="review-bar">
         <NavKey label="Previous" keys="p,k" shown="p" href={props.previousId && `/review/${props.previousId}${qs}`} />
         <NavKey label="Next" keys="n,j" shown="n" href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />
