@@ -26,11 +26,13 @@ aiSettingsApi.put('/', requireCapability('admin'), async (c) => {
 })
 
 /** The settings form: "another model id" wins over the list when filled in; blank fields keep their value. */
-const AiSettingsForm = z.preprocess((body) => {
-  const { model_other: other, api_token: _token, ...rest } = body as Record<string, unknown>
-  if (typeof other === 'string' && other.trim()) rest.model = other
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''))
-}, AiSettingsChange)
+const AiSettingsForm = z
+  .record(z.string(), z.unknown())
+  .transform(({ model_other: other, api_token: _token, ...rest }) => {
+    if (typeof other === 'string' && other.trim()) rest.model = other
+    return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''))
+  })
+  .pipe(AiSettingsChange)
 
 /** /settings/ai: the form and the history. */
 export const aiSettingsPages = new Hono<AppEnv>()

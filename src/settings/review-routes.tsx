@@ -20,7 +20,7 @@ reviewSettingsRoutes.get('/', async (c) => {
 reviewSettingsRoutes.post('/', async (c) => {
   rerenderOnError(c, async (problem) => {
     const [settings, values] = await Promise.all([activeReviewSettings(c.var.db), readBody(c)])
-    return <ReviewSettingsPage ctx={pageContext(c)} settings={settings} values={values} fields={problem.fields} />
+    return <ReviewSettingsPage ctx={pageContext(c)} settings={settings} values={values} {...problem} />
   })
   const input = await parseBody(c, ReviewSettingsInput)
   const user = signedInUser(c)

@@ -32,7 +32,9 @@ tokenRoutes.get('/', async (c) => {
 /** Post/Redirect/Get: the new token is shown once by the page redirected to, so reloading it creates nothing. */
 tokenRoutes.post('/', async (c) => {
   const user = signedInUser(c)
-  rerenderOnError(c, async (problem) => <TokensPage ctx={pageContext(c)} tokens={await listApiTokens(c.var.db, user.id)} fields={problem.fields} />)
+  rerenderOnError(c, async ({ error, fields }) => (
+    <TokensPage ctx={pageContext(c)} tokens={await listApiTokens(c.var.db, user.id)} fields={fields} error={fields ? undefined : error} />
+  ))
   const input = await parseBody(c, TokenInput)
   const secret = sessionSecret(c)
   const created = await c.var.db.transaction().execute(async (trx) => {

@@ -41,7 +41,7 @@ userRoutes.post('/', async (c) => {
     const body = await readBody(c)
     const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), role: String(body.role ?? '') }
     const [users, tokens] = await Promise.all([listUsers(c.var.db), listAllApiTokens(c.var.db)])
-    return <UsersPage ctx={pageContext(c)} users={users} tokens={tokens} values={values} fields={problem.fields} />
+    return <UsersPage ctx={pageContext(c)} users={users} tokens={tokens} values={values} fields={problem.fields} error={problem.fields ? undefined : problem.error} />
   })
   const user = await insertUser(c.var.db, await parseBody(c, NewUserInput))
   if (!user) throw new ValidationFailed('A user with this email already exists.', { email: 'A user with this email already exists.' })

@@ -13,6 +13,8 @@ export function ReviewSettingsPage(props: {
   settings: ReviewSettings
   values?: Record<string, unknown>
   fields?: Record<string, string>
+  /** A refusal that is not about one field. */
+  error?: string
   notice?: string
 }) {
   const { settings, values, fields = {} } = props
@@ -22,7 +24,7 @@ export function ReviewSettingsPage(props: {
       <ReviewNav ctx={props.ctx} />
       <h1>Review settings</h1>
       <Notice message={props.notice} />
-      <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : undefined} />
+      <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : props.error} />
       <form method="post" action="/review/settings" class="card">
         <div class={fields.reasons ? 'field invalid' : 'field'}>
           <label for="f-reasons">Rejection reasons, one per line as "code: Label" (at most 9: reviewers pick them with the digit keys)</label>
