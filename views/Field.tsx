@@ -1,4 +1,4 @@
-import { Message } from './components/Notice'
+import { Message } from './Notice'
 
 /** A labelled input with its error beside it; one component so every form reads alike. */
 export function Field(props: {

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
 import type { PageContext } from '../src/http/page-context'
-import { NavLinks, type NavItem } from './components/SubNav'
+import { NavLinks, type NavItem } from './SubNav'
 
 const NAV: NavItem[] = [
   { href: '/', label: 'Dashboard', needs: 'view' },

@@ -1,5 +1,5 @@
 import type { ChunkPage } from '../../src/chunks/queries'
-import { LoadMore } from '../components/Pager'
+import { LoadMore } from '../Pager'
 
 /**
  * One page of chunk cards and the "load more" item that fetches the next page in its place. Each

@@ -4,7 +4,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { ChunkCards } from './ChunkCards'
 import { SearchBox } from '../SearchBox'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 
 export type ChunkBrowserView = {
   query: ChunkListQuery

@@ -7,8 +7,8 @@ import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { count, money, score, STATUS_LABELS, when } from './format'
 import { SourceSection } from './SourceSection'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {

@@ -1,8 +1,8 @@
 import type { ConversationPage } from '../../src/conversations/queries'
 import { count, money, score, STATUS_LABELS, when } from './format'
 import { Highlighted } from './Highlighted'
-import { EmptyRow } from '../components/Table'
-import { LoadMore } from '../components/Pager'
+import { EmptyRow } from '../Table'
+import { LoadMore } from '../Pager'
 
 /** The dashboard table's headings (the first column holds the bulk-selection boxes). */
 export const COLUMNS = ['', 'Title', 'Tier', 'Status', 'Quality', 'Persona', 'Emotion', 'Topic', 'Template', 'Turns', 'Tokens', 'Cost', 'Created', 'Reviewed', 'Version']

@@ -9,8 +9,8 @@ import { COLUMNS, ConversationRows } from './ConversationRows'
 import { STATUS_LABELS } from './format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',

@@ -3,9 +3,9 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
 import { RelinkForm } from './RelinkForm'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */
 export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; notice?: string; canLink: boolean }) {

@@ -1,9 +1,9 @@
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from './format'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export type TrashRow = { id: string; title: string; status: string; tier: string; deleted_at: Date | null }
 

@@ -4,7 +4,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { formatBytes, when } from '../exports/describe'
 import { DocumentBody, type ChunkList } from './DocumentStatus'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 
 export type RechunkValues = { max_tokens: string; overlap_tokens: string; by_headings: boolean }
 

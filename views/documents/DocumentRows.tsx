@@ -1,8 +1,8 @@
 import type { DocumentRow } from '../../src/documents/queries'
 import { formatBytes, when } from '../exports/describe'
 import { DocumentStatusPill } from './DocumentStatus'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** The list's rows and its "more" link: the page includes them, search swaps them (htmx). */
 export function DocumentRows(props: { items: DocumentRow[]; next: string | null; q?: string }) {

@@ -1,5 +1,5 @@
 import type { ChunkPreview, DocumentRow, IngestProgress } from '../../src/documents/queries'
-import { Pager } from '../components/Pager'
+import { Pager } from '../Pager'
 
 const PILL = { ready: 'pill good', failed: 'pill bad', processing: 'pill' } as const
 

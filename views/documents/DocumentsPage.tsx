@@ -5,7 +5,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { formatBytes } from '../exports/describe'
 import { DocumentRows } from './DocumentRows'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 
 export type UploadOutcome = { notice?: string; errors?: string[] }
 

@@ -1,6 +1,6 @@
 import type { ExportListItem, ExportReport } from '../../src/exports/queries'
 import { formatBytes, when } from './describe'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 const LIVE = new Set(['queued', 'running'])
 const PILL: Record<string, string> = { done: 'pill good', failed: 'pill bad', expired: 'pill', queued: 'pill', running: 'pill' }

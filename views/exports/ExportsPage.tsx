@@ -3,9 +3,9 @@ import type { ExportListItem } from '../../src/exports/queries'
 import { Layout } from '../Layout'
 import { describeScope, formatBytes, when } from './describe'
 import { StatusPill } from './ExportStatus'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** The history: every export with who, when, scope, format, count, size, status, download and expiry. */
 export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; next?: string; notice?: string }) {

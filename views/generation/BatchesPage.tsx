@@ -2,8 +2,8 @@ import type { PageContext } from '../../src/http/page-context'
 import type { BatchListItem } from '../../src/generation/batches'
 import { Layout } from '../Layout'
 import { count, dollars, when } from './format'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; nextCursor: string | null }) {
   return (

@@ -1,6 +1,6 @@
 import type { ConversationVersion } from '../../src/generation/conversations'
 import { when } from './format'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 /**
  * Every content version of a conversation, with compare and roll-back, newest first. A roll-back

@@ -5,7 +5,7 @@ import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/q
 import { Layout } from '../Layout'
 import { percent, quality } from './format'
 import { ReviewNav } from './ReviewNav'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 type Props = {
   ctx: PageContext

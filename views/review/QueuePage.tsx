@@ -4,9 +4,9 @@ import { ORDER_LABELS, queueParams, REVIEW_ORDERS, type QueueItem, type ReviewQu
 import { Layout } from '../Layout'
 import { quality, when } from './format'
 import { ReviewNav } from './ReviewNav'
-import { Table } from '../components/Table'
-import { EmptyRow } from '../components/Table'
-import { LoadMore } from '../components/Pager'
+import { Table } from '../Table'
+import { EmptyRow } from '../Table'
+import { LoadMore } from '../Pager'
 
 type Source = { id: string; name: string }
 export type QueuePageProps = {

@@ -1,5 +1,5 @@
 import type { PageContext } from '../../src/http/page-context'
-import { type NavItem, SubNav } from '../components/SubNav'
+import { type NavItem, SubNav } from '../SubNav'
 
 // Everyone signed in reads quality feedback; the queue is for reviewers.
 const ITEMS: NavItem[] = [

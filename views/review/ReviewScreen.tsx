@@ -5,7 +5,7 @@ import type { ReviewHistoryEntry, ReviewItem } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { quality, when } from './format'
 import { ReviewHistory } from './ReviewHistory'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 import { FormError } from '../Field'
 
 export type ReviewScreenProps = {

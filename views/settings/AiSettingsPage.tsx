@@ -1,12 +1,12 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { when } from '../generation/format'
 import { SettingsNav } from './SettingsNav'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],

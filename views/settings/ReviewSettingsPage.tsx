@@ -1,6 +1,6 @@
 import type { PageContext } from '../../src/http/page-context'
 import { reasonLines, type ReviewSettings } from '../../src/review/settings'
-import { Notice } from '../components/Notice'
+import { Notice } from '../Notice'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { ReviewNav } from '../review/ReviewNav'

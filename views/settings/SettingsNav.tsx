@@ -1,5 +1,5 @@
 import type { PageContext } from '../../src/http/page-context'
-import { type NavItem, SubNav } from '../components/SubNav'
+import { type NavItem, SubNav } from '../SubNav'
 
 const ITEMS: NavItem[] = [
   { href: '/settings/tokens', label: 'API tokens' },

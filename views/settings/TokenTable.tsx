@@ -1,6 +1,6 @@
 import type { OwnedTokenSummary, TokenSummary } from '../../src/auth/tokens'
 import { when } from '../review/format'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 /**
  * API tokens as a table with a revoke button each: a user's own (settings), or every user's with

@@ -4,8 +4,8 @@ import { SCENARIO_TEXT_FIELDS, type EdgeCaseFormValues, type ScenarioFormValues 
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { TextArea } from './TextArea'
-import { Notice } from '../components/Notice'
-import { Table } from '../components/Table'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 
 type Errors = Record<string, string>
 

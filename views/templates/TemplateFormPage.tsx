@@ -5,7 +5,7 @@ import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { formatTime, Select, TextArea } from './TextArea'
-import { Table } from '../components/Table'
+import { Table } from '../Table'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
 export function DraftStatus(props: { savedAt?: Date }) {

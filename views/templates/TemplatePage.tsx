@@ -4,9 +4,9 @@ import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { formatDateTime } from './TextArea'
-import { Notice } from '../components/Notice'
-import { SubNav } from '../components/SubNav'
-import { Table } from '../components/Table'
+import { Notice } from '../Notice'
+import { SubNav } from '../SubNav'
+import { Table } from '../Table'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
 export function TemplatePage(props: {

@@ -1,10 +1,10 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { TemplatePage } from '../../src/templates/queries'
 import { Layout } from '../Layout'
-import { Notice } from '../components/Notice'
-import { SubNav } from '../components/SubNav'
-import { Table } from '../components/Table'
-import { Pager } from '../components/Pager'
+import { Notice } from '../Notice'
+import { SubNav } from '../SubNav'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export type TemplateListFilter = { q: string; archived: boolean }
 

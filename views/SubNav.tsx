@@ -1,5 +1,5 @@
-import type { Capability } from '../../src/auth/roles'
-import { type PageContext, userCan } from '../../src/http/page-context'
+import type { Capability } from '../src/auth/roles'
+import { type PageContext, userCan } from '../src/http/page-context'
 
 /** A link of a navigation bar: shown to those with the capability; current when the page is at its path (or says so). */
 export type NavItem = { href: string; label: string; needs?: Capability; current?: boolean }
