@@ -11,7 +11,6 @@ import { documentsApi } from './documents/api-routes'
 import { documentPages } from './documents/routes'
 import { conversationGenerationRoutes } from './generation/conversation-routes'
 import { batchApi, batchPages, generatePages } from './generation/routes'
-import { aiSettingsApi, aiSettingsPages } from './generation/settings-routes'
 import { healthApi, healthPages } from './health/admin-routes'
 import { headerAlerts } from './health/header-alerts'
 import { healthRoutes } from './health/routes'
@@ -25,6 +24,8 @@ import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
 import { staticRoutes } from './http/static'
 import { refuseUnstorableText } from './http/storable-text'
+import { aiSettingsApi } from './settings/ai-routes'
+import { reviewSettingsRoutes } from './settings/review-routes'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
 import { templateRoutes } from './templates/routes'
@@ -51,8 +52,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)
   app.route('/api', reviewApi)
-  // Before /review: the quality page is for every role, the rest of /review for reviewers.
+  // Before /review: the quality page is for every role, the settings for admins, the rest of /review for reviewers.
   app.route('/review/quality', qualityRoutes)
+  app.route('/review/settings', reviewSettingsRoutes)
   app.route('/review', reviewRoutes)
   app.route('/api/me/preferences', preferencesApi)
   app.route('/settings/preferences', preferencesPages)
@@ -60,7 +62,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
   app.route('/api/settings/ai', aiSettingsApi)
-  app.route('/settings/ai', aiSettingsPages)
   app.route('/api/batches', batchApi)
   app.route('/batches', batchPages)
   app.route('/generate', generatePages)

@@ -98,3 +98,27 @@ test('changing an unknown user is a 404 and an invalid change a 400', async () =
   expect(invalid.status).toBe(400)
   expect((await userByEmail(user.email))?.role).toBe('viewer')
 })
+
+test('every settings page carries one settings navigation, with users and review settings for admins only', async () => {
+  const editor = await makeUser(database, 'editor')
+  const editorCookie = await signIn(app, editor)
+  const nav = (html: string) => html.match(/<nav class="subnav" aria-label="Settings">.*?<\/nav>/s)?.[0] ?? ''
+  for (const path of ['/settings/tokens', '/settings/ai', '/settings/users']) {
+    const adminNav = nav(await (await app.request(path, { headers: { cookie } })).text())
+    expect(adminNav).toContain(`<a href="${path}" aria-current="page">`)
+    expect(adminNav).toContain('href="/settings/users"')
+    expect(adminNav).toContain('href="/review/settings"')
+  }
+  const editorNav = nav(await (await app.request('/settings/ai', { headers: { cookie: editorCookie } })).text())
+  expect(editorNav).toContain('href="/settings/tokens"')
+  expect(editorNav).not.toContain('href="/settings/users"')
+  expect(editorNav).not.toContain('href="/review/settings"')
+})
+
+test('a result message is chosen by its code only: an unknown code, even one every object has, shows none', async () => {
+  for (const done of ['constructor', 'toString', 'nope']) {
+    const html = await (await app.request(`/settings/users?done=${done}`, { headers: { cookie } })).text()
+    expect(html).not.toContain('class="notice"')
+  }
+  expect(await (await app.request('/settings/users?done=updated', { headers: { cookie } })).text()).toContain('<p class="notice" role="status">User updated.</p>')
+})

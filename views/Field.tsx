@@ -1,3 +1,5 @@
+import { Message } from './Notice'
+
 /** A labelled input with its error beside it; one component so every form reads alike. */
 export function Field(props: {
   name: string
@@ -35,10 +37,7 @@ export function Field(props: {
   )
 }
 
+/** Why the form was refused, above it (the fields' own messages sit beside them). */
 export function FormError(props: { message?: string }) {
-  return props.message ? (
-    <p class="form-error" role="alert">
-      {props.message}
-    </p>
-  ) : null
+  return <Message class="form-error" role="alert" message={props.message} />
 }

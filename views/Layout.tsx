@@ -1,8 +1,8 @@
 import type { Child } from 'hono/jsx'
-import { can, type Capability } from '../src/auth/roles'
 import type { PageContext } from '../src/http/page-context'
+import { NavLinks, type NavItem } from './SubNav'
 
-const NAV: { href: string; label: string; needs: Capability }[] = [
+const NAV: NavItem[] = [
   { href: '/', label: 'Dashboard', needs: 'view' },
   { href: '/generate', label: 'Generate', needs: 'edit' },
   { href: '/templates', label: 'Templates', needs: 'edit' },
@@ -39,11 +39,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
           </a>
           {ctx.user && (
             <nav aria-label="Main">
-              {NAV.filter((item) => can(ctx.user!.role, item.needs)).map((item) => (
-                <a href={item.href} aria-current={isCurrent(ctx.path, item.href) ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              ))}
+              <NavLinks ctx={ctx} items={NAV.map((item) => ({ ...item, current: isCurrent(ctx.path, item.href) }))} />
             </nav>
           )}
           {ctx.alerts.length > 0 && (

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { can, type Capability } from '../auth/roles'
 import type { SessionUser } from '../auth/sessions'
 import type { Alert } from '../health/alerts'
 import { DEFAULT_PREFERENCES, type Preferences } from '../preferences/schema'
@@ -10,4 +11,9 @@ export type PageContext = { user: SessionUser | null; path: string; simulated: b
 export function pageContext(c: Context<AppEnv>): PageContext {
   const { user } = c.var
   return { user, path: c.req.path, simulated: !c.var.config.anthropicApiKey, alerts: c.var.alerts ?? [], preferences: user?.preferences ?? DEFAULT_PREFERENCES }
+}
+
+/** Whether the signed-in user may do this: pages show and hide by the same rules the routes enforce. */
+export function userCan(ctx: PageContext, capability: Capability): boolean {
+  return ctx.user !== null && can(ctx.user.role, capability)
 }

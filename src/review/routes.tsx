@@ -7,16 +7,15 @@ import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
-import { fieldErrors, invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
+import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
 import { ReviewScreen } from '../../views/review/ReviewScreen'
-import { ReviewSettingsPage } from '../../views/review/ReviewSettingsPage'
 import { checkDecision, recordDecision, ReviewInput, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, ReviewQueueQuery, type ReviewQueue } from './queue'
 import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
-import { activeReviewSettings, ReviewSettingsInput, saveReviewSettings } from './settings'
+import { activeReviewSettings } from './settings'
 
 type C = Context<AppEnv>
 
@@ -60,26 +59,6 @@ reviewRoutes.get('/next', async (c) => {
   const next = await neighbourInQueue(c.var.db, queue, { direction: 'next', reviewerId: signedInUser(c).id })
   if (next) return c.redirect(`/review/${next}${queueParams(queue)}`, 303)
   return screen(c, queue, undefined)
-})
-
-reviewRoutes.use('/settings', requireCapability('admin'))
-
-reviewRoutes.get('/settings', async (c) => {
-  const saved = c.req.query('done') === 'saved'
-  return c.html(<ReviewSettingsPage ctx={pageContext(c)} settings={await activeReviewSettings(c.var.db)} notice={saved ? 'Review settings saved.' : undefined} />)
-})
-
-reviewRoutes.post('/settings', async (c) => {
-  const body = await readBody(c)
-  const parsed = ReviewSettingsInput.safeParse(body)
-  if (!parsed.success) {
-    if (wantsJson(c)) throw invalid(parsed.error)
-    const settings = await activeReviewSettings(c.var.db)
-    return c.html(<ReviewSettingsPage ctx={pageContext(c)} settings={settings} values={body} fields={fieldErrors(parsed.error)} />, 400)
-  }
-  const settings = await saveReviewSettings(c.var.db, parsed.data, c.var.user!.id)
-  c.var.log.info({ actor: c.var.user!.id, settings: parsed.data }, 'review settings changed')
-  return wantsJson(c) ? c.json(settings) : c.redirect('/review/settings?done=saved', 303)
 })
 
 reviewRoutes.post('/undo', async (c) => {

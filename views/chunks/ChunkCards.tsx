@@ -1,4 +1,5 @@
 import type { ChunkPage } from '../../src/chunks/queries'
+import { LoadMore } from '../Pager'
 
 /**
  * One page of chunk cards and the "load more" item that fetches the next page in its place. Each
@@ -44,11 +45,9 @@ export function ChunkCards(props: { page: ChunkPage; params: string; selectable:
         </li>
       ))}
       {next && (
-        <li id="load-more">
-          <a href={`/chunks?${next}`} hx-get={`/chunks/cards?${next}`} hx-target="#load-more" hx-swap="outerHTML" class="load-more">
-            More chunks
-          </a>
-        </li>
+        <LoadMore href={`/chunks?${next}`} get={`/chunks/cards?${next}`}>
+          More chunks
+        </LoadMore>
       )}
     </>
   )

@@ -4,6 +4,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { ChunkCards } from './ChunkCards'
 import { SearchBox } from '../SearchBox'
+import { Notice } from '../Notice'
 
 export type ChunkBrowserView = {
   query: ChunkListQuery
@@ -44,11 +45,7 @@ export function Results(props: { view: ChunkBrowserView }) {
   const documentId = view.query.document_id
   return (
     <section id="results" class="chunk-results">
-      {view.notice && (
-        <p class="notice" role="status">
-          {view.notice}
-        </p>
-      )}
+      <Notice message={view.notice} />
       {view.canEdit && (
         <form id="selection" method="get" action="/generate" class="selection">
           <button type="submit" class="primary" data-generate>

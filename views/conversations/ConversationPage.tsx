@@ -10,6 +10,7 @@ import { ReviewHistory } from '../review/ReviewHistory'
 import { VersionsList } from '../generation/VersionsList'
 import { SourceSection } from './SourceSection'
 import { Turns } from './Turns'
+import { Notice } from '../Notice'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -40,11 +41,7 @@ export function ConversationPage(props: {
         <small class="muted" title="Counts every change (edit, review, status); forms send it so a stale copy is refused">(revision {c.version})</small>
         {c.simulated && <span class="pill">simulated</span>}
       </p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       {c.status === 'needs_revision' && (
         <section class="notice" aria-label="Changes requested">

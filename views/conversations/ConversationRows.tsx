@@ -1,8 +1,12 @@
 import type { ConversationPage } from '../../src/conversations/list'
 import { count, money, score, STATUS_LABELS, when } from '../format'
 import { Highlighted } from './Highlighted'
+import { EmptyRow } from '../Table'
+import { LoadMore } from '../Pager'
 
-export const TABLE_COLUMNS = 15
+/** The dashboard table's headings (the first column holds the bulk-selection boxes). */
+export const COLUMNS = ['', 'Title', 'Tier', 'Status', 'Quality', 'Persona', 'Emotion', 'Topic', 'Template', 'Turns', 'Tokens', 'Cost', 'Created', 'Reviewed', 'Version']
+export const TABLE_COLUMNS = COLUMNS.length
 
 /**
  * The table's rows for one page, and the "load more" row that fetches the next page in its place.
@@ -47,21 +51,11 @@ export function ConversationRows(props: { page: ConversationPage; params: string
           <td class="num">v{row.version}</td>
         </tr>
       ))}
-      {page.items.length === 0 && !next && (
-        <tr>
-          <td colspan={TABLE_COLUMNS} class="muted">
-            No conversations match.
-          </td>
-        </tr>
-      )}
+      {page.items.length === 0 && !next && <EmptyRow columns={TABLE_COLUMNS}>No conversations match.</EmptyRow>}
       {next && (
-        <tr id="load-more">
-          <td colspan={TABLE_COLUMNS}>
-            <a href={`/?${next}`} hx-get={`/conversations/rows?${next}`} hx-target="#load-more" hx-swap="outerHTML" class="load-more">
-              Load {page.limit} more
-            </a>
-          </td>
-        </tr>
+        <LoadMore href={`/?${next}`} get={`/conversations/rows?${next}`} columns={TABLE_COLUMNS}>
+          Load {page.limit} more
+        </LoadMore>
       )}
     </>
   )

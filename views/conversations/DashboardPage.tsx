@@ -3,14 +3,16 @@ import type { FilterChoices } from '../../src/conversations/filter'
 import type { ConversationPage } from '../../src/conversations/list'
 import type { Sort } from '../../src/conversations/sort'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
-import type { PageContext } from '../../src/http/page-context'
+import { type PageContext, userCan } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import type { BulkAction } from '../../src/conversations/bulk'
 import { BulkForm } from './BulkForm'
-import { ConversationRows } from './ConversationRows'
+import { COLUMNS, ConversationRows } from './ConversationRows'
 import { STATUS_LABELS } from '../format'
 import { SummaryPlaceholder } from './SummaryCards'
 import { SearchBox } from '../SearchBox'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',
@@ -37,7 +39,7 @@ export function DashboardPage(props: { ctx: PageContext; view: DashboardView; ch
   return (
     <Layout ctx={props.ctx} title="Dashboard">
       <h1>Dashboard</h1>
-      {props.ctx.user?.role === 'admin' && (
+      {userCan(props.ctx, 'admin') && (
         <p class="muted">
           <a href="/conversations/trash">Trash</a> (deleted conversations, restorable for 30 days)
         </p>
@@ -56,38 +58,13 @@ export function Results(props: { view: DashboardView }) {
   const { view } = props
   return (
     <section id="results">
-      {view.notice && (
-        <p class="notice" role="status">
-          {view.notice}
-        </p>
-      )}
+      <Notice message={view.notice} />
       <SummaryPlaceholder params={view.params} />
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">
-        <table class="table conversations">
-          <thead>
-            <tr>
-              <th></th>
-              <th>Title</th>
-              <th>Tier</th>
-              <th>Status</th>
-              <th>Quality</th>
-              <th>Persona</th>
-              <th>Emotion</th>
-              <th>Topic</th>
-              <th>Template</th>
-              <th>Turns</th>
-              <th>Tokens</th>
-              <th>Cost</th>
-              <th>Created</th>
-              <th>Reviewed</th>
-              <th>Version</th>
-            </tr>
-          </thead>
-          <tbody id="rows">
+        <Table head={COLUMNS} class="conversations" bodyId="rows">
             <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
-          </tbody>
-        </table>
+        </Table>
       </div>
     </section>
   )

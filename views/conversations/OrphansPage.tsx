@@ -3,6 +3,9 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from '../format'
 import { RelinkForm } from './RelinkForm'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** Conversations whose chunk was deleted or re-chunked away: where they came from, and a way to re-link. */
 export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; notice?: string; canLink: boolean }) {
@@ -14,25 +17,11 @@ export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; n
       </p>
       <h1>Orphaned conversations</h1>
       <p class="muted">Grounded in a chunk that was deleted or re-chunked away. Each keeps the text it was generated from; link it to a chunk again to restore its source.</p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       {page.items.length === 0 ? (
         <p class="muted">No orphaned conversations.</p>
       ) : (
-        <table class="table orphans">
-          <thead>
-            <tr>
-              <th>Conversation</th>
-              <th>Status</th>
-              <th>Was grounded in</th>
-              <th>Created</th>
-              {props.canLink && <th>Re-link</th>}
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Conversation', 'Status', 'Was grounded in', 'Created', props.canLink && 'Re-link']} class="orphans">
             {page.items.map((row) => (
               <tr id={`c-${row.id}`}>
                 <td>
@@ -59,14 +48,9 @@ export function OrphansPage(props: { ctx: PageContext; page: ConversationPage; n
                 )}
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       )}
-      {page.next_cursor && (
-        <p>
-          <a href={`/conversations/orphaned?cursor=${encodeURIComponent(page.next_cursor)}`}>Next page →</a>
-        </p>
-      )}
+      {page.next_cursor && <Pager href={`/conversations/orphaned?cursor=${encodeURIComponent(page.next_cursor)}`}>Next page →</Pager>}
     </Layout>
   )
 }

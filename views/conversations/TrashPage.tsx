@@ -2,6 +2,9 @@ import type { ConversationStatus } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { STATUS_LABELS, when } from '../format'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export type TrashRow = { id: string; title: string; status: ConversationStatus; tier: string; deleted_at: Date | null }
 
@@ -16,30 +19,8 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
         Deleted conversations stay here for {props.days} days; restore one to bring it back everywhere. After that they are deleted for good, with
         their versions and review history (a clean-up runs every hour).
       </p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Tier</th>
-            <th>Status</th>
-            <th>Deleted</th>
-            <th>Deleted for good</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={6} class="muted">
-                The trash is empty.
-              </td>
-            </tr>
-          )}
+      <Notice message={props.notice} />
+      <Table head={['Title', 'Tier', 'Status', 'Deleted', 'Deleted for good', '']} empty={props.items.length === 0 && 'The trash is empty.'}>
           {props.items.map((row) => (
             <tr id={`c-${row.id}`}>
               <td>{row.title || 'Untitled'}</td>
@@ -54,13 +35,8 @@ export function TrashPage(props: { ctx: PageContext; items: TrashRow[]; next?: s
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      {props.next && (
-        <p>
-          <a href={`/conversations/trash?${props.next}`}>Older deletions</a>
-        </p>
-      )}
+      </Table>
+      {props.next && <Pager href={`/conversations/trash?${props.next}`}>Older deletions</Pager>}
     </Layout>
   )
 }

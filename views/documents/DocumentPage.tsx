@@ -5,6 +5,7 @@ import { Layout } from '../Layout'
 import { formatBytes } from '../exports/describe'
 import { when } from '../format'
 import { DocumentBody, type ChunkList } from './DocumentStatus'
+import { Notice } from '../Notice'
 
 export type RechunkValues = { max_tokens: string; overlap_tokens: string; by_headings: boolean }
 
@@ -30,11 +31,7 @@ export function DocumentPage(props: {
         <a href="/documents">← All documents</a>
       </p>
       <h1>{row.title}</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <table class="metadata">
         <tbody>
           <tr>

@@ -2,31 +2,18 @@ import type { DocumentRow } from '../../src/documents/queries'
 import { formatBytes } from '../exports/describe'
 import { when } from '../format'
 import { DocumentStatusPill } from './DocumentStatus'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** The list's rows and its "more" link: the page includes them, search swaps them (htmx). */
 export function DocumentRows(props: { items: DocumentRow[]; next: string | null; q?: string }) {
   const more = props.next ? `/documents?${new URLSearchParams({ ...(props.q ? { q: props.q } : {}), cursor: props.next })}` : undefined
   return (
     <div id="document-rows">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Format</th>
-            <th class="num">Size</th>
-            <th class="num">Chunks</th>
-            <th>Status</th>
-            <th>Uploaded</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={6} class="muted">
-                {props.q ? 'No document matches this search.' : 'No documents yet.'}
-              </td>
-            </tr>
-          )}
+      <Table
+        head={['Title', 'Format', { label: 'Size', class: 'num' }, { label: 'Chunks', class: 'num' }, 'Status', 'Uploaded']}
+        empty={props.items.length === 0 && (props.q ? 'No document matches this search.' : 'No documents yet.')}
+      >
           {props.items.map((row) => (
             <tr>
               <td>
@@ -45,13 +32,8 @@ export function DocumentRows(props: { items: DocumentRow[]; next: string | null;
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      {more && (
-        <p class="load-more">
-          <a href={more}>Older documents →</a>
-        </p>
-      )}
+      </Table>
+      {more && <Pager href={more}>Older documents →</Pager>}
     </div>
   )
 }

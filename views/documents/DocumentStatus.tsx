@@ -1,4 +1,5 @@
 import type { ChunkPreview, DocumentRow, IngestProgress } from '../../src/documents/queries'
+import { Pager } from '../Pager'
 
 const PILL = { ready: 'pill good', failed: 'pill bad', processing: 'pill' } as const
 
@@ -73,11 +74,7 @@ function ChunkTable(props: { documentId: string; chunks: ChunkList }) {
           </li>
         ))}
       </ol>
-      {chunks.next !== undefined && (
-        <p class="load-more">
-          <a href={`/documents/${documentId}?from=${chunks.next}#chunk-${chunks.next}`}>Next chunks →</a>
-        </p>
-      )}
+      {chunks.next !== undefined && <Pager href={`/documents/${documentId}?from=${chunks.next}#chunk-${chunks.next}`}>Next chunks →</Pager>}
     </>
   )
 }

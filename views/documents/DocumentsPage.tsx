@@ -5,6 +5,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { formatBytes } from '../exports/describe'
 import { DocumentRows } from './DocumentRows'
+import { Notice } from '../Notice'
 
 export type UploadOutcome = { notice?: string; errors?: string[] }
 
@@ -20,11 +21,7 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
     <Layout ctx={ctx} title="Documents">
       <h1>Documents</h1>
       <p class="muted">Source text that conversations can be grounded in: each document is cut into chunks you can browse and generate from.</p>
-      {outcome?.notice && (
-        <p class="notice" role="status">
-          {outcome.notice}
-        </p>
-      )}
+      <Notice message={outcome?.notice} />
       {outcome?.errors?.length ? (
         <ul class="form-error" role="alert">
           {outcome.errors.map((e) => (

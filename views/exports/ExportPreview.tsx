@@ -1,4 +1,5 @@
 import type { Preview } from '../../src/exports/create'
+import { FormError } from '../Field'
 
 /** The count in scope and the file's first records, swapped in as the form changes. */
 export function ExportPreview(props: { preview?: Preview; error?: string }) {
@@ -6,11 +7,7 @@ export function ExportPreview(props: { preview?: Preview; error?: string }) {
   return (
     <section id="export-preview" class="card" aria-live="polite">
       <h2>Preview</h2>
-      {props.error && (
-        <p class="form-error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <FormError message={props.error} />
       {preview && (
         <>
           <p>

@@ -1,6 +1,7 @@
 import type { ExportListItem, ExportReport } from '../../src/exports/queries'
 import { when } from '../format'
 import { formatBytes } from './describe'
+import { Table } from '../Table'
 
 const LIVE = new Set(['queued', 'running'])
 const PILL: Record<string, string> = { done: 'pill good', failed: 'pill bad', expired: 'pill', queued: 'pill', running: 'pill' }
@@ -47,16 +48,7 @@ export function ExportStatus(props: { row: ExportListItem }) {
             {row.count} conversations, {formatBytes(row.bytes)}, written in {row.duration_ms ?? 0} ms. Available until{' '}
             {when(row.expires_at)}.
           </p>
-          <table class="table">
-            <thead>
-              <tr>
-                <th>File</th>
-                <th>Conversations</th>
-                <th>Size</th>
-                <th>sha256</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['File', 'Conversations', 'Size', 'sha256']}>
               {row.files.map((file) => (
                 <tr>
                   <td>
@@ -71,8 +63,7 @@ export function ExportStatus(props: { row: ExportListItem }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         </>
       )}
       {row.status === 'expired' && <p class="muted">The file expired on {when(row.expires_at)} and was removed; the record stays.</p>}

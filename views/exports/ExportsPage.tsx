@@ -5,44 +5,22 @@ import { when } from '../format'
 import { ExportActions } from './ExportActions'
 import { describeScope, formatBytes } from './describe'
 import { StatusPill } from './ExportStatus'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 /** The history: every export with who, when, scope, format, count, size, status, download and expiry. */
 export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; next?: string; notice?: string }) {
   return (
     <Layout ctx={props.ctx} title="Exports">
       <h1>Exports</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <p>
         <a href="/exports/new" class="button primary">
           New export
         </a>
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>Format</th>
-            <th>Scope</th>
-            <th>Conversations</th>
-            <th>Size</th>
-            <th>Status</th>
-            <th>Expires</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={9} class="muted">
-                No exports yet.
-              </td>
-            </tr>
-          )}
+      <Table head={['When', 'Who', 'Format', 'Scope', 'Conversations', 'Size', 'Status', 'Expires', '']} empty={props.items.length === 0 && 'No exports yet.'}>
           {props.items.map((row) => (
             <tr>
               <td>
@@ -62,13 +40,8 @@ export function ExportsPage(props: { ctx: PageContext; items: ExportListItem[]; 
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      {props.next && (
-        <p>
-          <a href={`/exports?before=${encodeURIComponent(props.next)}`}>Older exports →</a>
-        </p>
-      )}
+      </Table>
+      {props.next && <Pager href={`/exports?before=${encodeURIComponent(props.next)}`}>Older exports →</Pager>}
     </Layout>
   )
 }

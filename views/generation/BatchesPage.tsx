@@ -3,6 +3,8 @@ import type { BatchListItem } from '../../src/generation/batches/state'
 import { Layout } from '../Layout'
 import { count, when } from '../format'
 import { dollars } from './format'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; nextCursor: string | null }) {
   return (
@@ -11,25 +13,7 @@ export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; n
       <p>
         <a href="/generate">New batch or single conversation</a>
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Template</th>
-            <th>Status</th>
-            <th>Progress</th>
-            <th>Cost</th>
-            <th>Started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.length === 0 && (
-            <tr>
-              <td colspan={6} class="muted">
-                No batches yet.
-              </td>
-            </tr>
-          )}
+      <Table head={['Name', 'Template', 'Status', 'Progress', 'Cost', 'Started']} empty={props.items.length === 0 && 'No batches yet.'}>
           {props.items.map((b) => (
             <tr>
               <td>
@@ -46,13 +30,8 @@ export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; n
               <td>{when(b.created_at)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      {props.nextCursor && (
-        <p>
-          <a href={`/batches?cursor=${encodeURIComponent(props.nextCursor)}`}>Older batches</a>
-        </p>
-      )}
+      </Table>
+      {props.nextCursor && <Pager href={`/batches?cursor=${encodeURIComponent(props.nextCursor)}`}>Older batches</Pager>}
     </Layout>
   )
 }

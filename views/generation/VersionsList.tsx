@@ -1,5 +1,6 @@
 import type { VersionEntry } from '../../src/conversations/detail'
 import { score, when } from '../format'
+import { Table } from '../Table'
 
 /**
  * Every content version of a conversation, newest first, with compare and (for editors) roll-back;
@@ -16,22 +17,7 @@ export function VersionsList(props: { conversationId: string; versions: VersionE
       ) : (
         <form method="get" action={`/conversations/${conversationId}/compare`}>
           {props.canEdit && <input type="hidden" name="conversation_version" value={String(props.conversationVersion)} />}
-          <table class="table">
-            <thead>
-              <tr>
-                <th>A</th>
-                <th>B</th>
-                <th>Version</th>
-                <th>Source</th>
-                <th>Turns</th>
-                <th>Model</th>
-                <th>Quality</th>
-                <th>When</th>
-                <th>Who</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['A', 'B', 'Version', 'Source', 'Turns', 'Model', 'Quality', 'When', 'Who', '']}>
               {versions.map((v, i) => (
                 <tr>
                   <td>
@@ -58,8 +44,7 @@ export function VersionsList(props: { conversationId: string; versions: VersionE
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
           {versions.length > 1 && <button type="submit">Compare A and B</button>}
         </form>
       )}

@@ -5,6 +5,7 @@ import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/q
 import { Layout } from '../Layout'
 import { day, percent, score } from '../format'
 import { ReviewNav } from './ReviewNav'
+import { Table } from '../Table'
 
 type Props = {
   ctx: PageContext
@@ -37,22 +38,13 @@ export function QualityPage(props: Props) {
       </p>
 
       <h2>Templates, worst approval rate first</h2>
-      <table class="table" id="template-quality">
-        <thead>
-          <tr>
-            <th>Template</th>
-            <th>Approval rate</th>
-            <th>Decided</th>
-            <th>Approved</th>
-            <th>Rejected</th>
-            <th>Sent back</th>
-            <th>Pending</th>
-            <th>Avg quality approved</th>
-            <th>Avg quality rejected</th>
-            <th>Top rejection reasons</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table
+        head={[
+          'Template', 'Approval rate', 'Decided', 'Approved', 'Rejected', 'Sent back', 'Pending',
+          'Avg quality approved', 'Avg quality rejected', 'Top rejection reasons',
+        ]}
+        id="template-quality"
+      >
           {templates.map((t) => (
             <tr data-template={t.template_id ?? ''}>
               <td>{t.template_id ? <a href={`/review/quality?template_id=${t.template_id}`}>{t.template_name}</a> : t.template_name}</td>
@@ -74,8 +66,7 @@ export function QualityPage(props: Props) {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
 
       <h2>Most common rejection reasons</h2>
       {props.reasons.overall.length === 0 ? (
@@ -105,16 +96,7 @@ export function QualityPage(props: Props) {
       {props.trend.length === 0 ? (
         <p class="muted">No decisions in the last 12 weeks.</p>
       ) : (
-        <table class="table compact" id="weekly-trend">
-          <thead>
-            <tr>
-              <th>Week of</th>
-              <th>Decisions</th>
-              <th>Approved</th>
-              <th>Approval rate</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Week of', 'Decisions', 'Approved', 'Approval rate']} class="compact" id="weekly-trend">
             {props.trend.map((w) => (
               <tr>
                 <td>{day(w.week)}</td>
@@ -125,8 +107,7 @@ export function QualityPage(props: Props) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       )}
     </Layout>
   )

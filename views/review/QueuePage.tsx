@@ -4,6 +4,9 @@ import { ORDER_LABELS, queueParams, REVIEW_ORDERS, type QueueItem, type ReviewQu
 import { Layout } from '../Layout'
 import { score, when } from '../format'
 import { ReviewNav } from './ReviewNav'
+import { Table } from '../Table'
+import { EmptyRow } from '../Table'
+import { LoadMore } from '../Pager'
 
 type Source = { id: string; name: string }
 export type QueuePageProps = {
@@ -60,22 +63,9 @@ export function QueuePage(props: QueuePageProps) {
           Start reviewing
         </a>
       </p>
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Tier</th>
-            <th>Quality</th>
-            <th>Template</th>
-            <th>Turns</th>
-            <th>Created</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody id="queue-rows">
+      <Table head={['Title', 'Tier', 'Quality', 'Template', 'Turns', 'Created', '']} bodyId="queue-rows">
           <QueueRows queue={queue} page={props.page} />
-        </tbody>
-      </table>
+      </Table>
     </Layout>
   )
 }
@@ -99,13 +89,7 @@ export function QueueRows(props: { queue: ReviewQueue; page: QueuePageProps['pag
   const more = props.page.next_cursor && `/review${queueParams(props.queue, { after: props.page.next_cursor })}`
   return (
     <>
-      {props.page.items.length === 0 && (
-        <tr>
-          <td colspan={7} class="muted">
-            Nothing is waiting for review with these filters.
-          </td>
-        </tr>
-      )}
+      {props.page.items.length === 0 && <EmptyRow columns={7}>Nothing is waiting for review with these filters.</EmptyRow>}
       {props.page.items.map((item) => (
         <tr data-id={item.id}>
           <td>
@@ -121,13 +105,9 @@ export function QueueRows(props: { queue: ReviewQueue; page: QueuePageProps['pag
         </tr>
       ))}
       {more && (
-        <tr id="load-more">
-          <td colspan={7}>
-            <a href={more} hx-get={more} hx-target="#load-more" hx-swap="outerHTML">
-              Load more
-            </a>
-          </td>
-        </tr>
+        <LoadMore href={more} get={more} columns={7}>
+          Load more
+        </LoadMore>
       )}
     </>
   )

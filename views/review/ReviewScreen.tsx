@@ -7,6 +7,8 @@ import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { Turns } from '../conversations/Turns'
 import { score, STATUS_LABELS, when } from '../format'
 import { ReviewHistory } from './ReviewHistory'
+import { Notice } from '../Notice'
+import { FormError } from '../Field'
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -34,16 +36,8 @@ export function ReviewScreen(props: ReviewScreenProps) {
   const { item } = props
   return (
     <section id="review-screen" class="review-screen" data-conversation-id={item?.id ?? ''} data-version={item ? String(item.version) : ''}>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      {props.error && (
-        <p class="form-error" role="alert">
-          {props.error}
-        </p>
-      )}
+      <Notice message={props.notice} />
+      <FormError message={props.error} />
       <div class="review-bar">
         <NavKey label="Previous" keys="p,k" shown="p" href={props.previousId && `/review/${props.previousId}${qs}`} />
         <NavKey label="Next" keys="n,j" shown="n" href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />

@@ -1,20 +1,16 @@
-import { can } from '../../src/auth/roles'
 import type { PageContext } from '../../src/http/page-context'
+import { type NavItem, SubNav } from '../SubNav'
+
+const ITEMS: NavItem[] = [
+  { href: '/settings/preferences', label: 'Preferences' },
+  { href: '/settings/tokens', label: 'API tokens' },
+  { href: '/settings/ai', label: 'AI settings' },
+  { href: '/settings/users', label: 'Users', needs: 'admin' },
+  { href: '/review/settings', label: 'Review settings', needs: 'admin' },
+  { href: '/admin/audit', label: 'Audit trail', needs: 'admin' },
+  { href: '/admin/health', label: 'Database health', needs: 'admin' },
+]
 
 export function SettingsNav(props: { ctx: PageContext }) {
-  const items = [
-    { href: '/settings/preferences', label: 'Preferences' },
-    { href: '/settings/tokens', label: 'API tokens' },
-    { href: '/settings/ai', label: 'AI settings' },
-  ]
-  if (props.ctx.user && can(props.ctx.user.role, 'admin')) items.push({ href: '/settings/users', label: 'Users' }, { href: '/admin/audit', label: 'Audit trail' }, { href: '/admin/health', label: 'Database health' })
-  return (
-    <nav class="subnav" aria-label="Settings">
-      {items.map((item) => (
-        <a href={item.href} aria-current={props.ctx.path === item.href ? 'page' : undefined}>
-          {item.label}
-        </a>
-      ))}
-    </nav>
-  )
+  return <SubNav ctx={props.ctx} label="Settings" items={ITEMS} />
 }

@@ -5,6 +5,8 @@ import { valueField } from '../../src/templates/value-fields'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { TextArea } from './TextArea'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 
 type Errors = Record<string, string>
 
@@ -105,11 +107,7 @@ export function ScenarioPage(props: {
         <a href={`/templates/${template.id}`}>← {template.name}</a>
       </p>
       <h1>{scenario.name}</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={Object.keys(errors).length ? 'Not saved: fix the fields marked below.' : undefined} />
       <section class="card">
         <dl>
@@ -134,16 +132,7 @@ export function ScenarioPage(props: {
         {props.edgeCases.length === 0 ? (
           <p class="muted">No edge cases yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Complexity</th>
-                <th>Description</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Name', 'Type', 'Complexity', 'Description']}>
               {props.edgeCases.map((edgeCase) => (
                 <tr data-edge-case={edgeCase.name}>
                   <td>
@@ -154,8 +143,7 @@ export function ScenarioPage(props: {
                   <td>{edgeCase.description.slice(0, 200)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
         {props.canEdit && (
           <>

@@ -5,8 +5,8 @@ import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { timeOfDay } from '../format'
-import { ParameterHead } from './ParameterHead'
 import { Select, TextArea } from './TextArea'
+import { Table } from '../Table'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
 export function DraftStatus(props: { savedAt?: Date }) {
@@ -37,9 +37,11 @@ export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref
 function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, string> }) {
   const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
   return (
-    <table class="table" id="parameter-rows" style="table-layout: fixed">
-      <ParameterHead valuesLabel="Allowed values (enum, comma-separated)" />
-      <tbody>
+    <Table
+      head={['Name', 'Type', 'Required', 'Default', 'Allowed values (enum, comma-separated)', 'Description']}
+      id="parameter-rows"
+      style="table-layout: fixed"
+    >
         {props.rows.map((row, i) => {
           const key = (field: string) => `parameters[${i}][${field}]`
           const messages = ['name', 'type', 'required', 'default', 'values', 'description'].map((field) => error(i, field)).filter(Boolean)
@@ -92,8 +94,7 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
             </>
           )
         })}
-      </tbody>
-    </table>
+    </Table>
   )
 }
 

@@ -4,7 +4,9 @@ import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { when } from '../format'
-import { ParameterHead } from './ParameterHead'
+import { Notice } from '../Notice'
+import { SubNav } from '../SubNav'
+import { Table } from '../Table'
 
 /** A template: its fields, actions, versions (diff and restore) and scenarios. */
 function VersionSelect(props: { name: string; label: string; versions: TemplateVersion[]; selected?: number }) {
@@ -41,22 +43,18 @@ export function TemplatePage(props: {
       <h1>
         {template.name} <small class="muted">v{template.version}</small> {template.archived_at && <span class="pill bad">archived</span>}
       </h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       {template.description && <p>{template.description}</p>}
       <p class="muted">
         {template.category && <>Category {template.category} · </>}Target tier {template.target_tier} · {template.min_turns}–{template.max_turns} turns · quality threshold{' '}
         {Number(template.quality_threshold)}
       </p>
-      <div class="subnav">
-        <a href={`${base}/preview`}>Preview</a>
-        {canEdit && <a href={`${base}/edit`}>Edit</a>}
-        {canEdit && <a href={`${base}/scenarios/new`}>New scenario</a>}
-      </div>
+      <SubNav
+        ctx={props.ctx}
+        label="Template"
+        items={[{ href: `${base}/preview`, label: 'Preview' }, canEdit && { href: `${base}/edit`, label: 'Edit' }, canEdit && { href: `${base}/scenarios/new`, label: 'New scenario' }]}
+      />
       {canEdit && (
         <div style="display: flex; gap: .5rem; margin-bottom: 1rem">
           <form method="post" action={`${base}/duplicate`} class="inline">
@@ -82,9 +80,7 @@ export function TemplatePage(props: {
         {template.parameters.length === 0 ? (
           <p class="muted">No parameters.</p>
         ) : (
-          <table class="table">
-            <ParameterHead valuesLabel="Allowed values" />
-            <tbody>
+          <Table head={['Name', 'Type', 'Required', 'Default', 'Allowed values', 'Description']}>
               {template.parameters.map((param) => (
                 <tr>
                   <td>
@@ -97,8 +93,7 @@ export function TemplatePage(props: {
                   <td>{param.description ?? ''}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
         {template.notes && (
           <>
@@ -113,17 +108,7 @@ export function TemplatePage(props: {
         {props.scenarios.length === 0 ? (
           <p class="muted">No scenarios yet.</p>
         ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Persona</th>
-                <th>Emotion</th>
-                <th>Topic</th>
-                <th>Edge cases</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Name', 'Persona', 'Emotion', 'Topic', 'Edge cases']}>
               {props.scenarios.map((scenario) => (
                 <tr data-scenario={scenario.name}>
                   <td>
@@ -135,8 +120,7 @@ export function TemplatePage(props: {
                   <td>{scenario.edge_case_count}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </section>
 
@@ -149,16 +133,7 @@ export function TemplatePage(props: {
             <button type="submit">Show the differences</button>
           </form>
         )}
-        <table class="table">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Saved</th>
-              <th>By</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Version', 'Saved', 'By', '']}>
             {versions.map((v) => (
               <tr data-version={String(v.version)}>
                 <td>
@@ -175,8 +150,7 @@ export function TemplatePage(props: {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       </section>
     </Layout>
   )

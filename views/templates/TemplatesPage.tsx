@@ -2,6 +2,10 @@ import type { PageContext } from '../../src/http/page-context'
 import type { TemplatePage } from '../../src/templates/queries'
 import { when } from '../format'
 import { Layout } from '../Layout'
+import { Notice } from '../Notice'
+import { SubNav } from '../SubNav'
+import { Table } from '../Table'
+import { Pager } from '../Pager'
 
 export type TemplateListFilter = { q: string; archived: boolean }
 
@@ -20,18 +24,7 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
       {page.items.length === 0 ? (
         <p class="muted">{filter.q ? `No template matches “${filter.q}”.` : filter.archived ? 'No archived templates.' : 'No templates yet.'}</p>
       ) : (
-        <table class="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Category</th>
-              <th>Tier</th>
-              <th>Version</th>
-              <th>Scenarios</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table head={['Name', 'Category', 'Tier', 'Version', 'Scenarios', 'Updated']}>
             {page.items.map((item) => (
               <tr data-template={item.name}>
                 <td>
@@ -46,16 +39,9 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
                 <td>{when(item.updated_at)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
       )}
-      {page.next_cursor && (
-        <p>
-          <a href={nextHref(filter, page.next_cursor)} rel="next">
-            Next page →
-          </a>
-        </p>
-      )}
+      {page.next_cursor && <Pager href={nextHref(filter, page.next_cursor)}>Next page →</Pager>}
     </div>
   )
 }
@@ -65,20 +51,16 @@ export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; fil
   return (
     <Layout ctx={props.ctx} title="Templates">
       <h1>Templates</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <div class="subnav">
-        <a href="/templates" aria-current={filter.archived ? undefined : 'page'}>
-          Active
-        </a>
-        <a href="/templates?archived=1" aria-current={filter.archived ? 'page' : undefined}>
-          Archived
-        </a>
-        {props.canEdit && <a href="/templates/new">New template</a>}
-      </div>
+      <Notice message={props.notice} />
+      <SubNav
+        ctx={props.ctx}
+        label="Templates"
+        items={[
+          { href: '/templates', label: 'Active', current: !filter.archived },
+          { href: '/templates?archived=1', label: 'Archived', current: filter.archived },
+          props.canEdit && { href: '/templates/new', label: 'New template' },
+        ]}
+      />
       <form method="get" action="/templates" class="inline" role="search" hx-get="/templates" hx-trigger="input changed delay:300ms, submit" hx-target="#template-rows" hx-swap="outerHTML" hx-push-url="true">
         {filter.archived && <input type="hidden" name="archived" value="1" />}
         <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />

@@ -3,10 +3,12 @@ import { ROLE_DESCRIPTIONS } from '../../src/auth/roles'
 import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
 import type { PageContext } from '../../src/http/page-context'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { SettingsNav } from '../settings/SettingsNav'
-import { TokenTable } from '../settings/TokenTable'
+import { SettingsNav } from './SettingsNav'
+import { TokenTable } from './TokenTable'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
 
@@ -36,52 +38,35 @@ export function UsersPage(props: {
     <Layout ctx={props.ctx} title="Users">
       <SettingsNav ctx={props.ctx} />
       <h1>Users</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
-      <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Email</th>
-            <th>Name</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Password</th>
+      <Table head={['Email', 'Name', 'Role', 'Status', 'Password']} wrap>
+        {props.users.map((user) => (
+          <tr data-user={user.email}>
+            <td>{user.email}</td>
+            <td>{user.name}</td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <RoleSelect name="role" value={user.role} compact />
+                <button type="submit">Save role</button>
+              </form>
+            </td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <input type="hidden" name="disabled" value={user.disabled_at ? 'false' : 'true'} />
+                {user.disabled_at ? <span class="pill bad">disabled</span> : <span class="pill good">active</span>}{' '}
+                <button type="submit">{user.disabled_at ? 'Enable' : 'Disable'}</button>
+              </form>
+            </td>
+            <td>
+              <form method="post" action={`/settings/users/${user.id}`} class="inline">
+                <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
+                <button type="submit">Reset</button>
+              </form>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {props.users.map((user) => (
-            <tr data-user={user.email}>
-              <td>{user.email}</td>
-              <td>{user.name}</td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <RoleSelect name="role" value={user.role} compact />
-                  <button type="submit">Save role</button>
-                </form>
-              </td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <input type="hidden" name="disabled" value={user.disabled_at ? 'false' : 'true'} />
-                  {user.disabled_at ? <span class="pill bad">disabled</span> : <span class="pill good">active</span>}{' '}
-                  <button type="submit">{user.disabled_at ? 'Enable' : 'Disable'}</button>
-                </form>
-              </td>
-              <td>
-                <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                  <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
-                  <button type="submit">Reset</button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      </div>
+        ))}
+      </Table>
 
       <LiveTokens tokens={props.tokens.filter((token) => !token.revoked_at)} />
 

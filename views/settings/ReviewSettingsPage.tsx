@@ -1,8 +1,9 @@
 import type { PageContext } from '../../src/http/page-context'
 import { reasonLines, type ReviewSettings } from '../../src/review/settings'
+import { Notice } from '../Notice'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
-import { ReviewNav } from './ReviewNav'
+import { ReviewNav } from '../review/ReviewNav'
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
@@ -12,6 +13,8 @@ export function ReviewSettingsPage(props: {
   settings: ReviewSettings
   values?: Record<string, unknown>
   fields?: Record<string, string>
+  /** A refusal that is not about one field. */
+  error?: string
   notice?: string
 }) {
   const { settings, values, fields = {} } = props
@@ -20,12 +23,8 @@ export function ReviewSettingsPage(props: {
     <Layout ctx={props.ctx} title="Review settings">
       <ReviewNav ctx={props.ctx} />
       <h1>Review settings</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : undefined} />
+      <Notice message={props.notice} />
+      <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : props.error} />
       <form method="post" action="/review/settings" class="card">
         <div class={fields.reasons ? 'field invalid' : 'field'}>
           <label for="f-reasons">Rejection reasons, one per line as "code: Label" (at most 9: reviewers pick them with the digit keys)</label>

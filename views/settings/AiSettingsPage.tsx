@@ -1,10 +1,12 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
+import { Notice } from '../Notice'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { SettingsNav } from '../settings/SettingsNav'
 import { when } from '../format'
+import { SettingsNav } from './SettingsNav'
+import { Table } from '../Table'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],
@@ -17,18 +19,14 @@ const FIELDS = [
 ] as const
 
 /** The active AI configuration (admins can change it) and every past change with who made it. */
-export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; history: AiSettingsChangeRow[]; canChange: boolean; fields?: Record<string, string>; notice?: string }) {
+export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; history: AiSettingsChangeRow[]; canChange: boolean; error?: string; fields?: Record<string, string>; notice?: string }) {
   return (
     <Layout ctx={props.ctx} title="AI settings">
       <SettingsNav ctx={props.ctx} />
       <h1>AI settings</h1>
       <p>Workers pick up a change within a few seconds.</p>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
-      <FormError message={props.fields ? 'Some values are not valid.' : undefined} />
+      <Notice message={props.notice} />
+      <FormError message={props.fields ? 'Some values are not valid.' : props.error} />
       <form method="post" action="/settings/ai" class="card">
         {props.canChange ? (
           <ModelChoice current={props.current.model} error={props.fields?.model} />
@@ -53,62 +51,36 @@ export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; h
         )}
       </form>
       <h2>Models and list prices</h2>
-      <table class="table" id="model-prices">
-        <thead>
+      <Table head={['Model', 'Input', 'Output', 'Cache write', 'Cache read']} id="model-prices">
+        {MODEL_CHOICES.map(({ id, price }) => (
           <tr>
-            <th>Model</th>
-            <th>Input</th>
-            <th>Output</th>
-            <th>Cache write</th>
-            <th>Cache read</th>
+            <td>
+              <code>{id}</code>
+            </td>
+            <td>{perMillion(price.input)}</td>
+            <td>{perMillion(price.output)}</td>
+            <td>{perMillion(price.cacheWrite)}</td>
+            <td>{perMillion(price.cacheRead)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {MODEL_CHOICES.map(({ id, price }) => (
-            <tr>
-              <td>
-                <code>{id}</code>
-              </td>
-              <td>{perMillion(price.input)}</td>
-              <td>{perMillion(price.output)}</td>
-              <td>{perMillion(price.cacheWrite)}</td>
-              <td>{perMillion(price.cacheRead)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <p class="muted">US dollars per million tokens; the Message Batches API halves them.</p>
       <h2>History</h2>
-      <table class="table">
-        <thead>
+      <Table head={['When', 'Who', 'Model', 'Max tokens', 'Rate / min', 'At once', 'Retry budget', 'Retries', 'Max batch']}>
+        {props.history.map((row) => (
           <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>Model</th>
-            <th>Max tokens</th>
-            <th>Rate / min</th>
-            <th>At once</th>
-            <th>Retry budget</th>
-            <th>Retries</th>
-            <th>Max batch</th>
+            <td>{when(row.created_at)}</td>
+            <td>{row.created_by_email ?? 'default'}</td>
+            <td>{row.model}</td>
+            <td>{row.max_tokens}</td>
+            <td>{row.requests_per_minute}</td>
+            <td>{row.max_concurrency}</td>
+            <td>{row.retry_budget_minutes} min</td>
+            <td>{row.max_retries}</td>
+            <td>{row.max_batch_size}</td>
           </tr>
-        </thead>
-        <tbody>
-          {props.history.map((row) => (
-            <tr>
-              <td>{when(row.created_at)}</td>
-              <td>{row.created_by_email ?? 'default'}</td>
-              <td>{row.model}</td>
-              <td>{row.max_tokens}</td>
-              <td>{row.requests_per_minute}</td>
-              <td>{row.max_concurrency}</td>
-              <td>{row.retry_budget_minutes} min</td>
-              <td>{row.max_retries}</td>
-              <td>{row.max_batch_size}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </Layout>
   )
 }
