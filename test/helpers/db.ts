@@ -11,6 +11,7 @@ export type TestDatabase = Database & { url: string; name: string; drop: () => P
 export async function createTestDatabase(): Promise<TestDatabase> {
   const log = createLogger('silent')
   const adminUrl = inject('adminUrl')
+  if (!adminUrl) throw new Error('This test file needs Postgres: list it outside UNIT in vitest.config.ts (the unit project has no database).')
   const name = `td_test_${randomBytes(6).toString('hex')}`
   const admin = connect(adminUrl, log, 1)
   try {
