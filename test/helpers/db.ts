@@ -53,3 +53,9 @@ export async function truncateAll(database: Database): Promise<void> {
     client.release()
   }
 }
+
+/** Empties graphile-worker's queue and the Claude slot leases, for files whose tests run workers. */
+export async function emptyJobQueue(database: Database): Promise<void> {
+  await database.pool.query('truncate graphile_worker._private_jobs')
+  await database.pool.query('delete from claude_leases')
+}

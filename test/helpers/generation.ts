@@ -1,20 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
+import { vi } from 'vitest'
 import { changeAiSettings, type AiSettingsChange } from '../../src/generation/ai-settings'
 import type { TestDatabase } from './db'
 import { json, type testApp } from './app'
 
 type App = ReturnType<typeof testApp>['app']
 
-/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
+/** vi.waitFor for a probe that answers falsy until it is done; the error names what never came. */
+export function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check()
+      if (!value) throw new Error(`timed out waiting for ${what}`)
+      return value
+    },
+    { timeout: timeoutMs, interval: 50 },
+  )
 }
 
 /** A template through the templates API, with one required parameter and 4–8 turns. */
