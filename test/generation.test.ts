@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { activeAiSettings } from '../src/generation/ai-settings'
 import { createClaude } from '../src/claude/client'
 import { generateConversation } from '../src/generation/generate'
@@ -11,11 +11,11 @@ import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-lim
 import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/recent-results'
 import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+import type { FakeAnthropic } from './fake-anthropic/server'
 import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, testConfig, type TestUser, useApp } from './helpers/app'
 import { checkModel } from '../src/generation/models'
-import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { countJobs, makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
 import { readSse, type SseEvent } from './helpers/sse'
 
 let database: TestDatabase
@@ -27,18 +27,11 @@ let admin: TestUser
 let adminCookie: string
 const workers: WorkerHandle[] = []
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic()
-})
-useApp('admin', (t) => ({ database, app, deps, user: admin, cookie: adminCookie } = t), { env: () => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' }) })
-afterAll(async () => {
-  await progressHub(database.pool, deps.log).close()
-  await fake.close()
-})
-
+useFakeAnthropic((f) => (fake = f))
+useApp('admin', (t) => ({ database, app, deps, user: admin, cookie: adminCookie } = t), { env: () => viaFake(fake) })
+afterAll(() => progressHub(database.pool, deps.log).close())
 beforeEach(async () => {
   await emptyJobQueue(database)
-  fake.reset()
   editor = await signIn(app, await makeUser(database, 'editor'))
   // Fast defaults for tests: plenty of rate, a short timeout.
   await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })

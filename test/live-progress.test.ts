@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, expect, test } from 'vitest'
 import { notifyBatch } from '../src/generation/batches'
 import { MAX_STREAMS_PER_USER, progressHub } from '../src/generation/progress-hub'
 import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+import type { FakeAnthropic } from './fake-anthropic/server'
 import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
-import { makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
 import { readSse, type SseEvent, type SseStream } from './helpers/sse'
 
 let database: TestDatabase
@@ -17,18 +17,11 @@ let editor: string
 const workers: WorkerHandle[] = []
 const streams: SseStream[] = []
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic()
-})
-useApp('editor', (t) => ({ database, app, deps, cookie: editor } = t), { env: () => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' }) })
-afterAll(async () => {
-  await progressHub(database.pool, deps.log).close()
-  await fake.close()
-})
-
+useFakeAnthropic((f) => (fake = f))
+useApp('editor', (t) => ({ database, app, deps, cookie: editor } = t), { env: () => viaFake(fake) })
+afterAll(() => progressHub(database.pool, deps.log).close())
 beforeEach(async () => {
   await emptyJobQueue(database)
-  fake.reset()
   const admin = await makeUser(database, 'admin')
   await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })
 })

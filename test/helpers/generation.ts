@@ -1,10 +1,25 @@
 import { sql } from 'kysely'
-import { vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
 import { changeAiSettings, type AiSettingsChange } from '../../src/generation/ai-settings'
+import { startFakeAnthropic, type FakeAnthropic } from '../fake-anthropic/server'
 import type { TestDatabase } from './db'
 import { json, type testApp } from './app'
 
 type App = ReturnType<typeof testApp>['app']
+
+/** The fake Anthropic API for the whole file, reset before each test; `ready` gets it once it listens. */
+export function useFakeAnthropic(ready: (fake: FakeAnthropic) => void): void {
+  let fake: FakeAnthropic | undefined
+  beforeAll(async () => {
+    fake = await startFakeAnthropic()
+    ready(fake)
+  })
+  beforeEach(() => fake?.reset())
+  afterAll(() => fake?.close())
+}
+
+/** The app's settings for calling the fake API through the real SDK, with four jobs at a time. */
+export const viaFake = (fake: FakeAnthropic) => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' })
 
 /** vi.waitFor for a probe that answers falsy until it is done; the error names what never came. */
 export function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
