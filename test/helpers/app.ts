@@ -4,11 +4,11 @@ import path from 'node:path'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { createApp } from '../../src/app'
 import { insertUser } from '../../src/auth/users'
-import { loadConfig, type Config } from '../../src/config'
+import { type Config, loadConfig } from '../../src/config'
 import type { Role } from '../../src/db/schema'
 import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
-import { createTestDatabase, truncateAll, type TestDatabase } from './db'
+import { createTestDatabase, type TestDatabase, truncateAll } from './db'
 
 export const ORIGIN = 'http://localhost'
 
@@ -44,7 +44,12 @@ export function useApp(...args: [(t: TestApp) => void, UseAppOptions?] | [Role, 
   let t: SignedIn
   beforeAll(async () => {
     const database = await createTestDatabase()
-    t = { database, ...testApp(database, typeof options.env === 'function' ? options.env() : options.env), user: undefined as never, cookie: undefined as never }
+    t = {
+      database,
+      ...testApp(database, typeof options.env === 'function' ? options.env() : options.env),
+      user: undefined as never,
+      cookie: undefined as never,
+    }
     ready(t)
   })
   afterAll(() => t?.database.drop())

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { createTestDatabase, type TestDatabase } from './db'
-import { startTestServer, type RunningApp } from './server'
+import { type RunningApp, startTestServer } from './server'
 
 /**
  * Debian's Chromium, headless. Nothing is downloaded: when it is missing the test fails saying
@@ -18,7 +18,15 @@ export async function launchBrowser(executablePath = process.env.CHROMIUM_PATH ?
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 }
 
@@ -47,10 +55,7 @@ export type BrowserApp = { database: TestDatabase; server: RunningApp; browser: 
  * worker unless `worker: false`) and a headless Chromium, all for the whole file. `seed` runs before
  * the server starts; `ready` gets them once they are up.
  */
-export function useBrowserApp(
-  ready: (t: BrowserApp) => void,
-  options: { worker?: boolean; seed?: (database: TestDatabase) => Promise<void> } = {},
-): void {
+export function useBrowserApp(ready: (t: BrowserApp) => void, options: { worker?: boolean; seed?: (database: TestDatabase) => Promise<void> } = {}): void {
   const t: Partial<BrowserApp> = {}
   beforeAll(async () => {
     t.database = await createTestDatabase()

@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
-import { changeAiSettings, type AiSettingsChange } from '../../src/generation/ai-settings'
-import { startFakeAnthropic, type FakeAnthropic } from '../fake-anthropic/server'
-import type { TestDatabase } from './db'
+import { type AiSettingsChange, changeAiSettings } from '../../src/generation/ai-settings'
+import { type FakeAnthropic, startFakeAnthropic } from '../fake-anthropic/server'
 import { json, type testApp } from './app'
+import type { TestDatabase } from './db'
 
 type App = ReturnType<typeof testApp>['app']
 

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { connect } from '../../src/db/connect'
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../src/db/embedded'
+import { type EmbeddedCluster, startEmbeddedPostgres } from '../../src/db/embedded'
 import { migrateToLatest } from '../../src/db/migrate'
 import { createLogger } from '../../src/log'
 
