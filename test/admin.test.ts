@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { verifyPassword } from '../src/auth/passwords'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let admin: TestUser
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  admin = await makeUser(database, 'admin')
-  cookie = await signIn(app, admin)
-})
+useApp('admin', (t) => ({ database, app, user: admin, cookie } = t))
 
 const userByEmail = (email: string) =>
   database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()

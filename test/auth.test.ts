@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { digest } from '../src/auth/secrets'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, testApp, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(() => truncateAll(database))
+useApp((t) => ({ database, app } = t))
 
 test('signing in sets an HttpOnly, SameSite=Lax session cookie and redirects to the dashboard', async () => {
   const user = await makeUser(database, 'editor')

@@ -1,25 +1,16 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, ORIGIN, testApp, type TestUser, useApp } from './helpers/app'
 import { makeTemplate } from './helpers/generation'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let admin: TestUser
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  admin = await makeUser(database, 'admin')
-  cookie = await signIn(app, admin)
-})
+useApp('admin', (t) => ({ database, app, user: admin, cookie } = t))
 
 type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } }
 

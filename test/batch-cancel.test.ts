@@ -1,31 +1,25 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import type { ConversationStatus } from '../src/db/schema'
 import { countInScope } from '../src/exports/records'
 import { jobKey } from '../src/generation/jobs'
 import { down as withoutCancelledStatus, up as withCancelledStatus } from '../migrations/2026_11_30_1230_cancelled_status'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
 import { countJobs, makeTemplate } from './helpers/generation'
 
 // No worker runs here: a batch's conversations stay queued until the test moves them, so what a
 // cancel finds is exactly what the test set up.
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let editor: string
 let admin: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  ;({ app } = testApp(database))
-})
-afterAll(() => database.drop())
+useApp('editor', (t) => ({ database, app, cookie: editor } = t))
 
 beforeEach(async () => {
-  await truncateAll(database)
   await sql`truncate graphile_worker._private_jobs`.execute(database.db)
-  editor = await signIn(app, await makeUser(database, 'editor'))
   admin = await signIn(app, await makeUser(database, 'admin'))
 })
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { toDimensionSource } from '../src/chunks/dimension-source'
 import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
 import { analyseChunk } from '../src/chunks/analysis'
@@ -9,11 +9,11 @@ import { saveChunkAnalysis } from '../src/chunks/queries'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
-import { json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { FakeAnthropic } from './fake-anthropic/server'
+import { json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
 import { insertDocumentWithChunks, type SeededDocument } from './helpers/chunks'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { setAiSettings, waitFor } from './helpers/generation'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
+import { setAiSettings, useFakeAnthropic, waitFor } from './helpers/generation'
 
 let database: TestDatabase
 let fake: FakeAnthropic
@@ -26,23 +26,16 @@ let editor: string
 let viewer: string
 const workers: WorkerHandle[] = []
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  fake = await startFakeAnthropic()
-  simulated = testApp(database)
+useFakeAnthropic((f) => (fake = f))
+useApp((t) => {
+  database = t.database
+  simulated = t
+})
+beforeAll(() => {
   viaFake = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url })
 })
-
-afterAll(async () => {
-  await fake.close()
-  await database.drop()
-})
-
 beforeEach(async () => {
-  await truncateAll(database)
-  await sql`truncate graphile_worker._private_jobs`.execute(database.db)
-  await sql`delete from claude_leases`.execute(database.db)
-  fake.reset()
+  await emptyJobQueue(database)
   admin = await makeUser(database, 'admin')
   editor = await signIn(simulated.app, await makeUser(database, 'editor'))
   viewer = await signIn(simulated.app, await makeUser(database, 'viewer'))

@@ -1,27 +1,18 @@
 import type { JobHelpers } from 'graphile-worker'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
 import { taskList } from '../tasks'
 import type { ConversationStatus, Tier } from '../src/db/schema'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let admin: TestUser
 let adminCookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  admin = await makeUser(database, 'admin')
-  adminCookie = await signIn(app, admin)
-})
+useApp('admin', (t) => ({ database, app, user: admin, cookie: adminCookie } = t))
 
 type Item = { id: string; title: string; status: string; tier: string; quality_score: number | null; created_at: string; updated_at: string }
 type ListBody = { items: Item[]; next_cursor: string | null }

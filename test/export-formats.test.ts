@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
 import type { Deps } from '../src/deps'
-import { makeUser, testApp } from './helpers/app'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { type App, makeUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { download, exportNow, insertConversation, insertTemplate } from './helpers/export-fixtures'
 import { insertDocumentWithChunks } from './helpers/chunks'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let deps: Deps
 let auth: Record<string, string>
 let editorEmail: string
@@ -29,13 +29,8 @@ let tricky: string
 let plain: string
 let ids: string[]
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  ;({ app, deps } = testApp(database))
-})
-afterAll(() => database.drop())
+useApp((t) => ({ database, app, deps } = t))
 beforeEach(async () => {
-  await truncateAll(database)
   const editor = await makeUser(database, 'editor')
   editorEmail = editor.email
   auth = { authorization: `Bearer ${(await createApiToken(database.db, editor.id, { name: 'pipeline', scope: 'write' })).token}` }

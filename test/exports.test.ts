@@ -3,19 +3,19 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
 import { seedConversations } from '../src/conversations/seed'
 import { expireExports } from '../src/exports/retention'
 import { runExport } from '../src/exports/run-export'
 import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { form, json, makeUser, signIn, testApp, type TestUser } from './helpers/app'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, signIn, testApp, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { download, insertConversation, type ExportJson } from './helpers/export-fixtures'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let deps: Deps
 let editor: TestUser
 let auth: Record<string, string>
@@ -27,17 +27,10 @@ const TURNS = [
   { role: 'assistant', content: 'It left the depot this morning.' },
 ]
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  ;({ app, deps } = testApp(database))
-})
-afterAll(() => database.drop())
+useApp('editor', (t) => ({ database, app, deps, user: editor, cookie } = t))
 beforeEach(async () => {
-  await truncateAll(database)
   await database.pool.query('delete from graphile_worker._private_jobs')
-  editor = await makeUser(database, 'editor')
   auth = { authorization: `Bearer ${(await createApiToken(database.db, editor.id, { name: 'pipeline', scope: 'write' })).token}` }
-  cookie = await signIn(app, editor)
   rmSync(deps.config.exportDir, { recursive: true, force: true })
 })
 afterEach(async () => {
@@ -61,13 +54,14 @@ async function shown(id: string): Promise<ExportJson> {
 }
 
 async function settled(id: string, timeoutMs = 20_000): Promise<ExportJson> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const row = await shown(id)
-    if (!['queued', 'running'].includes(row.status)) return row
-    if (Date.now() > deadline) throw new Error(`export ${id} still ${row.status}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+  return vi.waitFor(
+    async () => {
+      const row = await shown(id)
+      if (['queued', 'running'].includes(row.status)) throw new Error(`export ${id} still ${row.status}`)
+      return row
+    },
+    { timeout: timeoutMs, interval: 25 },
+  )
 }
 
 async function approved(n: number): Promise<string[]> {
@@ -346,11 +340,7 @@ test('a worker killed mid-export leaves nothing downloadable, and the retried jo
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   // Kill it (no clean-up of any kind) as soon as its temporary file exists.
-  const deadline = Date.now() + 30_000
-  while (!readdirSync(dir).some((f) => f.endsWith('.tmp'))) {
-    if (Date.now() > deadline) throw new Error('the worker never started writing')
-    await new Promise((r) => setTimeout(r, 2))
-  }
+  await vi.waitFor(() => expect(readdirSync(dir).some((f) => f.endsWith('.tmp')), 'the worker never started writing').toBe(true), { timeout: 30_000, interval: 2 })
   child.kill('SIGKILL')
   await exited
   expect((await shown(id)).status).toBe('running')

@@ -4,24 +4,22 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import type { ConversationStatus } from '../src/db/schema'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+import type { FakeAnthropic } from './fake-anthropic/server'
 import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
-import { makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { makeTemplate, setAiSettings, useFakeAnthropic, waitFor } from './helpers/generation'
 import { runApp, type AppProcess } from './helpers/process'
 
 let database: TestDatabase
 let fake: FakeAnthropic
 const children: AppProcess[] = []
 
+useFakeAnthropic((f) => (fake = f))
 beforeAll(async () => {
   database = await createTestDatabase()
-  fake = await startFakeAnthropic()
 })
-
 afterAll(async () => {
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL')
-  await fake.close()
   await database.drop()
 })
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { activeAiSettings } from '../src/generation/ai-settings'
 import { createClaude } from '../src/claude/client'
 import { generateConversation } from '../src/generation/generate'
@@ -9,43 +9,30 @@ import { progressHub } from '../src/generation/progress-hub'
 import { novelty, shingles } from '../src/generation/quality'
 import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-limit'
 import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/recent-results'
+import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, testConfig, type TestUser } from './helpers/app'
+import type { FakeAnthropic } from './fake-anthropic/server'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, testConfig, type TestUser, useApp } from './helpers/app'
 import { checkModel } from '../src/generation/models'
-import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { countJobs, makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
 import { readSse, type SseEvent } from './helpers/sse'
 
 let database: TestDatabase
 let fake: FakeAnthropic
-let app: ReturnType<typeof testApp>['app']
-let deps: ReturnType<typeof testApp>['deps']
+let app: App
+let deps: Deps
 let editor: string
 let admin: TestUser
 let adminCookie: string
 const workers: WorkerHandle[] = []
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  fake = await startFakeAnthropic()
-  ;({ app, deps } = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' }))
-})
-
-afterAll(async () => {
-  await progressHub(database.pool, deps.log).close()
-  await fake.close()
-  await database.drop()
-})
-
+useFakeAnthropic((f) => (fake = f))
+useApp('admin', (t) => ({ database, app, deps, user: admin, cookie: adminCookie } = t), { env: () => viaFake(fake) })
+afterAll(() => progressHub(database.pool, deps.log).close())
 beforeEach(async () => {
-  await truncateAll(database)
-  await sql`truncate graphile_worker._private_jobs`.execute(database.db)
-  await sql`delete from claude_leases`.execute(database.db)
-  fake.reset()
+  await emptyJobQueue(database)
   editor = await signIn(app, await makeUser(database, 'editor'))
-  admin = await makeUser(database, 'admin')
-  adminCookie = await signIn(app, admin)
   // Fast defaults for tests: plenty of rate, a short timeout.
   await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })
 })

@@ -7,11 +7,11 @@ import { sourceBlockText, scoreGrounding } from '../src/generation/grounding'
 import { progressHub } from '../src/generation/progress-hub'
 import { scoreQuality } from '../src/generation/quality'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { FakeAnthropic } from './fake-anthropic/server'
+import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
 import { insertDocumentWithChunks } from './helpers/chunks'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { countJobs, makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
+import { countJobs, makeTemplate, setAiSettings, useFakeAnthropic, viaFake, waitFor } from './helpers/generation'
 
 type App = ReturnType<typeof testApp>['app']
 type Deps = ReturnType<typeof testApp>['deps']
@@ -26,26 +26,25 @@ let editor: string
 let admin: TestUser
 const workers: WorkerHandle[] = []
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  fake = await startFakeAnthropic()
-  claude = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' })
+useFakeAnthropic((f) => (fake = f))
+useApp(
+  (t) => {
+    database = t.database
+    claude = t
+  },
+  { env: () => viaFake(fake) },
+)
+beforeAll(() => {
   simulated = testApp(database, { WORKER_CONCURRENCY: '4' })
 })
-
 afterAll(async () => {
   await progressHub(database.pool, claude.deps.log).close()
   await progressHub(database.pool, simulated.deps.log).close()
-  await fake.close()
-  await database.drop()
 })
 
 beforeEach(async () => {
-  await truncateAll(database)
   await sql`truncate documents cascade`.execute(database.db)
-  await sql`truncate graphile_worker._private_jobs`.execute(database.db)
-  await sql`delete from claude_leases`.execute(database.db)
-  fake.reset()
+  await emptyJobQueue(database)
   editor = await signIn(claude.app, await makeUser(database, 'editor'))
   admin = await makeUser(database, 'admin')
   await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })

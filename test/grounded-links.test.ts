@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { encodeCursor } from '../src/http/cursor'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
 import { insertDocumentWithChunks, type SeededDocument } from './helpers/chunks'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import type { TestDatabase } from './helpers/db'
 import { insertGroundedConversation } from './helpers/grounded'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
-let admin: TestUser
+let app: App
 let cookie: string
 let policy: SeededDocument
 let manual: SeededDocument
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
+useApp('admin', (t) => ({ database, app, cookie } = t))
 beforeEach(async () => {
-  await truncateAll(database)
-  admin = await makeUser(database, 'admin')
-  cookie = await signIn(app, admin)
   policy = await insertDocumentWithChunks(database.db, 'Refund policy', ['Refunds are issued within fourteen days.', 'Gift cards cannot be exchanged for cash.'], {
     headings: [['Refunds', 'Timing'], ['Refunds', 'Gift cards']],
   })

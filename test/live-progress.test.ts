@@ -1,40 +1,27 @@
-import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, expect, test } from 'vitest'
 import { notifyBatch } from '../src/generation/progress-channel'
 import { MAX_STREAMS_PER_USER, progressHub } from '../src/generation/progress-hub'
+import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
-import { makeTemplate, setAiSettings, waitFor } from './helpers/generation'
+import type { FakeAnthropic } from './fake-anthropic/server'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
+import { makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
 import { readSse, type SseEvent, type SseStream } from './helpers/sse'
 
 let database: TestDatabase
 let fake: FakeAnthropic
-let app: ReturnType<typeof testApp>['app']
-let deps: ReturnType<typeof testApp>['deps']
+let app: App
+let deps: Deps
 let editor: string
 const workers: WorkerHandle[] = []
 const streams: SseStream[] = []
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  fake = await startFakeAnthropic()
-  ;({ app, deps } = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' }))
-})
-
-afterAll(async () => {
-  await progressHub(database.pool, deps.log).close()
-  await fake.close()
-  await database.drop()
-})
-
+useFakeAnthropic((f) => (fake = f))
+useApp('editor', (t) => ({ database, app, deps, cookie: editor } = t), { env: () => viaFake(fake) })
+afterAll(() => progressHub(database.pool, deps.log).close())
 beforeEach(async () => {
-  await truncateAll(database)
-  await sql`truncate graphile_worker._private_jobs`.execute(database.db)
-  await sql`delete from claude_leases`.execute(database.db)
-  fake.reset()
-  editor = await signIn(app, await makeUser(database, 'editor'))
+  await emptyJobQueue(database)
   const admin = await makeUser(database, 'admin')
   await setAiSettings(database, admin.id, { requests_per_minute: 100_000, max_concurrency: 10, timeout_ms: 5_000, max_retries: 3 })
 })

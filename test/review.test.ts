@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import { autoDecision } from '../src/review/auto'
 import { activeReviewSettings } from '../src/review/settings'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
 import { insertDocumentWithChunks } from './helpers/chunks'
 import { insertGroundedConversation } from './helpers/grounded'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let reviewer: TestUser
 let cookie: string
 let source: ReviewSource
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
+useApp('reviewer', (t) => ({ database, app, user: reviewer, cookie } = t))
 beforeEach(async () => {
-  await truncateAll(database)
-  reviewer = await makeUser(database, 'reviewer')
-  cookie = await signIn(app, reviewer)
   source = await makeReviewSource(database.db)
 })
 

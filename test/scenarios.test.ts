@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { findEdgeCaseWithScenario, findScenarioWithTemplate } from '../src/templates/queries'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let cookie: string
 let templateId: string
 
@@ -28,14 +28,8 @@ const template = {
 
 const scenario = { name: 'Anxious first flight', persona: 'a retired teacher', emotion: 'anxious', topic: 'first flight', values: { destination: 'Lisbon', nights: 5, flexible: true, class: 'economy' } }
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
+useApp('editor', (t) => ({ database, app, cookie } = t))
 beforeEach(async () => {
-  await truncateAll(database)
-  cookie = await signIn(app, await makeUser(database, 'editor'))
   const res = await app.request('/api/templates', api(template))
   expect(res.status).toBe(201)
   templateId = (await res.json()).id

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createTestDatabase, type TestDatabase } from './helpers/db'
-import { form, testApp } from './helpers/app'
+import { expect, test } from 'vitest'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
+useApp((t) => ({ database, app } = t))
 
 test('while no user exists, every page leads to the one-time setup page', async () => {
   const home = await app.request('/')

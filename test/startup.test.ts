@@ -144,7 +144,8 @@ describe('SIGTERM to `npm start` stops everything it started', () => {
     { command: 'npm start -- --role=worker', args: ['--role=worker'] },
   ])('after SIGTERM to `$command`, no process of the app remains within 5 s and its embedded Postgres was shut down cleanly', async ({ args }) => {
     const port = await freePort()
-    const app = (started = runNpmStart(args, { DATA_DIR: dataDir, PORT: String(port) }))
+    started = runNpmStart(args, { DATA_DIR: dataDir, PORT: String(port) })
+    const app = started
     if (args.includes('--role=worker')) await app.waitFor(/Train Data worker is running/, 60_000)
     else await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000, '/healthz')
     const postgres = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { draftFieldsFromBody } from '../src/templates/form'
 import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../src/templates/value-fields'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let editor: TestUser
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  editor = await makeUser(database, 'editor')
-  cookie = await signIn(app, editor)
-})
+useApp('editor', (t) => ({ database, app, user: editor, cookie } = t))
 
 const support = {
   name: 'Support chat',

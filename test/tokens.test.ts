@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { digest } from '../src/auth/secrets'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let editor: TestUser
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  editor = await makeUser(database, 'editor')
-  cookie = await signIn(app, editor)
-})
+useApp('editor', (t) => ({ database, app, user: editor, cookie } = t))
 
 async function newToken(scope: 'read' | 'write' = 'write'): Promise<{ id: string; token: string }> {
   const res = await app.request('/api/tokens', json({ name: 'pipeline', scope }, { cookie, origin: ORIGIN }))

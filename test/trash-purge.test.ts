@@ -1,25 +1,21 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import { purgeExpiredTrash } from '../src/conversations/purge'
+import type { Deps } from '../src/deps'
 import { startWorker } from '../src/worker/runner'
 import { CRONTAB } from '../tasks'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { makeUser, signIn, testApp, type TestUser } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
+import { type App, makeUser, signIn, type TestUser, useApp } from './helpers/app'
 import { waitFor } from './helpers/generation'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
-let deps: ReturnType<typeof testApp>['deps']
+let app: App
+let deps: Deps
 let admin: TestUser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  ;({ app, deps } = testApp(database))
-})
-afterAll(() => database.drop())
+useApp((t) => ({ database, app, deps } = t))
 
 beforeEach(async () => {
-  await truncateAll(database)
   await sql`truncate graphile_worker._private_jobs`.execute(database.db)
   admin = await makeUser(database, 'admin')
 })

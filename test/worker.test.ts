@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { createSession } from '../src/auth/sessions'
 import { createLogger } from '../src/log'
 import { startWorker } from '../src/worker/runner'
@@ -15,16 +15,7 @@ beforeAll(async () => {
 })
 afterAll(() => database.drop())
 
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
+const WAIT = { timeout: 20_000, interval: 100 }
 const jobs = () => sql<{ id: string; locked_by: string | null }>`select id, locked_by from graphile_worker._private_jobs`.execute(database.db)
 
 test('the worker runs queued jobs: cleanup_sessions removes expired sessions and keeps live ones', async () => {
@@ -34,7 +25,7 @@ test('the worker runs queued jobs: cleanup_sessions removes expired sessions and
   const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
   try {
     await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
-    await until(async () => (await jobs()).rows.length === 0)
+    await vi.waitFor(async () => expect((await jobs()).rows).toEqual([]), WAIT)
     const left = await database.db.selectFrom('sessions').select('expires_at').execute()
     expect(left).toHaveLength(1)
     expect(left[0]!.expires_at.getTime()).toBeGreaterThan(Date.now())
@@ -57,7 +48,7 @@ test('jobs locked by a worker that stopped reporting are unlocked and run, witho
     .execute()
   const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
   try {
-    await until(async () => (await jobs()).rows.length === 0)
+    await vi.waitFor(async () => expect((await jobs()).rows).toEqual([]), WAIT)
     expect(await database.db.selectFrom('worker_heartbeats').select('worker_id').where('worker_id', '=', 'dead-worker').execute()).toEqual([])
   } finally {
     await worker.stop()
@@ -65,12 +56,28 @@ test('jobs locked by a worker that stopped reporting are unlocked and run, witho
 })
 
 test('a stopping worker lets its running job finish before it returns', async () => {
+  const user = await makeUser(database, 'viewer')
+  await createSession(database.db, user.id, -1000, { ip: null, userAgent: null })
+  // Holding the expired session's row keeps cleanup_sessions running (its delete waits) until we let go.
+  const holder = await database.pool.connect()
   const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
-  await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
-  await worker.stop()
-  // Either the job ran to completion or it was never taken: never left locked by a stopped worker.
-  const left = (await jobs()).rows
-  expect(left.every((job) => job.locked_by === null)).toBe(true)
+  let stopped: Promise<void> | undefined
+  try {
+    await holder.query('begin')
+    await holder.query('select id from sessions where expires_at <= now() for update')
+    await sql`select graphile_worker.add_job('cleanup_sessions')`.execute(database.db)
+    const waiting = `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from "sessions"%'`
+    await vi.waitFor(async () => expect((await database.pool.query(waiting)).rows).toHaveLength(1), WAIT)
+    stopped = worker.stop()
+    await new Promise((r) => setTimeout(r, 200))
+  } finally {
+    await holder.query('commit')
+    holder.release()
+    await (stopped ?? worker.stop())
+  }
+  // The job ran to its end: the expired session is gone and the job is no longer queued or locked.
+  expect(await database.db.selectFrom('sessions').select('id').where('expires_at', '<=', new Date()).execute()).toEqual([])
+  expect((await jobs()).rows).toEqual([])
 })
 
 test("a worker on this machine whose process is gone is dead after two missed beats, one elsewhere only after 30 s; a dead one's rate-limit leases go with it", async () => {
@@ -94,7 +101,7 @@ test("a worker on this machine whose process is gone is dead after two missed be
   const worker = await startWorker({ db: database.db, config: testConfig(database), log: createLogger('silent') }, database.pool)
   try {
     const beating = async () => (await database.db.selectFrom('worker_heartbeats').select('worker_id').execute()).map((w) => w.worker_id)
-    await until(async () => !(await beating()).includes('gone-here'))
+    await vi.waitFor(async () => expect(await beating()).not.toContain('gone-here'), WAIT)
     expect(await beating()).toContain('quiet-elsewhere')
     const leases = await database.db.selectFrom('claude_leases').select('holder').execute()
     expect(leases.map((l) => l.holder)).toEqual([`another-machine:${gone}`])

@@ -10,7 +10,10 @@ export type Format = 'text' | 'markdown' | 'html'
 /** Deterministic prose: sentences of 6–20 words, paragraphs of 2–7, a heading every 6 paragraphs. */
 export function corpus(bytes: number, format: Format): string {
   let seed = 42
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31
+    return seed / 2 ** 31
+  }
   const pick = () => WORDS[Math.floor(random() * WORDS.length)]!
   const parts: string[] = []
   let length = 0

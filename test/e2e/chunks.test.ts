@@ -1,25 +1,16 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchBrowser, signInAs } from '../helpers/browser'
+import { expect, test } from 'vitest'
+import { signInAs, useBrowserApp } from '../helpers/browser'
 import { makeUser } from '../helpers/app'
 import { insertDocumentWithChunks } from '../helpers/chunks'
-import { createTestDatabase, type TestDatabase } from '../helpers/db'
-import { startTestServer, type RunningApp } from '../helpers/server'
+import type { TestDatabase } from '../helpers/db'
+import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase
 let server: RunningApp
 let browser: Browser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  server = await startTestServer(database, { worker: false })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await database?.drop()
-})
+useBrowserApp((t) => ({ database, server, browser } = t), { worker: false })
 
 const currentCard = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>('[data-chunk-card][aria-current="true"]')?.dataset.id)
 

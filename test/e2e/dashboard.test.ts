@@ -1,28 +1,21 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { seedConversations } from '../../src/conversations/seed'
-import { launchBrowser, signInAs } from '../helpers/browser'
-import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { signInAs, useBrowserApp } from '../helpers/browser'
 import { makeUser, type TestUser } from '../helpers/app'
-import { startTestServer, type RunningApp } from '../helpers/server'
+import type { RunningApp } from '../helpers/server'
 
-let database: TestDatabase
 let server: RunningApp
 let browser: Browser
 let reviewer: TestUser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  await seedConversations(database.db, { count: 600, parallel: 2 })
-  reviewer = await makeUser(database, 'reviewer')
-  await database.db.insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
-  server = await startTestServer(database, { worker: false })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await database?.drop()
+useBrowserApp((t) => ({ server, browser } = t), {
+  worker: false,
+  seed: async (database) => {
+    await seedConversations(database.db, { count: 600, parallel: 2 })
+    reviewer = await makeUser(database, 'reviewer')
+    await database.db.insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
+  },
 })
 
 const rowIds = (page: Page) => page.$$eval('#rows tr[id^="c-"]', (rows) => rows.map((r) => r.id))

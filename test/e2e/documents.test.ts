@@ -1,24 +1,15 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { makeUser } from '../helpers/app'
-import { launchBrowser, signInAs, withPage } from '../helpers/browser'
-import { createTestDatabase, type TestDatabase } from '../helpers/db'
-import { startTestServer, type RunningApp } from '../helpers/server'
+import { signInAs, withPage, useBrowserApp } from '../helpers/browser'
+import type { TestDatabase } from '../helpers/db'
+import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase
 let server: RunningApp
 let browser: Browser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  server = await startTestServer(database)
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await database?.drop()
-})
+useBrowserApp((t) => ({ database, server, browser } = t))
 
 test('files dropped on the upload form are sent one by one with their own result, and a document page shows its chunks once ready', async () => {
   const editor = await makeUser(database, 'editor')

@@ -1,25 +1,16 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchBrowser, signInAs } from '../helpers/browser'
-import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { expect, test } from 'vitest'
+import { signInAs, useBrowserApp } from '../helpers/browser'
+import type { TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
 import { insertConversations, makeReviewSource } from '../helpers/review'
-import { startTestServer, type RunningApp } from '../helpers/server'
+import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase
 let server: RunningApp
 let browser: Browser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  server = await startTestServer(database, { worker: false })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await database?.drop()
-})
+useBrowserApp((t) => ({ database, server, browser } = t), { worker: false })
 
 const shownId = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>('#review-screen')?.dataset.conversationId)
 async function expectShown(page: Page, id: string) {

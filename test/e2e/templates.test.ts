@@ -1,24 +1,15 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchBrowser, signInAs, withPage } from '../helpers/browser'
-import { createTestDatabase, type TestDatabase } from '../helpers/db'
+import { expect, test } from 'vitest'
+import { signInAs, withPage, useBrowserApp } from '../helpers/browser'
+import type { TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
-import { startTestServer, type RunningApp } from '../helpers/server'
+import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase
 let server: RunningApp
 let browser: Browser
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  server = await startTestServer(database, { worker: false })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await database?.drop()
-})
+useBrowserApp((t) => ({ database, server, browser } = t), { worker: false })
 
 test('the template form keeps a draft as you type and offers it back after the tab is closed', async () => {
   const editor = await makeUser(database, 'editor')

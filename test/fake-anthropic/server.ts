@@ -188,7 +188,7 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
     }
   }
 
-  function control(method: string, path: string, bodyText: string, res: ServerResponse): void {
+  function control(method: string, path: string, bodyText: string, res: ServerResponse) {
     const route = `${method} ${path}`
     if (route === 'POST /_fake/faults') {
       const parsed = z.array(FaultSchema).safeParse(parseJson(bodyText))
@@ -242,9 +242,15 @@ export async function startFakeAnthropic(opts: { port?: number; host?: string } 
       return requestCount
     },
     enqueue: (...more) => void faults.push(...more),
-    setFaultMix: (mix) => void (faultMix = mix),
-    setDefaultDelay: (ms) => void (defaultDelayMs = ms),
-    setBatchProcessing: (ms) => void (batchProcessingMs = ms),
+    setFaultMix: (mix) => {
+      faultMix = mix
+    },
+    setDefaultDelay: (ms) => {
+      defaultDelayMs = ms
+    },
+    setBatchProcessing: (ms) => {
+      batchProcessingMs = ms
+    },
     reset,
     close: () => {
       closing.abort()

@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { createApp } from '../../src/app'
 import { insertUser } from '../../src/auth/users'
-import { loadConfig, type Config } from '../../src/config'
+import { type Config, loadConfig } from '../../src/config'
 import type { Role } from '../../src/db/schema'
 import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
-import type { TestDatabase } from './db'
+import { createTestDatabase, type TestDatabase, truncateAll } from './db'
 
 export const ORIGIN = 'http://localhost'
 
@@ -23,6 +24,43 @@ export function testConfig(database: TestDatabase, env: Record<string, string> =
 export function testApp(database: TestDatabase, env: Record<string, string> = {}) {
   const deps: Deps = { db: database.db, config: testConfig(database, env), log: createLogger('silent'), pool: database.pool }
   return { app: createApp(deps), deps }
+}
+
+export type App = ReturnType<typeof testApp>['app']
+export type TestApp = { database: TestDatabase } & ReturnType<typeof testApp>
+export type SignedIn = TestApp & { user: TestUser; cookie: string }
+/** `env` may be a function when it needs something another beforeAll starts (a fake API's URL). */
+type UseAppOptions = { env?: Record<string, string> | (() => Record<string, string>) }
+
+/**
+ * The setup test files share: a database of the file's own (dropped afterwards) with an app on it,
+ * every table emptied before each test and, given a role, a new user of that role signed in.
+ * `ready` gets them once the database exists and again before each test, after the user signs in.
+ */
+export function useApp(ready: (t: TestApp) => void, options?: UseAppOptions): void
+export function useApp(role: Role, ready: (t: SignedIn) => void, options?: UseAppOptions): void
+export function useApp(...args: [(t: TestApp) => void, UseAppOptions?] | [Role, (t: SignedIn) => void, UseAppOptions?]): void {
+  const [role, ready, options = {}] = typeof args[0] === 'string' ? args : [undefined, args[0], args[1]]
+  let t: SignedIn
+  beforeAll(async () => {
+    const database = await createTestDatabase()
+    t = {
+      database,
+      ...testApp(database, typeof options.env === 'function' ? options.env() : options.env),
+      user: undefined as never,
+      cookie: undefined as never,
+    }
+    ready(t)
+  })
+  afterAll(() => t?.database.drop())
+  beforeEach(async () => {
+    await truncateAll(t.database)
+    if (role) {
+      t.user = await makeUser(t.database, role)
+      t.cookie = await signIn(t.app, t.user)
+    }
+    ready(t)
+  })
 }
 
 export type TestUser = { id: string; email: string; password: string; role: Role }
@@ -49,7 +87,7 @@ export function json(body: unknown, headers: Record<string, string> = {}, method
 }
 
 /** Signs in through POST /login and returns the Cookie header to send afterwards. */
-export async function signIn(app: ReturnType<typeof testApp>['app'], user: { email: string; password: string }): Promise<string> {
+export async function signIn(app: App, user: { email: string; password: string }): Promise<string> {
   const res = await app.request('/login', form({ email: user.email, password: user.password }))
   if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${await res.text()}`)
   const cookie = res.headers.get('set-cookie')?.split(';')[0]

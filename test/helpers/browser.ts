@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
-
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { createTestDatabase, type TestDatabase } from './db'
+import { type RunningApp, startTestServer } from './server'
 
 /**
  * Debian's Chromium, headless. Nothing is downloaded: when it is missing the test fails saying
@@ -16,7 +18,15 @@ export async function launchBrowser(executablePath = process.env.CHROMIUM_PATH ?
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 }
 
@@ -36,4 +46,27 @@ export async function withPage<T>(browser: Browser, fn: (page: Page) => Promise<
   } finally {
     await context.close()
   }
+}
+
+export type BrowserApp = { database: TestDatabase; server: RunningApp; browser: Browser }
+
+/**
+ * The setup browser test files share: a database of the file's own, the real server on it (with a
+ * worker unless `worker: false`) and a headless Chromium, all for the whole file. `seed` runs before
+ * the server starts; `ready` gets them once they are up.
+ */
+export function useBrowserApp(ready: (t: BrowserApp) => void, options: { worker?: boolean; seed?: (database: TestDatabase) => Promise<void> } = {}): void {
+  const t: Partial<BrowserApp> = {}
+  beforeAll(async () => {
+    t.database = await createTestDatabase()
+    await options.seed?.(t.database)
+    t.server = await startTestServer(t.database, { worker: options.worker })
+    t.browser = await launchBrowser()
+    ready(t as BrowserApp)
+  })
+  afterAll(async () => {
+    await t.browser?.close()
+    await t.server?.stop()
+    await t.database?.drop()
+  })
 }

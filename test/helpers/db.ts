@@ -11,6 +11,7 @@ export type TestDatabase = Database & { url: string; name: string; drop: () => P
 export async function createTestDatabase(): Promise<TestDatabase> {
   const log = createLogger('silent')
   const adminUrl = inject('adminUrl')
+  if (!adminUrl) throw new Error('This test file needs Postgres: list it outside UNIT in vitest.config.ts (the unit project has no database).')
   const name = `td_test_${randomBytes(6).toString('hex')}`
   const admin = connect(adminUrl, log, 1)
   try {
@@ -51,4 +52,10 @@ export async function truncateAll(database: Database): Promise<void> {
   } finally {
     client.release()
   }
+}
+
+/** Empties graphile-worker's queue and the Claude slot leases, for files whose tests run workers. */
+export async function emptyJobQueue(database: Database): Promise<void> {
+  await database.pool.query('truncate graphile_worker._private_jobs')
+  await database.pool.query('delete from claude_leases')
 }

@@ -6,18 +6,18 @@ import JSZip from 'jszip'
  * Word's built-in styles (Title, Heading 1–3, or none for body text).
  */
 export function makePdf(pages: string[][], title?: string): Uint8Array {
-  const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`)
+  const escapePdf = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`)
   const objects: string[] = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     `<< /Type /Pages /Kids [${pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
   ]
   pages.forEach((lines, i) => {
-    const content = `BT /F1 12 Tf 72 720 Td ${lines.map((l) => `(${escape(l)}) Tj 0 -16 Td`).join(' ')} ET`
+    const content = `BT /F1 12 Tf 72 720 Td ${lines.map((l) => `(${escapePdf(l)}) Tj 0 -16 Td`).join(' ')} ET`
     objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${5 + i * 2} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`)
     objects.push(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`)
   })
-  if (title) objects.push(`<< /Title (${escape(title)}) >>`)
+  if (title) objects.push(`<< /Title (${escapePdf(title)}) >>`)
   let pdf = '%PDF-1.4\n'
   const offsets: number[] = []
   objects.forEach((body, i) => {

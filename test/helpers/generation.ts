@@ -1,20 +1,36 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
-import { changeAiSettings, type AiSettingsChange } from '../../src/generation/ai-settings'
-import type { TestDatabase } from './db'
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
+import { type AiSettingsChange, changeAiSettings } from '../../src/generation/ai-settings'
+import { type FakeAnthropic, startFakeAnthropic } from '../fake-anthropic/server'
 import { json, type testApp } from './app'
+import type { TestDatabase } from './db'
 
 type App = ReturnType<typeof testApp>['app']
 
-/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
+/** The fake Anthropic API for the whole file, reset before each test; `ready` gets it once it listens. */
+export function useFakeAnthropic(ready: (fake: FakeAnthropic) => void): void {
+  let fake: FakeAnthropic | undefined
+  beforeAll(async () => {
+    fake = await startFakeAnthropic()
+    ready(fake)
+  })
+  beforeEach(() => fake?.reset())
+  afterAll(() => fake?.close())
+}
+
+/** The app's settings for calling the fake API through the real SDK, with four jobs at a time. */
+export const viaFake = (fake: FakeAnthropic) => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, WORKER_CONCURRENCY: '4' })
+
+/** vi.waitFor for a probe that answers falsy until it is done; the error names what never came. */
+export function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check()
+      if (!value) throw new Error(`timed out waiting for ${what}`)
+      return value
+    },
+    { timeout: timeoutMs, interval: 50 },
+  )
 }
 
 /** A template through the templates API, with one required parameter and 4–8 turns. */

@@ -17,8 +17,7 @@ export function readSse(res: Response): SseStream {
   let ended = false
 
   const parse = () => {
-    let end: number
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, end)
       buffer = buffer.slice(end + 2)
       const lines = block.split('\n').filter((line) => !line.startsWith(':'))

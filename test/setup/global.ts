@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { connect } from '../../src/db/connect'
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../src/db/embedded'
+import { type EmbeddedCluster, startEmbeddedPostgres } from '../../src/db/embedded'
 import { migrateToLatest } from '../../src/db/migrate'
 import { createLogger } from '../../src/log'
 
@@ -16,11 +16,29 @@ declare module 'vitest' {
   }
 }
 
+type Shared = { adminUrl: string; templateDatabase: string; users: number; stop: () => Promise<void> }
+/** The integration and browser projects each run this setup; they share one server through the main process. */
+const SHARED = Symbol.for('train-data.test-postgres')
+const holder = globalThis as { [SHARED]?: Promise<Shared> }
+
 /**
  * One Postgres for the whole run: TEST_DATABASE_URL or DATABASE_URL when set, otherwise a
  * throw-away embedded one. Migrations run once, into a template that every file copies.
  */
 export default async function setup(project: TestProject) {
+  holder[SHARED] ??= startPostgres()
+  const shared = await holder[SHARED]
+  shared.users++
+  project.provide('adminUrl', shared.adminUrl)
+  project.provide('templateDatabase', shared.templateDatabase)
+  return async () => {
+    if (--shared.users > 0) return
+    delete holder[SHARED]
+    await shared.stop()
+  }
+}
+
+async function startPostgres(): Promise<Shared> {
   const log = createLogger('silent')
   const external = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL
   let cluster: EmbeddedCluster | undefined
@@ -40,14 +58,16 @@ export default async function setup(project: TestProject) {
   await migrateToLatest(template.db, template.pool, log)
   await template.db.destroy()
 
-  project.provide('adminUrl', adminUrl)
-  project.provide('templateDatabase', templateDatabase)
-
-  return async () => {
-    await admin.pool.query(`drop database if exists ${templateDatabase} with (force)`).catch(() => undefined)
-    await admin.pool.end()
-    await cluster?.stop()
-    if (tmp) await rm(tmp, { recursive: true, force: true })
+  return {
+    adminUrl,
+    templateDatabase,
+    users: 0,
+    stop: async () => {
+      await admin.pool.query(`drop database if exists ${templateDatabase} with (force)`).catch(() => undefined)
+      await admin.pool.end()
+      await cluster?.stop()
+      if (tmp) await rm(tmp, { recursive: true, force: true })
+    },
   }
 }
 
