@@ -1,4 +1,4 @@
-import { type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 
 // Frozen in time: never import app code here, never edit once landed.
 // A batch may go through the Anthropic Message Batches API (half price, answered within 24 hours):

@@ -1,7 +1,7 @@
 // The chunk browser's keys: j/k move between chunk cards, Enter opens the current one in the
 // detail panel, x ticks it for "Generate from selected chunks". hotkeys-js leaves keys typed into
 // the search box and the filters alone.
-(() => {
+;(() => {
   const cards = () => [...document.querySelectorAll('[data-chunk-card]')]
   const current = () => document.querySelector('[data-chunk-card][aria-current="true"]')
 

@@ -1,7 +1,7 @@
 // The review screen's keyboard extras (the single keys themselves are data-hotkey buttons, see app.js):
 // the reject and request-changes panels (digits toggle reasons, Enter confirms, Esc cancels), and
 // prefetching the next conversation so "next" shows it at once.
-(() => {
+;(() => {
   const openPanel = () => document.querySelector('#review-screen [data-modal][open]')
 
   // Opening a panel closes the other one and puts the keyboard in it.

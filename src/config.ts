@@ -30,7 +30,10 @@ const EnvSchema = z
       .default('')
       .transform((value, ctx) => {
         const origins: string[] = []
-        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const item of value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           const parsed = origin.safeParse(item)
           if (parsed.success) origins.push(parsed.data)
           else ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin such as https://portal.example.com` })
@@ -41,16 +44,30 @@ const EnvSchema = z
       .string()
       .default('')
       .transform((value, ctx) => {
-        const items = value.split(',').map((s) => s.trim()).filter(Boolean)
+        const items = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         for (const item of items.filter((i) => !isAddressOrRange(i))) {
           ctx.addIssue({ code: 'custom', message: `"${item}" is not an IP address or CIDR range such as 10.0.0.0/8` })
         }
         return items
       }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
-    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
-    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .default(24 * 7),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
     CHUNK_MAX_TOKENS: z.coerce.number().int().optional(),
     CHUNK_OVERLAP_TOKENS: z.coerce.number().int().optional(),

@@ -12,7 +12,10 @@ export class AppError extends Error {
   readonly headers: Record<string, string> = {}
   /** Fields a JSON answer carries beside `error` (a stale review answers with the fresh state). */
   readonly alongside: Record<string, unknown> = {}
-  constructor(message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message)
     this.name = new.target.name
   }

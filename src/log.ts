@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger }
 
@@ -8,18 +8,7 @@ export function createLogger(level: string): Logger {
     level,
     base: { pid: process.pid },
     redact: {
-      paths: [
-        'password',
-        '*.password',
-        'token',
-        '*.token',
-        'apiKey',
-        '*.apiKey',
-        'headers.authorization',
-        'headers.cookie',
-        'databaseUrl',
-        '*.databaseUrl',
-      ],
+      paths: ['password', '*.password', 'token', '*.token', 'apiKey', '*.apiKey', 'headers.authorization', 'headers.cookie', 'databaseUrl', '*.databaseUrl'],
       censor: '[redacted]',
     },
   })

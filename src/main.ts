@@ -1,17 +1,17 @@
 import { parseArgs } from 'node:util'
 import { createApp } from './app'
 import { insertUser } from './auth/users'
+import { type Config, ConfigError, loadConfig } from './config'
 import { seedConversations } from './conversations/seed'
-import { CHUNKS_PER_DOCUMENT, seedDocuments } from './documents/seed'
-import { ConfigError, loadConfig, type Config } from './config'
+import { EmbeddedPostgresError } from './db/embedded'
 import { migrateToLatest } from './db/migrate'
 import { DatabaseUnreachable, openDatabase } from './db/open'
-import { EmbeddedPostgresError } from './db/embedded'
+import { CHUNKS_PER_DOCUMENT, seedDocuments } from './documents/seed'
 import { closeProgressHub } from './generation/progress-hub'
+import { type MetricsReporter, startMetricsReporter } from './health/process-metrics'
 import { createLogger, type Logger } from './log'
 import { startServer, type WebServer } from './server'
 import { startWorker, type WorkerHandle } from './worker/runner'
-import { startMetricsReporter, type MetricsReporter } from './health/process-metrics'
 
 const USAGE = `Usage: train-data <command>
   start [--role=all|web|worker]   run the app (default: web and worker in one process)

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { runExport } from '../src/exports/run-export'
 import type { Deps } from '../src/deps'
+import { runExport } from '../src/exports/run-export'
 
 const Payload = z.object({ exportId: z.uuid() })
 

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { generateConversation } from '../src/generation/generate'
 import type { Deps } from '../src/deps'
+import { generateConversation } from '../src/generation/generate'
 import { taskClaude } from '../src/worker/task-claude'
 
 const Payload = z.object({ conversationId: z.uuid() })

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { ingestDocument } from '../src/documents/ingest'
 import type { Deps } from '../src/deps'
+import { ingestDocument } from '../src/documents/ingest'
 
 const Payload = z.object({ documentId: z.uuid() })
 

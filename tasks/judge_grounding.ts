@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { judgeConversation } from '../src/generation/grounding-judge'
 import type { Deps } from '../src/deps'
+import { judgeConversation } from '../src/generation/grounding-judge'
 import { taskClaude } from '../src/worker/task-claude'
 
 const Payload = z.object({ conversationId: z.uuid() })

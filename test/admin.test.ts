@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { verifyPassword } from '../src/auth/passwords'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App
@@ -10,8 +10,7 @@ let cookie: string
 
 useApp('admin', (t) => ({ database, app, user: admin, cookie } = t))
 
-const userByEmail = (email: string) =>
-  database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+const userByEmail = (email: string) => database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
 
 test('an admin adds a user who can then sign in with the given role', async () => {
   const res = await app.request('/settings/users', form({ email: 'new@example.com', name: 'New', role: 'reviewer', password: 'welcome aboard' }, { cookie }))
@@ -111,5 +110,7 @@ test('a result message is chosen by its code only: an unknown code, even one eve
     const html = await (await app.request(`/settings/users?done=${done}`, { headers: { cookie } })).text()
     expect(html).not.toContain('class="notice"')
   }
-  expect(await (await app.request('/settings/users?done=updated', { headers: { cookie } })).text()).toContain('<p class="notice" role="status">User updated.</p>')
+  expect(await (await app.request('/settings/users?done=updated', { headers: { cookie } })).text()).toContain(
+    '<p class="notice" role="status">User updated.</p>',
+  )
 })

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { diff } from '../src/audit/changes'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { json, makeUser, signIn, testApp, type TestUser } from './helpers/app'
+import { json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
 
 let database: TestDatabase
 let app: ReturnType<typeof testApp>['app']

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { digest } from '../src/auth/secrets'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, testApp, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App
@@ -58,7 +58,10 @@ test('a disabled user cannot sign in, and disabling ends their sessions', async 
 test('an expired session is treated as signed out', async () => {
   const user = await makeUser(database, 'viewer')
   const cookie = await signIn(app, user)
-  await database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).execute()
+  await database.db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(Date.now() - 1000) })
+    .execute()
   const res = await app.request('/', { headers: { cookie } })
   expect(res.status).toBe(303)
   expect(res.headers.get('location')).toBe('/login')
@@ -121,7 +124,15 @@ test('a next that a browser would follow to another site is not followed after s
   const page = await app.request('/login?next=/%09/evil.example/phish')
   expect(page.status).toBe(200)
   expect(await page.text()).not.toContain('evil.example')
-  for (const next of ['/\t/evil.example/phish', '/\n/evil.example', '/\r\n/evil.example', '/\\/evil.example', '/ \t/evil.example', '\t//evil.example', 'javascript:alert(1)']) {
+  for (const next of [
+    '/\t/evil.example/phish',
+    '/\n/evil.example',
+    '/\r\n/evil.example',
+    '/\\/evil.example',
+    '/ \t/evil.example',
+    '\t//evil.example',
+    'javascript:alert(1)',
+  ]) {
     const res = await app.request('/login', form({ email: user.email, password: user.password, next }))
     expect(res.status, JSON.stringify(next)).toBe(303)
     expect(res.headers.get('location'), JSON.stringify(next)).toBe('/')
@@ -132,8 +143,20 @@ test('a next that a browser would follow to another site is not followed after s
 
 test('the session cookie is Secure when the first X-Forwarded-Proto hop is https, however many hops are listed', async () => {
   const user = await makeUser(database, 'viewer')
-  for (const [proto, secure] of [['https', true], ['https, http', true], ['https,https', true], ['http', false], ['http, https', false]] as const) {
-    const res = await app.request('/login', form({ email: user.email, password: user.password }, { 'x-forwarded-proto': proto, origin: proto.startsWith('https') ? 'https://localhost' : 'http://localhost' }))
+  for (const [proto, secure] of [
+    ['https', true],
+    ['https, http', true],
+    ['https,https', true],
+    ['http', false],
+    ['http, https', false],
+  ] as const) {
+    const res = await app.request(
+      '/login',
+      form(
+        { email: user.email, password: user.password },
+        { 'x-forwarded-proto': proto, origin: proto.startsWith('https') ? 'https://localhost' : 'http://localhost' },
+      ),
+    )
     expect(res.status, proto).toBe(303)
     expect(/;\s*Secure/i.test(res.headers.get('set-cookie') ?? ''), proto).toBe(secure)
   }
@@ -157,7 +180,7 @@ describe('behind a load balancer (TRUSTED_PROXIES)', () => {
   /** A sign-in arriving on a socket from `peer`, with the X-Forwarded-For the proxy would add. */
   const signInFrom = (peer: string, fields: Record<string, string>, forwardedFor?: string) =>
     proxied.request('/login', form(fields, forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}), { incoming: { socket: { remoteAddress: peer } } })
-  const throttledKeys = async () => (await database.db.selectFrom('login_throttle').select(['key', 'failures']).orderBy('key').execute())
+  const throttledKeys = async () => await database.db.selectFrom('login_throttle').select(['key', 'failures']).orderBy('key').execute()
 
   test('thirty failures from one address refuse its wrong passwords, never the right password of an account that is not locked', async () => {
     const user = await makeUser(database, 'editor')

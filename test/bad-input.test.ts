@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
+import { type App, form, json, ORIGIN, type TestUser, testApp, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
-import { type App, form, json, ORIGIN, testApp, type TestUser, useApp } from './helpers/app'
 import { makeTemplate } from './helpers/generation'
 
 let database: TestDatabase
@@ -38,12 +38,18 @@ describe('text Postgres cannot store', () => {
   test('a NUL character in a JSON field is a 400 naming the field, and nothing is stored', async () => {
     const res = await app.request(
       '/api/templates',
-      json({ name: 'Support', system_prompt: 'You write.', prompt: 'Say \u0000 hello', parameters: [], min_turns: 2, max_turns: 4 }, { cookie, origin: ORIGIN }),
+      json(
+        { name: 'Support', system_prompt: 'You write.', prompt: 'Say \u0000 hello', parameters: [], min_turns: 2, max_turns: 4 },
+        { cookie, origin: ORIGIN },
+      ),
     )
     await expect400(res, 'prompt')
     const nested = await app.request(
       '/api/templates',
-      json({ name: 'Support', system_prompt: 'x', prompt: 'y', parameters: [{ name: 'to\u0000pic', type: 'string', required: true }] }, { cookie, origin: ORIGIN }),
+      json(
+        { name: 'Support', system_prompt: 'x', prompt: 'y', parameters: [{ name: 'to\u0000pic', type: 'string', required: true }] },
+        { cookie, origin: ORIGIN },
+      ),
     )
     await expect400(nested, 'parameters.0.name')
     expect(await database.db.selectFrom('templates').select('id').execute()).toEqual([])
@@ -110,7 +116,10 @@ describe('forged cursors', () => {
     for (const at of timesPostgresRefuses) {
       await expect400(await app.request(`/api/templates?cursor=${b64(JSON.stringify([at, UUID]))}`, { headers: { cookie } }), 'cursor')
     }
-    await expect400(await app.request(`/api/templates?cursor=${b64(JSON.stringify(['2026-11-30 10:00:00+00', NOT_A_UUID]))}`, { headers: { cookie } }), 'cursor')
+    await expect400(
+      await app.request(`/api/templates?cursor=${b64(JSON.stringify(['2026-11-30 10:00:00+00', NOT_A_UUID]))}`, { headers: { cookie } }),
+      'cursor',
+    )
     await expect400(await app.request(`/api/templates?cursor=${b64(`1|${NOT_A_UUID}`)}`, { headers: { cookie } }), 'cursor')
     expect((await app.request(`/templates?cursor=${b64(`1|${NOT_A_UUID}`)}`, { headers: { cookie } })).status).toBe(400)
     const scenarios = `/api/templates/${id}/scenarios?cursor=${b64(JSON.stringify(['a\u0000b', UUID]))}`

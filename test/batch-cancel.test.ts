@@ -1,11 +1,11 @@
 import { sql } from 'kysely'
 import { beforeEach, describe, expect, test } from 'vitest'
+import { up as withCancelledStatus, down as withoutCancelledStatus } from '../migrations/2026_11_30_1230_cancelled_status'
 import type { ConversationStatus } from '../src/db/schema'
 import { countInScope } from '../src/exports/records'
 import { jobKey } from '../src/generation/jobs'
-import { down as withoutCancelledStatus, up as withCancelledStatus } from '../migrations/2026_11_30_1230_cancelled_status'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { countJobs, makeTemplate } from './helpers/generation'
 
 // No worker runs here: a batch's conversations stay queued until the test moves them, so what a
@@ -37,9 +37,20 @@ async function batchWithProgress(count: number): Promise<{ id: string; generated
   const id = await startBatch(count)
   const rows = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', id).orderBy('id').execute()
   const [generated, failed] = [rows[0]!.id, rows[1]!.id]
-  const turns = JSON.stringify([{ role: 'user', content: 'Hello?' }, { role: 'assistant', content: 'Hello, how can I help?' }])
-  await database.db.updateTable('conversations').set({ status: 'pending_review', title: 'A generated one', turns, turn_count: 2, quality_score: 8 }).where('id', '=', generated).execute()
-  await database.db.updateTable('conversations').set({ status: 'failed', error_code: 'invalid_request', error_message: 'The request was refused.' }).where('id', '=', failed).execute()
+  const turns = JSON.stringify([
+    { role: 'user', content: 'Hello?' },
+    { role: 'assistant', content: 'Hello, how can I help?' },
+  ])
+  await database.db
+    .updateTable('conversations')
+    .set({ status: 'pending_review', title: 'A generated one', turns, turn_count: 2, quality_score: 8 })
+    .where('id', '=', generated)
+    .execute()
+  await database.db
+    .updateTable('conversations')
+    .set({ status: 'failed', error_code: 'invalid_request', error_message: 'The request was refused.' })
+    .where('id', '=', failed)
+    .execute()
   // A worker completes the jobs of what it finished.
   for (const done of [generated, failed]) await sql`select graphile_worker.remove_job(${jobKey(done)})`.execute(database.db)
   return { id, generated, failed }
@@ -72,9 +83,16 @@ describe('cancelling a batch', () => {
     expect(await batchState(id)).toMatchObject({ status: 'cancelled', counts: { queued: 0, generating: 0, done: 1, failed: 1, cancelled: 4 } })
     expect(await statuses(id)).toEqual({ pending_review: 1, failed: 1, cancelled: 4 })
     // The genuine failure keeps its reason; the cancelled ones carry none, because nothing went wrong.
-    const cancelled = await database.db.selectFrom('conversations').select(['error_code', 'error_message']).where('batch_id', '=', id).where('status', '=', 'cancelled').execute()
+    const cancelled = await database.db
+      .selectFrom('conversations')
+      .select(['error_code', 'error_message'])
+      .where('batch_id', '=', id)
+      .where('status', '=', 'cancelled')
+      .execute()
     expect(cancelled.every((c) => c.error_code === null && c.error_message === null)).toBe(true)
-    expect((await database.db.selectFrom('conversations').select('error_code').where('id', '=', failed).executeTakeFirstOrThrow()).error_code).toBe('invalid_request')
+    expect((await database.db.selectFrom('conversations').select('error_code').where('id', '=', failed).executeTakeFirstOrThrow()).error_code).toBe(
+      'invalid_request',
+    )
     expect(await countJobs(database)).toBe(0)
     expect((await cancel(id)).status).toBe(409)
   })
@@ -94,7 +112,11 @@ describe('cancelling a batch', () => {
     expect(page.match(/<li><a href="\/conversations\//g)).toHaveLength(2)
     expect(page).not.toContain('failed: cancelled')
     // Throughput counts what was generated or failed over the batch's life, never the cancelled ones.
-    const { created_at, finished_at } = await database.db.selectFrom('batches').select(['created_at', 'finished_at']).where('id', '=', id).executeTakeFirstOrThrow()
+    const { created_at, finished_at } = await database.db
+      .selectFrom('batches')
+      .select(['created_at', 'finished_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     const perMinute = (2 / ((finished_at!.getTime() - created_at.getTime()) / 1000)) * 60
     expect(page).toContain(`${perMinute.toFixed(1)} / min`)
     // Nothing could be cancelled any more, so the page offers no Cancel.
@@ -109,7 +131,12 @@ describe('cancelling a batch', () => {
   test('a cancelled conversation offers neither retry nor regenerate, and refuses both', async () => {
     const { id } = await batchWithProgress(3)
     await cancel(id)
-    const one = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', id).where('status', '=', 'cancelled').executeTakeFirstOrThrow()
+    const one = await database.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('batch_id', '=', id)
+      .where('status', '=', 'cancelled')
+      .executeTakeFirstOrThrow()
     const page = await (await app.request(`/conversations/${one.id}/generation`, { headers: { cookie: editor } })).text()
     expect(page).toContain('data-status="cancelled"')
     expect(page).toContain('Its batch was cancelled before this conversation was generated')
@@ -171,7 +198,9 @@ describe('cancelled conversations elsewhere', () => {
     expect(dashboard.match(/pill status-failed/g)).toHaveLength(1)
     expect(dashboard).toContain('name="status" value="cancelled"')
 
-    const asked = (await (await app.request(`/api/conversations?batch_id=${id}&status=cancelled`, { headers: { cookie: editor } })).json()) as { items: Array<{ status: string }> }
+    const asked = (await (await app.request(`/api/conversations?batch_id=${id}&status=cancelled`, { headers: { cookie: editor } })).json()) as {
+      items: Array<{ status: string }>
+    }
     expect(asked.items.map((i) => i.status)).toEqual(['cancelled', 'cancelled', 'cancelled'])
     const filtered = await (await app.request(`/?batch_id=${id}&status=cancelled`, { headers: { cookie: editor } })).text()
     expect(filtered.match(/pill status-cancelled">Cancelled</g)).toHaveLength(3)
@@ -182,7 +211,10 @@ describe('cancelled conversations elsewhere', () => {
     await cancel(id)
     const everything = await app.request('/conversations/bulk', json({ action: 'delete', scope: 'filter', batch_id: id }, { cookie: admin, origin: ORIGIN }))
     expect(await everything.json()).toMatchObject({ matched: 2, eligible: 2, confirmed: false })
-    const cancelledOnly = await app.request('/conversations/bulk', json({ action: 'delete', scope: 'filter', batch_id: id, status: ['cancelled'] }, { cookie: admin, origin: ORIGIN }))
+    const cancelledOnly = await app.request(
+      '/conversations/bulk',
+      json({ action: 'delete', scope: 'filter', batch_id: id, status: ['cancelled'] }, { cookie: admin, origin: ORIGIN }),
+    )
     expect(await cancelledOnly.json()).toMatchObject({ matched: 3, eligible: 3, confirmed: false })
     expect(await countInScope(database.db, { batch_id: id }, { only_non_simulated: false })).toBe(2)
     expect(await countInScope(database.db, { batch_id: id, status: ['cancelled'] }, { only_non_simulated: false })).toBe(3)
@@ -213,7 +245,9 @@ describe('cancelled conversations elsewhere', () => {
   test('the batches list counts cancelled conversations as neither finished nor failed', async () => {
     const { id } = await batchWithProgress(5)
     await cancel(id)
-    const list = (await (await app.request('/batches', { headers: { cookie: editor, accept: 'application/json' } })).json()) as { items: Array<{ id: string; finished: number; total: number }> }
+    const list = (await (await app.request('/batches', { headers: { cookie: editor, accept: 'application/json' } })).json()) as {
+      items: Array<{ id: string; finished: number; total: number }>
+    }
     expect(list.items).toEqual([expect.objectContaining({ id, finished: 2, total: 5 })])
   })
 
@@ -223,7 +257,9 @@ describe('cancelled conversations elsewhere', () => {
     await withoutCancelledStatus(database.db)
     try {
       expect(await statuses(id)).toEqual({ pending_review: 1, failed: 3 })
-      await expect(sql`update conversations set status = 'cancelled' where batch_id = ${id}::uuid`.execute(database.db)).rejects.toThrow(/conversations_status_check/)
+      await expect(sql`update conversations set status = 'cancelled' where batch_id = ${id}::uuid`.execute(database.db)).rejects.toThrow(
+        /conversations_status_check/,
+      )
     } finally {
       await withCancelledStatus(database.db)
     }

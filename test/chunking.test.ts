@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chunkDocument, ChunkOptions, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkSource } from '../src/chunks/chunker'
+import { type Chunk, ChunkOptions, type ChunkSource, chunkDocument, DEFAULT_CHUNK_OPTIONS } from '../src/chunks/chunker'
 import { countTokens, scanPieces } from '../src/chunks/tokens'
 import { extractDocument } from '../src/documents/extract'
 import { sectionsFromHeadings } from '../src/documents/sections'
@@ -107,7 +107,14 @@ describe('chunkDocument', () => {
     const text = '\n\n  Refunds take five days.  \n'
     const [chunk, ...rest] = chunkDocument(plain(text))
     expect(rest).toEqual([])
-    expect(chunk).toEqual({ ordinal: 0, heading_path: [], text: 'Refunds take five days.', tokens: countTokens('Refunds take five days.'), char_start: 4, char_end: 27 })
+    expect(chunk).toEqual({
+      ordinal: 0,
+      heading_path: [],
+      text: 'Refunds take five days.',
+      tokens: countTokens('Refunds take five days.'),
+      char_start: 4,
+      char_end: 27,
+    })
   })
 
   it('cuts a long text into chunks within the limit that lose nothing', () => {

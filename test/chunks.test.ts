@@ -1,16 +1,16 @@
 import { sql } from 'kysely'
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { toDimensionSource } from '../src/chunks/dimension-source'
-import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
 import { analyseChunk } from '../src/chunks/analysis'
 import { forgetChunks } from '../src/chunks/cache'
-import { createClaude } from '../src/claude/client'
+import { toDimensionSource } from '../src/chunks/dimension-source'
+import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
 import { saveChunkAnalysis } from '../src/chunks/queries'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
+import { createClaude } from '../src/claude/client'
 import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import type { FakeAnthropic } from './fake-anthropic/server'
-import { json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
+import { json, makeUser, ORIGIN, signIn, type TestUser, testApp, useApp } from './helpers/app'
 import { insertDocumentWithChunks, type SeededDocument } from './helpers/chunks'
 import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { setAiSettings, useFakeAnthropic, waitFor } from './helpers/generation'
@@ -58,7 +58,17 @@ const LEAVE = `Employees accrue holiday leave monthly. Your manager approves lea
 const PASSWORDS = `If you are locked out, reset your password from the sign-in page. Two-factor verification is required for administrators.`
 
 type ListBody = {
-  items: Array<{ id: string; document_id: string; document_title: string; ordinal: number; heading_path: string[]; excerpt: string; tokens: number; complexity: number | null; top_dimensions: Array<{ name: string; group: string; confidence: number }> }>
+  items: Array<{
+    id: string
+    document_id: string
+    document_title: string
+    ordinal: number
+    heading_path: string[]
+    excerpt: string
+    tokens: number
+    complexity: number | null
+    top_dimensions: Array<{ name: string; group: string; confidence: number }>
+  }>
   next_cursor: string | null
 }
 
@@ -72,7 +82,8 @@ async function readChunk(id: string, cookie = editor) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 
-const analyze = (body: Record<string, unknown>, cookie = editor, app = simulated.app) => app.request('/api/chunks/analyze', json(body, { cookie, origin: ORIGIN }))
+const analyze = (body: Record<string, unknown>, cookie = editor, app = simulated.app) =>
+  app.request('/api/chunks/analyze', json(body, { cookie, origin: ORIGIN }))
 
 /** Analyses chunks directly with the simulator's scores, as the task would store them. */
 async function analyseDirectly(document: SeededDocument, texts: string[]) {
@@ -103,14 +114,23 @@ describe('listing and searching chunks', () => {
     const { status, body } = await list(`document_id=${doc.id}`)
     expect(status).toBe(200)
     expect(body.items.map((i) => i.id)).toEqual(doc.chunkIds)
-    expect(body.items[1]).toMatchObject({ document_id: doc.id, document_title: 'Help centre', ordinal: 1, heading_path: ['Part', 'Section 2'], complexity: null, top_dimensions: [] })
+    expect(body.items[1]).toMatchObject({
+      document_id: doc.id,
+      document_title: 'Help centre',
+      ordinal: 1,
+      heading_path: ['Part', 'Section 2'],
+      complexity: null,
+      top_dimensions: [],
+    })
     expect(body.items[1]!.excerpt).toBe(long.slice(0, 200))
     expect(body.items[1]!.tokens).toBe(Math.ceil(long.length / 4))
     expect(body.next_cursor).toBeNull()
   })
 
   test('finds chunks by the words of their text or their headings, in any word form', async () => {
-    const doc = await insertDocumentWithChunks(database.db, 'Manual', [REFUNDS, API, LEAVE], { headings: [['Returns'], ['Developers'], ['Holidays', 'Annual leave']] })
+    const doc = await insertDocumentWithChunks(database.db, 'Manual', [REFUNDS, API, LEAVE], {
+      headings: [['Returns'], ['Developers'], ['Holidays', 'Annual leave']],
+    })
     const search = async (q: string) => (await list(`q=${encodeURIComponent(q)}`)).body.items.map((i) => i.id)
     expect(await search('refunded')).toEqual([doc.chunkIds[0]])
     expect(await search('webhook token')).toEqual([doc.chunkIds[1]])
@@ -138,9 +158,22 @@ describe('listing and searching chunks', () => {
   })
 
   test('pages through a phrase search newest first, never repeating a chunk', async () => {
-    const older = await insertDocumentWithChunks(database.db, 'Older', Array.from({ length: 5 }, (_, i) => `Use the tracking link in email ${i}.`), { createdAt: new Date('2026-01-01T00:00:00Z') })
-    await insertDocumentWithChunks(database.db, 'Unrelated', Array.from({ length: 4 }, (_, i) => `The link for tracking ${i} comes later.`))
-    const newer = await insertDocumentWithChunks(database.db, 'Newer', Array.from({ length: 4 }, (_, i) => `Tracking link number ${i}.`))
+    const older = await insertDocumentWithChunks(
+      database.db,
+      'Older',
+      Array.from({ length: 5 }, (_, i) => `Use the tracking link in email ${i}.`),
+      { createdAt: new Date('2026-01-01T00:00:00Z') },
+    )
+    await insertDocumentWithChunks(
+      database.db,
+      'Unrelated',
+      Array.from({ length: 4 }, (_, i) => `The link for tracking ${i} comes later.`),
+    )
+    const newer = await insertDocumentWithChunks(
+      database.db,
+      'Newer',
+      Array.from({ length: 4 }, (_, i) => `Tracking link number ${i}.`),
+    )
     const pages = await allPages(`q=${encodeURIComponent('"tracking link"')}`, 2)
     expect(new Set(pages.slice(0, 4))).toEqual(new Set(newer.chunkIds))
     expect(new Set(pages.slice(4))).toEqual(new Set(older.chunkIds))
@@ -178,8 +211,17 @@ describe('listing and searching chunks', () => {
   })
 
   test('pages with a keyset cursor, newest first across documents and in reading order within one, never repeating a chunk', async () => {
-    const older = await insertDocumentWithChunks(database.db, 'Older', Array.from({ length: 7 }, (_, i) => `Older passage ${i} about refunds.`), { createdAt: new Date('2026-01-01T00:00:00Z') })
-    const newer = await insertDocumentWithChunks(database.db, 'Newer', Array.from({ length: 6 }, (_, i) => `Newer passage ${i} about refunds.`))
+    const older = await insertDocumentWithChunks(
+      database.db,
+      'Older',
+      Array.from({ length: 7 }, (_, i) => `Older passage ${i} about refunds.`),
+      { createdAt: new Date('2026-01-01T00:00:00Z') },
+    )
+    const newer = await insertDocumentWithChunks(
+      database.db,
+      'Newer',
+      Array.from({ length: 6 }, (_, i) => `Newer passage ${i} about refunds.`),
+    )
     const across = await allPages('q=refunds', 4)
     expect(across).toHaveLength(13)
     expect(new Set(across).size).toBe(13)
@@ -335,7 +377,11 @@ describe('dimension analysis', () => {
       const scores = simulateDimensionAnalysis(texts[i]!)
       expect(body.dimensions).toEqual(scores)
       expect(body.dimension_source).toEqual(toDimensionSource(scores))
-      const row = await database.db.selectFrom('chunks').select(['personas', 'emotions', 'topics', 'complexity', 'analyzed_at']).where('id', '=', id).executeTakeFirstOrThrow()
+      const row = await database.db
+        .selectFrom('chunks')
+        .select(['personas', 'emotions', 'topics', 'complexity', 'analyzed_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
       const source = toDimensionSource(scores)
       expect(row).toMatchObject({
         personas: source.personas.map((d) => d.name),
@@ -356,7 +402,12 @@ describe('dimension analysis', () => {
     await waitFor(async () => (await readChunk(doc.chunkIds[0]!)).body.dimensions, 20_000, 'the analysis after a retry')
 
     expect(fake.requestCount).toBe(2)
-    const sent = fake.requests[0]!.body as { tool_choice: { name: string }; tools: Array<{ name: string }>; system: Array<{ cache_control?: unknown }>; messages: Array<{ content: string }> }
+    const sent = fake.requests[0]!.body as {
+      tool_choice: { name: string }
+      tools: Array<{ name: string }>
+      system: Array<{ cache_control?: unknown }>
+      messages: Array<{ content: string }>
+    }
     expect(sent.tool_choice.name).toBe(DIMENSION_TOOL_NAME)
     expect(sent.tools.map((t) => t.name)).toEqual([DIMENSION_TOOL_NAME])
     expect(sent.system[0]!.cache_control).toEqual({ type: 'ephemeral' })
@@ -448,7 +499,12 @@ describe('the chunk browser page', () => {
     const doc = await insertDocumentWithChunks(database.db, 'Doc', [REFUNDS, API, LEAVE])
     const body = new URLSearchParams()
     for (const id of doc.chunkIds.slice(0, 2)) body.append('chunk_ids', id)
-    const postForm = () => simulated.app.request('/chunks/analyze', { method: 'POST', headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() })
+    const postForm = () =>
+      simulated.app.request('/chunks/analyze', {
+        method: 'POST',
+        headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      })
     const confirm = await postForm()
     expect(confirm.status).toBe(200)
     expect(await confirm.text()).toMatch(/Analyze 2 chunks\?[\s\S]*Estimated cost/)
@@ -468,9 +524,17 @@ describe('the chunk browser page', () => {
     const page = await (await simulated.app.request(`/chunks?document_id=${doc.id}`, { headers: { cookie: editor } })).text()
     expect(page).toContain('Analyze this document')
     const body = new URLSearchParams({ chunk_ids: doc.chunkIds[0]!, document_id: doc.id })
-    const confirm = await simulated.app.request('/chunks/analyze', { method: 'POST', headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() })
+    const confirm = await simulated.app.request('/chunks/analyze', {
+      method: 'POST',
+      headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    })
     expect(await confirm.text()).toContain('Analyze 3 chunks?')
-    const nothing = await simulated.app.request('/chunks/analyze', { method: 'POST', headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    const nothing = await simulated.app.request('/chunks/analyze', {
+      method: 'POST',
+      headers: { cookie: editor, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    })
     expect(nothing.status).toBe(400)
     expect(await analysisJobs()).toBe(0)
   })

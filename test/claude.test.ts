@@ -1,17 +1,11 @@
-import { test, expect, beforeAll, beforeEach, afterAll } from 'vitest'
-import {
-  classifyClaudeError,
-  createClaude,
-  type ClaudeMessage,
-  type ClaudeMessageParams,
-  type ClaudeOptions,
-} from '../src/claude/client'
-import { ConversationOutput, conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
-import { simulateMessage } from '../src/claude/simulator'
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool } from '../src/chunks/dimension-tool'
 import { DimensionAnalysis } from '../src/chunks/dimensions'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic/server'
+import { type ClaudeMessage, type ClaudeMessageParams, type ClaudeOptions, classifyClaudeError, createClaude } from '../src/claude/client'
+import { ConversationOutput, conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
+import { simulateMessage } from '../src/claude/simulator'
+import { type FakeAnthropic, startFakeAnthropic } from './fake-anthropic/server'
 
 const API_KEY = 'sk-ant-test-0123456789'
 let fake: FakeAnthropic
@@ -26,7 +20,10 @@ function realClaude(extra: Partial<ClaudeOptions> = {}) {
   return createClaude({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0, ...extra })
 }
 
-function conversationRequest(system: string, ask = 'Write a conversation between a worried traveller and an airline agent about a lost suitcase.'): ClaudeMessageParams {
+function conversationRequest(
+  system: string,
+  ask = 'Write a conversation between a worried traveller and an airline agent about a lost suitcase.',
+): ClaudeMessageParams {
   return {
     model: 'claude-haiku-4-5',
     max_tokens: 2048,
@@ -143,9 +140,7 @@ test('a text answer instead of the tool call has no tool input to validate', asy
 })
 
 test('a request without an API key header is refused with 401 and classified as auth', async () => {
-  const failure = await failureOf(
-    realClaude().createMessage(conversationRequest('No key prompt.'), { headers: { authorization: null } }),
-  )
+  const failure = await failureOf(realClaude().createMessage(conversationRequest('No key prompt.'), { headers: { authorization: null } }))
 
   expect(failure).toMatchObject({ code: 'auth', retryable: false })
   expect(failure.message).not.toContain(API_KEY)
@@ -288,7 +283,14 @@ test('without an API key the simulator answers the Message Batches API in-proces
 })
 
 test('the simulator writes as many turns as the prompt asks for, ending with the assistant when the range allows it', () => {
-  const ranges: Array<[number, number]> = [[2, 2], [2, 6], [3, 5], [3, 3], [10, 14], [4, 8]]
+  const ranges: Array<[number, number]> = [
+    [2, 2],
+    [2, 6],
+    [3, 5],
+    [3, 3],
+    [10, 14],
+    [4, 8],
+  ]
   for (const [min, max] of ranges) {
     for (let i = 0; i < 20; i++) {
       const ask = `A customer asks about refund number ${i}.\n\nWrite between ${min} and ${max} turns in total, alternating user and assistant, starting with the user.`

@@ -2,10 +2,10 @@ import type { JobHelpers } from 'graphile-worker'
 import { sql } from 'kysely'
 import { beforeEach, describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
-import { taskList } from '../tasks'
 import type { ConversationStatus, Tier } from '../src/db/schema'
+import { taskList } from '../tasks'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, testApp, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
-import { type App, form, json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
 
 let database: TestDatabase
 let app: App
@@ -42,7 +42,9 @@ async function allPages(query: string, between?: (page: number) => Promise<void>
 }
 
 let counter = 0
-async function addConversation(fields: { title?: string; status?: ConversationStatus; tier?: Tier; turns?: string[]; quality?: number | null; created_at?: Date } = {}) {
+async function addConversation(
+  fields: { title?: string; status?: ConversationStatus; tier?: Tier; turns?: string[]; quality?: number | null; created_at?: Date } = {},
+) {
   const turns = (fields.turns ?? ['Hello there', 'Hi, how can I help?']).map((content, i) => ({ role: i % 2 ? 'assistant' : 'user', content }))
   return database.db
     .insertInto('conversations')
@@ -73,7 +75,11 @@ describe('the list', () => {
     const html = await page.text()
     expect(html).toContain('<table class="table conversations">')
     expect(html).toContain('hx-get="/conversations/summary"')
-    const approved = await database.db.selectFrom('conversations').select(sql<string>`count(*)`.as('n')).where('status', '=', 'approved').executeTakeFirstOrThrow()
+    const approved = await database.db
+      .selectFrom('conversations')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('status', '=', 'approved')
+      .executeTakeFirstOrThrow()
     const summary = await app.request('/conversations/summary?status=approved', { headers: { cookie: adminCookie, accept: 'application/json' } })
     const body = await summary.json()
     expect(body.total).toBe(Number(approved.n))
@@ -114,7 +120,12 @@ describe('the list', () => {
     const all = await database.db.selectFrom('conversations').selectAll().execute()
     for (const [query, keep] of cases) {
       const items = await allPages(`${query}&limit=100`)
-      expect(items.map((i) => i.id).sort(), query).toEqual(all.filter(keep).map((r) => r.id).sort())
+      expect(items.map((i) => i.id).sort(), query).toEqual(
+        all
+          .filter(keep)
+          .map((r) => r.id)
+          .sort(),
+      )
     }
   })
 
@@ -152,13 +163,19 @@ describe('the list', () => {
       const ids = items.map((i) => i.id)
       expect(new Set(ids).size, `${sort}: duplicates`).toBe(ids.length)
       const seen = new Set(ids)
-      expect(before.filter((b) => !seen.has(b.id)), `${sort}: gaps`).toEqual([])
+      expect(
+        before.filter((b) => !seen.has(b.id)),
+        `${sort}: gaps`,
+      ).toEqual([])
     }
   })
 
   test('rows per page follow the user preference, 50 by default, and limit overrides it', async () => {
     expect((await list('')).items).toHaveLength(50)
-    await database.db.insertInto('user_preferences').values({ user_id: admin.id, settings: JSON.stringify({ rows_per_page: 20 }) }).execute()
+    await database.db
+      .insertInto('user_preferences')
+      .values({ user_id: admin.id, settings: JSON.stringify({ rows_per_page: 20 }) })
+      .execute()
     expect((await list('')).items).toHaveLength(20)
     expect((await list('limit=7')).items).toHaveLength(7)
   })
@@ -242,12 +259,17 @@ describe('bad input', () => {
     const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
     const id = '00000000-0000-4000-8000-000000000000'
     const cursors = ['garbage', '%%%', forged(['created_desc', 'not a time', id]), forged(['created_desc', '2026-01-01', 'x']), forged({ a: 1 })]
-    for (const query of [...cursors.map((c) => `cursor=${encodeURIComponent(c)}`), `sort=quality_desc&cursor=${forged(['quality_desc', '1; drop table', id])}`]) {
+    for (const query of [
+      ...cursors.map((c) => `cursor=${encodeURIComponent(c)}`),
+      `sort=quality_desc&cursor=${forged(['quality_desc', '1; drop table', id])}`,
+    ]) {
       const res = await app.request(`/api/conversations?${query}`, { headers: { cookie: adminCookie } })
       expect(res.status, query).toBe(400)
       expect((await res.json()).error.message).toMatch(/cursor is not valid/)
     }
-    const otherSort = await app.request(`/api/conversations?sort=title_asc&cursor=${forged(['created_desc', '2026-01-01 00:00:00+00', id])}`, { headers: { cookie: adminCookie } })
+    const otherSort = await app.request(`/api/conversations?sort=title_asc&cursor=${forged(['created_desc', '2026-01-01 00:00:00+00', id])}`, {
+      headers: { cookie: adminCookie },
+    })
     expect(otherSort.status).toBe(400)
     expect((await otherSort.json()).error.message).toMatch(/different sort/)
     const page = await app.request('/?cursor=garbage', { headers: { cookie: adminCookie } })
@@ -282,7 +304,9 @@ describe('the JSON API (DESIGN.md §8)', () => {
     const { id } = await addConversation({ turns: ['Hi', 'Hello!'] })
     const token = await app.request('/api/tokens', json({ name: 'script' }, { cookie: adminCookie, origin: ORIGIN }))
     const { token: bearer } = await token.json()
-    const res = await app.request('/api/conversations?status=pending_review&tier=T1&sort=created_desc&limit=10', { headers: { authorization: `Bearer ${bearer}` } })
+    const res = await app.request('/api/conversations?status=pending_review&tier=T1&sort=created_desc&limit=10', {
+      headers: { authorization: `Bearer ${bearer}` },
+    })
     const body = await res.json()
     expect(Object.keys(body).sort()).toEqual(['items', 'next_cursor'])
     expect(body.next_cursor).toBeNull()
@@ -328,10 +352,20 @@ describe('deleting', () => {
 
   test('a trashed conversation cannot be read through any path that takes its id, by anyone', async () => {
     const { id } = await addConversation({ title: 'Trashed secret' })
-    await database.db.insertInto('conversation_versions').values({ conversation_id: id, version: 1, source: 'seeded', turns: JSON.stringify([]), parameters: JSON.stringify({}) }).execute()
+    await database.db
+      .insertInto('conversation_versions')
+      .values({ conversation_id: id, version: 1, source: 'seeded', turns: JSON.stringify([]), parameters: JSON.stringify({}) })
+      .execute()
     const viewerCookie = await signIn(app, await makeUser(database, 'viewer'))
     const reviewerCookie = await signIn(app, await makeUser(database, 'reviewer'))
-    const reads = [`/conversations/${id}`, `/api/conversations/${id}`, `/conversations/${id}/generation`, `/conversations/${id}/status`, `/conversations/${id}/versions`, `/conversations/${id}/compare?a=1&b=1`]
+    const reads = [
+      `/conversations/${id}`,
+      `/api/conversations/${id}`,
+      `/conversations/${id}/generation`,
+      `/conversations/${id}/status`,
+      `/conversations/${id}/versions`,
+      `/conversations/${id}/compare?a=1&b=1`,
+    ]
     for (const path of reads) expect((await app.request(path, { headers: { cookie: viewerCookie } })).status, path).toBe(200)
 
     await database.db.updateTable('conversations').set({ deleted_at: new Date() }).where('id', '=', id).execute()
@@ -348,7 +382,11 @@ describe('deleting', () => {
 
   test('a conversation deleted more than 30 days ago can no longer be restored', async () => {
     const { id } = await addConversation()
-    await database.db.updateTable('conversations').set({ deleted_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', id).execute()
+    await database.db
+      .updateTable('conversations')
+      .set({ deleted_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where('id', '=', id)
+      .execute()
     const res = await app.request(`/conversations/${id}/restore`, form({}, { cookie: adminCookie, accept: 'application/json' }))
     expect(res.status).toBe(409)
     expect((await res.json()).error.message).toMatch(/more than 30 days ago/)
@@ -409,8 +447,19 @@ describe('editing a turn', () => {
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe(`/conversations/${id}?done=edited&changed=2#turn-1`)
     const row = await database.db.selectFrom('conversations').select(['turns', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
-    expect(row).toEqual({ version: 2, turns: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }] })
-    const versions = await database.db.selectFrom('conversation_versions').select(['version', 'source', 'turns', 'created_by']).where('conversation_id', '=', id).orderBy('version').execute()
+    expect(row).toEqual({
+      version: 2,
+      turns: [
+        { role: 'user', content: 'Hello' },
+        { role: 'assistant', content: 'Hi!' },
+      ],
+    })
+    const versions = await database.db
+      .selectFrom('conversation_versions')
+      .select(['version', 'source', 'turns', 'created_by'])
+      .where('conversation_id', '=', id)
+      .orderBy('version')
+      .execute()
     expect(versions.map((v) => [v.version, v.source, v.turns[0]!.content])).toEqual([
       [1, 'generated', 'Helo'],
       [2, 'edited', 'Hello'],
@@ -477,7 +526,16 @@ describe('editing a turn', () => {
     // Generated once (content version 1), then stored and reviewed: the change counter is at 3.
     await database.db
       .insertInto('conversation_versions')
-      .values({ conversation_id: id, version: 1, source: 'generated', title: 'First', turns: JSON.stringify([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]) })
+      .values({
+        conversation_id: id,
+        version: 1,
+        source: 'generated',
+        title: 'First',
+        turns: JSON.stringify([
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello!' },
+        ]),
+      })
       .execute()
     await database.db.updateTable('conversations').set({ version: 3, status: 'approved' }).where('id', '=', id).execute()
     const before = await (await app.request(`/conversations/${id}`, { headers: { cookie: adminCookie } })).text()
@@ -486,7 +544,12 @@ describe('editing a turn', () => {
 
     const res = await app.request(`/conversations/${id}/turns/1`, form({ content: 'Hey', version: '3' }, { cookie: adminCookie }))
     expect(res.headers.get('location')).toBe(`/conversations/${id}?done=edited&changed=2#turn-1`)
-    const versions = await database.db.selectFrom('conversation_versions').select(['version', 'source']).where('conversation_id', '=', id).orderBy('version').execute()
+    const versions = await database.db
+      .selectFrom('conversation_versions')
+      .select(['version', 'source'])
+      .where('conversation_id', '=', id)
+      .orderBy('version')
+      .execute()
     expect(versions).toEqual([
       { version: 1, source: 'generated' },
       { version: 2, source: 'edited' },
@@ -515,7 +578,14 @@ describe('sending back to review after requested changes', () => {
     const { id } = await addConversation({ status: 'needs_revision' })
     await database.db
       .insertInto('review_actions')
-      .values({ conversation_id: id, reviewer_id: admin.id, action: 'request_changes', from_status: 'pending_review', to_status: 'needs_revision', comment: 'Make it shorter.' })
+      .values({
+        conversation_id: id,
+        reviewer_id: admin.id,
+        action: 'request_changes',
+        from_status: 'pending_review',
+        to_status: 'needs_revision',
+        comment: 'Make it shorter.',
+      })
       .execute()
     const page = await (await app.request(`/conversations/${id}`, { headers: { cookie } })).text()
     expect(page).toContain(`action="/conversations/${id}/resubmit"`)
@@ -526,7 +596,11 @@ describe('sending back to review after requested changes', () => {
     expect(res.headers.get('location')).toBe(`/conversations/${id}?done=resubmitted`)
     const row = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(row).toEqual({ status: 'pending_review', version: 2 })
-    const last = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'from_status', 'to_status']).where('action', '=', 'resubmitted').execute()
+    const last = await database.db
+      .selectFrom('review_actions')
+      .select(['action', 'reviewer_id', 'from_status', 'to_status'])
+      .where('action', '=', 'resubmitted')
+      .execute()
     expect(last).toEqual([{ action: 'resubmitted', reviewer_id: editor.id, from_status: 'needs_revision', to_status: 'pending_review' }])
     const after = await (await app.request(res.headers.get('location')!, { headers: { cookie } })).text()
     expect(after).toContain('Sent back to review.')
@@ -547,7 +621,12 @@ describe('sending back to review after requested changes', () => {
     for (const role of ['viewer', 'reviewer'] as const) {
       expect((await app.request(`/conversations/${waiting.id}/resubmit`, form({ version: '1' }, { cookie: await cookieFor(role) }))).status).toBe(403)
     }
-    const rows = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', 'in', [waiting.id, approved.id]).orderBy('status').execute()
+    const rows = await database.db
+      .selectFrom('conversations')
+      .select(['status', 'version'])
+      .where('id', 'in', [waiting.id, approved.id])
+      .orderBy('status')
+      .execute()
     expect(rows).toEqual([
       { status: 'approved', version: 1 },
       { status: 'needs_revision', version: 1 },
@@ -584,7 +663,11 @@ describe('bulk actions', () => {
     const done = await addConversation({ status: 'approved' })
     const ids = [a.id, b.id, done.id]
     const fields = new URLSearchParams([['action', 'approve'], ['scope', 'selected'], ...ids.map((id) => ['ids', id])])
-    const ask = await app.request('/conversations/bulk', { method: 'POST', headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: fields.toString() })
+    const ask = await app.request('/conversations/bulk', {
+      method: 'POST',
+      headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    })
     expect(ask.status).toBe(200)
     const confirm = await ask.text()
     expect(confirm).toContain('Approve 2 conversations?')
@@ -592,7 +675,11 @@ describe('bulk actions', () => {
     expect(await statuses(ids)).toEqual({ [a.id]: ['pending_review', 1], [b.id]: ['pending_review', 1], [done.id]: ['approved', 1] })
 
     fields.set('confirmed', 'true')
-    const go = await app.request('/conversations/bulk', { method: 'POST', headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, body: fields.toString() })
+    const go = await app.request('/conversations/bulk', {
+      method: 'POST',
+      headers: { cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    })
     expect(go.status).toBe(303)
     expect(go.headers.get('location')).toContain('done=approve&changed=2')
     expect(await statuses(ids)).toEqual({ [a.id]: ['approved', 2], [b.id]: ['approved', 2], [done.id]: ['approved', 1] })
@@ -607,19 +694,30 @@ describe('bulk actions', () => {
   test('"everything matching this filter" changes every match in one go', async () => {
     await seedConversations(database.db, { count: 150, parallel: 1 })
     const matching = await database.db.selectFrom('conversations').select('id').where('status', '=', 'pending_review').where('tier', '=', 'T1').execute()
-    const res = await app.request('/conversations/bulk', json({ action: 'reject', scope: 'filter', status: ['pending_review'], tier: 'T1', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    const res = await app.request(
+      '/conversations/bulk',
+      json({ action: 'reject', scope: 'filter', status: ['pending_review'], tier: 'T1', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }),
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ action: 'reject', matched: matching.length, changed: matching.length, confirmed: true })
     const left = await database.db.selectFrom('conversations').select('id').where('status', '=', 'pending_review').where('tier', '=', 'T1').execute()
     expect(left).toEqual([])
-    const recorded = await database.db.selectFrom('review_actions').select(sql<string>`count(*)`.as('n')).where('action', '=', 'reject').where('reviewer_id', '=', admin.id).executeTakeFirstOrThrow()
+    const recorded = await database.db
+      .selectFrom('review_actions')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('action', '=', 'reject')
+      .where('reviewer_id', '=', admin.id)
+      .executeTakeFirstOrThrow()
     expect(Number(recorded.n)).toBe(matching.length)
   })
 
   test('moving to review and deleting in bulk', async () => {
     const a = await addConversation({ status: 'rejected' })
     const b = await addConversation({ status: 'approved' })
-    const move = await app.request('/conversations/bulk', json({ action: 'move_to_review', ids: [a.id, b.id], confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    const move = await app.request(
+      '/conversations/bulk',
+      json({ action: 'move_to_review', ids: [a.id, b.id], confirmed: true }, { cookie: adminCookie, origin: ORIGIN }),
+    )
     expect((await move.json()).changed).toBe(2)
     expect(await statuses([a.id, b.id])).toEqual({ [a.id]: ['pending_review', 2], [b.id]: ['pending_review', 2] })
     const del = await app.request('/conversations/bulk', json({ action: 'delete', ids: [a.id], confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
@@ -640,7 +738,10 @@ describe('bulk actions', () => {
     const { deps } = testApp(database)
     await taskList(deps).bulk_conversations!(rows[0]!.payload, {} as JobHelpers)
     expect((await list('')).items).toEqual([])
-    const trashed = await app.request('/conversations/bulk', json({ action: 'move_to_review', scope: 'filter', deleted: 'include', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    const trashed = await app.request(
+      '/conversations/bulk',
+      json({ action: 'move_to_review', scope: 'filter', deleted: 'include', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }),
+    )
     expect(trashed.status).toBe(400)
   })
 
@@ -649,7 +750,10 @@ describe('bulk actions', () => {
     const empty = await app.request('/conversations/bulk', form({ action: 'approve', scope: 'selected', confirmed: 'true' }, { cookie: adminCookie }))
     expect(empty.status).toBe(400)
     expect(await empty.text()).toContain('Select at least one conversation')
-    const nothing = await app.request('/conversations/bulk', json({ action: 'approve', scope: 'filter', status: 'failed', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }))
+    const nothing = await app.request(
+      '/conversations/bulk',
+      json({ action: 'approve', scope: 'filter', status: 'failed', confirmed: true }, { cookie: adminCookie, origin: ORIGIN }),
+    )
     expect(nothing.status).toBe(400)
     expect((await nothing.json()).error.message).toBe('No conversation matches this filter.')
     const unknown = await app.request('/conversations/bulk', json({ action: 'explode', ids: [a.id] }, { cookie: adminCookie, origin: ORIGIN }))
@@ -672,7 +776,10 @@ describe('bulk actions', () => {
 
   test('bulk export sends the filter or the selection to the export page', async () => {
     const a = await addConversation()
-    const byFilter = await app.request('/conversations/bulk', form({ action: 'export', scope: 'filter', status: 'approved', q: 'refund' }, { cookie: adminCookie }))
+    const byFilter = await app.request(
+      '/conversations/bulk',
+      form({ action: 'export', scope: 'filter', status: 'approved', q: 'refund' }, { cookie: adminCookie }),
+    )
     expect(byFilter.status).toBe(303)
     expect(byFilter.headers.get('location')).toBe('/exports/new?status=approved&q=refund')
     const bySelection = await app.request('/conversations/bulk', form({ action: 'export', ids: a.id }, { cookie: adminCookie }))

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import { DIMENSION_SOURCE_RULES, DimensionSource, toDimensionSource } from '../src/chunks/dimension-source'
 import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, DIMENSION_TOOL_NAME, dimensionPrompt, dimensionTool } from '../src/chunks/dimension-tool'
-import { DIMENSION_GROUPS, DIMENSION_NAMES, DIMENSIONS, DimensionAnalysis, dimensionsIn, dimensionsMarkdown, type DimensionGroup, type DimensionName } from '../src/chunks/dimensions'
+import {
+  DIMENSION_GROUPS,
+  DIMENSION_NAMES,
+  DIMENSIONS,
+  DimensionAnalysis,
+  type DimensionGroup,
+  type DimensionName,
+  dimensionsIn,
+  dimensionsMarkdown,
+} from '../src/chunks/dimensions'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 
 /** Every dimension at one score and confidence, then the given overrides. */
-function analysis(base: { score: number; confidence: number }, overrides: Partial<Record<DimensionName, { score: number; confidence: number }>> = {}): DimensionAnalysis {
+function analysis(
+  base: { score: number; confidence: number },
+  overrides: Partial<Record<DimensionName, { score: number; confidence: number }>> = {},
+): DimensionAnalysis {
   return DimensionAnalysis.parse({ ...Object.fromEntries(DIMENSION_NAMES.map((n) => [n, base])), ...overrides })
 }
 
@@ -131,13 +143,16 @@ describe('toDimensionSource', () => {
 
   it('keeps a persona, emotion or topic only at or above both thresholds, with confidence score × confidence', () => {
     const source = toDimensionSource(
-      analysis({ score: 0.1, confidence: 0.9 }, {
-        developer: { score: MIN_SCORE, confidence: MIN_CONFIDENCE },
-        customer: { score: MIN_SCORE - 0.01, confidence: 1 },
-        manager: { score: 1, confidence: MIN_CONFIDENCE - 0.01 },
-        frustrated: { score: 0.9, confidence: 0.8 },
-        billing: { score: 0.7, confidence: 0.5 },
-      }),
+      analysis(
+        { score: 0.1, confidence: 0.9 },
+        {
+          developer: { score: MIN_SCORE, confidence: MIN_CONFIDENCE },
+          customer: { score: MIN_SCORE - 0.01, confidence: 1 },
+          manager: { score: 1, confidence: MIN_CONFIDENCE - 0.01 },
+          frustrated: { score: 0.9, confidence: 0.8 },
+          billing: { score: 0.7, confidence: 0.5 },
+        },
+      ),
     )
     expect(source.personas).toEqual([{ name: 'developer', confidence: Math.round(MIN_SCORE * MIN_CONFIDENCE * 100) / 100 }])
     expect(source.emotions).toEqual([{ name: 'frustrated', confidence: 0.72 }])
@@ -167,10 +182,7 @@ describe('toDimensionSource', () => {
   it('weighs each complexity facet by its confidence, so an unsure facet counts for less', () => {
     const facets = dimensionsIn('complexity').map((d) => d.name)
     const [sure, ...unsure] = facets
-    const overrides = Object.fromEntries([
-      [sure!, { score: 1, confidence: 1 }],
-      ...unsure.map((n) => [n, { score: 0, confidence: 0 }]),
-    ])
+    const overrides = Object.fromEntries([[sure!, { score: 1, confidence: 1 }], ...unsure.map((n) => [n, { score: 0, confidence: 0 }])])
     expect(toDimensionSource(analysis({ score: 0, confidence: 1 }, overrides)).complexity).toBe(10)
     const noConfidence = Object.fromEntries(facets.map((n, i) => [n, { score: i < facets.length / 2 ? 1 : 0, confidence: 0 }]))
     expect(toDimensionSource(analysis({ score: 0, confidence: 1 }, noConfidence)).complexity).toBe(1 + Math.round(9 * 0.5))

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import iconv from 'iconv-lite'
 import JSZip from 'jszip'
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../src/errors'
 import { CorruptDocument, NoExtractableText, UnsupportedDocumentType } from '../src/documents/errors'
-import { extractDocument, extractPastedText, type ExtractedDocument } from '../src/documents/extract'
+import { type ExtractedDocument, extractDocument, extractPastedText } from '../src/documents/extract'
+import { AppError } from '../src/errors'
 import { makeDocx, makePdf } from './helpers/document-fixtures'
 
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'))
@@ -27,7 +27,10 @@ function sectionText(doc: ExtractedDocument, path: string[]): string {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`)
   return error
 }
@@ -48,7 +51,7 @@ describe('plain text', () => {
   })
 
   it('detects Windows-1252 and decodes its curly quotes, dashes and accents', async () => {
-    const source = 'The café’s “house rules” – read them before you order. Crème brûlée is served after 6 pm; naïve questions are welcome. ' .repeat(4)
+    const source = 'The café’s “house rules” – read them before you order. Crème brûlée is served after 6 pm; naïve questions are welcome. '.repeat(4)
     const bytes = new Uint8Array(iconv.encode(source, 'windows-1252'))
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow()
     const doc = await extractDocument({ bytes, filename: 'rules.txt', contentType: 'text/plain' })
@@ -129,7 +132,9 @@ describe('Markdown', () => {
       ['Appendix'],
     ])
     expectSectionsTileTheText(doc)
-    expect(sectionText(doc, ['Support handbook', 'Refunds and returns'])).toMatch(/^## Refunds \*\*and\*\* returns\n[\s\S]*# not a heading, just code\n```\n\n$/)
+    expect(sectionText(doc, ['Support handbook', 'Refunds and returns'])).toMatch(
+      /^## Refunds \*\*and\*\* returns\n[\s\S]*# not a heading, just code\n```\n\n$/,
+    )
     expect(sectionText(doc, ['Support handbook', 'Refunds and returns', 'Damaged items'])).toBe('### Damaged items\n\nSend a photo.\n\n')
     expect(sectionText(doc, ['Appendix'])).toBe('Appendix\n========\n\nSetext headings count too.\n')
   })
@@ -240,7 +245,11 @@ describe('Word (.docx)', () => {
       { text: 'Expenses', style: 'Heading1' },
       { text: 'Keep receipts <always>.' },
     ])
-    const doc = await extractDocument({ bytes, filename: 'handbook.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' })
+    const doc = await extractDocument({
+      bytes,
+      filename: 'handbook.docx',
+      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    })
     expect(doc).toMatchObject({ format: 'docx', title: 'Staff Handbook' })
     expect(doc.text).toBe(
       'Staff Handbook\n\nLeave\n\nYou get 25 days a year & public holidays.\n\nSick leave\n\nCall your manager before 9 am.\n\nExpenses\n\nKeep receipts <always>.',

@@ -1,12 +1,12 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
+import type { Deps } from '../src/deps'
 import { ingestDocument } from '../src/documents/ingest'
 import { CHUNKS_PER_DOCUMENT, seedDocuments } from '../src/documents/seed'
-import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { json, makeUser, ORIGIN, signIn, testApp, type TestUser } from './helpers/app'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { json, makeUser, ORIGIN, signIn, type TestUser, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
 import { makeDocx, makePdf } from './helpers/document-fixtures'
 import { insertConversation } from './helpers/export-fixtures'
 import { waitFor } from './helpers/generation'
@@ -67,13 +67,22 @@ async function shown(id: string): Promise<DocumentJson> {
 }
 
 const settled = (id: string) =>
-  waitFor(async () => {
-    const doc = await shown(id)
-    return doc.status !== 'processing' && doc
-  }, 20_000, `document ${id} to be processed`)
+  waitFor(
+    async () => {
+      const doc = await shown(id)
+      return doc.status !== 'processing' && doc
+    },
+    20_000,
+    `document ${id} to be processed`,
+  )
 
 const chunksOf = (documentId: string) =>
-  database.db.selectFrom('chunks').select(['id', 'ordinal', 'heading_path', 'text', 'tokens', 'char_start', 'char_end']).where('document_id', '=', documentId).orderBy('ordinal').execute()
+  database.db
+    .selectFrom('chunks')
+    .select(['id', 'ordinal', 'heading_path', 'text', 'tokens', 'char_start', 'char_end'])
+    .where('document_id', '=', documentId)
+    .orderBy('ordinal')
+    .execute()
 
 const HANDBOOK_MD = [
   '# Refunds',
@@ -99,7 +108,11 @@ describe('upload and ingest', () => {
     const uploads = [
       { name: 'notes.txt', bytes: utf8('Plain notes about the returns desk.\n\nIt opens at nine.'), format: 'text' },
       { name: 'handbook.md', bytes: utf8(HANDBOOK_MD), format: 'markdown' },
-      { name: 'faq.html', bytes: utf8('<html><head><title>FAQ</title></head><body><h1>Orders</h1><p>Orders ship in two days.</p></body></html>'), format: 'html' },
+      {
+        name: 'faq.html',
+        bytes: utf8('<html><head><title>FAQ</title></head><body><h1>Orders</h1><p>Orders ship in two days.</p></body></html>'),
+        format: 'html',
+      },
       { name: 'manual.pdf', bytes: makePdf([['Warranty terms', 'The warranty lasts two years.']], 'Product manual'), format: 'pdf' },
       { name: 'travel.docx', bytes: docx, format: 'docx' },
     ]
@@ -154,12 +167,18 @@ describe('upload and ingest', () => {
     const body = (await res.json()) as ErrorJson
     expect(body.error.existing).toEqual({ id: first.id, title: 'policy' })
     expect(body.error.message).toContain('"policy"')
-    const count = await database.db.selectFrom('documents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const count = await database.db
+      .selectFrom('documents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(count.n)).toBe(1)
   })
 
   test('a file that is not a document answers 415 and stores nothing', async () => {
-    const res = await app.request('/api/documents', multipart([{ name: 'cat.jpg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), type: 'image/jpeg' }]))
+    const res = await app.request(
+      '/api/documents',
+      multipart([{ name: 'cat.jpg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), type: 'image/jpeg' }]),
+    )
     expect(res.status).toBe(415)
     expect(((await res.json()) as ErrorJson).error.message).toMatch(/JPEG image.*Upload plain text/)
     expect(await database.db.selectFrom('documents').select('id').execute()).toEqual([])
@@ -279,7 +298,10 @@ describe('list, read and delete', () => {
     const first = await app.request('/api/documents?limit=2', { headers: auth })
     const page1 = (await first.json()) as { items: DocumentJson[]; next_cursor: string }
     expect(page1.items.map((d) => d.title)).toEqual(['Refund FAQ', 'Shipping guide'])
-    const page2 = (await (await app.request(`/api/documents?limit=2&cursor=${page1.next_cursor}`, { headers: auth })).json()) as { items: DocumentJson[]; next_cursor: string | null }
+    const page2 = (await (await app.request(`/api/documents?limit=2&cursor=${page1.next_cursor}`, { headers: auth })).json()) as {
+      items: DocumentJson[]
+      next_cursor: string | null
+    }
     expect(page2).toMatchObject({ items: [{ title: 'Refund policy' }], next_cursor: null })
 
     const found = (await (await app.request('/api/documents?q=refund', { headers: auth })).json()) as { items: DocumentJson[] }
@@ -301,12 +323,20 @@ describe('list, read and delete', () => {
     const [chunk] = await chunksOf(doc.id)
     const conversation = await insertConversation(database.db, { turns: [] })
     const context = { chunk_id: chunk!.id, text: chunk!.text, document_title: doc.title }
-    await database.db.updateTable('conversations').set({ parent_chunk_id: chunk!.id, chunk_context: JSON.stringify(context) }).where('id', '=', conversation).execute()
+    await database.db
+      .updateTable('conversations')
+      .set({ parent_chunk_id: chunk!.id, chunk_context: JSON.stringify(context) })
+      .where('id', '=', conversation)
+      .execute()
 
     const res = await app.request(`/api/documents/${doc.id}`, { method: 'DELETE', headers: auth })
     expect(res.status).toBe(204)
     expect(await chunksOf(doc.id)).toEqual([])
-    const kept = await database.db.selectFrom('conversations').select(['parent_chunk_id', 'chunk_context']).where('id', '=', conversation).executeTakeFirstOrThrow()
+    const kept = await database.db
+      .selectFrom('conversations')
+      .select(['parent_chunk_id', 'chunk_context'])
+      .where('id', '=', conversation)
+      .executeTakeFirstOrThrow()
     expect(kept).toEqual({ parent_chunk_id: null, chunk_context: context })
     expect((await app.request(`/api/documents/${doc.id}`, { method: 'DELETE', headers: auth })).status).toBe(404)
   })
@@ -374,7 +404,11 @@ describe('pages', () => {
     const doc = await database.db.selectFrom('documents').select('id').executeTakeFirstOrThrow()
     // Once the worker is done with it, put it back mid-ingest as the task leaves it between steps.
     await settled(doc.id)
-    await database.db.updateTable('documents').set({ status: 'processing', progress: JSON.stringify({ step: 'chunking' }) }).where('id', '=', doc.id).execute()
+    await database.db
+      .updateTable('documents')
+      .set({ status: 'processing', progress: JSON.stringify({ step: 'chunking' }) })
+      .where('id', '=', doc.id)
+      .execute()
     const fragment = await (await app.request(`/documents/${doc.id}/status`, { headers: { cookie, 'hx-request': 'true' } })).text()
     expect(fragment).toContain('hx-trigger="every 1s"')
     expect(fragment).toContain('Cutting the text into chunks')
@@ -427,7 +461,11 @@ describe('seed', () => {
       .where(sql<boolean>`substr(documents.text, chunks.char_start + 1, chunks.char_end - chunks.char_start) <> chunks.text`)
       .execute()
     expect(mismatched).toEqual([])
-    const analysed = await database.db.selectFrom('chunks').select(['personas', 'dimension_source', 'dimensions', 'complexity']).where('analyzed_at', 'is not', null).execute()
+    const analysed = await database.db
+      .selectFrom('chunks')
+      .select(['personas', 'dimension_source', 'dimensions', 'complexity'])
+      .where('analyzed_at', 'is not', null)
+      .execute()
     expect(analysed.length).toBeGreaterThan(CHUNKS_PER_DOCUMENT)
     expect(analysed.length).toBeLessThan(3 * CHUNKS_PER_DOCUMENT)
     for (const chunk of analysed) {

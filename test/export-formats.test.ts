@@ -4,9 +4,9 @@ import { beforeEach, expect, test } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
 import type { Deps } from '../src/deps'
 import { type App, makeUser, useApp } from './helpers/app'
+import { insertDocumentWithChunks } from './helpers/chunks'
 import type { TestDatabase } from './helpers/db'
 import { download, exportNow, insertConversation, insertTemplate } from './helpers/export-fixtures'
-import { insertDocumentWithChunks } from './helpers/chunks'
 
 let database: TestDatabase
 let app: App
@@ -40,7 +40,15 @@ beforeEach(async () => {
   ids = [tricky, plain]
   await database.db
     .insertInto('review_actions')
-    .values({ conversation_id: tricky, reviewer_id: editor.id, action: 'approve', from_status: 'pending_review', to_status: 'approved', reasons: [], comment: 'Good one' })
+    .values({
+      conversation_id: tricky,
+      reviewer_id: editor.id,
+      action: 'approve',
+      from_status: 'pending_review',
+      to_status: 'approved',
+      reasons: [],
+      comment: 'Good one',
+    })
     .execute()
 })
 
@@ -56,7 +64,10 @@ async function fileText(format: string, options: Record<string, unknown> = {}, s
 
 const jsonLines = (text: string) => {
   expect(text.endsWith('\n')).toBe(true)
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown)
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown)
 }
 
 test('OpenAI JSONL has one {messages} line per conversation, the system prompt first, content byte for byte', async () => {
@@ -113,7 +124,17 @@ test('JSON is one valid array of full conversations with template, scenario, qua
     emotion: 'angry',
     topic: 'refund',
     quality: { score: 8.25, parts: { balance: 9, structure: 7.5 } },
-    review_history: [{ action: 'approve', from_status: 'pending_review', to_status: 'approved', reasons: [], comment: 'Good one', reviewer: editorEmail, at: expect.any(String) }],
+    review_history: [
+      {
+        action: 'approve',
+        from_status: 'pending_review',
+        to_status: 'approved',
+        reasons: [],
+        comment: 'Good one',
+        reviewer: editorEmail,
+        at: expect.any(String),
+      },
+    ],
     tokens: { input: 1200, output: 340 },
     cost_usd: 0.0029,
     model: 'claude-haiku-4-5',
@@ -126,14 +147,27 @@ test('JSON is one valid array of full conversations with template, scenario, qua
   })
   expect(array[1]).toMatchObject({ id: plain, turns: PLAIN, template: null, scenario: null, simulated: true, review_history: [] })
   const bare = JSON.parse((await fileText('json', { include_metadata: false, include_system_prompt: false })).text)
-  expect(bare).toEqual([{ id: tricky, turns: TRICKY }, { id: plain, turns: PLAIN }])
+  expect(bare).toEqual([
+    { id: tricky, turns: TRICKY },
+    { id: plain, turns: PLAIN },
+  ])
 })
 
 test('formats that carry metadata carry the source chunk, document title and heading path; the platform formats stay bare', async () => {
   const doc = await insertDocumentWithChunks(database.db, 'Billing handbook', ['Refunds go back to the original card.'], { headings: [['Billing', 'Refunds']] })
   const chunkId = doc.chunkIds[0]!
-  const context = { chunk_id: chunkId, document_id: doc.id, document_title: 'Billing handbook', heading_path: ['Billing', 'Refunds'], text: 'Refunds go back to the original card.' }
-  await database.db.updateTable('conversations').set({ parent_chunk_id: chunkId, chunk_context: JSON.stringify(context) }).where('id', '=', tricky).execute()
+  const context = {
+    chunk_id: chunkId,
+    document_id: doc.id,
+    document_title: 'Billing handbook',
+    heading_path: ['Billing', 'Refunds'],
+    text: 'Refunds go back to the original card.',
+  }
+  await database.db
+    .updateTable('conversations')
+    .set({ parent_chunk_id: chunkId, chunk_context: JSON.stringify(context) })
+    .where('id', '=', tricky)
+    .execute()
   const source = { parent_chunk_id: chunkId, document_id: doc.id, document_title: 'Billing handbook', heading_path: ['Billing', 'Refunds'] }
   const unsourced = { parent_chunk_id: null, document_id: null, document_title: null, heading_path: null }
 
@@ -147,7 +181,11 @@ test('formats that carry metadata carry the source chunk, document title and hea
   }
   const rows = parseCsv((await fileText('csv')).text.slice(1))
   const column = (name: string) => rows[0]!.indexOf(name)
-  expect([rows[1]![column('parent_chunk_id')], rows[1]![column('document_title')], rows[1]![column('heading_path')]]).toEqual([chunkId, 'Billing handbook', 'Billing > Refunds'])
+  expect([rows[1]![column('parent_chunk_id')], rows[1]![column('document_title')], rows[1]![column('heading_path')]]).toEqual([
+    chunkId,
+    'Billing handbook',
+    'Billing > Refunds',
+  ])
   expect([rows.at(-1)![column('parent_chunk_id')], rows.at(-1)![column('document_title')]]).toEqual(['', ''])
   const markdown = (await fileText('markdown')).text.split('\n---\n')
   expect(markdown[0]).toContain(`| Source chunk | ${chunkId} |`)
@@ -216,9 +254,45 @@ test('CSV is RFC 4180 with a BOM, one row per turn, line breaks kept in cells an
 test('CSV with metadata repeats the chosen metadata columns on every turn row', async () => {
   const rows = parseCsv((await fileText('csv')).text.slice(1))
   const header = rows[0]!
-  expect(header).toEqual(['conversation_id', 'turn', 'role', 'content', 'title', 'status', 'tier', 'template', 'template_version', 'scenario', 'persona', 'emotion', 'topic', 'quality_score', 'simulated', 'model', 'input_tokens', 'output_tokens', 'cost_usd', 'created_at', 'parent_chunk_id', 'document_title', 'heading_path'])
+  expect(header).toEqual([
+    'conversation_id',
+    'turn',
+    'role',
+    'content',
+    'title',
+    'status',
+    'tier',
+    'template',
+    'template_version',
+    'scenario',
+    'persona',
+    'emotion',
+    'topic',
+    'quality_score',
+    'simulated',
+    'model',
+    'input_tokens',
+    'output_tokens',
+    'cost_usd',
+    'created_at',
+    'parent_chunk_id',
+    'document_title',
+    'heading_path',
+  ])
   const first = Object.fromEntries(header.map((h, i) => [h, rows[1]![i]]))
-  expect(first).toMatchObject({ title: 'Refund: "double" charge', status: 'approved', tier: 'T2', template: 'Billing support', template_version: '3', scenario: 'Refund with an angry parent', quality_score: '8.25', simulated: 'false', input_tokens: '1200', output_tokens: '340', cost_usd: '0.0029' })
+  expect(first).toMatchObject({
+    title: 'Refund: "double" charge',
+    status: 'approved',
+    tier: 'T2',
+    template: 'Billing support',
+    template_version: '3',
+    scenario: 'Refund with an angry parent',
+    quality_score: '8.25',
+    simulated: 'false',
+    input_tokens: '1200',
+    output_tokens: '340',
+    cost_usd: '0.0029',
+  })
   expect(rows.slice(1).every((r) => r.length === header.length)).toBe(true)
 })
 
@@ -252,7 +326,11 @@ test('a train/validation split writes two files, deterministic by seed, together
   const many = [...ids]
   for (let i = 0; i < 40; i++) many.push(await insertConversation(database.db, { turns: PLAIN, title: `Extra ${i}` }))
   const run = async (seed: string) => {
-    const exported = await exportNow(app, deps, auth, { format: 'hf', scope: { conversation_ids: many }, options: { validation_percent: 25, split_seed: seed } })
+    const exported = await exportNow(app, deps, auth, {
+      format: 'hf',
+      scope: { conversation_ids: many },
+      options: { validation_percent: 25, split_seed: seed },
+    })
     expect(exported.files.map((f) => f.name)).toEqual([expect.stringMatching(/-train\.jsonl$/), expect.stringMatching(/-validation\.jsonl$/)])
     const [train, validation] = await Promise.all(
       exported.files.map(async (f) => jsonLines((await download(app, f.url, auth)).bytes.toString('utf8')).map((l) => (l as { id: string }).id)),
@@ -270,16 +348,53 @@ test('a train/validation split writes two files, deterministic by seed, together
 
 test('OpenAI lists each conversation that breaks its rules in the report, with the reason, and writes the rest', async () => {
   const bad = {
-    extraKey: await insertConversation(database.db, { turns: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello', mood: 'happy' }] }),
-    userWeight: await insertConversation(database.db, { turns: [{ role: 'user', content: 'hi', weight: 1 }, { role: 'assistant', content: 'hello' }] }),
-    halfWeight: await insertConversation(database.db, { turns: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello', weight: 0.5 }] }),
+    extraKey: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello', mood: 'happy' },
+      ],
+    }),
+    userWeight: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: 'hi', weight: 1 },
+        { role: 'assistant', content: 'hello' },
+      ],
+    }),
+    halfWeight: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello', weight: 0.5 },
+      ],
+    }),
     noAssistant: await insertConversation(database.db, { turns: [{ role: 'user', content: 'hi' }] }),
-    empty: await insertConversation(database.db, { turns: [{ role: 'user', content: '  ' }, { role: 'assistant', content: 'hello' }] }),
-    twoUsers: await insertConversation(database.db, { turns: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }, { role: 'assistant', content: 'c' }] }),
-    endsWithUser: await insertConversation(database.db, { turns: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }] }),
+    empty: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: '  ' },
+        { role: 'assistant', content: 'hello' },
+      ],
+    }),
+    twoUsers: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: 'c' },
+      ],
+    }),
+    endsWithUser: await insertConversation(database.db, {
+      turns: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+        { role: 'user', content: 'c' },
+      ],
+    }),
     noTurns: await insertConversation(database.db, { turns: [] }),
   }
-  const weighted = await insertConversation(database.db, { turns: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }] })
+  const weighted = await insertConversation(database.db, {
+    turns: [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'b', weight: 0 },
+    ],
+  })
   const exported = await exportNow(app, deps, auth, { format: 'openai', scope: { conversation_ids: [...ids, ...Object.values(bad), weighted] } })
   expect(exported.status).toBe('done')
   expect(exported.count).toBe(3)
@@ -295,7 +410,11 @@ test('OpenAI lists each conversation that breaks its rules in the report, with t
   expect(exported.report.invalid_count).toBe(8)
   const lines = jsonLines((await download(app, exported.files[0]!.url, auth)).bytes.toString('utf8')) as { messages: unknown[] }[]
   expect(lines).toHaveLength(3)
-  expect(lines[2]!.messages).toEqual([{ role: 'system', content: SYSTEM }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }])
+  expect(lines[2]!.messages).toEqual([
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: 'a' },
+    { role: 'assistant', content: 'b', weight: 0 },
+  ])
 })
 
 test('OpenAI warns below its 10-example minimum and reports the largest example in tokens', async () => {
@@ -307,8 +426,19 @@ test('OpenAI warns below its 10-example minimum and reports the largest example 
 })
 
 test('Bedrock refuses a conversation that starts with the assistant or is above the token limit', async () => {
-  const assistantFirst = await insertConversation(database.db, { turns: [{ role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'ok' }] })
-  const huge = await insertConversation(database.db, { turns: [{ role: 'user', content: 'x'.repeat(140_000) }, { role: 'assistant', content: 'ok' }] })
+  const assistantFirst = await insertConversation(database.db, {
+    turns: [
+      { role: 'assistant', content: 'Hello!' },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'ok' },
+    ],
+  })
+  const huge = await insertConversation(database.db, {
+    turns: [
+      { role: 'user', content: 'x'.repeat(140_000) },
+      { role: 'assistant', content: 'ok' },
+    ],
+  })
   const exported = await exportNow(app, deps, auth, { format: 'bedrock', scope: { conversation_ids: [...ids, assistantFirst, huge] } })
   expect(exported.count).toBe(2)
   const problems = Object.fromEntries(exported.report.invalid.map((i) => [i.id, i.problems.join('; ')]))
@@ -317,7 +447,13 @@ test('Bedrock refuses a conversation that starts with the assistant or is above 
 })
 
 test('only non-simulated leaves simulated conversations out', async () => {
-  const exported = await exportNow(app, deps, auth, { format: 'hf', scope: { conversation_ids: ids }, options: { only_non_simulated: true, include_metadata: false } })
+  const exported = await exportNow(app, deps, auth, {
+    format: 'hf',
+    scope: { conversation_ids: ids },
+    options: { only_non_simulated: true, include_metadata: false },
+  })
   expect(exported.count).toBe(1)
-  expect(jsonLines((await download(app, exported.files[0]!.url, auth)).bytes.toString('utf8'))).toEqual([{ messages: [{ role: 'system', content: SYSTEM }, ...TRICKY] }])
+  expect(jsonLines((await download(app, exported.files[0]!.url, auth)).bytes.toString('utf8'))).toEqual([
+    { messages: [{ role: 'system', content: SYSTEM }, ...TRICKY] },
+  ])
 })

@@ -6,13 +6,13 @@ import path from 'node:path'
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import { createApiToken } from '../src/auth/tokens'
 import { seedConversations } from '../src/conversations/seed'
+import type { Deps } from '../src/deps'
 import { expireExports } from '../src/exports/retention'
 import { runExport } from '../src/exports/run-export'
-import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
-import { type App, form, json, makeUser, signIn, testApp, type TestUser, useApp } from './helpers/app'
+import { type App, form, json, makeUser, signIn, type TestUser, testApp, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
-import { download, insertConversation, type ExportJson } from './helpers/export-fixtures'
+import { download, type ExportJson, insertConversation } from './helpers/export-fixtures'
 
 let database: TestDatabase
 let app: App
@@ -340,7 +340,14 @@ test('a worker killed mid-export leaves nothing downloadable, and the retried jo
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   // Kill it (no clean-up of any kind) as soon as its temporary file exists.
-  await vi.waitFor(() => expect(readdirSync(dir).some((f) => f.endsWith('.tmp')), 'the worker never started writing').toBe(true), { timeout: 30_000, interval: 2 })
+  await vi.waitFor(
+    () =>
+      expect(
+        readdirSync(dir).some((f) => f.endsWith('.tmp')),
+        'the worker never started writing',
+      ).toBe(true),
+    { timeout: 30_000, interval: 2 },
+  )
   child.kill('SIGKILL')
   await exited
   expect((await shown(id)).status).toBe('running')

@@ -5,10 +5,10 @@ import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import type { ConversationStatus } from '../src/db/schema'
 import type { FakeAnthropic } from './fake-anthropic/server'
-import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { makeTemplate, setAiSettings, useFakeAnthropic, waitFor } from './helpers/generation'
-import { runApp, type AppProcess } from './helpers/process'
+import { type AppProcess, runApp } from './helpers/process'
 
 let database: TestDatabase
 let fake: FakeAnthropic
@@ -93,7 +93,9 @@ test('a worker killed with SIGKILL mid-batch loses nothing: another worker finis
   expect(fake.requestCount).toBeGreaterThanOrEqual(16)
 }, 150_000)
 
-test('a worker killed with SIGKILL at 30 of 120 delays its batch by less than a minute: its jobs and rate-limit places are released, nothing is lost or made twice', async ({ annotate }) => {
+test('a worker killed with SIGKILL at 30 of 120 delays its batch by less than a minute: its jobs and rate-limit places are released, nothing is lost or made twice', async ({
+  annotate,
+}) => {
   const { app } = testApp(database, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url })
   const admin = await makeUser(database, 'admin')
   const cookie = await signIn(app, admin)

@@ -64,7 +64,9 @@ describe('quality score', () => {
 describe('cost', () => {
   test('a call is priced from its real usage, cache writes and reads included', () => {
     expect(costOf('claude-haiku-4-5', { input_tokens: 1_000_000, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 })).toBe(1)
-    expect(costOf('claude-haiku-4-5', { input_tokens: 0, output_tokens: 1_000_000, cache_read_tokens: 1_000_000, cache_write_tokens: 1_000_000 })).toBe(5 + 0.1 + 1.25)
+    expect(costOf('claude-haiku-4-5', { input_tokens: 0, output_tokens: 1_000_000, cache_read_tokens: 1_000_000, cache_write_tokens: 1_000_000 })).toBe(
+      5 + 0.1 + 1.25,
+    )
     expect(modelPrice('claude-sonnet-4-5-20250929')).toEqual(modelPrice('claude-sonnet-4-5'))
   })
 

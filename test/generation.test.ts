@@ -1,21 +1,21 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { activeAiSettings } from '../src/generation/ai-settings'
 import { createClaude } from '../src/claude/client'
-import { generateConversation } from '../src/generation/generate'
+import type { Deps } from '../src/deps'
+import { activeAiSettings } from '../src/generation/ai-settings'
 import { costOf } from '../src/generation/cost'
+import { generateConversation } from '../src/generation/generate'
 import { fallBackToOrdinaryCalls } from '../src/generation/message-batches'
+import { checkModel } from '../src/generation/models'
 import { progressHub } from '../src/generation/progress-hub'
 import { novelty, shingles } from '../src/generation/quality'
 import { acquireClaudeSlot, releaseClaudeSlot } from '../src/generation/rate-limit'
-import { recentShingles, REFRESH_MS, rememberResult } from '../src/generation/recent-results'
-import type { Deps } from '../src/deps'
+import { REFRESH_MS, recentShingles, rememberResult } from '../src/generation/recent-results'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import type { FakeAnthropic } from './fake-anthropic/server'
+import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, testConfig, useApp } from './helpers/app'
 import { emptyJobQueue, type TestDatabase } from './helpers/db'
-import { type App, form, json, makeUser, ORIGIN, signIn, testConfig, type TestUser, useApp } from './helpers/app'
-import { checkModel } from '../src/generation/models'
-import { countJobs, makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
+import { countJobs, makeTemplate, setAiSettings, useFakeAnthropic, viaFake, waitFor } from './helpers/generation'
 import { readSse, type SseEvent } from './helpers/sse'
 
 let database: TestDatabase
@@ -51,17 +51,32 @@ const postBatch = (body: Record<string, unknown>, cookie = editor) => app.reques
 
 async function batchState(id: string) {
   const res = await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })
-  return (await res.json()) as { status: string; counts: { queued: number; generating: number; done: number; failed: number; cancelled: number }; cost_usd: number }
+  return (await res.json()) as {
+    status: string
+    counts: { queued: number; generating: number; done: number; failed: number; cancelled: number }
+    cost_usd: number
+  }
 }
 
-const finished = (id: string) => waitFor(async () => {
-  const state = await batchState(id)
-  return state.status === 'done' || state.status === 'cancelled' ? state : undefined
-}, 20_000, 'the batch to finish')
+const finished = (id: string) =>
+  waitFor(
+    async () => {
+      const state = await batchState(id)
+      return state.status === 'done' || state.status === 'cancelled' ? state : undefined
+    },
+    20_000,
+    'the batch to finish',
+  )
 
 async function nothingCreated() {
-  const batches = await database.db.selectFrom('batches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-  const conversations = await database.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const batches = await database.db
+    .selectFrom('batches')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  const conversations = await database.db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   expect({ batches: batches.n, conversations: conversations.n, jobs: await countJobs(database) }).toEqual({ batches: 0, conversations: 0, jobs: 0 })
 }
 
@@ -85,7 +100,11 @@ describe('starting a batch', () => {
 
   test('a grid makes one item per persona × emotion × topic', async () => {
     const template = await makeTemplate(app, editor)
-    const res = await postBatch({ template_id: template.id, count_per_item: 2, grid: { persona: ['a student', 'a retiree'], emotion: ['calm', 'angry'], topic: ['fees'] } })
+    const res = await postBatch({
+      template_id: template.id,
+      count_per_item: 2,
+      grid: { persona: ['a student', 'a retiree'], emotion: ['calm', 'angry'], topic: ['fees'] },
+    })
     expect(res.status).toBe(201)
     const { id } = (await res.json()) as { id: string }
     const rows = await database.db.selectFrom('conversations').select(['persona', 'emotion']).where('batch_id', '=', id).execute()
@@ -107,10 +126,18 @@ describe('starting a batch', () => {
       [{ template_id: template.id, count_per_item: 0, values: { topic: 'fees', language: 'English' } }, 400, /at least 1/],
       [{ template_id: template.id, count_per_item: 10_001, values: { topic: 'fees', language: 'English' } }, 400, /maximum per batch is 10000/],
       [{ template_id: '00000000-0000-4000-8000-000000000000', count_per_item: 1 }, 404, /template/],
-      [{ template_id: template.id, count_per_item: 1, scenario_ids: ['00000000-0000-4000-8000-000000000000'], values: { topic: 'fees', language: 'English' } }, 400, /scenario/],
+      [
+        { template_id: template.id, count_per_item: 1, scenario_ids: ['00000000-0000-4000-8000-000000000000'], values: { topic: 'fees', language: 'English' } },
+        400,
+        /scenario/,
+      ],
       [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees' } }, 400, /Missing values for: language/],
       [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees', language: 'German' } }, 400, /Must be one of: English, French/],
-      [{ template_id: template.id, count_per_item: 1, values: { topic: 'fees', language: 'English', mood: 'x' } }, 400, /Not parameters of this template: mood/],
+      [
+        { template_id: template.id, count_per_item: 1, values: { topic: 'fees', language: 'English', mood: 'x' } },
+        400,
+        /Not parameters of this template: mood/,
+      ],
     ]
     for (const [body, status, message] of cases) {
       const res = await postBatch(body)
@@ -164,7 +191,10 @@ describe('generating', () => {
     await waitFor(async () => (await countJobs(database)) === 0, 5_000, 'every job to be completed')
     // The finished batch carries its totals: the sums of its conversations.
     const batch = await database.db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-    expect(Number(batch.cost_usd)).toBeCloseTo(rows.reduce((sum, r) => sum + Number(r.cost_usd), 0), 6)
+    expect(Number(batch.cost_usd)).toBeCloseTo(
+      rows.reduce((sum, r) => sum + Number(r.cost_usd), 0),
+      6,
+    )
     expect(batch.output_tokens).toBe(rows.reduce((sum, r) => sum + r.output_tokens, 0))
     expect(batch.finished_at).not.toBeNull()
   })
@@ -251,12 +281,19 @@ describe('generating', () => {
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 150 })).json()) as { id: string }
     await worker()
     await worker()
-    const state = await waitFor(async () => {
-      const s = await batchState(id)
-      return s.status === 'done' ? s : undefined
-    }, 90_000, 'the batch to finish')
+    const state = await waitFor(
+      async () => {
+        const s = await batchState(id)
+        return s.status === 'done' ? s : undefined
+      },
+      90_000,
+      'the batch to finish',
+    )
     expect(state.counts).toEqual({ queued: 0, generating: 0, done: 150, failed: 0, cancelled: 0 })
-    const calls = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => r.at).sort((a, b) => a - b)
+    const calls = fake.requests
+      .filter((r) => r.path === '/v1/messages')
+      .map((r) => r.at)
+      .sort((a, b) => a - b)
     // Faults met and retried: more calls than conversations.
     expect(calls.length).toBeGreaterThan(170)
     // The most calls that started in any 10 seconds, as a rate per minute.
@@ -280,7 +317,11 @@ describe('generating', () => {
     await finished(id)
     const row = await database.db.selectFrom('conversations').select(['id', 'status']).where('batch_id', '=', id).executeTakeFirstOrThrow()
     expect(row.status).toBe('approved')
-    const actions = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'to_status']).where('conversation_id', '=', row.id).execute()
+    const actions = await database.db
+      .selectFrom('review_actions')
+      .select(['action', 'reviewer_id', 'to_status'])
+      .where('conversation_id', '=', row.id)
+      .execute()
     expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, to_status: 'approved' }])
   })
 
@@ -290,16 +331,24 @@ describe('generating', () => {
     const template = await makeTemplate(app, editor)
     const { id: batch } = (await (await postBatch({ template_id: template.id, count_per_item: 1 })).json()) as { id: string }
     const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
-    await sql`create function refuse_review_actions() returns trigger language plpgsql as $$ begin raise exception 'review_actions refused'; end $$`.execute(database.db)
+    await sql`create function refuse_review_actions() returns trigger language plpgsql as $$ begin raise exception 'review_actions refused'; end $$`.execute(
+      database.db,
+    )
     await sql`create trigger refuse_review_actions before insert on review_actions for each row execute function refuse_review_actions()`.execute(database.db)
     try {
       const claude = createClaude({ apiKey: 'sk-test', baseURL: fake.url })
-      await expect(generateConversation({ db: database.db, log: deps.log, claude }, id, { attempts: 1, maxAttempts: 5 })).rejects.toThrow('review_actions refused')
+      await expect(generateConversation({ db: database.db, log: deps.log, claude }, id, { attempts: 1, maxAttempts: 5 })).rejects.toThrow(
+        'review_actions refused',
+      )
     } finally {
       await sql`drop trigger refuse_review_actions on review_actions`.execute(database.db)
       await sql`drop function refuse_review_actions()`.execute(database.db)
     }
-    const halfway = await database.db.selectFrom('conversations').select(['status', 'turn_count', 'quality_score', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
+    const halfway = await database.db
+      .selectFrom('conversations')
+      .select(['status', 'turn_count', 'quality_score', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(halfway).toEqual({ status: 'generating', turn_count: 0, quality_score: null, version: 1 })
     expect(await database.db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', id).execute()).toEqual([])
 
@@ -309,7 +358,11 @@ describe('generating', () => {
     const done = await database.db.selectFrom('conversations').select(['status', 'turn_count', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
     expect(done).toMatchObject({ status: 'approved', version: 2 })
     expect(done.turn_count).toBeGreaterThan(0)
-    const actions = await database.db.selectFrom('review_actions').select(['action', 'reviewer_id', 'from_status', 'to_status']).where('conversation_id', '=', id).execute()
+    const actions = await database.db
+      .selectFrom('review_actions')
+      .select(['action', 'reviewer_id', 'from_status', 'to_status'])
+      .where('conversation_id', '=', id)
+      .execute()
     expect(actions).toEqual([{ action: 'auto_approve', reviewer_id: null, from_status: 'pending_review', to_status: 'approved' }])
   })
 
@@ -452,11 +505,15 @@ describe('generating', () => {
     await worker()
     await worker()
     let maxLeases = 0
-    await waitFor(async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)
-      maxLeases = Math.max(maxLeases, rows[0]!.n)
-      return (await batchState(id)).status === 'done'
-    }, 20_000, 'the batch to finish')
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)
+        maxLeases = Math.max(maxLeases, rows[0]!.n)
+        return (await batchState(id)).status === 'done'
+      },
+      20_000,
+      'the batch to finish',
+    )
     // 240/min is one call every 250 ms: ten calls cannot start in less than 2.25 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_250)
     expect(maxLeases).toBeLessThanOrEqual(2)
@@ -500,10 +557,18 @@ describe('the Message Batches API', () => {
       expect(c).toMatchObject({ status: 'pending_review', attempts: 1, simulated: false })
       expect(c.turns.length).toBeGreaterThanOrEqual(4)
       expect(c.quality_score).not.toBeNull()
-      const usage = { input_tokens: c.input_tokens, output_tokens: c.output_tokens, cache_read_tokens: c.cache_read_tokens, cache_write_tokens: c.cache_write_tokens }
+      const usage = {
+        input_tokens: c.input_tokens,
+        output_tokens: c.output_tokens,
+        cache_read_tokens: c.cache_read_tokens,
+        cache_write_tokens: c.cache_write_tokens,
+      }
       expect(Number(c.cost_usd)).toBeCloseTo(costOf(c.model!, usage) / 2, 5)
     }
-    const state = (await (await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })).json()) as Record<string, unknown>
+    const state = (await (await app.request(`/api/batches/${id}`, { headers: { cookie: editor, accept: 'application/json' } })).json()) as Record<
+      string,
+      unknown
+    >
     expect(state).toMatchObject({ message_batches: true, message_batch_id: expect.stringMatching(/^msgbatch_/) })
     // The queue completes a job just after its task returns, so the last one may lag the batch's status.
     await waitFor(async () => (await countJobs(database)) === 0, 5_000, 'every job to be completed')
@@ -543,7 +608,9 @@ describe('the Message Batches API', () => {
     const template = await makeTemplate(app, editor)
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2, message_batches: true })).json()) as { id: string }
     await worker()
-    await waitFor(async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id)
+    await waitFor(
+      async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id,
+    )
     await Promise.all(workers.splice(0).map((w) => w.stop()))
     const claude = createClaude({ apiKey: 'sk-test', baseURL: fake.url })
     await fallBackToOrdinaryCalls({ db: database.db, log: deps.log, claude }, id, 'the API did not answer for hours')
@@ -564,7 +631,9 @@ describe('the Message Batches API', () => {
     const template = await makeTemplate(app, editor)
     const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 2, message_batches: true })).json()) as { id: string }
     await worker()
-    await waitFor(async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id)
+    await waitFor(
+      async () => (await database.db.selectFrom('batches').select('message_batch_id').where('id', '=', id).executeTakeFirstOrThrow()).message_batch_id,
+    )
     const pause = await app.request(`/api/batches/${id}/pause`, json({}, { cookie: editor, origin: ORIGIN }))
     expect(pause.status).toBe(409)
     expect(((await pause.json()) as { error: { message: string } }).error.message).toMatch(/cannot be paused/)
@@ -600,14 +669,18 @@ describe('shared state between workers', () => {
   test('a result is compared with the latest results of its batch, including those another worker stored', async () => {
     const template = await makeTemplate(app, editor)
     const { id: batchId } = (await (await postBatch({ template_id: template.id, count_per_item: 3 })).json()) as { id: string }
-    const [mine, theirs, other] = (await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batchId).orderBy('id').execute()).map((r) => r.id)
+    const [mine, theirs, other] = (await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batchId).orderBy('id').execute()).map(
+      (r) => r.id,
+    )
     const turns = [
       { role: 'user' as const, content: 'My card payment to the grocery store was declined twice this morning.' },
       { role: 'assistant' as const, content: 'I am sorry about that. I can see two declined attempts; your daily limit was reached at 9:14.' },
     ]
     expect(await recentShingles(database.db, batchId, other!)).toEqual([])
     // Another worker process stores a result: this process sees it at its next refresh.
-    await sql`update conversations set status = 'pending_review', turns = ${JSON.stringify(turns)}::jsonb, updated_at = now() where id = ${theirs}::uuid`.execute(database.db)
+    await sql`update conversations set status = 'pending_review', turns = ${JSON.stringify(turns)}::jsonb, updated_at = now() where id = ${theirs}::uuid`.execute(
+      database.db,
+    )
     await new Promise((resolve) => setTimeout(resolve, REFRESH_MS + 50))
     const seen = await recentShingles(database.db, batchId, other!)
     expect(seen).toHaveLength(1)
@@ -686,7 +759,13 @@ describe('live progress', () => {
 describe('the generate page', () => {
   test('choosing a template shows its values, scenarios and batch fields; preview shows the estimate; start lands on the batch', async () => {
     const template = await makeTemplate(app, editor)
-    const scenario = await app.request('/api/scenarios', json({ template_id: template.id, name: 'Angry student', persona: 'a student', emotion: 'angry', topic: 'overdraft fees' }, { cookie: editor, origin: ORIGIN }))
+    const scenario = await app.request(
+      '/api/scenarios',
+      json(
+        { template_id: template.id, name: 'Angry student', persona: 'a student', emotion: 'angry', topic: 'overdraft fees' },
+        { cookie: editor, origin: ORIGIN },
+      ),
+    )
     expect(scenario.status).toBe(201)
     const { id: scenarioId } = (await scenario.json()) as { id: string }
     const page = await (await app.request(`/generate?template_id=${template.id}`, { headers: { cookie: editor } })).text()
@@ -735,7 +814,9 @@ describe('single generation and regeneration', () => {
     const location = res.headers.get('location')!
     expect(location).toMatch(/^\/conversations\/[0-9a-f-]{36}\/generation$/)
     const id = location.split('/')[2]!
-    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    await waitFor(
+      async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review',
+    )
     const page = await (await app.request(location, { headers: { cookie: editor } })).text()
     expect(page).toContain('pending_review')
     expect(page).toContain('lost card')
@@ -747,7 +828,9 @@ describe('single generation and regeneration', () => {
     const res = await app.request('/generate/single', form({ template_id: template.id, 'values.topic': 'a lost card', max_tokens: '1234' }, { cookie: editor }))
     expect(res.status).toBe(303)
     const id = res.headers.get('location')!.split('/')[2]!
-    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    await waitFor(
+      async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review',
+    )
     const sent = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => (r.body as { max_tokens: number }).max_tokens)
     expect(sent).toEqual([1234])
   })
@@ -758,7 +841,10 @@ describe('single generation and regeneration', () => {
     await worker()
     await finished(batch)
     const first = await database.db.selectFrom('conversations').selectAll().where('batch_id', '=', batch).executeTakeFirstOrThrow()
-    const res = await app.request(`/conversations/${first.id}/regenerate`, json({ values: { topic: 'mortgage rates' }, model: 'claude-sonnet-4-6' }, { cookie: editor, origin: ORIGIN }))
+    const res = await app.request(
+      `/conversations/${first.id}/regenerate`,
+      json({ values: { topic: 'mortgage rates' }, model: 'claude-sonnet-4-6' }, { cookie: editor, origin: ORIGIN }),
+    )
     expect(res.status).toBe(202)
     const second = await waitFor(async () => {
       const row = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
@@ -767,17 +853,28 @@ describe('single generation and regeneration', () => {
     expect(second.prompt).toContain('mortgage rates')
     expect(second.parameters).toEqual({ topic: 'mortgage rates' })
     const versions = await database.db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', first.id).orderBy('version').execute()
-    expect(versions.map((v) => [v.version, v.source])).toEqual([[1, 'generated'], [2, 'regenerated']])
+    expect(versions.map((v) => [v.version, v.source])).toEqual([
+      [1, 'generated'],
+      [2, 'regenerated'],
+    ])
 
     const compare = await app.request(`/conversations/${first.id}/compare?a=1&b=2`, { headers: { cookie: editor } })
     expect(compare.status).toBe(200)
     expect(await compare.text()).toContain('Version 1 and version 2')
 
-    const rollback = await app.request(`/conversations/${first.id}/rollback`, form({ version: '1', conversation_version: String(second.version) }, { cookie: editor }))
+    const rollback = await app.request(
+      `/conversations/${first.id}/rollback`,
+      form({ version: '1', conversation_version: String(second.version) }, { cookie: editor }),
+    )
     expect(rollback.status).toBe(303)
     const rolled = await database.db.selectFrom('conversations').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow()
     expect(rolled.turns).toEqual(first.turns)
-    const after = await database.db.selectFrom('conversation_versions').select(['version', 'source']).where('conversation_id', '=', first.id).orderBy('version').execute()
+    const after = await database.db
+      .selectFrom('conversation_versions')
+      .select(['version', 'source'])
+      .where('conversation_id', '=', first.id)
+      .orderBy('version')
+      .execute()
     expect(after.at(-1)).toEqual({ version: 3, source: 'rollback' })
   })
 
@@ -796,7 +893,9 @@ describe('single generation and regeneration', () => {
     await worker()
     await finished(batch)
     const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
-    expect((await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: 2 }, { cookie: adminCookie, origin: ORIGIN }))).status).toBe(200)
+    expect(
+      (await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: 2 }, { cookie: adminCookie, origin: ORIGIN }))).status,
+    ).toBe(200)
     const me = (await (await app.request('/api/me', { headers: { cookie: editor } })).json()) as { id: string }
 
     const stale = await app.request(`/conversations/${id}/regenerate`, json({ conversation_version: 2 }, { cookie: editor, origin: ORIGIN }))
@@ -812,10 +911,16 @@ describe('single generation and regeneration', () => {
       { action: 'regenerated', reviewer_id: me.id, from_status: 'approved', to_status: 'queued' },
     ])
 
-    expect((await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: regenerated.version }, { cookie: adminCookie, origin: ORIGIN }))).status).toBe(200)
+    expect(
+      (await app.request(`/api/conversations/${id}/review`, json({ action: 'approve', version: regenerated.version }, { cookie: adminCookie, origin: ORIGIN })))
+        .status,
+    ).toBe(200)
     const missing = await app.request(`/conversations/${id}/rollback`, json({ version: 1 }, { cookie: editor, origin: ORIGIN }))
     expect(missing.status).toBe(400)
-    const shown = await app.request(`/conversations/${id}/rollback`, form({ version: '1', conversation_version: String(regenerated.version) }, { cookie: editor, accept: 'application/json' }))
+    const shown = await app.request(
+      `/conversations/${id}/rollback`,
+      form({ version: '1', conversation_version: String(regenerated.version) }, { cookie: editor, accept: 'application/json' }),
+    )
     expect(shown.status).toBe(409)
     expect((await shown.json()).error.message).toContain(`you saw revision ${regenerated.version}, it is now revision ${regenerated.version + 1}`)
     const approved = await database.db.selectFrom('conversations').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()
@@ -844,10 +949,15 @@ describe('single generation and regeneration', () => {
     await worker()
     await finished(batch)
     const { id } = await database.db.selectFrom('conversations').select('id').where('batch_id', '=', batch).executeTakeFirstOrThrow()
-    const asked = await app.request(`/api/conversations/${id}/review`, json({ action: 'request_changes', comment: 'Less formal, please.', version: 2 }, { cookie: adminCookie, origin: ORIGIN }))
+    const asked = await app.request(
+      `/api/conversations/${id}/review`,
+      json({ action: 'request_changes', comment: 'Less formal, please.', version: 2 }, { cookie: adminCookie, origin: ORIGIN }),
+    )
     expect(asked.status).toBe(200)
     expect((await app.request(`/conversations/${id}/regenerate`, json({}, { cookie: editor, origin: ORIGIN }))).status).toBe(202)
-    await waitFor(async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review')
+    await waitFor(
+      async () => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'pending_review',
+    )
     expect((await reviewHistory(id)).map((a) => [a.action, a.from_status, a.to_status])).toEqual([
       ['request_changes', 'pending_review', 'needs_revision'],
       ['regenerated', 'needs_revision', 'queued'],
@@ -874,7 +984,10 @@ describe('AI settings', () => {
     expect(refused.status).toBe(403)
     const bad = await app.request('/api/settings/ai', json({ requests_per_minute: -1 }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
     expect(bad.status).toBe(400)
-    const changed = await app.request('/api/settings/ai', json({ requests_per_minute: 10, model: 'claude-sonnet-4-6' }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'))
+    const changed = await app.request(
+      '/api/settings/ai',
+      json({ requests_per_minute: 10, model: 'claude-sonnet-4-6' }, { cookie: adminCookie, origin: ORIGIN }, 'PUT'),
+    )
     expect(changed.status).toBe(200)
     expect(await changed.json()).toMatchObject({ requests_per_minute: 10, model: 'claude-sonnet-4-6', max_concurrency: 10, changed_by: admin.id })
     const page = await (await app.request('/settings/ai', { headers: { cookie: adminCookie } })).text()
@@ -909,7 +1022,10 @@ describe('AI settings', () => {
     expect(page).toContain('name="retry_budget_minutes"')
     const saved = await app.request('/settings/ai', form({ model: 'claude-sonnet-4-6', retry_budget_minutes: '45' }, { cookie: adminCookie }))
     expect(saved.status).toBe(303)
-    expect(await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()).toMatchObject({ model: 'claude-sonnet-4-6', retry_budget_minutes: 45 })
+    expect(await (await app.request('/api/settings/ai', { headers: { cookie: editor } })).json()).toMatchObject({
+      model: 'claude-sonnet-4-6',
+      retry_budget_minutes: 45,
+    })
     expect(fake.requestCount).toBe(0)
   })
 

@@ -3,12 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { DimensionSource } from '../src/chunks/dimension-source'
 import { countTokens } from '../src/chunks/tokens'
 import type { ChunkContext } from '../src/db/schema'
-import { sourceBlockText, scoreGrounding } from '../src/generation/grounding'
+import { scoreGrounding, sourceBlockText } from '../src/generation/grounding'
 import { progressHub } from '../src/generation/progress-hub'
 import { scoreQuality } from '../src/generation/quality'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import type { FakeAnthropic } from './fake-anthropic/server'
-import { form, json, makeUser, ORIGIN, signIn, testApp, type TestUser, useApp } from './helpers/app'
+import { form, json, makeUser, ORIGIN, signIn, type TestUser, testApp, useApp } from './helpers/app'
 import { insertDocumentWithChunks } from './helpers/chunks'
 import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { countJobs, makeTemplate, setAiSettings, useFakeAnthropic, viaFake, waitFor } from './helpers/generation'
@@ -81,26 +81,57 @@ const finished = (app: App, id: string) =>
 const conversationsOf = (batchId: string) =>
   database.db
     .selectFrom('conversations')
-    .select(['id', 'status', 'parent_chunk_id', 'chunk_context', 'dimension_source', 'parameters', 'persona', 'emotion', 'topic', 'turns', 'quality_parts', 'quality_score', 'cache_read_tokens', 'cache_write_tokens', 'prompt'])
+    .select([
+      'id',
+      'status',
+      'parent_chunk_id',
+      'chunk_context',
+      'dimension_source',
+      'parameters',
+      'persona',
+      'emotion',
+      'topic',
+      'turns',
+      'quality_parts',
+      'quality_score',
+      'cache_read_tokens',
+      'cache_write_tokens',
+      'prompt',
+    ])
     .where('batch_id', '=', batchId)
     .execute()
 
 const ANALYSED: DimensionSource = {
   personas: [{ name: 'first_time_buyer', confidence: 0.8 }],
   emotions: [{ name: 'anxious', confidence: 0.7 }],
-  topics: [{ name: 'refund_policy', confidence: 0.9 }, { name: 'shipping', confidence: 0.5 }],
+  topics: [
+    { name: 'refund_policy', confidence: 0.9 },
+    { name: 'shipping', confidence: 0.5 },
+  ],
   complexity: 3,
 }
 
-const REFUNDS = 'Refunds are paid to the original card within 10 days. Damaged parcels are returned with a prepaid label. Gift cards cannot be refunded for cash.'
+const REFUNDS =
+  'Refunds are paid to the original card within 10 days. Damaged parcels are returned with a prepaid label. Gift cards cannot be refunded for cash.'
 const EXCHANGES = 'Exchanges are free for 30 days after delivery. The exchanged item ships once the original arrives at the warehouse.'
 
 /** A document with two chunks; the first analysed (its dimension_source set as the analysis would). */
 async function returnsHandbook(title = 'Returns handbook') {
-  const doc = await insertDocumentWithChunks(database.db, title, [REFUNDS, EXCHANGES], { headings: [['Returns', 'Refunds'], ['Returns', 'Exchanges']] })
+  const doc = await insertDocumentWithChunks(database.db, title, [REFUNDS, EXCHANGES], {
+    headings: [
+      ['Returns', 'Refunds'],
+      ['Returns', 'Exchanges'],
+    ],
+  })
   await database.db
     .updateTable('chunks')
-    .set({ dimension_source: JSON.stringify(ANALYSED), personas: ['first_time_buyer'], emotions: ['anxious'], topics: ['refund_policy', 'shipping'], analyzed_at: new Date() })
+    .set({
+      dimension_source: JSON.stringify(ANALYSED),
+      personas: ['first_time_buyer'],
+      emotions: ['anxious'],
+      topics: ['refund_policy', 'shipping'],
+      analyzed_at: new Date(),
+    })
     .where('id', '=', doc.chunkIds[0]!)
     .execute()
   return doc
@@ -142,7 +173,10 @@ describe('a grounded batch', () => {
       expect(row.status).toBe('pending_review')
       expect(row.quality_parts).toHaveProperty('grounding')
       // The simulated assistant speaks the chunk's own sentences.
-      const assistant = row.turns.filter((t) => t.role === 'assistant').map((t) => t.content).join(' ')
+      const assistant = row.turns
+        .filter((t) => t.role === 'assistant')
+        .map((t) => t.content)
+        .join(' ')
       expect(text.split(/(?<=\.)\s+/).some((sentence) => assistant.includes(sentence))).toBe(true)
       expect(row.quality_parts!.grounding).toBeGreaterThanOrEqual(7)
       if (ordinal === 0) {
@@ -160,10 +194,15 @@ describe('a grounded batch', () => {
   test('a scenario keeps what it sets; the chunk fills only what it leaves blank', async () => {
     const doc = await returnsHandbook()
     const template = await personaTemplate(simulated.app)
-    const scenario = await simulated.app.request('/api/scenarios', json({ template_id: template.id, name: 'Pensioner', persona: 'pensioner' }, { cookie: editor, origin: ORIGIN }))
+    const scenario = await simulated.app.request(
+      '/api/scenarios',
+      json({ template_id: template.id, name: 'Pensioner', persona: 'pensioner' }, { cookie: editor, origin: ORIGIN }),
+    )
     expect(scenario.status).toBe(201)
     const { id: scenarioId } = (await scenario.json()) as { id: string }
-    const { id } = await created(await postBatch(simulated.app, { template_id: template.id, scenario_ids: [scenarioId], chunk_ids: [doc.chunkIds[0]], count_per_item: 1 }))
+    const { id } = await created(
+      await postBatch(simulated.app, { template_id: template.id, scenario_ids: [scenarioId], chunk_ids: [doc.chunkIds[0]], count_per_item: 1 }),
+    )
     const [row] = await conversationsOf(id)
     expect(row!.parameters).toEqual({ persona: 'pensioner', emotion: 'anxious', topic: 'refund policy' })
     expect(row!.parent_chunk_id).toBe(doc.chunkIds[0])
@@ -171,17 +210,30 @@ describe('a grounded batch', () => {
 
   test('sends the chunk text to Claude as a block marked for prompt caching, written by the first call and read by the others', async () => {
     // Long enough that tools, system prompt and source pass the model's minimum cacheable length.
-    const long = Array.from({ length: 120 }, (_, i) => `Clause ${i + 1}: a refund for order type ${i + 1} is paid to the original card within ${i + 5} days.`).join(' ')
+    const long = Array.from(
+      { length: 120 },
+      (_, i) => `Clause ${i + 1}: a refund for order type ${i + 1} is paid to the original card within ${i + 5} days.`,
+    ).join(' ')
     const doc = await insertDocumentWithChunks(database.db, 'Refund clauses', [long])
     const template = await makeTemplate(claude.app, editor)
-    const { id, estimate } = await created(await postBatch(claude.app, { template_id: template.id, chunk_ids: doc.chunkIds, count_per_item: 3, model: 'claude-sonnet-4-6' }))
-    const context: ChunkContext = { chunk_id: doc.chunkIds[0]!, document_id: doc.id, document_title: 'Refund clauses', heading_path: ['Part', 'Section 1'], text: long }
+    const { id, estimate } = await created(
+      await postBatch(claude.app, { template_id: template.id, chunk_ids: doc.chunkIds, count_per_item: 3, model: 'claude-sonnet-4-6' }),
+    )
+    const context: ChunkContext = {
+      chunk_id: doc.chunkIds[0]!,
+      document_id: doc.id,
+      document_title: 'Refund clauses',
+      heading_path: ['Part', 'Section 1'],
+      text: long,
+    }
     expect(estimate.chunk_tokens).toBe(3 * countTokens(sourceBlockText(context)))
     expect(estimate.cache_reads).toBe(2)
 
     await worker(claude.deps)
     await finished(claude.app, id)
-    const sent = fake.requests.filter((r) => r.path === '/v1/messages').map((r) => r.body as { messages: Array<{ content: Array<{ type: string; text: string; cache_control?: unknown }> }> })
+    const sent = fake.requests
+      .filter((r) => r.path === '/v1/messages')
+      .map((r) => r.body as { messages: Array<{ content: Array<{ type: string; text: string; cache_control?: unknown }> }> })
     expect(sent).toHaveLength(3)
     for (const body of sent) {
       const [source, prompt] = body.messages[0]!.content
@@ -230,7 +282,11 @@ describe('a grounded batch', () => {
       expect(JSON.stringify(body.error.fields ?? {})).toContain('chunk_ids')
     }
     const conversations = await database.db.selectFrom('conversations').select('id').execute()
-    expect({ batches: (await database.db.selectFrom('batches').select('id').execute()).length, conversations: conversations.length, jobs: await countJobs(database) }).toEqual({
+    expect({
+      batches: (await database.db.selectFrom('batches').select('id').execute()).length,
+      conversations: conversations.length,
+      jobs: await countJobs(database),
+    }).toEqual({
       batches: 0,
       conversations: 0,
       jobs: 0,
@@ -245,7 +301,8 @@ describe('the Claude judge of grounding', () => {
     const { id } = await created(await postBatch(simulated.app, { template_id: template.id, chunk_ids: doc.chunkIds, count_per_item: 2 }))
     await worker(simulated.deps)
     await finished(simulated.app, id)
-    const judge = (body: Record<string, unknown>, batch = id) => simulated.app.request(`/api/batches/${batch}/judge-grounding`, json(body, { cookie: editor, origin: ORIGIN }))
+    const judge = (body: Record<string, unknown>, batch = id) =>
+      simulated.app.request(`/api/batches/${batch}/judge-grounding`, json(body, { cookie: editor, origin: ORIGIN }))
 
     const dry = await judge({ dry_run: true })
     expect(dry.status).toBe(200)
@@ -259,12 +316,17 @@ describe('the Claude judge of grounding', () => {
     const run = await judge({})
     expect(run.status).toBe(202)
     expect(((await run.json()) as { queued: number }).queued).toBe(4)
-    const judged = await waitFor(async () => {
-      const rows = await conversationsOf(id)
-      return rows.every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? rows : undefined
-    }, 15_000, 'every conversation to be judged')
+    const judged = await waitFor(
+      async () => {
+        const rows = await conversationsOf(id)
+        return rows.every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? rows : undefined
+      },
+      15_000,
+      'every conversation to be judged',
+    )
     // The simulated judge reads the same source and transcript the heuristic does.
-    for (const row of judged) expect(row.quality_parts!.grounding_judge).toBe(scoreGrounding({ turns: row.turns, source: row.chunk_context!, dimensions: null }).score)
+    for (const row of judged)
+      expect(row.quality_parts!.grounding_judge).toBe(scoreGrounding({ turns: row.turns, source: row.chunk_context!, dimensions: null }).score)
 
     expect((await judge({ dry_run: true }, '00000000-0000-4000-8000-000000000000')).status).toBe(404)
     expect((await judge({ dry_run: 'maybe' })).status).toBe(400)
@@ -290,7 +352,11 @@ describe('the Claude judge of grounding', () => {
     const ran = await simulated.app.request(`/batches/${id}/judge-grounding`, form({ confirmed: 'true' }, { cookie: editor }))
     expect(ran.status).toBe(303)
     expect(ran.headers.get('location')).toBe(`/batches/${id}`)
-    await waitFor(async () => ((await conversationsOf(id)).every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? true : undefined), 15_000, 'the judge to run')
+    await waitFor(
+      async () => ((await conversationsOf(id)).every((r) => typeof r.quality_parts?.grounding_judge === 'number') ? true : undefined),
+      15_000,
+      'the judge to run',
+    )
 
     // A batch grounded in nothing neither says so nor offers the judge.
     const plain = await created(await postBatch(simulated.app, { template_id: template.id, count_per_item: 1 }))
@@ -308,7 +374,9 @@ describe('the generate page', () => {
   test('shows the chunks chosen in the chunk browser, carries them into the estimate and starts a grounded batch, without JavaScript', async () => {
     const doc = await returnsHandbook()
     const template = await makeTemplate(claude.app, editor)
-    const page = await claude.app.request(`/generate?template_id=${template.id}&chunk_ids=${doc.chunkIds[0]}&chunk_ids=${doc.chunkIds[1]}`, { headers: { cookie: editor } })
+    const page = await claude.app.request(`/generate?template_id=${template.id}&chunk_ids=${doc.chunkIds[0]}&chunk_ids=${doc.chunkIds[1]}`, {
+      headers: { cookie: editor },
+    })
     const html = await page.text()
     expect(page.status).toBe(200)
     expect(html).toContain('Source chunks (2)')
@@ -321,12 +389,22 @@ describe('the generate page', () => {
     const fields = new URLSearchParams({ template_id: template.id, count_per_item: '2', 'values.topic': 'returns' })
     fields.append('chunk_ids', doc.chunkIds[0]!)
     const post = (path: string) =>
-      claude.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: editor }, body: fields.toString() })
+      claude.app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: editor },
+        body: fields.toString(),
+      })
     const preview = await (await post('/generate/preview')).text()
     expect(preview).toContain('Source chunks (1)')
     expect(preview).not.toContain(`value="${doc.chunkIds[1]}"`)
     // The default model caches prompts of 4,096 tokens and more; this short chunk is below that, so no reads are expected.
-    const context: ChunkContext = { chunk_id: doc.chunkIds[0]!, document_id: doc.id, document_title: 'Returns handbook', heading_path: ['Returns', 'Refunds'], text: REFUNDS }
+    const context: ChunkContext = {
+      chunk_id: doc.chunkIds[0]!,
+      document_id: doc.id,
+      document_title: 'Returns handbook',
+      heading_path: ['Returns', 'Refunds'],
+      text: REFUNDS,
+    }
     const [, tokens, reads] = /Grounded in 1 chunk: ([\d,]+) chunk tokens in all, with (\d+) expected cache reads/.exec(preview) ?? []
     expect(Number(tokens?.replace(/,/g, ''))).toBe(2 * countTokens(sourceBlockText(context)))
     expect(reads).toBe('0')
@@ -343,7 +421,9 @@ describe('the generate page', () => {
     const doc = await returnsHandbook()
     const template = await makeTemplate(claude.app, editor)
     const gone = '00000000-0000-4000-8000-000000000000'
-    const html = await (await claude.app.request(`/generate?template_id=${template.id}&chunk_ids=${doc.chunkIds[0]}&chunk_ids=${gone}`, { headers: { cookie: editor } })).text()
+    const html = await (
+      await claude.app.request(`/generate?template_id=${template.id}&chunk_ids=${doc.chunkIds[0]}&chunk_ids=${gone}`, { headers: { cookie: editor } })
+    ).text()
     expect(html).toContain('Source chunks (1)')
     const res = await claude.app.request('/generate/preview', form({ template_id: template.id, count_per_item: '1', chunk_ids: gone }, { cookie: editor }))
     expect(res.status).toBe(400)
@@ -375,7 +455,16 @@ describe('the grounding score', () => {
 
   test('mixes in the chunk analysis confidence, and enters the quality score only for grounded conversations', () => {
     const sure = scoreGrounding({ turns: faithful, source, dimensions: ANALYSED })
-    const unsure = scoreGrounding({ turns: faithful, source, dimensions: { ...ANALYSED, personas: [{ name: 'x', confidence: 0.1 }], emotions: [{ name: 'y', confidence: 0.1 }], topics: [{ name: 'z', confidence: 0.1 }] } })
+    const unsure = scoreGrounding({
+      turns: faithful,
+      source,
+      dimensions: {
+        ...ANALYSED,
+        personas: [{ name: 'x', confidence: 0.1 }],
+        emotions: [{ name: 'y', confidence: 0.1 }],
+        topics: [{ name: 'z', confidence: 0.1 }],
+      },
+    })
     expect(sure.score).toBeGreaterThan(unsure.score)
 
     const base = { turns: contradicting, minTurns: 2, maxTurns: 8, others: [] }

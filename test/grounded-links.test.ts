@@ -13,13 +13,26 @@ let manual: SeededDocument
 
 useApp('admin', (t) => ({ database, app, cookie } = t))
 beforeEach(async () => {
-  policy = await insertDocumentWithChunks(database.db, 'Refund policy', ['Refunds are issued within fourteen days.', 'Gift cards cannot be exchanged for cash.'], {
-    headings: [['Refunds', 'Timing'], ['Refunds', 'Gift cards']],
-  })
+  policy = await insertDocumentWithChunks(
+    database.db,
+    'Refund policy',
+    ['Refunds are issued within fourteen days.', 'Gift cards cannot be exchanged for cash.'],
+    {
+      headings: [
+        ['Refunds', 'Timing'],
+        ['Refunds', 'Gift cards'],
+      ],
+    },
+  )
   manual = await insertDocumentWithChunks(database.db, 'Router manual', ['Hold the reset button for ten seconds.'])
 })
 
-type Item = { id: string; title: string; parent_chunk_id: string | null; chunk_source: { document_id: string; document_title: string; heading_path: string[] } | null }
+type Item = {
+  id: string
+  title: string
+  parent_chunk_id: string | null
+  chunk_source: { document_id: string; document_title: string; heading_path: string[] } | null
+}
 type Page = { items: Item[]; next_cursor: string | null }
 
 const get = (path: string, who = cookie) => app.request(path, { headers: { cookie: who, accept: 'application/json' } })
@@ -30,7 +43,8 @@ async function list(path: string): Promise<Page> {
 }
 const ids = (page: Page) => page.items.map((i) => i.id).sort()
 const link = (id: string, body: unknown, who = cookie) => app.request(`/api/conversations/${id}/link-chunk`, json(body, { cookie: who }))
-const unlink = (id: string, who = cookie) => app.request(`/api/conversations/${id}/unlink-chunk`, { method: 'DELETE', headers: { cookie: who, accept: 'application/json', origin: ORIGIN } })
+const unlink = (id: string, who = cookie) =>
+  app.request(`/api/conversations/${id}/unlink-chunk`, { method: 'DELETE', headers: { cookie: who, accept: 'application/json', origin: ORIGIN } })
 const row = (id: string) => database.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
 describe('linking a conversation to a chunk', () => {
@@ -129,7 +143,12 @@ describe('listing by chunk and orphans', () => {
     const second = await list(`/api/conversations/by-chunk/${policy.chunkIds[0]}?limit=2&cursor=${first.next_cursor}`)
     expect(second.items.map((i) => i.title)).toEqual(['Timing 0'])
     expect(second.next_cursor).toBeNull()
-    expect(first.items[0]!.chunk_source).toEqual({ chunk_id: policy.chunkIds[0], document_id: policy.id, document_title: 'Refund policy', heading_path: ['Refunds', 'Timing'] })
+    expect(first.items[0]!.chunk_source).toEqual({
+      chunk_id: policy.chunkIds[0],
+      document_id: policy.id,
+      document_title: 'Refund policy',
+      heading_path: ['Refunds', 'Timing'],
+    })
   })
 
   test('by-chunk answers 404 for an unknown or malformed chunk id, and 400 for a cursor it did not give out', async () => {
@@ -207,7 +226,10 @@ describe('the orphans page', () => {
     const wrong = await app.request(`/conversations/${orphan.id}/link-chunk`, form({ chunk_id: crypto.randomUUID(), back: 'orphans' }, { cookie }))
     expect(wrong.status).toBe(303)
     expect(wrong.headers.get('location')).toBe('/conversations/orphaned?done=no_chunk')
-    const forged = await app.request(`/conversations/${orphan.id}/link-chunk`, form({ chunk_id: policy.chunkIds[1]! }, { cookie, origin: 'https://evil.example' }))
+    const forged = await app.request(
+      `/conversations/${orphan.id}/link-chunk`,
+      form({ chunk_id: policy.chunkIds[1]! }, { cookie, origin: 'https://evil.example' }),
+    )
     expect(forged.status).toBe(403)
     expect(await row(orphan.id)).toEqual(before)
   })
@@ -234,7 +256,12 @@ describe('dashboard filters by source', () => {
   })
 
   test('malformed filter values are a 400 naming the field', async () => {
-    for (const [field, value] of [['document_id', 'x'], ['chunk_id', '12'], ['grounded', 'maybe'], ['orphaned', 'yes please']]) {
+    for (const [field, value] of [
+      ['document_id', 'x'],
+      ['chunk_id', '12'],
+      ['grounded', 'maybe'],
+      ['orphaned', 'yes please'],
+    ]) {
       const res = await get(`/api/conversations?${field}=${encodeURIComponent(value!)}`)
       expect(res.status).toBe(400)
       expect((await res.json()).error.fields).toHaveProperty(field!)

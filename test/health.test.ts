@@ -1,13 +1,13 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { createLogger } from '../src/log'
 import { alertsFrom } from '../src/health/alerts'
-import { addInto, emptyHistogram, percentile, record, RollingHistograms } from '../src/health/latency'
+import { addInto, emptyHistogram, percentile, RollingHistograms, record } from '../src/health/latency'
 import { recordRequest, startMetricsReporter } from '../src/health/process-metrics'
 import { takeHealthSample } from '../src/health/samples'
 import { runVacuum } from '../src/health/vacuum'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
+import { createLogger } from '../src/log'
 import { form, json, makeUser, signIn, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
 import { countJobs } from './helpers/generation'
 
 describe('latency histograms', () => {
@@ -65,7 +65,12 @@ describe('database health', () => {
     const health = await res.json()
     expect(health.database.size_bytes).toBeGreaterThan(0)
     expect(health.tables.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['conversations', 'users', 'chunks']))
-    expect(health.tables[0]).toMatchObject({ rows: expect.any(Number), total_bytes: expect.any(Number), index_bytes: expect.any(Number), dead_tuples: expect.any(Number) })
+    expect(health.tables[0]).toMatchObject({
+      rows: expect.any(Number),
+      total_bytes: expect.any(Number),
+      index_bytes: expect.any(Number),
+      dead_tuples: expect.any(Number),
+    })
     expect(health.pools).toEqual([expect.objectContaining({ role: 'web', pid: process.pid, max: 20 })])
     expect(health.queries.count).toBeGreaterThan(0)
     expect(health.queries.p95_ms).toEqual(expect.any(Number))
@@ -111,7 +116,9 @@ describe('database health', () => {
     await runVacuum(database.db, run.id)
     const done = await (await app.request(`/admin/health/vacuum/${run.id}`, { headers: { cookie, accept: 'application/json' } })).json()
     expect(done).toMatchObject({ status: 'done', error: null })
-    const stats = await sql<{ analyzed: boolean }>`select last_analyze is not null as analyzed from pg_stat_user_tables where relname = 'conversations'`.execute(database.db)
+    const stats = await sql<{
+      analyzed: boolean
+    }>`select last_analyze is not null as analyzed from pg_stat_user_tables where relname = 'conversations'`.execute(database.db)
     expect(stats.rows[0]?.analyzed).toBe(true)
 
     const bad = await app.request('/admin/health/vacuum', json({ table: 'users; drop table users' }, { cookie }))

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
 import { progressHub } from '../src/generation/progress-hub'
 import { beat } from '../src/worker/heartbeats'
-import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { makeTemplate } from './helpers/generation'
 
 /**
@@ -50,13 +50,70 @@ const HOSTILE_QUERIES = [
 
 /** Fields the app's forms and JSON bodies use; each hostile body puts one bad value in all of them. */
 const FIELDS = [
-  'name', 'title', 'description', 'category', 'target_tier', 'system_prompt', 'prompt', 'parameters', 'min_turns',
-  'max_turns', 'template_id', 'scenario_id', 'scenario_ids', 'edge_case_ids', 'chunk_ids', 'count_per_item', 'count',
-  'persona', 'emotion', 'topic', 'context', 'values', 'action', 'reasons', 'comment', 'version', 'format', 'scope',
-  'options', 'email', 'password', 'role', 'disabled', 'model', 'max_tokens', 'requests_per_minute', 'max_concurrency',
-  'status', 'ids', 'conversation_ids', 'turn', 'content', 'q', 'sort', 'order', 'next', 'return_to', 'confirm',
-  'confirmed', 'tier', 'batch_id', 'quality_min', 'quality_max', 'expected_version', 'text', 'value', 'reason',
-  'message', 'instructions', 'max_tokens_per_conversation', 'retention_days', 'include_metadata', 'filter', 'mode',
+  'name',
+  'title',
+  'description',
+  'category',
+  'target_tier',
+  'system_prompt',
+  'prompt',
+  'parameters',
+  'min_turns',
+  'max_turns',
+  'template_id',
+  'scenario_id',
+  'scenario_ids',
+  'edge_case_ids',
+  'chunk_ids',
+  'count_per_item',
+  'count',
+  'persona',
+  'emotion',
+  'topic',
+  'context',
+  'values',
+  'action',
+  'reasons',
+  'comment',
+  'version',
+  'format',
+  'scope',
+  'options',
+  'email',
+  'password',
+  'role',
+  'disabled',
+  'model',
+  'max_tokens',
+  'requests_per_minute',
+  'max_concurrency',
+  'status',
+  'ids',
+  'conversation_ids',
+  'turn',
+  'content',
+  'q',
+  'sort',
+  'order',
+  'next',
+  'return_to',
+  'confirm',
+  'confirmed',
+  'tier',
+  'batch_id',
+  'quality_min',
+  'quality_max',
+  'expected_version',
+  'text',
+  'value',
+  'reason',
+  'message',
+  'instructions',
+  'max_tokens_per_conversation',
+  'retention_days',
+  'include_metadata',
+  'filter',
+  'mode',
 ] as const
 
 const fill = (value: unknown) => Object.fromEntries(FIELDS.map((field) => [field, value]))
@@ -123,8 +180,7 @@ function cursorQueries(path: string): string[] {
   return FORGED_CURSORS.map((cursor) => new URLSearchParams({ [path === '/exports' ? 'before' : 'cursor']: cursor }).toString())
 }
 
-const withParams = (path: string, value: (name: string) => string) =>
-  path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => value(name))
+const withParams = (path: string, value: (name: string) => string) => path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => value(name))
 
 function requestsFor(method: string, path: string): Sent[] {
   const sent: Sent[] = []
@@ -154,7 +210,12 @@ function requestsFor(method: string, path: string): Sent[] {
   HOSTILE_FORMS.forEach((body, i) => {
     sent.push({ method, url: real, init: { headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }), body }, what: `form ${i}` })
   })
-  sent.push({ method, url: real, init: { headers: headers({ 'content-type': 'multipart/form-data; boundary=zzz' }), body: '--zzz\r\nbroken' }, what: 'broken multipart' })
+  sent.push({
+    method,
+    url: real,
+    init: { headers: headers({ 'content-type': 'multipart/form-data; boundary=zzz' }), body: '--zzz\r\nbroken' },
+    what: 'broken multipart',
+  })
   return sent
 }
 

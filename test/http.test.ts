@@ -3,8 +3,8 @@ import { createApp } from '../src/app'
 import { connect } from '../src/db/connect'
 import { createLogger } from '../src/log'
 import { beat } from '../src/worker/heartbeats'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
 import { form, json, makeUser, ORIGIN, signIn, testApp, testConfig } from './helpers/app'
+import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
 import { startTcpProxy } from './helpers/tcp-proxy'
 
 let database: TestDatabase
@@ -76,7 +76,10 @@ test('a cookie-authenticated write from a foreign origin is refused whatever its
   const deleted = await app.request(`/api/tokens/${id}`, { method: 'DELETE', headers: { cookie, origin: 'https://evil.example' } })
   expect(deleted.status).toBe(403)
   // A bearer token carries no ambient authority, so where it comes from does not matter.
-  const bearer = await app.request('/api/tokens', json({ name: 'bearer' }, { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }))
+  const bearer = await app.request(
+    '/api/tokens',
+    json({ name: 'bearer' }, { authorization: `Bearer ${token}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }),
+  )
   expect(bearer.status).toBe(201)
   expect((await tokens()).map((t) => t.name)).toEqual(['bearer', 'own', 'portal', 'script'])
 })
@@ -153,7 +156,12 @@ test('pages are compressed and carry security headers', async () => {
 })
 
 test('htmx and hotkeys-js are served by the app itself, without signing in', async () => {
-  for (const [path, marker] of [['/vendor/htmx.min.js', 'htmx'], ['/vendor/hotkeys.min.js', 'hotkeys'], ['/static/app.js', 'hotkeys'], ['/static/app.css', 'topbar']] as const) {
+  for (const [path, marker] of [
+    ['/vendor/htmx.min.js', 'htmx'],
+    ['/vendor/hotkeys.min.js', 'hotkeys'],
+    ['/static/app.js', 'hotkeys'],
+    ['/static/app.css', 'topbar'],
+  ] as const) {
     const res = await app.request(path)
     expect(res.status, path).toBe(200)
     expect(await res.text()).toContain(marker)

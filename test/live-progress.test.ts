@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeEach, expect, test } from 'vitest'
+import type { Deps } from '../src/deps'
 import { notifyBatch } from '../src/generation/progress-channel'
 import { MAX_STREAMS_PER_USER, progressHub } from '../src/generation/progress-hub'
-import type { Deps } from '../src/deps'
 import { startWorker, type WorkerHandle } from '../src/worker/runner'
 import type { FakeAnthropic } from './fake-anthropic/server'
-import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
-import { makeTemplate, setAiSettings, waitFor, useFakeAnthropic, viaFake } from './helpers/generation'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
+import { makeTemplate, setAiSettings, useFakeAnthropic, viaFake, waitFor } from './helpers/generation'
 import { readSse, type SseEvent, type SseStream } from './helpers/sse'
 
 let database: TestDatabase
@@ -84,7 +84,11 @@ test("a finished batch's stream sends its final state and ends", async () => {
   fake.setDefaultDelay(10)
   const id = await startBatch(2)
   workers.push(await startWorker(deps, database.pool))
-  await waitFor(async () => (await database.db.selectFrom('batches').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done', 20_000, 'the batch to finish')
+  await waitFor(
+    async () => (await database.db.selectFrom('batches').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done',
+    20_000,
+    'the batch to finish',
+  )
 
   const stream = await openStream(id)
   const state = await stream.next()

@@ -10,9 +10,7 @@ test('a pending migration that sorts before one already run is refused, naming b
     { name: '2026_12_01_0900_late_branch' },
     { name: '2026_12_01_1000_landed', executedAt: ran },
   ]
-  expect(() => checkOrder(migrations)).toThrow(
-    'Migration 2026_12_01_0900_late_branch sorts before 2026_12_01_1000_landed, which has already run',
-  )
+  expect(() => checkOrder(migrations)).toThrow('Migration 2026_12_01_0900_late_branch sorts before 2026_12_01_1000_landed, which has already run')
 })
 
 test('pending migrations after everything that ran are applied; the frozen history may have run in any order', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { DEFAULT_PREFERENCES } from '../src/preferences/schema'
-import { createTestDatabase, truncateAll, type TestDatabase } from './helpers/db'
-import { form, json, makeUser, signIn, testApp, type TestUser } from './helpers/app'
+import { form, json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
 
 let database: TestDatabase
 let app: ReturnType<typeof testApp>['app']
@@ -73,11 +73,35 @@ test('the preferences page saves the form, and theme, density and shortcuts appl
   expect(page.status).toBe(200)
   const saved = await app.request(
     '/settings/preferences',
-    form({ theme: 'dark', density: 'compact', timezone: 'Europe/Paris', rows_per_page: '25', default_sort: 'quality_asc', default_export_format: 'csv', 'shortcuts.approve': 'a', 'shortcuts.reject': 'r', 'shortcuts.request_changes': 'c', 'shortcuts.next': 'n', 'shortcuts.previous': 'p', 'shortcuts.undo': 'u' }, { cookie }),
+    form(
+      {
+        theme: 'dark',
+        density: 'compact',
+        timezone: 'Europe/Paris',
+        rows_per_page: '25',
+        default_sort: 'quality_asc',
+        default_export_format: 'csv',
+        'shortcuts.approve': 'a',
+        'shortcuts.reject': 'r',
+        'shortcuts.request_changes': 'c',
+        'shortcuts.next': 'n',
+        'shortcuts.previous': 'p',
+        'shortcuts.undo': 'u',
+      },
+      { cookie },
+    ),
   )
   expect(saved.status).toBe(303)
   const after = await get()
-  expect(after).toMatchObject({ theme: 'dark', density: 'compact', timezone: 'Europe/Paris', rows_per_page: 25, animations: false, shortcuts_enabled: false, include_metadata: false })
+  expect(after).toMatchObject({
+    theme: 'dark',
+    density: 'compact',
+    timezone: 'Europe/Paris',
+    rows_per_page: 25,
+    animations: false,
+    shortcuts_enabled: false,
+    include_metadata: false,
+  })
   for (const path of ['/', '/review', '/settings/tokens']) {
     const html = await (await app.request(path, { headers: { cookie } })).text()
     expect(html, path).toContain('<html lang="en" data-theme="dark" data-density="compact" data-motion="off" data-shortcuts="off">')

@@ -1,11 +1,11 @@
 import { beforeEach, expect, test } from 'vitest'
 import { autoDecision } from '../src/review/auto'
 import { activeReviewSettings } from '../src/review/settings'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
-import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
 import { insertDocumentWithChunks } from './helpers/chunks'
+import type { TestDatabase } from './helpers/db'
 import { insertGroundedConversation } from './helpers/grounded'
+import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
 
 let database: TestDatabase
 let app: App
@@ -21,7 +21,9 @@ beforeEach(async () => {
 const db = () => database.db
 const state = (id: string) => db().selectFrom('conversations').select(['status', 'version', 'reviewed_by']).where('id', '=', id).executeTakeFirstOrThrow()
 const actions = (id?: string) => {
-  let query = db().selectFrom('review_actions').select(['id', 'conversation_id', 'action', 'from_status', 'to_status', 'reasons', 'comment', 'reviewer_id', 'undoes_id'])
+  let query = db()
+    .selectFrom('review_actions')
+    .select(['id', 'conversation_id', 'action', 'from_status', 'to_status', 'reasons', 'comment', 'reviewer_id', 'undoes_id'])
   if (id) query = query.where('conversation_id', '=', id)
   return query.orderBy('created_at').orderBy('id').execute()
 }
@@ -60,7 +62,13 @@ test('rejecting with several reasons from htmx answers with the next review scre
   const [first, second] = await insertConversations(db(), source, [7, 8])
   const res = await post(
     `/review/${first}`,
-    [['action', 'reject'], ['version', '1'], ['reasons', 'factual_error'], ['reasons', 'too_long'], ['comment', 'The agent invents a policy.']],
+    [
+      ['action', 'reject'],
+      ['version', '1'],
+      ['reasons', 'factual_error'],
+      ['reasons', 'too_long'],
+      ['comment', 'The agent invents a policy.'],
+    ],
     { 'hx-request': 'true' },
   )
   expect(res.status).toBe(200)
@@ -84,14 +92,25 @@ test('requesting changes needs a comment, and with one sends the conversation ba
 
   const res = await review(id!, { action: 'request_changes', version: 1, comment: 'Make the agent less formal.' })
   expect(res.status).toBe(200)
-  expect(await res.json()).toMatchObject({ id, status: 'needs_revision', version: 2, review_action: { action: 'request_changes', comment: 'Make the agent less formal.' } })
+  expect(await res.json()).toMatchObject({
+    id,
+    status: 'needs_revision',
+    version: 2,
+    review_action: { action: 'request_changes', comment: 'Make the agent less formal.' },
+  })
 })
 
 test('the review API answers 200 with the new state', async () => {
   const [id] = await insertConversations(db(), source, [8])
   const res = await review(id!, { action: 'reject', reasons: ['off_topic', 'unsafe'], version: 1 })
   expect(res.status).toBe(200)
-  expect(await res.json()).toMatchObject({ id, status: 'rejected', version: 2, reviewed_by: reviewer.id, review_action: { action: 'reject', reasons: ['off_topic', 'unsafe'] } })
+  expect(await res.json()).toMatchObject({
+    id,
+    status: 'rejected',
+    version: 2,
+    reviewed_by: reviewer.id,
+    review_action: { action: 'reject', reasons: ['off_topic', 'unsafe'] },
+  })
 })
 
 test('a decision on a stale version gets a 409 with the fresh conversation and changes nothing', async () => {
@@ -218,7 +237,10 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   const qualities = [5, 9, 3, 7, 9, 1, 6]
   const ids = await insertConversations(db(), source, qualities)
   await insertConversations(db(), source, [8], { status: 'approved' })
-  await db().insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
+  await db()
+    .insertInto('user_preferences')
+    .values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) })
+    .execute()
 
   expect((await queueIds('?order=oldest')).items.map((i) => i.id)).toEqual(ids)
   const lowest = (await queueIds('?order=lowest')).items
@@ -226,7 +248,12 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   const highest = (await queueIds('?order=highest')).items
   expect(highest.map((i) => i.quality_score)).toEqual([9, 9, 7, 6, 5, 3, 1])
   // Ties keep a stable order (by id), reversed for "highest first".
-  expect(highest.slice(0, 2).map((i) => i.id)).toEqual(lowest.slice(5).map((i) => i.id).reverse())
+  expect(highest.slice(0, 2).map((i) => i.id)).toEqual(
+    lowest
+      .slice(5)
+      .map((i) => i.id)
+      .reverse(),
+  )
 
   // The order chosen on the queue page is remembered; pages follow each other by keyset with no gaps or repeats.
   const chosen = await post('/review/queue', [['order', 'lowest']])
@@ -234,7 +261,10 @@ test('the queue lists only pending conversations, in the order the reviewer choo
   expect(chosen.headers.get('location')).toBe('/review?order=lowest')
   const seen: string[] = []
   let cursor: string | null = null
-  await db().updateTable('user_preferences').set({ settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
+  await db()
+    .updateTable('user_preferences')
+    .set({ settings: JSON.stringify({ rows_per_page: 10 }) })
+    .execute()
   do {
     const page = await queueIds(`?order=lowest&${new URLSearchParams(cursor ? { after: cursor } : {})}`)
     seen.push(...page.items.map((i) => i.id))
@@ -268,8 +298,15 @@ test('an admin sees the review settings with the default reasons and thresholds 
 })
 
 test('the queue pages by keyset with the page size preference', async () => {
-  const ids = await insertConversations(db(), source, Array.from({ length: 25 }, (_, i) => i % 10))
-  await db().insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
+  const ids = await insertConversations(
+    db(),
+    source,
+    Array.from({ length: 25 }, (_, i) => i % 10),
+  )
+  await db()
+    .insertInto('user_preferences')
+    .values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) })
+    .execute()
   const first = await queueIds('?order=oldest')
   expect(first.items.map((i) => i.id)).toEqual(ids.slice(0, 10))
   expect(first.next_cursor).toBe(ids[9])
@@ -336,7 +373,12 @@ test('reading the queue or a conversation changes nothing: the order is remember
   const page = await (await app.request('/review', { headers: { cookie } })).text()
   expect(page).toContain('<form method="post" action="/review/queue"')
   expect((await post('/review/queue', [['order', 'highest']], { origin: 'https://evil.example' })).status).toBe(403)
-  const chosen = await post('/review/queue', [['order', 'highest'], ['tier', 'T1'], ['tier', 'T2'], ['template_id', '']])
+  const chosen = await post('/review/queue', [
+    ['order', 'highest'],
+    ['tier', 'T1'],
+    ['tier', 'T2'],
+    ['template_id', ''],
+  ])
   expect(chosen.status).toBe(303)
   expect(chosen.headers.get('location')).toBe('/review?order=highest&tier=T1&tier=T2')
   expect(await prefs()).toEqual([{ review_order: 'highest' }])
@@ -371,15 +413,32 @@ test('the review screen shows the conversation, where it came from, and its hist
   const res = await app.request(`/review/${id}`, { headers: { cookie } })
   expect(res.status).toBe(200)
   const html = await res.text()
-  for (const text of ['Where is my refund? (1)', 'Support chats (version 1)', 'Refund for a late parcel', 'You write support conversations.', 'A busy parent asks about a refund.', 'Unnatural dialogue', 'Stiff.', 'Undone', 'Rejected', 'Approve <kbd>a</kbd>', 'data-hotkey="r"']) {
+  for (const text of [
+    'Where is my refund? (1)',
+    'Support chats (version 1)',
+    'Refund for a late parcel',
+    'You write support conversations.',
+    'A busy parent asks about a refund.',
+    'Unnatural dialogue',
+    'Stiff.',
+    'Undone',
+    'Rejected',
+    'Approve <kbd>a</kbd>',
+    'data-hotkey="r"',
+  ]) {
     expect(html, text).toContain(text)
   }
 })
 
 test('the review screen shows the source chunk beside a grounded conversation, the passages it uses marked', async () => {
-  const doc = await insertDocumentWithChunks(db(), 'Refund policy', ['Refunds are issued within fourteen days of the return arriving. Our office cat is called Biscuit.'], {
-    headings: [['Refunds', 'Timing']],
-  })
+  const doc = await insertDocumentWithChunks(
+    db(),
+    'Refund policy',
+    ['Refunds are issued within fourteen days of the return arriving. Our office cat is called Biscuit.'],
+    {
+      headings: [['Refunds', 'Timing']],
+    },
+  )
   const { id } = await insertGroundedConversation(db(), doc.chunkIds[0]!, {
     turns: ['How long do refunds take?', 'Refunds are issued within fourteen days once your return is arriving with us.'],
   })
@@ -400,9 +459,14 @@ test('the review screen shows the source chunk beside a grounded conversation, t
 })
 
 test('chunk text on the review screen is escaped: a chunk holding a script tag cannot inject it', async () => {
-  const doc = await insertDocumentWithChunks(db(), '<img src=x onerror=alert(1)>', ['Reset the router. <script>alert("chunk")</script> Then wait for the router lights.'], {
-    headings: [['<b>Setup</b>']],
-  })
+  const doc = await insertDocumentWithChunks(
+    db(),
+    '<img src=x onerror=alert(1)>',
+    ['Reset the router. <script>alert("chunk")</script> Then wait for the router lights.'],
+    {
+      headings: [['<b>Setup</b>']],
+    },
+  )
   const { id } = await insertGroundedConversation(db(), doc.chunkIds[0]!, { turns: ['Help?', 'Reset the router and wait for the router lights.'] })
   const html = await (await app.request(`/review/${id}`, { headers: { cookie } })).text()
   expect(html).not.toContain('<script>alert("chunk")</script>')

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest'
 import { findEdgeCaseWithScenario, findScenarioWithTemplate } from '../src/templates/queries'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App
@@ -26,7 +26,13 @@ const template = {
   max_turns: 10,
 }
 
-const scenario = { name: 'Anxious first flight', persona: 'a retired teacher', emotion: 'anxious', topic: 'first flight', values: { destination: 'Lisbon', nights: 5, flexible: true, class: 'economy' } }
+const scenario = {
+  name: 'Anxious first flight',
+  persona: 'a retired teacher',
+  emotion: 'anxious',
+  topic: 'first flight',
+  values: { destination: 'Lisbon', nights: 5, flexible: true, class: 'economy' },
+}
 
 useApp('editor', (t) => ({ database, app, cookie } = t))
 beforeEach(async () => {
@@ -97,7 +103,10 @@ describe('the JSON API', () => {
 
   test('POST /api/edge-cases adds an edge case to a scenario; GET /api/scenarios/:id lists them', async () => {
     const { id } = await createScenario()
-    const res = await app.request('/api/edge-cases', api({ scenario_id: id, name: 'Missed connection', description: 'The first leg is delayed four hours.', type: 'disruption', complexity: 8 }))
+    const res = await app.request(
+      '/api/edge-cases',
+      api({ scenario_id: id, name: 'Missed connection', description: 'The first leg is delayed four hours.', type: 'disruption', complexity: 8 }),
+    )
     expect(res.status).toBe(201)
     const edgeCase = await res.json()
     expect(edgeCase).toMatchObject({ id: expect.any(String), scenario_id: id, name: 'Missed connection', type: 'disruption', complexity: 8 })
@@ -178,7 +187,12 @@ describe('the JSON API', () => {
 
 test('preview with an edge case adds the hard variant to the message; one of another template is not found', async () => {
   const { id } = await createScenario()
-  const edge = await (await app.request('/api/edge-cases', api({ scenario_id: id, name: 'Strike', type: 'disruption', description: 'Air traffic control is on strike.', complexity: 9 }))).json()
+  const edge = await (
+    await app.request(
+      '/api/edge-cases',
+      api({ scenario_id: id, name: 'Strike', type: 'disruption', description: 'Air traffic control is on strike.', complexity: 9 }),
+    )
+  ).json()
   const body = await (await app.request(`/api/templates/${templateId}/preview`, api({ edge_case_id: edge.id }))).json()
   expect(body.exact).toBe(true)
   expect(body.prompt).toContain('Edge case (disruption), complexity 9/10: Air traffic control is on strike.')
@@ -192,7 +206,18 @@ describe('the pages', () => {
   test('the new scenario form types values by the template parameters and leaves blanks unset', async () => {
     const res = await app.request(
       `/templates/${templateId}/scenarios`,
-      form({ name: 'Budget family', persona: 'a parent of three', emotion: 'stressed', 'values.destination': 'Rome', 'values.nights': '7', 'values.flexible': 'false', 'values.class': '' }, { cookie }),
+      form(
+        {
+          name: 'Budget family',
+          persona: 'a parent of three',
+          emotion: 'stressed',
+          'values.destination': 'Rome',
+          'values.nights': '7',
+          'values.flexible': 'false',
+          'values.class': '',
+        },
+        { cookie },
+      ),
     )
     expect(res.status).toBe(303)
     const row = await database.db.selectFrom('scenarios').selectAll().executeTakeFirstOrThrow()
@@ -219,9 +244,16 @@ describe('the pages', () => {
     const page = await app.request(`/templates/${templateId}/scenarios/${id}`, { headers: { cookie } })
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('value="Lisbon"')
-    const save = await app.request(`/templates/${templateId}/scenarios/${id}`, form({ name: 'Calmer', persona: 'a pilot', 'values.destination': 'Oslo' }, { cookie }))
+    const save = await app.request(
+      `/templates/${templateId}/scenarios/${id}`,
+      form({ name: 'Calmer', persona: 'a pilot', 'values.destination': 'Oslo' }, { cookie }),
+    )
     expect(save.status).toBe(303)
-    expect(await database.db.selectFrom('scenarios').select(['name', 'persona', 'values']).executeTakeFirstOrThrow()).toEqual({ name: 'Calmer', persona: 'a pilot', values: { destination: 'Oslo' } })
+    expect(await database.db.selectFrom('scenarios').select(['name', 'persona', 'values']).executeTakeFirstOrThrow()).toEqual({
+      name: 'Calmer',
+      persona: 'a pilot',
+      values: { destination: 'Oslo' },
+    })
     const del = await app.request(`/templates/${templateId}/scenarios/${id}/delete`, form({}, { cookie }))
     expect(del.status).toBe(303)
     expect(del.headers.get('location')).toBe(`/templates/${templateId}?done=scenario_deleted`)
@@ -234,14 +266,23 @@ describe('the pages', () => {
     const invalid = await app.request(`${base}/edge-cases`, form({ name: 'Too hard', description: 'x', complexity: '12' }, { cookie }))
     expect(invalid.status).toBe(400)
     expect(await invalid.text()).toContain('From 1 to 10')
-    const add = await app.request(`${base}/edge-cases`, form({ name: 'Lost passport', type: 'emergency', description: 'Passport lost the day before.', complexity: '9' }, { cookie }))
+    const add = await app.request(
+      `${base}/edge-cases`,
+      form({ name: 'Lost passport', type: 'emergency', description: 'Passport lost the day before.', complexity: '9' }, { cookie }),
+    )
     expect(add.status).toBe(303)
     const edgeCase = await database.db.selectFrom('edge_cases').selectAll().executeTakeFirstOrThrow()
     expect(edgeCase).toMatchObject({ name: 'Lost passport', type: 'emergency', complexity: 9 })
     expect(await (await app.request(base, { headers: { cookie } })).text()).toContain('data-edge-case="Lost passport"')
-    const edit = await app.request(`${base}/edge-cases/${edgeCase.id}`, form({ name: 'Lost passport', description: 'Passport stolen at the airport.', complexity: '10' }, { cookie }))
+    const edit = await app.request(
+      `${base}/edge-cases/${edgeCase.id}`,
+      form({ name: 'Lost passport', description: 'Passport stolen at the airport.', complexity: '10' }, { cookie }),
+    )
     expect(edit.status).toBe(303)
-    expect((await database.db.selectFrom('edge_cases').select(['description', 'complexity']).executeTakeFirstOrThrow())).toEqual({ description: 'Passport stolen at the airport.', complexity: 10 })
+    expect(await database.db.selectFrom('edge_cases').select(['description', 'complexity']).executeTakeFirstOrThrow()).toEqual({
+      description: 'Passport stolen at the airport.',
+      complexity: 10,
+    })
     expect((await app.request(`${base}/edge-cases/${edgeCase.id}/delete`, form({}, { cookie }))).status).toBe(303)
     expect(await database.db.selectFrom('edge_cases').selectAll().execute()).toEqual([])
   })

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App

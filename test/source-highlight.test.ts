@@ -8,7 +8,10 @@ const marked = (source: string, passages: ReturnType<typeof highlightSource>) =>
 
 describe('highlighting the source passages a conversation uses', () => {
   it('marks the sentences whose content words the assistant repeats, and only those', () => {
-    const passages = highlightSource(SOURCE, ['Your refund is issued within fourteen days once the return reaches our warehouse.', 'Gift cards cannot be exchanged for cash, sorry.'])
+    const passages = highlightSource(SOURCE, [
+      'Your refund is issued within fourteen days once the return reaches our warehouse.',
+      'Gift cards cannot be exchanged for cash, sorry.',
+    ])
     expect(marked(SOURCE, passages)).toEqual([
       'Refunds are issued within fourteen days of the return arriving at the warehouse.',
       'Gift cards cannot be exchanged for cash.',

@@ -6,7 +6,7 @@ import { freePort } from '../src/db/embedded'
 import { json, makeUser, ORIGIN, signIn, testApp } from './helpers/app'
 import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { makeTemplate, waitFor } from './helpers/generation'
-import { processesMentioning, runApp, runNpmStart, type AppProcess } from './helpers/process'
+import { type AppProcess, processesMentioning, runApp, runNpmStart } from './helpers/process'
 import { readSse } from './helpers/sse'
 
 let database: TestDatabase
@@ -142,25 +142,29 @@ describe('SIGTERM to `npm start` stops everything it started', () => {
     { command: 'npm start', args: [] },
     { command: 'npm start -- --role=web', args: ['--role=web'] },
     { command: 'npm start -- --role=worker', args: ['--role=worker'] },
-  ])('after SIGTERM to `$command`, no process of the app remains within 5 s and its embedded Postgres was shut down cleanly', async ({ args }) => {
-    const port = await freePort()
-    started = runNpmStart(args, { DATA_DIR: dataDir, PORT: String(port) })
-    const app = started
-    if (args.includes('--role=worker')) await app.waitFor(/Train Data worker is running/, 60_000)
-    else await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000, '/healthz')
-    const postgres = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
-    const running = processesMentioning(dataDir)
-    expect(running).toContain(postgres)
-    expect(running.length).toBeGreaterThan(1) // Postgres and the app's node
+  ])(
+    'after SIGTERM to `$command`, no process of the app remains within 5 s and its embedded Postgres was shut down cleanly',
+    async ({ args }) => {
+      const port = await freePort()
+      started = runNpmStart(args, { DATA_DIR: dataDir, PORT: String(port) })
+      const app = started
+      if (args.includes('--role=worker')) await app.waitFor(/Train Data worker is running/, 60_000)
+      else await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000, '/healthz')
+      const postgres = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+      const running = processesMentioning(dataDir)
+      expect(running).toContain(postgres)
+      expect(running.length).toBeGreaterThan(1) // Postgres and the app's node
 
-    const sent = performance.now()
-    process.kill(app.child.pid!, 'SIGTERM')
-    await waitFor(async () => processesMentioning(dataDir).length === 0, 5_000, 'every process of the app to stop')
-    expect(performance.now() - sent).toBeLessThan(5_000)
-    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false)
-    expect(clusterState()).toBe(SHUT_DOWN)
-    expect(app.output()).toContain('stopped cleanly')
-  }, 90_000)
+      const sent = performance.now()
+      process.kill(app.child.pid!, 'SIGTERM')
+      await waitFor(async () => processesMentioning(dataDir).length === 0, 5_000, 'every process of the app to stop')
+      expect(performance.now() - sent).toBeLessThan(5_000)
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false)
+      expect(clusterState()).toBe(SHUT_DOWN)
+      expect(app.output()).toContain('stopped cleanly')
+    },
+    90_000,
+  )
 })
 
 test('SIGTERM with a live-progress stream open ends the stream and stops within 5 s with exit code 0', async () => {

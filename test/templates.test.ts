@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { draftFieldsFromBody } from '../src/templates/form'
 import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../src/templates/value-fields'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App
@@ -35,7 +35,14 @@ async function createTemplate(body: Record<string, unknown> = support): Promise<
 }
 
 const count = async (table: 'templates' | 'template_versions') =>
-  Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  Number(
+    (
+      await database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 /** The template form as a browser posts it: parameters as rows of inputs. */
 function templateForm(overrides: Record<string, string> = {}): Record<string, string> {
@@ -77,7 +84,15 @@ describe('the JSON API', () => {
     const res = await app.request('/api/templates', api(support))
     expect(res.status).toBe(201)
     const body = await res.json()
-    expect(body).toMatchObject({ id: expect.any(String), name: 'Support chat', version: 1, min_turns: 4, max_turns: 8, target_tier: 'T1', quality_threshold: 6 })
+    expect(body).toMatchObject({
+      id: expect.any(String),
+      name: 'Support chat',
+      version: 1,
+      min_turns: 4,
+      max_turns: 8,
+      target_tier: 'T1',
+      quality_threshold: 6,
+    })
     expect(body.parameters).toEqual([
       { name: 'product', type: 'string', required: true, default: 'Acme Cloud' },
       { name: 'mood', type: 'enum', required: true, values: ['calm', 'angry'], default: 'calm' },
@@ -116,12 +131,42 @@ describe('the JSON API', () => {
     ['an undefined placeholder', { ...support, prompt: 'About {{topic}} and {{weather}}' }, 'prompt', /\{\{weather\}\} is not a defined parameter/],
     ['unbalanced braces', { ...support, system_prompt: 'You write about {{product}' }, 'system_prompt', /opens a placeholder that is not closed/],
     ['a stray closing brace', { ...support, prompt: 'About {{topic}} }} done' }, 'prompt', /closes a placeholder that was never opened/],
-    ['duplicate parameter names', { ...support, parameters: [...support.parameters, { name: 'topic', type: 'string', required: false }] }, 'parameters.5.name', /“topic” is defined twice/],
-    ['an enum without values', { ...support, parameters: support.parameters.map((p) => (p.name === 'mood' ? { name: 'mood', type: 'enum', required: true } : p)) }, 'parameters.1.values', /An enum needs its allowed values/],
-    ['a wrong-typed default', { ...support, parameters: support.parameters.map((p) => (p.name === 'orders' ? { ...p, default: 'many' } : p)) }, 'parameters.3.default', /The default does not fit the type: must be a number/],
-    ['an enum default outside its values', { ...support, parameters: support.parameters.map((p) => (p.name === 'mood' ? { ...p, default: 'sleepy' } : p)) }, 'parameters.1.default', /must be one of: calm, angry/],
-    ['a required parameter without a type', { ...support, parameters: support.parameters.map((p) => (p.name === 'topic' ? { name: 'topic', required: true } : p)) }, 'parameters.2.type', /A required parameter needs a type/],
-    ['an invalid parameter name', { ...support, parameters: [...support.parameters, { name: '2fast', type: 'string', required: false }] }, 'parameters.5.name', /letters, digits and _/],
+    [
+      'duplicate parameter names',
+      { ...support, parameters: [...support.parameters, { name: 'topic', type: 'string', required: false }] },
+      'parameters.5.name',
+      /“topic” is defined twice/,
+    ],
+    [
+      'an enum without values',
+      { ...support, parameters: support.parameters.map((p) => (p.name === 'mood' ? { name: 'mood', type: 'enum', required: true } : p)) },
+      'parameters.1.values',
+      /An enum needs its allowed values/,
+    ],
+    [
+      'a wrong-typed default',
+      { ...support, parameters: support.parameters.map((p) => (p.name === 'orders' ? { ...p, default: 'many' } : p)) },
+      'parameters.3.default',
+      /The default does not fit the type: must be a number/,
+    ],
+    [
+      'an enum default outside its values',
+      { ...support, parameters: support.parameters.map((p) => (p.name === 'mood' ? { ...p, default: 'sleepy' } : p)) },
+      'parameters.1.default',
+      /must be one of: calm, angry/,
+    ],
+    [
+      'a required parameter without a type',
+      { ...support, parameters: support.parameters.map((p) => (p.name === 'topic' ? { name: 'topic', required: true } : p)) },
+      'parameters.2.type',
+      /A required parameter needs a type/,
+    ],
+    [
+      'an invalid parameter name',
+      { ...support, parameters: [...support.parameters, { name: '2fast', type: 'string', required: false }] },
+      'parameters.5.name',
+      /letters, digits and _/,
+    ],
     ['more minimum than maximum turns', { ...support, min_turns: 9, max_turns: 4 }, 'max_turns', /at least the minimum \(9\)/],
     ['a missing name', { ...support, name: '' }, 'name', /Give the template a name/],
   ]
@@ -141,7 +186,10 @@ describe('the JSON API', () => {
     const res = await app.request('/api/templates', form({ ...templateForm(), api_token: token }, { origin: 'https://portal.example' }))
     expect(res.status).toBe(201)
     expect(await res.json()).toMatchObject({ name: 'Refunds', version: 1, parameters: [{ name: 'product' }, { name: 'mood', values: ['calm', 'angry'] }] })
-    const bad = await app.request('/api/templates', form({ ...templateForm({ 'parameters[1][values]': '' }), api_token: token }, { origin: 'https://portal.example' }))
+    const bad = await app.request(
+      '/api/templates',
+      form({ ...templateForm({ 'parameters[1][values]': '' }), api_token: token }, { origin: 'https://portal.example' }),
+    )
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.fields).toEqual({ 'parameters.1.values': 'An enum needs its allowed values' })
   })
@@ -239,7 +287,12 @@ describe('versions', () => {
     expect(res.headers.get('location')).toBe(`/templates/${id}?done=restored`)
     const template = await database.db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(template).toMatchObject({ name: 'Support chat', min_turns: 4, version: 3 })
-    const versions = await database.db.selectFrom('template_versions').select(['version', 'snapshot']).where('template_id', '=', id).orderBy('version').execute()
+    const versions = await database.db
+      .selectFrom('template_versions')
+      .select(['version', 'snapshot'])
+      .where('template_id', '=', id)
+      .orderBy('version')
+      .execute()
     expect(versions.map((v) => v.version)).toEqual([1, 2, 3])
     expect(versions[2]!.snapshot).toEqual(versions[0]!.snapshot)
     expect((await app.request(`/templates/${id}/versions/9/restore`, form({}, { cookie }))).status).toBe(404)
@@ -412,7 +465,10 @@ describe('drafts', () => {
   test('opening the form changes nothing, even when a kept draft only repeats what is saved', async () => {
     const res = await app.request('/templates', form(templateForm(), { cookie }))
     const id = res.headers.get('location')!.match(/\/templates\/([0-9a-f-]{36})/)![1]!
-    await database.db.insertInto('template_drafts').values({ user_id: editor.id, draft_key: id, fields: JSON.stringify(draftFieldsFromBody(templateForm({ base_version: '1' }))) }).execute()
+    await database.db
+      .insertInto('template_drafts')
+      .values({ user_id: editor.id, draft_key: id, fields: JSON.stringify(draftFieldsFromBody(templateForm({ base_version: '1' }))) })
+      .execute()
     expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
     expect(await database.db.selectFrom('template_drafts').select('draft_key').execute()).toEqual([{ draft_key: id }])
   })
@@ -424,7 +480,14 @@ describe('drafts', () => {
 })
 
 describe('parameter values in forms', () => {
-  const body = { 'values.topic': 'refunds', 'values.orders': '3', 'values.premium': 'false', 'values.note': '', 'values.twice': ['a', 'b'], topic: 'not a value' }
+  const body = {
+    'values.topic': 'refunds',
+    'values.orders': '3',
+    'values.premium': 'false',
+    'values.note': '',
+    'values.twice': ['a', 'b'],
+    topic: 'not a value',
+  }
 
   test('every form reads values.<name> inputs as typed, a repeated key once or not at all', () => {
     expect(valueTextsFromForm(body)).toEqual({ topic: 'refunds', orders: '3', premium: 'false', note: '' })

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { digest } from '../src/auth/secrets'
-import type { TestDatabase } from './helpers/db'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 let app: App
@@ -121,7 +121,12 @@ test('a password reset revokes every token of that user, and only theirs', async
   expect(rows.every((r) => r.revoked_at !== null)).toBe(true)
   expect((await app.request('/api/me', { headers: { authorization: `Bearer ${otherToken}` } })).status).toBe(200)
   // Other changes (a new name, a role) leave tokens alone.
-  const { token: fresh } = await (await app.request('/api/tokens', json({ name: 'after reset' }, { cookie: await signIn(app, { email: editor.email, password: 'a brand new password' }), origin: ORIGIN }))).json()
+  const { token: fresh } = await (
+    await app.request(
+      '/api/tokens',
+      json({ name: 'after reset' }, { cookie: await signIn(app, { email: editor.email, password: 'a brand new password' }), origin: ORIGIN }),
+    )
+  ).json()
   await app.request(`/settings/users/${editor.id}`, json({ name: 'Renamed', role: 'reviewer' }, { cookie: adminCookie, origin: ORIGIN }))
   expect((await app.request('/api/me', { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200)
 })

@@ -4,8 +4,8 @@ import { purgeExpiredTrash } from '../src/conversations/purge'
 import type { Deps } from '../src/deps'
 import { startWorker } from '../src/worker/runner'
 import { CRONTAB } from '../tasks'
-import type { TestDatabase } from './helpers/db'
 import { type App, makeUser, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { waitFor } from './helpers/generation'
 
 let database: TestDatabase
@@ -22,10 +22,20 @@ beforeEach(async () => {
 
 /** A reviewed conversation with a recorded version, an approval and its undo, and a review claim; trashed `daysAgo` days ago (null: live). */
 async function conversation(title: string, daysAgo: number | null): Promise<string> {
-  const turns = JSON.stringify([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }])
+  const turns = JSON.stringify([
+    { role: 'user', content: 'Hi' },
+    { role: 'assistant', content: 'Hello' },
+  ])
   const { id } = await database.db
     .insertInto('conversations')
-    .values({ tier: 'T1', status: 'pending_review', title, turns, turn_count: 2, deleted_at: daysAgo === null ? null : sql<Date>`now() - make_interval(days => ${daysAgo})` })
+    .values({
+      tier: 'T1',
+      status: 'pending_review',
+      title,
+      turns,
+      turn_count: 2,
+      deleted_at: daysAgo === null ? null : sql<Date>`now() - make_interval(days => ${daysAgo})`,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   await database.db.insertInto('conversation_versions').values({ conversation_id: id, version: 1, source: 'generated', title, turns }).execute()
@@ -38,7 +48,10 @@ async function conversation(title: string, daysAgo: number | null): Promise<stri
     .insertInto('review_actions')
     .values({ conversation_id: id, reviewer_id: admin.id, action: 'undo', from_status: 'approved', to_status: 'pending_review', undoes_id: approval.id })
     .execute()
-  await database.db.insertInto('review_claims').values({ conversation_id: id, reviewer_id: admin.id, expires_at: sql<Date>`now() + interval '5 minutes'` }).execute()
+  await database.db
+    .insertInto('review_claims')
+    .values({ conversation_id: id, reviewer_id: admin.id, expires_at: sql<Date>`now() + interval '5 minutes'` })
+    .execute()
   return id
 }
 
@@ -48,7 +61,12 @@ async function rowsOf(id: string) {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${sql.ref(column)} = ${id}::uuid`.execute(database.db)
     return rows[0]!.n
   }
-  return { conversation: await count('conversations'), versions: await count('conversation_versions'), actions: await count('review_actions'), claims: await count('review_claims') }
+  return {
+    conversation: await count('conversations'),
+    versions: await count('conversation_versions'),
+    actions: await count('review_actions'),
+    claims: await count('review_claims'),
+  }
 }
 
 const kept = { conversation: 1, versions: 1, actions: 2, claims: 1 }

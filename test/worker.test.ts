@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { createSession } from '../src/auth/sessions'
 import { createLogger } from '../src/log'
 import { startWorker } from '../src/worker/runner'
-import { createTestDatabase, type TestDatabase } from './helpers/db'
 import { makeUser, testConfig } from './helpers/app'
+import { createTestDatabase, type TestDatabase } from './helpers/db'
 
 let database: TestDatabase
 

@@ -32,9 +32,7 @@ export function Table(props: {
   const table = (
     <table class={props.class ? `table ${props.class}` : 'table'} id={props.id} style={props.style}>
       <thead>
-        <tr>
-          {head.map((heading) => (typeof heading === 'string' ? <th>{heading}</th> : <th class={heading.class}>{heading.label}</th>))}
-        </tr>
+        <tr>{head.map((heading) => (typeof heading === 'string' ? <th>{heading}</th> : <th class={heading.class}>{heading.label}</th>))}</tr>
       </thead>
       <tbody id={props.bodyId}>
         {props.empty && <EmptyRow columns={head.length}>{props.empty}</EmptyRow>}

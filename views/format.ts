@@ -14,7 +14,16 @@ function parts(date: Date): Record<string, string> {
   const zone = tryGetContext<AppEnv>()?.var.user?.preferences?.timezone ?? 'UTC'
   let format = formats.get(zone)
   if (!format) {
-    const options = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const
+    const options = {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    } as const
     formats.set(zone, (format = new Intl.DateTimeFormat('en-GB', options)))
   }
   return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))

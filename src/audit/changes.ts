@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { z } from 'zod'
 import { CONFIG_CHANGE_TYPES, type ConfigChangesTable, type ConfigChangeType, type DB } from '../db/schema'
 import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
@@ -13,7 +13,15 @@ export type ConfigChange = Selectable<ConfigChangesTable>
  */
 export async function recordChange(
   db: Kysely<DB>,
-  change: { type: ConfigChangeType; subjectId?: string | null; summary: string; userId: string | null; before: unknown; after: unknown; rolledBackFrom?: string },
+  change: {
+    type: ConfigChangeType
+    subjectId?: string | null
+    summary: string
+    userId: string | null
+    before: unknown
+    after: unknown
+    rolledBackFrom?: string
+  },
 ): Promise<ConfigChange> {
   return db
     .insertInto('config_changes')
@@ -61,7 +69,8 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
   if (query.type) q = q.where('config_changes.type', '=', query.type)
   if (query.user_id) q = q.where('config_changes.user_id', '=', query.user_id)
   if (query.from) q = q.where('config_changes.created_at', '>=', new Date(isDay(query.from) ? `${query.from}T00:00:00Z` : query.from))
-  if (query.to) q = q.where('config_changes.created_at', '<', new Date(isDay(query.to) ? Date.parse(`${query.to}T00:00:00Z`) + 86_400_000 : Date.parse(query.to) + 1))
+  if (query.to)
+    q = q.where('config_changes.created_at', '<', new Date(isDay(query.to) ? Date.parse(`${query.to}T00:00:00Z`) + 86_400_000 : Date.parse(query.to) + 1))
   if (query.cursor) {
     const [at, id] = decodeCursor(query.cursor, AuditCursor)
     q = q.where(sql<boolean>`(config_changes.created_at, config_changes.id) < (${at}::timestamptz, ${id}::uuid)`)
@@ -86,7 +95,8 @@ export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry
 /** Field by field, what a change did: the side-by-side view on the audit page. */
 export function diff(before: unknown, after: unknown): { field: string; before: string; after: string }[] {
   const flat = (value: unknown, prefix = ''): Record<string, string> => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { [prefix || 'value']: typeof value === 'string' ? value : (JSON.stringify(value) ?? '—') }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { [prefix || 'value']: typeof value === 'string' ? value : (JSON.stringify(value) ?? '—') }
     return Object.assign({}, ...Object.entries(value).map(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k)))
   }
   const a = flat(before)

@@ -12,7 +12,18 @@ auditApi.use(requireCapability('admin'))
 auditApi.get('/', async (c) => {
   const { items, next_cursor } = await listChanges(c.var.db, parseInput(AuditQuery, c.req.queries()))
   return c.json({
-    items: items.map((i) => ({ id: i.id, type: i.type, summary: i.summary, subject_id: i.subject_id, user_id: i.user_id, user_email: i.user_email, created_at: i.created_at, old_value: i.old_value, new_value: i.new_value, rolled_back_from: i.rolled_back_from })),
+    items: items.map((i) => ({
+      id: i.id,
+      type: i.type,
+      summary: i.summary,
+      subject_id: i.subject_id,
+      user_id: i.user_id,
+      user_email: i.user_email,
+      created_at: i.created_at,
+      old_value: i.old_value,
+      new_value: i.new_value,
+      rolled_back_from: i.rolled_back_from,
+    })),
     next_cursor,
   })
 })
@@ -22,6 +33,9 @@ export const auditPages = new Hono<AppEnv>()
 auditPages.use(requireCapability('admin'))
 auditPages.get('/', async (c) => {
   const query = parseInput(AuditQuery, c.req.queries())
-  const [{ items, next_cursor }, users] = await Promise.all([listChanges(c.var.db, query), c.var.db.selectFrom('users').select(['id', 'email']).orderBy('email').execute()])
+  const [{ items, next_cursor }, users] = await Promise.all([
+    listChanges(c.var.db, query),
+    c.var.db.selectFrom('users').select(['id', 'email']).orderBy('email').execute(),
+  ])
   return c.html(<AuditPage ctx={pageContext(c)} query={query} items={items} nextCursor={next_cursor} users={users} rollbackable={[]} />)
 })

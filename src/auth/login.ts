@@ -3,8 +3,8 @@ import type { DB } from '../db/schema'
 import { Forbidden, TooManyRequests, Unauthorized } from '../errors'
 import { DUMMY_HASH, verifyPassword } from './passwords'
 import type { SessionUser } from './sessions'
-import { findUserByEmail } from './users'
 import { clearLoginFailures, lockedForSeconds, loginThrottleKeys, recordLoginFailure } from './throttle'
+import { findUserByEmail } from './users'
 
 function tooMany(seconds: number): TooManyRequests {
   return new TooManyRequests(`Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`, seconds)
@@ -15,10 +15,7 @@ function tooMany(seconds: number): TooManyRequests {
  * account is refused outright. A locked address only refuses wrong passwords: many people can share
  * one address (an office, a load balancer), so guesses from it must not lock out its users.
  */
-export async function authenticatePassword(
-  db: Kysely<DB>,
-  input: { email: string; password: string; ip: string | null },
-): Promise<SessionUser> {
+export async function authenticatePassword(db: Kysely<DB>, input: { email: string; password: string; ip: string | null }): Promise<SessionUser> {
   const keys = loginThrottleKeys(input.email, input.ip)
   const locked = await lockedForSeconds(db, keys)
   if (locked.account > 0) throw tooMany(locked.account)
@@ -29,6 +26,9 @@ export async function authenticatePassword(
     throw locked.address > 0 ? tooMany(locked.address) : new Unauthorized('Email or password is incorrect.')
   }
   if (user.disabled_at) throw new Forbidden('This account is disabled. Ask an administrator to enable it.')
-  await clearLoginFailures(db, keys.filter((k) => k.rule === 'account'))
+  await clearLoginFailures(
+    db,
+    keys.filter((k) => k.rule === 'account'),
+  )
   return { id: user.id, email: user.email, name: user.name, role: user.role }
 }

@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie'
 import { Forbidden, Unauthorized } from '../errors'
 import type { AppEnv } from '../http/env'
 import { wantsJson } from '../http/respond'
-import { can, type Capability } from './roles'
+import { type Capability, can } from './roles'
 import { findSessionUser, type SessionUser } from './sessions'
 import { findTokenUser } from './tokens'
 

@@ -1,15 +1,15 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { LoginPage } from '../../views/auth/LoginPage'
+import { SetupPage } from '../../views/auth/SetupPage'
 import { clientIp } from '../http/client-info'
 import type { AppEnv } from '../http/env'
-import { pageContext } from '../http/page-context'
 import { rerenderOnError } from '../http/errors'
+import { pageContext } from '../http/page-context'
 import { single } from '../http/params'
 import { parseBody, readBody, wantsJson } from '../http/respond'
 import { sameOriginPath } from '../http/safe-redirect'
-import { LoginPage } from '../../views/auth/LoginPage'
-import { SetupPage } from '../../views/auth/SetupPage'
 import { authenticatePassword } from './login'
 import { requestOrigin, requestProtocol, SESSION_COOKIE } from './middleware'
 import { createSession, deleteSession, type SessionUser } from './sessions'
@@ -60,7 +60,15 @@ authRoutes.post('/login', async (c) => {
   // Any refusal of the attempt (bad fields, wrong password, disabled, too many tries) shows the form again.
   rerenderOnError(
     c,
-    (problem) => <LoginPage ctx={pageContext(c)} email={typeof email === 'string' ? email : ''} next={next} fields={problem.fields} error={problem.fields ? undefined : problem.error} />,
+    (problem) => (
+      <LoginPage
+        ctx={pageContext(c)}
+        email={typeof email === 'string' ? email : ''}
+        next={next}
+        fields={problem.fields}
+        error={problem.fields ? undefined : problem.error}
+      />
+    ),
     (err) => err.status < 500,
   )
   const user = await authenticatePassword(c.var.db, { ...(await parseBody(c, LoginForm)), ip: clientIp(c) })

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB, Role } from '../db/schema'
-import { preferencesFrom, type Preferences } from '../preferences/schema'
+import { type Preferences, preferencesFrom } from '../preferences/schema'
 import { digest, newSecret } from './secrets'
 
 /** Who is signed in; `preferences` comes with the session lookup itself (no second query per page). */
@@ -9,12 +9,7 @@ export type SessionUser = { id: string; email: string; name: string; role: Role;
 const TOUCH_AFTER_MS = 60_000
 
 /** Starts a session and returns the cookie value; only its digest is stored. */
-export async function createSession(
-  db: Kysely<DB>,
-  userId: string,
-  ttlMs: number,
-  meta: { ip: string | null; userAgent: string | null },
-): Promise<string> {
+export async function createSession(db: Kysely<DB>, userId: string, ttlMs: number, meta: { ip: string | null; userAgent: string | null }): Promise<string> {
   const secret = newSecret()
   await db
     .insertInto('sessions')

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
 
 /** How many failures within the window lock a key, and for how long. */
@@ -20,7 +20,11 @@ export async function lockedForSeconds(db: Kysely<DB>, keys: ThrottleKey[]): Pro
   const rows = await db
     .selectFrom('login_throttle')
     .select(['key', 'locked_until'])
-    .where('key', 'in', keys.map((k) => k.key))
+    .where(
+      'key',
+      'in',
+      keys.map((k) => k.key),
+    )
     .where('locked_until', '>', new Date())
     .execute()
   const locked = { account: 0, address: 0 }
@@ -53,7 +57,14 @@ export async function recordLoginFailure(db: Kysely<DB>, keys: ThrottleKey[]): P
 }
 
 export async function clearLoginFailures(db: Kysely<DB>, keys: ThrottleKey[]): Promise<void> {
-  await db.deleteFrom('login_throttle').where('key', 'in', keys.map((k) => k.key)).execute()
+  await db
+    .deleteFrom('login_throttle')
+    .where(
+      'key',
+      'in',
+      keys.map((k) => k.key),
+    )
+    .execute()
 }
 
 export async function deleteStaleThrottles(db: Kysely<DB>): Promise<number> {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
 import { digest } from './secrets'
 
@@ -44,7 +44,5 @@ export async function takeTokenReveals(db: Kysely<DB>, sessionSecret: string): P
     .where((eb) => eb.or([eb('session_id', '=', sessionId), eb('created_at', '<', sql<Date>`now() - make_interval(mins => ${REVEAL_MINUTES})`)]))
     .returning(['token_id', 'session_id', 'sealed', sql<boolean>`created_at >= now() - make_interval(mins => ${REVEAL_MINUTES})`.as('fresh')])
     .execute()
-  return rows
-    .filter((row) => row.session_id === sessionId && row.fresh)
-    .map((row) => ({ token_id: row.token_id, token: unseal(row.sealed, sessionSecret) }))
+  return rows.filter((row) => row.session_id === sessionId && row.fresh).map((row) => ({ token_id: row.token_id, token: unseal(row.sealed, sessionSecret) }))
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
-import { preferencesFrom } from '../preferences/schema'
 import type { DB, TokenScope } from '../db/schema'
+import { preferencesFrom } from '../preferences/schema'
 import { digest, newSecret } from './secrets'
 import type { SessionUser } from './sessions'
 
@@ -18,11 +18,7 @@ export type TokenSummary = {
 }
 
 /** Creates a token for a user; the plain token is returned here once and never stored. */
-export async function createApiToken(
-  db: Kysely<DB>,
-  userId: string,
-  input: { name: string; scope: TokenScope },
-): Promise<{ id: string; token: string }> {
+export async function createApiToken(db: Kysely<DB>, userId: string, input: { name: string; scope: TokenScope }): Promise<{ id: string; token: string }> {
   const token = TOKEN_PREFIX + newSecret()
   const row = await db
     .insertInto('api_tokens')
@@ -83,16 +79,22 @@ export async function revokeApiToken(db: Kysely<DB>, userId: string | undefined,
 }
 
 /** The enabled user behind a live token, with the token's scope. */
-export async function findTokenUser(
-  db: Kysely<DB>,
-  token: string,
-): Promise<{ user: SessionUser; scope: TokenScope } | undefined> {
+export async function findTokenUser(db: Kysely<DB>, token: string): Promise<{ user: SessionUser; scope: TokenScope } | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'api_tokens.id as token_id', 'api_tokens.scope', 'api_tokens.last_used_at', 'user_preferences.settings'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'api_tokens.id as token_id',
+      'api_tokens.scope',
+      'api_tokens.last_used_at',
+      'user_preferences.settings',
+    ])
     .where('api_tokens.token_hash', '=', digest(token))
     .where('api_tokens.revoked_at', 'is', null)
     .where('users.disabled_at', 'is', null)

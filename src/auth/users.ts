@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB, Role, User } from '../db/schema'
 import { Conflict } from '../errors'
 import { hashPassword } from './passwords'
@@ -19,7 +19,10 @@ export async function listUsers(db: Kysely<DB>): Promise<PublicUser[]> {
 }
 
 export async function countUsers(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return row.n
 }
 
@@ -80,12 +83,7 @@ export async function updateUser(db: Kysely<DB>, id: string, change: UserChange)
 /** Demoting or disabling the last active admin would lock everyone out of administration. */
 async function keepOneAdmin(trx: Kysely<DB>, id: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('train-data:admins'))`.execute(trx)
-  const admins = await trx
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .where('disabled_at', 'is', null)
-    .execute()
+  const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).execute()
   if (admins.length === 1 && admins[0]?.id === id) {
     throw new Conflict('This is the only active admin: make another user admin first.')
   }

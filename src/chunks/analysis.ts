@@ -1,8 +1,9 @@
-import { sql, type Kysely, type SqlBool, type RawBuilder } from 'kysely'
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { Claude } from '../claude/client'
+import { addKeyedJobs } from '../db/jobs'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
-import { activeAiSettings, type AiSettings } from '../generation/ai-settings'
+import { type AiSettings, activeAiSettings } from '../generation/ai-settings'
 import { modelPrice } from '../generation/cost'
 import { forcedToolCall } from '../generation/forced-tool-call'
 import type { Logger } from '../log'
@@ -11,7 +12,6 @@ import { DIMENSION_SYSTEM_PROMPT, DIMENSION_TOKENS, dimensionPrompt, dimensionTo
 import { DimensionAnalysis } from './dimensions'
 import { loadChunk, saveChunkAnalysis } from './queries'
 import { countTokens } from './tokens'
-import { addKeyedJobs } from '../db/jobs'
 
 /**
  * Dimension analysis: one Claude call per chunk, as a graphile-worker job (tasks/analyze_chunk.ts)
@@ -23,9 +23,7 @@ export type AnalysisTarget = { document_id: string } | { chunk_ids: string[] }
 export type AnalysisEstimate = { calls: number; input_tokens: number; output_tokens: number; cost_usd: number }
 
 function targetCondition(target: AnalysisTarget): RawBuilder<SqlBool> {
-  return 'document_id' in target
-    ? sql<SqlBool>`c.document_id = ${target.document_id}::uuid`
-    : sql<SqlBool>`c.id = any(${target.chunk_ids}::uuid[])`
+  return 'document_id' in target ? sql<SqlBool>`c.document_id = ${target.document_id}::uuid` : sql<SqlBool>`c.id = any(${target.chunk_ids}::uuid[])`
 }
 
 /** Every chunk a request names must exist: a document without chunks or an unknown id is a 404. */
@@ -37,7 +35,8 @@ async function countTarget(db: Kysely<DB>, target: AnalysisTarget): Promise<{ ch
     where ${targetCondition(target)}`.execute(db)
   const found = rows[0] ?? { chunks: 0, tokens: 0, headings: '' }
   if ('document_id' in target && found.chunks === 0) throw new NotFound('No such document, or it has no chunks yet.')
-  if ('chunk_ids' in target && found.chunks < new Set(target.chunk_ids).size) throw new NotFound('Some of those chunks do not exist (deleted or re-chunked away?).')
+  if ('chunk_ids' in target && found.chunks < new Set(target.chunk_ids).size)
+    throw new NotFound('Some of those chunks do not exist (deleted or re-chunked away?).')
   return { chunks: found.chunks, tokens: found.tokens, heading_tokens: countTokens(found.headings) }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Section } from '../documents/sections'
-import { countTokens, PieceKind, scanPieces, type Pieces } from './tokens'
+import { countTokens, PieceKind, type Pieces, scanPieces } from './tokens'
 
 /**
  * How a document is cut into chunks. Bounds keep a rechunk sane: a chunk must hold more than
@@ -81,7 +81,11 @@ function headingSegments({ text, sections }: ChunkSource): Section[] {
 
 /** One line of heading, plus a Markdown setext underline if there is one. */
 function isHeadingOnly(sectionText: string): boolean {
-  return sectionText.trim().split('\n').slice(1).every((line) => /^\s*[=-]*\s*$/.test(line))
+  return sectionText
+    .trim()
+    .split('\n')
+    .slice(1)
+    .every((line) => /^\s*[=-]*\s*$/.test(line))
 }
 
 function pathAt(sections: Section[], offset: number): string[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { dimensionsIn, type DimensionAnalysis, type DimensionGroup } from './dimensions'
+import { type DimensionAnalysis, type DimensionGroup, dimensionsIn } from './dimensions'
 
 /**
  * What generation takes from an analysis: the personas, emotions and topics that apply (each

@@ -1,5 +1,5 @@
+import { DIMENSION_GROUPS, DIMENSIONS } from './dimensions'
 import { countTokens } from './tokens'
-import { DIMENSIONS, DIMENSION_GROUPS } from './dimensions'
 
 /**
  * The structured-output contract for dimension analysis, in the shape of the conversation tool
@@ -61,7 +61,5 @@ export function passageOf(prompt: string): string {
  */
 export const DIMENSION_TOKENS = {
   input: countTokens(JSON.stringify(dimensionTool) + DIMENSION_SYSTEM_PROMPT + dimensionPrompt({ text: '', heading_path: [], document_title: '' })),
-  output: countTokens(
-    JSON.stringify(Object.fromEntries(DIMENSIONS.map((d) => [d.name, { score: 0.55, confidence: 0.85 }]))),
-  ),
+  output: countTokens(JSON.stringify(Object.fromEntries(DIMENSIONS.map((d) => [d.name, { score: 0.55, confidence: 0.85 }])))),
 }

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import type { DB } from '../db/schema'
 import { badCursor, CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
@@ -6,12 +6,18 @@ import { optionalField } from '../http/params'
 import { cachedChunk, forgetChunks } from './cache'
 import type { Chunk } from './chunker'
 import type { DimensionSource } from './dimension-source'
-import { dimensionsIn, type DimensionAnalysis } from './dimensions'
+import { type DimensionAnalysis, dimensionsIn } from './dimensions'
 
 const namesOf = (group: 'persona' | 'emotion' | 'topic') => dimensionsIn(group).map((d) => d.name) as [string, ...string[]]
 const oneOf = (group: 'persona' | 'emotion' | 'topic') =>
   optionalField(z.enum(namesOf(group), { error: `must be one of the ${group} dimensions: ${namesOf(group).join(', ')}` }))
-const complexity = optionalField(z.coerce.number({ error: 'must be a whole number from 1 to 10' }).int('must be a whole number from 1 to 10').min(1, 'must be from 1 to 10').max(10, 'must be from 1 to 10'))
+const complexity = optionalField(
+  z.coerce
+    .number({ error: 'must be a whole number from 1 to 10' })
+    .int('must be a whole number from 1 to 10')
+    .min(1, 'must be from 1 to 10')
+    .max(10, 'must be from 1 to 10'),
+)
 
 /** What GET /api/chunks (and the chunk browser) accepts. */
 export const ChunkListQuery = z
@@ -23,9 +29,17 @@ export const ChunkListQuery = z
     topic: oneOf('topic'),
     complexity_min: complexity,
     complexity_max: complexity,
-    analyzed: optionalField(z.enum(['true', 'false', 'yes', 'no', '1', '0'], { error: 'must be true or false' }).transform((v) => ['true', 'yes', '1'].includes(v))),
+    analyzed: optionalField(
+      z.enum(['true', 'false', 'yes', 'no', '1', '0'], { error: 'must be true or false' }).transform((v) => ['true', 'yes', '1'].includes(v)),
+    ),
     cursor: optionalField(z.string().max(400)),
-    limit: optionalField(z.coerce.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200')),
+    limit: optionalField(
+      z.coerce
+        .number({ error: 'must be a whole number from 1 to 200' })
+        .int('must be a whole number from 1 to 200')
+        .min(1, 'must be from 1 to 200')
+        .max(200, 'must be from 1 to 200'),
+    ),
   })
   .superRefine((query, ctx) => {
     if (query.complexity_min !== undefined && query.complexity_max !== undefined && query.complexity_min > query.complexity_max) {
@@ -82,7 +96,13 @@ export function chunkFilter(query: ChunkListQuery): Expression<SqlBool> {
     where.push(sql<SqlBool>`c.search @@ websearch_to_tsquery('english', ${query.q})`)
     // A phrase's adjacent word pairs narrow it down from an index before positions are checked.
     const phrases = requiredPhrases(query.q)
-    if (phrases.length) where.push(sql<SqlBool>`c.phrase_pairs @> (${sql.join(phrases.map((p) => sql`lexeme_pairs(to_tsvector('english', ${p}))`), sql` || `)})`)
+    if (phrases.length)
+      where.push(
+        sql<SqlBool>`c.phrase_pairs @> (${sql.join(
+          phrases.map((p) => sql`lexeme_pairs(to_tsvector('english', ${p}))`),
+          sql` || `,
+        )})`,
+      )
   }
   // @> on the array columns is what the GIN index on (personas, emotions, topics) serves.
   if (query.persona) where.push(sql<SqlBool>`c.personas @> array[${query.persona}]::text[]`)
@@ -113,9 +133,11 @@ export async function listChunks(db: Kysely<DB>, query: ChunkListQuery): Promise
   const inDocument = query.document_id !== undefined
   const after = query.cursor ? decodePosition(query.cursor, inDocument) : undefined
   const keyset =
-    after?.[0] === 'ordinal' ? sql`and c.ordinal > ${after[1]}`
-    : after?.[0] === 'created' ? sql`and (c.created_at, c.id) < (${after[1]}::timestamptz, ${after[2]}::uuid)`
-    : sql``
+    after?.[0] === 'ordinal'
+      ? sql`and c.ordinal > ${after[1]}`
+      : after?.[0] === 'created'
+        ? sql`and (c.created_at, c.id) < (${after[1]}::timestamptz, ${after[2]}::uuid)`
+        : sql``
   const order = inDocument ? sql`c.ordinal` : sql`c.created_at desc, c.id desc`
   const pageFrom = (chunks: RawBuilder<unknown>) =>
     sql<ChunkListItem & { dimension_source: DimensionSource | null; created_key: string }>`
@@ -129,7 +151,10 @@ export async function listChunks(db: Kysely<DB>, query: ChunkListQuery): Promise
   // A phrase's estimate is poor (its words and pairs are not independent), so the planner may read
   // and sort every match of a common phrase when the newest chunks would fill the page at once.
   // Those go first; only a phrase they do not satisfy (a rare one) runs on the whole table.
-  const newest = query.q && !inDocument && requiredPhrases(query.q).length ? (await pageFrom(sql`(select * from chunks c where true ${keyset} order by ${order} limit ${SEARCH_WINDOW})`)).rows : []
+  const newest =
+    query.q && !inDocument && requiredPhrases(query.q).length
+      ? (await pageFrom(sql`(select * from chunks c where true ${keyset} order by ${order} limit ${SEARCH_WINDOW})`)).rows
+      : []
   const rows = newest.length > limit ? newest : (await pageFrom(sql`chunks`)).rows
   return keysetPage(
     rows,
@@ -213,12 +238,5 @@ export async function saveChunkAnalysis(db: Kysely<DB>, id: string, dimensions: 
 
 /** The documents the chunk browser's document filter offers (those with chunks), by title. */
 export function listChunkedDocuments(db: Kysely<DB>) {
-  return db
-    .selectFrom('documents')
-    .select(['id', 'title', 'chunk_count'])
-    .where('chunk_count', '>', 0)
-    .orderBy('title')
-    .orderBy('id')
-    .limit(500)
-    .execute()
+  return db.selectFrom('documents').select(['id', 'title', 'chunk_count']).where('chunk_count', '>', 0).orderBy('title').orderBy('id').limit(500).execute()
 }

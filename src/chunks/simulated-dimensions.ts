@@ -1,5 +1,5 @@
-import { DIMENSIONS, type DimensionAnalysis, type DimensionName } from './dimensions'
 import { seededRandom } from '../random'
+import { DIMENSIONS, type DimensionAnalysis, type DimensionName } from './dimensions'
 
 /**
  * Dimension analysis without Claude, for the simulator (no API key) and tests: deterministic

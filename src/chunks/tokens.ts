@@ -20,9 +20,10 @@
  */
 
 /** One piece from the current position (sticky): the Unicode-aware path, for non-ASCII text. */
-const PIECE = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])|([[\p{L}\p{M}]--[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]]{1,24})|(\p{N}{1,24})|(\s{1,64})|([^\s\p{L}\p{M}\p{N}]{1,24})/yv
+const PIECE =
+  /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}])|([[\p{L}\p{M}]--[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]]{1,24})|(\p{N}{1,24})|(\s{1,64})|([^\s\p{L}\p{M}\p{N}]{1,24})/vy
 
-export const enum PieceKind {
+export enum PieceKind {
   Ideograph = 1,
   Letters = 2,
   Digits = 3,
@@ -34,10 +35,13 @@ const CAP: Record<PieceKind, number> = { 1: 1, 2: 24, 3: 24, 4: 64, 5: 24 }
 
 /** ASCII classes by char code, the fast path for the text most documents are made of. */
 const ASCII = new Uint8Array(128).map((_, c) =>
-  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? PieceKind.Letters
-  : c >= 48 && c <= 57 ? PieceKind.Digits
-  : c === 32 || (c >= 9 && c <= 13) ? PieceKind.Space
-  : PieceKind.Symbols,
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+    ? PieceKind.Letters
+    : c >= 48 && c <= 57
+      ? PieceKind.Digits
+      : c === 32 || (c >= 9 && c <= 13)
+        ? PieceKind.Space
+        : PieceKind.Symbols,
 )
 
 /**

@@ -1,9 +1,4 @@
-import Anthropic, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk'
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
 import { createSimulatorFetch } from './simulator-fetch'
 
 /**
@@ -95,16 +90,7 @@ export function createClaude(opts: ClaudeOptions): Claude {
   }
 }
 
-export type ClaudeErrorCode =
-  | 'rate_limited'
-  | 'overloaded'
-  | 'server_error'
-  | 'timeout'
-  | 'connection'
-  | 'aborted'
-  | 'bad_request'
-  | 'auth'
-  | 'unknown'
+export type ClaudeErrorCode = 'rate_limited' | 'overloaded' | 'server_error' | 'timeout' | 'connection' | 'aborted' | 'bad_request' | 'auth' | 'unknown'
 
 export type ClaudeFailure = { code: ClaudeErrorCode; message: string; retryable: boolean; retryAfterMs?: number }
 

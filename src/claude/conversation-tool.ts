@@ -8,8 +8,7 @@ export const CONVERSATION_TOOL_NAME = 'record_conversation'
 
 export const conversationTool = {
   name: CONVERSATION_TOOL_NAME,
-  description:
-    'Record the generated conversation. Turns alternate between user and assistant, starting with the user.',
+  description: 'Record the generated conversation. Turns alternate between user and assistant, starting with the user.',
   input_schema: {
     type: 'object' as const,
     properties: {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { apiErrorBody, InvalidRequestError, simulateMessage, type ApiErrorBody, type SimulatedMessage } from './simulator'
+import { type ApiErrorBody, apiErrorBody, InvalidRequestError, type SimulatedMessage, simulateMessage } from './simulator'
 
 /**
  * The Message Batches API (POST /v1/messages/batches, GET …/:id, GET …/:id/results, POST

@@ -10,7 +10,8 @@ export function createSimulatorFetch(): typeof fetch {
     const headers = { 'request-id': newId('req') }
     const body = await request.text()
     const batchReply = answerBatches(request.method, url.pathname, body, { origin: url.origin })
-    if (batchReply && 'jsonl' in batchReply) return new Response(batchReply.jsonl, { status: 200, headers: { ...headers, 'content-type': 'application/binary' } })
+    if (batchReply && 'jsonl' in batchReply)
+      return new Response(batchReply.jsonl, { status: 200, headers: { ...headers, 'content-type': 'application/binary' } })
     const reply = batchReply ?? answerSimulated(request.method, url.pathname, body)
     return Response.json(reply.body, { status: reply.status, headers })
   }

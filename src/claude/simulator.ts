@@ -4,8 +4,8 @@ import { DIMENSION_TOOL_NAME, passageOf } from '../chunks/dimension-tool'
 import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { sourceTextIn } from '../generation/grounding'
 import { GROUNDING_JUDGE_TOOL_NAME, simulateGroundingJudgement } from '../generation/grounding-judge-tool'
-import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
 import { seededRandom } from '../random'
+import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
 
 /**
  * A stand-in for the Messages API, used when no ANTHROPIC_API_KEY is set and by the fake server in
@@ -86,11 +86,15 @@ export function simulateMessage(body: unknown, opts: { reply?: 'auto' | 'text' }
   const judge = opts.reply !== 'text' && offersTool(request, GROUNDING_JUDGE_TOOL_NAME)
   const usesTool = dimensions || judge || (opts.reply !== 'text' && offersTool(request, CONVERSATION_TOOL_NAME))
   const content: SimulatedMessage['content'] =
-    request.max_tokens === 0 ? []
-    : dimensions ? [dimensionToolUse(request)]
-    : judge ? [groundingJudgeToolUse(request)]
-    : usesTool ? [conversationToolUse(request)]
-    : [{ type: 'text', text: simulateText(request), citations: null }]
+    request.max_tokens === 0
+      ? []
+      : dimensions
+        ? [dimensionToolUse(request)]
+        : judge
+          ? [groundingJudgeToolUse(request)]
+          : usesTool
+            ? [conversationToolUse(request)]
+            : [{ type: 'text', text: simulateText(request), citations: null }]
   const cache = promptCacheUsage(request)
   return {
     id: newId('msg'),
@@ -228,7 +232,11 @@ function promptCacheUsage(request: MessagesRequest): { created: number; read: nu
     ...request.messages.flatMap((message) =>
       typeof message.content === 'string'
         ? [{ text: message.content, cached: false, ttl: '5m' as const }]
-        : message.content.map((block) => ({ text: block.text ?? JSON.stringify(block), cached: Boolean(block.cache_control), ttl: block.cache_control?.ttl ?? '5m' })),
+        : message.content.map((block) => ({
+            text: block.text ?? JSON.stringify(block),
+            cached: Boolean(block.cache_control),
+            ttl: block.cache_control?.ttl ?? '5m',
+          })),
     ),
   ]
   const marked = blocks.flatMap((block, i) => (block.cached ? [i] : []))
@@ -286,7 +294,8 @@ const OPENINGS: Exchange[] = [
 const FOLLOW_UPS: Exchange[] = [
   [
     (w) => `I looked into ${w.extra}, but I'm not sure it applies here.`,
-    (w) => `Good that you checked. ${capitalize(w.extra)} does play a role, but it's rarely the main issue. I'd settle ${w.detail} first and revisit ${w.extra} after that.`,
+    (w) =>
+      `Good that you checked. ${capitalize(w.extra)} does play a role, but it's rarely the main issue. I'd settle ${w.detail} first and revisit ${w.extra} after that.`,
   ],
   [
     (w) => `Not much yet. I've only read a little about ${w.extra}. Is that a good place to start?`,
@@ -314,18 +323,9 @@ const DEEPER: Exchange[] = [
 ]
 
 const CLOSINGS: Exchange[] = [
-  [
-    (w) => `Thanks, that's really helpful. I'll start with ${w.detail} tonight.`,
-    () => `Glad it helped. Good luck, and let me know how it goes.`,
-  ],
-  [
-    (w) => `Great, I feel a lot clearer about ${w.topic} now.`,
-    (w) => `You're welcome! Come back anytime if ${w.topic} gets complicated again.`,
-  ],
-  [
-    () => `Perfect, that gives me a plan. Thank you!`,
-    () => `Anytime. Take it one step at a time and you'll get there.`,
-  ],
+  [(w) => `Thanks, that's really helpful. I'll start with ${w.detail} tonight.`, () => `Glad it helped. Good luck, and let me know how it goes.`],
+  [(w) => `Great, I feel a lot clearer about ${w.topic} now.`, (w) => `You're welcome! Come back anytime if ${w.topic} gets complicated again.`],
+  [() => `Perfect, that gives me a plan. Thank you!`, () => `Anytime. Take it one step at a time and you'll get there.`],
 ]
 
 const TEXT_ANSWERS: Template[] = [
@@ -340,9 +340,7 @@ function simulateConversation(request: MessagesRequest): { title: string; turns:
   // An opening, follow-ups and deeper questions in turn, and a closing when there is room for one.
   const middle = [FOLLOW_UPS, DEEPER]
   const exchanges = Math.ceil(count / 2)
-  const stages = Array.from({ length: exchanges }, (_, i) =>
-    i === 0 ? OPENINGS : i === exchanges - 1 ? CLOSINGS : middle[(i - 1) % middle.length]!,
-  )
+  const stages = Array.from({ length: exchanges }, (_, i) => (i === 0 ? OPENINGS : i === exchanges - 1 ? CLOSINGS : middle[(i - 1) % middle.length]!))
   const facts = groundedFacts(request, random)
   const turns = stages.flatMap((stage, i): ConversationTurn[] => {
     const [user, assistant] = pick(random, stage)
@@ -360,7 +358,10 @@ const ACKNOWLEDGEMENTS = ['Sure.', 'Of course.', 'Good question.', 'Right.', 'He
 function groundedFacts(request: MessagesRequest, random: () => number): string[] | undefined {
   const lastUser = request.messages.findLast((message) => message.role === 'user')
   const source = sourceTextIn(lastUser ? messageText(lastUser.content) : '')
-  const sentences = source?.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'))
+  const sentences = source
+    ?.split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'))
   return sentences?.length ? shuffle(random, sentences) : undefined
 }
 
@@ -399,7 +400,8 @@ const DETERMINERS = new Set('a an the my your our their his her this that some'.
 // Words that end a noun phrase or carry no subject matter: function words, common verbs, and the
 // vocabulary of generation instructions themselves.
 const NOT_SUBJECT_MATTER = new Set(
-  ('about above after again also and are as asks assistant at be because been before being below between both ' +
+  (
+    'about above after again also and are as asks assistant at be because been before being below between both ' +
     'but by calls comes complains contacts conversation conversations could describes dialog dialogue dialogues ' +
     'discusses does doing down during each even every explains exchange feels for format from generate ' +
     'generated gets goes had has have having help here how include into involving is json just keeps learns like ' +
@@ -407,13 +409,16 @@ const NOT_SUBJECT_MATTER = new Set(
     'please reaches realistic record same says seeks should so some speaker speakers style such takes talks ' +
     'than that their them then there these they this those through to tone tool tries turn turns under until ' +
     'user using very wants was were what when where which while who will with wonders would write writes ' +
-    'your yours persona emotion topic keep need want give tell know').split(' '),
+    'your yours persona emotion topic keep need want give tell know'
+  ).split(' '),
 )
 const FALLBACK_PHRASES = ['the plan', 'the details', 'the timeline', 'the next step']
 
 function seedFromPrompt(request: MessagesRequest): { random: () => number; words: Words } {
   const lastUser = request.messages.findLast((message) => message.role === 'user')
-  const system = systemBlocks(request).map((block) => block.text).join('\n')
+  const system = systemBlocks(request)
+    .map((block) => block.text)
+    .join('\n')
   const seedText = `${system}\n${request.messages.map((message) => messageText(message.content)).join('\n')}`
   const random = seededRandom(seedText)
   // The request's own words come first: they name what this conversation is about.

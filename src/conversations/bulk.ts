@@ -1,11 +1,11 @@
-import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
-import { can, type Capability } from '../auth/roles'
+import { type Capability, can } from '../auth/roles'
 import { addJob } from '../db/jobs'
 import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
-import { checkFilter, ConversationFilter, conversationFilter, FILTER_FIELDS, listedConversations } from './filter'
 import { listField, optionalField, single } from '../http/params'
+import { ConversationFilter, checkFilter, conversationFilter, FILTER_FIELDS, listedConversations } from './filter'
 
 /**
  * Bulk actions on the dashboard: on the ticked rows or on everything matching the filter. Each

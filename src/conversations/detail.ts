@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { ConversationVersionsTable, DB } from '../db/schema'
 import { NotFound } from '../errors'
 
@@ -67,7 +67,12 @@ export async function listVersions(db: Kysely<DB>, conversationId: string) {
 export type VersionEntry = Awaited<ReturnType<typeof listVersions>>[number]
 
 export async function findVersion(db: Kysely<DB>, conversationId: string, version: number): Promise<ConversationVersion> {
-  const row = await db.selectFrom('conversation_versions').selectAll().where('conversation_id', '=', conversationId).where('version', '=', version).executeTakeFirst()
+  const row = await db
+    .selectFrom('conversation_versions')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('version', '=', version)
+    .executeTakeFirst()
   if (!row) throw new NotFound(`This conversation has no version ${version}.`)
   return row
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB } from '../db/schema'
 import { Conflict, NotFound } from '../errors'
@@ -18,7 +18,10 @@ import { recordStatusChange, statusWords } from '../review/actions'
 
 export const TRASH_DAYS = 30
 
-const version = z.preprocess(single, z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'))
+const version = z.preprocess(
+  single,
+  z.coerce.number({ error: 'must be the version you edited' }).int('must be a whole number').min(1, 'must be the version you edited'),
+)
 
 export const TurnEdit = z.object({
   content: z.preprocess(single, z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters')),
@@ -47,11 +50,30 @@ const REVIEWED: ConversationStatus[] = ['approved', 'rejected']
  * goes back to pending review, recorded as an 'edited' review action. Returns the new row version
  * (for the next edit) and the new content version.
  */
-export async function editTurn(db: Kysely<DB>, id: string, index: number, edit: TurnEdit, userId: string): Promise<{ version: number; contentVersion: number }> {
+export async function editTurn(
+  db: Kysely<DB>,
+  id: string,
+  index: number,
+  edit: TurnEdit,
+  userId: string,
+): Promise<{ version: number; contentVersion: number }> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom('conversations')
-      .select(['title', 'turns', 'parameters', 'model', 'quality_score', 'quality_parts', 'input_tokens', 'output_tokens', 'cost_usd', 'version', 'status', 'created_at'])
+      .select([
+        'title',
+        'turns',
+        'parameters',
+        'model',
+        'quality_score',
+        'quality_parts',
+        'input_tokens',
+        'output_tokens',
+        'cost_usd',
+        'version',
+        'status',
+        'created_at',
+      ])
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .where('version', '=', edit.version)
@@ -127,7 +149,9 @@ export async function resubmitConversation(db: Kysely<DB>, id: string, seen: num
       .executeTakeFirst()
     if (!row) return refuse(trx, id, seen)
     if (row.status !== 'needs_revision') {
-      throw new Conflict(`This conversation is ${statusWords(row.status)}; only one sent back for changes can be sent back to review.`, { version: row.version })
+      throw new Conflict(`This conversation is ${statusWords(row.status)}; only one sent back for changes can be sent back to review.`, {
+        version: row.version,
+      })
     }
     const version = row.version + 1
     await trx
@@ -135,7 +159,14 @@ export async function resubmitConversation(db: Kysely<DB>, id: string, seen: num
       .set({ status: 'pending_review', version, reviewed_by: null, reviewed_at: null, updated_at: sql`now()` })
       .where('id', '=', id)
       .execute()
-    await recordStatusChange(trx, { conversationId: id, userId, action: 'resubmitted', from: 'needs_revision', to: 'pending_review', comment: 'Sent back to review after the requested changes.' })
+    await recordStatusChange(trx, {
+      conversationId: id,
+      userId,
+      action: 'resubmitted',
+      from: 'needs_revision',
+      to: 'pending_review',
+      comment: 'Sent back to review after the requested changes.',
+    })
     return version
   })
 }
@@ -176,6 +207,10 @@ export async function listTrash(db: Kysely<DB>, options: { after?: { deletedAt: 
   if (options.after) {
     query = query.where(sql<boolean>`(deleted_at, id) < (cast(${options.after.deletedAt} as timestamptz), cast(${options.after.id} as uuid))`)
   }
-  const rows = await query.orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute()
+  const rows = await query
+    .orderBy('deleted_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute()
   return keysetPage(rows, options.limit, (last) => new URLSearchParams({ after_at: last.key, after_id: last.id }).toString())
 }

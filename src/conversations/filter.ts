@@ -1,6 +1,6 @@
-import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely'
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
-import { CONVERSATION_STATUSES, TIERS, type DB } from '../db/schema'
+import { CONVERSATION_STATUSES, type DB, TIERS } from '../db/schema'
 import { listField, optionalField } from '../http/params'
 
 /**

@@ -34,9 +34,12 @@ export type LinkResult = { id: string; version: number; parent_chunk_id: string 
 async function missingOrStale(db: Kysely<DB>, id: string, seen: number | undefined): Promise<never> {
   const current = await db.selectFrom('conversations').select('version').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
   if (!current) throw new NotFound('No such conversation (it may have been deleted).')
-  throw new Conflict(`This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${current.version}). Reload it and try again.`, {
-    version: current.version,
-  })
+  throw new Conflict(
+    `This conversation changed since you opened it (you saw revision ${seen}, it is now revision ${current.version}). Reload it and try again.`,
+    {
+      version: current.version,
+    },
+  )
 }
 
 /** Links a live conversation to a chunk (read fresh, not from the cache: a deleted chunk must be a 404). */

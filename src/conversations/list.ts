@@ -1,12 +1,12 @@
-import { sql, type Kysely, type QueryCreator } from 'kysely'
+import { type Kysely, type QueryCreator, sql } from 'kysely'
 import { z } from 'zod'
 import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
 import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
-import { checkFilter, FILTER_FIELDS, listedConversations, type ConversationFilter } from './filter'
-import { addHighlights, SEARCH_WINDOW } from './search'
 import { readPreferences } from '../preferences/queries'
-import { decodeCursor, DEFAULT_SORT, encodeCursor, sortParts, SORTS, type Sort } from './sort'
+import { type ConversationFilter, checkFilter, FILTER_FIELDS, listedConversations } from './filter'
+import { addHighlights, SEARCH_WINDOW } from './search'
+import { DEFAULT_SORT, decodeCursor, encodeCursor, SORTS, type Sort, sortParts } from './sort'
 
 /** What the list accepts: the filter plus sort, cursor and page size (from the query string or JSON). */
 export const ListQuery = z
@@ -15,7 +15,11 @@ export const ListQuery = z
     sort: optionalField(z.enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` })),
     cursor: optionalField(z.string().max(20_000)),
     limit: optionalField(
-      z.coerce.number({ error: 'must be a whole number from 1 to 500' }).int('must be a whole number from 1 to 500').min(1, 'must be from 1 to 500').max(500, 'must be from 1 to 500'),
+      z.coerce
+        .number({ error: 'must be a whole number from 1 to 500' })
+        .int('must be a whole number from 1 to 500')
+        .min(1, 'must be from 1 to 500')
+        .max(500, 'must be from 1 to 500'),
     ),
   })
   .superRefine(checkFilter)
@@ -134,7 +138,11 @@ export async function listConversations(
       const last = rows.at(-1)
       const from = last ? { key: last.sort_key, id: last.id } : after
       // Ordering by an expression no index has makes Postgres collect the matches from the GIN index.
-      const rest = await select(from).orderBy(opaque, direction).orderBy('conversations.id', direction).limit(want - rows.length).execute()
+      const rest = await select(from)
+        .orderBy(opaque, direction)
+        .orderBy('conversations.id', direction)
+        .limit(want - rows.length)
+        .execute()
       rows = [...rows, ...rest]
     }
   }

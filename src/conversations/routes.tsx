@@ -1,31 +1,31 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
+import { ConversationPage } from '../../views/conversations/ConversationPage'
+import { ConversationRows } from '../../views/conversations/ConversationRows'
+import { DashboardPage, type DashboardView, Results } from '../../views/conversations/DashboardPage'
+import { OrphansPage } from '../../views/conversations/OrphansPage'
+import { SummaryCards } from '../../views/conversations/SummaryCards'
+import { SummaryPage } from '../../views/conversations/SummaryPage'
+import { TrashPage } from '../../views/conversations/TrashPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { can } from '../auth/roles'
 import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../errors'
+import { isCursorTimestamp } from '../http/cursor'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
-import { isCursorTimestamp } from '../http/cursor'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
-import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
-import { ConversationPage } from '../../views/conversations/ConversationPage'
-import { ConversationRows } from '../../views/conversations/ConversationRows'
-import { DashboardPage, Results, type DashboardView } from '../../views/conversations/DashboardPage'
-import { SummaryCards } from '../../views/conversations/SummaryCards'
-import { SummaryPage } from '../../views/conversations/SummaryPage'
-import { TrashPage } from '../../views/conversations/TrashPage'
-import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, bulkTarget, BulkInput, countBulk, mayBulk, queueBulk, type BulkAction } from './bulk'
-import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, trashConversation, TurnEdit, VersionGuard } from './edit'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
+import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
 import { findConversation, listVersions } from './detail'
-import { chunkExists, linkChunk, LinkInput, NoSuchChunk, unlinkChunk } from './links'
-import { OrphansPage } from '../../views/conversations/OrphansPage'
-import { filterChoices, filterParams, type ConversationFilter } from './filter'
-import { listConversations, ListQuery, pageSizeFor } from './list'
+import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, TurnEdit, trashConversation, VersionGuard } from './edit'
+import { type ConversationFilter, filterChoices, filterParams } from './filter'
+import { chunkExists, LinkInput, linkChunk, NoSuchChunk, unlinkChunk } from './links'
+import { ListQuery, listConversations, pageSizeFor } from './list'
 import { DEFAULT_SORT, type Sort } from './sort'
 import { summarizeConversations } from './summary'
 
@@ -156,7 +156,9 @@ conversationRoutes.post('/bulk', async (c) => {
   }
   if (!input.confirmed) {
     if (wantsJson(c)) return c.json({ action: input.action, ...counts, confirmed: false })
-    return c.html(<BulkConfirmPage ctx={pageContext(c)} action={input.action} scope={input.scope} filter={target.ids ? {} : filter} ids={target.ids} {...counts} />)
+    return c.html(
+      <BulkConfirmPage ctx={pageContext(c)} action={input.action} scope={input.scope} filter={target.ids ? {} : filter} ids={target.ids} {...counts} />,
+    )
   }
   if (counts.eligible > BULK_JOB_THRESHOLD) {
     await queueBulk(c.var.db, { action: input.action, filter: target.filter, ids: target.ids, userId: user.id })
@@ -210,7 +212,11 @@ conversationRoutes.post('/:id/link-chunk', requireCapability('edit'), async (c) 
   const { back } = LinkForm.parse(body)
   // A wrong or vanished chunk id goes back to the form with a sentence; a missing conversation stays a 404.
   if (!(await findConversation(c.var.db, id))) throw new NotFound('No such conversation (it may have been deleted).')
-  rerenderOnError(c, () => c.redirect(backTo(id, back, 'no_chunk'), 303), (err) => err instanceof NoSuchChunk)
+  rerenderOnError(
+    c,
+    () => c.redirect(backTo(id, back, 'no_chunk'), 303),
+    (err) => err instanceof NoSuchChunk,
+  )
   const input = LinkInput.safeParse(body)
   if (!input.success) throw new NoSuchChunk()
   const linked = await linkChunk(c.var.db, id, input.data)
@@ -255,7 +261,11 @@ conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c)
   if (!turn.success) throw new NotFound('No such turn.')
   const edit = await parseBody(c, TurnEdit)
   // A stale edit shows the current conversation with the message, so nothing typed is lost silently.
-  rerenderOnError(c, (problem) => detailPage(c, id, { error: problem.error, status: 409 }), (err) => err instanceof Conflict)
+  rerenderOnError(
+    c,
+    (problem) => detailPage(c, id, { error: problem.error, status: 409 }),
+    (err) => err instanceof Conflict,
+  )
   const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, signedInUser(c).id)
   if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
   return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
@@ -266,7 +276,11 @@ conversationRoutes.post('/:id/resubmit', requireCapability('edit'), async (c) =>
   const id = conversationId(c)
   const { version: seen } = await parseBody(c, VersionGuard)
   if (seen === undefined) throw new ValidationFailed('Send the version you saw.', { version: 'must be the version you saw' })
-  rerenderOnError(c, (problem) => detailPage(c, id, { error: problem.error, status: 409 }), (err) => err instanceof Conflict)
+  rerenderOnError(
+    c,
+    (problem) => detailPage(c, id, { error: problem.error, status: 409 }),
+    (err) => err instanceof Conflict,
+  )
   const version = await resubmitConversation(c.var.db, id, seen, signedInUser(c).id)
   if (wantsJson(c)) return c.json({ id, status: 'pending_review', version })
   return c.redirect(`/conversations/${id}?done=resubmitted`, 303)

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { DB } from '../db/schema'
 import type { ConversationRow } from './list'
 
@@ -22,7 +22,9 @@ export async function addHighlights(db: Kysely<DB>, items: ConversationRow[], q:
     .select([
       'id',
       sql<string>`ts_headline('english', ${clean(sql`title`)}, websearch_to_tsquery('english', ${q}), ${options})`.as('title'),
-      sql<string>`ts_headline('english', ${clean(sql`(select coalesce(string_agg(t->>'content', ' '), '') from jsonb_array_elements(turns) t)`)}, websearch_to_tsquery('english', ${q}), ${snippetOptions})`.as('snippet'),
+      sql<string>`ts_headline('english', ${clean(sql`(select coalesce(string_agg(t->>'content', ' '), '') from jsonb_array_elements(turns) t)`)}, websearch_to_tsquery('english', ${q}), ${snippetOptions})`.as(
+        'snippet',
+      ),
     ])
     .where(
       'id',

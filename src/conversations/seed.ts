@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
 
 /**
@@ -9,9 +9,33 @@ import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
  * seconds, not minutes.
  */
 
-const PERSONAS = ['first-time customer', 'small business owner', 'frustrated parent', 'retired engineer', 'university student', 'night-shift nurse', 'travel blogger', 'IT administrator', 'non-native speaker', 'busy executive']
+const PERSONAS = [
+  'first-time customer',
+  'small business owner',
+  'frustrated parent',
+  'retired engineer',
+  'university student',
+  'night-shift nurse',
+  'travel blogger',
+  'IT administrator',
+  'non-native speaker',
+  'busy executive',
+]
 const EMOTIONS = ['calm', 'frustrated', 'anxious', 'curious', 'angry', 'confused', 'grateful', 'impatient', 'sceptical', 'hopeful']
-const TOPICS = ['billing dispute', 'password reset', 'delayed delivery', 'refund request', 'account upgrade', 'data export', 'broken device', 'subscription cancel', 'privacy question', 'installation help', 'wrong item shipped', 'loyalty points']
+const TOPICS = [
+  'billing dispute',
+  'password reset',
+  'delayed delivery',
+  'refund request',
+  'account upgrade',
+  'data export',
+  'broken device',
+  'subscription cancel',
+  'privacy question',
+  'installation help',
+  'wrong item shipped',
+  'loyalty points',
+]
 const USER_LINES = [
   'Hi, I need some help with my %t, it has been going on for days.',
   'I already tried what your website suggests and it did not work.',
@@ -71,7 +95,17 @@ export async function seedConversations(db: Kysely<DB>, options: { count: number
     .execute()
   await db
     .insertInto('edge_cases')
-    .values(scenarios.slice(0, 6).map((s, i) => ({ scenario_id: s.id, name: `Escalation ${i + 1}`, type: 'escalation', description: 'The user threatens to leave and asks for a manager.', complexity: 3 + i })))
+    .values(
+      scenarios
+        .slice(0, 6)
+        .map((s, i) => ({
+          scenario_id: s.id,
+          name: `Escalation ${i + 1}`,
+          type: 'escalation',
+          description: 'The user threatens to leave and asks for a manager.',
+          complexity: 3 + i,
+        })),
+    )
     .execute()
   const batches = await db
     .insertInto('batches')
@@ -96,7 +130,10 @@ export async function seedConversations(db: Kysely<DB>, options: { count: number
     for (let size = sizes.shift(); size !== undefined; size = sizes.shift()) await insertConversationChunk(db, size, createdBy)
   })
   await Promise.all(lanes)
-  await seedReviewHistory(db, batches.map((b) => b.id))
+  await seedReviewHistory(
+    db,
+    batches.map((b) => b.id),
+  )
   await sql`
     update batches b set total = c.n, input_tokens = c.input_tokens, output_tokens = c.output_tokens, cost_usd = c.cost
     from (select batch_id, count(*) n, sum(input_tokens) input_tokens, sum(output_tokens) output_tokens, sum(cost_usd) cost
@@ -142,7 +179,11 @@ async function seedTemplates(db: Kysely<DB>, createdBy: string | null) {
       quality_threshold: 6,
       notes: '',
     }
-    const template = await db.insertInto('templates').values({ ...fields, parameters: JSON.stringify(PARAMETERS), created_by: createdBy }).returning(['id', 'name']).executeTakeFirstOrThrow()
+    const template = await db
+      .insertInto('templates')
+      .values({ ...fields, parameters: JSON.stringify(PARAMETERS), created_by: createdBy })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow()
     const version = await db
       .insertInto('template_versions')
       .values({ template_id: template.id, version: 1, snapshot: JSON.stringify(fields), created_by: createdBy })

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { ConversationStatus, DB, Tier } from '../db/schema'
 import { approvalRate } from '../review/approval-rate'
-import { listedConversations, type ConversationFilter } from './filter'
+import { type ConversationFilter, listedConversations } from './filter'
 
 export type Summary = {
   total: number

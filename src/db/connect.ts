@@ -17,7 +17,10 @@ export function connect(url: string, log: Logger, max = 10): Database {
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'))
   pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'database connection lost')))
   // Every statement's time goes into this process's latency histogram (the health page's query latency).
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool) }), log: (event) => recordQuery(event.query.sql, event.queryDurationMillis) })
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: namingPool(pool) }),
+    log: (event) => recordQuery(event.query.sql, event.queryDurationMillis),
+  })
   return { db, pool }
 }
 
@@ -31,9 +34,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = 'code' in err && typeof err.code === 'string' ? err.code : ''
   if (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true
   if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable)
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    err.message,
-  )
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)
 }
 
 /** A one-line, password-free description of where a database URL points. */

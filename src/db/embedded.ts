@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, promises as fs } from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import exitHook from 'async-exit-hook'
 import type { Logger } from '../log'
 import { isAlive } from '../process-alive'
@@ -50,8 +50,14 @@ export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<E
     // Loopback TCP only and no unix socket: nothing outside this machine can reach it. Statement
     // statistics for the health page's slowest statements.
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
-      '-c', 'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
     ],
     onLog: (message) => {
       output.push(message)

@@ -35,7 +35,10 @@ export function grouped<I, O>(run: GroupRun<I, O>, { maxGroup = 64, inFlight = 2
 
   const runGroup = async (db: Kysely<DB>, group: Array<Waiting<I, O>>) => {
     try {
-      const outputs = await run(db, group.map((w) => w.input))
+      const outputs = await run(
+        db,
+        group.map((w) => w.input),
+      )
       for (const [i, w] of group.entries()) w.resolve(outputs[i]!)
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err)

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import type { Config } from '../config'
 import type { Logger } from '../log'
-import { connect, describeDatabaseUrl, type Database } from './connect'
+import { connect, type Database, describeDatabaseUrl } from './connect'
 import { startEmbeddedPostgres } from './embedded'
 
 export class DatabaseUnreachable extends Error {
@@ -25,9 +25,7 @@ export async function openDatabase(config: Config, log: Logger, poolSize?: numbe
   } catch (err) {
     await close().catch(() => undefined)
     const reason = err instanceof Error ? ('code' in err && err.code ? `${String(err.code)}: ${err.message}` : err.message) : String(err)
-    throw new DatabaseUnreachable(
-      `Cannot reach the database at ${describeDatabaseUrl(url)} (${reason}). Check DATABASE_URL and that Postgres is running.`,
-    )
+    throw new DatabaseUnreachable(`Cannot reach the database at ${describeDatabaseUrl(url)} (${reason}). Check DATABASE_URL and that Postgres is running.`)
   }
   log.info({ database: describeDatabaseUrl(url), embedded: Boolean(embedded) }, 'database connected')
   return { ...database, close }

@@ -1,11 +1,11 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
-import { invalid, parseBody, readBody } from '../http/respond'
 import { uuidParam } from '../http/params'
-import { deleteDocument, findDocument, listDocuments, requestRechunk, type DocumentRow } from './queries'
+import { invalid, parseBody, readBody } from '../http/respond'
+import { type DocumentRow, deleteDocument, findDocument, listDocuments, requestRechunk } from './queries'
 import { rechunkOptions } from './rechunk'
 import { documentFromFile, documentFromText, documentsFromFiles, filesFromBody } from './upload'
 
@@ -44,7 +44,12 @@ const PastedText = z.object({
 const ListQuery = z.object({
   q: z.string().trim().max(200).optional(),
   cursor: z.string().max(400).optional(),
-  limit: z.coerce.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200').default(50),
+  limit: z.coerce
+    .number({ error: 'must be a whole number from 1 to 200' })
+    .int('must be a whole number from 1 to 200')
+    .min(1, 'must be from 1 to 200')
+    .max(200, 'must be from 1 to 200')
+    .default(50),
 })
 
 export function parseListQuery(query: Record<string, string>) {

@@ -11,8 +11,18 @@ export const SUPPORTED_FORMATS_SENTENCE = 'plain text (.txt), Markdown (.md), HT
 
 /** For an upload input's `accept` attribute. */
 export const UPLOAD_ACCEPT = [
-  '.txt', '.text', '.md', '.markdown', '.html', '.htm', '.pdf', '.docx',
-  'text/plain', 'text/markdown', 'text/html', 'application/pdf',
+  '.txt',
+  '.text',
+  '.md',
+  '.markdown',
+  '.html',
+  '.htm',
+  '.pdf',
+  '.docx',
+  'text/plain',
+  'text/markdown',
+  'text/html',
+  'application/pdf',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 ].join(',')
 
@@ -22,8 +32,40 @@ const HTML_EXTENSIONS = new Set(['html', 'htm', 'xhtml'])
 
 /** Not documents even when their bytes look like text (an SVG is XML, an RTF is ASCII). */
 const REFUSED_EXTENSIONS = new Set([
-  'png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'ico', 'svg', 'heic', 'mp3', 'wav', 'mp4', 'mov', 'avi',
-  'zip', 'gz', 'tgz', '7z', 'rar', 'exe', 'dll', 'bin', 'iso', 'dmg', 'doc', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'rtf', 'epub',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'webp',
+  'bmp',
+  'tif',
+  'tiff',
+  'ico',
+  'svg',
+  'heic',
+  'mp3',
+  'wav',
+  'mp4',
+  'mov',
+  'avi',
+  'zip',
+  'gz',
+  'tgz',
+  '7z',
+  'rar',
+  'exe',
+  'dll',
+  'bin',
+  'iso',
+  'dmg',
+  'doc',
+  'xls',
+  'xlsx',
+  'ppt',
+  'pptx',
+  'odt',
+  'rtf',
+  'epub',
 ])
 
 /** Magic numbers of common files we do not read, so the refusal can name what was sent. */
@@ -107,6 +149,10 @@ function looksBinary(bytes: Uint8Array): boolean {
 }
 
 function sniffsHtml(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase()
+  const head = Buffer.from(bytes.subarray(0, 1024))
+    .toString('latin1')
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase()
   return head.startsWith('<!doctype html') || head.startsWith('<html')
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import { z } from 'zod'
 import { forgetChunks } from '../chunks/cache'
 import type { Chunk, ChunkOptions } from '../chunks/chunker'
@@ -141,7 +141,11 @@ export async function listDocuments(db: Kysely<DB>, query: DocumentListQuery): P
   let select = selectDocuments(db).select(sql<string>`documents.created_at::text`.as('cursor_at'))
   if (query.q) select = select.where(sql<boolean>`documents.search @@ websearch_to_tsquery('english', ${query.q})`)
   if (after) select = select.where(sql<boolean>`(documents.created_at, documents.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`)
-  const rows = await select.orderBy('documents.created_at', 'desc').orderBy('documents.id', 'desc').limit(query.limit + 1).execute()
+  const rows = await select
+    .orderBy('documents.created_at', 'desc')
+    .orderBy('documents.id', 'desc')
+    .limit(query.limit + 1)
+    .execute()
   return keysetPage(
     rows,
     query.limit,
@@ -245,7 +249,12 @@ export async function findIngestInput(db: Kysely<DB>, id: string): Promise<Inges
 
 /** Shown while the task works; written on its own (outside the final transaction) so pages see it. */
 export async function setIngestProgress(db: Kysely<DB>, id: string, progress: IngestProgress): Promise<void> {
-  await db.updateTable('documents').set({ progress: JSON.stringify(progress) }).where('id', '=', id).where('status', '=', 'processing').execute()
+  await db
+    .updateTable('documents')
+    .set({ progress: JSON.stringify(progress) })
+    .where('id', '=', id)
+    .where('status', '=', 'processing')
+    .execute()
 }
 
 export async function markDocumentFailed(db: Kysely<DB>, id: string, reason: string): Promise<void> {

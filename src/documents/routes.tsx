@@ -1,18 +1,18 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { requireCapability, signedInUser } from '../auth/middleware'
-import type { AppEnv } from '../http/env'
-import { isConfirmed } from '../http/confirm'
-import { rerenderOnError } from '../http/errors'
-import { pageContext } from '../http/page-context'
-import { isHtmx, readBody } from '../http/respond'
 import { ConfirmPage } from '../../views/ConfirmPage'
 import { DocumentPage } from '../../views/documents/DocumentPage'
 import { DocumentRows } from '../../views/documents/DocumentRows'
-import { DocumentsPage, type UploadOutcome } from '../../views/documents/DocumentsPage'
 import { DocumentBody } from '../../views/documents/DocumentStatus'
+import { DocumentsPage, type UploadOutcome } from '../../views/documents/DocumentsPage'
+import { requireCapability, signedInUser } from '../auth/middleware'
+import { isConfirmed } from '../http/confirm'
+import type { AppEnv } from '../http/env'
+import { rerenderOnError } from '../http/errors'
+import { pageContext } from '../http/page-context'
+import { isHtmx, readBody } from '../http/respond'
 import { documentOr404, parseListQuery } from './api-routes'
-import { deleteDocument, listDocumentChunks, listDocuments, requestRechunk, type DocumentRow } from './queries'
+import { type DocumentRow, deleteDocument, listDocumentChunks, listDocuments, requestRechunk } from './queries'
 import { rechunkFormValues, rechunkOptions, rechunkRequestFromForm } from './rechunk'
 import { documentsFromFiles, filesFromBody } from './upload'
 
@@ -21,7 +21,12 @@ const CHUNK_PAGE = 100
 
 async function chunksOf(c: Context<AppEnv>, row: DocumentRow) {
   if (row.status !== 'ready') return { items: [] }
-  const from = z.coerce.number().int().min(0).catch(0).parse(c.req.query('from') ?? 0)
+  const from = z.coerce
+    .number()
+    .int()
+    .min(0)
+    .catch(0)
+    .parse(c.req.query('from') ?? 0)
   return listDocumentChunks(c.var.db, row.id, { from, limit: CHUNK_PAGE })
 }
 
@@ -76,10 +81,17 @@ documentPages.post('/:id/delete', requireCapability('edit'), async (c) => {
   const row = await documentOr404(c)
   if (!(await isConfirmed(c))) {
     return c.html(
-      <ConfirmPage ctx={pageContext(c)} title={`Delete “${row.title}”?`} action={`/documents/${row.id}/delete`} confirm="Delete document" back={`/documents/${row.id}`} backLabel="Keep it">
+      <ConfirmPage
+        ctx={pageContext(c)}
+        title={`Delete “${row.title}”?`}
+        action={`/documents/${row.id}/delete`}
+        confirm="Delete document"
+        back={`/documents/${row.id}`}
+        backLabel="Keep it"
+      >
         <p>
-          Its {row.chunk_count.toLocaleString('en')} chunks are deleted with it. Conversations generated from them keep the text they were
-          grounded in, and are listed as orphaned so they can be linked to another chunk.
+          Its {row.chunk_count.toLocaleString('en')} chunks are deleted with it. Conversations generated from them keep the text they were grounded in, and are
+          listed as orphaned so they can be linked to another chunk.
         </p>
       </ConfirmPage>,
     )

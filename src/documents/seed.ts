@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { DEFAULT_CHUNK_OPTIONS } from '../chunks/chunker'
-import { toDimensionSource, type DimensionSource } from '../chunks/dimension-source'
+import { type DimensionSource, toDimensionSource } from '../chunks/dimension-source'
 import type { DimensionAnalysis } from '../chunks/dimensions'
 import { simulateDimensionAnalysis } from '../chunks/simulated-dimensions'
 import { countTokens } from '../chunks/tokens'
 import type { DB } from '../db/schema'
-import type { Section } from './sections'
 import { seededRandom } from '../random'
+import type { Section } from './sections'
 
 /**
  * `npm run seed -- --documents N`: N ready documents of CHUNKS_PER_DOCUMENT chunks each, written
@@ -99,24 +99,141 @@ const GENERAL = [
   'Example: {name} from {city} called about a {product} and was helped within one call.',
   'Offer {channel} as an alternative when the phone queue is longer than ten minutes.',
 ]
-const ITEMS = ['kettle', 'router', 'headphones', 'smartwatch', 'blender', 'vacuum cleaner', 'coffee machine', 'e-reader', 'tablet', 'camera',
-  'speaker', 'monitor', 'keyboard', 'printer', 'air purifier', 'toaster', 'lamp', 'thermostat', 'doorbell', 'scooter', 'drill', 'fridge',
-  'washing machine', 'projector', 'fitness tracker', 'baby monitor', 'hair dryer', 'microwave', 'dehumidifier', 'charger']
+const ITEMS = [
+  'kettle',
+  'router',
+  'headphones',
+  'smartwatch',
+  'blender',
+  'vacuum cleaner',
+  'coffee machine',
+  'e-reader',
+  'tablet',
+  'camera',
+  'speaker',
+  'monitor',
+  'keyboard',
+  'printer',
+  'air purifier',
+  'toaster',
+  'lamp',
+  'thermostat',
+  'doorbell',
+  'scooter',
+  'drill',
+  'fridge',
+  'washing machine',
+  'projector',
+  'fitness tracker',
+  'baby monitor',
+  'hair dryer',
+  'microwave',
+  'dehumidifier',
+  'charger',
+]
 /** Made-up brand names, two syllables each: 484, each one rare in the corpus. */
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tar', 'vel', 'zo', 'qui', 'bra', 'dun', 'fe', 'gor', 'hal', 'jin', 'nox', 'pel', 'sor', 'tuv', 'wex', 'yal', 'cor', 'mar']
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'tar',
+  'vel',
+  'zo',
+  'qui',
+  'bra',
+  'dun',
+  'fe',
+  'gor',
+  'hal',
+  'jin',
+  'nox',
+  'pel',
+  'sor',
+  'tuv',
+  'wex',
+  'yal',
+  'cor',
+  'mar',
+]
 const BRANDS = SYLLABLES.flatMap((a) => SYLLABLES.map((b) => a + b)).map((b) => b[0]!.toUpperCase() + b.slice(1))
 const SLOTS: Record<string, string[]> = {
-  city: ['Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'Dublin', 'Lyon', 'Lille', 'Porto', 'Valencia', 'Bologna', 'Ghent', 'Utrecht', 'Bremen',
-    'Leipzig', 'Graz', 'Brno', 'Krakow', 'Gdansk', 'Tartu', 'Turku', 'Aarhus', 'Malmo', 'Bergen', 'Cork', 'Nantes', 'Seville', 'Bilbao',
-    'Turin', 'Antwerp', 'Rotterdam', 'Dresden', 'Salzburg', 'Ljubljana', 'Zagreb', 'Riga', 'Vilnius', 'Uppsala', 'Tampere', 'Odense', 'Galway'],
+  city: [
+    'Leeds',
+    'Bristol',
+    'Glasgow',
+    'Cardiff',
+    'Dublin',
+    'Lyon',
+    'Lille',
+    'Porto',
+    'Valencia',
+    'Bologna',
+    'Ghent',
+    'Utrecht',
+    'Bremen',
+    'Leipzig',
+    'Graz',
+    'Brno',
+    'Krakow',
+    'Gdansk',
+    'Tartu',
+    'Turku',
+    'Aarhus',
+    'Malmo',
+    'Bergen',
+    'Cork',
+    'Nantes',
+    'Seville',
+    'Bilbao',
+    'Turin',
+    'Antwerp',
+    'Rotterdam',
+    'Dresden',
+    'Salzburg',
+    'Ljubljana',
+    'Zagreb',
+    'Riga',
+    'Vilnius',
+    'Uppsala',
+    'Tampere',
+    'Odense',
+    'Galway',
+  ],
   carrier: ['Parcelink', 'SwiftPost', 'Boxroute', 'Northway Freight', 'Courierly', 'Dispatcho', 'Lanehaul', 'Relaydrop'],
   days: ['2', '3', '5', '7', '10', '14', '21', '28', '30', '45', '60', '90'],
   amount: ['5', '10', '15', '20', '25', '40', '50', '75', '100', '150', '200', '250', '500'],
   plan: ['Basic', 'Plus', 'Family', 'Business', 'Student', 'Premium', 'Starter', 'Team', 'Unlimited', 'Lite'],
   channel: ['email', 'live chat', 'text message', 'the mobile app', 'the help centre', 'the web form', 'post', 'the customer portal'],
   team: ['billing team', 'returns desk', 'logistics team', 'privacy office', 'security team', 'repair centre', 'customer care team', 'escalations desk'],
-  name: ['Amira', 'Bogdan', 'Chiara', 'Dmitri', 'Elif', 'Femi', 'Greta', 'Hamza', 'Ines', 'Jonas', 'Kasia', 'Luca', 'Maeve', 'Nikolai', 'Oona',
-    'Priya', 'Quentin', 'Rosa', 'Soren', 'Tomasz', 'Ugo', 'Vera', 'Wanjiru', 'Xavier', 'Yusuf', 'Zofia'],
+  name: [
+    'Amira',
+    'Bogdan',
+    'Chiara',
+    'Dmitri',
+    'Elif',
+    'Femi',
+    'Greta',
+    'Hamza',
+    'Ines',
+    'Jonas',
+    'Kasia',
+    'Luca',
+    'Maeve',
+    'Nikolai',
+    'Oona',
+    'Priya',
+    'Quentin',
+    'Rosa',
+    'Soren',
+    'Tomasz',
+    'Ugo',
+    'Vera',
+    'Wanjiru',
+    'Xavier',
+    'Yusuf',
+    'Zofia',
+  ],
 }
 const SUBHEADINGS = ['Overview', 'Eligibility', 'How it works', 'Exceptions', 'What agents may do', 'Examples']
 const KINDS = ['handbook', 'policy', 'guide', 'playbook', 'FAQ']
@@ -171,7 +288,15 @@ function buildDocument(n: number, pool: Passage[], next: () => number) {
       const body = index === null ? `This ${title} explains how the support team handles ${topic.toLowerCase()} (document ${n + 1}).` : pool[index]!.text
       if (c > 0) add('\n\n')
       const char_start = add(body)
-      chunks.push({ ordinal, heading_path: path, text: body, tokens: index === null ? countTokens(body) : pool[index]!.tokens, char_start, char_end: char_start + body.length, pool: index })
+      chunks.push({
+        ordinal,
+        heading_path: path,
+        text: body,
+        tokens: index === null ? countTokens(body) : pool[index]!.tokens,
+        char_start,
+        char_end: char_start + body.length,
+        pool: index,
+      })
     }
     sections.push({ heading_path: path, start, end: text.length })
   }
@@ -225,7 +350,14 @@ export async function seedDocuments(db: Kysely<DB>, options: { count: number; cr
       })
       for (const { pool: passage, text, ...chunk } of doc.chunks) {
         // A pooled chunk's text is its passage's; every fourth one is left unanalysed.
-        chunks.push({ document_id: id, ...chunk, text: passage === null ? text : null, passage, analysed: passage !== null && chunk.ordinal % 4 !== 3, created_at })
+        chunks.push({
+          document_id: id,
+          ...chunk,
+          text: passage === null ? text : null,
+          passage,
+          analysed: passage !== null && chunk.ordinal % 4 !== 3,
+          created_at,
+        })
       }
     }
     await conn.transaction().execute(async (trx) => {
@@ -233,7 +365,9 @@ export async function seedDocuments(db: Kysely<DB>, options: { count: number; cr
         select d.id, d.title, d.filename, d.format, d.bytes, d.sha256, 'ready', d.chunk_count, ${JSON.stringify(DEFAULT_CHUNK_OPTIONS)}::jsonb,
           d.text, d.sections, 'utf-8', ${options.createdBy ?? null}::uuid, d.created_at, d.created_at
         from jsonb_to_recordset(${JSON.stringify(documents)}::jsonb)
-          as d(id uuid, title text, filename text, format text, bytes bigint, sha256 text, chunk_count int, text text, sections jsonb, created_at timestamptz)`.execute(trx)
+          as d(id uuid, title text, filename text, format text, bytes bigint, sha256 text, chunk_count int, text text, sections jsonb, created_at timestamptz)`.execute(
+        trx,
+      )
       await sql`insert into chunks (document_id, ordinal, heading_path, text, tokens, char_start, char_end, dimensions, dimension_source,
           personas, emotions, topics, complexity, analyzed_at, created_at)
         select c.document_id, c.ordinal, array(select jsonb_array_elements_text(c.heading_path)), coalesce(c.text, p.text), c.tokens,
@@ -252,7 +386,9 @@ export async function seedDocuments(db: Kysely<DB>, options: { count: number; cr
     db.connection().execute(async (conn) => {
       await sql`create temporary table seed_passages on commit preserve rows as
         select * from jsonb_to_recordset(${passages}::jsonb)
-          as p(i int, text text, tokens int, dimensions jsonb, dimension_source jsonb, personas text[], emotions text[], topics text[], complexity smallint)`.execute(conn)
+          as p(i int, text text, tokens int, dimensions jsonb, dimension_source jsonb, personas text[], emotions text[], topics text[], complexity smallint)`.execute(
+        conn,
+      )
       await sql`alter table seed_passages add primary key (i)`.execute(conn)
       try {
         for (let first = batches.shift(); first !== undefined; first = batches.shift()) await insertBatch(conn, first)

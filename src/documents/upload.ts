@@ -6,7 +6,7 @@ import { uploadTooLarge } from '../http/middleware'
 import { detectFormat } from './detect'
 import { NoExtractableText } from './errors'
 import { extractPastedText, sha256Hex, titleFrom } from './extract'
-import { insertDocument, type DocumentRow } from './queries'
+import { type DocumentRow, insertDocument } from './queries'
 
 /** What an instance allows and starts with (from its config): the largest upload and the chunking a new document gets. */
 export type UploadLimits = { maxUploadBytes: number; chunkDefaults: ChunkOptions }
@@ -40,12 +40,7 @@ export async function documentFromFile(db: Kysely<DB>, file: UploadedFile, limit
 }
 
 /** Text sent as JSON `{title, text}`: already text, so the task only chunks it. */
-export async function documentFromText(
-  db: Kysely<DB>,
-  input: { title: string; text: string },
-  limits: UploadLimits,
-  userId: string,
-): Promise<DocumentRow> {
+export async function documentFromText(db: Kysely<DB>, input: { title: string; text: string }, limits: UploadLimits, userId: string): Promise<DocumentRow> {
   const doc = extractPastedText(input)
   if (doc.bytes > limits.maxUploadBytes) throw uploadTooLarge(limits.maxUploadBytes)
   return insertDocument(db, {

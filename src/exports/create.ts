@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
 import { ValidationFailed } from '../errors'
 import { WRITERS } from './formats'
-import { insertExport, type ExportRow } from './queries'
+import { type ExportRow, insertExport } from './queries'
 import { countInScope, firstRecords, selectRecords } from './records'
 import type { ExportRequest } from './schemas'
 

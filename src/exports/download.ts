@@ -10,7 +10,6 @@ export class Gone extends AppError {
   override readonly code = 'gone'
 }
 
-
 /**
  * The file to send for a download: the first (train) file unless `name` picks another. Refuses,
  * with a sentence, an export that is deleted, expired or not finished.
@@ -25,7 +24,8 @@ export async function openDownload(row: ExportRow, name?: string) {
   const file: ExportFile | undefined = name ? row.files.find((f) => f.name === name) : row.files[0]
   if (!file) throw new NotFound(`This export has no file named ${name}.`)
   const handle = await open(file.path, 'r').catch((err: unknown) => {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') throw new Gone('This export’s file is no longer on disk. Run it again from the exports page.')
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT')
+      throw new Gone('This export’s file is no longer on disk. Run it again from the exports page.')
     throw err
   })
   const contentType = file.name.endsWith('.gz') ? 'application/gzip' : WRITERS[row.format].contentType

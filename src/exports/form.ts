@@ -1,7 +1,7 @@
+import { z } from 'zod'
+import type { NewExportValues } from '../../views/exports/NewExportPage'
 import { FILTER_KEYS } from '../conversations/filter'
 import { single } from '../http/params'
-import type { NewExportValues } from '../../views/exports/NewExportPage'
-import { z } from 'zod'
 import { ExportOptions, ExportRequest } from './schemas'
 
 /** The new-export form: its fields read into what the page shows, and into the request the JSON API takes. */
@@ -49,7 +49,12 @@ export function exportFormValues(body: Record<string, unknown>): NewExportValues
 
 /** The values as the form would post them. */
 export function exportFormBody(values: NewExportValues): Record<string, unknown> {
-  return { ...values.scope, scope_kind: values.scopeKind, format: values.format, ...Object.fromEntries(Object.entries(values.options).filter(([, v]) => v !== false)) }
+  return {
+    ...values.scope,
+    scope_kind: values.scopeKind,
+    format: values.format,
+    ...Object.fromEntries(Object.entries(values.options).filter(([, v]) => v !== false)),
+  }
 }
 
 const OPTION_FLAGS = ['include_metadata', 'include_system_prompt', 'only_non_simulated', 'gzip'] as const

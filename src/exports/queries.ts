@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { z } from 'zod'
 import { addJob } from '../db/jobs'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
@@ -75,8 +75,17 @@ export async function listExports(db: Kysely<DB>, { cursor, field = 'cursor', li
     const [at, id] = decodeCursor(cursor, ExportCursor, field)
     query = query.where(sql<boolean>`(exports.created_at, exports.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
-  const rows = await query.orderBy('exports.created_at', 'desc').orderBy('exports.id', 'desc').limit(limit + 1).execute()
-  return keysetPage(rows, limit, (last) => encodeCursor([last.cursor_at, last.id]), ({ cursor_at: _at, ...item }): ExportListItem => item)
+  const rows = await query
+    .orderBy('exports.created_at', 'desc')
+    .orderBy('exports.id', 'desc')
+    .limit(limit + 1)
+    .execute()
+  return keysetPage(
+    rows,
+    limit,
+    (last) => encodeCursor([last.cursor_at, last.id]),
+    ({ cursor_at: _at, ...item }): ExportListItem => item,
+  )
 }
 
 /**

@@ -1,8 +1,8 @@
-import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import { type Expression, expressionBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { listedConversations } from '../conversations/filter'
 import type { DB } from '../db/schema'
 import type { ExportRecord, RecordMetadata } from './formats/format'
-import { filterOf, type ExportOptions, type ExportScope } from './schemas'
+import { type ExportOptions, type ExportScope, filterOf } from './schemas'
 
 type ScopeOptions = Pick<ExportOptions, 'only_non_simulated'>
 
@@ -74,12 +74,7 @@ export async function firstRecords(query: RecordQuery, limit: number): Promise<E
  * one transaction: memory stays constant whatever the count. The next batch is fetched while the
  * current one is written, so Postgres and the writer work at the same time.
  */
-export async function forEachBatch(
-  db: Kysely<DB>,
-  query: RecordQuery,
-  batchSize: number,
-  onBatch: (rows: ExportRecord[]) => Promise<void>,
-): Promise<void> {
+export async function forEachBatch(db: Kysely<DB>, query: RecordQuery, batchSize: number, onBatch: (rows: ExportRecord[]) => Promise<void>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Every row will be read: plan for the whole result, not for the first rows as cursors do by
     // default. JIT would spend a second compiling the metadata subqueries for no gain in a scan.

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
-import { listExpiredExports, markExpired, markExportDeleted, type ExportFile } from './queries'
+import { type ExportFile, listExpiredExports, markExpired, markExportDeleted } from './queries'
 
 export async function removeFiles(files: ExportFile[]): Promise<void> {
   await Promise.all(files.map((f) => rm(f.path, { force: true })))

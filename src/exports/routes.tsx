@@ -1,26 +1,25 @@
+import { Readable } from 'node:stream'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { Readable } from 'node:stream'
 import { z } from 'zod'
+import { ExportPage } from '../../views/exports/ExportPage'
+import { ExportPreview } from '../../views/exports/ExportPreview'
+import { ExportStatus } from '../../views/exports/ExportStatus'
+import { ExportsPage } from '../../views/exports/ExportsPage'
+import { NewExportPage } from '../../views/exports/NewExportPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
-import { pageContext } from '../http/page-context'
 import { rerenderOnError } from '../http/errors'
+import { pageContext } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
-import { ExportPage } from '../../views/exports/ExportPage'
-import { ExportPreview } from '../../views/exports/ExportPreview'
-import { ExportsPage } from '../../views/exports/ExportsPage'
-import { ExportStatus } from '../../views/exports/ExportStatus'
-import { NewExportPage } from '../../views/exports/NewExportPage'
 import { createExport, previewExport } from './create'
 import { openDownload } from './download'
-import { findSettledExport, listExports, type ExportListItem, type ExportRow } from './queries'
-import { deleteExport } from './retention'
 import { ExportForm, exportFormBody, exportFormValues } from './form'
+import { type ExportListItem, type ExportRow, findSettledExport, listExports } from './queries'
+import { deleteExport } from './retention'
 import { ExportOptions, ExportRequest, ExportScope } from './schemas'
-
 
 async function exportOr404(c: Context<AppEnv>, waitMs = 0): Promise<ExportListItem> {
   const row = await findSettledExport(c.var.db, uuidParam(c, 'id', 'export'), waitMs)
@@ -60,7 +59,13 @@ function exportJson(row: ExportListItem) {
     count: row.count,
     bytes: row.bytes,
     sha256: row.sha256,
-    files: row.files.map(({ name, bytes, sha256, count }) => ({ name, bytes, sha256, count, url: `/api/exports/${row.id}/download?file=${encodeURIComponent(name)}` })),
+    files: row.files.map(({ name, bytes, sha256, count }) => ({
+      name,
+      bytes,
+      sha256,
+      count,
+      url: `/api/exports/${row.id}/download?file=${encodeURIComponent(name)}`,
+    })),
     report: row.report,
     error: row.error,
     duration_ms: row.duration_ms,

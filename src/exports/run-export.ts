@@ -4,7 +4,7 @@ import type { Deps } from '../deps'
 import { FileSink, type OpenFile } from './file-sink'
 import { WRITERS } from './formats'
 import type { FormatWriter } from './formats/format'
-import { claimExport, failExport, finishExport, recordProgress, type ExportFile, type ExportReport, type ExportRow } from './queries'
+import { claimExport, type ExportFile, type ExportReport, type ExportRow, failExport, finishExport, recordProgress } from './queries'
 import { countInScope, forEachBatch, selectRecords } from './records'
 import { ExportOptions, ExportScope } from './schemas'
 import { isValidation } from './split'
@@ -33,7 +33,8 @@ export function describeFailure(err: unknown, dir: string): string {
   const code = err instanceof Error && 'code' in err ? String(err.code) : ''
   const detail = err instanceof Error ? err.message : String(err)
   if (code === 'ENOSPC') return `The disk holding ${dir} is full (ENOSPC); no file was kept. Free some space and run the export again.`
-  if (code === 'EACCES' || code === 'EPERM') return `The worker may not write to ${dir} (${code}); no file was kept. Fix the folder's permissions and run the export again.`
+  if (code === 'EACCES' || code === 'EPERM')
+    return `The worker may not write to ${dir} (${code}); no file was kept. Fix the folder's permissions and run the export again.`
   if (code === 'EROFS') return `${dir} is on a read-only file system (EROFS); no file was kept.`
   if (code) return `Writing the export file failed (${code}: ${detail}); no file was kept.`
   return `The export failed: ${detail}`
@@ -64,7 +65,8 @@ export async function runExport(deps: Deps, exportId: string, io: { openFile?: O
     await mkdir(dir, { recursive: true })
     await removeLeftovers(dir, row.id)
     report.total = await countInScope(db, scope, options)
-    if (report.total === 0) throw new ExportRefused('No conversations match this export’s scope, so no file was written. Widen the filter or approve some conversations first.')
+    if (report.total === 0)
+      throw new ExportRefused('No conversations match this export’s scope, so no file was written. Widen the filter or approve some conversations first.')
     await recordProgress(db, row.id, 0, report.total)
 
     let lastProgress = performance.now()
@@ -91,7 +93,9 @@ export async function runExport(deps: Deps, exportId: string, io: { openFile?: O
       }
     })
     if (report.written === 0) {
-      throw new ExportRefused(`None of the ${report.total} conversations in scope can be written as ${writer.label}; the report lists why. No file was written.`)
+      throw new ExportRefused(
+        `None of the ${report.total} conversations in scope can be written as ${writer.label}; the report lists why. No file was written.`,
+      )
     }
 
     const files: ExportFile[] = []

@@ -26,19 +26,26 @@ export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
  * Temperature is refused by name rather than ignored: the Messages API the SDK speaks no longer
  * takes it, so accepting it would promise a control that does nothing.
  */
-export const noTemperature = z
-  .never({ error: 'is not supported: the Messages API no longer takes a temperature, so it cannot be set' })
-  .optional()
+export const noTemperature = z.never({ error: 'is not supported: the Messages API no longer takes a temperature, so it cannot be set' }).optional()
 
 /** Any of the fields; the rest are carried over from the active row. */
 export const AiSettingsChange = z
   .object({
-    model: z.string().trim().min(1).max(100).regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5'),
+    model: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5'),
     max_tokens: z.coerce.number().int().min(256).max(64_000),
     requests_per_minute: z.coerce.number().int().min(1).max(1_000_000),
     max_concurrency: z.coerce.number().int().min(1).max(1_000),
     max_retries: z.coerce.number().int().min(0).max(20),
-    retry_budget_minutes: z.coerce.number().int().min(0).max(24 * 60),
+    retry_budget_minutes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
     timeout_ms: z.coerce.number().int().min(1_000).max(600_000),
     max_batch_size: z.coerce.number().int().min(1).max(100_000),
   })

@@ -1,16 +1,16 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { ComparePage } from '../../views/generation/ComparePage'
+import { ConversationPage } from '../../views/generation/ConversationPage'
+import { GenerationStatus } from '../../views/generation/GenerationStatus'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { can } from '../auth/roles'
+import { findVersion, listVersions, requireConversation } from '../conversations/detail'
 import { ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { optionalField, uuidParam } from '../http/params'
 import { parseInput, readBody, wantsJson } from '../http/respond'
-import { ComparePage } from '../../views/generation/ComparePage'
-import { ConversationPage } from '../../views/generation/ConversationPage'
-import { GenerationStatus } from '../../views/generation/GenerationStatus'
-import { findVersion, listVersions, requireConversation } from '../conversations/detail'
 import { regenerateConversation, retryConversation, rollbackConversation } from './conversations'
 import { regenerateRequestFrom } from './form'
 import { checkModel } from './models'
@@ -75,7 +75,12 @@ conversationGenerationRoutes.post('/:id/retry', edit, async (c) => {
 })
 
 const RegenerateRequest = z.object({
-  model: optionalField(z.string().trim().regex(/^[a-z0-9.-]*$/, 'must be a model id such as claude-haiku-4-5')),
+  model: optionalField(
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9.-]*$/, 'must be a model id such as claude-haiku-4-5'),
+  ),
   values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   conversation_version: optionalField(SeenVersion),
 })

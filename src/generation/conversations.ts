@@ -1,13 +1,13 @@
-import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely'
+import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely'
 import { findVersion, requireConversation } from '../conversations/detail'
 import type { DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
+import { recordStatusChange } from '../review/actions'
 import { resolvePrompts } from '../templates/prompt'
 import { activeAiSettings } from './ai-settings'
 import { requeueFailed } from './claims'
-import { notifyBatch } from './progress-channel'
 import { addGenerationJobs } from './jobs'
-import { recordStatusChange } from '../review/actions'
+import { notifyBatch } from './progress-channel'
 
 /** A conversation's generation side: retry, regeneration and rollback (reading it: src/conversations/detail.ts). */
 
@@ -21,7 +21,12 @@ export async function retryConversation(db: Kysely<DB>, id: string): Promise<voi
     const [row] = await requeueFailed(trx, onlyConversation(id))
     if (!row) throw new Conflict('Only a conversation whose generation failed can be retried.')
     if (row.batch_id) {
-      await trx.updateTable('batches').set({ status: 'running', finished_at: null, updated_at: sql`now()` }).where('id', '=', row.batch_id).where('status', '=', 'done').execute()
+      await trx
+        .updateTable('batches')
+        .set({ status: 'running', finished_at: null, updated_at: sql`now()` })
+        .where('id', '=', row.batch_id)
+        .where('status', '=', 'done')
+        .execute()
     }
     await addGenerationJobs(trx, onlyConversation(id), ai.max_retries + 1)
     return row.batch_id
@@ -90,7 +95,14 @@ export async function regenerateConversation(
       .executeTakeFirst()
     if (!row) throw new Conflict('The conversation changed meanwhile; reload and try again.')
     const what = [change.model && `model ${change.model}`, update.parameters && 'changed values'].filter(Boolean).join(' and ')
-    await recordStatusChange(trx, { conversationId: id, userId: by.userId, action: 'regenerated', from: before.status, to: 'queued', comment: what ? `Regenerated with ${what}.` : 'Regenerated.' })
+    await recordStatusChange(trx, {
+      conversationId: id,
+      userId: by.userId,
+      action: 'regenerated',
+      from: before.status,
+      to: 'queued',
+      comment: what ? `Regenerated with ${what}.` : 'Regenerated.',
+    })
     await addGenerationJobs(trx, onlyConversation(id), ai.max_retries + 1)
   })
 }

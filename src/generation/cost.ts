@@ -1,5 +1,5 @@
-import { CLAUDE_MODELS, type ClaudeModelId } from '../claude/client'
 import { countTokens } from '../chunks/tokens'
+import { CLAUDE_MODELS, type ClaudeModelId } from '../claude/client'
 
 /**
  * What Claude calls cost: list prices per model, a token estimate from text, and the estimate a
@@ -88,10 +88,7 @@ export const MESSAGE_BATCH_WINDOW_S = 24 * 3600
 export function costOf(model: string, usage: Usage, discount = 1): number {
   const p = modelPrice(model)
   const dollars =
-    usage.input_tokens * p.input +
-    usage.output_tokens * p.output +
-    usage.cache_write_tokens * p.cacheWrite +
-    usage.cache_read_tokens * p.cacheRead
+    usage.input_tokens * p.input + usage.output_tokens * p.output + usage.cache_write_tokens * p.cacheWrite + usage.cache_read_tokens * p.cacheRead
   return round6((dollars * discount) / 1_000_000)
 }
 

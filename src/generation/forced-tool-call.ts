@@ -1,7 +1,7 @@
 import os from 'node:os'
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
-import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
+import { type Claude, type ClaudeMessage, type ClaudeMessageParams, classifyClaudeError } from '../claude/client'
 import type { DB } from '../db/schema'
 import { activeAiSettings } from './ai-settings'
 import { acquireClaudeSlot, leaseHolder, releaseClaudeSlot } from './rate-limit'
@@ -54,7 +54,12 @@ export async function forcedToolCall<T extends z.ZodType>(deps: { db: Kysely<DB>
   const used = message.content.find((block) => block.type === 'tool_use' && block.name === call.tool.name)
   const parsed = used?.type === 'tool_use' ? call.schema.safeParse(used.input) : undefined
   if (!parsed?.success) {
-    const problem = parsed ? parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : `no ${call.tool.name} call`
+    const problem = parsed
+      ? parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')
+      : `no ${call.tool.name} call`
     throw new ToolCallFailed(`Claude's ${call.what} was invalid (${problem}).`)
   }
   return parsed.data

@@ -1,11 +1,11 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { z } from 'zod'
-import { activeAiSettings, type AiSettings } from './ai-settings'
 import type { DB, TemplateParameter } from '../db/schema'
 import { single } from '../http/params'
-import { MAX_BATCH_CHUNKS } from './inputs'
-import { listEdgeCases, listScenarios, listTemplates, findLatestTemplateVersion, type EdgeCase, type ScenarioListItem } from '../templates/queries'
+import { type EdgeCase, findLatestTemplateVersion, listEdgeCases, listScenarios, listTemplates, type ScenarioListItem } from '../templates/queries'
 import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../templates/value-fields'
+import { type AiSettings, activeAiSettings } from './ai-settings'
+import { MAX_BATCH_CHUNKS } from './inputs'
 
 /**
  * The generation forms: what /generate offers, and the fields of /generate and of a conversation's

@@ -1,19 +1,19 @@
 import os from 'node:os'
 import type { Kysely } from 'kysely'
-import { classifyClaudeError, type Claude, type ClaudeMessage, type ClaudeMessageParams } from '../claude/client'
-import { conversationTool, conversationToolChoice, ConversationOutput, CONVERSATION_TOOL_NAME } from '../claude/conversation-tool'
+import { type Claude, type ClaudeMessage, type ClaudeMessageParams, classifyClaudeError } from '../claude/client'
+import { CONVERSATION_TOOL_NAME, ConversationOutput, conversationTool, conversationToolChoice } from '../claude/conversation-tool'
 import type { DB, Turn } from '../db/schema'
 import type { Logger } from '../log'
+import { autoDecision } from '../review/auto'
+import { activeReviewSettings } from '../review/settings'
 import { hasPlaceholder } from '../templates/placeholders'
-import { activeAiSettings, type AiSettings } from './ai-settings'
-import { checkBatchFinished, claim, fail, requeue, skipUnclaimable, storeResult, type Claimed } from './claims'
+import { type AiSettings, activeAiSettings } from './ai-settings'
+import { type Claimed, checkBatchFinished, claim, fail, requeue, skipUnclaimable, storeResult } from './claims'
 import { costOf, type Usage } from './cost'
 import { sourceBlockText } from './grounding'
 import { scoreQuality } from './quality'
-import { recentShingles, rememberResult } from './recent-results'
 import { acquireClaudeSlot, leaseHolder, releaseClaudeSlot } from './rate-limit'
-import { autoDecision } from '../review/auto'
-import { activeReviewSettings } from '../review/settings'
+import { recentShingles, rememberResult } from './recent-results'
 
 /**
  * One conversation's generation, as the generate_conversation task runs it: claim, wait for the
@@ -121,7 +121,10 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       if (message.stop_reason === 'refusal') {
         await releaseClaudeSlot(db, lease)
         lease = null
-        return await fail(db, claimed, 'refused', 'Claude declined to write this conversation; change the prompt or the values before retrying.', { model, usage })
+        return await fail(db, claimed, 'refused', 'Claude declined to write this conversation; change the prompt or the values before retrying.', {
+          model,
+          usage,
+        })
       }
       const checked = checkOutput(message, minTurns, maxTurns)
       if (checked.ok) {
@@ -240,7 +243,12 @@ type Spent = { model: string; usage: Usage; cost: number; generationMs: number; 
  * sums of its conversations (written to the batch row when it finishes), so concurrent results
  * never queue up on the one batch row.
  */
-export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { title: string; turns: Turn[]; trimmedFrom?: number }, spent: Spent): Promise<boolean> {
+export async function saveGenerated(
+  db: Kysely<DB>,
+  claimed: Claimed,
+  output: { title: string; turns: Turn[]; trimmedFrom?: number },
+  spent: Spent,
+): Promise<boolean> {
   const { minTurns, maxTurns } = turnRange(claimed)
   const others = claimed.batch_id ? await recentShingles(db, claimed.batch_id, claimed.id) : []
   const source = claimed.chunk_context ? { context: claimed.chunk_context, dimensions: claimed.dimension_source } : undefined
@@ -276,4 +284,3 @@ export async function saveGenerated(db: Kysely<DB>, claimed: Claimed, output: { 
   if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
   return true
 }
-

@@ -54,7 +54,13 @@ export function simulateGroundingJudgement(prompt: string): GroundingJudgement {
   const source = sourceTextIn(prompt) ?? ''
   const start = prompt.indexOf(OPEN)
   const end = prompt.lastIndexOf(CLOSE)
-  const lines = start >= 0 && end > start ? prompt.slice(start + OPEN.length, end).trim().split('\n') : []
+  const lines =
+    start >= 0 && end > start
+      ? prompt
+          .slice(start + OPEN.length, end)
+          .trim()
+          .split('\n')
+      : []
   const turns = lines.flatMap((line): Turn[] => {
     const match = /^(user|assistant): (.*)$/.exec(line)
     return match ? [{ role: match[1] as Turn['role'], content: match[2]! }] : []

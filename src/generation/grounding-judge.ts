@@ -1,18 +1,13 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Claude } from '../claude/client'
+import { addKeyedJobs } from '../db/jobs'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
 import type { Logger } from '../log'
 import { activeAiSettings } from './ai-settings'
 import { estimateTokens, modelPrice } from './cost'
-import {
-  GROUNDING_JUDGE_SYSTEM_PROMPT,
-  GroundingJudgement,
-  groundingJudgeTool,
-  judgeContent,
-} from './grounding-judge-tool'
 import { forcedToolCall } from './forced-tool-call'
-import { addKeyedJobs } from '../db/jobs'
+import { GROUNDING_JUDGE_SYSTEM_PROMPT, GroundingJudgement, groundingJudgeTool, judgeContent } from './grounding-judge-tool'
 
 /**
  * The optional Claude judge of grounding: one call per generated, grounded conversation of a batch,
@@ -42,7 +37,11 @@ const judgeable = (batchId: string) => sql`
  * call shares, each chunk's source block written to the prompt cache by its first call and read by
  * the others (when long enough to be cached), the transcript at the input price.
  */
-export async function requestGroundingJudge(db: Kysely<DB>, batchId: string, options: { dryRun: boolean }): Promise<{ estimate: JudgeEstimate; queued: number }> {
+export async function requestGroundingJudge(
+  db: Kysely<DB>,
+  batchId: string,
+  options: { dryRun: boolean },
+): Promise<{ estimate: JudgeEstimate; queued: number }> {
   const batch = await db.selectFrom('batches').select('id').where('id', '=', batchId).executeTakeFirst()
   if (!batch) throw new NotFound('No such batch.')
   const settings = await activeAiSettings(db)
@@ -79,7 +78,12 @@ export async function requestGroundingJudge(db: Kysely<DB>, batchId: string, opt
  */
 export async function judgeConversation(deps: { db: Kysely<DB>; claude: Claude; log: Logger }, conversationId: string): Promise<'judged' | 'gone'> {
   const { db } = deps
-  const row = await db.selectFrom('conversations').select(['chunk_context', 'turns']).where('id', '=', conversationId).where('deleted_at', 'is', null).executeTakeFirst()
+  const row = await db
+    .selectFrom('conversations')
+    .select(['chunk_context', 'turns'])
+    .where('id', '=', conversationId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
   if (!row?.chunk_context) return 'gone'
   const judgement = await forcedToolCall(deps, {
     system: GROUNDING_JUDGE_SYSTEM_PROMPT,

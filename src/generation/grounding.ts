@@ -34,10 +34,12 @@ export function readableDimension(name: string): string {
 }
 
 const STOP = new Set(
-  ('about above after again against also although among because been before being below between both could does doing ' +
+  (
+    'about above after again against also although among because been before being below between both could does doing ' +
     'down during each even every from further have having here into just more most much must only other over same ' +
     'should some such than that their them then there these they this those through under until very were what when ' +
-    'where which while will with would your yours it\'s that\'s you\'re i\'m can\'t don\'t').split(' '),
+    "where which while will with would your yours it's that's you're i'm can't don't"
+  ).split(' '),
 )
 const NEGATION = /\b(?:not|no|never|cannot|can't|won't|isn't|aren't|doesn't|don't|without|none)\b/i
 const NUMBER = /\b\d+(?:[.,]\d+)?\b/g
@@ -50,7 +52,10 @@ function contentWords(text: string): string[] {
 const stem = (word: string) => word.replace(/(?:ies|es|s|ed|ing|y)$/, '').slice(0, 7)
 
 function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length > 0)
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
 }
 
 /** A contradiction costs more than an unsupported sentence: it teaches the model something false. */

@@ -4,9 +4,9 @@ import type { DimensionSource } from '../chunks/dimension-source'
 import type { ChunkContext, DB, TemplateSnapshot, Tier } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/prompt'
+import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
 import { noTemperature } from './ai-settings'
 import { readableDimension } from './grounding'
-import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
 
 /**
  * What to generate: a template's latest version, and the items (template alone, scenarios, edge
@@ -15,8 +15,7 @@ import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
  */
 
 /** A repeated form field arrives as a string or an array; JSON sends an array. */
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item))
+const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item))
 const textList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/[\n,]/) : v),
   list(z.string()).transform((items) => [...new Set(items.map((s) => s.trim()).filter(Boolean))]),
@@ -33,12 +32,14 @@ export const GenerationRequest = z.object({
     .pipe(z.array(z.string()).max(MAX_BATCH_CHUNKS, `at most ${MAX_BATCH_CHUNKS} chunks per batch`))
     .default([]),
   values: z.record(z.string(), Value).default({}),
-  grid: z
-    .object({ persona: textList.default([]), emotion: textList.default([]), topic: textList.default([]) })
-    .optional(),
+  grid: z.object({ persona: textList.default([]), emotion: textList.default([]), topic: textList.default([]) }).optional(),
   /** With a grid: draw this many random combinations instead of taking them all. */
   random_draws: z.coerce.number().int().min(1, 'must be at least 1').max(100_000).optional(),
-  model: z.string().trim().regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5').optional(),
+  model: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9.-]+$/, 'must be a model id such as claude-haiku-4-5')
+    .optional(),
   temperature: noTemperature,
   max_tokens: z.coerce.number().int().min(256).max(64_000).optional(),
 })
@@ -75,7 +76,15 @@ export type ResolvedGeneration = {
   items: GenerationItem[]
 }
 
-type ScenarioLike = { persona: string; emotion: string; topic: string; context: string; intent: string; tone: string; values: Record<string, string | number | boolean> }
+type ScenarioLike = {
+  persona: string
+  emotion: string
+  topic: string
+  context: string
+  intent: string
+  tone: string
+  values: Record<string, string | number | boolean>
+}
 
 export async function resolveGeneration(db: Kysely<DB>, request: GenerationRequest): Promise<ResolvedGeneration> {
   const template = await findTemplate(db, request.template_id)
@@ -118,9 +127,7 @@ export async function resolveGeneration(db: Kysely<DB>, request: GenerationReque
     })
   }
 
-  const scenarios = request.scenario_ids.length
-    ? await db.selectFrom('scenarios').selectAll().where('id', 'in', request.scenario_ids).execute()
-    : []
+  const scenarios = request.scenario_ids.length ? await db.selectFrom('scenarios').selectAll().where('id', 'in', request.scenario_ids).execute() : []
   const edgeCases = request.edge_case_ids.length
     ? await db
         .selectFrom('edge_cases')
@@ -147,7 +154,12 @@ export async function resolveGeneration(db: Kysely<DB>, request: GenerationReque
   if (items.length === 0) add('T1', undefined, { scenario_id: null, edge_case_id: null }, '', '')
 
   if (Object.keys(problems).length) {
-    throw new ValidationFailed(`The values do not fit the template (${Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('; ')}).`, problems)
+    throw new ValidationFailed(
+      `The values do not fit the template (${Object.entries(problems)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}).`,
+      problems,
+    )
   }
   return { template: { id: template.id, name: template.name }, templateVersionId: version.id, snapshot, items }
 }

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { addJob, addKeyedJobs } from '../db/jobs'
 import type { DB } from '../db/schema'
 
@@ -13,11 +13,7 @@ export function jobKey(conversationId: string): string {
 }
 
 /** Adds (or replaces) the job of each queued conversation matching `where`; returns how many. */
-export async function addGenerationJobs(
-  db: Kysely<DB>,
-  where: Expression<SqlBool>,
-  maxAttempts: number,
-): Promise<number> {
+export async function addGenerationJobs(db: Kysely<DB>, where: Expression<SqlBool>, maxAttempts: number): Promise<number> {
   const ids = sql`select id from conversations where status = 'queued' and ${where}`
   const { rows } = await addJobsSql(ids, maxAttempts).execute(db)
   return rows[0]?.n ?? 0

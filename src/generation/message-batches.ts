@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import { classifyClaudeError, type ClaudeBatchResult, type ClaudeMessageBatch } from '../claude/client'
-import { activeAiSettings, type AiSettings } from './ai-settings'
+import { type ClaudeBatchResult, type ClaudeMessageBatch, classifyClaudeError } from '../claude/client'
+import { type AiSettings, activeAiSettings } from './ai-settings'
+import { type Claimed, checkBatchFinished, claim, claimedOfBatch, requeue } from './claims'
 import { costOf, MESSAGE_BATCH_DISCOUNT, type Usage } from './cost'
-import { checkBatchFinished, claim, claimedOfBatch, requeue, type Claimed } from './claims'
-import { checkOutput, messageParams, modelOf, saveGenerated, turnRange, type GenerationDeps } from './generate'
+import { checkOutput, type GenerationDeps, messageParams, modelOf, saveGenerated, turnRange } from './generate'
 import { addMessageBatchJob } from './jobs'
 
 /**
@@ -115,17 +115,27 @@ async function collect(deps: GenerationDeps, batchId: string, apiBatch: ClaudeMe
           cache_read_tokens: result.message.usage.cache_read_input_tokens ?? 0,
           cache_write_tokens: result.message.usage.cache_creation_input_tokens ?? 0,
         }
-        const spent = { model: result.message.model || model, usage, cost: costOf(model, usage, MESSAGE_BATCH_DISCOUNT), generationMs, simulated: claude.simulated, leaseId: null }
+        const spent = {
+          model: result.message.model || model,
+          usage,
+          cost: costOf(model, usage, MESSAGE_BATCH_DISCOUNT),
+          generationMs,
+          simulated: claude.simulated,
+          leaseId: null,
+        }
         if (await saveGenerated(db, claimed, checked, spent)) saved++
         return
       }
       return toOrdinaryCall(deps, claimed, settings, 'invalid_output', `The Message Batches API's answer was invalid: ${checked.problem}.`)
     }
     const why =
-      result?.type === 'errored' ? `The Message Batches API could not answer it (${result.error.error.type}: ${result.error.error.message}).`
-      : result?.type === 'expired' ? 'The Message Batches API did not answer it within 24 hours.'
-      : result?.type === 'canceled' ? 'Its Message Batch was cancelled.'
-      : 'The Message Batches API returned no result for it.'
+      result?.type === 'errored'
+        ? `The Message Batches API could not answer it (${result.error.error.type}: ${result.error.error.message}).`
+        : result?.type === 'expired'
+          ? 'The Message Batches API did not answer it within 24 hours.'
+          : result?.type === 'canceled'
+            ? 'Its Message Batch was cancelled.'
+            : 'The Message Batches API returned no result for it.'
     await toOrdinaryCall(deps, claimed, settings, `message_batch_${result?.type ?? 'missing'}`, why)
   }
   for await (const item of await claude.messageBatchResults(apiBatch.id)) {

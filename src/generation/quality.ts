@@ -1,7 +1,7 @@
 import type { DimensionSource } from '../chunks/dimension-source'
 import type { ChunkContext, Turn } from '../db/schema'
-import { scoreGrounding } from './grounding'
 import { hasPlaceholder } from '../templates/placeholders'
+import { scoreGrounding } from './grounding'
 
 /**
  * The automatic quality score of a generated conversation: 0–10, the weighted mean of parts that

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { grouped } from '../db/grouped'
 import { executePrepared } from '../db/prepared'
 import type { DB } from '../db/schema'

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { executePrepared } from '../db/prepared'
 import type { DB, Turn } from '../db/schema'
 import { shingles } from './quality'

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB, PoolStats, SlowQuery } from '../db/schema'
 import { countLiveWorkers } from '../worker/heartbeats'
-import { alertsFrom, type Alert } from './alerts'
+import { type Alert, alertsFrom } from './alerts'
 import { addInto, countOf, emptyHistogram, percentile } from './latency'
 import { REPORT_INTERVAL_MS } from './process-metrics'
 
@@ -30,7 +30,15 @@ export type Sample = { taken_at: Date; values: Record<string, number | null> }
 export type DatabaseHealth = {
   database: { size_bytes: number; cache_hit_ratio: number | null; connections: number; max_connections: number }
   tables: TableHealth[]
-  queries: { p50_ms: number | null; p95_ms: number | null; p99_ms: number | null; count: number; slow: SlowQuery[]; statements: Statement[] | null; source: string }
+  queries: {
+    p50_ms: number | null
+    p95_ms: number | null
+    p99_ms: number | null
+    count: number
+    slow: SlowQuery[]
+    statements: Statement[] | null
+    source: string
+  }
   pools: ProcessPool[]
   jobs: { queued: number; running: number; failed: number; by_task: TaskQueue[] }
   workers: { live: number }
@@ -46,7 +54,13 @@ export async function readDatabaseHealth(db: Kysely<DB>): Promise<DatabaseHealth
   const [database, tables, processes, jobs, live, statements, samples] = await Promise.all([
     readDatabase(db),
     readTables(db),
-    db.selectFrom('process_metrics').selectAll().where('reported_at', '>', sql<Date>`now() - interval '1 hour'`).orderBy('role').orderBy('process_id').execute(),
+    db
+      .selectFrom('process_metrics')
+      .selectAll()
+      .where('reported_at', '>', sql<Date>`now() - interval '1 hour'`)
+      .orderBy('role')
+      .orderBy('process_id')
+      .execute(),
     readJobs(db),
     countLiveWorkers(db),
     readStatements(db),
@@ -130,5 +144,10 @@ async function readStatements(db: Kysely<DB>): Promise<Statement[] | null> {
 }
 
 function readSamples(db: Kysely<DB>): Promise<Sample[]> {
-  return db.selectFrom('health_samples').select(['taken_at', 'values']).where('taken_at', '>', sql<Date>`now() - interval '1 hour'`).orderBy('taken_at').execute()
+  return db
+    .selectFrom('health_samples')
+    .select(['taken_at', 'values'])
+    .where('taken_at', '>', sql<Date>`now() - interval '1 hour'`)
+    .orderBy('taken_at')
+    .execute()
 }

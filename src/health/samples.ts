@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
-import { readDatabaseHealth, type DatabaseHealth } from './database-health'
+import { type DatabaseHealth, readDatabaseHealth } from './database-health'
 
 /** Samples are kept this long; process reports a day after their process stopped. */
 export const SAMPLES_KEPT_DAYS = 7
@@ -17,7 +17,10 @@ export const CHARTED = {
 export type Charted = keyof typeof CHARTED
 
 export function sampleOf(health: Omit<DatabaseHealth, 'alerts' | 'samples'>): Record<Charted, number | null> {
-  const requests = health.requests.reduce<{ n: number; p95: number | null }>((top, r) => (r.count > top.n ? { n: r.count, p95: r.p95_ms } : top), { n: 0, p95: null })
+  const requests = health.requests.reduce<{ n: number; p95: number | null }>((top, r) => (r.count > top.n ? { n: r.count, p95: r.p95_ms } : top), {
+    n: 0,
+    p95: null,
+  })
   return {
     queued_jobs: health.jobs.queued,
     connections: health.database.connections,
@@ -31,7 +34,11 @@ export function sampleOf(health: Omit<DatabaseHealth, 'alerts' | 'samples'>): Re
 /** Every minute (cron): one sample for the charts, and what is past keeping goes. */
 export async function takeHealthSample(db: Kysely<DB>): Promise<void> {
   const health = await readDatabaseHealth(db)
-  await db.insertInto('health_samples').values({ values: JSON.stringify(sampleOf(health)) }).onConflict((oc) => oc.doNothing()).execute()
+  await db
+    .insertInto('health_samples')
+    .values({ values: JSON.stringify(sampleOf(health)) })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
   await db.deleteFrom('health_samples').where('taken_at', '<', sql<Date>`now() - make_interval(days => ${SAMPLES_KEPT_DAYS})`).execute()
   await db.deleteFrom('process_metrics').where('reported_at', '<', sql<Date>`now() - interval '1 day'`).execute()
 }

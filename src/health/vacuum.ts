@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { addJob } from '../db/jobs'
 import type { DB, MaintenanceRunsTable } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'

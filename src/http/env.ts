@@ -1,9 +1,9 @@
 import type { SessionUser } from '../auth/sessions'
 import type { TokenScope } from '../db/schema'
 import type { Deps } from '../deps'
-import type { ErrorView } from './errors'
 import type { AppError } from '../errors'
 import type { Alert } from '../health/alerts'
+import type { ErrorView } from './errors'
 
 export type AppEnv = {
   Variables: Deps & {

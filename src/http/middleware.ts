@@ -2,9 +2,9 @@ import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
 import { routePath } from 'hono/route'
+import type { Deps } from '../deps'
 import { PayloadTooLarge } from '../errors'
 import { recordRequest } from '../health/process-metrics'
-import type { Deps } from '../deps'
 import type { AppEnv } from './env'
 
 /** Puts the shared dependencies on every request's context. */

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { can, type Capability } from '../auth/roles'
+import { type Capability, can } from '../auth/roles'
 import type { SessionUser } from '../auth/sessions'
 import type { Alert } from '../health/alerts'
 import { DEFAULT_PREFERENCES, type Preferences } from '../preferences/schema'

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { recordChange } from '../audit/changes'
 import type { DB } from '../db/schema'
 import { ValidationFailed } from '../errors'
-import { preferencesFrom, shortcutConflict, type Preferences, type PreferencesChange } from './schema'
+import { type Preferences, type PreferencesChange, preferencesFrom, shortcutConflict } from './schema'
 
 export async function readPreferences(db: Kysely<DB>, userId: string): Promise<Preferences> {
   const row = await db.selectFrom('user_preferences').select('settings').where('user_id', '=', userId).executeTakeFirst()
@@ -15,7 +15,11 @@ export async function readPreferences(db: Kysely<DB>, userId: string): Promise<P
  */
 export async function changePreferences(db: Kysely<DB>, userId: string, change: PreferencesChange): Promise<{ before: Preferences; after: Preferences }> {
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto('user_preferences').values({ user_id: userId }).onConflict((oc) => oc.column('user_id').doNothing()).execute()
+    await trx
+      .insertInto('user_preferences')
+      .values({ user_id: userId })
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute()
     const row = await trx.selectFrom('user_preferences').select('settings').where('user_id', '=', userId).forUpdate().executeTakeFirstOrThrow()
     const stored = row.settings
     const next: Record<string, unknown> = { ...stored, ...change }
@@ -24,7 +28,11 @@ export async function changePreferences(db: Kysely<DB>, userId: string, change: 
     const after = preferencesFrom(next)
     const conflict = shortcutConflict(after.shortcuts)
     if (conflict) throw new ValidationFailed(`Two review actions share a key: ${conflict.message}.`, { [`shortcuts.${conflict.action}`]: conflict.message })
-    await trx.updateTable('user_preferences').set({ settings: JSON.stringify(next), updated_at: sql`now()` }).where('user_id', '=', userId).execute()
+    await trx
+      .updateTable('user_preferences')
+      .set({ settings: JSON.stringify(next), updated_at: sql`now()` })
+      .where('user_id', '=', userId)
+      .execute()
     const before = preferencesFrom(stored)
     await recordChange(trx, { type: 'preferences', subjectId: userId, summary: 'Preferences changed', userId, before, after })
     return { before, after }

@@ -19,7 +19,11 @@ preferencesApi.put('/', async (c) => {
 })
 preferencesApi.delete('/', async (c) => c.json((await resetPreferences(c.var.db, signedInUser(c).id)).after))
 
-const DONE: Record<string, string> = { saved: 'Preferences saved.', reset: 'Every preference is back to its default.', filters: 'These filters now open the dashboard.' }
+const DONE: Record<string, string> = {
+  saved: 'Preferences saved.',
+  reset: 'Every preference is back to its default.',
+  filters: 'These filters now open the dashboard.',
+}
 
 /** /settings/preferences: the page, its form, reset, and "make these filters my default" from the dashboard. */
 export const preferencesPages = new Hono<AppEnv>()
@@ -31,7 +35,9 @@ preferencesPages.get('/', async (c) => {
 preferencesPages.post('/', async (c) => {
   const user = signedInUser(c)
   const body = await readBody(c)
-  rerenderOnError(c, async (problem) => <PreferencesPage ctx={pageContext(c)} preferences={await readPreferences(c.var.db, user.id)} submitted={body} {...problem} />)
+  rerenderOnError(c, async (problem) => (
+    <PreferencesPage ctx={pageContext(c)} preferences={await readPreferences(c.var.db, user.id)} submitted={body} {...problem} />
+  ))
   await changePreferences(c.var.db, user.id, parseInput(PreferencesChange, preferencesFromForm(body)))
   return c.redirect('/settings/preferences?done=saved', 303)
 })

@@ -35,7 +35,9 @@ const key = z
   .regex(/^[a-z0-9]$/, 'must be one letter or digit')
   .refine((k) => !RESERVED_KEYS.has(k), 'is kept by the review screen (?, Esc, Enter, j, k and 1–9)')
 
-const defaultFilters = z.strictObject(FILTER_FIELDS, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown filter ${issue.keys.join(', ')}` : undefined) }).superRefine(checkFilter)
+const defaultFilters = z
+  .strictObject(FILTER_FIELDS, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown filter ${issue.keys.join(', ')}` : undefined) })
+  .superRefine(checkFilter)
 
 /** Every field, its rule and its default. */
 const FIELDS = {
@@ -43,7 +45,12 @@ const FIELDS = {
   density: z.enum(DENSITIES, { error: `must be one of ${DENSITIES.join(', ')}` }).default('normal'),
   animations: z.boolean({ error: 'must be true or false' }).default(true),
   timezone: z.string({ error: 'must be a time zone' }).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC').default('UTC'),
-  rows_per_page: z.number({ error: 'must be a whole number from 10 to 200' }).int('must be a whole number').min(10, 'must be at least 10').max(200, 'must be at most 200').default(50),
+  rows_per_page: z
+    .number({ error: 'must be a whole number from 10 to 200' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .max(200, 'must be at most 200')
+    .default(50),
   default_sort: z.enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` }).default('created_desc'),
   default_filters: defaultFilters.default({}),
   default_export_format: z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` }).default('openai'),
@@ -54,7 +61,12 @@ const FIELDS = {
       error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown action ${issue.keys.join(', ')}` : undefined),
     })
     .default({}),
-  quality_highlight_below: z.number({ error: 'must be a score from 0 to 10, or null' }).min(0, 'must be from 0 to 10').max(10, 'must be from 0 to 10').nullable().default(null),
+  quality_highlight_below: z
+    .number({ error: 'must be a score from 0 to 10, or null' })
+    .min(0, 'must be from 0 to 10')
+    .max(10, 'must be from 0 to 10')
+    .nullable()
+    .default(null),
   notify: z
     .strictObject({
       batch_done: z.boolean({ error: 'must be true or false' }).optional(),
@@ -74,13 +86,12 @@ export type Preferences = { [K in keyof Fields]: z.output<Fields[K]> } & {
 const DEFAULT_NOTIFY = { batch_done: true, review_needed: null, export_ready: true, browser: false }
 
 /** What PUT /api/me/preferences takes: any subset; an unknown field or a bad value is a 400 naming it. */
-export const PreferencesChange = z
-  .strictObject(
-    Object.fromEntries(Object.entries(FIELDS).map(([name, schema]) => [name, schema.removeDefault().optional()])) as {
-      [K in keyof Fields]: z.ZodOptional<ReturnType<Fields[K]['removeDefault']>>
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown preference ${issue.keys.join(', ')}` : undefined) },
-  )
+export const PreferencesChange = z.strictObject(
+  Object.fromEntries(Object.entries(FIELDS).map(([name, schema]) => [name, schema.removeDefault().optional()])) as {
+    [K in keyof Fields]: z.ZodOptional<ReturnType<Fields[K]['removeDefault']>>
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown preference ${issue.keys.join(', ')}` : undefined) },
+)
 
 export type PreferencesChange = z.infer<typeof PreferencesChange>
 

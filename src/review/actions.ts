@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB, ReviewActionKind } from '../db/schema'
 import { BadRequest, Conflict, NotFound, ValidationFailed } from '../errors'
@@ -39,7 +39,14 @@ export async function recordStatusChange(
 ): Promise<void> {
   await trx
     .insertInto('review_actions')
-    .values({ conversation_id: change.conversationId, reviewer_id: change.userId, action: change.action, from_status: change.from, to_status: change.to, comment: change.comment })
+    .values({
+      conversation_id: change.conversationId,
+      reviewer_id: change.userId,
+      action: change.action,
+      from_status: change.from,
+      to_status: change.to,
+      comment: change.comment,
+    })
     .execute()
 }
 
@@ -52,7 +59,10 @@ export const ReviewInput = z.object({
   action: z.preprocess(single, z.enum(DECISIONS, { error: `must be one of ${DECISIONS.join(', ')}` })),
   reasons: reasonList,
   comment: z.preprocess((v) => single(v) ?? '', z.string({ error: 'must be text' }).trim().max(2000, 'must be at most 2000 characters')),
-  version: z.preprocess(single, z.coerce.number({ error: 'must be the version you reviewed' }).int('must be a whole number').min(1, 'must be the version you reviewed')),
+  version: z.preprocess(
+    single,
+    z.coerce.number({ error: 'must be the version you reviewed' }).int('must be a whole number').min(1, 'must be the version you reviewed'),
+  ),
 })
 export type ReviewInput = z.infer<typeof ReviewInput>
 
@@ -122,7 +132,15 @@ export async function recordDecision(db: Kysely<DB>, conversationId: string, rev
     if (!updated) return explainRefusal(trx, conversationId, input.version)
     const action = await trx
       .insertInto('review_actions')
-      .values({ conversation_id: conversationId, reviewer_id: reviewerId, action: input.action, from_status: 'pending_review', to_status: to, reasons: input.reasons, comment: input.comment })
+      .values({
+        conversation_id: conversationId,
+        reviewer_id: reviewerId,
+        action: input.action,
+        from_status: 'pending_review',
+        to_status: to,
+        reasons: input.reasons,
+        comment: input.comment,
+      })
       .returning(['id', 'action', 'reasons', 'comment', 'created_at'])
       .executeTakeFirstOrThrow()
     await trx.deleteFrom('review_claims').where('conversation_id', '=', conversationId).execute()
@@ -190,7 +208,14 @@ export async function undoLastDecision(db: Kysely<DB>, reviewerId: string) {
     }
     const action = await trx
       .insertInto('review_actions')
-      .values({ conversation_id: last.conversation_id, reviewer_id: reviewerId, action: 'undo', from_status: last.to_status, to_status: last.from_status, undoes_id: last.id })
+      .values({
+        conversation_id: last.conversation_id,
+        reviewer_id: reviewerId,
+        action: 'undo',
+        from_status: last.to_status,
+        to_status: last.from_status,
+        undoes_id: last.id,
+      })
       .returning(['id', 'action', 'undoes_id', 'created_at'])
       .executeTakeFirstOrThrow()
     return { action, undone: last, conversation: (await conversationState(trx, last.conversation_id))! }

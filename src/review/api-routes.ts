@@ -3,7 +3,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
 import { parseBody } from '../http/respond'
-import { checkDecision, recordDecision, ReviewInput, undoLastDecision } from './actions'
+import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
 import { activeReviewSettings } from './settings'
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
 import { approvalRate } from './approval-rate'
 
@@ -49,7 +49,18 @@ export async function templateQuality(db: Kysely<DB>): Promise<{ templates: Temp
 }
 
 function emptyOverall(): TemplateQuality {
-  return { template_id: null, template_name: 'All templates', decided: 0, approved: 0, rejected: 0, needs_revision: 0, pending: 0, approval_rate: null, avg_quality_approved: null, avg_quality_rejected: null }
+  return {
+    template_id: null,
+    template_name: 'All templates',
+    decided: 0,
+    approved: 0,
+    rejected: 0,
+    needs_revision: 0,
+    pending: 0,
+    approval_rate: null,
+    avg_quality_approved: null,
+    avg_quality_rejected: null,
+  }
 }
 
 const notUndone = sql`not exists (select 1 from review_actions u where u.undoes_id = ra.id)`

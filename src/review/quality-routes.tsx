@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { QualityPage } from '../../views/review/QualityPage'
 import { requireCapability } from '../auth/middleware'
 import { ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { wantsJson } from '../http/respond'
-import { QualityPage } from '../../views/review/QualityPage'
 import { rejectionReasons, templateQuality, weeklyTrend } from './quality-report'
 import { activeReviewSettings } from './settings'
 
@@ -17,7 +17,10 @@ import { activeReviewSettings } from './settings'
 export const qualityRoutes = new Hono<AppEnv>()
 
 qualityRoutes.get('/', requireCapability('view'), async (c) => {
-  const templateId = z.uuid().optional().safeParse(c.req.query('template_id') || undefined)
+  const templateId = z
+    .uuid()
+    .optional()
+    .safeParse(c.req.query('template_id') || undefined)
   if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
   const [quality, reasons, trend, settings] = await Promise.all([
     templateQuality(c.var.db),

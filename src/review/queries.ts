@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely'
-import { preferencesFrom } from '../preferences/schema'
+import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
+import { preferencesFrom } from '../preferences/schema'
 import { REVIEW_ORDERS, type ReviewOrder } from './queue'
 
 /** Every review action on a conversation, newest first, with who took it (null: the system). */

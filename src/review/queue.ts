@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely'
+import { type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import { conversationFilter, FILTER_FIELDS } from '../conversations/filter'
 import type { DB } from '../db/schema'
@@ -69,8 +69,10 @@ function pendingIn(db: Kysely<DB>, queue: ReviewQueue) {
   let query = db.selectFrom('conversations')
   // The quality range again on the quality index's own expression, so a quality order starts and
   // stops its index scan at the range instead of reading past every conversation outside it.
-  if (queue.order !== 'oldest' && queue.quality_min !== undefined) query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) >= ${queue.quality_min}`)
-  if (queue.order !== 'oldest' && queue.quality_max !== undefined) query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) <= ${queue.quality_max}`)
+  if (queue.order !== 'oldest' && queue.quality_min !== undefined)
+    query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) >= ${queue.quality_min}`)
+  if (queue.order !== 'oldest' && queue.quality_max !== undefined)
+    query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) <= ${queue.quality_max}`)
   return query.where(
     conversationFilter({
       status: ['pending_review'],
@@ -191,9 +193,10 @@ export async function claimConversation(db: Kysely<DB>, conversationId: string, 
           .where('conversations.status', '=', 'pending_review'),
       )
       .onConflict((oc) =>
-        oc.column('conversation_id').doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') }).where((eb) =>
-          eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)]),
-        ),
+        oc
+          .column('conversation_id')
+          .doUpdateSet({ reviewer_id: reviewerId, expires_at: (eb) => eb.ref('excluded.expires_at') })
+          .where((eb) => eb.or([eb('review_claims.reviewer_id', '=', reviewerId), eb('review_claims.expires_at', '<=', sql<Date>`now()`)])),
       )
       .returning('conversation_id')
       .executeTakeFirst()

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
+import { findConversation } from '../conversations/detail'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
-import { findConversation } from '../conversations/detail'
 import { listReviewHistory } from './queries'
 import { claimHolder, neighbourInQueue, type ReviewQueue } from './queue'
 import { activeReviewSettings } from './settings'

@@ -61,7 +61,10 @@ export const ReviewSettingsInput = z
       z
         .array(
           z.object({
-            code: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, 'each code must be lowercase letters, digits and _ (up to 40)'),
+            code: z
+              .string()
+              .trim()
+              .regex(/^[a-z][a-z0-9_]{0,39}$/, 'each code must be lowercase letters, digits and _ (up to 40)'),
             label: z.string().trim().min(1, 'each reason needs a label').max(80, 'labels are at most 80 characters'),
           }),
         )

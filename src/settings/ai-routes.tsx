@@ -1,15 +1,15 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { AiSettingsPage } from '../../views/settings/AiSettingsPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { can } from '../auth/roles'
-import { activeAiSettings, AiSettingsChange, aiSettingsJson, changeAiSettings, listAiSettingsHistory } from '../generation/ai-settings'
+import { AiSettingsChange, activeAiSettings, aiSettingsJson, changeAiSettings, listAiSettingsHistory } from '../generation/ai-settings'
 import { checkModel } from '../generation/models'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { parseBody } from '../http/respond'
-import { AiSettingsPage } from '../../views/settings/AiSettingsPage'
 
 /** GET/PUT /api/settings/ai (DESIGN.md §8): anyone signed in reads, admins change; each change is a new row. */
 export const aiSettingsApi = new Hono<AppEnv>()
@@ -40,7 +40,9 @@ export const aiSettingsPages = new Hono<AppEnv>()
 aiSettingsPages.get('/', requireCapability('view'), async (c) => {
   const [current, history] = await Promise.all([activeAiSettings(c.var.db), listAiSettingsHistory(c.var.db)])
   const canChange = can(signedInUser(c).role, 'admin')
-  return c.html(<AiSettingsPage ctx={pageContext(c)} current={current} history={history} canChange={canChange} notice={doneNotice(c, { saved: 'Settings saved.' })} />)
+  return c.html(
+    <AiSettingsPage ctx={pageContext(c)} current={current} history={history} canChange={canChange} notice={doneNotice(c, { saved: 'Settings saved.' })} />,
+  )
 })
 
 aiSettingsPages.post('/', requireCapability('admin'), async (c) => {

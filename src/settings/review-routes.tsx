@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { ReviewSettingsPage } from '../../views/settings/ReviewSettingsPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
@@ -6,7 +7,6 @@ import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { parseBody, readBody, wantsJson } from '../http/respond'
 import { activeReviewSettings, ReviewSettingsInput, saveReviewSettings } from '../review/settings'
-import { ReviewSettingsPage } from '../../views/settings/ReviewSettingsPage'
 
 /** /review/settings: the rejection reasons and auto-review thresholds (administrators only). */
 export const reviewSettingsRoutes = new Hono<AppEnv>()

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
+import { TokensPage } from '../../views/settings/TokensPage'
 import { SESSION_COOKIE, signedInUser } from '../auth/middleware'
 import { TokenInput } from '../auth/schemas'
 import { holdTokenReveal, takeTokenReveals } from '../auth/token-reveals'
@@ -11,7 +12,6 @@ import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody } from '../http/respond'
-import { TokensPage } from '../../views/settings/TokensPage'
 
 /** /settings/tokens: a user's own API tokens. */
 export const tokenRoutes = new Hono<AppEnv>()

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { UsersPage } from '../../views/settings/UsersPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { NewUserInput, UserChangeInput } from '../auth/schemas'
 import { listAllApiTokens, revokeApiToken } from '../auth/tokens'
@@ -10,7 +11,6 @@ import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, readBody, wantsJson } from '../http/respond'
-import { UsersPage } from '../../views/settings/UsersPage'
 
 const USER_NOTICES = {
   created: 'User added.',
@@ -41,7 +41,16 @@ userRoutes.post('/', async (c) => {
     const body = await readBody(c)
     const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), role: String(body.role ?? '') }
     const [users, tokens] = await Promise.all([listUsers(c.var.db), listAllApiTokens(c.var.db)])
-    return <UsersPage ctx={pageContext(c)} users={users} tokens={tokens} values={values} fields={problem.fields} error={problem.fields ? undefined : problem.error} />
+    return (
+      <UsersPage
+        ctx={pageContext(c)}
+        users={users}
+        tokens={tokens}
+        values={values}
+        fields={problem.fields}
+        error={problem.fields ? undefined : problem.error}
+      />
+    )
   })
   const user = await insertUser(c.var.db, await parseBody(c, NewUserInput))
   if (!user) throw new ValidationFailed('A user with this email already exists.', { email: 'A user with this email already exists.' })

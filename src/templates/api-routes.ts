@@ -1,12 +1,13 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
-import { invalid, parseBody, readBody } from '../http/respond'
 import { uuidParam } from '../http/params'
+import { invalid, parseBody, readBody } from '../http/respond'
 import { viewToReadEditToChange } from './access'
+import { formValuesFromBody, parseTemplateForm } from './form'
 import { estimateCall, findPreviewSource, previewPrompts } from './preview'
 import {
   deleteUnusedTemplate,
@@ -18,10 +19,9 @@ import {
   restoreTemplateVersion,
   setTemplateArchived,
   snapshotOf,
-  updateTemplate,
   type Template,
+  updateTemplate,
 } from './queries'
-import { formValuesFromBody, parseTemplateForm } from './form'
 import { templateOr404, versionParam } from './request'
 import { scenariosApi } from './scenario-api-routes'
 import { TemplateInput } from './validate'

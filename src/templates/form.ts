@@ -26,7 +26,18 @@ export type TemplateFormValues = {
   parameters: ParameterRow[]
 }
 
-const TEXT_FIELDS = ['name', 'description', 'category', 'target_tier', 'system_prompt', 'prompt', 'min_turns', 'max_turns', 'quality_threshold', 'notes'] as const
+const TEXT_FIELDS = [
+  'name',
+  'description',
+  'category',
+  'target_tier',
+  'system_prompt',
+  'prompt',
+  'min_turns',
+  'max_turns',
+  'quality_threshold',
+  'notes',
+] as const
 const ROW_FIELDS = ['name', 'type', 'required', 'default', 'values', 'description'] as const
 const ROW_KEY = /^parameters\[(\d{1,3})\]\[(name|type|required|default|values|description)\]$/
 
@@ -101,7 +112,10 @@ const isBlank = (row: ParameterRow) => !row.name.trim() && !row.default.trim() &
 
 function parameterFromRow(row: ParameterRow): Record<string, unknown> {
   const type = (PARAMETER_TYPES as readonly string[]).includes(row.type) ? (row.type as TemplateParameter['type']) : undefined
-  const values = row.values.split(',').map((value) => value.trim()).filter(Boolean)
+  const values = row.values
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean)
   return {
     name: row.name,
     type: row.type === '' ? undefined : (type ?? row.type),
@@ -167,7 +181,9 @@ export function parseTemplateForm(values: TemplateFormValues): TemplateSnapshot 
   const parsed = TemplateInput.safeParse(input)
   if (parsed.success) return parsed.data
   const fields = formFieldErrors(fieldErrors(parsed.error), rowIndex)
-  const summary = Object.entries(fields).map(([field, message]) => `${field}: ${message}`).join('; ')
+  const summary = Object.entries(fields)
+    .map(([field, message]) => `${field}: ${message}`)
+    .join('; ')
   throw new ValidationFailed(`Some fields are not valid (${summary}).`, fields)
 }
 

@@ -3,10 +3,10 @@ import { z } from 'zod'
 import { conversationTool } from '../claude/conversation-tool'
 import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
 import { AppError, NotFound } from '../errors'
-import { estimateBatch, type BatchEstimate } from '../generation/cost'
+import { type BatchEstimate, estimateBatch } from '../generation/cost'
 import { resolveGeneration } from '../generation/inputs'
-import { resolvePrompts, type ResolvedPrompts } from './prompt'
-import { findEdgeCaseWithScenario, findScenario, snapshotOf, type EdgeCase, type Scenario, type Template } from './queries'
+import { type ResolvedPrompts, resolvePrompts } from './prompt'
+import { type EdgeCase, findEdgeCaseWithScenario, findScenario, type Scenario, snapshotOf, type Template } from './queries'
 import type { ParameterValue } from './validate'
 import { parameterTypes, typedValues, valueTextsFromForm } from './value-fields'
 
@@ -43,10 +43,17 @@ export async function findPreviewSource(db: Kysely<DB>, template: Template, ids:
   return {}
 }
 
-export async function previewPrompts(db: Kysely<DB>, template: Template, given: Record<string, unknown>, source: PreviewSource = {}): Promise<ResolvedPrompts & { exact: boolean }> {
+export async function previewPrompts(
+  db: Kysely<DB>,
+  template: Template,
+  given: Record<string, unknown>,
+  source: PreviewSource = {},
+): Promise<ResolvedPrompts & { exact: boolean }> {
   const resolved = resolvePrompts(snapshotOf(template), given, source.scenario)
   if (resolved.missing.length || resolved.unknown.length || Object.keys(resolved.invalid).length) return { ...resolved, exact: false }
-  const values = Object.fromEntries(Object.entries(given).filter((entry): entry is [string, ParameterValue] => ['string', 'number', 'boolean'].includes(typeof entry[1]) && entry[1] !== ''))
+  const values = Object.fromEntries(
+    Object.entries(given).filter((entry): entry is [string, ParameterValue] => ['string', 'number', 'boolean'].includes(typeof entry[1]) && entry[1] !== ''),
+  )
   const items = source.edgeCase
     ? { scenario_ids: [], edge_case_ids: [source.edgeCase.id] }
     : { scenario_ids: source.scenario ? [source.scenario.id] : [], edge_case_ids: [] }
@@ -62,7 +69,11 @@ export async function previewPrompts(db: Kysely<DB>, template: Template, given: 
 }
 
 /** One call's estimate (tokens as about four characters each, see generation/cost.ts) at the active model's price. */
-export function estimateCall(snapshot: TemplateSnapshot, resolved: ResolvedPrompts, settings: { model: string; requests_per_minute: number; max_concurrency: number }): BatchEstimate {
+export function estimateCall(
+  snapshot: TemplateSnapshot,
+  resolved: ResolvedPrompts,
+  settings: { model: string; requests_per_minute: number; max_concurrency: number },
+): BatchEstimate {
   return estimateBatch({
     model: settings.model,
     items: [{ system: resolved.system_prompt, prompt: resolved.prompt }],

@@ -2,7 +2,7 @@ import type { TemplateSnapshot } from '../db/schema'
 import { fillPlaceholders } from './placeholders'
 import type { Scenario } from './queries'
 import { SCENARIO_TEXT_FIELDS } from './scenarios'
-import { valueProblem, type ParameterValue } from './validate'
+import { type ParameterValue, valueProblem } from './validate'
 
 /** A template's prompts with values filled in: what generation sends, and what the preview starts from. */
 
@@ -22,7 +22,11 @@ export type ResolvedPrompts = {
  * Values come from, in rising precedence: parameter defaults, the scenario's persona/emotion/…
  * for parameters of those names, the scenario's values, then the given values.
  */
-export function resolvePrompts(snapshot: TemplateSnapshot, given: Record<string, unknown>, scenario?: Pick<Scenario, (typeof SCENARIO_TEXT_FIELDS)[number] | 'values'>): ResolvedPrompts {
+export function resolvePrompts(
+  snapshot: TemplateSnapshot,
+  given: Record<string, unknown>,
+  scenario?: Pick<Scenario, (typeof SCENARIO_TEXT_FIELDS)[number] | 'values'>,
+): ResolvedPrompts {
   const byName = new Map(snapshot.parameters.map((param) => [param.name, param]))
   const values: Record<string, ParameterValue> = {}
   for (const param of snapshot.parameters) if (param.default !== undefined) values[param.name] = param.default
@@ -45,6 +49,10 @@ export function resolvePrompts(snapshot: TemplateSnapshot, given: Record<string,
   }
   const system = fillPlaceholders(snapshot.system_prompt, values)
   const prompt = fillPlaceholders(snapshot.prompt, values)
-  const missing = new Set([...snapshot.parameters.filter((param) => param.required && values[param.name] === undefined).map((param) => param.name), ...system.missing, ...prompt.missing])
+  const missing = new Set([
+    ...snapshot.parameters.filter((param) => param.required && values[param.name] === undefined).map((param) => param.name),
+    ...system.missing,
+    ...prompt.missing,
+  ])
   return { system_prompt: system.text, prompt: prompt.text, values, missing: [...missing], unknown, invalid }
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { DB, EdgeCasesTable, ScenariosTable, TemplateSnapshot, TemplatesTable } from '../db/schema'
 import { Conflict } from '../errors'
@@ -7,7 +7,14 @@ import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } fro
 export type Template = Selectable<TemplatesTable>
 export type Scenario = Selectable<ScenariosTable>
 export type EdgeCase = Selectable<EdgeCasesTable>
-export type TemplateVersion = { id: string; template_id: string; version: number; snapshot: TemplateSnapshot; created_at: Date; created_by_email: string | null }
+export type TemplateVersion = {
+  id: string
+  template_id: string
+  version: number
+  snapshot: TemplateSnapshot
+  created_at: Date
+  created_by_email: string | null
+}
 export type ScenarioValues = Record<string, string | number | boolean>
 
 /** The template row's columns for a snapshot; jsonb arrays are sent as JSON text (pg would send a Postgres array). */
@@ -66,7 +73,9 @@ export async function updateTemplate(
     const current = await trx.selectFrom('templates').select('version').where('id', '=', id).forUpdate().executeTakeFirst()
     if (!current) return undefined
     if (baseVersion !== undefined && baseVersion !== current.version) {
-      throw new Conflict(`This template was saved by someone else since you opened it (now version ${current.version}). Reload it and apply your changes again.`)
+      throw new Conflict(
+        `This template was saved by someone else since you opened it (now version ${current.version}). Reload it and apply your changes again.`,
+      )
     }
     const template = await trx
       .updateTable('templates')
@@ -100,9 +109,7 @@ export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): P
     .selectFrom('templates as t')
     .select(['t.id', 't.name', 't.description', 't.category', 't.target_tier', 't.version', 't.archived_at', 't.updated_at'])
     .select(sql<string>`t.updated_at::text`.as('cursor_at'))
-    .select((eb) =>
-      eb.selectFrom('scenarios as s').whereRef('s.template_id', '=', 't.id').select(sql<number>`count(*)::int`.as('n')).as('scenario_count'),
-    )
+    .select((eb) => eb.selectFrom('scenarios as s').whereRef('s.template_id', '=', 't.id').select(sql<number>`count(*)::int`.as('n')).as('scenario_count'))
     .where('t.archived_at', query.archived ? 'is not' : 'is', null)
   if (query.q) {
     const pattern = likePattern(query.q)
@@ -112,7 +119,11 @@ export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): P
     const [at, id] = decodeCursor(query.cursor, TemplateCursor)
     select = select.where(sql<boolean>`(t.updated_at, t.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
-  const rows = await select.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc').limit(query.limit + 1).execute()
+  const rows = await select
+    .orderBy('t.updated_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(query.limit + 1)
+    .execute()
   return keysetPage(
     rows,
     query.limit,
@@ -256,9 +267,7 @@ export async function listScenarios(db: Kysely<DB>, templateId: string, limit = 
   let select = db
     .selectFrom('scenarios as s')
     .selectAll('s')
-    .select((eb) =>
-      eb.selectFrom('edge_cases as e').whereRef('e.scenario_id', '=', 's.id').select(sql<number>`count(*)::int`.as('n')).as('edge_case_count'),
-    )
+    .select((eb) => eb.selectFrom('edge_cases as e').whereRef('e.scenario_id', '=', 's.id').select(sql<number>`count(*)::int`.as('n')).as('edge_case_count'))
     .where('s.template_id', '=', templateId)
   if (after) select = select.where(sql<boolean>`(s.name, s.id) > (${after.name}, ${after.id}::uuid)`)
   const rows = await select.orderBy('s.name').orderBy('s.id').limit(limit).execute()
@@ -270,11 +279,20 @@ export async function listScenarios(db: Kysely<DB>, templateId: string, limit = 
 export type EdgeCaseFields = { name: string; type: string; description: string; complexity: number }
 
 export async function insertEdgeCase(db: Kysely<DB>, scenarioId: string, fields: EdgeCaseFields): Promise<EdgeCase> {
-  return db.insertInto('edge_cases').values({ ...fields, scenario_id: scenarioId }).returningAll().executeTakeFirstOrThrow()
+  return db
+    .insertInto('edge_cases')
+    .values({ ...fields, scenario_id: scenarioId })
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function updateEdgeCase(db: Kysely<DB>, id: string, fields: EdgeCaseFields): Promise<EdgeCase | undefined> {
-  return db.updateTable('edge_cases').set({ ...fields, updated_at: sql<Date>`now()` }).where('id', '=', id).returningAll().executeTakeFirst()
+  return db
+    .updateTable('edge_cases')
+    .set({ ...fields, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
 }
 
 export async function deleteEdgeCase(db: Kysely<DB>, id: string): Promise<boolean> {

@@ -1,18 +1,18 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { signedInUser } from '../auth/middleware'
-import { activeAiSettings } from '../generation/ai-settings'
-import { NotFound, ValidationFailed } from '../errors'
-import type { AppEnv } from '../http/env'
-import { isConfirmed } from '../http/confirm'
-import { rerenderOnError } from '../http/errors'
-import { pageContext } from '../http/page-context'
-import { fieldErrors, isHtmx, parseBody, readBody } from '../http/respond'
+import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
 import { DraftStatus, TemplateFormPage } from '../../views/templates/TemplateFormPage'
 import { DeleteTemplatePage, TemplatePage } from '../../views/templates/TemplatePage'
 import { TemplateRows, TemplatesPage } from '../../views/templates/TemplatesPage'
-import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
 import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
+import { signedInUser } from '../auth/middleware'
+import { NotFound, ValidationFailed } from '../errors'
+import { activeAiSettings } from '../generation/ai-settings'
+import { isConfirmed } from '../http/confirm'
+import type { AppEnv } from '../http/env'
+import { rerenderOnError } from '../http/errors'
+import { pageContext } from '../http/page-context'
+import { fieldErrors, isHtmx, parseBody, readBody } from '../http/respond'
 import { canEdit, viewToReadEditToChange } from './access'
 import { diffFields } from './diff'
 import {
@@ -23,8 +23,8 @@ import {
   padRows,
   parseTemplateForm,
   sameForm,
-  trailingBlankRows,
   type TemplateFormValues,
+  trailingBlankRows,
 } from './form'
 import { estimateCall, findPreviewSource, previewFromForm, previewPrompts } from './preview'
 import {
@@ -144,7 +144,14 @@ templateRoutes.post('/:id', async (c) => {
   const values = formValuesFromBody(body)
   const baseVersion = BaseVersion.parse(body.base_version)
   const page = (props: { fields?: Record<string, string>; error?: string; rows?: number }) => (
-    <TemplateFormPage ctx={pageContext(c)} template={template} values={padRows(values, props.rows)} baseVersion={baseVersion} fields={props.fields} error={props.error} />
+    <TemplateFormPage
+      ctx={pageContext(c)}
+      template={template}
+      values={padRows(values, props.rows)}
+      baseVersion={baseVersion}
+      fields={props.fields}
+      error={props.error}
+    />
   )
   if (body.add_row) return c.html(page({ rows: trailingBlankRows(values) + 1 }))
   // Field errors are shown beside their fields; a save since this form was opened (409) says so above it.
@@ -188,7 +195,19 @@ templateRoutes.post('/:id/delete', async (c) => {
 
 const VersionNumber = z.coerce.number().int().positive()
 /** The order fields are shown in, as on the form. */
-const SNAPSHOT_FIELDS = ['name', 'description', 'category', 'target_tier', 'system_prompt', 'prompt', 'parameters', 'min_turns', 'max_turns', 'quality_threshold', 'notes'] as const
+const SNAPSHOT_FIELDS = [
+  'name',
+  'description',
+  'category',
+  'target_tier',
+  'system_prompt',
+  'prompt',
+  'parameters',
+  'min_turns',
+  'max_turns',
+  'quality_threshold',
+  'notes',
+] as const
 
 templateRoutes.post('/:id/versions/:version/restore', async (c) => {
   const template = await templateOr404(c)
@@ -206,7 +225,15 @@ templateRoutes.get('/:id/diff', async (c) => {
     findTemplateVersionByNumber(c.var.db, template.id, versions.data.to),
   ])
   if (!from || !to) throw new NotFound('No such version of this template.')
-  return c.html(<VersionDiffPage ctx={pageContext(c)} template={template} from={from.version} to={to.version} diffs={diffFields(from.snapshot, to.snapshot, SNAPSHOT_FIELDS)} />)
+  return c.html(
+    <VersionDiffPage
+      ctx={pageContext(c)}
+      template={template}
+      from={from.version}
+      to={to.version}
+      diffs={diffFields(from.snapshot, to.snapshot, SNAPSHOT_FIELDS)}
+    />,
+  )
 })
 
 // Preview: the prompts exactly as they would be sent, from sample values, and what a call costs.

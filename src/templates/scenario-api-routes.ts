@@ -1,14 +1,15 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { Conflict, NotFound } from '../errors'
-import type { AppEnv } from '../http/env'
 import { CursorId, CursorText, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
-import { parseBody, parseInput, readBody } from '../http/respond'
+import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
+import { parseBody, parseInput, readBody } from '../http/respond'
 import { viewToReadEditToChange } from './access'
 import {
   deleteEdgeCase,
   deleteScenario,
+  type EdgeCase,
   findEdgeCaseWithScenario,
   findScenario,
   findScenarioWithTemplate,
@@ -17,11 +18,10 @@ import {
   insertScenario,
   listEdgeCases,
   listScenarios,
-  updateEdgeCase,
-  updateScenario,
-  type EdgeCase,
   type Scenario,
   type Template,
+  updateEdgeCase,
+  updateScenario,
 } from './queries'
 import { templateOr404 } from './request'
 import { EdgeCaseInput, parseScenario, scenarioFormValues, scenarioInputFromForm } from './scenarios'

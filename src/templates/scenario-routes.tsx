@@ -1,15 +1,34 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
+import { EdgeCasePage, NewScenarioPage, ScenarioPage } from '../../views/templates/ScenarioPages'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, readBody } from '../http/respond'
-import { EdgeCasePage, NewScenarioPage, ScenarioPage } from '../../views/templates/ScenarioPages'
 import { canEdit } from './access'
-import { deleteEdgeCase, deleteScenario, findEdgeCase, findScenario, insertEdgeCase, insertScenario, listEdgeCases, updateEdgeCase, updateScenario, type Template } from './queries'
+import {
+  deleteEdgeCase,
+  deleteScenario,
+  findEdgeCase,
+  findScenario,
+  insertEdgeCase,
+  insertScenario,
+  listEdgeCases,
+  type Template,
+  updateEdgeCase,
+  updateScenario,
+} from './queries'
 import { notice, templateOr404 } from './request'
-import { EdgeCaseInput, edgeCaseFormValues, parseScenario, scenarioFormFromFields, scenarioFormValues, scenarioInputFromForm, type ScenarioFormValues } from './scenarios'
+import {
+  EdgeCaseInput,
+  edgeCaseFormValues,
+  parseScenario,
+  type ScenarioFormValues,
+  scenarioFormFromFields,
+  scenarioFormValues,
+  scenarioInputFromForm,
+} from './scenarios'
 
 /** The pages of a template's scenarios and their edge cases, mounted by routes.tsx at /templates/:id/scenarios. */
 export const scenarioPages = new Hono<AppEnv>()
@@ -28,7 +47,12 @@ async function edgeCaseOr404(c: Context<AppEnv>) {
   return { template, scenario, edgeCase }
 }
 
-type ScenarioPageExtra = { fields?: Record<string, string>; values?: ScenarioFormValues; edgeCaseFields?: Record<string, string>; edgeCaseValues?: Record<string, unknown> }
+type ScenarioPageExtra = {
+  fields?: Record<string, string>
+  values?: ScenarioFormValues
+  edgeCaseFields?: Record<string, string>
+  edgeCaseValues?: Record<string, unknown>
+}
 
 async function scenarioPage(c: Context<AppEnv>, extra: ScenarioPageExtra = {}) {
   const template = await templateOr404(c)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { TIERS, type TemplateParameter, type TemplateSnapshot } from '../db/schema'
+import { type TemplateParameter, type TemplateSnapshot, TIERS } from '../db/schema'
 import { braceProblem, findPlaceholders } from './placeholders'
 
 /**
@@ -48,9 +48,7 @@ export function valueProblem(param: TemplateParameter, value: unknown): string |
     case 'boolean':
       return typeof value === 'boolean' ? null : 'Must be true or false'
     case 'enum':
-      return typeof value === 'string' && (param.values ?? []).includes(value)
-        ? null
-        : `Must be one of: ${(param.values ?? []).join(', ')}`
+      return typeof value === 'string' && (param.values ?? []).includes(value) ? null : `Must be one of: ${(param.values ?? []).join(', ')}`
     case 'string':
       return typeof value === 'string' ? null : 'Must be text'
   }
@@ -83,7 +81,10 @@ function checkTemplate(input: Fields, ctx: z.RefinementCtx): void {
     const undefinedNames = findPlaceholders(input[field]).filter((name) => !seen.has(name))
     if (undefinedNames.length) {
       const listed = undefinedNames.map((name) => `{{${name}}}`).join(', ')
-      issue([field], `${listed} ${undefinedNames.length === 1 ? 'is not a defined parameter' : 'are not defined parameters'}: define ${undefinedNames.length === 1 ? 'it' : 'them'} or remove ${undefinedNames.length === 1 ? 'it' : 'them'}`)
+      issue(
+        [field],
+        `${listed} ${undefinedNames.length === 1 ? 'is not a defined parameter' : 'are not defined parameters'}: define ${undefinedNames.length === 1 ? 'it' : 'them'} or remove ${undefinedNames.length === 1 ? 'it' : 'them'}`,
+      )
     }
   }
   if (input.min_turns > input.max_turns) issue(['max_turns'], `Must be at least the minimum (${input.min_turns})`)

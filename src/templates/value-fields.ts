@@ -1,6 +1,6 @@
 import type { TemplateParameter } from '../db/schema'
 import { single } from '../http/params'
-import { typedFromText, type ParameterValue } from './validate'
+import { type ParameterValue, typedFromText } from './validate'
 
 /**
  * Template parameter values in every form (scenario, preview, generate, regenerate): one input per
@@ -30,7 +30,8 @@ export function typedValues(texts: Record<string, string>, typeOf: (name: string
 }
 
 /** The type of a value given before (a conversation's), so a changed value is read as the same type. */
-export const typeOfValue = (value: unknown): TemplateParameter['type'] => (typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string')
+export const typeOfValue = (value: unknown): TemplateParameter['type'] =>
+  typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string'
 
 /** Each parameter's type by name, for typedValues. */
 export function parameterTypes(parameters: TemplateParameter[]): (name: string) => TemplateParameter['type'] | undefined {

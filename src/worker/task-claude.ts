@@ -1,4 +1,4 @@
-import { createClaude, type Claude } from '../claude/client'
+import { type Claude, createClaude } from '../claude/client'
 import type { Config } from '../config'
 
 /**

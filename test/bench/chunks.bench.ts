@@ -1,9 +1,8 @@
-import { Kysely, PostgresDialect } from 'kysely'
-import { sql } from 'kysely'
-import { chunkFilter, listChunks, type ChunkListQuery } from '../../src/chunks/queries'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import { type ChunkListQuery, chunkFilter, listChunks } from '../../src/chunks/queries'
 import type { DB } from '../../src/db/schema'
 import { CHUNKS_PER_DOCUMENT, seedDocuments } from '../../src/documents/seed'
-import { benchDatabase, explainQuery, heading, percentile, report, timeMany, type CapturedQuery } from './support'
+import { benchDatabase, type CapturedQuery, explainQuery, heading, percentile, report, timeMany } from './support'
 
 /**
  * Issue 13's chunk figures on 100,000 chunks: the documents seed (`npm run seed -- --documents
@@ -74,7 +73,12 @@ try {
   await measure('filter', 'topic=billing', { topic: 'billing' }, '< 10 ms')
   await measure('filter', 'complexity 4–5', { complexity_min: 4, complexity_max: 5 }, '< 10 ms')
   await measure('filter', 'analyzed=false', { analyzed: false }, '< 10 ms')
-  await measure('filter', 'persona & emotion & topic & complexity', { persona: 'customer', emotion: 'skeptical', topic: 'billing', complexity_min: 4 }, '< 10 ms')
+  await measure(
+    'filter',
+    'persona & emotion & topic & complexity',
+    { persona: 'customer', emotion: 'skeptical', topic: 'billing', complexity_min: 4 },
+    '< 10 ms',
+  )
 
   heading('EXPLAIN ANALYZE of the slowest query of each kind')
   for (const [kind, slowest] of Object.entries(slowestOf)) {

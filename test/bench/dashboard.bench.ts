@@ -1,6 +1,6 @@
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
-import { benchDatabase, explainQuery, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
+import { benchDatabase, type CapturedQuery, explainQuery, heading, percentile, report, seededApp, timeMany } from './support'
 
 /**
  * Issue 5's dashboard figures on 100,000 seeded conversations (~8 turns each): server time
@@ -20,7 +20,8 @@ try {
   const auth = { authorization: `Bearer ${token}` }
   const htmx = { ...auth, 'hx-request': 'true' }
 
-  const ids = async (table: 'templates' | 'batches' | 'scenarios') => (await database.pool.query(`select id from ${table} order by id limit 1`)).rows[0].id as string
+  const ids = async (table: 'templates' | 'batches' | 'scenarios') =>
+    (await database.pool.query(`select id from ${table} order by id limit 1`)).rows[0].id as string
   const [templateId, batchId, scenarioId] = [await ids('templates'), await ids('batches'), await ids('scenarios')]
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
@@ -107,7 +108,13 @@ try {
       const res = await app.request(`/api/conversations?sort=${sort}&limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })
       cursor = ((await res.json()) as { next_cursor: string | null }).next_cursor
     }
-    await measure('page 200', `page 200 (rows 9,951–10,000), sort=${sort}, "load more" fragment`, `/conversations/rows?sort=${sort}&cursor=${cursor}`, htmx, '< 50 ms')
+    await measure(
+      'page 200',
+      `page 200 (rows 9,951–10,000), sort=${sort}, "load more" fragment`,
+      `/conversations/rows?sort=${sort}&cursor=${cursor}`,
+      htmx,
+      '< 50 ms',
+    )
   }
 
   heading('EXPLAIN ANALYZE of the slowest query in the slowest request of each kind')

@@ -25,7 +25,13 @@ heading('Export (issue 6)')
 const database = await benchDatabase()
 const exportDir = mkdtempSync(path.join(os.tmpdir(), 'train-data-bench-exports-'))
 const startWorker = async (nodeOptions = '') => {
-  const worker = runApp(['start', '--role=worker'], { DATABASE_URL: database.url, EXPORT_DIR: exportDir, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '4', NODE_OPTIONS: nodeOptions })
+  const worker = runApp(['start', '--role=worker'], {
+    DATABASE_URL: database.url,
+    EXPORT_DIR: exportDir,
+    LOG_LEVEL: 'info',
+    WORKER_CONCURRENCY: '4',
+    NODE_OPTIONS: nodeOptions,
+  })
   await worker.waitFor(/worker is running/)
   return worker
 }
@@ -52,7 +58,13 @@ try {
     if (res.status !== 202) throw new Error(`export refused: ${res.status} ${await res.text()}`)
     const { id } = (await res.json()) as { id: string }
     for (;;) {
-      const row = (await (await app.request(`/api/exports/${id}`, { headers })).json()) as { status: string; duration_ms: number; count: number; bytes: number; error: string }
+      const row = (await (await app.request(`/api/exports/${id}`, { headers })).json()) as {
+        status: string
+        duration_ms: number
+        count: number
+        bytes: number
+        error: string
+      }
       if (row.status === 'done') return { wallMs: performance.now() - started, durationMs: row.duration_ms, count: row.count, bytes: row.bytes }
       if (row.status === 'failed') throw new Error(`export failed: ${row.error}`)
       await new Promise((r) => setTimeout(r, 2))
@@ -82,13 +94,21 @@ try {
     await approveAll()
     await database.pool.query('vacuum analyze conversations')
     const count = await approvedCount()
-    for (const [label, flags] of [['default heap', ''], ['--max-semi-space-size=8 --max-old-space-size=192', '--max-semi-space-size=8 --max-old-space-size=192']] as const) {
+    for (const [label, flags] of [
+      ['default heap', ''],
+      ['--max-semi-space-size=8 --max-old-space-size=192', '--max-semi-space-size=8 --max-old-space-size=192'],
+    ] as const) {
       worker = await startWorker(flags)
       const run = await exportOnce('openai')
       if (run.count !== count) throw new Error(`exported ${run.count} of ${count}`)
       const rss = peakRss(worker)
       await stopWorker(worker)
-      report(`${count} conversations → OpenAI JSONL (${(run.bytes / 1048576).toFixed(0)} MiB), ${label}: rate`, Math.round(count / (run.durationMs / 1000)), 'conv/s', '> 20,000/s')
+      report(
+        `${count} conversations → OpenAI JSONL (${(run.bytes / 1048576).toFixed(0)} MiB), ${label}: rate`,
+        Math.round(count / (run.durationMs / 1000)),
+        'conv/s',
+        '> 20,000/s',
+      )
       report(`  request to finished file`, Math.round(run.wallMs), 'ms')
       report(`  worker peak RSS (VmHWM), fresh worker, ${target.toLocaleString('en')} conversations`, Math.round(rss.peakMb), 'MB', '< 250 MB, flat')
     }

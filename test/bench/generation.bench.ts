@@ -1,24 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import { createApp } from '../../src/app'
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
-import { createClaude, type Claude } from '../../src/claude/client'
+import { type Claude, createClaude } from '../../src/claude/client'
 import { loadConfig } from '../../src/config'
 import { connect } from '../../src/db/connect'
 import { freePort } from '../../src/db/embedded'
+import type { Deps } from '../../src/deps'
 import { seedDocuments } from '../../src/documents/seed'
 import { changeAiSettings } from '../../src/generation/ai-settings'
 import { generateConversation } from '../../src/generation/generate'
 import { progressNotice } from '../../src/generation/progress-channel'
 import { progressHub } from '../../src/generation/progress-hub'
-import type { Deps } from '../../src/deps'
 import { createLogger } from '../../src/log'
 import { startServer } from '../../src/server'
 import { insertTemplate } from '../../src/templates/queries'
 import { startWorker } from '../../src/worker/runner'
-import { runApp, type AppProcess } from '../helpers/process'
+import { type AppProcess, runApp } from '../helpers/process'
 import { benchDatabase, heading, percentile, report } from './support'
 
 /**
@@ -37,7 +37,13 @@ const fakeUrl = `http://127.0.0.1:${fakePort}`
 const children: Array<ChildProcess | AppProcess['child']> = [fake]
 try {
   await waitForUrl(`${fakeUrl}/_fake/requests`)
-  const env = { DATABASE_URL: database.url, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fakeUrl, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '48' }
+  const env = {
+    DATABASE_URL: database.url,
+    ANTHROPIC_API_KEY: 'sk-bench',
+    ANTHROPIC_BASE_URL: fakeUrl,
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '48',
+  }
   const config = loadConfig(env)
   const deps: Deps = { db: database.db, config, log: createLogger('silent'), pool: database.pool }
   const app = createApp(deps)
@@ -64,7 +70,11 @@ try {
   const rateOff = { requests_per_minute: 1_000_000, max_concurrency: 1_000, max_batch_size: 20_000 }
   await changeAiSettings(database.db, user.id, rateOff)
   const postBatch = async (count: number, more: Record<string, unknown> = {}) => {
-    const res = await app.request('/api/batches', { method: 'POST', headers: auth, body: JSON.stringify({ template_id: template.id, count_per_item: count, ...more }) })
+    const res = await app.request('/api/batches', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ template_id: template.id, count_per_item: count, ...more }),
+    })
     if (res.status !== 201) throw new Error(`batch: ${res.status} ${await res.text()}`)
     return ((await res.json()) as { id: string }).id
   }
@@ -76,7 +86,9 @@ try {
     const t0 = performance.now()
     const id = await postBatch(10_000)
     enqueueMs.push(performance.now() - t0)
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'generate_conversation'`.execute(database.db)
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'generate_conversation'`.execute(
+      database.db,
+    )
     if (rows[0]!.n !== 10_000) throw new Error(`expected 10,000 jobs, found ${rows[0]!.n}`)
     await sql`update batches set status = 'cancelled' where id = ${id}::uuid`.execute(database.db)
     await sql`truncate graphile_worker._private_jobs`.execute(database.db)
@@ -152,7 +164,9 @@ try {
   const c1 = await requests()
   const window = (performance.now() - r0) / 1000
   const achieved = ((c1 - c0) / window) * 60
-  console.log(`  (a window of ${RATE_WINDOW_S} s with R = ${RATE_PER_MIN}/min: ${c1 - c0} requests, at most ${Math.ceil((RATE_PER_MIN * RATE_WINDOW_S) / 60)} allowed)`)
+  console.log(
+    `  (a window of ${RATE_WINDOW_S} s with R = ${RATE_PER_MIN}/min: ${c1 - c0} requests, at most ${Math.ceil((RATE_PER_MIN * RATE_WINDOW_S) / 60)} allowed)`,
+  )
   report(`configured rate R (2 worker processes)`, RATE_PER_MIN, 'req/min')
   report(`achieved rate`, achieved, 'req/min', `95–100% of R: ${((achieved / RATE_PER_MIN) * 100).toFixed(1)}%`)
   for (const w of workers) w.child.kill('SIGTERM')

@@ -34,10 +34,21 @@ try {
   const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? ''
   if (login.status !== 303 || !cookie) throw new Error(`login failed: ${login.status}`)
 
-  const out = execFileSync(process.execPath, ['--import', 'tsx', `${here}load-driver.ts`, `http://127.0.0.1:${port}/`, String(CONNECTIONS), String(SECONDS), cookie], {
-    encoding: 'utf8',
-  })
-  const load = JSON.parse(out.trim().split('\n').at(-1)!) as { rps: number; p50: number; p95: number; p99: number; statuses: Record<string, number>; requests: number }
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', `${here}load-driver.ts`, `http://127.0.0.1:${port}/`, String(CONNECTIONS), String(SECONDS), cookie],
+    {
+      encoding: 'utf8',
+    },
+  )
+  const load = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    rps: number
+    p50: number
+    p95: number
+    p99: number
+    statuses: Record<string, number>
+    requests: number
+  }
   if (Object.keys(load.statuses).some((s) => s !== '200')) throw new Error(`unexpected statuses ${JSON.stringify(load.statuses)}`)
   report(`authenticated dashboard render, ${CONNECTIONS} connections, ${SECONDS} s`, Math.round(load.rps), 'req/s')
   report('  latency p50', load.p50, 'ms')
@@ -68,7 +79,10 @@ try {
 async function waitForHealth(port: number): Promise<void> {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 20))
   }

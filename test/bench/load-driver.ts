@@ -37,5 +37,7 @@ await Promise.all(Array.from({ length: Number(connections) }, loop))
 const elapsed = (performance.now() - started) / 1000
 latencies.sort((a, b) => a - b)
 const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]
-console.log(JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsed, statuses, p50: at(50), p95: at(95), p99: at(99), max: latencies.at(-1) }))
+console.log(
+  JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsed, statuses, p50: at(50), p95: at(95), p99: at(99), max: latencies.at(-1) }),
+)
 agent.destroy()

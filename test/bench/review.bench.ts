@@ -2,7 +2,7 @@ import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
 import { startServer } from '../../src/server'
 import { launchBrowser, signInAs } from '../helpers/browser'
-import { benchDatabase, explainQuery, heading, percentile, report, seededApp, timeMany, type CapturedQuery } from './support'
+import { benchDatabase, type CapturedQuery, explainQuery, heading, percentile, report, seededApp, timeMany } from './support'
 
 /**
  * Issue 5's review figures on 100,000 seeded conversations (~35% pending review): server time
@@ -26,11 +26,9 @@ try {
 
   /** Pending conversations in the given order, to act on one after another. */
   const pendingIds = async (order: string, n: number) =>
-    (
-      await database.pool.query(
-        `select id from conversations where status = 'pending_review' and deleted_at is null order by ${order} limit ${n}`,
-      )
-    ).rows.map((r) => r.id as string)
+    (await database.pool.query(`select id from conversations where status = 'pending_review' and deleted_at is null order by ${order} limit ${n}`)).rows.map(
+      (r) => r.id as string,
+    )
 
   let slowest: { label: string; p95: number; queries: CapturedQuery[] } = { label: '', p95: -1, queries: [] }
   async function measure(label: string, target: string, request: (i: number) => Response | Promise<Response>, expected: number): Promise<void> {
@@ -55,27 +53,50 @@ try {
   for (const order of ['oldest', 'lowest', 'highest']) {
     await measure(`GET /review/next?order=${order} (find the next, 303)`, '< 30 ms', () => app.request(`/review/next?order=${order}`, { headers: auth }), 303)
   }
-  await measure('GET /review/next, template + tier + quality ≥ 7 filters', '< 30 ms', () =>
-    app.request(`/review/next?order=lowest&template_id=${templateId}&tier=T2&quality_min=7`, { headers: auth }), 303)
+  await measure(
+    'GET /review/next, template + tier + quality ≥ 7 filters',
+    '< 30 ms',
+    () => app.request(`/review/next?order=lowest&template_id=${templateId}&tier=T2&quality_min=7`, { headers: auth }),
+    303,
+  )
   const browse = await pendingIds('created_at, id', RUNS + 20)
-  await measure('n/j: GET /review/:id screen fragment (htmx, with neighbours)', '< 30 ms', (i) =>
-    app.request(`/review/${browse[i + 10]}?order=oldest`, { headers: htmx }), 200)
+  await measure(
+    'n/j: GET /review/:id screen fragment (htmx, with neighbours)',
+    '< 30 ms',
+    (i) => app.request(`/review/${browse[i + 10]}?order=oldest`, { headers: htmx }),
+    200,
+  )
 
   heading('A review action (server time)')
   const toApprove = await pendingIds('created_at desc, id desc', RUNS + 10)
-  await measure('POST /api/conversations/:id/review approve (JSON)', '< 30 ms', (i) =>
-    app.request(`/api/conversations/${toApprove[i]}/review`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'approve', version: 1 }),
-    }), 200)
+  await measure(
+    'POST /api/conversations/:id/review approve (JSON)',
+    '< 30 ms',
+    (i) =>
+      app.request(`/api/conversations/${toApprove[i]}/review`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'approve', version: 1 }),
+      }),
+    200,
+  )
   const toReject = await pendingIds('coalesce(quality_score, -1), id', RUNS + 10)
-  await measure('POST /review/:id reject + reasons (htmx: decision and next screen)', '< 30 ms', (i) =>
-    app.request(`/review/${toReject[i]}?order=lowest`, {
-      method: 'POST',
-      headers: { ...htmx, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams([['action', 'reject'], ['version', '1'], ['reasons', 'off_topic'], ['reasons', 'too_short']]).toString(),
-    }), 200)
+  await measure(
+    'POST /review/:id reject + reasons (htmx: decision and next screen)',
+    '< 30 ms',
+    (i) =>
+      app.request(`/review/${toReject[i]}?order=lowest`, {
+        method: 'POST',
+        headers: { ...htmx, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams([
+          ['action', 'reject'],
+          ['version', '1'],
+          ['reasons', 'off_topic'],
+          ['reasons', 'too_short'],
+        ]).toString(),
+      }),
+    200,
+  )
 
   heading('Keypress to next conversation painted (real Chromium, localhost)')
   const web = await startServer(app, '127.0.0.1', 0)
@@ -110,7 +131,8 @@ try {
           return w.paintedAt !== undefined && w.keyAt !== undefined && w.paintedAt - w.keyAt
         })
         samples.push((await ms.jsonValue()) as number)
-        if ((await page.evaluate(() => document.querySelector<HTMLElement>('#review-screen')?.dataset.conversationId)) === before) throw new Error('no next conversation')
+        if ((await page.evaluate(() => document.querySelector<HTMLElement>('#review-screen')?.dataset.conversationId)) === before)
+          throw new Error('no next conversation')
         await page.waitForTimeout(30) // a person reads between keys; lets the prefetch of the next screen start
       }
       return samples

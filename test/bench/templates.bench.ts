@@ -1,11 +1,11 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { createApp } from '../../src/app'
 import { createApiToken } from '../../src/auth/tokens'
 import { insertUser } from '../../src/auth/users'
 import { loadConfig } from '../../src/config'
 import { createLogger } from '../../src/log'
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { benchDatabase, heading, percentile, report, timeMany } from './support'
 
 /**
@@ -75,7 +75,10 @@ try {
     ['create a template (POST /api/templates)', () => ok(app.request('/api/templates', json('POST', body)), 201)],
     ['save a new version (PUT /api/templates/:id)', (i) => ok(app.request(`/api/templates/${ids[i % ids.length]}`, json('PUT', body)))],
     ['template page with its versions', (i) => ok(app.request(`/templates/${ids[i % ids.length]}`, { headers: auth }))],
-    ['preview with cost estimate (POST /api/templates/:id/preview)', (i) => ok(app.request(`/api/templates/${ids[i % ids.length]}/preview`, json('POST', { values: { mood: 'angry' } })))],
+    [
+      'preview with cost estimate (POST /api/templates/:id/preview)',
+      (i) => ok(app.request(`/api/templates/${ids[i % ids.length]}/preview`, json('POST', { values: { mood: 'angry' } }))),
+    ],
   ]
   for (const [label, fn] of figures) {
     const samples = await timeMany(RUNS, fn)

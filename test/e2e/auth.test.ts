@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core'
 import { expect, test } from 'vitest'
-import { signInAs, withPage, useBrowserApp } from '../helpers/browser'
-import type { TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
+import { signInAs, useBrowserApp, withPage } from '../helpers/browser'
+import type { TestDatabase } from '../helpers/db'
 import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { expect, test } from 'vitest'
-import { signInAs, useBrowserApp } from '../helpers/browser'
 import { makeUser } from '../helpers/app'
+import { signInAs, useBrowserApp } from '../helpers/browser'
 import { insertDocumentWithChunks } from '../helpers/chunks'
 import type { TestDatabase } from '../helpers/db'
 import type { RunningApp } from '../helpers/server'
@@ -29,7 +29,14 @@ test('an editor moves through chunks with j and k, opens one with Enter, ticks t
   await signInAs(page, server.url, editor)
   const template = await page.request.post(`${server.url}/api/templates`, {
     headers: { origin: server.url, accept: 'application/json' },
-    data: { name: 'Returns chat', system_prompt: 'You write customer support conversations.', prompt: 'A customer asks about returns.', parameters: [], min_turns: 2, max_turns: 6 },
+    data: {
+      name: 'Returns chat',
+      system_prompt: 'You write customer support conversations.',
+      prompt: 'A customer asks about returns.',
+      parameters: [],
+      min_turns: 2,
+      max_turns: 6,
+    },
   })
   expect(template.status()).toBe(201)
   await page.goto(`${server.url}/chunks?document_id=${doc.id}`)

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { expect, test } from 'vitest'
 import { seedConversations } from '../../src/conversations/seed'
-import { signInAs, useBrowserApp } from '../helpers/browser'
 import { makeUser, type TestUser } from '../helpers/app'
+import { signInAs, useBrowserApp } from '../helpers/browser'
 import type { RunningApp } from '../helpers/server'
 
 let server: RunningApp
@@ -14,7 +14,10 @@ useBrowserApp((t) => ({ server, browser } = t), {
   seed: async (database) => {
     await seedConversations(database.db, { count: 600, parallel: 2 })
     reviewer = await makeUser(database, 'reviewer')
-    await database.db.insertInto('user_preferences').values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) }).execute()
+    await database.db
+      .insertInto('user_preferences')
+      .values({ user_id: reviewer.id, settings: JSON.stringify({ rows_per_page: 10 }) })
+      .execute()
   },
 })
 

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { expect, test } from 'vitest'
 import { makeUser } from '../helpers/app'
-import { signInAs, withPage, useBrowserApp } from '../helpers/browser'
+import { signInAs, useBrowserApp, withPage } from '../helpers/browser'
 import type { TestDatabase } from '../helpers/db'
 import type { RunningApp } from '../helpers/server'
 
@@ -18,7 +18,9 @@ test('files dropped on the upload form are sent one by one with their own result
     await page.goto(`${server.url}/documents`)
     const dropped = await page.evaluateHandle(() => {
       const transfer = new DataTransfer()
-      transfer.items.add(new File(['# Returns\n\nReturns are free within 30 days.\n\n## Damaged items\n\nSend a photo first.'], 'returns.md', { type: 'text/markdown' }))
+      transfer.items.add(
+        new File(['# Returns\n\nReturns are free within 30 days.\n\n## Damaged items\n\nSend a photo first.'], 'returns.md', { type: 'text/markdown' }),
+      )
       transfer.items.add(new File(['Opening hours: nine to five on weekdays.'], 'hours.txt', { type: 'text/plain' }))
       transfer.items.add(new File(['Opening hours: nine to five on weekdays.'], 'hours-copy.txt', { type: 'text/plain' }))
       return transfer

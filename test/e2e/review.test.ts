@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { expect, test } from 'vitest'
+import { makeUser } from '../helpers/app'
 import { signInAs, useBrowserApp } from '../helpers/browser'
 import type { TestDatabase } from '../helpers/db'
-import { makeUser } from '../helpers/app'
 import { insertConversations, makeReviewSource } from '../helpers/review'
 import type { RunningApp } from '../helpers/server'
 
@@ -104,11 +104,7 @@ test('a reviewer works through ten conversations with the keyboard only, and the
   expect(errors).toEqual([])
   await context.close()
 
-  const rows = await database.db
-    .selectFrom('conversations')
-    .select(['id', 'status', 'version', 'reviewed_by'])
-    .where('id', 'in', ids)
-    .execute()
+  const rows = await database.db.selectFrom('conversations').select(['id', 'status', 'version', 'reviewed_by']).where('id', 'in', ids).execute()
   const byId = new Map(rows.map((r) => [r.id, r]))
   expect(ids.map((id) => byId.get(id)!.status)).toEqual([
     'approved',

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core'
 import { expect, test } from 'vitest'
-import { signInAs, withPage, useBrowserApp } from '../helpers/browser'
-import type { TestDatabase } from '../helpers/db'
 import { makeUser } from '../helpers/app'
+import { signInAs, useBrowserApp, withPage } from '../helpers/browser'
+import type { TestDatabase } from '../helpers/db'
 import type { RunningApp } from '../helpers/server'
 
 let database: TestDatabase
@@ -51,7 +51,9 @@ test('a template is created in the browser with a parameter row, then previewed 
     await page.click('text=Preview')
     expect(await page.textContent('#preview-result')).toContain('Missing values: product')
     await page.fill('input[name="values.product"]', 'Acme <Cloud>')
-    await expect.poll(() => page.textContent('#resolved-prompt'), { timeout: 5000 }).toContain('A customer asks about Acme <Cloud>.\n\nWrite between 4 and 8 turns')
+    await expect
+      .poll(() => page.textContent('#resolved-prompt'), { timeout: 5000 })
+      .toContain('A customer asks about Acme <Cloud>.\n\nWrite between 4 and 8 turns')
     expect(await page.textContent('#preview-kind')).toContain('Exactly as generation sends them')
   })
 })
@@ -69,7 +71,9 @@ test('the template list filters as you type and keeps the search in the address'
     }
     await page.goto(`${server.url}/templates`)
     await page.fill('input[name=q]', 'shipping')
-    await expect.poll(() => page.locator('#template-rows tr[data-template]').allTextContents(), { timeout: 5000 }).toEqual([expect.stringContaining('Searchable shipping')])
+    await expect
+      .poll(() => page.locator('#template-rows tr[data-template]').allTextContents(), { timeout: 5000 })
+      .toEqual([expect.stringContaining('Searchable shipping')])
     await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('shipping')
   })
 })

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { DIMENSION_TOOL_NAME } from '../../src/chunks/dimension-tool'
 import { CONVERSATION_TOOL_NAME } from '../../src/claude/conversation-tool'
-import { answerBatches, simulateBatchItem, type BatchItemResult } from '../../src/claude/simulated-batches'
+import { answerBatches, type BatchItemResult, simulateBatchItem } from '../../src/claude/simulated-batches'
 import { answerSimulated, apiErrorBody, newId, resetPromptCache, simulateMessage } from '../../src/claude/simulator'
 
 /**
@@ -294,7 +294,13 @@ function toolUseWithTurns(count: number) {
       ? { role: 'user', content: `Question ${i / 2 + 1}: how does step ${i / 2 + 1} of closing my savings account work?` }
       : { role: 'assistant', content: `For step ${(i + 1) / 2}, confirm your identity, then move the balance ${i} days before closing.` },
   )
-  return { type: 'tool_use' as const, id: newId('toolu'), name: CONVERSATION_TOOL_NAME, input: { title: 'Closing a savings account', turns }, caller: { type: 'direct' as const } }
+  return {
+    type: 'tool_use' as const,
+    id: newId('toolu'),
+    name: CONVERSATION_TOOL_NAME,
+    input: { title: 'Closing a savings account', turns },
+    caller: { type: 'direct' as const },
+  }
 }
 
 function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {

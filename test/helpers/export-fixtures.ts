@@ -1,8 +1,8 @@
-import { expect } from 'vitest'
 import type { Kysely } from 'kysely'
+import { expect } from 'vitest'
 import type { DB, Turn } from '../../src/db/schema'
-import { runExport } from '../../src/exports/run-export'
 import type { Deps } from '../../src/deps'
+import { runExport } from '../../src/exports/run-export'
 import { json } from './app'
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> }
@@ -11,7 +11,16 @@ type App = { request: (path: string, init?: RequestInit) => Response | Promise<R
 export async function insertTemplate(db: Kysely<DB>) {
   const template = await db
     .insertInto('templates')
-    .values({ name: 'Billing support', system_prompt: 'You are a billing agent.', prompt: 'Talk about {{topic}}.', parameters: '[]', min_turns: 2, max_turns: 8, quality_threshold: 6, version: 3 })
+    .values({
+      name: 'Billing support',
+      system_prompt: 'You are a billing agent.',
+      prompt: 'Talk about {{topic}}.',
+      parameters: '[]',
+      min_turns: 2,
+      max_turns: 8,
+      quality_threshold: 6,
+      version: 3,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const version = await db
@@ -32,7 +41,14 @@ let clock = Date.parse('2026-01-01T00:00:00Z')
 /** One conversation with the given turns; created_at increases with each call, so export order is insertion order. */
 export async function insertConversation(
   db: Kysely<DB>,
-  fields: { turns: unknown[]; status?: 'approved' | 'pending_review' | 'rejected'; title?: string; system_prompt?: string; simulated?: boolean; template?: Awaited<ReturnType<typeof insertTemplate>> },
+  fields: {
+    turns: unknown[]
+    status?: 'approved' | 'pending_review' | 'rejected'
+    title?: string
+    system_prompt?: string
+    simulated?: boolean
+    template?: Awaited<ReturnType<typeof insertTemplate>>
+  },
 ) {
   clock += 60_000
   const row = await db
@@ -82,7 +98,14 @@ export type ExportJson = {
   sha256: string | null
   error: string | null
   files: { name: string; bytes: number; sha256: string; count: number; url: string }[]
-  report: { total: number; written: number; invalid_count: number; invalid: { id: string; problems: string[] }[]; warnings: string[]; largest_example_tokens: number }
+  report: {
+    total: number
+    written: number
+    invalid_count: number
+    invalid: { id: string; problems: string[] }[]
+    warnings: string[]
+    largest_example_tokens: number
+  }
 }
 
 /** Downloads an export's file as bytes. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -65,9 +65,7 @@ function watch(child: ChildProcess): AppProcess {
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  )
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   return {
     child,
     output: () => output,
@@ -87,13 +85,15 @@ function watch(child: ChildProcess): AppProcess {
           reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`))
         }, timeoutMs)
         listeners.add(check)
-        void exited.then(() => setTimeout(() => {
-          if (listeners.has(check)) {
-            listeners.delete(check)
-            clearTimeout(timer)
-            reject(new Error(`process exited before ${pattern}; output:\n${output}`))
-          }
-        }, 50))
+        void exited.then(() =>
+          setTimeout(() => {
+            if (listeners.has(check)) {
+              listeners.delete(check)
+              clearTimeout(timer)
+              reject(new Error(`process exited before ${pattern}; output:\n${output}`))
+            }
+          }, 50),
+        )
         check()
       }),
   }

@@ -5,7 +5,16 @@ import type { ConversationStatus, DB, Tier } from '../../src/db/schema'
 export async function makeReviewSource(db: Kysely<DB>, name = 'Support chats') {
   const template = await db
     .insertInto('templates')
-    .values({ name, system_prompt: 'You write support conversations.', prompt: 'A {{persona}} asks about {{topic}}.', parameters: '[]', min_turns: 2, max_turns: 8, quality_threshold: 6, version: 1 })
+    .values({
+      name,
+      system_prompt: 'You write support conversations.',
+      prompt: 'A {{persona}} asks about {{topic}}.',
+      parameters: '[]',
+      min_turns: 2,
+      max_turns: 8,
+      quality_threshold: 6,
+      version: 1,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const version = await db

@@ -1,8 +1,8 @@
-import { diff, type AuditEntry, type AuditQuery } from '../../src/audit/changes'
+import { type AuditEntry, type AuditQuery, diff } from '../../src/audit/changes'
 import { CONFIG_CHANGE_TYPES } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { when } from '../format'
 import { FormError } from '../Field'
+import { when } from '../format'
 import { Layout } from '../Layout'
 import { SettingsNav } from '../settings/SettingsNav'
 
@@ -29,7 +29,9 @@ type Props = {
 
 export function AuditPage(props: Props) {
   const { query } = props
-  const next = new URLSearchParams(Object.entries({ ...query, cursor: props.nextCursor ?? '' }).filter(([, v]) => v !== undefined && v !== '') as [string, string][])
+  const next = new URLSearchParams(
+    Object.entries({ ...query, cursor: props.nextCursor ?? '' }).filter(([, v]) => v !== undefined && v !== '') as [string, string][],
+  )
   return (
     <Layout ctx={props.ctx} title="Audit trail">
       <SettingsNav ctx={props.ctx} />

@@ -12,7 +12,15 @@ export function SetupPage(props: { ctx: PageContext; values?: { email?: string; 
         <form method="post" action="/setup">
           <Field name="name" label="Your name" value={props.values?.name} error={props.fields?.name} autocomplete="name" />
           <Field name="email" label="Email" type="email" value={props.values?.email} error={props.fields?.email} required autocomplete="username" autofocus />
-          <Field name="password" label="Password (at least 8 characters)" type="password" error={props.fields?.password} required minlength={8} autocomplete="new-password" />
+          <Field
+            name="password"
+            label="Password (at least 8 characters)"
+            type="password"
+            error={props.fields?.password}
+            required
+            minlength={8}
+            autocomplete="new-password"
+          />
           <button type="submit" class="primary">
             Create administrator
           </button>

@@ -14,14 +14,23 @@ export function ChunkCards(props: { page: ChunkPage; params: string; selectable:
         <li class="chunk-card" id={`chunk-${chunk.id}`} data-chunk-card data-id={chunk.id} tabindex={-1}>
           {selectable && (
             <label class="select">
-              <input type="checkbox" name="chunk_ids" value={chunk.id} form="selection" aria-label={`Select chunk ${chunk.ordinal + 1} of ${chunk.document_title}`} />
+              <input
+                type="checkbox"
+                name="chunk_ids"
+                value={chunk.id}
+                form="selection"
+                aria-label={`Select chunk ${chunk.ordinal + 1} of ${chunk.document_title}`}
+              />
             </label>
           )}
           <div class="body">
             <p class="where">
               <span class="document">{chunk.document_title}</span>
               {chunk.heading_path.length > 0 && <span class="heading-path"> › {chunk.heading_path.join(' › ')}</span>}
-              <span class="muted"> · #{chunk.ordinal + 1} · {chunk.tokens} tokens</span>
+              <span class="muted">
+                {' '}
+                · #{chunk.ordinal + 1} · {chunk.tokens} tokens
+              </span>
             </p>
             <a class="open" href={`/chunks/${chunk.id}`} hx-get={`/chunks/${chunk.id}`} hx-target="#chunk-detail" hx-swap="innerHTML" data-open>
               {chunk.excerpt}

@@ -1,5 +1,5 @@
-import type { ChunkDetail as Chunk } from '../../src/chunks/queries'
 import { DIMENSION_GROUPS, DIMENSIONS, type DimensionGroup } from '../../src/chunks/dimensions'
+import type { ChunkDetail as Chunk } from '../../src/chunks/queries'
 
 /** A chunk's whole text and every dimension's score and confidence: the side panel, and the body of its own page. */
 export function ChunkDetail(props: { chunk: Chunk }) {

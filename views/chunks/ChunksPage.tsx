@@ -1,10 +1,10 @@
+import { type DimensionGroup, dimensionsIn } from '../../src/chunks/dimensions'
 import type { ChunkListQuery, ChunkPage } from '../../src/chunks/queries'
-import { dimensionsIn, type DimensionGroup } from '../../src/chunks/dimensions'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
-import { ChunkCards } from './ChunkCards'
-import { SearchBox } from '../SearchBox'
 import { Notice } from '../Notice'
+import { SearchBox } from '../SearchBox'
+import { ChunkCards } from './ChunkCards'
 
 export type ChunkBrowserView = {
   query: ChunkListQuery
@@ -95,7 +95,17 @@ function FilterForm(props: { view: ChunkBrowserView }) {
   return (
     <>
       <SearchBox action="/chunks" value={query.q} placeholder="Words in the text or its headings" />
-      <form method="get" action="/chunks" class="filters" id="filters" hx-get="/chunks" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+      <form
+        method="get"
+        action="/chunks"
+        class="filters"
+        id="filters"
+        hx-get="/chunks"
+        hx-target="#results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, change"
+      >
         <div class="field">
           <label for="f-document">Document</label>
           <select id="f-document" name="document_id">

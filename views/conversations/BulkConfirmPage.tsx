@@ -2,9 +2,9 @@ import { BULK_JOB_THRESHOLD, type BulkAction } from '../../src/conversations/bul
 import type { ConversationFilter } from '../../src/conversations/filter'
 import { filterParams } from '../../src/conversations/filter'
 import type { PageContext } from '../../src/http/page-context'
+import { count } from '../format'
 import { Layout } from '../Layout'
 import { BULK_LABELS, FilterFields } from './BulkForm'
-import { count } from '../format'
 
 /** "Approve 1,234 conversations?": the count first, then one button that does it. */
 export function BulkConfirmPage(props: {

@@ -1,5 +1,5 @@
 import type { BulkAction } from '../../src/conversations/bulk'
-import { filterParams, type ConversationFilter } from '../../src/conversations/filter'
+import { type ConversationFilter, filterParams } from '../../src/conversations/filter'
 
 export const BULK_LABELS: Record<BulkAction, string> = {
   approve: 'Approve',

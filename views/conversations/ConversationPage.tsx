@@ -1,16 +1,16 @@
+import { can } from '../../src/auth/roles'
 import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
 import type { RejectionReason } from '../../src/db/schema'
-import type { ReviewHistoryEntry } from '../../src/review/queries'
-import { can } from '../../src/auth/roles'
 import type { PageContext } from '../../src/http/page-context'
+import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { FormError } from '../Field'
-import { Layout } from '../Layout'
-import { count, money, score, STATUS_LABELS, when } from '../format'
-import { ReviewHistory } from '../review/ReviewHistory'
+import { count, money, STATUS_LABELS, score, when } from '../format'
 import { VersionsList } from '../generation/VersionsList'
+import { Layout } from '../Layout'
+import { Notice } from '../Notice'
+import { ReviewHistory } from '../review/ReviewHistory'
 import { SourceSection } from './SourceSection'
 import { Turns } from './Turns'
-import { Notice } from '../Notice'
 
 /** The detail page: turns with speakers, where it came from, what it cost, its review history and versions. */
 export function ConversationPage(props: {
@@ -38,7 +38,9 @@ export function ConversationPage(props: {
       <h1>{c.title || 'Untitled conversation'}</h1>
       <p>
         <span class={`pill status-${c.status}`}>{STATUS_LABELS[c.status]}</span> {c.tier} · version {contentVersion}{' '}
-        <small class="muted" title="Counts every change (edit, review, status); forms send it so a stale copy is refused">(revision {c.version})</small>
+        <small class="muted" title="Counts every change (edit, review, status); forms send it so a stale copy is refused">
+          (revision {c.version})
+        </small>
         {c.simulated && <span class="pill">simulated</span>}
       </p>
       <Notice message={props.notice} />
@@ -46,8 +48,8 @@ export function ConversationPage(props: {
       {c.status === 'needs_revision' && (
         <section class="notice" aria-label="Changes requested">
           <p>
-            A reviewer asked for changes{changesAsked?.comment ? `: “${changesAsked.comment}”` : '.'} Edit the turns or regenerate it; a regeneration goes back to
-            review by itself.
+            A reviewer asked for changes{changesAsked?.comment ? `: “${changesAsked.comment}”` : '.'} Edit the turns or regenerate it; a regeneration goes back
+            to review by itself.
           </p>
           {editable && (
             <form method="post" action={`/conversations/${c.id}/resubmit`} class="inline">
@@ -62,7 +64,11 @@ export function ConversationPage(props: {
       <div class="conversation-detail">
         <section class="turns" aria-label="Turns">
           <h2>Turns</h2>
-          {c.turns.length === 0 && <p class="muted">No turns{c.status === 'failed' ? ': generation failed.' : c.status === 'cancelled' ? ': its batch was cancelled before it was generated.' : '.'}</p>}
+          {c.turns.length === 0 && (
+            <p class="muted">
+              No turns{c.status === 'failed' ? ': generation failed.' : c.status === 'cancelled' ? ': its batch was cancelled before it was generated.' : '.'}
+            </p>
+          )}
           <Turns
             turns={c.turns}
             edit={
@@ -90,7 +96,10 @@ export function ConversationPage(props: {
           <h2>Details</h2>
           <dl>
             <dt>Template</dt>
-            <dd>{c.template_id ? <a href={`/templates/${c.template_id}`}>{c.template_name ?? 'template'}</a> : '—'}{c.template_version !== null && ` (version ${c.template_version})`}</dd>
+            <dd>
+              {c.template_id ? <a href={`/templates/${c.template_id}`}>{c.template_name ?? 'template'}</a> : '—'}
+              {c.template_version !== null && ` (version ${c.template_version})`}
+            </dd>
             <dt>Scenario</dt>
             <dd>{c.scenario_name ?? '—'}</dd>
             <dt>Edge case</dt>
@@ -110,7 +119,9 @@ export function ConversationPage(props: {
             <dt>Cost</dt>
             <dd>{money(c.cost_usd)}</dd>
             <dt>Generation time</dt>
-            <dd>{c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`} ({c.attempts} {c.attempts === 1 ? 'attempt' : 'attempts'})</dd>
+            <dd>
+              {c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`} ({c.attempts} {c.attempts === 1 ? 'attempt' : 'attempts'})
+            </dd>
             <dt>Quality</dt>
             <dd>
               {score(c.quality_score)}

@@ -1,11 +1,27 @@
 import type { ConversationPage } from '../../src/conversations/list'
-import { count, money, score, STATUS_LABELS, when } from '../format'
-import { Highlighted } from './Highlighted'
-import { EmptyRow } from '../Table'
+import { count, money, STATUS_LABELS, score, when } from '../format'
 import { LoadMore } from '../Pager'
+import { EmptyRow } from '../Table'
+import { Highlighted } from './Highlighted'
 
 /** The dashboard table's headings (the first column holds the bulk-selection boxes). */
-export const COLUMNS = ['', 'Title', 'Tier', 'Status', 'Quality', 'Persona', 'Emotion', 'Topic', 'Template', 'Turns', 'Tokens', 'Cost', 'Created', 'Reviewed', 'Version']
+export const COLUMNS = [
+  '',
+  'Title',
+  'Tier',
+  'Status',
+  'Quality',
+  'Persona',
+  'Emotion',
+  'Topic',
+  'Template',
+  'Turns',
+  'Tokens',
+  'Cost',
+  'Created',
+  'Reviewed',
+  'Version',
+]
 export const TABLE_COLUMNS = COLUMNS.length
 
 /**
@@ -20,9 +36,7 @@ export function ConversationRows(props: { page: ConversationPage; params: string
     <>
       {page.items.map((row) => (
         <tr id={`c-${row.id}`} class={row.deleted_at ? 'deleted' : undefined}>
-          <td>
-            {props.selectable && <input type="checkbox" name="ids" value={row.id} form="bulk" aria-label={`Select ${row.title || 'conversation'}`} />}
-          </td>
+          <td>{props.selectable && <input type="checkbox" name="ids" value={row.id} form="bulk" aria-label={`Select ${row.title || 'conversation'}`} />}</td>
           <td>
             <a href={`/conversations/${row.id}`}>{row.highlight ? <Highlighted text={row.highlight.title} /> : row.title || 'Untitled'}</a>
             {row.highlight?.snippet && (

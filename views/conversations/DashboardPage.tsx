@@ -1,18 +1,17 @@
-import type { ConversationFilter } from '../../src/conversations/filter'
-import type { FilterChoices } from '../../src/conversations/filter'
+import type { BulkAction } from '../../src/conversations/bulk'
+import type { ConversationFilter, FilterChoices } from '../../src/conversations/filter'
 import type { ConversationPage } from '../../src/conversations/list'
 import type { Sort } from '../../src/conversations/sort'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import { type PageContext, userCan } from '../../src/http/page-context'
+import { STATUS_LABELS } from '../format'
 import { Layout } from '../Layout'
-import type { BulkAction } from '../../src/conversations/bulk'
+import { Notice } from '../Notice'
+import { SearchBox } from '../SearchBox'
+import { Table } from '../Table'
 import { BulkForm } from './BulkForm'
 import { COLUMNS, ConversationRows } from './ConversationRows'
-import { STATUS_LABELS } from '../format'
 import { SummaryPlaceholder } from './SummaryCards'
-import { SearchBox } from '../SearchBox'
-import { Notice } from '../Notice'
-import { Table } from '../Table'
 
 const SORT_LABELS: Record<Sort, string> = {
   created_desc: 'Newest first',
@@ -63,7 +62,7 @@ export function Results(props: { view: DashboardView }) {
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">
         <Table head={COLUMNS} class="conversations" bodyId="rows">
-            <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
+          <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
         </Table>
       </div>
     </section>
@@ -80,7 +79,17 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   return (
     <>
       <SearchBox action="/" value={filter.q} placeholder="Title, persona, topic or turn text" />
-      <form method="get" action="/" class="filters" id="filters" hx-get="/" hx-target="#results" hx-swap="outerHTML" hx-push-url="true" hx-trigger="submit, change">
+      <form
+        method="get"
+        action="/"
+        class="filters"
+        id="filters"
+        hx-get="/"
+        hx-target="#results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, change"
+      >
         <fieldset>
           <legend>Status</legend>
           {CONVERSATION_STATUSES.map((status) => (

@@ -5,9 +5,5 @@
  */
 export function Highlighted(props: { text: string }) {
   const parts = props.text.split(/(\u0002[^\u0003]*\u0003)/)
-  return (
-    <>
-      {parts.map((part) => (part.startsWith('\u0002') ? <mark>{part.slice(1, -1)}</mark> : part))}
-    </>
-  )
+  return <>{parts.map((part) => (part.startsWith('\u0002') ? <mark>{part.slice(1, -1)}</mark> : part))}</>
 }

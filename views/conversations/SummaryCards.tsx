@@ -1,5 +1,5 @@
 import type { Summary } from '../../src/conversations/summary'
-import { TIERS, type ConversationStatus } from '../../src/db/schema'
+import { type ConversationStatus, TIERS } from '../../src/db/schema'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
 import { count, money, percent, STATUS_LABELS } from '../format'
 

@@ -1,11 +1,11 @@
 import { can } from '../../src/auth/roles'
 import type { DocumentRow } from '../../src/documents/queries'
 import type { PageContext } from '../../src/http/page-context'
-import { Layout } from '../Layout'
 import { formatBytes } from '../exports/describe'
 import { when } from '../format'
-import { DocumentBody, type ChunkList } from './DocumentStatus'
+import { Layout } from '../Layout'
 import { Notice } from '../Notice'
+import { type ChunkList, DocumentBody } from './DocumentStatus'
 
 export type RechunkValues = { max_tokens: string; overlap_tokens: string; by_headings: boolean }
 

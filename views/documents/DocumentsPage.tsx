@@ -2,10 +2,10 @@ import { can } from '../../src/auth/roles'
 import { SUPPORTED_FORMATS_SENTENCE, UPLOAD_ACCEPT } from '../../src/documents/detect'
 import type { DocumentPage } from '../../src/documents/queries'
 import type { PageContext } from '../../src/http/page-context'
-import { Layout } from '../Layout'
 import { formatBytes } from '../exports/describe'
-import { DocumentRows } from './DocumentRows'
+import { Layout } from '../Layout'
 import { Notice } from '../Notice'
+import { DocumentRows } from './DocumentRows'
 
 export type UploadOutcome = { notice?: string; errors?: string[] }
 
@@ -30,7 +30,14 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
         </ul>
       ) : null}
       {canEdit && (
-        <form method="post" action="/documents" enctype="multipart/form-data" class="card upload" id="upload-form" data-max-bytes={String(props.maxUploadBytes)}>
+        <form
+          method="post"
+          action="/documents"
+          enctype="multipart/form-data"
+          class="card upload"
+          id="upload-form"
+          data-max-bytes={String(props.maxUploadBytes)}
+        >
           <div class="field drop-zone">
             <label for="f-file">Upload documents</label>
             <input id="f-file" type="file" name="file" multiple required accept={UPLOAD_ACCEPT} />
@@ -44,7 +51,17 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
           </button>
         </form>
       )}
-      <form method="get" action="/documents" class="search" hx-get="/documents" hx-target="#document-rows" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:300ms, submit" role="search">
+      <form
+        method="get"
+        action="/documents"
+        class="search"
+        hx-get="/documents"
+        hx-target="#document-rows"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="input changed delay:300ms, submit"
+        role="search"
+      >
         <label for="f-q">Search titles and file names</label>
         <input id="f-q" type="search" name="q" value={q ?? ''} />
         <button type="submit">Search</button>

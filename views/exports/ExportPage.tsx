@@ -1,10 +1,10 @@
-import type { PageContext } from '../../src/http/page-context'
-import type { ExportListItem } from '../../src/exports/queries'
 import { WRITERS } from '../../src/exports/formats'
-import { Layout } from '../Layout'
+import type { ExportListItem } from '../../src/exports/queries'
+import type { PageContext } from '../../src/http/page-context'
 import { when } from '../format'
-import { ExportActions } from './ExportActions'
+import { Layout } from '../Layout'
 import { describeScope } from './describe'
+import { ExportActions } from './ExportActions'
 import { ExportStatus } from './ExportStatus'
 
 export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
@@ -17,8 +17,7 @@ export function ExportPage(props: { ctx: PageContext; row: ExportListItem }) {
       </p>
       <h1>{WRITERS[row.format].label}</h1>
       <p class="muted">
-        Started by {row.created_by_email ?? 'a removed user'} on {when(row.created_at)}. Scope: {describeScope(row.scope)}.
-        Options:{' '}
+        Started by {row.created_by_email ?? 'a removed user'} on {when(row.created_at)}. Scope: {describeScope(row.scope)}. Options:{' '}
         {Object.entries(options)
           .map(([k, v]) => `${k.replaceAll('_', ' ')} ${String(v)}`)
           .join(', ')}

@@ -14,7 +14,14 @@ export function ExportPreview(props: { preview?: Preview; error?: string }) {
             <strong>{preview.count}</strong> conversation{preview.count === 1 ? '' : 's'} in scope.
             {preview.count === 0 && ' There is nothing to export: widen the filter, or approve some conversations first.'}
           </p>
-          {preview.text && <pre class="preview" style="white-space: pre-wrap; overflow: auto; max-height: 28rem; background: #f1f3f5; padding: .6rem .8rem; border-radius: 6px">{preview.text}</pre>}
+          {preview.text && (
+            <pre
+              class="preview"
+              style="white-space: pre-wrap; overflow: auto; max-height: 28rem; background: #f1f3f5; padding: .6rem .8rem; border-radius: 6px"
+            >
+              {preview.text}
+            </pre>
+          )}
           {preview.refused.length > 0 && (
             <ul class="warnings">
               {preview.refused.map((item) => (

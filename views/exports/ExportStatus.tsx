@@ -1,7 +1,7 @@
 import type { ExportListItem, ExportReport } from '../../src/exports/queries'
 import { when } from '../format'
-import { formatBytes } from './describe'
 import { Table } from '../Table'
+import { formatBytes } from './describe'
 
 const LIVE = new Set(['queued', 'running'])
 const PILL: Record<string, string> = { done: 'pill good', failed: 'pill bad', expired: 'pill', queued: 'pill', running: 'pill' }
@@ -45,24 +45,23 @@ export function ExportStatus(props: { row: ExportListItem }) {
       {row.status === 'done' && !row.deleted_at && (
         <>
           <p>
-            {row.count} conversations, {formatBytes(row.bytes)}, written in {row.duration_ms ?? 0} ms. Available until{' '}
-            {when(row.expires_at)}.
+            {row.count} conversations, {formatBytes(row.bytes)}, written in {row.duration_ms ?? 0} ms. Available until {when(row.expires_at)}.
           </p>
           <Table head={['File', 'Conversations', 'Size', 'sha256']}>
-              {row.files.map((file) => (
-                <tr>
-                  <td>
-                    <a href={`/exports/${row.id}/download?file=${encodeURIComponent(file.name)}`} download={file.name}>
-                      {file.name}
-                    </a>
-                  </td>
-                  <td>{file.count}</td>
-                  <td>{formatBytes(file.bytes)}</td>
-                  <td>
-                    <code>{file.sha256}</code>
-                  </td>
-                </tr>
-              ))}
+            {row.files.map((file) => (
+              <tr>
+                <td>
+                  <a href={`/exports/${row.id}/download?file=${encodeURIComponent(file.name)}`} download={file.name}>
+                    {file.name}
+                  </a>
+                </td>
+                <td>{file.count}</td>
+                <td>{formatBytes(file.bytes)}</td>
+                <td>
+                  <code>{file.sha256}</code>
+                </td>
+              </tr>
+            ))}
           </Table>
         </>
       )}

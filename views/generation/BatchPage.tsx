@@ -1,5 +1,5 @@
-import type { PageContext } from '../../src/http/page-context'
 import type { BatchState } from '../../src/generation/batches/state'
+import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
 import { BatchProgress } from './BatchProgress'
 

@@ -76,8 +76,8 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
       )}
       {batch.grounded > 0 && (
         <p class="muted" data-grounded>
-          {count(batch.grounded)} {batch.grounded === 1 ? 'conversation is' : 'conversations are'} grounded in source chunks; their quality
-          includes how well they stay within the source.
+          {count(batch.grounded)} {batch.grounded === 1 ? 'conversation is' : 'conversations are'} grounded in source chunks; their quality includes how well
+          they stay within the source.
         </p>
       )}
       {props.canEdit && <BatchControls batch={batch} />}

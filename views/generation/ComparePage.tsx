@@ -1,8 +1,8 @@
 import type { ConversationVersion } from '../../src/conversations/detail'
 import type { PageContext } from '../../src/http/page-context'
+import { Turns } from '../conversations/Turns'
 import { score } from '../format'
 import { Layout } from '../Layout'
-import { Turns } from '../conversations/Turns'
 
 /** Two versions of a conversation side by side. */
 export function ComparePage(props: { ctx: PageContext; conversationId: string; a: ConversationVersion; b: ConversationVersion }) {

@@ -1,9 +1,9 @@
 import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
 import type { PageContext } from '../../src/http/page-context'
+import { Turns } from '../conversations/Turns'
 import { Layout } from '../Layout'
 import { GenerationStatus } from './GenerationStatus'
 import { RegenerateForm } from './RegenerateForm'
-import { Turns } from '../conversations/Turns'
 import { VersionsList } from './VersionsList'
 
 /** A conversation as generation sees it: status, turns, numbers, versions, regenerate. */

@@ -1,9 +1,9 @@
-import { MODEL_CHOICES, type BatchEstimate } from '../../src/generation/cost'
+import { type BatchEstimate, MODEL_CHOICES } from '../../src/generation/cost'
 import type { GenerateChoices, GenerateFormValues } from '../../src/generation/form'
 import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
-import { Layout } from '../Layout'
 import { count } from '../format'
+import { Layout } from '../Layout'
 import { dollars, duration } from './format'
 
 /**
@@ -72,8 +72,8 @@ export function GeneratePage(props: {
             <fieldset id="source-chunks">
               <legend>Source chunks ({chunks.length})</legend>
               <p class="muted">
-                Every item is generated once per chunk, grounded in its text; the chunk's personas, emotions and topics fill what a scenario leaves
-                blank. Untick a chunk to leave it out, then preview again.
+                Every item is generated once per chunk, grounded in its text; the chunk's personas, emotions and topics fill what a scenario leaves blank.
+                Untick a chunk to leave it out, then preview again.
               </p>
               {props.fields?.chunk_ids && <p class="field-error">{props.fields.chunk_ids}</p>}
               <ul>
@@ -96,7 +96,11 @@ export function GeneratePage(props: {
               {template.parameters.map((p) => (
                 <div class={props.fields?.[`values.${p.name}`] ? 'field invalid' : 'field'}>
                   <label for={`f-values-${p.name}`}>
-                    {p.name} <small class="muted">({p.type}{p.required ? ', required' : ''})</small>
+                    {p.name}{' '}
+                    <small class="muted">
+                      ({p.type}
+                      {p.required ? ', required' : ''})
+                    </small>
                   </label>
                   {p.type === 'enum' ? (
                     <select id={`f-values-${p.name}`} name={`values.${p.name}`}>
@@ -108,7 +112,12 @@ export function GeneratePage(props: {
                       ))}
                     </select>
                   ) : (
-                    <input id={`f-values-${p.name}`} name={`values.${p.name}`} value={firstValue(`values.${p.name}`)} placeholder={p.default !== undefined ? String(p.default) : ''} />
+                    <input
+                      id={`f-values-${p.name}`}
+                      name={`values.${p.name}`}
+                      value={firstValue(`values.${p.name}`)}
+                      placeholder={p.default !== undefined ? String(p.default) : ''}
+                    />
                   )}
                   {props.fields?.[`values.${p.name}`] && <p class="field-error">{props.fields[`values.${p.name}`]}</p>}
                 </div>
@@ -153,7 +162,15 @@ export function GeneratePage(props: {
             <legend>Batch</legend>
             <div class={props.fields?.count_per_item ? 'field invalid' : 'field'}>
               <label for="f-count_per_item">Conversations per item</label>
-              <input id="f-count_per_item" name="count_per_item" type="number" min="1" max={choices.settings.max_batch_size} value={firstValue('count_per_item') || '1'} required />
+              <input
+                id="f-count_per_item"
+                name="count_per_item"
+                type="number"
+                min="1"
+                max={choices.settings.max_batch_size}
+                value={firstValue('count_per_item') || '1'}
+                required
+              />
               {props.fields?.count_per_item && <p class="field-error">{props.fields.count_per_item}</p>}
             </div>
             <div class="field">
@@ -175,8 +192,8 @@ export function GeneratePage(props: {
               <input id="f-max_tokens" name="max_tokens" type="number" value={firstValue('max_tokens')} placeholder={String(choices.settings.max_tokens)} />
             </div>
             <label>
-              <input type="checkbox" name="message_batches" value="on" checked={firstValue('message_batches') === 'on'} /> Send through the Message Batches API: half
-              price, results within 24 hours
+              <input type="checkbox" name="message_batches" value="on" checked={firstValue('message_batches') === 'on'} /> Send through the Message Batches API:
+              half price, results within 24 hours
             </label>
           </fieldset>
           {estimate && (
@@ -191,8 +208,8 @@ export function GeneratePage(props: {
               {estimate.chunk_tokens > 0 && (
                 <p id="estimate-chunks">
                   Grounded in {count(chunks.length)} chunk{chunks.length === 1 ? '' : 's'}: {count(estimate.chunk_tokens)} chunk tokens in all, with{' '}
-                  {count(estimate.cache_reads)} expected cache read{estimate.cache_reads === 1 ? '' : 's'} (the first call for each chunk writes the prompt cache, the
-                  others read it{estimate.cache_reads === 0 ? '; a prompt shorter than the model\'s minimum cacheable length is not cached' : ''}).
+                  {count(estimate.cache_reads)} expected cache read{estimate.cache_reads === 1 ? '' : 's'} (the first call for each chunk writes the prompt
+                  cache, the others read it{estimate.cache_reads === 0 ? "; a prompt shorter than the model's minimum cacheable length is not cached" : ''}).
                 </p>
               )}
             </section>

@@ -35,7 +35,9 @@ export function GenerationStatus(props: { conversation: ConversationDetail; canE
           )}
         </div>
       )}
-      {c.status === 'cancelled' && <p class="muted">Its batch was cancelled before this conversation was generated: nothing was lost and there is nothing to retry.</p>}
+      {c.status === 'cancelled' && (
+        <p class="muted">Its batch was cancelled before this conversation was generated: nothing was lost and there is nothing to retry.</p>
+      )}
       {running && c.error_message && <p class="muted">Last problem: {c.error_message}</p>}
       {!running && c.status !== 'failed' && c.status !== 'cancelled' && (
         <table class="table">
@@ -52,7 +54,9 @@ export function GenerationStatus(props: { conversation: ConversationDetail; canE
               <th>Cost</th>
               <td>{dollars(Number(c.cost_usd))}</td>
               <th>Time</th>
-              <td>{c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`}, {c.attempts} attempt(s)</td>
+              <td>
+                {c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`}, {c.attempts} attempt(s)
+              </td>
             </tr>
             {c.trimmed_from_turns !== null && (
               <tr data-trimmed-from={c.trimmed_from_turns}>

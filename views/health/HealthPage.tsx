@@ -105,8 +105,8 @@ export function HealthPage(props: { ctx: PageContext; health: DatabaseHealth; ru
 
       <h2>Query latency</h2>
       <p>
-        p50 {ms(health.queries.p50_ms)} · p95 {ms(health.queries.p95_ms)} · p99 {ms(health.queries.p99_ms)} over {count(health.queries.count)} statements in
-        the last hour <span class="muted">({health.queries.source})</span>
+        p50 {ms(health.queries.p50_ms)} · p95 {ms(health.queries.p95_ms)} · p99 {ms(health.queries.p99_ms)} over {count(health.queries.count)} statements in the
+        last hour <span class="muted">({health.queries.source})</span>
       </p>
       <h3>Slow statements (over 500 ms, last hour)</h3>
       {health.queries.slow.length === 0 ? (

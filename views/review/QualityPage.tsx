@@ -2,10 +2,10 @@ import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
 import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
-import { Layout } from '../Layout'
 import { day, percent, score } from '../format'
-import { ReviewNav } from './ReviewNav'
+import { Layout } from '../Layout'
 import { Table } from '../Table'
+import { ReviewNav } from './ReviewNav'
 
 type Props = {
   ctx: PageContext
@@ -40,32 +40,40 @@ export function QualityPage(props: Props) {
       <h2>Templates, worst approval rate first</h2>
       <Table
         head={[
-          'Template', 'Approval rate', 'Decided', 'Approved', 'Rejected', 'Sent back', 'Pending',
-          'Avg quality approved', 'Avg quality rejected', 'Top rejection reasons',
+          'Template',
+          'Approval rate',
+          'Decided',
+          'Approved',
+          'Rejected',
+          'Sent back',
+          'Pending',
+          'Avg quality approved',
+          'Avg quality rejected',
+          'Top rejection reasons',
         ]}
         id="template-quality"
       >
-          {templates.map((t) => (
-            <tr data-template={t.template_id ?? ''}>
-              <td>{t.template_id ? <a href={`/review/quality?template_id=${t.template_id}`}>{t.template_name}</a> : t.template_name}</td>
-              <td>
-                <Bar rate={t.approval_rate} /> {percent(t.approval_rate)}
-              </td>
-              <td>{t.decided}</td>
-              <td>{t.approved}</td>
-              <td>{t.rejected}</td>
-              <td>{t.needs_revision}</td>
-              <td>{t.pending}</td>
-              <td>{score(t.avg_quality_approved)}</td>
-              <td>{score(t.avg_quality_rejected)}</td>
-              <td>
-                {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
-                  .slice(0, 3)
-                  .map((r) => `${label(r.reason)} (${r.count})`)
-                  .join(', ') || '—'}
-              </td>
-            </tr>
-          ))}
+        {templates.map((t) => (
+          <tr data-template={t.template_id ?? ''}>
+            <td>{t.template_id ? <a href={`/review/quality?template_id=${t.template_id}`}>{t.template_name}</a> : t.template_name}</td>
+            <td>
+              <Bar rate={t.approval_rate} /> {percent(t.approval_rate)}
+            </td>
+            <td>{t.decided}</td>
+            <td>{t.approved}</td>
+            <td>{t.rejected}</td>
+            <td>{t.needs_revision}</td>
+            <td>{t.pending}</td>
+            <td>{score(t.avg_quality_approved)}</td>
+            <td>{score(t.avg_quality_rejected)}</td>
+            <td>
+              {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
+                .slice(0, 3)
+                .map((r) => `${label(r.reason)} (${r.count})`)
+                .join(', ') || '—'}
+            </td>
+          </tr>
+        ))}
       </Table>
 
       <h2>Most common rejection reasons</h2>
@@ -97,16 +105,16 @@ export function QualityPage(props: Props) {
         <p class="muted">No decisions in the last 12 weeks.</p>
       ) : (
         <Table head={['Week of', 'Decisions', 'Approved', 'Approval rate']} class="compact" id="weekly-trend">
-            {props.trend.map((w) => (
-              <tr>
-                <td>{day(w.week)}</td>
-                <td>{w.decided}</td>
-                <td>{w.approved}</td>
-                <td>
-                  <Bar rate={w.approval_rate} /> {percent(w.approval_rate)}
-                </td>
-              </tr>
-            ))}
+          {props.trend.map((w) => (
+            <tr>
+              <td>{day(w.week)}</td>
+              <td>{w.decided}</td>
+              <td>{w.approved}</td>
+              <td>
+                <Bar rate={w.approval_rate} /> {percent(w.approval_rate)}
+              </td>
+            </tr>
+          ))}
         </Table>
       )}
     </Layout>

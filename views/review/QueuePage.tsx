@@ -1,12 +1,11 @@
 import { TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { ORDER_LABELS, queueParams, REVIEW_ORDERS, type QueueItem, type ReviewQueue } from '../../src/review/queue'
-import { Layout } from '../Layout'
+import { ORDER_LABELS, type QueueItem, queueParams, REVIEW_ORDERS, type ReviewQueue } from '../../src/review/queue'
 import { score, when } from '../format'
-import { ReviewNav } from './ReviewNav'
-import { Table } from '../Table'
-import { EmptyRow } from '../Table'
+import { Layout } from '../Layout'
 import { LoadMore } from '../Pager'
+import { EmptyRow, Table } from '../Table'
+import { ReviewNav } from './ReviewNav'
 
 type Source = { id: string; name: string }
 export type QueuePageProps = {
@@ -64,7 +63,7 @@ export function QueuePage(props: QueuePageProps) {
         </a>
       </p>
       <Table head={['Title', 'Tier', 'Quality', 'Template', 'Turns', 'Created', '']} bodyId="queue-rows">
-          <QueueRows queue={queue} page={props.page} />
+        <QueueRows queue={queue} page={props.page} />
       </Table>
     </Layout>
   )

@@ -1,6 +1,6 @@
+import type { RejectionReason } from '../../src/db/schema'
 import { DECISION_LABELS } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
-import type { RejectionReason } from '../../src/db/schema'
 import { STATUS_LABELS, when } from '../format'
 
 /**
@@ -18,8 +18,8 @@ export function ReviewHistory(props: { history: ReviewHistoryEntry[]; reasons: R
         <ol>
           {props.history.map((entry) => (
             <li data-action={entry.action}>
-              <strong>{DECISION_LABELS[entry.action]}</strong> by {entry.reviewer ?? 'the system'}, {when(entry.created_at)}:{' '}
-              {STATUS_LABELS[entry.from_status]} → {STATUS_LABELS[entry.to_status]}
+              <strong>{DECISION_LABELS[entry.action]}</strong> by {entry.reviewer ?? 'the system'}, {when(entry.created_at)}: {STATUS_LABELS[entry.from_status]}{' '}
+              → {STATUS_LABELS[entry.to_status]}
               {entry.reasons.length > 0 && <span class="reasons"> · {entry.reasons.map(label).join(', ')}</span>}
               {entry.comment && <q class="comment">{entry.comment}</q>}
             </li>

@@ -1,14 +1,14 @@
-import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
-import { highlightSource } from '../../src/review/source-highlight'
-import { statusWords } from '../../src/review/actions'
 import type { ConversationDetail } from '../../src/conversations/detail'
+import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
+import { statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
+import { highlightSource } from '../../src/review/source-highlight'
 import { Turns } from '../conversations/Turns'
-import { score, STATUS_LABELS, when } from '../format'
-import { ReviewHistory } from './ReviewHistory'
-import { Notice } from '../Notice'
 import { FormError } from '../Field'
+import { STATUS_LABELS, score, when } from '../format'
+import { Notice } from '../Notice'
+import { ReviewHistory } from './ReviewHistory'
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -69,7 +69,15 @@ function NavKey(props: { label: string; keys: string; shown: string; href?: stri
     )
   }
   return (
-    <a class="button" href={props.href} hx-get={props.href} hx-push-url="true" {...swap} data-hotkey={props.keys} data-prefetch={props.prefetch ? '' : undefined}>
+    <a
+      class="button"
+      href={props.href}
+      hx-get={props.href}
+      hx-push-url="true"
+      {...swap}
+      data-hotkey={props.keys}
+      data-prefetch={props.prefetch ? '' : undefined}
+    >
       {props.label} <kbd>{props.shown}</kbd>
     </a>
   )
@@ -124,7 +132,8 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
                 <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
                 {props.reasons.map((reason, i) => (
                   <label class="reason">
-                    <input type="checkbox" name="reasons" value={reason.code} data-digit={String(i + 1)} data-autofocus={i === 0 ? '' : undefined} /> <kbd>{i + 1}</kbd> {reason.label}
+                    <input type="checkbox" name="reasons" value={reason.code} data-digit={String(i + 1)} data-autofocus={i === 0 ? '' : undefined} />{' '}
+                    <kbd>{i + 1}</kbd> {reason.label}
                   </label>
                 ))}
               </fieldset>

@@ -1,12 +1,12 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
-import { Notice } from '../Notice'
 import { Field, FormError } from '../Field'
-import { Layout } from '../Layout'
 import { when } from '../format'
-import { SettingsNav } from './SettingsNav'
+import { Layout } from '../Layout'
+import { Notice } from '../Notice'
 import { Table } from '../Table'
+import { SettingsNav } from './SettingsNav'
 
 const FIELDS = [
   ['max_tokens', 'Max tokens per call'],
@@ -19,7 +19,15 @@ const FIELDS = [
 ] as const
 
 /** The active AI configuration (admins can change it) and every past change with who made it. */
-export function AiSettingsPage(props: { ctx: PageContext; current: AiSettings; history: AiSettingsChangeRow[]; canChange: boolean; error?: string; fields?: Record<string, string>; notice?: string }) {
+export function AiSettingsPage(props: {
+  ctx: PageContext
+  current: AiSettings
+  history: AiSettingsChangeRow[]
+  canChange: boolean
+  error?: string
+  fields?: Record<string, string>
+  notice?: string
+}) {
   return (
     <Layout ctx={props.ctx} title="AI settings">
       <SettingsNav ctx={props.ctx} />

@@ -2,7 +2,7 @@ import { filterParams } from '../../src/conversations/filter'
 import { SORTS } from '../../src/conversations/sort'
 import { EXPORT_FORMATS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { DENSITIES, SHORTCUT_ACTIONS, THEMES, type Preferences } from '../../src/preferences/schema'
+import { DENSITIES, type Preferences, SHORTCUT_ACTIONS, THEMES } from '../../src/preferences/schema'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from './SettingsNav'
@@ -88,8 +88,7 @@ export function PreferencesPage(props: Props) {
           <label for="f-default_sort">Dashboard order</label>
           {choice('default_sort', SORTS, p.default_sort, (v) => SORT_LABELS[v as (typeof SORTS)[number]])}
           <p class="muted">
-            Dashboard filters it opens with: {defaultFilters ? <code>{defaultFilters}</code> : 'none'} (set them with “Make these my default” on the
-            dashboard).
+            Dashboard filters it opens with: {defaultFilters ? <code>{defaultFilters}</code> : 'none'} (set them with “Make these my default” on the dashboard).
           </p>
           {defaultFilters && (
             <label>
@@ -126,7 +125,13 @@ export function PreferencesPage(props: Props) {
             {SHORTCUT_ACTIONS.map((action) => (
               <div class={fields[`shortcuts.${action}`] ? 'field invalid' : 'field'}>
                 <label for={`f-shortcuts.${action}`}>{ACTION_LABELS[action]}</label>
-                <input id={`f-shortcuts.${action}`} name={`shortcuts.${action}`} maxlength={1} size={2} value={posted(`shortcuts.${action}`, p.shortcuts[action])} />
+                <input
+                  id={`f-shortcuts.${action}`}
+                  name={`shortcuts.${action}`}
+                  maxlength={1}
+                  size={2}
+                  value={posted(`shortcuts.${action}`, p.shortcuts[action])}
+                />
                 {error(`shortcuts.${action}`)}
               </div>
             ))}
@@ -141,7 +146,14 @@ export function PreferencesPage(props: Props) {
             <input type="checkbox" name="notify.export_ready" checked={checked('notify.export_ready', p.notify.export_ready)} /> An export I asked for is ready
           </label>
           <label for="f-notify.review_needed">Tell me when the review queue holds more than</label>
-          <input type="number" id="f-notify.review_needed" name="notify.review_needed" min={1} value={posted('notify.review_needed', p.notify.review_needed)} placeholder="never" />
+          <input
+            type="number"
+            id="f-notify.review_needed"
+            name="notify.review_needed"
+            min={1}
+            value={posted('notify.review_needed', p.notify.review_needed)}
+            placeholder="never"
+          />
           {error('notify.review_needed')}
           <label>
             <input type="checkbox" name="notify.browser" checked={checked('notify.browser', p.notify.browser)} /> Also as browser notifications

@@ -1,8 +1,8 @@
 import type { PageContext } from '../../src/http/page-context'
-import { reasonLines, type ReviewSettings } from '../../src/review/settings'
-import { Notice } from '../Notice'
+import { type ReviewSettings, reasonLines } from '../../src/review/settings'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
+import { Notice } from '../Notice'
 import { ReviewNav } from '../review/ReviewNav'
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
@@ -36,12 +36,28 @@ export function ReviewSettingsPage(props: {
         </div>
         <div class={fields.auto_approve_above ? 'field invalid' : 'field'}>
           <label for="f-approve">Auto-approve when quality is at least (blank: off)</label>
-          <input id="f-approve" name="auto_approve_above" type="number" min="0" max="10" step="0.01" value={text(values?.auto_approve_above) ?? threshold(settings.autoApproveAbove)} />
+          <input
+            id="f-approve"
+            name="auto_approve_above"
+            type="number"
+            min="0"
+            max="10"
+            step="0.01"
+            value={text(values?.auto_approve_above) ?? threshold(settings.autoApproveAbove)}
+          />
           {fields.auto_approve_above && <p class="field-error">{fields.auto_approve_above}</p>}
         </div>
         <div class={fields.auto_reject_below ? 'field invalid' : 'field'}>
           <label for="f-reject">Auto-reject when quality is below (blank: off)</label>
-          <input id="f-reject" name="auto_reject_below" type="number" min="0" max="10" step="0.01" value={text(values?.auto_reject_below) ?? threshold(settings.autoRejectBelow)} />
+          <input
+            id="f-reject"
+            name="auto_reject_below"
+            type="number"
+            min="0"
+            max="10"
+            step="0.01"
+            value={text(values?.auto_reject_below) ?? threshold(settings.autoRejectBelow)}
+          />
           {fields.auto_reject_below && <p class="field-error">{fields.auto_reject_below}</p>}
         </div>
         <p class="muted">Thresholds apply when a conversation finishes generating, and are recorded in its history as system actions.</p>

@@ -18,8 +18,8 @@ export function TokensPage(props: {
       <SettingsNav ctx={props.ctx} />
       <h1>API tokens</h1>
       <p>
-        Scripts and internal portals send a token as <code>Authorization: Bearer …</code> (or a form field named{' '}
-        <code>api_token</code>). A token acts as you, with your role; a read-only token can only read.
+        Scripts and internal portals send a token as <code>Authorization: Bearer …</code> (or a form field named <code>api_token</code>). A token acts as you,
+        with your role; a read-only token can only read.
       </p>
       {props.created?.map((created, i) => (
         <section class="notice" role="status">

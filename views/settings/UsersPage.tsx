@@ -1,12 +1,12 @@
-import { ROLES } from '../../src/db/schema'
 import { ROLE_DESCRIPTIONS } from '../../src/auth/roles'
 import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
+import { ROLES } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { Notice } from '../Notice'
-import { Table } from '../Table'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
+import { Notice } from '../Notice'
+import { Table } from '../Table'
 import { SettingsNav } from './SettingsNav'
 import { TokenTable } from './TokenTable'
 
@@ -60,7 +60,15 @@ export function UsersPage(props: {
             </td>
             <td>
               <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                <input type="password" name="password" placeholder="New password" minlength={8} required autocomplete="new-password" aria-label={`New password for ${user.email}`} />
+                <input
+                  type="password"
+                  name="password"
+                  placeholder="New password"
+                  minlength={8}
+                  required
+                  autocomplete="new-password"
+                  aria-label={`New password for ${user.email}`}
+                />
                 <button type="submit">Reset</button>
               </form>
             </td>
@@ -80,7 +88,15 @@ export function UsersPage(props: {
             <RoleSelect name="role" id="new-role" value={props.values?.role} />
             {props.fields?.role && <p class="field-error">{props.fields.role}</p>}
           </div>
-          <Field name="password" label="Initial password (at least 8 characters)" type="password" error={props.fields?.password} required minlength={8} autocomplete="new-password" />
+          <Field
+            name="password"
+            label="Initial password (at least 8 characters)"
+            type="password"
+            error={props.fields?.password}
+            required
+            minlength={8}
+            autocomplete="new-password"
+          />
           <button type="submit" class="primary">
             Add user
           </button>

@@ -21,11 +21,7 @@ export function PreviewResult(props: { resolved: ResolvedPrompts & { exact: bool
           Not parameters of this template (ignored): {resolved.unknown.join(', ')}.
         </p>
       )}
-      {invalid.length > 0 && (
-        <p class="form-error">
-          Values that do not fit: {invalid.map(([name, message]) => `${name} (${message})`).join('; ')}.
-        </p>
-      )}
+      {invalid.length > 0 && <p class="form-error">Values that do not fit: {invalid.map(([name, message]) => `${name} (${message})`).join('; ')}.</p>}
       <section class="card">
         <p class="muted" id="preview-kind">
           {resolved.exact
@@ -33,13 +29,17 @@ export function PreviewResult(props: { resolved: ResolvedPrompts & { exact: bool
             : 'Filled as far as the values go. Once every value is there, this shows the message exactly as sent, with the scenario’s facts and turn instructions.'}
         </p>
         <h2>System prompt</h2>
-        <pre style="white-space: pre-wrap" id="resolved-system">{resolved.system_prompt}</pre>
+        <pre style="white-space: pre-wrap" id="resolved-system">
+          {resolved.system_prompt}
+        </pre>
         <h2>Conversation prompt</h2>
-        <pre style="white-space: pre-wrap" id="resolved-prompt">{resolved.prompt}</pre>
+        <pre style="white-space: pre-wrap" id="resolved-prompt">
+          {resolved.prompt}
+        </pre>
       </section>
       <p id="estimate">
-        Estimated for one conversation with {props.model}: about <strong>{estimate.input_tokens}</strong> input tokens,{' '}
-        {estimate.output_tokens} output tokens, <strong>${estimate.cost_usd.toFixed(4)}</strong>.{' '}
+        Estimated for one conversation with {props.model}: about <strong>{estimate.input_tokens}</strong> input tokens, {estimate.output_tokens} output tokens,{' '}
+        <strong>${estimate.cost_usd.toFixed(4)}</strong>.{' '}
         <small class="muted">Tokens are estimated at about four characters each, the tool definition included.</small>
       </p>
     </section>
@@ -65,7 +65,15 @@ export function PreviewPage(props: {
         <a href={`/templates/${template.id}`}>← {template.name}</a>
       </p>
       <h1>Preview</h1>
-      <form method="post" action={action} class="card" hx-post={action} hx-target="#preview-result" hx-swap="outerHTML" hx-trigger="input changed delay:500ms, submit">
+      <form
+        method="post"
+        action={action}
+        class="card"
+        hx-post={action}
+        hx-target="#preview-result"
+        hx-swap="outerHTML"
+        hx-trigger="input changed delay:500ms, submit"
+      >
         {props.edgeCase && (
           <p>
             Edge case <strong>{props.edgeCase.name}</strong> (complexity {props.edgeCase.complexity}) of its scenario.
@@ -88,7 +96,12 @@ export function PreviewPage(props: {
         {template.parameters.map((param) => (
           <div class="field">
             <label for={`f-values-${param.name}`}>
-              {param.name} <small class="muted">{param.type}{param.required ? ', required' : ''}{param.values ? `: ${param.values.join(', ')}` : ''}</small>
+              {param.name}{' '}
+              <small class="muted">
+                {param.type}
+                {param.required ? ', required' : ''}
+                {param.values ? `: ${param.values.join(', ')}` : ''}
+              </small>
             </label>
             <input
               type="text"

@@ -1,12 +1,12 @@
 import type { PageContext } from '../../src/http/page-context'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
-import { SCENARIO_TEXT_FIELDS, type EdgeCaseFormValues, type ScenarioFormValues } from '../../src/templates/scenarios'
+import { type EdgeCaseFormValues, SCENARIO_TEXT_FIELDS, type ScenarioFormValues } from '../../src/templates/scenarios'
 import { valueField } from '../../src/templates/value-fields'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
-import { TextArea } from './TextArea'
 import { Notice } from '../Notice'
 import { Table } from '../Table'
+import { TextArea } from './TextArea'
 
 type Errors = Record<string, string>
 
@@ -65,7 +65,13 @@ export function NewScenarioPage(props: { ctx: PageContext; template: Template; v
       </p>
       <h1>New scenario</h1>
       <FormError message={props.fields && Object.keys(props.fields).length ? 'The scenario was not saved: fix the fields marked below.' : undefined} />
-      <ScenarioForm template={template} action={`/templates/${template.id}/scenarios`} values={props.values} fields={props.fields ?? {}} submit="Create scenario" />
+      <ScenarioForm
+        template={template}
+        action={`/templates/${template.id}/scenarios`}
+        values={props.values}
+        fields={props.fields ?? {}}
+        submit="Create scenario"
+      />
     </Layout>
   )
 }
@@ -133,16 +139,16 @@ export function ScenarioPage(props: {
           <p class="muted">No edge cases yet.</p>
         ) : (
           <Table head={['Name', 'Type', 'Complexity', 'Description']}>
-              {props.edgeCases.map((edgeCase) => (
-                <tr data-edge-case={edgeCase.name}>
-                  <td>
-                    <a href={`${base}/edge-cases/${edgeCase.id}`}>{edgeCase.name}</a>
-                  </td>
-                  <td>{edgeCase.type}</td>
-                  <td>{edgeCase.complexity}</td>
-                  <td>{edgeCase.description.slice(0, 200)}</td>
-                </tr>
-              ))}
+            {props.edgeCases.map((edgeCase) => (
+              <tr data-edge-case={edgeCase.name}>
+                <td>
+                  <a href={`${base}/edge-cases/${edgeCase.id}`}>{edgeCase.name}</a>
+                </td>
+                <td>{edgeCase.type}</td>
+                <td>{edgeCase.complexity}</td>
+                <td>{edgeCase.description.slice(0, 200)}</td>
+              </tr>
+            ))}
           </Table>
         )}
         {props.canEdit && (
@@ -170,7 +176,15 @@ export function ScenarioPage(props: {
   )
 }
 
-export function EdgeCasePage(props: { ctx: PageContext; template: Template; scenario: Scenario; edgeCase: EdgeCase; canEdit: boolean; values: EdgeCaseFormValues; fields?: Errors }) {
+export function EdgeCasePage(props: {
+  ctx: PageContext
+  template: Template
+  scenario: Scenario
+  edgeCase: EdgeCase
+  canEdit: boolean
+  values: EdgeCaseFormValues
+  fields?: Errors
+}) {
   const { template, scenario, edgeCase } = props
   const base = `/templates/${template.id}/scenarios/${scenario.id}`
   return (

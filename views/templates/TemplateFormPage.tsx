@@ -3,10 +3,10 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ParameterRow, TemplateFormValues } from '../../src/templates/form'
 import { PARAMETER_TYPES } from '../../src/templates/validate'
 import { Field, FormError } from '../Field'
-import { Layout } from '../Layout'
 import { timeOfDay } from '../format'
-import { Select, TextArea } from './TextArea'
+import { Layout } from '../Layout'
 import { Table } from '../Table'
+import { Select, TextArea } from './TextArea'
 
 /** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
 export function DraftStatus(props: { savedAt?: Date }) {
@@ -21,8 +21,7 @@ export function DraftStatus(props: { savedAt?: Date }) {
 export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref: string }) {
   return (
     <section class="notice" role="status" id="draft-offer">
-      You have an unsaved draft from {timeOfDay(props.savedAt)} —{' '}
-      <a href={props.restoreHref}>restore it</a>
+      You have an unsaved draft from {timeOfDay(props.savedAt)} — <a href={props.restoreHref}>restore it</a>
       {' or '}
       <form method="post" action="/templates/drafts/discard" class="inline" style="display: inline-flex">
         <input type="hidden" name="draft_key" value={props.draftKey} />
@@ -42,58 +41,87 @@ function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, str
       id="parameter-rows"
       style="table-layout: fixed"
     >
-        {props.rows.map((row, i) => {
-          const key = (field: string) => `parameters[${i}][${field}]`
-          const messages = ['name', 'type', 'required', 'default', 'values', 'description'].map((field) => error(i, field)).filter(Boolean)
-          return (
-            <>
-              <tr class={messages.length ? 'invalid' : undefined}>
-                <td>
-                  <input type="text" style="width: 100%" name={key('name')} value={row.name} aria-label={`Parameter ${i + 1} name`} aria-invalid={error(i, 'name') ? 'true' : undefined} />
-                </td>
-                <td>
-                  <select style="width: 100%" name={key('type')} aria-label={`Parameter ${i + 1} type`}>
-                    {row.type !== '' && !(PARAMETER_TYPES as readonly string[]).includes(row.type) && <option value={row.type} selected>{row.type}</option>}
-                    {row.type === '' && <option value="" selected>—</option>}
-                    {PARAMETER_TYPES.map((type) => (
-                      <option value={type} selected={type === row.type}>
-                        {type}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select style="width: 100%" name={key('required')} aria-label={`Parameter ${i + 1} required`}>
-                    <option value="no" selected={row.required !== 'yes'}>
-                      optional
+      {props.rows.map((row, i) => {
+        const key = (field: string) => `parameters[${i}][${field}]`
+        const messages = ['name', 'type', 'required', 'default', 'values', 'description'].map((field) => error(i, field)).filter(Boolean)
+        return (
+          <>
+            <tr class={messages.length ? 'invalid' : undefined}>
+              <td>
+                <input
+                  type="text"
+                  style="width: 100%"
+                  name={key('name')}
+                  value={row.name}
+                  aria-label={`Parameter ${i + 1} name`}
+                  aria-invalid={error(i, 'name') ? 'true' : undefined}
+                />
+              </td>
+              <td>
+                <select style="width: 100%" name={key('type')} aria-label={`Parameter ${i + 1} type`}>
+                  {row.type !== '' && !(PARAMETER_TYPES as readonly string[]).includes(row.type) && (
+                    <option value={row.type} selected>
+                      {row.type}
                     </option>
-                    <option value="yes" selected={row.required === 'yes'}>
-                      required
+                  )}
+                  {row.type === '' && (
+                    <option value="" selected>
+                      —
                     </option>
-                  </select>
-                </td>
-                <td>
-                  <input type="text" style="width: 100%" name={key('default')} value={row.default} aria-label={`Parameter ${i + 1} default`} aria-invalid={error(i, 'default') ? 'true' : undefined} />
-                </td>
-                <td>
-                  <input type="text" style="width: 100%" name={key('values')} value={row.values} aria-label={`Parameter ${i + 1} allowed values`} aria-invalid={error(i, 'values') ? 'true' : undefined} />
-                </td>
-                <td>
-                  <input type="text" style="width: 100%" name={key('description')} value={row.description} aria-label={`Parameter ${i + 1} description`} />
+                  )}
+                  {PARAMETER_TYPES.map((type) => (
+                    <option value={type} selected={type === row.type}>
+                      {type}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <select style="width: 100%" name={key('required')} aria-label={`Parameter ${i + 1} required`}>
+                  <option value="no" selected={row.required !== 'yes'}>
+                    optional
+                  </option>
+                  <option value="yes" selected={row.required === 'yes'}>
+                    required
+                  </option>
+                </select>
+              </td>
+              <td>
+                <input
+                  type="text"
+                  style="width: 100%"
+                  name={key('default')}
+                  value={row.default}
+                  aria-label={`Parameter ${i + 1} default`}
+                  aria-invalid={error(i, 'default') ? 'true' : undefined}
+                />
+              </td>
+              <td>
+                <input
+                  type="text"
+                  style="width: 100%"
+                  name={key('values')}
+                  value={row.values}
+                  aria-label={`Parameter ${i + 1} allowed values`}
+                  aria-invalid={error(i, 'values') ? 'true' : undefined}
+                />
+              </td>
+              <td>
+                <input type="text" style="width: 100%" name={key('description')} value={row.description} aria-label={`Parameter ${i + 1} description`} />
+              </td>
+            </tr>
+            {messages.length > 0 && (
+              <tr>
+                <td colspan={6}>
+                  {messages.map((message) => (
+                    <p class="field-error">{message}</p>
+                  ))}
                 </td>
               </tr>
-              {messages.length > 0 && (
-                <tr>
-                  <td colspan={6}>
-                    {messages.map((message) => (
-                      <p class="field-error">{message}</p>
-                    ))}
-                  </td>
-                </tr>
-              )}
-            </>
-          )
-        })}
+            )}
+          </>
+        )
+      })}
     </Table>
   )
 }
@@ -137,7 +165,14 @@ export function TemplateFormPage(props: {
         <TextArea name="description" label="Description" value={values.description} error={fields.description} rows={2} />
         <Field name="category" label="Category" value={values.category} error={fields.category} />
         <Select name="target_tier" label="Target tier" options={TIERS} value={values.target_tier} error={fields.target_tier} />
-        <TextArea name="system_prompt" label="System prompt" value={values.system_prompt} error={fields.system_prompt} rows={6} hint="Use {{name}} for a parameter's value." />
+        <TextArea
+          name="system_prompt"
+          label="System prompt"
+          value={values.system_prompt}
+          error={fields.system_prompt}
+          rows={6}
+          hint="Use {{name}} for a parameter's value."
+        />
         <TextArea name="prompt" label="Conversation prompt" value={values.prompt} error={fields.prompt} rows={6} hint="Use {{name}} for a parameter's value." />
         <h2>Parameters</h2>
         <p class="muted">Rows left blank are ignored. Defaults and values are typed: numbers as 12 or 3.5, booleans as true or false.</p>

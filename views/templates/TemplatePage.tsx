@@ -2,8 +2,8 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ScenarioListItem, Template, TemplateVersion } from '../../src/templates/queries'
 import { ConfirmPage } from '../ConfirmPage'
 import { FormError } from '../Field'
-import { Layout } from '../Layout'
 import { when } from '../format'
+import { Layout } from '../Layout'
 import { Notice } from '../Notice'
 import { SubNav } from '../SubNav'
 import { Table } from '../Table'
@@ -47,13 +47,17 @@ export function TemplatePage(props: {
       <FormError message={props.error} />
       {template.description && <p>{template.description}</p>}
       <p class="muted">
-        {template.category && <>Category {template.category} · </>}Target tier {template.target_tier} · {template.min_turns}–{template.max_turns} turns · quality threshold{' '}
-        {Number(template.quality_threshold)}
+        {template.category && <>Category {template.category} · </>}Target tier {template.target_tier} · {template.min_turns}–{template.max_turns} turns ·
+        quality threshold {Number(template.quality_threshold)}
       </p>
       <SubNav
         ctx={props.ctx}
         label="Template"
-        items={[{ href: `${base}/preview`, label: 'Preview' }, canEdit && { href: `${base}/edit`, label: 'Edit' }, canEdit && { href: `${base}/scenarios/new`, label: 'New scenario' }]}
+        items={[
+          { href: `${base}/preview`, label: 'Preview' },
+          canEdit && { href: `${base}/edit`, label: 'Edit' },
+          canEdit && { href: `${base}/scenarios/new`, label: 'New scenario' },
+        ]}
       />
       {canEdit && (
         <div style="display: flex; gap: .5rem; margin-bottom: 1rem">
@@ -81,18 +85,18 @@ export function TemplatePage(props: {
           <p class="muted">No parameters.</p>
         ) : (
           <Table head={['Name', 'Type', 'Required', 'Default', 'Allowed values', 'Description']}>
-              {template.parameters.map((param) => (
-                <tr>
-                  <td>
-                    <code>{param.name}</code>
-                  </td>
-                  <td>{param.type}</td>
-                  <td>{param.required ? 'required' : 'optional'}</td>
-                  <td>{param.default === undefined ? '' : String(param.default)}</td>
-                  <td>{(param.values ?? []).join(', ')}</td>
-                  <td>{param.description ?? ''}</td>
-                </tr>
-              ))}
+            {template.parameters.map((param) => (
+              <tr>
+                <td>
+                  <code>{param.name}</code>
+                </td>
+                <td>{param.type}</td>
+                <td>{param.required ? 'required' : 'optional'}</td>
+                <td>{param.default === undefined ? '' : String(param.default)}</td>
+                <td>{(param.values ?? []).join(', ')}</td>
+                <td>{param.description ?? ''}</td>
+              </tr>
+            ))}
           </Table>
         )}
         {template.notes && (
@@ -109,17 +113,17 @@ export function TemplatePage(props: {
           <p class="muted">No scenarios yet.</p>
         ) : (
           <Table head={['Name', 'Persona', 'Emotion', 'Topic', 'Edge cases']}>
-              {props.scenarios.map((scenario) => (
-                <tr data-scenario={scenario.name}>
-                  <td>
-                    <a href={`${base}/scenarios/${scenario.id}`}>{scenario.name}</a>
-                  </td>
-                  <td>{scenario.persona}</td>
-                  <td>{scenario.emotion}</td>
-                  <td>{scenario.topic}</td>
-                  <td>{scenario.edge_case_count}</td>
-                </tr>
-              ))}
+            {props.scenarios.map((scenario) => (
+              <tr data-scenario={scenario.name}>
+                <td>
+                  <a href={`${base}/scenarios/${scenario.id}`}>{scenario.name}</a>
+                </td>
+                <td>{scenario.persona}</td>
+                <td>{scenario.emotion}</td>
+                <td>{scenario.topic}</td>
+                <td>{scenario.edge_case_count}</td>
+              </tr>
+            ))}
           </Table>
         )}
       </section>
@@ -134,22 +138,22 @@ export function TemplatePage(props: {
           </form>
         )}
         <Table head={['Version', 'Saved', 'By', '']}>
-            {versions.map((v) => (
-              <tr data-version={String(v.version)}>
-                <td>
-                  v{v.version} {v.version === template.version && <span class="pill good">current</span>}
-                </td>
-                <td>{when(v.created_at)}</td>
-                <td>{v.created_by_email ?? ''}</td>
-                <td>
-                  {canEdit && v.version !== template.version && (
-                    <form method="post" action={`${base}/versions/${v.version}/restore`} class="inline">
-                      <button type="submit">Restore as a new version</button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
+          {versions.map((v) => (
+            <tr data-version={String(v.version)}>
+              <td>
+                v{v.version} {v.version === template.version && <span class="pill good">current</span>}
+              </td>
+              <td>{when(v.created_at)}</td>
+              <td>{v.created_by_email ?? ''}</td>
+              <td>
+                {canEdit && v.version !== template.version && (
+                  <form method="post" action={`${base}/versions/${v.version}/restore`} class="inline">
+                    <button type="submit">Restore as a new version</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
         </Table>
       </section>
     </Layout>
@@ -160,8 +164,18 @@ export function TemplatePage(props: {
 export function DeleteTemplatePage(props: { ctx: PageContext; template: Template }) {
   const base = `/templates/${props.template.id}`
   return (
-    <ConfirmPage ctx={props.ctx} title={`Delete “${props.template.name}”?`} action={`${base}/delete`} confirm="Delete the template" back={base} backLabel="Keep it">
-      <p>The template, its versions, scenarios and edge cases are deleted for good. Only a template nothing was generated from can be deleted; archive one that was used.</p>
+    <ConfirmPage
+      ctx={props.ctx}
+      title={`Delete “${props.template.name}”?`}
+      action={`${base}/delete`}
+      confirm="Delete the template"
+      back={base}
+      backLabel="Keep it"
+    >
+      <p>
+        The template, its versions, scenarios and edge cases are deleted for good. Only a template nothing was generated from can be deleted; archive one that
+        was used.
+      </p>
     </ConfirmPage>
   )
 }

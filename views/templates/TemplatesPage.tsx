@@ -3,9 +3,9 @@ import type { TemplatePage } from '../../src/templates/queries'
 import { when } from '../format'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
+import { Pager } from '../Pager'
 import { SubNav } from '../SubNav'
 import { Table } from '../Table'
-import { Pager } from '../Pager'
 
 export type TemplateListFilter = { q: string; archived: boolean }
 
@@ -25,20 +25,20 @@ export function TemplateRows(props: { page: TemplatePage; filter: TemplateListFi
         <p class="muted">{filter.q ? `No template matches “${filter.q}”.` : filter.archived ? 'No archived templates.' : 'No templates yet.'}</p>
       ) : (
         <Table head={['Name', 'Category', 'Tier', 'Version', 'Scenarios', 'Updated']}>
-            {page.items.map((item) => (
-              <tr data-template={item.name}>
-                <td>
-                  <a href={`/templates/${item.id}`}>{item.name}</a>
-                  {item.archived_at && <span class="pill bad">archived</span>}
-                  {item.description && <div class="muted">{item.description.slice(0, 140)}</div>}
-                </td>
-                <td>{item.category}</td>
-                <td>{item.target_tier}</td>
-                <td>v{item.version}</td>
-                <td>{item.scenario_count}</td>
-                <td>{when(item.updated_at)}</td>
-              </tr>
-            ))}
+          {page.items.map((item) => (
+            <tr data-template={item.name}>
+              <td>
+                <a href={`/templates/${item.id}`}>{item.name}</a>
+                {item.archived_at && <span class="pill bad">archived</span>}
+                {item.description && <div class="muted">{item.description.slice(0, 140)}</div>}
+              </td>
+              <td>{item.category}</td>
+              <td>{item.target_tier}</td>
+              <td>v{item.version}</td>
+              <td>{item.scenario_count}</td>
+              <td>{when(item.updated_at)}</td>
+            </tr>
+          ))}
         </Table>
       )}
       {page.next_cursor && <Pager href={nextHref(filter, page.next_cursor)}>Next page →</Pager>}
@@ -61,7 +61,17 @@ export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; fil
           props.canEdit && { href: '/templates/new', label: 'New template' },
         ]}
       />
-      <form method="get" action="/templates" class="inline" role="search" hx-get="/templates" hx-trigger="input changed delay:300ms, submit" hx-target="#template-rows" hx-swap="outerHTML" hx-push-url="true">
+      <form
+        method="get"
+        action="/templates"
+        class="inline"
+        role="search"
+        hx-get="/templates"
+        hx-trigger="input changed delay:300ms, submit"
+        hx-target="#template-rows"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
         {filter.archived && <input type="hidden" name="archived" value="1" />}
         <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
         <button type="submit">Search</button>

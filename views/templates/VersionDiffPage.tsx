@@ -39,7 +39,14 @@ export function VersionDiffPage(props: { ctx: PageContext; template: Template; f
         ))
       )}
       {changed.length > 0 && changed.length < props.diffs.length && (
-        <p class="muted">Unchanged: {props.diffs.filter((diff) => !diff.changed).map((diff) => diff.field).join(', ')}.</p>
+        <p class="muted">
+          Unchanged:{' '}
+          {props.diffs
+            .filter((diff) => !diff.changed)
+            .map((diff) => diff.field)
+            .join(', ')}
+          .
+        </p>
       )}
     </Layout>
   )

@@ -32,15 +32,24 @@ export const readDocx: FormatReader = async ({ bytes }) => {
 
 /** `<dc:title>` from docProps/core.xml, if the author set one. */
 async function coreTitle(zip: JSZip): Promise<string | undefined> {
-  const xml = await zip.file('docProps/core.xml')?.async('string').catch(() => undefined)
+  const xml = await zip
+    .file('docProps/core.xml')
+    ?.async('string')
+    .catch(() => undefined)
   if (!xml) return undefined
   let inside = false
   let title = ''
   const parser = new Parser(
     {
-      onopentag: (name) => { inside = name === 'dc:title' },
-      ontext: (text) => { if (inside) title += text },
-      onclosetag: () => { inside = false },
+      onopentag: (name) => {
+        inside = name === 'dc:title'
+      },
+      ontext: (text) => {
+        if (inside) title += text
+      },
+      onclosetag: () => {
+        inside = false
+      },
     },
     { xmlMode: true, decodeEntities: true },
   )

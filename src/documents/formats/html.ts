@@ -1,6 +1,6 @@
 import { Parser } from 'htmlparser2'
 import { charsetOf, decodeText, htmlMetaCharset } from '../decode'
-import { collapseWhitespace, normalizeText, sectionsFromHeadings, type Heading } from '../sections'
+import { collapseWhitespace, type Heading, normalizeText, sectionsFromHeadings } from '../sections'
 import type { FormatReader, FormatResult } from './reader'
 
 /** Read as HTML, with `<title>` as the fallback title when there is no `<h1>`. */
@@ -14,9 +14,45 @@ const SKIPPED = new Set(['script', 'style', 'nav', 'noscript', 'template', 'svg'
 
 /** Elements that start and end a block of text. */
 const BLOCKS = new Set([
-  'p', 'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'blockquote', 'pre', 'ul', 'ol', 'li', 'dl', 'dt', 'dd',
-  'table', 'thead', 'tbody', 'tfoot', 'tr', 'caption', 'figure', 'figcaption', 'hr', 'address', 'details', 'summary', 'form',
-  'fieldset', 'legend', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'body', 'html',
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'header',
+  'footer',
+  'aside',
+  'blockquote',
+  'pre',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'caption',
+  'figure',
+  'figcaption',
+  'hr',
+  'address',
+  'details',
+  'summary',
+  'form',
+  'fieldset',
+  'legend',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'body',
+  'html',
 ])
 
 /** Blocks that follow each other on the next line rather than after a blank line (and text after a <br>). */

@@ -1,6 +1,6 @@
 import { Lexer, type Token } from 'marked'
 import { charsetOf, decodeText } from '../decode'
-import { collapseWhitespace, normalizeText, sectionsFromHeadings, type Heading } from '../sections'
+import { collapseWhitespace, type Heading, normalizeText, sectionsFromHeadings } from '../sections'
 import type { FormatReader } from './reader'
 
 /**

@@ -17,7 +17,12 @@ export const readPdf: FormatReader = async ({ bytes }) => {
   }
   try {
     const { text: pages } = await extractText(pdf, { mergePages: false })
-    const text = normalizeText(pages.map((page) => page.trim()).filter(Boolean).join('\n\n'))
+    const text = normalizeText(
+      pages
+        .map((page) => page.trim())
+        .filter(Boolean)
+        .join('\n\n'),
+    )
     const { info } = await getMeta(pdf).catch(() => ({ info: {} as Record<string, unknown> }))
     const title = typeof info.Title === 'string' ? collapseWhitespace(info.Title) : ''
     return { text, sections: sectionsFromHeadings(text, []), ...(title ? { title } : {}) }

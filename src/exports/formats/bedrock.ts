@@ -1,4 +1,4 @@
-import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
+import { estimateTokens, type FormatWriter, JSONL, readUserAssistantChat } from './format'
 
 /** Bedrock's limit for one Claude fine-tuning record (system prompt and messages together). */
 export const BEDROCK_MAX_TOKENS = 32_000

@@ -1,4 +1,4 @@
-import { estimateTokens, readTurns, type FormatWriter, type RecordMetadata } from './format'
+import { estimateTokens, type FormatWriter, type RecordMetadata, readTurns } from './format'
 
 const BASE_COLUMNS = ['conversation_id', 'turn', 'role', 'content'] as const
 const METADATA_COLUMNS: [string, (m: RecordMetadata) => string | number | boolean | null][] = [
@@ -51,9 +51,7 @@ export const csv: FormatWriter = {
     if ('problems' in read) return read
     const { metadata: meta } = record
     const metadata = options.include_metadata ? METADATA_COLUMNS.map(([, get]) => (meta ? get(meta) : null)) : []
-    const turns = options.include_system_prompt && record.system_prompt.trim()
-      ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
-      : read.turns
+    const turns = options.include_system_prompt && record.system_prompt.trim() ? [{ role: 'system', content: record.system_prompt }, ...read.turns] : read.turns
     const text = turns.map((turn, i) => row([record.id, i + 1, turn.role, turn.content, ...metadata])).join('\r\n')
     return { text, tokens: estimateTokens(turns) }
   },

@@ -1,4 +1,4 @@
-import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
+import { estimateTokens, type FormatWriter, JSONL, readUserAssistantChat } from './format'
 
 /** Hugging Face chat JSONL (what chat templates and TRL's SFTTrainer read): {"messages":[{role, content}]}. */
 export const hf: FormatWriter = {

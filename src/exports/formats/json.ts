@@ -1,4 +1,4 @@
-import { estimateTokens, readTurns, type FormatWriter } from './format'
+import { estimateTokens, type FormatWriter, readTurns } from './format'
 
 /** One JSON array of full conversation objects, written element by element so it streams at any size. */
 export const json: FormatWriter = {

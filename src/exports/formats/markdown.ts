@@ -1,11 +1,15 @@
-import { estimateTokens, readTurns, type FormatWriter, type RecordMetadata } from './format'
+import { estimateTokens, type FormatWriter, type RecordMetadata, readTurns } from './format'
 
 const LABELS: Record<string, string> = { system: 'System', user: 'User', assistant: 'Assistant' }
 
 /** Table cells and headings are one line; a pipe would end the cell. */
 const inline = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ').replaceAll('|', '\\|')
 /** A block quote keeps the text's own line breaks and cannot break out of the block. */
-const quote = (text: string) => text.split(/\r?\n/).map((line) => (line ? `> ${line}` : '>')).join('\n')
+const quote = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n')
 
 function metadataTable(id: string, m: RecordMetadata): string {
   const rows: [string, string | number | null][] = [
@@ -43,9 +47,7 @@ export const markdown: FormatWriter = {
   record(record, options) {
     const read = readTurns(record.turns)
     if ('problems' in read) return read
-    const turns = options.include_system_prompt && record.system_prompt.trim()
-      ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
-      : read.turns
+    const turns = options.include_system_prompt && record.system_prompt.trim() ? [{ role: 'system', content: record.system_prompt }, ...read.turns] : read.turns
     const parts = [`## ${inline(record.title || `Conversation ${record.id}`)}`]
     if (record.metadata) parts.push(metadataTable(record.id, record.metadata))
     for (const turn of turns) parts.push(`**${LABELS[turn.role] ?? inline(turn.role)}**\n\n${quote(turn.content)}`)

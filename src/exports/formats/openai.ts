@@ -1,4 +1,4 @@
-import { chatProblems, estimateTokens, JSONL, readTurns, type FormatWriter } from './format'
+import { chatProblems, estimateTokens, type FormatWriter, JSONL, readTurns } from './format'
 
 /** Keys OpenAI's chat fine-tuning accepts on a message (tool-call keys included for when tools are exported). */
 const ALLOWED_KEYS = new Set(['role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call'])
@@ -24,9 +24,8 @@ export const openai: FormatWriter = {
       }
     })
     if (problems.length) return { problems }
-    const messages = options.include_system_prompt && record.system_prompt.trim()
-      ? [{ role: 'system', content: record.system_prompt }, ...read.turns]
-      : read.turns
+    const messages =
+      options.include_system_prompt && record.system_prompt.trim() ? [{ role: 'system', content: record.system_prompt }, ...read.turns] : read.turns
     return { text: JSON.stringify({ messages }), tokens: estimateTokens(messages) }
   },
   warnings({ count, largestTokens }) {

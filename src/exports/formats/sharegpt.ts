@@ -1,4 +1,4 @@
-import { estimateTokens, JSONL, readUserAssistantChat, type FormatWriter } from './format'
+import { estimateTokens, type FormatWriter, JSONL, readUserAssistantChat } from './format'
 
 const FROM = { system: 'system', user: 'human', assistant: 'gpt' } as const
 

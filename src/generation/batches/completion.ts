@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely'
-import type { DB } from '../../db/schema'
+import { type Kysely, sql } from 'kysely'
 import { executePrepared } from '../../db/prepared'
+import type { DB } from '../../db/schema'
 import { progressNotice } from '../progress-channel'
 
 /** A batch's end: done once nothing of it waits or generates, with its totals written to its row. */

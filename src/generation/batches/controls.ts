@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely'
+import { type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import type { DB } from '../../db/schema'
 import { Conflict, NotFound } from '../../errors'
@@ -57,7 +57,9 @@ export async function cancelBatch(db: Kysely<DB>, id: string): Promise<void> {
       .where('batch_id', '=', id)
       .where('status', 'in', ['queued', 'generating'])
       .execute()
-    await sql`update batches set status = 'cancelled', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)} where id = ${id}::uuid`.execute(trx)
+    await sql`update batches set status = 'cancelled', finished_at = now(), updated_at = now(), ${totalsFromConversations(id)} where id = ${id}::uuid`.execute(
+      trx,
+    )
   })
   await notifyBatch(db, id)
 }

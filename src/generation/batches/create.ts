@@ -1,12 +1,12 @@
-import { sql, type Kysely } from 'kysely'
-import type { DB } from '../../db/schema'
+import { type Kysely, sql } from 'kysely'
 import type { Config } from '../../config'
+import type { DB } from '../../db/schema'
 import { activeAiSettings } from '../ai-settings'
 import type { BatchEstimate } from '../cost'
-import { resolveGeneration, type GenerationItem, type GenerationRequest, type ResolvedGeneration } from '../inputs'
+import { type GenerationItem, type GenerationRequest, type ResolvedGeneration, resolveGeneration } from '../inputs'
 import { addJobsSql, addMessageBatchJob } from '../jobs'
 import { checkModel } from '../models'
-import { batchSettingsOf, type BatchPlan, type BatchSettings } from './plan'
+import { type BatchPlan, type BatchSettings, batchSettingsOf } from './plan'
 
 /** Creating what a planned request makes: the batch (or one conversation) with its queued conversations and their jobs. */
 

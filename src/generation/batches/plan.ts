@@ -4,9 +4,9 @@ import type { Config } from '../../config'
 import type { DB } from '../../db/schema'
 import { ValidationFailed } from '../../errors'
 import { activeAiSettings } from '../ai-settings'
-import { estimateBatch, type BatchEstimate } from '../cost'
+import { type BatchEstimate, estimateBatch } from '../cost'
 import { sourceBlockText } from '../grounding'
-import { resolveGeneration, type BatchRequest, type GenerationRequest, type ResolvedGeneration } from '../inputs'
+import { type BatchRequest, type GenerationRequest, type ResolvedGeneration, resolveGeneration } from '../inputs'
 import { checkModel } from '../models'
 
 /** Planning a batch: what it will make and cost, checked against the active settings, before anything is stored. */
@@ -30,7 +30,11 @@ export async function planBatch(db: Kysely<DB>, config: Config, request: BatchRe
   }
   const estimate = estimateBatch({
     model: request.model ?? settings.model,
-    items: resolved.items.map((item) => ({ system: item.system_prompt, prompt: item.prompt, source: item.chunk_context ? sourceBlockText(item.chunk_context) : undefined })),
+    items: resolved.items.map((item) => ({
+      system: item.system_prompt,
+      prompt: item.prompt,
+      source: item.chunk_context ? sourceBlockText(item.chunk_context) : undefined,
+    })),
     countPerItem,
     minTurns: resolved.snapshot.min_turns,
     maxTurns: resolved.snapshot.max_turns,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { z } from 'zod'
 import type { BatchStatus, ConversationStatus, DB } from '../../db/schema'
 import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../../http/cursor'
@@ -148,7 +148,11 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: string; limi
     const [at, id] = decodeCursor(query.cursor, BatchCursor)
     q = q.where(sql<boolean>`(batches.created_at, batches.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
-  const rows = await q.orderBy('batches.created_at', 'desc').orderBy('batches.id', 'desc').limit(query.limit + 1).execute()
+  const rows = await q
+    .orderBy('batches.created_at', 'desc')
+    .orderBy('batches.id', 'desc')
+    .limit(query.limit + 1)
+    .execute()
   const page = rows.slice(0, query.limit)
   const items: BatchListItem[] = page.map(({ cursor_at: _at, ...r }) => ({ ...r, cost_usd: Number(r.cost_usd), finished: Number(r.finished ?? 0) }))
   const last = page.at(-1)
