@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
 import { preferencesFrom } from '../preferences/schema'
-import { REVIEW_ORDERS, type ReviewOrder } from './queue'
+import { REVIEW_ORDERS, type ReviewOrder, reviewerName } from './queue'
 
 /** Every review action on a conversation, newest first, with who took it (null: the system). */
 export async function listReviewHistory(db: Kysely<DB>, conversationId: string) {
@@ -17,7 +17,7 @@ export async function listReviewHistory(db: Kysely<DB>, conversationId: string) 
       'review_actions.comment',
       'review_actions.undoes_id',
       'review_actions.created_at',
-      sql<string | null>`coalesce(nullif(users.name, ''), users.email)`.as('reviewer'),
+      reviewerName.as('reviewer'),
     ])
     .where('review_actions.conversation_id', '=', conversationId)
     .orderBy('review_actions.created_at', 'desc')

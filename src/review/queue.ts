@@ -15,6 +15,9 @@ export const REVIEW_ORDERS = ['oldest', 'lowest', 'highest'] as const
 export type ReviewOrder = (typeof REVIEW_ORDERS)[number]
 export const ORDER_LABELS: Record<ReviewOrder, string> = { oldest: 'Oldest first', lowest: 'Lowest quality first', highest: 'Highest quality first' }
 
+/** How a reviewer is named on review pages (who decided, who holds a claim): their name, else their email. */
+export const reviewerName = sql<string | null>`coalesce(nullif(users.name, ''), users.email)`
+
 /** How long a reviewer holds the conversation they are looking at before others' "next" may give it out. */
 export const CLAIM_MS = 5 * 60_000
 
@@ -135,7 +138,7 @@ export async function listReviewQueue(
       'conversations.turn_count',
       'conversations.created_at',
       'templates.name as template_name',
-      sql<string | null>`coalesce(nullif(users.name, ''), users.email)`.as('claimed_by'),
+      reviewerName.as('claimed_by'),
     ])
     .orderBy(sortKey(queue.order, 'conversations'), direction(queue.order, true))
     .orderBy('conversations.id', direction(queue.order, true))
@@ -210,10 +213,10 @@ export async function claimHolder(db: Kysely<DB>, conversationId: string, review
   const holder = await db
     .selectFrom('review_claims')
     .innerJoin('users', 'users.id', 'review_claims.reviewer_id')
-    .select(['users.name', 'users.email'])
+    .select(reviewerName.as('name'))
     .where('review_claims.conversation_id', '=', conversationId)
     .where('review_claims.reviewer_id', '<>', reviewerId)
     .where('review_claims.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst()
-  return holder ? holder.name || holder.email : undefined
+  return holder?.name ?? undefined
 }
