@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { z } from 'zod'
 import { CONFIG_CHANGE_TYPES, type ConfigChangesTable, type ConfigChangeType, type DB } from '../db/schema'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../http/cursor'
+import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
 
 export type ConfigChange = Selectable<ConfigChangesTable>
@@ -76,10 +76,7 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
     q = q.where(sql<boolean>`(config_changes.created_at, config_changes.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
   const rows = await q.execute()
-  const items = rows.slice(0, limit)
-  const last = items.at(-1)
-  const next_cursor = rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null
-  return { items, next_cursor }
+  return keysetPage(rows, limit, (last) => encodeCursor([last.created_at.toISOString(), last.id]))
 }
 
 export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry | undefined> {
