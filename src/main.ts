@@ -82,7 +82,12 @@ async function start(config: Config, log: Logger, role: 'all' | 'web' | 'worker'
   // A signal during start-up (a first start initialises Postgres) waits for it, then stops cleanly.
   let stop: ((signal: string) => void) | undefined
   let stopAsked: string | undefined
-  for (const signal of STOP_SIGNALS) process.on(signal, () => (stop ? stop(signal) : (stopAsked ??= signal)))
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (stop) stop(signal)
+      else stopAsked ??= signal
+    })
+  }
 
   const database = await openDatabase(config, log, config.workerConcurrency + 10)
   const deps = { db: database.db, config, log, pool: database.pool }

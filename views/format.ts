@@ -24,7 +24,8 @@ function parts(date: Date): Record<string, string> {
       hourCycle: 'h23',
       timeZoneName: 'short',
     } as const
-    formats.set(zone, (format = new Intl.DateTimeFormat('en-GB', options)))
+    format = new Intl.DateTimeFormat('en-GB', options)
+    formats.set(zone, format)
   }
   return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
 }

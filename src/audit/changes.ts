@@ -63,6 +63,8 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
     .leftJoin('users', 'users.id', 'config_changes.user_id')
     .selectAll('config_changes')
     .select('users.email as user_email')
+    // The cursor keeps Postgres's microseconds: changes made within one millisecond are neither skipped nor repeated.
+    .select(sql<string>`config_changes.created_at::text`.as('cursor_at'))
     .orderBy('config_changes.created_at', 'desc')
     .orderBy('config_changes.id', 'desc')
     .limit(limit + 1)
@@ -76,7 +78,12 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
     q = q.where(sql<boolean>`(config_changes.created_at, config_changes.id) < (${at}::timestamptz, ${id}::uuid)`)
   }
   const rows = await q.execute()
-  return keysetPage(rows, limit, (last) => encodeCursor([last.created_at.toISOString(), last.id]))
+  return keysetPage(
+    rows,
+    limit,
+    (last) => encodeCursor([last.cursor_at, last.id]),
+    ({ cursor_at: _at, ...entry }): AuditEntry => entry,
+  )
 }
 
 export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry | undefined> {

@@ -117,7 +117,7 @@ export async function listConversations(
     return from ? query.where(keyset(from)) : query
   }
 
-  let rows
+  let rows: Awaited<ReturnType<ReturnType<typeof select>['execute']>>
   if (!options.filter.q) {
     rows = await select(after).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
   } else {

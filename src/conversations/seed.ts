@@ -96,15 +96,13 @@ export async function seedConversations(db: Kysely<DB>, options: { count: number
   await db
     .insertInto('edge_cases')
     .values(
-      scenarios
-        .slice(0, 6)
-        .map((s, i) => ({
-          scenario_id: s.id,
-          name: `Escalation ${i + 1}`,
-          type: 'escalation',
-          description: 'The user threatens to leave and asks for a manager.',
-          complexity: 3 + i,
-        })),
+      scenarios.slice(0, 6).map((s, i) => ({
+        scenario_id: s.id,
+        name: `Escalation ${i + 1}`,
+        type: 'escalation',
+        description: 'The user threatens to leave and asks for a manager.',
+        complexity: 3 + i,
+      })),
     )
     .execute()
   const batches = await db

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { DB, PoolStats, SlowQuery } from '../db/schema'
 import { countLiveWorkers } from '../worker/heartbeats'
 import { type Alert, alertsFrom } from './alerts'
-import { addInto, countOf, emptyHistogram, percentile } from './latency'
+import { addInto, addNamed, countOf, emptyHistogram, percentile } from './latency'
 import { REPORT_INTERVAL_MS } from './process-metrics'
 
 /**
@@ -75,7 +75,7 @@ export async function readDatabaseHealth(db: Kysely<DB>): Promise<DatabaseHealth
   const slow: SlowQuery[] = []
   for (const p of processes) {
     addInto(queryTimes, p.queries)
-    for (const [route, histogram] of Object.entries(p.routes)) addInto((routeTimes[route] ??= emptyHistogram()), histogram)
+    for (const [route, histogram] of Object.entries(p.routes)) addNamed(routeTimes, route, histogram)
     slow.push(...p.slow_queries)
   }
   const requests = Object.entries(routeTimes)

@@ -21,6 +21,13 @@ export function addInto(into: number[], from: readonly number[]): void {
   for (let i = 0; i < BUCKETS; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0)
 }
 
+/** Adds a histogram into `totals[name]`, which starts empty. */
+export function addNamed(totals: Record<string, number[]>, name: string, histogram: readonly number[]): void {
+  const into = totals[name] ?? emptyHistogram()
+  totals[name] = into
+  addInto(into, histogram)
+}
+
 export const countOf = (histogram: readonly number[]): number => histogram.reduce((a, b) => a + b, 0)
 
 /**
@@ -57,8 +64,8 @@ export class RollingHistograms {
       this.minutes.set(minute, byName)
       this.prune(minute)
     }
-    let histogram = byName.get(name)
-    if (!histogram) byName.set(name, (histogram = emptyHistogram()))
+    const histogram = byName.get(name) ?? emptyHistogram()
+    byName.set(name, histogram)
     record(histogram, ms)
   }
 
@@ -67,7 +74,7 @@ export class RollingHistograms {
     this.prune(Math.floor(now / 60_000))
     const totals: Record<string, number[]> = {}
     for (const byName of this.minutes.values()) {
-      for (const [name, histogram] of byName) addInto((totals[name] ??= emptyHistogram()), histogram)
+      for (const [name, histogram] of byName) addNamed(totals, name, histogram)
     }
     return totals
   }

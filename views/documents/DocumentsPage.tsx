@@ -51,21 +51,22 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
           </button>
         </form>
       )}
-      <form
-        method="get"
-        action="/documents"
-        class="search"
-        hx-get="/documents"
-        hx-target="#document-rows"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="input changed delay:300ms, submit"
-        role="search"
-      >
-        <label for="f-q">Search titles and file names</label>
-        <input id="f-q" type="search" name="q" value={q ?? ''} />
-        <button type="submit">Search</button>
-      </form>
+      <search>
+        <form
+          method="get"
+          action="/documents"
+          class="search"
+          hx-get="/documents"
+          hx-target="#document-rows"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+          hx-trigger="input changed delay:300ms, submit"
+        >
+          <label for="f-q">Search titles and file names</label>
+          <input id="f-q" type="search" name="q" value={q ?? ''} />
+          <button type="submit">Search</button>
+        </form>
+      </search>
       <DocumentRows items={page.items} next={page.next_cursor} q={q} />
       <script src="/static/documents.js" defer></script>
     </Layout>

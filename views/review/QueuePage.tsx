@@ -35,10 +35,10 @@ export function QueuePage(props: QueuePageProps) {
             ))}
           </select>
         </label>
-        <label>
+        <label for="q-template_id">
           Template <SourceSelect name="template_id" value={queue.template_id} sources={props.sources.templates} />
         </label>
-        <label>
+        <label for="q-batch_id">
           Batch <SourceSelect name="batch_id" value={queue.batch_id} sources={props.sources.batches} />
         </label>
         <fieldset class="inline-set">
@@ -71,7 +71,7 @@ export function QueuePage(props: QueuePageProps) {
 
 function SourceSelect(props: { name: string; value?: string; sources: Source[] }) {
   return (
-    <select name={props.name}>
+    <select name={props.name} id={`q-${props.name}`}>
       <option value="">All</option>
       {props.sources.map((s) => (
         <option value={s.id} selected={s.id === props.value}>

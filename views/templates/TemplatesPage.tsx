@@ -61,21 +61,22 @@ export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; fil
           props.canEdit && { href: '/templates/new', label: 'New template' },
         ]}
       />
-      <form
-        method="get"
-        action="/templates"
-        class="inline"
-        role="search"
-        hx-get="/templates"
-        hx-trigger="input changed delay:300ms, submit"
-        hx-target="#template-rows"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-      >
-        {filter.archived && <input type="hidden" name="archived" value="1" />}
-        <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
-        <button type="submit">Search</button>
-      </form>
+      <search>
+        <form
+          method="get"
+          action="/templates"
+          class="inline"
+          hx-get="/templates"
+          hx-trigger="input changed delay:300ms, submit"
+          hx-target="#template-rows"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+        >
+          {filter.archived && <input type="hidden" name="archived" value="1" />}
+          <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
+          <button type="submit">Search</button>
+        </form>
+      </search>
       <TemplateRows page={props.page} filter={filter} />
     </Layout>
   )
