@@ -112,5 +112,5 @@ test('the trash page says when each conversation will be deleted for good', asyn
   const cookie = await signIn(app, admin)
   const page = await (await app.request('/conversations/trash', { headers: { cookie } })).text()
   expect(page).toContain('After that they are deleted for good')
-  expect(page).toContain(`<time class="purge" datetime="${purgeOn.toISOString()}">${purgeOn.toISOString().replace('T', ' ').slice(0, 16)}</time>`)
+  expect(page).toContain(`<time class="purge" datetime="${purgeOn.toISOString()}">${purgeOn.toISOString().replace('T', ' ').slice(0, 16)} UTC</time>`)
 })

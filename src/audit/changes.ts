@@ -30,8 +30,8 @@ export async function recordChange(
       subject_id: change.subjectId ?? null,
       summary: change.summary,
       user_id: change.userId,
-      old_value: change.before === undefined ? null : JSON.stringify(change.before),
-      new_value: change.after === undefined ? null : JSON.stringify(change.after),
+      old_value: change.before == null ? null : JSON.stringify(change.before),
+      new_value: change.after == null ? null : JSON.stringify(change.after),
       rolled_back_from: change.rolledBackFrom ?? null,
     })
     .returningAll()

@@ -1,10 +1,13 @@
 import { Hono } from 'hono'
 import { AuditPage } from '../../views/audit/AuditPage'
-import { requireCapability } from '../auth/middleware'
+import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
+import { uuidParam } from '../http/params'
 import { parseInput } from '../http/respond'
 import { AuditQuery, listChanges } from './changes'
+import { ROLLBACK_TYPES, rollBack } from './rollback'
 
 /** GET /api/admin/audit?type=&user_id=&from=&to=&cursor= (DESIGN §8), admins only. */
 export const auditApi = new Hono<AppEnv>()
@@ -28,6 +31,10 @@ auditApi.get('/', async (c) => {
   })
 })
 
+auditApi.post('/:id/rollback', async (c) => {
+  return c.json(await rollBack(c.var.db, uuidParam(c, 'id', 'change'), signedInUser(c).id))
+})
+
 /** /admin/audit: the same trail, filterable, with each change side by side. */
 export const auditPages = new Hono<AppEnv>()
 auditPages.use(requireCapability('admin'))
@@ -37,5 +44,20 @@ auditPages.get('/', async (c) => {
     listChanges(c.var.db, query),
     c.var.db.selectFrom('users').select(['id', 'email']).orderBy('email').execute(),
   ])
-  return c.html(<AuditPage ctx={pageContext(c)} query={query} items={items} nextCursor={next_cursor} users={users} rollbackable={[]} />)
+  return c.html(
+    <AuditPage
+      ctx={pageContext(c)}
+      query={query}
+      items={items}
+      nextCursor={next_cursor}
+      users={users}
+      rollbackable={ROLLBACK_TYPES}
+      notice={doneNotice(c, { rolled_back: 'Rolled back: the old values are active again, recorded as a new change.' })}
+    />,
+  )
+})
+
+auditPages.post('/:id/rollback', async (c) => {
+  await rollBack(c.var.db, uuidParam(c, 'id', 'change'), signedInUser(c).id)
+  return c.redirect('/admin/audit?done=rolled_back', 303)
 })

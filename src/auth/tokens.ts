@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
+import { recordChange } from '../audit/changes'
 import type { DB, TokenScope } from '../db/schema'
+import { inTransaction } from '../db/transaction'
 import { preferencesFrom } from '../preferences/schema'
 import { digest, newSecret } from './secrets'
 import type { SessionUser } from './sessions'
@@ -20,18 +22,18 @@ export type TokenSummary = {
 /** Creates a token for a user; the plain token is returned here once and never stored. */
 export async function createApiToken(db: Kysely<DB>, userId: string, input: { name: string; scope: TokenScope }): Promise<{ id: string; token: string }> {
   const token = TOKEN_PREFIX + newSecret()
-  const row = await db
-    .insertInto('api_tokens')
-    .values({
-      user_id: userId,
-      name: input.name.trim(),
-      scope: input.scope,
-      token_hash: digest(token),
-      prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { id: row.id, token }
+  const prefix = token.slice(0, TOKEN_PREFIX.length + 6)
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('api_tokens')
+      .values({ user_id: userId, name: input.name.trim(), scope: input.scope, token_hash: digest(token), prefix })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    // The audit trail names the token by its visible prefix; the secret itself is never recorded.
+    const after = { name: input.name.trim(), scope: input.scope, prefix, owner: userId }
+    await recordChange(trx, { type: 'api_token', subjectId: row.id, summary: `API token "${after.name}" created`, userId, before: null, after })
+    return { id: row.id, token }
+  })
 }
 
 export async function listApiTokens(db: Kysely<DB>, userId: string): Promise<TokenSummary[]> {
@@ -71,11 +73,16 @@ export async function listAllApiTokens(db: Kysely<DB>): Promise<OwnedTokenSummar
  * Revokes a live token: one of `userId`'s own, or anyone's when `userId` is undefined (an
  * administrator); false when there is no such live token.
  */
-export async function revokeApiToken(db: Kysely<DB>, userId: string | undefined, tokenId: string): Promise<boolean> {
-  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null)
-  if (userId !== undefined) query = query.where('user_id', '=', userId)
-  const result = await query.executeTakeFirst()
-  return result.numUpdatedRows > 0n
+export async function revokeApiToken(db: Kysely<DB>, userId: string | undefined, tokenId: string, actorId: string | null = userId ?? null): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    let query = trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null)
+    if (userId !== undefined) query = query.where('user_id', '=', userId)
+    const revoked = await query.returning(['name', 'scope', 'prefix', 'user_id']).executeTakeFirst()
+    if (!revoked) return false
+    const before = { name: revoked.name, scope: revoked.scope, prefix: revoked.prefix, owner: revoked.user_id }
+    await recordChange(trx, { type: 'api_token', subjectId: tokenId, summary: `API token "${revoked.name}" revoked`, userId: actorId, before, after: null })
+    return true
+  })
 }
 
 /** The enabled user behind a live token, with the token's scope. */

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely'
+import { recordChange } from '../audit/changes'
 import type { DB, Role, User } from '../db/schema'
+import { inTransaction } from '../db/transaction'
 import { Conflict } from '../errors'
 import { hashPassword } from './passwords'
 
@@ -28,15 +30,22 @@ export async function countUsers(db: Kysely<DB>): Promise<number> {
 
 export type NewUserInput = { email: string; name?: string; role: Role; password: string }
 
-/** Inserts a user; undefined when the email is taken (case-insensitively). */
-export async function insertUser(db: Kysely<DB>, input: NewUserInput): Promise<PublicUser | undefined> {
+/** Inserts a user (recorded in the audit trail, by `actorId` when an admin added them); undefined when the email is taken (case-insensitively). */
+export async function insertUser(db: Kysely<DB>, input: NewUserInput, actorId: string | null = null): Promise<PublicUser | undefined> {
   const password_hash = await hashPassword(input.password)
-  return db
-    .insertInto('users')
-    .values({ email: input.email.trim(), name: input.name?.trim() ?? '', role: input.role, password_hash })
-    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-    .returning(publicColumns)
-    .executeTakeFirst()
+  return inTransaction(db, async (trx) => {
+    const user = await trx
+      .insertInto('users')
+      .values({ email: input.email.trim(), name: input.name?.trim() ?? '', role: input.role, password_hash })
+      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+      .returning(publicColumns)
+      .executeTakeFirst()
+    if (user) {
+      const after = { email: user.email, name: user.name, role: user.role }
+      await recordChange(trx, { type: 'user', subjectId: user.id, summary: `User ${user.email} added`, userId: actorId ?? user.id, before: null, after })
+    }
+    return user
+  })
 }
 
 /**
@@ -44,7 +53,7 @@ export async function insertUser(db: Kysely<DB>, input: NewUserInput): Promise<P
  * concurrent setups (two tabs, two processes) produce one admin, not two.
  */
 export async function insertFirstAdmin(db: Kysely<DB>, input: Omit<NewUserInput, 'role'>): Promise<PublicUser | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('train-data:first-admin'))`.execute(trx)
     if ((await countUsers(trx)) > 0) return undefined
     return insertUser(trx, { ...input, role: 'admin' })
@@ -53,9 +62,11 @@ export async function insertFirstAdmin(db: Kysely<DB>, input: Omit<NewUserInput,
 
 export type UserChange = { role?: Role; name?: string; disabled?: boolean; password?: string }
 
-export async function updateUser(db: Kysely<DB>, id: string, change: UserChange): Promise<PublicUser | undefined> {
-  return db.transaction().execute(async (trx) => {
+/** Changes a user, recorded in the audit trail by `actorId` (a new password shows as "reset", never its value). */
+export async function updateUser(db: Kysely<DB>, id: string, change: UserChange, actorId: string | null = null): Promise<PublicUser | undefined> {
+  return inTransaction(db, async (trx) => {
     if ((change.role && change.role !== 'admin') || change.disabled) await keepOneAdmin(trx, id)
+    const before = await trx.selectFrom('users').select(['email', 'name', 'role', 'disabled_at']).where('id', '=', id).executeTakeFirst()
     const updated = await trx
       .updateTable('users')
       .set({
@@ -75,6 +86,17 @@ export async function updateUser(db: Kysely<DB>, id: string, change: UserChange)
     }
     if (updated && change.password) {
       await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', id).where('revoked_at', 'is', null).execute()
+    }
+    if (updated && before) {
+      const audited = (u: { name: string; role: string; disabled: boolean }, password?: string) => ({ ...u, ...(password && { password }) })
+      await recordChange(trx, {
+        type: 'user',
+        subjectId: id,
+        summary: `User ${before.email} changed`,
+        userId: actorId,
+        before: audited({ name: before.name, role: before.role, disabled: before.disabled_at !== null }, change.password && 'unchanged'),
+        after: audited({ name: updated.name, role: updated.role, disabled: updated.disabled_at !== null }, change.password && 'reset'),
+      })
     }
     return updated
   })

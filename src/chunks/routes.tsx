@@ -12,7 +12,7 @@ import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { listField, optionalField, uuidParam } from '../http/params'
-import { invalid, isHtmx, parseBody } from '../http/respond'
+import { isHtmx, parseBody, parseInput } from '../http/respond'
 import { canEdit } from '../templates/access'
 import { type AnalysisTarget, requestAnalysis } from './analysis'
 import { ChunkListQuery, findChunk, listChunkedDocuments, listChunks } from './queries'
@@ -37,9 +37,8 @@ const AnalyzeRequest = z
   })
 
 function parseListQuery(c: Context<AppEnv>): ChunkListQuery {
-  const parsed = ChunkListQuery.safeParse(c.req.queries())
-  if (!parsed.success) throw invalid(parsed.error)
-  return parsed.data
+  const parsed = parseInput(ChunkListQuery, c.req.queries())
+  return parsed
 }
 
 async function loadChunk(c: Context<AppEnv>) {

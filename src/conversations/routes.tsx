@@ -17,7 +17,7 @@ import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
-import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
+import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
@@ -33,9 +33,8 @@ type C = Context<AppEnv>
 
 /** The list's query string, parsed once: unknown values and malformed numbers are a 400 naming the field. */
 async function readList(c: C, fixed: Partial<ConversationFilter> = {}) {
-  const parsed = ListQuery.safeParse(c.req.queries())
-  if (!parsed.success) throw invalid(parsed.error)
-  const { sort, cursor, limit, ...asked } = parsed.data
+  const parsed = parseInput(ListQuery, c.req.queries())
+  const { sort, cursor, limit, ...asked } = parsed
   const filter: ConversationFilter = { ...asked, ...fixed }
   const user = signedInUser(c)
   if (filter.deleted && filter.deleted !== 'exclude' && !can(user.role, 'admin')) {
@@ -183,9 +182,8 @@ const TrashCursor = z.object({
 })
 
 conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
-  const parsed = TrashCursor.safeParse(c.req.query())
-  if (!parsed.success) throw invalid(parsed.error)
-  const { after_at, after_id } = parsed.data
+  const parsed = parseInput(TrashCursor, c.req.query())
+  const { after_at, after_id } = parsed
   const after = after_at && after_id ? { deletedAt: after_at, id: after_id } : undefined
   const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, signedInUser(c).id) })
   const next = trash.next_cursor ?? undefined

@@ -4,7 +4,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
-import { invalid, parseBody, readBody } from '../http/respond'
+import { parseBody, parseInput, readBody } from '../http/respond'
 import { type DocumentRow, deleteDocument, findDocument, listDocuments, requestRechunk } from './queries'
 import { rechunkOptions } from './rechunk'
 import { documentFromFile, documentFromText, documentsFromFiles, filesFromBody } from './upload'
@@ -53,9 +53,8 @@ const ListQuery = z.object({
 })
 
 export function parseListQuery(query: Record<string, string>) {
-  const parsed = ListQuery.safeParse(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '')))
-  if (!parsed.success) throw invalid(parsed.error)
-  return parsed.data
+  const parsed = parseInput(ListQuery, Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '')))
+  return parsed
 }
 
 export const documentsApi = new Hono<AppEnv>()

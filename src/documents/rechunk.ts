@@ -1,15 +1,14 @@
 import type { RechunkValues } from '../../views/documents/DocumentPage'
 import { ChunkOptions } from '../chunks/chunker'
 import { single } from '../http/params'
-import { invalid } from '../http/respond'
+import { parseInput } from '../http/respond'
 
 /** Re-chunking a document: the options asked for, from JSON or from the document page's form. */
 
 /** The options a re-chunk asks for, over the document's current ones: a field left out stays as it was. */
 export function rechunkOptions(current: ChunkOptions, body: Record<string, unknown>): ChunkOptions {
-  const parsed = ChunkOptions.safeParse({ ...current, ...body })
-  if (!parsed.success) throw invalid(parsed.error)
-  return parsed.data
+  const parsed = parseInput(ChunkOptions, { ...current, ...body })
+  return parsed
 }
 
 /** The form as typed (an unticked checkbox is absent), for showing it again. */

@@ -9,6 +9,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { isHtmx, readBody } from '../http/respond'
 import { documentOr404, parseListQuery } from './api-routes'
@@ -42,7 +43,10 @@ async function listPage(c: Context<AppEnv>, outcome?: UploadOutcome, status: 200
 
 export const documentPages = new Hono<AppEnv>()
 
-documentPages.get('/', (c) => listPage(c, c.req.query('done') === 'deleted' ? { notice: 'Document deleted.' } : undefined))
+documentPages.get('/', (c) => {
+  const notice = doneNotice(c, { deleted: 'Document deleted.' })
+  return listPage(c, notice ? { notice } : undefined)
+})
 
 /** The no-JavaScript upload: one or several files; accepted ones are listed, refused ones say why. */
 documentPages.post('/', requireCapability('edit'), async (c) => {

@@ -11,6 +11,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
@@ -86,7 +87,7 @@ exportPages.use('*', requireCapability('edit'))
 exportPages.get('/', async (c) => {
   const page = await listExports(c.var.db, { cursor: c.req.query('before'), field: 'before', limit: 50 })
   const next = page.next_cursor ?? undefined
-  const notice = c.req.query('done') === 'deleted' ? 'Export deleted; its files were removed.' : undefined
+  const notice = doneNotice(c, { deleted: 'Export deleted; its files were removed.' })
   return c.html(<ExportsPage ctx={pageContext(c)} items={page.items} next={next} notice={notice} />)
 })
 

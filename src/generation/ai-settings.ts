@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely'
 import { z } from 'zod'
+import { recordChange } from '../audit/changes'
 import { cachedRead } from '../db/cached-read'
 import type { AiSettingsTable, DB } from '../db/schema'
+import { inTransaction } from '../db/transaction'
 
 /**
  * The active AI configuration is the newest ai_settings row; every change inserts a row, so the
@@ -53,18 +55,30 @@ export const AiSettingsChange = z
   .extend({ temperature: noTemperature })
 export type AiSettingsChange = z.infer<typeof AiSettingsChange>
 
-export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange): Promise<AiSettings> {
-  // Uncached: a change builds on the row as it is now.
-  const current = await newestAiSettings(db)
-  // Past rows keep their temperature (history); new rows have none.
-  const { id: _id, created_at: _at, created_by: _by, temperature: _t, ...values } = current
-  const row = await db
-    .insertInto('ai_settings')
-    .values({ ...values, ...change, created_by: userId })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+/** Applies a change (recorded in the audit trail with the values before and after); `rolledBackFrom` marks a rollback. */
+export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange, rolledBackFrom?: string): Promise<AiSettings> {
+  const row = await inTransaction(db, async (trx) => {
+    // Uncached: a change builds on the row as it is now.
+    const current = await newestAiSettings(trx)
+    // Past rows keep their temperature (history); new rows have none.
+    const { id: _id, created_at: _at, created_by: _by, temperature: _t, ...values } = current
+    const inserted = await trx
+      .insertInto('ai_settings')
+      .values({ ...values, ...change, created_by: userId })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    const summary = rolledBackFrom ? 'AI settings rolled back' : 'AI settings changed'
+    await recordChange(trx, { type: 'ai_settings', summary, userId, before: auditedAiSettings(current), after: auditedAiSettings(inserted), rolledBackFrom })
+    return inserted
+  })
   cached.forget(db)
   return row
+}
+
+/** The fields of a configuration the audit trail compares (and a rollback restores). */
+function auditedAiSettings(s: AiSettings) {
+  const { changed_at: _at, changed_by: _by, ...fields } = aiSettingsJson(s)
+  return fields
 }
 
 export type AiSettingsChangeRow = AiSettings & { created_by_email: string | null }

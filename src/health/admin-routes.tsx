@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { HealthPage, VacuumRunItem } from '../../views/health/HealthPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, wantsJson } from '../http/respond'
@@ -22,7 +23,7 @@ healthPages.use(requireCapability('admin'))
 
 healthPages.get('/', async (c) => {
   const [health, runs] = await Promise.all([readDatabaseHealth(c.var.db), recentRuns(c.var.db)])
-  const notice = c.req.query('done') === 'vacuum' ? 'VACUUM (ANALYZE) is queued; its progress shows under Tables.' : undefined
+  const notice = doneNotice(c, { vacuum: 'VACUUM (ANALYZE) is queued; its progress shows under Tables.' })
   return c.html(<HealthPage ctx={pageContext(c)} health={health} runs={runs} notice={notice} />)
 })
 

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { recordChange } from '../audit/changes'
 import type { DB } from '../db/schema'
+import { inTransaction } from '../db/transaction'
 import { ValidationFailed } from '../errors'
 import { type Preferences, type PreferencesChange, preferencesFrom, shortcutConflict } from './schema'
 
@@ -14,7 +15,7 @@ export async function readPreferences(db: Kysely<DB>, userId: string): Promise<P
  * preferences before and after. Locked per user, so two tabs saving at once both count.
  */
 export async function changePreferences(db: Kysely<DB>, userId: string, change: PreferencesChange): Promise<{ before: Preferences; after: Preferences }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx
       .insertInto('user_preferences')
       .values({ user_id: userId })
@@ -41,7 +42,7 @@ export async function changePreferences(db: Kysely<DB>, userId: string, change: 
 
 /** Back to every default. */
 export async function resetPreferences(db: Kysely<DB>, userId: string): Promise<{ before: Preferences; after: Preferences }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await readPreferences(trx, userId)
     const after = preferencesFrom({})
     await trx.updateTable('user_preferences').set({ settings: '{}', updated_at: sql`now()` }).where('user_id', '=', userId).execute()

@@ -4,6 +4,7 @@ import { signedInUser } from '../auth/middleware'
 import { FILTER_KEYS } from '../conversations/filter'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { parseBody, parseInput, readBody } from '../http/respond'
 import { preferencesFromForm } from './form'
@@ -29,7 +30,7 @@ const DONE: Record<string, string> = {
 export const preferencesPages = new Hono<AppEnv>()
 preferencesPages.get('/', async (c) => {
   const preferences = await readPreferences(c.var.db, signedInUser(c).id)
-  return c.html(<PreferencesPage ctx={pageContext(c)} preferences={preferences} notice={DONE[c.req.query('done') ?? '']} />)
+  return c.html(<PreferencesPage ctx={pageContext(c)} preferences={preferences} notice={doneNotice(c, DONE)} />)
 })
 
 preferencesPages.post('/', async (c) => {

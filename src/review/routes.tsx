@@ -8,9 +8,10 @@ import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
+import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
-import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
+import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
@@ -24,9 +25,8 @@ reviewRoutes.use('*', requireCapability('review'))
 
 /** The queue from the query string; the reviewer's saved order when none is given. */
 async function resolveQueue(c: C): Promise<{ queue: ReviewQueue; after?: string }> {
-  const parsed = ReviewQueueQuery.safeParse(c.req.queries())
-  if (!parsed.success) throw invalid(parsed.error)
-  const { after, order, ...filters } = parsed.data
+  const parsed = parseInput(ReviewQueueQuery, c.req.queries())
+  const { after, order, ...filters } = parsed
   // Review links always carry the order; the saved preference is read only when they do not.
   return { queue: { ...filters, order: order ?? (await findReviewPreferences(c.var.db, signedInUser(c).id)).order }, after }
 }
@@ -72,8 +72,7 @@ reviewRoutes.post('/undo', async (c) => {
 
 reviewRoutes.get('/:id', async (c) => {
   const { queue } = await resolveQueue(c)
-  const done = c.req.query('done')
-  return screen(c, queue, conversationId(c), { notice: done && done in OUTCOMES ? OUTCOMES[done as Outcome] : undefined })
+  return screen(c, queue, conversationId(c), { notice: doneNotice(c, OUTCOMES) })
 })
 
 /** The review screen, once shown, holds its conversation for this reviewer so others' "next" skips it. */

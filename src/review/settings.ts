@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import { recordChange } from '../audit/changes'
 import { cachedRead } from '../db/cached-read'
 import type { DB, RejectionReason } from '../db/schema'
+import { inTransaction } from '../db/transaction'
 
 /** The reasons a reviewer can pick when rejecting, until an admin changes the list. Codes are stored; labels are shown. */
 export const DEFAULT_REASONS: RejectionReason[] = [
@@ -29,7 +31,7 @@ export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = { reasons: DEFAULT_REASON
 /** Every generated conversation reads the thresholds, so they are cached like the AI settings. */
 const REVIEW_SETTINGS_CACHE_MS = 2_000
 
-const cached = cachedRead(REVIEW_SETTINGS_CACHE_MS, async (db): Promise<ReviewSettings> => {
+async function readReviewSettings(db: Kysely<DB>): Promise<ReviewSettings> {
   const row = await db
     .selectFrom('review_settings')
     .select(['reasons', 'auto_approve_above', 'auto_reject_below'])
@@ -38,7 +40,9 @@ const cached = cachedRead(REVIEW_SETTINGS_CACHE_MS, async (db): Promise<ReviewSe
     .executeTakeFirst()
   if (!row) return DEFAULT_REVIEW_SETTINGS
   return { reasons: row.reasons, autoApproveAbove: row.auto_approve_above, autoRejectBelow: row.auto_reject_below }
-})
+}
+
+const cached = cachedRead(REVIEW_SETTINGS_CACHE_MS, readReviewSettings)
 
 /** The active settings: the newest row, or the defaults when nobody has changed them yet. */
 export function activeReviewSettings(db: Kysely<DB>): Promise<ReviewSettings> {
@@ -98,16 +102,35 @@ export function reasonLines(reasons: RejectionReason[]): string {
   return reasons.map((r) => `${r.code}: ${r.label}`).join('\n')
 }
 
-export async function saveReviewSettings(db: Kysely<DB>, input: ReviewSettingsInput, userId: string): Promise<ReviewSettings> {
-  await db
-    .insertInto('review_settings')
-    .values({
-      reasons: JSON.stringify(input.reasons),
-      auto_approve_above: input.auto_approve_above,
-      auto_reject_below: input.auto_reject_below,
-      created_by: userId,
+/** Saves the settings (recorded in the audit trail with the values before and after); `rolledBackFrom` marks a rollback. */
+export async function saveReviewSettings(db: Kysely<DB>, input: ReviewSettingsInput, userId: string, rolledBackFrom?: string): Promise<ReviewSettings> {
+  await inTransaction(db, async (trx) => {
+    const before = await readReviewSettings(trx)
+    await trx
+      .insertInto('review_settings')
+      .values({
+        reasons: JSON.stringify(input.reasons),
+        auto_approve_above: input.auto_approve_above,
+        auto_reject_below: input.auto_reject_below,
+        created_by: userId,
+      })
+      .execute()
+    const summary = rolledBackFrom ? 'Review settings rolled back' : 'Review settings changed'
+    await recordChange(trx, {
+      type: 'review_settings',
+      summary,
+      userId,
+      before: auditedReviewSettings(before),
+      after: auditedReviewSettings(input),
+      rolledBackFrom,
     })
-    .execute()
+  })
   cached.forget(db)
   return activeReviewSettings(db)
+}
+
+/** As the form and the API name them, so a rollback can save the old values again. */
+function auditedReviewSettings(s: ReviewSettings | ReviewSettingsInput): ReviewSettingsInput {
+  if ('autoApproveAbove' in s) return { reasons: s.reasons, auto_approve_above: s.autoApproveAbove, auto_reject_below: s.autoRejectBelow }
+  return s
 }

@@ -31,7 +31,7 @@ userRoutes.get('/', async (c) => {
 /** An administrator revokes anyone's token from the users page. */
 userRoutes.post('/tokens/:id/revoke', async (c) => {
   const id = uuidParam(c, 'id', 'live token')
-  if (!(await revokeApiToken(c.var.db, undefined, id))) throw new NotFound('No such live token.')
+  if (!(await revokeApiToken(c.var.db, undefined, id, signedInUser(c).id))) throw new NotFound('No such live token.')
   c.var.log.info({ actor: signedInUser(c).id, tokenId: id }, 'token revoked by an administrator')
   return c.redirect('/settings/users?done=token_revoked', 303)
 })
@@ -52,7 +52,7 @@ userRoutes.post('/', async (c) => {
       />
     )
   })
-  const user = await insertUser(c.var.db, await parseBody(c, NewUserInput))
+  const user = await insertUser(c.var.db, await parseBody(c, NewUserInput), signedInUser(c).id)
   if (!user) throw new ValidationFailed('A user with this email already exists.', { email: 'A user with this email already exists.' })
   c.var.log.info({ actor: signedInUser(c).id, userId: user.id, role: user.role }, 'user added')
   return wantsJson(c) ? c.json(user, 201) : c.redirect('/settings/users?done=created', 303)
@@ -71,7 +71,7 @@ userRoutes.post('/:id', async (c) => {
     (err) => err.status < 500,
   )
   const change = await parseBody(c, UserChangeInput)
-  const user = await updateUser(c.var.db, id, change)
+  const user = await updateUser(c.var.db, id, change, signedInUser(c).id)
   c.var.log.info({ actor: signedInUser(c).id, userId: id, change: { ...change, password: change.password && '[new password]' } }, 'user changed')
   return wantsJson(c) ? c.json(user) : c.redirect('/settings/users?done=updated', 303)
 })

@@ -5,7 +5,7 @@ import { NotFound } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
-import { invalid, parseBody, readBody } from '../http/respond'
+import { parseBody, parseInput, readBody } from '../http/respond'
 import { viewToReadEditToChange } from './access'
 import { formValuesFromBody, parseTemplateForm } from './form'
 import { estimateCall, findPreviewSource, previewPrompts } from './preview'
@@ -50,9 +50,8 @@ const ListQuery = z.object({
 })
 
 templatesApi.get('/templates', async (c) => {
-  const parsed = ListQuery.safeParse(c.req.query())
-  if (!parsed.success) throw invalid(parsed.error)
-  const { q, archived, cursor, limit } = parsed.data
+  const parsed = parseInput(ListQuery, c.req.query())
+  const { q, archived, cursor, limit } = parsed
   const page = await listTemplates(c.var.db, { q, archived: archived === 'true' || archived === '1', cursor, limit })
   return c.json(page)
 })

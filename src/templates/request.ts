@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
+import { doneNotice } from '../http/notice'
 import { uuidParam } from '../http/params'
 import { findTemplate, type Template } from './queries'
 
@@ -36,10 +37,8 @@ const NOTICES = {
   edge_case_created: 'Edge case added.',
   edge_case_deleted: 'Edge case deleted.',
 } as const
-type Done = keyof typeof NOTICES
 
 /** The notice a page shows after a change (`?done=<code>`). */
 export function notice(c: Context<AppEnv>): string | undefined {
-  const done = c.req.query('done')
-  return done && done in NOTICES ? NOTICES[done as Done] : undefined
+  return doneNotice(c, NOTICES)
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { TemplateParameter } from '../db/schema'
 import { ValidationFailed } from '../errors'
-import { invalid } from '../http/respond'
+import { parseInput } from '../http/respond'
 import { formText } from './form'
 import type { EdgeCaseFields, ScenarioFields } from './queries'
 import { scenarioValueProblems } from './validate'
@@ -34,15 +34,14 @@ export const EdgeCaseInput = z.object({
 
 /** Parsed scenario fields with values checked against the template's parameters; throws ValidationFailed. */
 export function parseScenario(parameters: TemplateParameter[], body: unknown): ScenarioFields {
-  const parsed = ScenarioInput.safeParse(body)
-  if (!parsed.success) throw invalid(parsed.error)
-  const problems = scenarioValueProblems(parameters, parsed.data.values)
+  const parsed = parseInput(ScenarioInput, body)
+  const problems = scenarioValueProblems(parameters, parsed.values)
   const names = Object.keys(problems)
   if (names.length) {
     const summary = names.map((name) => `${name}: ${problems[name]}`).join('; ')
     throw new ValidationFailed(`Some values do not fit the template's parameters (${summary}).`, problems)
   }
-  return parsed.data
+  return parsed
 }
 
 export type ScenarioFormValues = Record<(typeof SCENARIO_TEXT_FIELDS)[number] | 'name', string> & { values: Record<string, string> }
