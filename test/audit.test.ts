@@ -78,7 +78,10 @@ test('an AI settings change is recorded, and rolling it back restores the old va
   const before = await (await app.request('/api/settings/ai', { headers: { cookie } })).json()
   expect((await app.request('/api/settings/ai', json({ max_tokens: 2048, requests_per_minute: 7 }, { cookie }, 'PUT'))).status).toBe(200)
   const [change] = (await audit('?type=ai_settings')).items
-  expect(change).toMatchObject({ old_value: { max_tokens: before.max_tokens, requests_per_minute: before.requests_per_minute }, new_value: { max_tokens: 2048, requests_per_minute: 7 } })
+  expect(change).toMatchObject({
+    old_value: { max_tokens: before.max_tokens, requests_per_minute: before.requests_per_minute },
+    new_value: { max_tokens: 2048, requests_per_minute: 7 },
+  })
 
   const page = await (await app.request('/admin/audit', { headers: { cookie } })).text()
   expect(page).toContain(`/admin/audit/${change.id}/rollback`)
@@ -91,13 +94,19 @@ test('an AI settings change is recorded, and rolling it back restores the old va
 })
 
 test('review settings roll back too; preferences cannot be rolled back from the trail', async () => {
-  await app.request('/review/settings', form({ reasons: 'off_topic: Off topic\ntoo_long: Too long', auto_approve_above: '9', auto_reject_below: '' }, { cookie }))
+  await app.request(
+    '/review/settings',
+    form({ reasons: 'off_topic: Off topic\ntoo_long: Too long', auto_approve_above: '9', auto_reject_below: '' }, { cookie }),
+  )
   await app.request('/review/settings', form({ reasons: 'off_topic: Off topic', auto_approve_above: '', auto_reject_below: '' }, { cookie }))
   const [latest] = (await audit('?type=review_settings')).items
   const api = await app.request(`/api/admin/audit/${latest.id}/rollback`, json({}, { cookie }))
   expect(api.status).toBe(200)
   expect(await api.json()).toMatchObject({ type: 'review_settings', rolled_back_from: latest.id })
-  expect(await activeReviewSettings(database.db)).toMatchObject({ autoApproveAbove: 9, reasons: [expect.objectContaining({ code: 'off_topic' }), expect.objectContaining({ code: 'too_long' })] })
+  expect(await activeReviewSettings(database.db)).toMatchObject({
+    autoApproveAbove: 9,
+    reasons: [expect.objectContaining({ code: 'off_topic' }), expect.objectContaining({ code: 'too_long' })],
+  })
 
   await app.request('/api/me/preferences', json({ theme: 'dark' }, { cookie }, 'PUT'))
   const [prefs] = (await audit('?type=preferences')).items
@@ -109,7 +118,12 @@ test('users and API tokens: who changed a role, and tokens created and revoked, 
   const editor = await makeUser(database, 'editor')
   await app.request(`/settings/users/${editor.id}`, form({ role: 'reviewer', password: 'a brand new password' }, { cookie }))
   const [roleChange] = (await audit('?type=user')).items
-  expect(roleChange).toMatchObject({ user_id: admin.id, subject_id: editor.id, old_value: { role: 'editor', password: 'unchanged' }, new_value: { role: 'reviewer', password: 'reset' } })
+  expect(roleChange).toMatchObject({
+    user_id: admin.id,
+    subject_id: editor.id,
+    old_value: { role: 'editor', password: 'unchanged' },
+    new_value: { role: 'reviewer', password: 'reset' },
+  })
 
   const made = await (await app.request('/api/tokens', json({ name: 'ci' }, { cookie }))).json()
   await app.request(`/api/tokens/${made.id}`, { method: 'DELETE', headers: { cookie, origin: 'http://localhost' } })
