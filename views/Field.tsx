@@ -38,6 +38,11 @@ export function Field(props: {
 }
 
 /** Why the form was refused, above it (the fields' own messages sit beside them). */
+/** A password being chosen: at least 8 characters, and marked so password managers offer a new one. */
+export function NewPasswordField(props: { label: string; error?: string }) {
+  return <Field name="password" label={props.label} type="password" error={props.error} required minlength={8} autocomplete="new-password" />
+}
+
 export function FormError(props: { message?: string }) {
   return <Message class="form-error" role="alert" message={props.message} />
 }

@@ -4,7 +4,7 @@ import type { DimensionSource } from '../chunks/dimension-source'
 import type { ChunkContext, DB, TemplateSnapshot, Tier } from '../db/schema'
 import { NotFound, ValidationFailed } from '../errors'
 import { resolvePrompts } from '../templates/prompt'
-import { findLatestTemplateVersion, findTemplate } from '../templates/queries'
+import { findLatestTemplateVersion, findTemplate, type ScenarioFields } from '../templates/queries'
 import { noTemperature } from './ai-settings'
 import { readableDimension } from './grounding'
 
@@ -76,15 +76,8 @@ export type ResolvedGeneration = {
   items: GenerationItem[]
 }
 
-type ScenarioLike = {
-  persona: string
-  emotion: string
-  topic: string
-  context: string
-  intent: string
-  tone: string
-  values: Record<string, string | number | boolean>
-}
+/** A scenario's fields that shape a prompt (a saved scenario, a grid cell, a chunk's dimensions). */
+type ScenarioLike = Omit<ScenarioFields, 'name'>
 
 export async function resolveGeneration(db: Kysely<DB>, request: GenerationRequest): Promise<ResolvedGeneration> {
   const template = await findTemplate(db, request.template_id)

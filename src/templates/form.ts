@@ -26,18 +26,21 @@ export type TemplateFormValues = {
   parameters: ParameterRow[]
 }
 
-const TEXT_FIELDS = [
+/** A template's fields in the order the form shows them (and a version diff lists them). */
+export const TEMPLATE_FIELDS = [
   'name',
   'description',
   'category',
   'target_tier',
   'system_prompt',
   'prompt',
+  'parameters',
   'min_turns',
   'max_turns',
   'quality_threshold',
   'notes',
 ] as const
+const TEXT_FIELDS = TEMPLATE_FIELDS.filter((field): field is Exclude<(typeof TEMPLATE_FIELDS)[number], 'parameters'> => field !== 'parameters')
 const ROW_FIELDS = ['name', 'type', 'required', 'default', 'values', 'description'] as const
 const ROW_KEY = /^parameters\[(\d{1,3})\]\[(name|type|required|default|values|description)\]$/
 

@@ -23,6 +23,7 @@ import {
   padRows,
   parseTemplateForm,
   sameForm,
+  TEMPLATE_FIELDS,
   type TemplateFormValues,
   trailingBlankRows,
 } from './form'
@@ -194,20 +195,6 @@ templateRoutes.post('/:id/delete', async (c) => {
 })
 
 const VersionNumber = z.coerce.number().int().positive()
-/** The order fields are shown in, as on the form. */
-const SNAPSHOT_FIELDS = [
-  'name',
-  'description',
-  'category',
-  'target_tier',
-  'system_prompt',
-  'prompt',
-  'parameters',
-  'min_turns',
-  'max_turns',
-  'quality_threshold',
-  'notes',
-] as const
 
 templateRoutes.post('/:id/versions/:version/restore', async (c) => {
   const template = await templateOr404(c)
@@ -231,7 +218,7 @@ templateRoutes.get('/:id/diff', async (c) => {
       template={template}
       from={from.version}
       to={to.version}
-      diffs={diffFields(from.snapshot, to.snapshot, SNAPSHOT_FIELDS)}
+      diffs={diffFields(from.snapshot, to.snapshot, TEMPLATE_FIELDS)}
     />,
   )
 })

@@ -4,7 +4,9 @@ import type { PageContext } from '../../src/http/page-context'
 import { FormError } from '../Field'
 import { when } from '../format'
 import { Layout } from '../Layout'
+import { Notice } from '../Notice'
 import { SettingsNav } from '../settings/SettingsNav'
+import { Table } from '../Table'
 
 const TYPE_LABELS: Record<(typeof CONFIG_CHANGE_TYPES)[number], string> = {
   preferences: 'Preferences',
@@ -36,11 +38,7 @@ export function AuditPage(props: Props) {
     <Layout ctx={props.ctx} title="Audit trail">
       <SettingsNav ctx={props.ctx} />
       <h1>Audit trail</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <FormError message={props.error} />
       <form method="get" action="/admin/audit" class="filters">
         <label>
@@ -109,27 +107,16 @@ function ChangeDiff(props: { before: unknown; after: unknown }) {
   const rows = diff(props.before, props.after)
   if (rows.length === 0) return <p class="muted">No values changed.</p>
   return (
-    <div class="table-scroll">
-      <table class="table diff">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr>
-              <td>
-                <code>{row.field}</code>
-              </td>
-              <td class="before">{row.before}</td>
-              <td class="after">{row.after}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table wrap class="diff" head={['Field', 'Before', 'After']}>
+      {rows.map((row) => (
+        <tr>
+          <td>
+            <code>{row.field}</code>
+          </td>
+          <td class="before">{row.before}</td>
+          <td class="after">{row.after}</td>
+        </tr>
+      ))}
+    </Table>
   )
 }

@@ -1,5 +1,5 @@
 import type { PageContext } from '../../src/http/page-context'
-import { Field, FormError } from '../Field'
+import { Field, FormError, NewPasswordField } from '../Field'
 import { Layout } from '../Layout'
 
 export function SetupPage(props: { ctx: PageContext; values?: { email?: string; name?: string }; error?: string; fields?: Record<string, string> }) {
@@ -12,15 +12,7 @@ export function SetupPage(props: { ctx: PageContext; values?: { email?: string; 
         <form method="post" action="/setup">
           <Field name="name" label="Your name" value={props.values?.name} error={props.fields?.name} autocomplete="name" />
           <Field name="email" label="Email" type="email" value={props.values?.email} error={props.fields?.email} required autocomplete="username" autofocus />
-          <Field
-            name="password"
-            label="Password (at least 8 characters)"
-            type="password"
-            error={props.fields?.password}
-            required
-            minlength={8}
-            autocomplete="new-password"
-          />
+          <NewPasswordField label="Password (at least 8 characters)" error={props.fields?.password} />
           <button type="submit" class="primary">
             Create administrator
           </button>

@@ -2,6 +2,7 @@ import { type DimensionGroup, dimensionsIn } from '../../src/chunks/dimensions'
 import type { ChunkListQuery, ChunkPage } from '../../src/chunks/queries'
 import type { PageContext } from '../../src/http/page-context'
 import { Layout } from '../Layout'
+import { LiveForm } from '../LiveForm'
 import { Notice } from '../Notice'
 import { SearchBox } from '../SearchBox'
 import { ChunkCards } from './ChunkCards'
@@ -95,17 +96,7 @@ function FilterForm(props: { view: ChunkBrowserView }) {
   return (
     <>
       <SearchBox action="/chunks" value={query.q} placeholder="Words in the text or its headings" />
-      <form
-        method="get"
-        action="/chunks"
-        class="filters"
-        id="filters"
-        hx-get="/chunks"
-        hx-target="#results"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="submit, change"
-      >
+      <LiveForm action="/chunks" class="filters" id="filters" target="#results" trigger="submit, change">
         <div class="field">
           <label for="f-document">Document</label>
           <select id="f-document" name="document_id">
@@ -141,7 +132,7 @@ function FilterForm(props: { view: ChunkBrowserView }) {
           </select>
         </div>
         <button type="submit">Filter</button>
-      </form>
+      </LiveForm>
     </>
   )
 }

@@ -6,6 +6,7 @@ import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import { type PageContext, userCan } from '../../src/http/page-context'
 import { STATUS_LABELS } from '../format'
 import { Layout } from '../Layout'
+import { LiveForm } from '../LiveForm'
 import { Notice } from '../Notice'
 import { SearchBox } from '../SearchBox'
 import { Table } from '../Table'
@@ -79,17 +80,7 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   return (
     <>
       <SearchBox action="/" value={filter.q} placeholder="Title, persona, topic or turn text" />
-      <form
-        method="get"
-        action="/"
-        class="filters"
-        id="filters"
-        hx-get="/"
-        hx-target="#results"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-trigger="submit, change"
-      >
+      <LiveForm action="/" class="filters" id="filters" target="#results" trigger="submit, change">
         <fieldset>
           <legend>Status</legend>
           {CONVERSATION_STATUSES.map((status) => (
@@ -155,7 +146,7 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
           </button>
           <a href="/">Clear</a>
         </div>
-      </form>
+      </LiveForm>
     </>
   )
 }

@@ -4,6 +4,7 @@ import type { DocumentPage } from '../../src/documents/queries'
 import type { PageContext } from '../../src/http/page-context'
 import { formatBytes } from '../exports/describe'
 import { Layout } from '../Layout'
+import { LiveSearch } from '../LiveForm'
 import { Notice } from '../Notice'
 import { DocumentRows } from './DocumentRows'
 
@@ -51,22 +52,11 @@ export function DocumentsPage(props: { ctx: PageContext; page: DocumentPage; q?:
           </button>
         </form>
       )}
-      <search>
-        <form
-          method="get"
-          action="/documents"
-          class="search"
-          hx-get="/documents"
-          hx-target="#document-rows"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          hx-trigger="input changed delay:300ms, submit"
-        >
-          <label for="f-q">Search titles and file names</label>
-          <input id="f-q" type="search" name="q" value={q ?? ''} />
-          <button type="submit">Search</button>
-        </form>
-      </search>
+      <LiveSearch action="/documents" class="search" target="#document-rows">
+        <label for="f-q">Search titles and file names</label>
+        <input id="f-q" type="search" name="q" value={q ?? ''} />
+        <button type="submit">Search</button>
+      </LiveSearch>
       <DocumentRows items={page.items} next={page.next_cursor} q={q} />
       <script src="/static/documents.js" defer></script>
     </Layout>

@@ -4,7 +4,9 @@ import type { MaintenanceRun, VacuumProgress } from '../../src/health/vacuum'
 import type { PageContext } from '../../src/http/page-context'
 import { count, when } from '../format'
 import { Layout } from '../Layout'
+import { Notice } from '../Notice'
 import { SettingsNav } from '../settings/SettingsNav'
+import { Table } from '../Table'
 import { Sparkline } from './Sparkline'
 
 function bytes(n: number): string {
@@ -22,11 +24,7 @@ export function HealthPage(props: { ctx: PageContext; health: DatabaseHealth; ru
     <Layout ctx={props.ctx} title="Database health">
       <SettingsNav ctx={props.ctx} />
       <h1>Database health</h1>
-      {props.notice && (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      )}
+      <Notice message={props.notice} />
       <Alerts alerts={health.alerts} />
       <dl class="health-summary">
         <div>
@@ -65,43 +63,25 @@ export function HealthPage(props: { ctx: PageContext; health: DatabaseHealth; ru
       </div>
 
       <h2>Connection pools</h2>
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Process</th>
-              <th scope="col">Role</th>
-              <th scope="col">In use</th>
-              <th scope="col">Idle</th>
-              <th scope="col">Waiting</th>
-              <th scope="col">Size</th>
-              <th scope="col">Reported</th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.pools.length === 0 && (
-              <tr>
-                <td colspan={7} class="muted">
-                  No process has reported in the last 15 seconds.
-                </td>
-              </tr>
-            )}
-            {health.pools.map((p) => (
-              <tr>
-                <td>
-                  {p.hostname}:{p.pid}
-                </td>
-                <td>{p.role}</td>
-                <td>{p.total - p.idle}</td>
-                <td>{p.idle}</td>
-                <td>{p.waiting}</td>
-                <td>{p.max}</td>
-                <td>{when(p.reported_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        wrap
+        head={['Process', 'Role', 'In use', 'Idle', 'Waiting', 'Size', 'Reported']}
+        empty={health.pools.length === 0 && 'No process has reported in the last 15 seconds.'}
+      >
+        {health.pools.map((p) => (
+          <tr>
+            <td>
+              {p.hostname}:{p.pid}
+            </td>
+            <td>{p.role}</td>
+            <td>{p.total - p.idle}</td>
+            <td>{p.idle}</td>
+            <td>{p.waiting}</td>
+            <td>{p.max}</td>
+            <td>{when(p.reported_at)}</td>
+          </tr>
+        ))}
+      </Table>
 
       <h2>Query latency</h2>
       <p>
@@ -112,161 +92,89 @@ export function HealthPage(props: { ctx: PageContext; health: DatabaseHealth; ru
       {health.queries.slow.length === 0 ? (
         <p class="muted">None.</p>
       ) : (
-        <div class="table-scroll">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Took</th>
-                <th scope="col">When</th>
-                <th scope="col">Statement</th>
-              </tr>
-            </thead>
-            <tbody>
-              {health.queries.slow.map((q) => (
-                <tr>
-                  <td>{q.ms} ms</td>
-                  <td>{when(new Date(q.at))}</td>
-                  <td>
-                    <code class="wrap">{q.sql}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table wrap head={['Took', 'When', 'Statement']}>
+          {health.queries.slow.map((q) => (
+            <tr>
+              <td>{q.ms} ms</td>
+              <td>{when(new Date(q.at))}</td>
+              <td>
+                <code class="wrap">{q.sql}</code>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       {health.queries.statements && (
         <>
           <h3>Slowest statements on average (pg_stat_statements)</h3>
-          <div class="table-scroll">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Mean</th>
-                  <th scope="col">Max</th>
-                  <th scope="col">Calls</th>
-                  <th scope="col">Statement</th>
-                </tr>
-              </thead>
-              <tbody>
-                {health.queries.statements.map((s) => (
-                  <tr>
-                    <td>{s.mean_ms.toFixed(1)} ms</td>
-                    <td>{s.max_ms.toFixed(1)} ms</td>
-                    <td>{count(s.calls)}</td>
-                    <td>
-                      <code class="wrap">{s.query}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table wrap head={['Mean', 'Max', 'Calls', 'Statement']}>
+            {health.queries.statements.map((s) => (
+              <tr>
+                <td>{s.mean_ms.toFixed(1)} ms</td>
+                <td>{s.max_ms.toFixed(1)} ms</td>
+                <td>{count(s.calls)}</td>
+                <td>
+                  <code class="wrap">{s.query}</code>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
 
       <h2>Requests by route (last hour, every web process)</h2>
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Route</th>
-              <th scope="col">Requests</th>
-              <th scope="col">p50</th>
-              <th scope="col">p95</th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.requests.slice(0, 30).map((r) => (
-              <tr>
-                <td>
-                  <code>{r.route}</code>
-                </td>
-                <td>{count(r.count)}</td>
-                <td>{ms(r.p50_ms)}</td>
-                <td>{ms(r.p95_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table wrap head={['Route', 'Requests', 'p50', 'p95']}>
+        {health.requests.slice(0, 30).map((r) => (
+          <tr>
+            <td>
+              <code>{r.route}</code>
+            </td>
+            <td>{count(r.count)}</td>
+            <td>{ms(r.p50_ms)}</td>
+            <td>{ms(r.p95_ms)}</td>
+          </tr>
+        ))}
+      </Table>
 
       <h2>Job queue</h2>
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Task</th>
-              <th scope="col">Queued</th>
-              <th scope="col">Running</th>
-              <th scope="col">Failed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.jobs.by_task.length === 0 && (
-              <tr>
-                <td colspan={4} class="muted">
-                  The queue is empty.
-                </td>
-              </tr>
-            )}
-            {health.jobs.by_task.map((t) => (
-              <tr>
-                <td>
-                  <code>{t.task}</code>
-                </td>
-                <td>{count(t.queued)}</td>
-                <td>{count(t.running)}</td>
-                <td>{count(t.failed)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table wrap head={['Task', 'Queued', 'Running', 'Failed']} empty={health.jobs.by_task.length === 0 && 'The queue is empty.'}>
+        {health.jobs.by_task.map((t) => (
+          <tr>
+            <td>
+              <code>{t.task}</code>
+            </td>
+            <td>{count(t.queued)}</td>
+            <td>{count(t.running)}</td>
+            <td>{count(t.failed)}</td>
+          </tr>
+        ))}
+      </Table>
 
       <h2 id="tables">Tables</h2>
       <VacuumRuns runs={props.runs} />
-      <div class="table-scroll">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col">Rows (est.)</th>
-              <th scope="col">Size</th>
-              <th scope="col">Indexes</th>
-              <th scope="col">Dead rows</th>
-              <th scope="col">Last vacuum</th>
-              <th scope="col">Last analyze</th>
-              <th scope="col">
-                <span class="visually-hidden">Maintenance</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.tables.map((t) => (
-              <tr>
-                <td>
-                  <code>{t.name}</code>
-                </td>
-                <td>{count(t.rows)}</td>
-                <td>{bytes(t.total_bytes)}</td>
-                <td>{bytes(t.index_bytes)}</td>
-                <td>{count(t.dead_tuples)}</td>
-                <td>{when(latest(t.last_vacuum, t.last_autovacuum))}</td>
-                <td>{when(t.last_analyze)}</td>
-                <td>
-                  <form method="post" action="/admin/health/vacuum">
-                    <input type="hidden" name="table" value={t.name} />
-                    <button type="submit" class="small">
-                      Vacuum (analyze)
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table wrap head={['Table', 'Rows (est.)', 'Size', 'Indexes', 'Dead rows', 'Last vacuum', 'Last analyze', '']}>
+        {health.tables.map((t) => (
+          <tr>
+            <td>
+              <code>{t.name}</code>
+            </td>
+            <td>{count(t.rows)}</td>
+            <td>{bytes(t.total_bytes)}</td>
+            <td>{bytes(t.index_bytes)}</td>
+            <td>{count(t.dead_tuples)}</td>
+            <td>{when(latest(t.last_vacuum, t.last_autovacuum))}</td>
+            <td>{when(t.last_analyze)}</td>
+            <td>
+              <form method="post" action="/admin/health/vacuum">
+                <input type="hidden" name="table" value={t.name} />
+                <button type="submit" class="small">
+                  Vacuum (analyze)
+                </button>
+              </form>
+            </td>
+          </tr>
+        ))}
+      </Table>
     </Layout>
   )
 }
@@ -274,7 +182,7 @@ export function HealthPage(props: { ctx: PageContext; health: DatabaseHealth; ru
 const latest = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b))
 
 function Alerts(props: { alerts: DatabaseHealth['alerts'] }) {
-  if (props.alerts.length === 0) return <p class="notice">No alerts: every check is within its limits.</p>
+  if (props.alerts.length === 0) return <Notice message="No alerts: every check is within its limits." />
   return (
     <ul class="alerts" aria-label="Alerts">
       {props.alerts.map((a) => (

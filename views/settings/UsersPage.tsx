@@ -3,7 +3,7 @@ import type { OwnedTokenSummary } from '../../src/auth/tokens'
 import type { PublicUser } from '../../src/auth/users'
 import { ROLES } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
-import { Field, FormError } from '../Field'
+import { Field, FormError, NewPasswordField } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
 import { Table } from '../Table'
@@ -88,15 +88,7 @@ export function UsersPage(props: {
             <RoleSelect name="role" id="new-role" value={props.values?.role} />
             {props.fields?.role && <p class="field-error">{props.fields.role}</p>}
           </div>
-          <Field
-            name="password"
-            label="Initial password (at least 8 characters)"
-            type="password"
-            error={props.fields?.password}
-            required
-            minlength={8}
-            autocomplete="new-password"
-          />
+          <NewPasswordField label="Initial password (at least 8 characters)" error={props.fields?.password} />
           <button type="submit" class="primary">
             Add user
           </button>

@@ -2,6 +2,7 @@ import type { PageContext } from '../../src/http/page-context'
 import type { TemplatePage } from '../../src/templates/queries'
 import { when } from '../format'
 import { Layout } from '../Layout'
+import { LiveSearch } from '../LiveForm'
 import { Notice } from '../Notice'
 import { Pager } from '../Pager'
 import { SubNav } from '../SubNav'
@@ -61,22 +62,11 @@ export function TemplatesPage(props: { ctx: PageContext; page: TemplatePage; fil
           props.canEdit && { href: '/templates/new', label: 'New template' },
         ]}
       />
-      <search>
-        <form
-          method="get"
-          action="/templates"
-          class="inline"
-          hx-get="/templates"
-          hx-trigger="input changed delay:300ms, submit"
-          hx-target="#template-rows"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-        >
-          {filter.archived && <input type="hidden" name="archived" value="1" />}
-          <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
-          <button type="submit">Search</button>
-        </form>
-      </search>
+      <LiveSearch action="/templates" class="inline" target="#template-rows">
+        {filter.archived && <input type="hidden" name="archived" value="1" />}
+        <input type="text" name="q" value={filter.q} placeholder="Search name, description, category" aria-label="Search templates" />
+        <button type="submit">Search</button>
+      </LiveSearch>
       <TemplateRows page={props.page} filter={filter} />
     </Layout>
   )
