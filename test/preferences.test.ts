@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { seedConversations } from '../src/conversations/seed'
 import { DEFAULT_PREFERENCES } from '../src/preferences/schema'
 import { form, json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
 import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
@@ -118,7 +119,55 @@ test('a refused form comes back with what was typed and the field named', async 
 })
 
 test('the dashboard opens with the filters a user made their default', async () => {
-  const res = await app.request('/settings/preferences/default-filters', form({ status: 'pending_review', tier: 'T2' }, { cookie }))
+  const res = await app.request('/settings/preferences/default-filters', form({ query: 'status=pending_review&tier=T2' }, { cookie }))
   expect(res.status).toBe(303)
   expect((await get()).default_filters).toEqual({ status: ['pending_review'], tier: ['T2'] })
+})
+
+describe('applied across the app', () => {
+  beforeEach(async () => {
+    await seedConversations(database.db, { count: 40 })
+  })
+
+  test('the dashboard opens with the default filters and order; a query of its own replaces them', async () => {
+    const made = await app.request('/settings/preferences/default-filters', form({ query: 'status=pending_review&sort=quality_asc' }, { cookie }))
+    expect(made.status).toBe(303)
+    expect(await get()).toMatchObject({ default_filters: { status: ['pending_review'] }, default_sort: 'quality_asc' })
+    const opened = await (await app.request('/', { headers: { cookie } })).text()
+    expect(opened).toMatch(/<input type="checkbox" name="status" value="pending_review" checked/)
+    expect(opened).toMatch(/<option value="quality_asc" selected/)
+    const statuses = await database.db.selectFrom('conversations').select('status').distinct().execute()
+    expect(statuses.length).toBeGreaterThan(1)
+    const asked = await (await app.request('/?status=approved', { headers: { cookie } })).text()
+    expect(asked).not.toMatch(/value="pending_review" checked/)
+  })
+
+  test('rows scoring below the personal threshold are highlighted', async () => {
+    const plain = await (await app.request('/', { headers: { cookie } })).text()
+    expect(plain).not.toContain('low-quality')
+    await put({ quality_highlight_below: 10 })
+    const highlighted = await (await app.request('/', { headers: { cookie } })).text()
+    expect(highlighted).toContain('class="low-quality"')
+  })
+
+  test('a new export starts with the default format and "include metadata"', async () => {
+    const editor = await makeUser(database, 'editor')
+    const editorCookie = await signIn(app, editor)
+    await app.request('/api/me/preferences', json({ default_export_format: 'csv', include_metadata: false }, { cookie: editorCookie }, 'PUT'))
+    const page = await (await app.request('/exports/new', { headers: { cookie: editorCookie } })).text()
+    expect(page).toMatch(/name="format" value="csv" checked/)
+    expect(page).not.toMatch(/name="include_metadata"[^>]*checked/)
+  })
+
+  test("the review screen and its help use the reviewer's own keys", async () => {
+    await put({ shortcuts: { approve: 'y', reject: 'x' } })
+    const next = await app.request('/review/next', { headers: { cookie } })
+    expect(next.status).toBe(303)
+    const screen = await (await app.request(next.headers.get('location')!, { headers: { cookie } })).text()
+    expect(screen).toContain('data-hotkey="y"')
+    expect(screen).toContain('Approve <kbd>y</kbd>')
+    expect(screen).toContain('data-hotkey="x"')
+    expect(screen).not.toContain('data-hotkey="a"')
+    expect(screen).toMatch(/<kbd>y<\/kbd><\/td><td>Approve<\/td>/)
+  })
 })

@@ -3,7 +3,6 @@ import { z } from 'zod'
 import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
 import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
-import { readPreferences } from '../preferences/queries'
 import { type ConversationFilter, checkFilter, FILTER_FIELDS, listedConversations } from './filter'
 import { addHighlights, SEARCH_WINDOW } from './search'
 import { DEFAULT_SORT, decodeCursor, encodeCursor, SORTS, type Sort, sortParts } from './sort'
@@ -55,11 +54,6 @@ export type ConversationRow = {
 }
 
 export type ConversationPage = { items: ConversationRow[]; next_cursor: string | null; sort: Sort; limit: number }
-
-/** The user's rows-per-page preference, default 50. */
-export async function pageSizeFor(db: Kysely<DB>, userId: string): Promise<number> {
-  return (await readPreferences(db, userId)).rows_per_page
-}
 
 /**
  * One page of conversations matching the filter, by keyset on (sort key, id): each page starts

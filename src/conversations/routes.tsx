@@ -15,7 +15,7 @@ import { BadRequest, Conflict, Forbidden, NotFound, ValidationFailed } from '../
 import { isCursorTimestamp } from '../http/cursor'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { listReviewHistory } from '../review/queries'
@@ -25,22 +25,27 @@ import { findConversation, listVersions } from './detail'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, TurnEdit, trashConversation, VersionGuard } from './edit'
 import { type ConversationFilter, filterChoices, filterParams } from './filter'
 import { chunkExists, LinkInput, linkChunk, NoSuchChunk, unlinkChunk } from './links'
-import { ListQuery, listConversations, pageSizeFor } from './list'
+import { ListQuery, listConversations } from './list'
 import { DEFAULT_SORT, type Sort } from './sort'
 import { summarizeConversations } from './summary'
 
 type C = Context<AppEnv>
 
-/** The list's query string, parsed once: unknown values and malformed numbers are a 400 naming the field. */
-async function readList(c: C, fixed: Partial<ConversationFilter> = {}) {
-  const parsed = parseInput(ListQuery, c.req.queries())
+/**
+ * The list's query string, parsed once: unknown values and malformed numbers are a 400 naming the
+ * field. The dashboard opened without any query shows the user's default filters and order.
+ */
+function readList(c: C, fixed: Partial<ConversationFilter> = {}, opening = false) {
+  const preferences = preferencesOf(c)
+  const fresh = opening && new URL(c.req.url).search === ''
+  const parsed = parseInput(ListQuery, fresh ? { ...preferences.default_filters, sort: preferences.default_sort } : c.req.queries())
   const { sort, cursor, limit, ...asked } = parsed
   const filter: ConversationFilter = { ...asked, ...fixed }
   const user = signedInUser(c)
   if (filter.deleted && filter.deleted !== 'exclude' && !can(user.role, 'admin')) {
     throw new Forbidden('Only an administrator can list deleted conversations.')
   }
-  return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? (await pageSizeFor(c.var.db, user.id)) }
+  return { filter, sort: sort ?? DEFAULT_SORT, cursor, limit: limit ?? preferences.rows_per_page }
 }
 
 /** The filter and sort as they go back into links (the default sort left out). */
@@ -105,10 +110,18 @@ dashboardRoutes.get('/', async (c) => {
   // The filter form's choices load alongside the rows, not after them.
   const choices = whole ? filterChoices(c.var.db) : undefined
   choices?.catch(() => undefined)
-  const { filter, sort, cursor, limit } = await readList(c)
+  const { filter, sort, cursor, limit } = readList(c, {}, !wantsJson(c) && !isHtmx(c))
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
-  const view: DashboardView = { filter, sort, page, params: listParams(filter, sort), actions: bulkActionsFor(c), notice: notice(c) }
+  const view: DashboardView = {
+    filter,
+    sort,
+    page,
+    params: listParams(filter, sort),
+    actions: bulkActionsFor(c),
+    notice: notice(c),
+    highlightBelow: preferencesOf(c).quality_highlight_below,
+  }
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) {
     // The address bar gets the canonical URL of this view (blank form fields left out).
@@ -123,13 +136,20 @@ export const conversationRoutes = new Hono<AppEnv>()
 
 /** "Load more": the next page's rows and the next "load more" row. */
 conversationRoutes.get('/rows', async (c) => {
-  const { filter, sort, cursor, limit } = await readList(c)
+  const { filter, sort, cursor, limit } = readList(c)
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
-  return c.html(<ConversationRows page={page} params={listParams(filter, sort)} selectable={bulkActionsFor(c).length > 0} />)
+  return c.html(
+    <ConversationRows
+      page={page}
+      params={listParams(filter, sort)}
+      selectable={bulkActionsFor(c).length > 0}
+      highlightBelow={preferencesOf(c).quality_highlight_below}
+    />,
+  )
 })
 
 conversationRoutes.get('/summary', async (c) => {
-  const { filter, sort } = await readList(c)
+  const { filter, sort } = readList(c)
   const summary = await summarizeConversations(c.var.db, filter)
   if (wantsJson(c)) return c.json(summary)
   c.header('Vary', 'HX-Request')
@@ -185,7 +205,7 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
   const parsed = parseInput(TrashCursor, c.req.query())
   const { after_at, after_id } = parsed
   const after = after_at && after_id ? { deletedAt: after_at, id: after_id } : undefined
-  const trash = await listTrash(c.var.db, { after, limit: await pageSizeFor(c.var.db, signedInUser(c).id) })
+  const trash = await listTrash(c.var.db, { after, limit: preferencesOf(c).rows_per_page })
   const next = trash.next_cursor ?? undefined
   if (wantsJson(c)) return c.json({ items: trash.items.map(({ key: _, ...row }) => row), next })
   return c.html(<TrashPage ctx={pageContext(c)} items={trash.items} next={next} notice={notice(c)} days={TRASH_DAYS} />)
@@ -193,7 +213,7 @@ conversationRoutes.get('/trash', requireCapability('admin'), async (c) => {
 
 /** Orphans: grounded conversations whose chunk was deleted or re-chunked away, each with a re-link form. */
 conversationRoutes.get('/orphaned', async (c) => {
-  const { filter, sort, cursor, limit } = await readList(c, { orphaned: true })
+  const { filter, sort, cursor, limit } = readList(c, { orphaned: true })
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   if (wantsJson(c)) return c.json({ items: page.items, next_cursor: page.next_cursor })
   return c.html(<OrphansPage ctx={pageContext(c)} page={page} notice={notice(c)} canLink={can(signedInUser(c).role, 'edit')} />)
@@ -303,14 +323,14 @@ conversationRoutes.post('/:id/restore', requireCapability('admin'), async (c) =>
 export const conversationsApi = new Hono<AppEnv>()
 
 conversationsApi.get('/', async (c) => {
-  const { filter, sort, cursor, limit } = await readList(c)
+  const { filter, sort, cursor, limit } = readList(c)
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   return c.json({ items: page.items, next_cursor: page.next_cursor })
 })
 
 /** Grounded conversations whose chunk is gone (they keep chunk_context), newest first; other filters apply. */
 conversationsApi.get('/orphaned', async (c) => {
-  const { filter, sort, cursor, limit } = await readList(c, { orphaned: true })
+  const { filter, sort, cursor, limit } = readList(c, { orphaned: true })
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   return c.json({ items: page.items, next_cursor: page.next_cursor })
 })
@@ -318,7 +338,7 @@ conversationsApi.get('/orphaned', async (c) => {
 conversationsApi.get('/by-chunk/:chunkId', async (c) => {
   const chunkId = uuidParam(c, 'chunkId', 'chunk (it may have been deleted or re-chunked)')
   if (!(await chunkExists(c.var.db, chunkId))) throw new NotFound('No such chunk (it may have been deleted or re-chunked).')
-  const { filter, sort, cursor, limit } = await readList(c, { chunk_id: chunkId })
+  const { filter, sort, cursor, limit } = readList(c, { chunk_id: chunkId })
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
   return c.json({ items: page.items, next_cursor: page.next_cursor })
 })

@@ -15,7 +15,14 @@ function texts(key: string, value: unknown): string[] {
 }
 
 /** The form's values from a query string or a posted form: first visit (from the dashboard), "update preview", or a refused post. */
-export function exportFormValues(body: Record<string, unknown>): NewExportValues {
+/**
+ * The form's values from what was posted (or asked for in the query); a field not sent starts as
+ * the user's own default (`preferred`: their default format and "include metadata").
+ */
+export function exportFormValues(
+  body: Record<string, unknown>,
+  preferred: { format: string; include_metadata: boolean } = { format: 'openai', include_metadata: true },
+): NewExportValues {
   const scope = Object.fromEntries(
     Object.entries(body)
       .filter(([k]) => SCOPE_KEYS.includes(k))
@@ -26,14 +33,14 @@ export function exportFormValues(body: Record<string, unknown>): NewExportValues
   const asked = kinds.find((k) => k === single(body.scope_kind))
   const scopeKind = asked ?? (scope.conversation_ids ? 'selected' : Object.keys(scope).length ? 'filter' : 'approved')
   const submitted = body.format !== undefined
-  const defaults = ExportOptions.parse({})
+  const defaults = { ...ExportOptions.parse({}), include_metadata: preferred.include_metadata }
   const ticked = (name: keyof typeof defaults) => (submitted ? body[name] !== undefined : Boolean(defaults[name]))
   const text = (name: string, fallback: string) => {
     const value = single(body[name])
     return typeof value === 'string' ? value : fallback
   }
   return {
-    format: text('format', 'openai'),
+    format: text('format', preferred.format),
     scope,
     scopeKind,
     options: {

@@ -12,7 +12,7 @@ import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { createExport, previewExport } from './create'
@@ -92,7 +92,8 @@ exportPages.get('/', async (c) => {
 })
 
 exportPages.get('/new', async (c) => {
-  const values = exportFormValues(queryBody(c))
+  const preferences = preferencesOf(c)
+  const values = exportFormValues(queryBody(c), { format: preferences.default_export_format, include_metadata: preferences.include_metadata })
   const parsed = ExportForm.safeParse(exportFormBody(values))
   const preview = parsed.success ? await previewExport(c.var.db, parsed.data) : undefined
   const error = parsed.success ? undefined : invalid(parsed.error).message

@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
+import { single } from '../http/params'
 import { parseBody, parseInput, readBody } from '../http/respond'
 import { preferencesFromForm } from './form'
 import { changePreferences, readPreferences, resetPreferences } from './queries'
@@ -48,10 +49,13 @@ preferencesPages.post('/reset', async (c) => {
   return c.redirect('/settings/preferences?done=reset', 303)
 })
 
-/** The dashboard's current filters (its query string, posted as fields) become the ones it opens with. */
+/** The dashboard's current filters and order (its query string, posted as `query`) become the ones it opens with. */
 preferencesPages.post('/default-filters', async (c) => {
-  const body = await readBody(c)
-  const filters = Object.fromEntries(FILTER_KEYS.filter((key) => body[key] !== undefined && body[key] !== '').map((key) => [key, body[key]]))
-  await changePreferences(c.var.db, signedInUser(c).id, parseInput(PreferencesChange, { default_filters: filters }))
+  const query = single((await readBody(c)).query)
+  const params = new URLSearchParams(typeof query === 'string' ? query : '')
+  const filters = Object.fromEntries(FILTER_KEYS.filter((key) => params.has(key)).map((key) => [key, params.getAll(key)]))
+  const sort = params.get('sort')
+  const change = { default_filters: filters, ...(sort && { default_sort: sort }) }
+  await changePreferences(c.var.db, signedInUser(c).id, parseInput(PreferencesChange, change))
   return c.redirect('/settings/preferences?done=filters', 303)
 })

@@ -9,7 +9,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
@@ -105,7 +105,7 @@ async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome:
 
 async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
   const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
-  const props = { ...data, notice: options.notice, error: options.error }
+  const props = { ...data, notice: options.notice, error: options.error, keys: preferencesOf(c).shortcuts }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)

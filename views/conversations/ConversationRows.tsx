@@ -29,13 +29,19 @@ export const TABLE_COLUMNS = COLUMNS.length
  * The dashboard includes this component and GET /conversations/rows returns it alone, so the page
  * and the fragment cannot drift. `params` is the filter and sort as a query string.
  */
-export function ConversationRows(props: { page: ConversationPage; params: string; selectable: boolean }) {
+/** Trashed rows are marked; so are rows scoring below the user's own quality threshold. */
+function rowClass(row: { deleted_at: Date | null; quality_score: number | null }, below: number | null): string | undefined {
+  const classes = [row.deleted_at && 'deleted', below !== null && row.quality_score !== null && row.quality_score < below && 'low-quality'].filter(Boolean)
+  return classes.length ? classes.join(' ') : undefined
+}
+
+export function ConversationRows(props: { page: ConversationPage; params: string; selectable: boolean; highlightBelow: number | null }) {
   const { page, params } = props
   const next = page.next_cursor ? `${params ? `${params}&` : ''}cursor=${encodeURIComponent(page.next_cursor)}` : undefined
   return (
     <>
       {page.items.map((row) => (
-        <tr id={`c-${row.id}`} class={row.deleted_at ? 'deleted' : undefined}>
+        <tr id={`c-${row.id}`} class={rowClass(row, props.highlightBelow)}>
           <td>{props.selectable && <input type="checkbox" name="ids" value={row.id} form="bulk" aria-label={`Select ${row.title || 'conversation'}`} />}</td>
           <td>
             <a href={`/conversations/${row.id}`}>{row.highlight ? <Highlighted text={row.highlight.title} /> : row.title || 'Untitled'}</a>

@@ -33,6 +33,8 @@ export type DashboardView = {
   params: string
   actions: BulkAction[]
   notice?: string
+  /** The user's own threshold: rows scoring below it are highlighted. */
+  highlightBelow: number | null
 }
 
 export function DashboardPage(props: { ctx: PageContext; view: DashboardView; choices: FilterChoices }) {
@@ -63,7 +65,7 @@ export function Results(props: { view: DashboardView }) {
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">
         <Table head={COLUMNS} class="conversations" bodyId="rows">
-          <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} />
+          <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} highlightBelow={view.highlightBelow} />
         </Table>
       </div>
     </section>
@@ -80,6 +82,12 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   return (
     <>
       <SearchBox action="/" value={filter.q} placeholder="Title, persona, topic or turn text" />
+      <form method="post" action="/settings/preferences/default-filters" class="inline make-default">
+        <input type="hidden" name="query" value={props.view.params} />
+        <button type="submit" class="link-button">
+          Open the dashboard with these filters
+        </button>
+      </form>
       <LiveForm action="/" class="filters" id="filters" target="#results" trigger="submit, change">
         <fieldset>
           <legend>Status</legend>

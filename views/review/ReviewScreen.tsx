@@ -1,5 +1,6 @@
 import type { ConversationDetail } from '../../src/conversations/detail'
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
+import type { ShortcutAction } from '../../src/preferences/schema'
 import { statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
@@ -22,6 +23,8 @@ export type ReviewScreenProps = {
   claimedBy?: string
   notice?: string
   error?: string
+  /** The reviewer's keys (Preferences); j and k stay as second keys for next and previous. */
+  keys: Record<ShortcutAction, string>
 }
 
 // settle:0: no settle phase, which would put back the attributes of same-id elements from the old
@@ -39,12 +42,12 @@ export function ReviewScreen(props: ReviewScreenProps) {
       <Notice message={props.notice} />
       <FormError message={props.error} />
       <div class="review-bar">
-        <NavKey label="Previous" keys="p,k" shown="p" href={props.previousId && `/review/${props.previousId}${qs}`} />
-        <NavKey label="Next" keys="n,j" shown="n" href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />
+        <NavKey label="Previous" keys={`${props.keys.previous},k`} shown={props.keys.previous} href={props.previousId && `/review/${props.previousId}${qs}`} />
+        <NavKey label="Next" keys={`${props.keys.next},j`} shown={props.keys.next} href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />
         <form method="post" action={`/review/undo${qs}`} hx-post={`/review/undo${qs}`} {...swap} class="inline">
           {item && <input type="hidden" name="current" value={item.id} />}
-          <button type="submit" data-hotkey="u">
-            Undo <kbd>u</kbd>
+          <button type="submit" data-hotkey={props.keys.undo}>
+            Undo <kbd>{props.keys.undo}</kbd>
           </button>
         </form>
         <a href={`/review${qs}`}>Back to the queue</a>
@@ -52,7 +55,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
           <summary data-key="?">
             Keys <kbd>?</kbd>
           </summary>
-          <KeysHelp />
+          <KeysHelp keys={props.keys} />
         </details>
       </div>
       {item ? <Review {...props} item={item} qs={qs} /> : <EmptyQueue qs={qs} />}
@@ -117,13 +120,13 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
           <form method="post" action={action} hx-post={action} {...swap} class="inline">
             <input type="hidden" name="action" value="approve" />
             <input type="hidden" name="version" value={String(item.version)} />
-            <button type="submit" class="primary" data-hotkey="a">
-              Approve <kbd>a</kbd>
+            <button type="submit" class="primary" data-hotkey={props.keys.approve}>
+              Approve <kbd>{props.keys.approve}</kbd>
             </button>
           </form>
           <details class="action-panel" id="reject-panel" data-modal>
-            <summary data-hotkey="r">
-              Reject <kbd>r</kbd>
+            <summary data-hotkey={props.keys.reject}>
+              Reject <kbd>{props.keys.reject}</kbd>
             </summary>
             <form method="post" action={action} hx-post={action} {...swap} class="reject-form">
               <input type="hidden" name="action" value="reject" />
@@ -146,8 +149,8 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
             </form>
           </details>
           <details class="action-panel" id="changes-panel" data-modal>
-            <summary data-hotkey="c">
-              Request changes <kbd>c</kbd>
+            <summary data-hotkey={props.keys.request_changes}>
+              Request changes <kbd>{props.keys.request_changes}</kbd>
             </summary>
             <form method="post" action={action} hx-post={action} {...swap} class="changes-form">
               <input type="hidden" name="action" value="request_changes" />
@@ -249,14 +252,16 @@ function KeyValues(props: { values: Record<string, unknown> }) {
   )
 }
 
-export function KeysHelp() {
+/** The keys as this reviewer has them (change them in Preferences). */
+export function KeysHelp(props: { keys: Record<ShortcutAction, string> }) {
+  const k = props.keys
   const keys: [string, string][] = [
-    ['a', 'Approve'],
-    ['r', 'Reject: opens the reasons; 1–9 toggle a reason, Enter rejects, Esc cancels'],
-    ['c', 'Request changes: type what should change, Enter sends it back, Esc cancels'],
-    ['n / j', 'Next conversation'],
-    ['p / k', 'Previous conversation'],
-    ['u', 'Undo your last decision'],
+    [k.approve, 'Approve'],
+    [k.reject, 'Reject: opens the reasons; 1–9 toggle a reason, Enter rejects, Esc cancels'],
+    [k.request_changes, 'Request changes: type what should change, Enter sends it back, Esc cancels'],
+    [`${k.next} / j`, 'Next conversation'],
+    [`${k.previous} / k`, 'Previous conversation'],
+    [k.undo, 'Undo your last decision'],
     ['?', 'Show or hide these keys'],
   ]
   return (
