@@ -20,6 +20,7 @@ import { renderError, renderNotFound } from './http/errors'
 import { compressResponses, limitBody, provide, requestLog, securityHeaders } from './http/middleware'
 import { staticRoutes } from './http/static'
 import { refuseUnstorableText } from './http/storable-text'
+import { notificationPages, notificationsApi } from './notifications/routes'
 import { preferencesApi, preferencesPages } from './preferences/routes'
 import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
@@ -57,6 +58,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/review/settings', reviewSettingsRoutes)
   app.route('/review', reviewRoutes)
   app.route('/api/me/preferences', preferencesApi)
+  app.route('/api/notifications', notificationsApi)
+  app.route('/notifications', notificationPages)
   app.route('/settings/preferences', preferencesPages)
   app.route('/settings', settingsRoutes)
   app.route('/templates', templateRoutes)

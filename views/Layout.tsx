@@ -31,6 +31,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/hotkeys.min.js" defer></script>
         <script src="/static/app.js" defer></script>
+        {ctx.user && <script src="/static/notifications.js" defer></script>}
       </head>
       <body>
         <header class="topbar">
@@ -41,6 +42,14 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
             <nav aria-label="Main">
               <NavLinks ctx={ctx} items={NAV.map((item) => ({ ...item, current: isCurrent(ctx.path, item.href) }))} />
             </nav>
+          )}
+          {ctx.user && (
+            <a class="header-notifications" href="/notifications" aria-label={`Notifications, ${ctx.user.unread ?? 0} unread`}>
+              Notifications{' '}
+              <span id="unread-count" class={ctx.user.unread ? 'count' : 'count none'}>
+                {ctx.user.unread ?? 0}
+              </span>
+            </a>
           )}
           {ctx.alerts.length > 0 && (
             <a class="header-alerts" href="/admin/health" title={ctx.alerts.map((a) => a.message).join('\n')}>
@@ -64,6 +73,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
           </p>
         )}
         <main id="main">{props.children}</main>
+        {ctx.user && <div id="toasts" class="toasts" role="status" aria-live="polite" data-browser-notify={ctx.preferences.notify.browser ? 'on' : 'off'} />}
       </body>
     </html>
   )

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DB, Role } from '../db/schema'
 import { type Preferences, preferencesFrom } from '../preferences/schema'
 import { digest, newSecret } from './secrets'
 
 /** Who is signed in; `preferences` comes with the session lookup itself (no second query per page). */
-export type SessionUser = { id: string; email: string; name: string; role: Role; preferences?: Preferences }
+export type SessionUser = { id: string; email: string; name: string; role: Role; preferences?: Preferences; unread?: number }
 
 const TOUCH_AFTER_MS = 60_000
 
@@ -32,6 +32,8 @@ export async function findSessionUser(db: Kysely<DB>, secret: string, ttlMs: num
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('user_preferences', 'user_preferences.user_id', 'users.id')
     .select(['users.id', 'users.email', 'users.name', 'users.role', 'sessions.last_seen_at', 'user_preferences.settings'])
+    // The header's unread count comes with the session too (a partial index of unread rows answers it).
+    .select(sql<number>`(select count(*)::int from notifications n where n.user_id = users.id and n.read_at is null)`.as('unread'))
     .where('sessions.id', '=', id)
     .where('sessions.expires_at', '>', new Date())
     .where('users.disabled_at', 'is', null)
@@ -45,7 +47,7 @@ export async function findSessionUser(db: Kysely<DB>, secret: string, ttlMs: num
       .where('id', '=', id)
       .execute()
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role, preferences: preferencesFrom(row.settings) }
+  return { id: row.id, email: row.email, name: row.name, role: row.role, preferences: preferencesFrom(row.settings), unread: row.unread }
 }
 
 export async function deleteSession(db: Kysely<DB>, secret: string): Promise<void> {

@@ -440,6 +440,7 @@ export interface DB {
   health_samples: HealthSamplesTable
   maintenance_runs: MaintenanceRunsTable
   config_changes: ConfigChangesTable
+  notifications: NotificationsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -536,5 +537,19 @@ export interface ConfigChangesTable {
   new_value: Json<unknown> | null
   /** Set on a rollback: the change it undid. */
   rolled_back_from: string | null
+  created_at: DefaultTimestamp
+}
+
+export const NOTIFICATION_KINDS = ['batch_done', 'export_ready', 'review_needed'] as const
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
+
+export interface NotificationsTable {
+  id: Generated<string>
+  user_id: string
+  kind: NotificationKind
+  message: string
+  /** Where it leads: "review these", the export's download, the queue. */
+  link: string
+  read_at: Date | null
   created_at: DefaultTimestamp
 }

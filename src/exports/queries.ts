@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { addJob } from '../db/jobs'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
 import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
+import { notifyExportReady } from '../notifications/notify'
 import type { ExportOptions, ExportScope } from './schemas'
 
 export type ExportRow = Selectable<ExportsTable>
@@ -135,7 +136,9 @@ export async function finishExport(
     .where('status', '=', 'running')
     .where('deleted_at', 'is', null)
     .executeTakeFirst()
-  return updated.numUpdatedRows > 0n
+  if (updated.numUpdatedRows === 0n) return false
+  await notifyExportReady(db, id)
+  return true
 }
 
 export async function failExport(db: Kysely<DB>, id: string, error: string, report: ExportReport | { total: number }, durationMs: number): Promise<void> {

@@ -3,9 +3,9 @@ import type { Logger } from '../log'
 import { PROGRESS_CHANNEL } from './progress-channel'
 
 /**
- * The web process's one LISTEN connection for batch progress. Workers (any process, any machine)
- * notify PROGRESS_CHANNEL with `{batch_id, …}`; the hub fans each notification out to the open
- * event streams of that batch. Lost connections are re-established; streams resend full state, so
+ * The web process's one LISTEN connection for live updates. Workers (any process, any machine)
+ * notify PROGRESS_CHANNEL with `{batch_id, …}` (batch progress) or `{user_id}` (a notification);
+ * the hub fans each out to the open event streams of that batch or user (their "topic"). Lost connections are re-established; streams resend full state, so
  * a missed notification only delays an update.
  * Why one connection: a LISTEN per open stream would hold a pool connection each; target: a
  * committed result reaches the page in < 100 ms p95 ("progress latency" in test/bench/generation.bench.ts).
@@ -39,8 +39,8 @@ export class ProgressHub {
   ) {}
 
   /**
-   * Tells `subscriber` of every change of the batch until the returned function is called (any
-   * number of times). A closed hub ends the subscriber at once.
+   * Tells `subscriber` of every change of the topic (a batch id, or `userTopic(id)`) until the
+   * returned function is called (any number of times). A closed hub ends the subscriber at once.
    */
   async subscribe(batchId: string, subscriber: Subscriber): Promise<() => void> {
     await this.connect()
@@ -96,15 +96,17 @@ export class ProgressHub {
     return this.connecting
   }
 
+  /** A notice names a batch (`batch_id`) or, for a user's notifications, a user (`user_id`: topic `user:<id>`). */
   private dispatch(payload: string | undefined): void {
-    let batchId: unknown
+    let notice: { batch_id?: unknown; user_id?: unknown }
     try {
-      batchId = (JSON.parse(payload ?? '{}') as { batch_id?: unknown }).batch_id
+      notice = JSON.parse(payload ?? '{}') as typeof notice
     } catch {
       return
     }
-    if (typeof batchId !== 'string') return
-    for (const subscriber of this.byBatch.get(batchId) ?? []) subscriber.changed()
+    const topic = typeof notice.batch_id === 'string' ? notice.batch_id : typeof notice.user_id === 'string' ? userTopic(notice.user_id) : undefined
+    if (topic === undefined) return
+    for (const subscriber of this.byBatch.get(topic) ?? []) subscriber.changed()
   }
 
   private lost(client: pg.PoolClient, err: Error): void {
@@ -141,6 +143,9 @@ export class ProgressHub {
     client?.release(true)
   }
 }
+
+/** The topic a user's notifications are announced on. */
+export const userTopic = (userId: string) => `user:${userId}`
 
 const hubs = new WeakMap<pg.Pool, ProgressHub>()
 

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { executePrepared } from '../../db/prepared'
 import type { DB } from '../../db/schema'
+import { notifyBatchDone } from '../../notifications/notify'
 import { progressNotice } from '../progress-channel'
 
 /** A batch's end: done once nothing of it waits or generates, with its totals written to its row. */
@@ -26,5 +27,7 @@ export async function finishBatchIfComplete(db: Kysely<DB>, id: string): Promise
       returning id)
     select id, ${progressNotice(sql`json_build_object('batch_id', id, 'status', 'done')`)} from finished`,
   )
-  return rows.length > 0
+  if (rows.length === 0) return false
+  await notifyBatchDone(db, id)
+  return true
 }
