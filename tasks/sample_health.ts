@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { notifyReviewNeeded } from '../src/notifications/notify'
 import type { Deps } from '../src/deps'
 import { takeHealthSample } from '../src/health/samples'
+import { notifyReviewNeeded } from '../src/notifications/notify'
 
 /**
  * Every minute: a sample of the health figures for the charts (samples older than a week go), and
