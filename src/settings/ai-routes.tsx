@@ -10,6 +10,7 @@ import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { parseBody } from '../http/respond'
+import { testConfiguration } from './ai-test'
 
 /** GET/PUT /api/settings/ai (DESIGN.md §8): anyone signed in reads, admins change; each change is a new row. */
 export const aiSettingsApi = new Hono<AppEnv>()
@@ -24,6 +25,9 @@ aiSettingsApi.put('/', requireCapability('admin'), async (c) => {
   c.var.log.info({ actor: user.id, change }, 'AI settings changed')
   return c.json(aiSettingsJson(row))
 })
+
+/** POST /api/settings/ai/test (DESIGN §8): one call with the active configuration → {ok, latency_ms, input_tokens, output_tokens, cost_usd}. */
+aiSettingsApi.post('/test', requireCapability('admin'), async (c) => c.json(await testConfiguration(c.var.config, await activeAiSettings(c.var.db))))
 
 /** The settings form: "another model id" wins over the list when filled in; blank fields keep their value. */
 const AiSettingsForm = z
@@ -43,6 +47,13 @@ aiSettingsPages.get('/', requireCapability('view'), async (c) => {
   return c.html(
     <AiSettingsPage ctx={pageContext(c)} current={current} history={history} canChange={canChange} notice={doneNotice(c, { saved: 'Settings saved.' })} />,
   )
+})
+
+/** The page's "Test configuration": the same call, its result shown above the form. */
+aiSettingsPages.post('/test', requireCapability('admin'), async (c) => {
+  const [current, history] = await Promise.all([activeAiSettings(c.var.db), listAiSettingsHistory(c.var.db)])
+  const test = await testConfiguration(c.var.config, current)
+  return c.html(<AiSettingsPage ctx={pageContext(c)} current={current} history={history} canChange test={test} />)
 })
 
 aiSettingsPages.post('/', requireCapability('admin'), async (c) => {

@@ -1,6 +1,7 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
+import type { ConfigurationTest } from '../../src/settings/ai-test'
 import { Field, FormError } from '../Field'
 import { when } from '../format'
 import { Layout } from '../Layout'
@@ -27,6 +28,8 @@ export function AiSettingsPage(props: {
   error?: string
   fields?: Record<string, string>
   notice?: string
+  /** The result of "Test configuration", when it was just run. */
+  test?: ConfigurationTest
 }) {
   return (
     <Layout ctx={props.ctx} title="AI settings">
@@ -35,6 +38,15 @@ export function AiSettingsPage(props: {
       <p>Workers pick up a change within a few seconds.</p>
       <Notice message={props.notice} />
       <FormError message={props.fields ? 'Some values are not valid.' : props.error} />
+      {props.test && <TestResult test={props.test} />}
+      {props.canChange && (
+        <form method="post" action="/settings/ai/test" class="inline">
+          <button type="submit">Test configuration</button>
+          <span class="muted">
+            One short call with the active model{props.ctx.simulated ? ' (the simulator: no API key is set)' : ''}: its latency, tokens and cost.
+          </span>
+        </form>
+      )}
       <form method="post" action="/settings/ai" class="card">
         {props.canChange ? (
           <ModelChoice current={props.current.model} error={props.fields?.model} />
@@ -120,5 +132,16 @@ function ModelChoice(props: { current: string; error?: string }) {
       <input id="f-model_other" name="model_other" type="text" placeholder="claude-…" />
       {props.error && <p class="field-error">{props.error}</p>}
     </div>
+  )
+}
+
+function TestResult(props: { test: ConfigurationTest }) {
+  const t = props.test
+  if (!t.ok) return <FormError message={`The test call to ${t.model} failed after ${t.latency_ms} ms: ${t.error}`} />
+  const cost = t.cost_usd < 0.01 ? `$${t.cost_usd.toFixed(6)}` : `$${t.cost_usd.toFixed(4)}`
+  return (
+    <Notice
+      message={`${t.model}${t.simulated ? ' (simulated)' : ''} answered in ${t.latency_ms} ms: ${t.input_tokens} input and ${t.output_tokens} output tokens, ${cost}.`}
+    />
   )
 }
