@@ -131,7 +131,7 @@ const HOSTILE_JSON: string[] = [
 const form = (value: string) => new URLSearchParams(FIELDS.map((field) => [field, value])).toString()
 const HOSTILE_FORMS: string[] = [
   form('nul \u0000 inside'),
-  FIELDS.map((field) => `${field}=a&${field}=-99999999999999999999&${field}[]=c`).join('&') + '&%zz=%zz&name=%E0%A4%A',
+  `${FIELDS.map((field) => `${field}=a&${field}=-99999999999999999999&${field}[]=c`).join('&')}&%zz=%zz&name=%E0%A4%A`,
 ]
 
 /** Values put in place of every path parameter. */

@@ -83,7 +83,7 @@ export function answerBatches(
     if (Date.now() < batch.endsAt.getTime()) {
       return { status: 400, body: apiErrorBody('invalid_request_error', 'The batch is still processing; its results are not available yet.') }
     }
-    return { status: 200, jsonl: batch.results.map((r) => JSON.stringify(r)).join('\n') + '\n' }
+    return { status: 200, jsonl: `${batch.results.map((r) => JSON.stringify(r)).join('\n')}\n` }
   }
   return { status: 404, body: apiErrorBody('not_found_error', `There is no ${method} ${pathname} endpoint.`) }
 }

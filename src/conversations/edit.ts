@@ -193,7 +193,7 @@ export async function restoreConversation(db: Kysely<DB>, id: string): Promise<v
     .executeTakeFirst()
   if (result.numUpdatedRows > 0n) return
   const row = await db.selectFrom('conversations').select('deleted_at').where('id', '=', id).executeTakeFirst()
-  if (!row || !row.deleted_at) throw new NotFound('No such conversation in the trash.')
+  if (!row?.deleted_at) throw new NotFound('No such conversation in the trash.')
   throw new Conflict(`This conversation was deleted more than ${TRASH_DAYS} days ago and can no longer be restored.`)
 }
 

@@ -28,7 +28,12 @@ function migrator(db: Kysely<DB>): Migrator {
  * renamed): fresh and upgraded databases must apply migrations in the same order.
  */
 export function checkOrder(migrations: readonly { name: string; executedAt?: Date }[]): void {
-  const lastRun = migrations.filter((m) => m.executedAt).reduce((last, m) => (m.name > last ? m.name : last), '')
+  const lastRun =
+    migrations
+      .filter((m) => m.executedAt)
+      .map((m) => m.name)
+      .sort()
+      .at(-1) ?? ''
   const late = migrations.find((m) => !m.executedAt && m.name < lastRun && m.name > LAST_UNORDERED_MIGRATION)
   if (late) {
     throw new Error(`Migration ${late.name} sorts before ${lastRun}, which has already run: give it a name (timestamp) after every applied migration.`)

@@ -199,7 +199,7 @@ type Checked = { ok: true; title: string; turns: Turn[]; trimmedFrom?: number } 
  */
 export function checkOutput(message: ClaudeMessage, minTurns: number, maxTurns: number): Checked {
   const call = message.content.find((block) => block.type === 'tool_use' && block.name === CONVERSATION_TOOL_NAME)
-  if (!call || call.type !== 'tool_use') return { ok: false, problem: 'the answer did not use the record_conversation tool' }
+  if (call?.type !== 'tool_use') return { ok: false, problem: 'the answer did not use the record_conversation tool' }
   const parsed = ConversationOutput.safeParse(call.input)
   if (!parsed.success) {
     const first = parsed.error.issues[0]

@@ -39,5 +39,5 @@ export async function addMessageBatchJob(db: Kysely<DB>, batchId: string, poll: 
 
 /** Removes the waiting jobs of the conversations matching `where` (a job already running finishes on its own). */
 export async function removeGenerationJobs(db: Kysely<DB>, where: Expression<SqlBool>): Promise<void> {
-  await sql`select graphile_worker.remove_job(${GENERATE_TASK + ':'}::text || id) from conversations where ${where}`.execute(db)
+  await sql`select graphile_worker.remove_job(${`${GENERATE_TASK}:`}::text || id) from conversations where ${where}`.execute(db)
 }
