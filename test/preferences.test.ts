@@ -171,3 +171,17 @@ describe('applied across the app', () => {
     expect(screen).toMatch(/<kbd>y<\/kbd><\/td><td>Approve<\/td>/)
   })
 })
+
+test('rows per page applies to the other lists too (documents here)', async () => {
+  const editor = await makeUser(database, 'editor')
+  const editorCookie = await signIn(app, editor)
+  for (let i = 0; i < 12; i++) {
+    const res = await app.request('/api/documents', json({ title: `Doc ${i}`, text: `Text number ${i} about refunds.` }, { cookie: editorCookie }))
+    expect(res.status).toBe(202)
+  }
+  const rows = async () =>
+    ((await (await app.request('/documents', { headers: { cookie: editorCookie } })).text()).match(/href="\/documents\/[0-9a-f-]{36}"/g) ?? []).length
+  expect(await rows()).toBe(12)
+  await app.request('/api/me/preferences', json({ rows_per_page: 10 }, { cookie: editorCookie }, 'PUT'))
+  expect(await rows()).toBe(10)
+})

@@ -3,7 +3,7 @@ import { AuditPage } from '../../views/audit/AuditPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { doneNotice } from '../http/notice'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseInput } from '../http/respond'
 import { AuditQuery, listChanges } from './changes'
@@ -39,7 +39,8 @@ auditApi.post('/:id/rollback', async (c) => {
 export const auditPages = new Hono<AppEnv>()
 auditPages.use(requireCapability('admin'))
 auditPages.get('/', async (c) => {
-  const query = parseInput(AuditQuery, c.req.queries())
+  const asked = parseInput(AuditQuery, c.req.queries())
+  const query = { ...asked, limit: asked.limit ?? preferencesOf(c).rows_per_page }
   const [{ items, next_cursor }, users] = await Promise.all([
     listChanges(c.var.db, query),
     c.var.db.selectFrom('users').select(['id', 'email']).orderBy('email').execute(),

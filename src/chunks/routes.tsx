@@ -10,7 +10,7 @@ import { NotFound } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { listField, optionalField, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput } from '../http/respond'
 import { canEdit } from '../templates/access'
@@ -35,6 +35,12 @@ const AnalyzeRequest = z
       ctx.addIssue({ code: 'custom', path: ['document_id'], message: 'send exactly one of document_id and chunk_ids' })
     }
   })
+
+/** The browser's pages show the user's rows per page unless the link asks for a number. */
+function pageQuery(c: Context<AppEnv>): ChunkListQuery {
+  const query = parseListQuery(c)
+  return { ...query, limit: query.limit ?? preferencesOf(c).rows_per_page }
+}
 
 function parseListQuery(c: Context<AppEnv>): ChunkListQuery {
   const parsed = parseInput(ChunkListQuery, c.req.queries())
@@ -79,7 +85,7 @@ function filterParams(query: ChunkListQuery): string {
 }
 
 chunkPages.get('/', async (c) => {
-  const query = parseListQuery(c)
+  const query = pageQuery(c)
   const [page, documents] = await Promise.all([listChunks(c.var.db, query), listChunkedDocuments(c.var.db)])
   // The notice after queuing an analysis is made here from a number, never taken as text from the URL.
   const queued = z.coerce.number().int().min(0).safeParse(c.req.query('queued'))
@@ -89,7 +95,7 @@ chunkPages.get('/', async (c) => {
 })
 
 chunkPages.get('/cards', async (c) => {
-  const query = parseListQuery(c)
+  const query = pageQuery(c)
   return c.html(<ChunkCards page={await listChunks(c.var.db, query)} params={filterParams(query)} selectable={canEdit(c)} />)
 })
 

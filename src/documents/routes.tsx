@@ -10,7 +10,7 @@ import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { isHtmx, readBody } from '../http/respond'
 import { documentOr404, parseListQuery } from './api-routes'
 import { type DocumentRow, deleteDocument, listDocumentChunks, listDocuments, requestRechunk } from './queries'
@@ -32,7 +32,8 @@ async function chunksOf(c: Context<AppEnv>, row: DocumentRow) {
 }
 
 async function listPage(c: Context<AppEnv>, outcome?: UploadOutcome, status: 200 | 400 | 409 | 413 | 415 = 200) {
-  const query = parseListQuery(c.req.query())
+  // A page shows the user's rows per page unless the link asks for a number.
+  const query = parseListQuery({ limit: String(preferencesOf(c).rows_per_page), ...c.req.query() })
   const page = await listDocuments(c.var.db, query)
   if (isHtmx(c) && !outcome) {
     c.header('Vary', 'HX-Request')

@@ -85,7 +85,7 @@ export const exportPages = new Hono<AppEnv>()
 exportPages.use('*', requireCapability('edit'))
 
 exportPages.get('/', async (c) => {
-  const page = await listExports(c.var.db, { cursor: c.req.query('before'), field: 'before', limit: 50 })
+  const page = await listExports(c.var.db, { cursor: c.req.query('before'), field: 'before', limit: preferencesOf(c).rows_per_page })
   const next = page.next_cursor ?? undefined
   const notice = doneNotice(c, { deleted: 'Export deleted; its files were removed.' })
   return c.html(<ExportsPage ctx={pageContext(c)} items={page.items} next={next} notice={notice} />)

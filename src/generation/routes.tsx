@@ -14,7 +14,7 @@ import { NotFound, ServiceUnavailable } from '../errors'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { activeAiSettings } from './ai-settings'
@@ -95,7 +95,7 @@ batchPages.use('*', requireCapability('view'))
 batchPages.post('*', requireCapability('edit'))
 
 batchPages.get('/', async (c) => {
-  const page = await listBatches(c.var.db, { cursor: c.req.query('cursor') || undefined, limit: 50 })
+  const page = await listBatches(c.var.db, { cursor: c.req.query('cursor') || undefined, limit: preferencesOf(c).rows_per_page })
   if (wantsJson(c)) return c.json(page)
   return c.html(<BatchesPage ctx={pageContext(c)} items={page.items} nextCursor={page.next_cursor} />)
 })

@@ -11,7 +11,7 @@ import { activeAiSettings } from '../generation/ai-settings'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { fieldErrors, isHtmx, parseBody, readBody } from '../http/respond'
 import { canEdit, viewToReadEditToChange } from './access'
 import { diffFields } from './diff'
@@ -63,7 +63,7 @@ templateRoutes.use('*', viewToReadEditToChange)
 templateRoutes.get('/', async (c) => {
   const query = ListQuery.parse(c.req.query())
   const filter = { q: query.q ?? '', archived: query.archived === '1' }
-  const page = await listTemplates(c.var.db, { q: query.q, archived: filter.archived, cursor: query.cursor, limit: 50 })
+  const page = await listTemplates(c.var.db, { q: query.q, archived: filter.archived, cursor: query.cursor, limit: preferencesOf(c).rows_per_page })
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<TemplateRows page={page} filter={filter} />)
   return c.html(<TemplatesPage ctx={pageContext(c)} page={page} filter={filter} canEdit={canEdit(c)} notice={notice(c)} />)
