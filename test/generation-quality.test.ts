@@ -79,5 +79,26 @@ describe('cost', () => {
     expect(cached.expected_seconds).toBe(100)
     const uncachedDollars = (cached.input_tokens * 3 + cached.output_tokens * 15) / 1_000_000
     expect(cached.cost_usd).toBeLessThan(uncachedDollars)
+    expect(cached.calibrated_from).toBeNull()
+  })
+
+  test('with 20 or more past conversations of the template, the estimate uses what they really used', () => {
+    const input = {
+      model: 'claude-sonnet-4-5',
+      countPerItem: 10,
+      minTurns: 4,
+      maxTurns: 8,
+      toolText: '{}',
+      requestsPerMinute: 60,
+      maxConcurrency: 50,
+      items: [{ system: 'be kind', prompt: 'hello' }],
+    }
+    const history = { conversations: 25, input: 900, output: 1200, cacheRead: 100, cacheWrite: 0 }
+    const calibrated = estimateBatch({ ...input, history })
+    expect(calibrated).toMatchObject({ calls: 10, input_tokens: 10 * 1000, output_tokens: 10 * 1200, calibrated_from: 25 })
+    const p = modelPrice('claude-sonnet-4-5')
+    expect(calibrated.cost_usd).toBeCloseTo((10 * (900 * p.input + 1200 * p.output + 100 * p.cacheRead)) / 1_000_000, 6)
+    // Too few to learn from: still a guess from the text.
+    expect(estimateBatch({ ...input, history: { ...history, conversations: 19 } }).calibrated_from).toBeNull()
   })
 })

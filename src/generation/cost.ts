@@ -117,7 +117,14 @@ export type EstimateInput = {
   maxConcurrency: number
   /** Through the Message Batches API: half the price, answered within a day instead of at the rate limit. */
   messageBatches?: boolean
+  /** What the template's past conversations really used, per conversation: used instead of the guess once there are enough. */
+  history?: TokenHistory
 }
+
+/** A template's generated conversations: how many, and their average tokens each, as billed. */
+export type TokenHistory = { conversations: number; input: number; output: number; cacheRead: number; cacheWrite: number }
+/** From this many past conversations on, an estimate uses their real token counts. */
+export const CALIBRATION_MIN = 20
 
 export type BatchEstimate = {
   calls: number
@@ -128,6 +135,8 @@ export type BatchEstimate = {
   /** Grounded batches: the source blocks' tokens over every call, and the calls expected to read a chunk from the prompt cache. */
   chunk_tokens: number
   cache_reads: number
+  /** The number of past conversations the tokens and cost are based on; null: guessed from the prompts' length. */
+  calibrated_from: number | null
 }
 
 /**
@@ -166,12 +175,19 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
     if (item.source) cacheReads += input.countPerItem - written
     dollars += prefix * (p.cacheWrite * written + p.cacheRead * (input.countPerItem - written))
   }
-  const outputTokens = outputPerCall * calls
+  let outputTokens = outputPerCall * calls
   dollars += outputTokens * p.output
+  const history = input.history && input.history.conversations >= CALIBRATION_MIN ? input.history : undefined
+  if (history) {
+    // What conversations of this template really used (their cache reads and writes included) beats a guess from the text.
+    inputTokens = Math.round(calls * (history.input + history.cacheRead + history.cacheWrite))
+    outputTokens = Math.round(calls * history.output)
+    dollars = calls * (history.input * p.input + history.output * p.output + history.cacheRead * p.cacheRead + history.cacheWrite * p.cacheWrite)
+  }
   if (input.messageBatches) dollars *= MESSAGE_BATCH_DISCOUNT
   // Paced by the rate limit, or by how many calls may run at once (a call takes a couple of seconds
   // plus its output at roughly 100 tokens a second), whichever is slower.
-  const secondsPerCall = 2 + outputPerCall / 100
+  const secondsPerCall = 2 + (history?.output ?? outputPerCall) / 100
   const byRate = (calls * 60) / Math.max(1, input.requestsPerMinute)
   const byConcurrency = (calls * secondsPerCall) / Math.max(1, input.maxConcurrency)
   return {
@@ -182,6 +198,7 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
     expected_seconds: input.messageBatches ? MESSAGE_BATCH_WINDOW_S : Math.ceil(Math.max(byRate, byConcurrency)),
     chunk_tokens: chunkTokens,
     cache_reads: cacheReads,
+    calibrated_from: history?.conversations ?? null,
   }
 }
 

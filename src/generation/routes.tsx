@@ -50,8 +50,7 @@ batchApi.post('*', requireCapability('edit'))
 batchApi.post('/', async (c) => {
   const plan = await planBatch(c.var.db, c.var.config, await parseBody(c, BatchRequest))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
-  const { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } = plan.estimate
-  return c.json({ id, estimate: { calls, input_tokens, output_tokens, cost_usd, expected_seconds, chunk_tokens, cache_reads } }, 201)
+  return c.json({ id, estimate: plan.estimate }, 201)
 })
 
 batchApi.get('/:id', async (c) => {

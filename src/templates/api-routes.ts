@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
+import { templateTokenHistory } from '../generation/token-history'
 import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
 import { parseBody, parseInput, readBody } from '../http/respond'
@@ -137,8 +138,8 @@ templatesApi.post('/templates/:id/preview', async (c) => {
   const source = await findPreviewSource(c.var.db, template, input)
   const snapshot = snapshotOf(template)
   const resolved = await previewPrompts(c.var.db, template, input.values, source)
-  const settings = await activeAiSettings(c.var.db)
-  return c.json({ ...resolved, model: settings.model, estimate: estimateCall(snapshot, resolved, settings) })
+  const [settings, history] = await Promise.all([activeAiSettings(c.var.db), templateTokenHistory(c.var.db, template.id)])
+  return c.json({ ...resolved, model: settings.model, estimate: estimateCall(snapshot, resolved, settings, history) })
 })
 
 templatesApi.route('/', scenariosApi)

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { conversationTool } from '../claude/conversation-tool'
 import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
 import { AppError, NotFound } from '../errors'
-import { type BatchEstimate, estimateBatch } from '../generation/cost'
+import { type BatchEstimate, estimateBatch, type TokenHistory } from '../generation/cost'
 import { resolveGeneration } from '../generation/inputs'
 import { type ResolvedPrompts, resolvePrompts } from './prompt'
 import { type EdgeCase, findEdgeCaseWithScenario, findScenario, type Scenario, snapshotOf, type Template } from './queries'
@@ -68,13 +68,18 @@ export async function previewPrompts(
   }
 }
 
-/** One call's estimate (tokens as about four characters each, see generation/cost.ts) at the active model's price. */
+/**
+ * One call's estimate at the active model's price: from the template's past conversations once it
+ * has enough (`history`), else from the prompts' length (about four characters a token, see generation/cost.ts).
+ */
 export function estimateCall(
   snapshot: TemplateSnapshot,
   resolved: ResolvedPrompts,
   settings: { model: string; requests_per_minute: number; max_concurrency: number },
+  history?: TokenHistory,
 ): BatchEstimate {
   return estimateBatch({
+    history,
     model: settings.model,
     items: [{ system: resolved.system_prompt, prompt: resolved.prompt }],
     countPerItem: 1,

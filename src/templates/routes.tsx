@@ -8,6 +8,7 @@ import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
 import { signedInUser } from '../auth/middleware'
 import { NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
+import { templateTokenHistory } from '../generation/token-history'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
@@ -231,8 +232,8 @@ async function preview(c: Context<AppEnv>, body: Record<string, unknown>) {
   const form = previewFromForm(body, snapshot.parameters)
   const source = await findPreviewSource(c.var.db, template, form)
   const resolved = await previewPrompts(c.var.db, template, form.values, source)
-  const settings = await activeAiSettings(c.var.db)
-  const estimate = estimateCall(snapshot, resolved, settings)
+  const [settings, history] = await Promise.all([activeAiSettings(c.var.db), templateTokenHistory(c.var.db, template.id)])
+  const estimate = estimateCall(snapshot, resolved, settings, history)
   if (isHtmx(c)) return c.html(<PreviewResult resolved={resolved} estimate={estimate} model={settings.model} />)
   const scenarios = await listScenarios(c.var.db, template.id)
   return c.html(

@@ -205,6 +205,11 @@ export function GeneratePage(props: {
                   ? 'at Message Batches prices, with results within 24 hours.'
                   : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
               </p>
+              <p class="muted" id="estimate-basis">
+                {estimate.calibrated_from === null
+                  ? 'Tokens guessed from the prompts’ length: after 20 conversations of this template, estimates use what they really used.'
+                  : `Based on ${count(estimate.calibrated_from)} past conversations of this template.`}
+              </p>
               {estimate.chunk_tokens > 0 && (
                 <p id="estimate-chunks">
                   Grounded in {count(chunks.length)} chunk{chunks.length === 1 ? '' : 's'}: {count(estimate.chunk_tokens)} chunk tokens in all, with{' '}

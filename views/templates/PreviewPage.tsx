@@ -40,7 +40,11 @@ export function PreviewResult(props: { resolved: ResolvedPrompts & { exact: bool
       <p id="estimate">
         Estimated for one conversation with {props.model}: about <strong>{estimate.input_tokens}</strong> input tokens, {estimate.output_tokens} output tokens,{' '}
         <strong>${estimate.cost_usd.toFixed(4)}</strong>.{' '}
-        <small class="muted">Tokens are estimated at about four characters each, the tool definition included.</small>
+        <small class="muted">
+          {estimate.calibrated_from === null
+            ? 'Tokens are estimated at about four characters each, the tool definition included.'
+            : `Based on ${estimate.calibrated_from} past conversations of this template.`}
+        </small>
       </p>
     </section>
   )

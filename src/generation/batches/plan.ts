@@ -8,6 +8,7 @@ import { type BatchEstimate, estimateBatch } from '../cost'
 import { sourceBlockText } from '../grounding'
 import { type BatchRequest, type GenerationRequest, type ResolvedGeneration, resolveGeneration } from '../inputs'
 import { checkModel } from '../models'
+import { templateTokenHistory } from '../token-history'
 
 /** Planning a batch: what it will make and cost, checked against the active settings, before anything is stored. */
 
@@ -29,6 +30,7 @@ export async function planBatch(db: Kysely<DB>, config: Config, request: BatchRe
     throw new ValidationFailed(message, { count_per_item: message })
   }
   const estimate = estimateBatch({
+    history: await templateTokenHistory(db, request.template_id),
     model: request.model ?? settings.model,
     items: resolved.items.map((item) => ({
       system: item.system_prompt,

@@ -1,0 +1,42 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { seedConversations } from '../src/conversations/seed'
+import { form, json, makeUser, signIn, testApp } from './helpers/app'
+import { createTestDatabase, type TestDatabase } from './helpers/db'
+import { makeTemplate } from './helpers/generation'
+
+let database: TestDatabase
+let app: ReturnType<typeof testApp>['app']
+let cookie: string
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  app = testApp(database).app
+  await seedConversations(database.db, { count: 300 })
+  cookie = await signIn(app, await makeUser(database, 'editor'))
+})
+afterAll(() => database.drop())
+
+const estimateFor = async (templateId: string, values: Record<string, string> = {}) => {
+  const res = await app.request('/api/batches', json({ template_id: templateId, count_per_item: 4, values }, { cookie }))
+  expect(res.status, await res.clone().text()).toBe(201)
+  return (await res.json()).estimate
+}
+
+test('a template with past conversations is estimated from their real token counts, and says so', async () => {
+  const { rows } = await sql<{ template_id: string; n: number; output: number }>`
+    select template_id, count(*)::int as n, avg(output_tokens)::float8 as output from conversations
+    where output_tokens > 0 and status in ('pending_review', 'approved', 'rejected', 'needs_revision')
+    group by template_id order by count(*) desc limit 1`.execute(database.db)
+  const seeded = rows[0]!
+  expect(seeded.n).toBeGreaterThanOrEqual(20)
+  const estimate = await estimateFor(seeded.template_id, { persona: 'a customer', emotion: 'calm', topic: 'refunds' })
+  expect(estimate.calibrated_from).toBe(Math.min(seeded.n, 500))
+  expect(estimate.output_tokens).toBe(Math.round(estimate.calls * seeded.output))
+
+  const fresh = await makeTemplate(app, cookie)
+  expect((await estimateFor(fresh.id)).calibrated_from).toBeNull()
+  const fields = { template_id: seeded.template_id, count_per_item: '2', 'values.persona': 'a customer', 'values.emotion': 'calm', 'values.topic': 'refunds' }
+  const page = await (await app.request('/generate/preview', form(fields, { cookie }))).text()
+  expect(page).toContain(`Based on ${Math.min(seeded.n, 500)} past conversations of this template.`)
+})
