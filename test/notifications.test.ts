@@ -105,15 +105,19 @@ test("the header counts unread notifications; reading one follows its link; anot
   expect((await list()).unread).toBe(0)
 })
 
-test('a notification reaches an open page at once over its one live stream', async () => {
+test('when a batch finishes, its notification reaches the open page of whoever started it over its one live stream', async () => {
+  await seedConversations(database.db, { count: 20 })
+  const batch = await database.db.selectFrom('batches').select('id').limit(1).executeTakeFirstOrThrow()
+  await database.db.updateTable('batches').set({ status: 'running', created_by: user.id }).where('id', '=', batch.id).execute()
+  await database.db.updateTable('conversations').set({ status: 'pending_review' }).where('batch_id', '=', batch.id).execute()
   const res = await app.request('/notifications/stream', { headers: { cookie, accept: 'text/event-stream' } })
   expect(res.status).toBe(200)
   const stream = readSse(res)
   streams.push(stream)
   // The stream is listening once the hub has subscribed it (its LISTEN connection is up).
   await vi.waitFor(async () => expect(await listeners()).toBe(1))
-  await notify(database.db, { userId: user.id, kind: 'export_ready', message: 'Your export is ready.', link: '/exports' })
+  await finishBatchIfComplete(database.db, batch.id)
   const event = await stream.next(5_000)
   expect(event?.event).toBe('notification')
-  expect(JSON.parse(event!.data)).toMatchObject({ unread: 1, latest: { kind: 'export_ready', message: 'Your export is ready.', link: '/exports' } })
+  expect(JSON.parse(event!.data)).toMatchObject({ unread: 1, latest: { kind: 'batch_done', link: `/review?batch_id=${batch.id}` } })
 })
