@@ -1,25 +1,16 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { diff } from '../src/audit/changes'
 import { activeReviewSettings } from '../src/review/settings'
-import { form, json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
-import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
+import { type App, form, json, makeUser, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let admin: TestUser
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  admin = await makeUser(database, 'admin')
-  cookie = await signIn(app, admin)
-})
+useApp('admin', (t) => ({ database, app, user: admin, cookie } = t))
 
 const audit = async (query = '') => (await app.request(`/api/admin/audit${query}`, { headers: { cookie } })).json()
 

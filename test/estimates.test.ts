@@ -1,21 +1,15 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
-import { form, json, makeUser, signIn, testApp } from './helpers/app'
-import { createTestDatabase, type TestDatabase } from './helpers/db'
+import { type App, form, json, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { makeTemplate } from './helpers/generation'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
+let app: App
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-  await seedConversations(database.db, { count: 300 })
-  cookie = await signIn(app, await makeUser(database, 'editor'))
-})
-afterAll(() => database.drop())
+useApp('editor', (t) => ({ database, app, cookie } = t))
 
 const estimateFor = async (templateId: string, values: Record<string, string> = {}) => {
   const res = await app.request('/api/batches', json({ template_id: templateId, count_per_item: 4, values }, { cookie }))
@@ -24,6 +18,7 @@ const estimateFor = async (templateId: string, values: Record<string, string> = 
 }
 
 test('a template with past conversations is estimated from their real token counts, and says so', async () => {
+  await seedConversations(database.db, { count: 300 })
   const { rows } = await sql<{ template_id: string; n: number; output: number }>`
     select template_id, count(*)::int as n, avg(output_tokens)::float8 as output from conversations
     where output_tokens > 0 and status in ('pending_review', 'approved', 'rejected', 'needs_revision')

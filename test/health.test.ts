@@ -1,13 +1,13 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { alertsFrom } from '../src/health/alerts'
 import { addInto, emptyHistogram, percentile, RollingHistograms, record } from '../src/health/latency'
 import { recordRequest, startMetricsReporter } from '../src/health/process-metrics'
 import { takeHealthSample } from '../src/health/samples'
 import { runVacuum } from '../src/health/vacuum'
 import { createLogger } from '../src/log'
-import { form, json, makeUser, signIn, testApp } from './helpers/app'
-import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
+import { type App, form, json, makeUser, signIn, useApp } from './helpers/app'
+import { emptyJobQueue, type TestDatabase } from './helpers/db'
 import { countJobs } from './helpers/generation'
 
 describe('latency histograms', () => {
@@ -38,20 +38,14 @@ describe('latency histograms', () => {
 
 describe('database health', () => {
   let database: TestDatabase
-  let app: ReturnType<typeof testApp>['app']
+  let app: App
   let cookie: string
   const log = createLogger('silent')
 
-  beforeAll(async () => {
-    database = await createTestDatabase()
-    app = testApp(database).app
-  })
-  afterAll(() => database.drop())
+  useApp('admin', (t) => ({ database, app, cookie } = t))
   beforeEach(async () => {
-    await truncateAll(database)
     await sql`truncate process_metrics, health_samples`.execute(database.db)
-    await sql`delete from graphile_worker._private_jobs`.execute(database.db)
-    cookie = await signIn(app, await makeUser(database, 'admin'))
+    await emptyJobQueue(database)
   })
 
   test('GET /api/admin/health reports the database, its tables, pools, queries, jobs, workers and routes', async () => {

@@ -1,34 +1,24 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test, vi } from 'vitest'
+import { afterAll, afterEach, expect, test, vi } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
+import type { Deps } from '../src/deps'
 import { finishExport } from '../src/exports/queries'
 import { finishBatchIfComplete } from '../src/generation/batches/completion'
 import { progressHub } from '../src/generation/progress-hub'
 import { notify, notifyReviewNeeded } from '../src/notifications/notify'
-import { form, json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
-import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
+import { type App, form, json, makeUser, signIn, type TestUser, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 import { readSse, type SseStream } from './helpers/sse'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
-let deps: ReturnType<typeof testApp>['deps']
+let app: App
+let deps: Deps
 let user: TestUser
 let cookie: string
 const streams: SseStream[] = []
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  ;({ app, deps } = testApp(database))
-})
-afterAll(async () => {
-  await progressHub(database.pool, deps.log).close()
-  await database.drop()
-})
-beforeEach(async () => {
-  await truncateAll(database)
-  user = await makeUser(database, 'reviewer')
-  cookie = await signIn(app, user)
-})
+useApp('reviewer', (t) => ({ database, app, deps, user, cookie } = t))
+afterAll(() => progressHub(database.pool, deps.log).close())
 afterEach(async () => {
   await Promise.all(streams.splice(0).map((s) => s.cancel()))
 })

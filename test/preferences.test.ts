@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import { seedConversations } from '../src/conversations/seed'
 import { DEFAULT_PREFERENCES } from '../src/preferences/schema'
-import { form, json, makeUser, signIn, type TestUser, testApp } from './helpers/app'
-import { createTestDatabase, type TestDatabase, truncateAll } from './helpers/db'
+import { type App, form, json, makeUser, signIn, useApp } from './helpers/app'
+import type { TestDatabase } from './helpers/db'
 
 let database: TestDatabase
-let app: ReturnType<typeof testApp>['app']
-let user: TestUser
+let app: App
 let cookie: string
 
-beforeAll(async () => {
-  database = await createTestDatabase()
-  app = testApp(database).app
-})
-afterAll(() => database.drop())
-beforeEach(async () => {
-  await truncateAll(database)
-  user = await makeUser(database, 'reviewer')
-  cookie = await signIn(app, user)
-})
+useApp('reviewer', (t) => ({ database, app, cookie } = t))
 
 const get = async () => (await app.request('/api/me/preferences', { headers: { cookie } })).json()
 const put = (body: unknown) => app.request('/api/me/preferences', json(body, { cookie, origin: 'http://localhost' }, 'PUT'))

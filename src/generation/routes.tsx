@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
@@ -17,6 +16,7 @@ import { rerenderOnError } from '../http/errors'
 import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, parseInput, readBody, wantsJson } from '../http/respond'
+import { holdOpen } from '../http/sse'
 import { activeAiSettings } from './ai-settings'
 import { BATCH_CONTROLS, BatchControl } from './batches/controls'
 import { startBatch, startSingle } from './batches/create'
@@ -165,12 +165,7 @@ batchPages.get('/:id/events', async (c) => {
     })
     try {
       await send()
-      // Comments keep proxies from closing an idle stream.
-      while (!over.signal.aborted) {
-        await sleep(15_000, undefined, { signal: over.signal }).catch(() => undefined)
-        if (!over.signal.aborted) await stream.write(': keep-alive\n\n')
-      }
-      if (endReason && !stream.aborted) await stream.writeSSE({ event: 'end', data: endReason })
+      await holdOpen(stream, over.signal, () => endReason)
     } finally {
       unsubscribe()
     }

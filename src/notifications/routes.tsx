@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { NotificationsPage } from '../../views/notifications/NotificationsPage'
@@ -8,6 +7,7 @@ import { progressHub, userTopic } from '../generation/progress-hub'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
+import { holdOpen } from '../http/sse'
 import { countUnread, listNotifications, markRead } from './notify'
 
 /** GET /api/notifications → {items, unread}; POST /api/notifications/:id/read and /read-all → {unread}. */
@@ -75,12 +75,7 @@ notificationPages.get('/stream', async (c) => {
       end: (reason) => end(reason === 'replaced' ? 'replaced' : undefined),
     })
     try {
-      // Comments keep proxies from closing an idle stream.
-      while (!over.signal.aborted) {
-        await sleep(15_000, undefined, { signal: over.signal }).catch(() => undefined)
-        if (!over.signal.aborted) await stream.write(': keep-alive\n\n')
-      }
-      if (endReason && !stream.aborted) await stream.writeSSE({ event: 'end', data: endReason })
+      await holdOpen(stream, over.signal, () => endReason)
     } finally {
       unsubscribe()
     }
