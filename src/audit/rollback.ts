@@ -8,7 +8,7 @@ import { type ConfigChange, findChange } from './changes'
 
 /** The configurations a change of which can be undone from the audit trail: their old values are saved again. */
 const ROLLBACKS: Partial<Record<ConfigChangeType, (db: Kysely<DB>, old: unknown, userId: string, changeId: string) => Promise<unknown>>> = {
-  ai_settings: (db, old, userId, changeId) => changeAiSettings(db, userId, parseInput(AiSettingsChange, old), changeId),
+  ai_settings: (db, old, userId, changeId) => changeAiSettings(db, userId, parseInput(AiSettingsChange, old), { rolledBackFrom: changeId }),
   review_settings: (db, old, userId, changeId) => saveReviewSettings(db, parseInput(ReviewSettingsInput, old), userId, changeId),
 }
 
@@ -21,6 +21,7 @@ export async function rollBack(db: Kysely<DB>, changeId: string, userId: string)
   const restore = ROLLBACKS[change.type]
   if (!restore) throw new Conflict(`A change of ${change.type.replace('_', ' ')} cannot be rolled back here; change it on its own page.`)
   if (change.old_value === null) throw new Conflict('This change has no earlier values to go back to.')
+  if (change.subject_id !== null) throw new Conflict('A change of a configuration that was not in use is undone by changing that configuration again.')
   await restore(db, change.old_value, userId, change.id)
   return db
     .selectFrom('config_changes')

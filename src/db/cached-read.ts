@@ -3,18 +3,19 @@ import type { DB } from './schema'
 
 /**
  * A value read from the database and kept for a short while per database handle: settings every
- * generated conversation needs but that change rarely. A change made through the same handle
- * forgets it at once; one made by another process is seen within `ttlMs`.
+ * generated conversation needs but that change rarely. A change made in this process forgets it
+ * for every handle at once (it may have been made in a transaction, a handle of its own); one made
+ * by another process is seen within `ttlMs`.
  * Why: every generation reads the AI and the review settings, and the pipeline overhead target
  * (< 15 ms p50 per conversation, test/bench/generation.bench.ts) leaves no room for two more
  * round trips each; the bench gives no figure for this cache on its own.
  */
-export type CachedRead<T> = { get(db: Kysely<DB>): Promise<T>; forget(db: Kysely<DB>): void }
+export type CachedRead<T> = { get(db: Kysely<DB>): Promise<T>; forget(): void }
 
 const everyCache: Array<CachedRead<unknown>> = []
 
 export function cachedRead<T>(ttlMs: number, read: (db: Kysely<DB>) => Promise<T>): CachedRead<T> {
-  const cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<T> }>()
+  let cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<T> }>()
   const cached: CachedRead<T> = {
     get(db) {
       const hit = cache.get(db)
@@ -24,13 +25,15 @@ export function cachedRead<T>(ttlMs: number, read: (db: Kysely<DB>) => Promise<T
       value.catch(() => cache.delete(db))
       return value
     },
-    forget: (db) => void cache.delete(db),
+    forget: () => {
+      cache = new WeakMap()
+    },
   }
   everyCache.push(cached)
   return cached
 }
 
 /** After the tables were emptied behind the caches' backs (between tests). */
-export function forgetCachedReads(db: Kysely<DB>): void {
-  for (const cached of everyCache) cached.forget(db)
+export function forgetCachedReads(): void {
+  for (const cached of everyCache) cached.forget()
 }

@@ -174,6 +174,8 @@ export interface TemplateVersionsTable {
   created_at: DefaultTimestamp
 }
 
+export type PriceOverrides = { input?: number; output?: number; cache_write?: number; cache_read?: number }
+
 export interface ScenariosTable {
   id: Generated<string>
   template_id: string
@@ -215,6 +217,12 @@ export interface AiSettingsTable {
   retry_budget_minutes: Int
   created_by: string | null
   created_at: DefaultTimestamp
+  /** The named configuration these values came from (null for changes made before configurations). */
+  configuration_id: string | null
+  /** Prices changed from the model's list prices, dollars per million tokens. */
+  prices: Json<PriceOverrides>
+  /** What the Message Batches API bills, as a share of the standard price. */
+  batch_discount: ColumnType<number, number | string | undefined, number | string>
 }
 
 export interface BatchesTable {
@@ -441,6 +449,7 @@ export interface DB {
   maintenance_runs: MaintenanceRunsTable
   config_changes: ConfigChangesTable
   notifications: NotificationsTable
+  ai_configurations: AiConfigurationsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -552,4 +561,17 @@ export interface NotificationsTable {
   link: string
   read_at: Date | null
   created_at: DefaultTimestamp
+}
+
+/** A named AI configuration; the one marked active is what ai_settings (and so every worker) uses. */
+export interface AiConfigurationsTable {
+  id: Generated<string>
+  name: string
+  settings: Json<Record<string, unknown>>
+  prices: Json<PriceOverrides>
+  batch_discount: ColumnType<number, number | string | undefined, number | string>
+  active: ColumnType<boolean, boolean | undefined, boolean>
+  created_by: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
 }

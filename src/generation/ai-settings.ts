@@ -4,6 +4,7 @@ import { recordChange } from '../audit/changes'
 import { cachedRead } from '../db/cached-read'
 import type { AiSettingsTable, DB } from '../db/schema'
 import { inTransaction } from '../db/transaction'
+import { useConfiguredPrices } from './cost'
 
 /**
  * The active AI configuration is the newest ai_settings row; every change inserts a row, so the
@@ -14,8 +15,10 @@ export type AiSettings = Selectable<AiSettingsTable>
 
 const AI_SETTINGS_CACHE_MS = 2_000
 
-function newestAiSettings(db: Kysely<DB>): Promise<AiSettings> {
-  return db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+async function newestAiSettings(db: Kysely<DB>): Promise<AiSettings> {
+  const settings = await db.selectFrom('ai_settings').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+  useConfiguredPrices(settings.model, settings.prices, settings.batch_discount)
+  return settings
 }
 
 const cached = cachedRead(AI_SETTINGS_CACHE_MS, newestAiSettings)
@@ -29,6 +32,11 @@ export function activeAiSettings(db: Kysely<DB>): Promise<AiSettings> {
  * takes it, so accepting it would promise a control that does nothing.
  */
 export const noTemperature = z.never({ error: 'is not supported: the Messages API no longer takes a temperature, so it cannot be set' }).optional()
+
+const dollarsPerMillion = z.coerce.number({ error: 'must be dollars per million tokens' }).min(0, 'must not be negative').max(10_000, 'must be at most 10,000')
+const PriceChanges = z
+  .strictObject({ input: dollarsPerMillion, output: dollarsPerMillion, cache_write: dollarsPerMillion, cache_read: dollarsPerMillion })
+  .partial()
 
 /** Any of the fields; the rest are carried over from the active row. */
 export const AiSettingsChange = z
@@ -50,28 +58,52 @@ export const AiSettingsChange = z
       .max(24 * 60),
     timeout_ms: z.coerce.number().int().min(1_000).max(600_000),
     max_batch_size: z.coerce.number().int().min(1).max(100_000),
+    /** Prices changed from the model's list prices, dollars per million tokens; a field left out keeps the list price. */
+    prices: PriceChanges,
+    batch_discount: z.coerce.number().gt(0, 'must be more than 0').max(1, 'must be at most 1 (the full price)'),
   })
   .partial()
   .extend({ temperature: noTemperature })
 export type AiSettingsChange = z.infer<typeof AiSettingsChange>
 
-/** Applies a change (recorded in the audit trail with the values before and after); `rolledBackFrom` marks a rollback. */
-export async function changeAiSettings(db: Kysely<DB>, userId: string, change: AiSettingsChange, rolledBackFrom?: string): Promise<AiSettings> {
+/**
+ * Applies a change to the active settings, and to the active configuration they come from (recorded
+ * in the audit trail with the values before and after). `configurationId` switches to another
+ * configuration; `rolledBackFrom` marks a rollback.
+ */
+export async function changeAiSettings(
+  db: Kysely<DB>,
+  userId: string,
+  change: AiSettingsChange,
+  options: { rolledBackFrom?: string; configurationId?: string; summary?: string } = {},
+): Promise<AiSettings> {
   const row = await inTransaction(db, async (trx) => {
     // Uncached: a change builds on the row as it is now.
     const current = await newestAiSettings(trx)
     // Past rows keep their temperature (history); new rows have none.
     const { id: _id, created_at: _at, created_by: _by, temperature: _t, ...values } = current
+    const { temperature: _none, prices, ...fields } = change
+    const configuration_id = options.configurationId ?? current.configuration_id
     const inserted = await trx
       .insertInto('ai_settings')
-      .values({ ...values, ...change, created_by: userId })
+      .values({ ...values, ...fields, prices: JSON.stringify(prices ?? current.prices), configuration_id, created_by: userId })
       .returningAll()
       .executeTakeFirstOrThrow()
-    const summary = rolledBackFrom ? 'AI settings rolled back' : 'AI settings changed'
-    await recordChange(trx, { type: 'ai_settings', summary, userId, before: auditedAiSettings(current), after: auditedAiSettings(inserted), rolledBackFrom })
+    if (!options.configurationId && configuration_id) {
+      // A change made on the settings themselves is a change of the configuration in use.
+      const { prices: newPrices, batch_discount, configuration_id: _id, ...settings } = auditedAiSettings(inserted)
+      await trx
+        .updateTable('ai_configurations')
+        .set({ settings: JSON.stringify(settings), prices: JSON.stringify(newPrices), batch_discount, updated_at: new Date() })
+        .where('id', '=', configuration_id)
+        .execute()
+    }
+    const summary = options.summary ?? (options.rolledBackFrom ? 'AI settings rolled back' : 'AI settings changed')
+    const audit = { before: auditedAiSettings(current), after: auditedAiSettings(inserted), rolledBackFrom: options.rolledBackFrom }
+    await recordChange(trx, { type: 'ai_settings', summary, userId, ...audit })
     return inserted
   })
-  cached.forget(db)
+  cached.forget()
   return row
 }
 
@@ -107,6 +139,9 @@ export function aiSettingsJson(s: AiSettings) {
     retry_budget_minutes: s.retry_budget_minutes,
     timeout_ms: s.timeout_ms,
     max_batch_size: s.max_batch_size,
+    prices: s.prices,
+    batch_discount: s.batch_discount,
+    configuration_id: s.configuration_id,
     changed_at: s.created_at,
     changed_by: s.created_by,
   }

@@ -1,5 +1,6 @@
 import { countTokens } from '../chunks/tokens'
 import { CLAUDE_MODELS, type ClaudeModelId } from '../claude/client'
+import type { PriceOverrides } from '../db/schema'
 
 /**
  * What Claude calls cost: list prices per model, a token estimate from text, and the estimate a
@@ -68,13 +69,43 @@ export function isSdkModel(model: string): boolean {
   return Object.hasOwn(SDK_MODEL_PRICES, model)
 }
 
-/** The price of a model id, matching dated ids (claude-sonnet-4-5-20250929) to their family. */
-export function modelPrice(model: string): ModelPrice {
+/** The list price of a model id, matching dated ids (claude-sonnet-4-5-20250929) to their family. */
+export function listPrice(model: string): ModelPrice {
   const exact = MODEL_PRICES[model]
   if (exact) return exact
   const family = KNOWN_MODELS.filter((name) => model.startsWith(name.replace(/-(latest|0)$/, ''))).sort((a, b) => b.length - a.length)[0]
   // An unknown model is priced like Sonnet, so an estimate is never silently zero.
   return MODEL_PRICES[family ?? 'claude-sonnet-4-5']!
+}
+
+/**
+ * The active AI configuration's prices, as changed from the list by an admin: every cost and
+ * estimate is priced through modelPrice, so the book is set where the active settings are read
+ * (generation/ai-settings.ts, at most 2 s old, like every other setting a worker uses).
+ */
+let priceBook: { model: string; prices: PriceOverrides; batchDiscount: number } | undefined
+
+export function useConfiguredPrices(model: string, prices: PriceOverrides, batchDiscount: number): void {
+  priceBook = { model, prices, batchDiscount }
+}
+
+/** What a model costs here: its list price, with the active configuration's changes when it is that configuration's model. */
+export function modelPrice(model: string): ModelPrice {
+  const list = listPrice(model)
+  if (priceBook?.model !== model) return list
+  const p = priceBook.prices
+  return {
+    ...list,
+    input: p.input ?? list.input,
+    output: p.output ?? list.output,
+    cacheWrite: p.cache_write ?? list.cacheWrite,
+    cacheRead: p.cache_read ?? list.cacheRead,
+  }
+}
+
+/** What the Message Batches API bills as a share of the standard price (the active configuration's, by default half). */
+export function messageBatchDiscount(): number {
+  return priceBook?.batchDiscount ?? MESSAGE_BATCH_DISCOUNT
 }
 
 export type Usage = { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }
@@ -184,7 +215,7 @@ export function estimateBatch(input: EstimateInput): BatchEstimate {
     outputTokens = Math.round(calls * history.output)
     dollars = calls * (history.input * p.input + history.output * p.output + history.cacheRead * p.cacheRead + history.cacheWrite * p.cacheWrite)
   }
-  if (input.messageBatches) dollars *= MESSAGE_BATCH_DISCOUNT
+  if (input.messageBatches) dollars *= messageBatchDiscount()
   // Paced by the rate limit, or by how many calls may run at once (a call takes a couple of seconds
   // plus its output at roughly 100 tokens a second), whichever is slower.
   const secondsPerCall = 2 + (history?.output ?? outputPerCall) / 100

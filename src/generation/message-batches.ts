@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { type ClaudeBatchResult, type ClaudeMessageBatch, classifyClaudeError } from '../claude/client'
 import { type AiSettings, activeAiSettings } from './ai-settings'
 import { type Claimed, checkBatchFinished, claim, claimedOfBatch, requeue } from './claims'
-import { costOf, MESSAGE_BATCH_DISCOUNT, type Usage } from './cost'
+import { costOf, messageBatchDiscount, type Usage } from './cost'
 import { checkOutput, type GenerationDeps, messageParams, modelOf, saveGenerated, turnRange } from './generate'
 import { addMessageBatchJob } from './jobs'
 
@@ -118,7 +118,7 @@ async function collect(deps: GenerationDeps, batchId: string, apiBatch: ClaudeMe
         const spent = {
           model: result.message.model || model,
           usage,
-          cost: costOf(model, usage, MESSAGE_BATCH_DISCOUNT),
+          cost: costOf(model, usage, messageBatchDiscount()),
           generationMs,
           simulated: claude.simulated,
           leaseId: null,

@@ -125,7 +125,7 @@ export async function saveReviewSettings(db: Kysely<DB>, input: ReviewSettingsIn
       rolledBackFrom,
     })
   })
-  cached.forget(db)
+  cached.forget()
   return activeReviewSettings(db)
 }
 

@@ -35,17 +35,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /**
  * Empties the app's tables between tests. Truncating users cascades to everything that references
- * them; the reference data migrations seed (the default AI settings) is put back.
+ * them; the reference data migrations seed (the default AI settings and configuration) is put back.
  */
 export async function truncateAll(database: Database): Promise<void> {
   const client = await database.pool.connect()
   try {
     await client.query('begin')
-    const { rows } = await client.query<{ row: unknown }>('select to_jsonb(s) as row from ai_settings s order by created_at limit 1')
-    await client.query('truncate users, login_throttle, worker_heartbeats, templates, ai_settings, exports restart identity cascade')
-    if (rows[0]) await client.query('insert into ai_settings select * from jsonb_populate_record(null::ai_settings, $1)', [rows[0].row])
+    // The reference data migrations seed is put back: the default AI settings and the configuration they belong to.
+    const { rows } = await client.query<{ row: { configuration_id: string | null } }>(
+      'select to_jsonb(s) as row from ai_settings s order by created_at limit 1',
+    )
+    await client.query('truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports restart identity cascade')
+    const seed = rows[0]?.row
+    if (seed?.configuration_id) {
+      await client.query(`insert into ai_configurations (id, name, settings, active) values ($1, 'Default', '{}', true)`, [seed.configuration_id])
+    }
+    if (seed) await client.query('insert into ai_settings select * from jsonb_populate_record(null::ai_settings, $1)', [seed])
+    await client.query(`update ai_configurations c set settings = jsonb_build_object('model', s.model, 'max_tokens', s.max_tokens,
+      'requests_per_minute', s.requests_per_minute, 'max_concurrency', s.max_concurrency, 'max_retries', s.max_retries,
+      'retry_budget_minutes', s.retry_budget_minutes, 'timeout_ms', s.timeout_ms, 'max_batch_size', s.max_batch_size)
+      from ai_settings s where s.configuration_id = c.id`)
     await client.query('commit')
-    forgetCachedReads(database.db)
+    forgetCachedReads()
   } catch (err) {
     await client.query('rollback')
     throw err

@@ -85,7 +85,7 @@ export function AuditPage(props: Props) {
                 {change.rolled_back_from && <span class="muted"> (a rollback)</span>}
               </p>
               <ChangeDiff before={change.old_value} after={change.new_value} />
-              {props.rollbackable.includes(change.type) && change.old_value !== null && (
+              {props.rollbackable.includes(change.type) && change.old_value !== null && change.subject_id === null && (
                 <form method="post" action={`/admin/audit/${change.id}/rollback`} class="inline">
                   <button type="submit">Roll back to the old values</button>
                 </form>

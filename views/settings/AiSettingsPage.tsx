@@ -1,6 +1,7 @@
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
-import { MODEL_CHOICES } from '../../src/generation/cost'
+import { listPrice, MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
+import type { AiConfiguration } from '../../src/settings/ai-configurations'
 import type { ConfigurationTest } from '../../src/settings/ai-test'
 import { Field, FormError } from '../Field'
 import { when } from '../format'
@@ -24,6 +25,8 @@ export function AiSettingsPage(props: {
   ctx: PageContext
   current: AiSettings
   history: AiSettingsChangeRow[]
+  /** The named configurations, the active one first. */
+  configurations: AiConfiguration[]
   canChange: boolean
   error?: string
   fields?: Record<string, string>
@@ -64,12 +67,14 @@ export function AiSettingsPage(props: {
             </p>
           ),
         )}
+        <PriceFields current={props.current} canChange={props.canChange} fields={props.fields} />
         {props.canChange && (
           <button type="submit" class="primary">
             Save
           </button>
         )}
       </form>
+      <Configurations configurations={props.configurations} canChange={props.canChange} model={props.current.model} />
       <h2>Models and list prices</h2>
       <Table head={['Model', 'Input', 'Output', 'Cache write', 'Cache read']} id="model-prices">
         {MODEL_CHOICES.map(({ id, price }) => (
@@ -143,5 +148,107 @@ function TestResult(props: { test: ConfigurationTest }) {
     <Notice
       message={`${t.model}${t.simulated ? ' (simulated)' : ''} answered in ${t.latency_ms} ms: ${t.input_tokens} input and ${t.output_tokens} output tokens, ${cost}.`}
     />
+  )
+}
+
+const PRICE_FIELDS = [
+  ['input', 'Input', 'input'],
+  ['output', 'Output', 'output'],
+  ['cache_write', 'Cache write', 'cacheWrite'],
+  ['cache_read', 'Cache read', 'cacheRead'],
+] as const
+
+/** Prices of the active model in dollars per million tokens: blank means its list price (shown as the placeholder). */
+function PriceFields(props: { current: AiSettings; canChange: boolean; fields?: Record<string, string> }) {
+  const list = listPrice(props.current.model)
+  const prices = props.current.prices
+  return (
+    <fieldset class="prices">
+      <legend>Prices for {props.current.model} (dollars per million tokens; blank: the list price)</legend>
+      {PRICE_FIELDS.map(([key, label, listKey]) =>
+        props.canChange ? (
+          <div class={props.fields?.[`prices.${key}`] ? 'field invalid' : 'field'}>
+            <label for={`f-prices.${key}`}>{label}</label>
+            <input
+              id={`f-prices.${key}`}
+              name={`prices.${key}`}
+              type="number"
+              min={0}
+              step="any"
+              value={prices[key]?.toString() ?? ''}
+              placeholder={String(list[listKey])}
+            />
+            {props.fields?.[`prices.${key}`] && <p class="field-error">{props.fields[`prices.${key}`]}</p>}
+          </div>
+        ) : (
+          <p>
+            {label}: <strong>{perMillion(prices[key] ?? list[listKey])}</strong>
+          </p>
+        ),
+      )}
+      {props.canChange ? (
+        <Field
+          name="batch_discount"
+          label="Message Batches API price, as a share of the standard price"
+          value={String(props.current.batch_discount)}
+          error={props.fields?.batch_discount}
+        />
+      ) : (
+        <p>
+          Message Batches share: <strong>{props.current.batch_discount}</strong>
+        </p>
+      )}
+    </fieldset>
+  )
+}
+
+/** Named configurations: one is active (what every worker uses); switching takes effect within seconds. */
+function Configurations(props: { configurations: AiConfiguration[]; canChange: boolean; model: string }) {
+  return (
+    <section aria-label="Configurations">
+      <h2>Configurations</h2>
+      <Table head={['Name', 'Model', 'Rate / min', 'At once', 'Prices changed', '']} id="configurations">
+        {props.configurations.map((c) => (
+          <tr>
+            <td>
+              {c.name} {c.active && <span class="pill good">active</span>}
+            </td>
+            <td>
+              <code>{String(c.settings.model)}</code>
+            </td>
+            <td>{String(c.settings.requests_per_minute)}</td>
+            <td>{String(c.settings.max_concurrency)}</td>
+            <td>
+              {Object.keys(c.prices).length
+                ? Object.entries(c.prices)
+                    .map(([k, v]) => `${k} $${v}`)
+                    .join(', ')
+                : 'list prices'}
+            </td>
+            <td>
+              {props.canChange && !c.active && (
+                <div class="inline">
+                  <form method="post" action={`/settings/ai/configurations/${c.id}/activate`} class="inline">
+                    <button type="submit">Activate</button>
+                  </form>
+                  <form method="post" action={`/settings/ai/configurations/${c.id}/delete`} class="inline">
+                    <button type="submit">Delete</button>
+                  </form>
+                </div>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
+      {props.canChange && (
+        <form method="post" action="/settings/ai/configurations" class="card">
+          <h3>New configuration</h3>
+          <p class="muted">It starts with the active configuration's values; activate it to use it, then change it above.</p>
+          <Field name="name" label="Name" required />
+          <ModelChoice current={props.model} />
+          <button type="submit">Add configuration</button>
+        </form>
+      )}
+    </section>
   )
 }
