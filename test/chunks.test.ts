@@ -4,7 +4,7 @@ import { analyseChunk } from '../src/chunks/analysis'
 import { forgetChunks } from '../src/chunks/cache'
 import { toDimensionSource } from '../src/chunks/dimension-source'
 import { DIMENSION_TOOL_NAME } from '../src/chunks/dimension-tool'
-import { saveChunkAnalysis } from '../src/chunks/queries'
+import { type ChunkListItem, saveChunkAnalysis } from '../src/chunks/queries'
 import { simulateDimensionAnalysis } from '../src/chunks/simulated-dimensions'
 import { createClaude } from '../src/claude/client'
 import type { Deps } from '../src/deps'
@@ -57,20 +57,8 @@ Each endpoint responds with a request_id, and webhook deliveries retry with expo
 const LEAVE = `Employees accrue holiday leave monthly. Your manager approves leave requests; payroll adjusts salary for unpaid leave.`
 const PASSWORDS = `If you are locked out, reset your password from the sign-in page. Two-factor verification is required for administrators.`
 
-type ListBody = {
-  items: Array<{
-    id: string
-    document_id: string
-    document_title: string
-    ordinal: number
-    heading_path: string[]
-    excerpt: string
-    tokens: number
-    complexity: number | null
-    top_dimensions: Array<{ name: string; group: string; confidence: number }>
-  }>
-  next_cursor: string | null
-}
+/** What GET /api/chunks answers (its JSON: the list's items as the query returns them). */
+type ListBody = { items: ChunkListItem[]; next_cursor: string | null }
 
 async function list(query: string, cookie = editor): Promise<{ status: number; body: ListBody & { error?: { fields?: Record<string, string> } } }> {
   const res = await simulated.app.request(`/api/chunks${query ? `?${query}` : ''}`, { headers: { cookie } })

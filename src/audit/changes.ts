@@ -56,13 +56,13 @@ const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
 
 export type AuditEntry = ConfigChange & { user_email: string | null }
 
+/** Changes with the email of whoever made them. */
+const withAuthor = (db: Kysely<DB>) =>
+  db.selectFrom('config_changes').leftJoin('users', 'users.id', 'config_changes.user_id').selectAll('config_changes').select('users.email as user_email')
+
 export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ items: AuditEntry[]; next_cursor: string | null }> {
   const limit = query.limit ?? 50
-  let q = db
-    .selectFrom('config_changes')
-    .leftJoin('users', 'users.id', 'config_changes.user_id')
-    .selectAll('config_changes')
-    .select('users.email as user_email')
+  let q = withAuthor(db)
     // The cursor keeps Postgres's microseconds: changes made within one millisecond are neither skipped nor repeated.
     .select(sql<string>`config_changes.created_at::text`.as('cursor_at'))
     .orderBy('config_changes.created_at', 'desc')
@@ -87,13 +87,7 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
 }
 
 export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry | undefined> {
-  return db
-    .selectFrom('config_changes')
-    .leftJoin('users', 'users.id', 'config_changes.user_id')
-    .selectAll('config_changes')
-    .select('users.email as user_email')
-    .where('config_changes.id', '=', id)
-    .executeTakeFirst()
+  return withAuthor(db).where('config_changes.id', '=', id).executeTakeFirst()
 }
 
 /** Field by field, what a change did: the side-by-side view on the audit page. */

@@ -57,14 +57,7 @@ export async function createConfiguration(db: Kysely<DB>, userId: string, input:
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await recordChange(trx, {
-      type: 'ai_settings',
-      subjectId: row.id,
-      summary: `AI configuration "${row.name}" added`,
-      userId,
-      before: null,
-      after: configurationValues(row),
-    })
+    await recordConfigurationChange(trx, userId, row, 'added', null, row)
     return row
   })
 }
@@ -93,14 +86,7 @@ export async function updateConfiguration(db: Kysely<DB>, userId: string, id: st
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await recordChange(trx, {
-      type: 'ai_settings',
-      subjectId: id,
-      summary: `AI configuration "${row.name}" changed`,
-      userId,
-      before: configurationValues(before),
-      after: configurationValues(row),
-    })
+    await recordConfigurationChange(trx, userId, row, 'changed', before, row)
     return row
   })
 }
@@ -123,19 +109,28 @@ export async function deleteConfiguration(db: Kysely<DB>, userId: string, id: st
     const row = await findConfiguration(trx, id)
     if (row.active) throw new Conflict('The active configuration cannot be deleted: activate another one first.')
     await trx.deleteFrom('ai_configurations').where('id', '=', id).execute()
-    await recordChange(trx, {
-      type: 'ai_settings',
-      subjectId: id,
-      summary: `AI configuration "${row.name}" deleted`,
-      userId,
-      before: configurationValues(row),
-      after: null,
-    })
+    await recordConfigurationChange(trx, userId, row, 'deleted', row, null)
   })
 }
 
-function configurationValues(row: AiConfiguration) {
-  return { name: row.name, ...row.settings, prices: row.prices, batch_discount: row.batch_discount }
+/** A configuration not in use was added, changed or deleted: recorded with its values before and after. */
+function recordConfigurationChange(
+  db: Kysely<DB>,
+  userId: string,
+  row: AiConfiguration,
+  what: string,
+  before: AiConfiguration | null,
+  after: AiConfiguration | null,
+) {
+  const values = (c: AiConfiguration | null) => c && { name: c.name, ...c.settings, prices: c.prices, batch_discount: c.batch_discount }
+  return recordChange(db, {
+    type: 'ai_settings',
+    subjectId: row.id,
+    summary: `AI configuration "${row.name}" ${what}`,
+    userId,
+    before: values(before),
+    after: values(after),
+  })
 }
 
 /** The JSON shape of a configuration. */
