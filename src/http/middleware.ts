@@ -27,7 +27,8 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
   const ms = Math.round((performance.now() - started) * 10) / 10
   c.var.log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
-  const pattern = routePath(c, -1)
+  // After next(), the route index is the handler that answered (not a later middleware that matched too).
+  const pattern = routePath(c)
   recordRequest(`${c.req.method} ${pattern === '/*' || pattern === '*' ? '(no route)' : pattern}`, ms)
 }
 

@@ -88,7 +88,8 @@ export function PreferencesPage(props: Props) {
           <label for="f-default_sort">Dashboard order</label>
           {choice('default_sort', SORTS, p.default_sort, (v) => SORT_LABELS[v as (typeof SORTS)[number]])}
           <p class="muted">
-            Dashboard filters it opens with: {defaultFilters ? <code>{defaultFilters}</code> : 'none'} (set them with “Make these my default” on the dashboard).
+            Dashboard filters it opens with: {defaultFilters ? <code>{defaultFilters}</code> : 'none'} (set them with “Open the dashboard with these filters” on
+            the dashboard).
           </p>
           {defaultFilters && (
             <label>
