@@ -1,7 +1,7 @@
-import { type Kysely, type Selectable, sql } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { z } from 'zod'
+import { cursorAt, newestFirstPage } from '../db/newest-first'
 import { CONFIG_CHANGE_TYPES, type ConfigChangesTable, type ConfigChangeType, type DB } from '../db/schema'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
 
 export type ConfigChange = Selectable<ConfigChangesTable>
@@ -51,7 +51,6 @@ export const AuditQuery = z.object({
 })
 export type AuditQuery = z.infer<typeof AuditQuery>
 
-const AuditCursor = z.tuple([CursorTimestamp, CursorId])
 const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
 
 export type AuditEntry = ConfigChange & { user_email: string | null }
@@ -62,28 +61,13 @@ const withAuthor = (db: Kysely<DB>) =>
 
 export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ items: AuditEntry[]; next_cursor: string | null }> {
   const limit = query.limit ?? 50
-  let q = withAuthor(db)
-    // The cursor keeps Postgres's microseconds: changes made within one millisecond are neither skipped nor repeated.
-    .select(sql<string>`config_changes.created_at::text`.as('cursor_at'))
-    .orderBy('config_changes.created_at', 'desc')
-    .orderBy('config_changes.id', 'desc')
-    .limit(limit + 1)
+  let q = withAuthor(db).select(cursorAt('config_changes.created_at'))
   if (query.type) q = q.where('config_changes.type', '=', query.type)
   if (query.user_id) q = q.where('config_changes.user_id', '=', query.user_id)
   if (query.from) q = q.where('config_changes.created_at', '>=', new Date(isDay(query.from) ? `${query.from}T00:00:00Z` : query.from))
   if (query.to)
     q = q.where('config_changes.created_at', '<', new Date(isDay(query.to) ? Date.parse(`${query.to}T00:00:00Z`) + 86_400_000 : Date.parse(query.to) + 1))
-  if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor, AuditCursor)
-    q = q.where(sql<boolean>`(config_changes.created_at, config_changes.id) < (${at}::timestamptz, ${id}::uuid)`)
-  }
-  const rows = await q.execute()
-  return keysetPage(
-    rows,
-    limit,
-    (last) => encodeCursor([last.cursor_at, last.id]),
-    ({ cursor_at: _at, ...entry }): AuditEntry => entry,
-  )
+  return newestFirstPage(q, { at: 'config_changes.created_at', id: 'config_changes.id' }, { cursor: query.cursor, limit }, (entry): AuditEntry => entry)
 }
 
 export async function findChange(db: Kysely<DB>, id: string): Promise<AuditEntry | undefined> {

@@ -1,11 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
-import { z } from 'zod'
 import { forgetChunks } from '../chunks/cache'
 import type { Chunk, ChunkOptions } from '../chunks/chunker'
 import { addJob } from '../db/jobs'
+import { cursorAt, newestFirstPage } from '../db/newest-first'
 import type { DB, DocumentFormatName, DocumentStatus } from '../db/schema'
 import { Conflict } from '../errors'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import type { Section } from './sections'
 
 export const INGEST_TASK = 'ingest_document'
@@ -132,26 +131,11 @@ async function enqueueIngest(trx: Transaction<DB>, documentId: string): Promise<
 export type DocumentListQuery = { q?: string; cursor?: string; limit: number }
 export type DocumentPage = { items: DocumentRow[]; next_cursor: string | null }
 
-// Newest first on (created_at, id). The cursor keeps created_at as Postgres text: a Date would lose
-// the microseconds and skip or repeat rows that share a millisecond.
-const DocumentCursor = z.tuple([CursorTimestamp, CursorId])
-
+/** Newest first, keyset-paged on (created_at, id). */
 export async function listDocuments(db: Kysely<DB>, query: DocumentListQuery): Promise<DocumentPage> {
-  const after = query.cursor ? decodeCursor(query.cursor, DocumentCursor) : undefined
-  let select = selectDocuments(db).select(sql<string>`documents.created_at::text`.as('cursor_at'))
+  let select = selectDocuments(db).select(cursorAt('documents.created_at'))
   if (query.q) select = select.where(sql<boolean>`documents.search @@ websearch_to_tsquery('english', ${query.q})`)
-  if (after) select = select.where(sql<boolean>`(documents.created_at, documents.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`)
-  const rows = await select
-    .orderBy('documents.created_at', 'desc')
-    .orderBy('documents.id', 'desc')
-    .limit(query.limit + 1)
-    .execute()
-  return keysetPage(
-    rows,
-    query.limit,
-    (last) => encodeCursor([last.cursor_at, last.id]),
-    ({ cursor_at: _at, ...row }) => toRow(row),
-  )
+  return newestFirstPage(select, { at: 'documents.created_at', id: 'documents.id' }, query, toRow)
 }
 
 // ---------------------------------------------------------------- chunks in reading order

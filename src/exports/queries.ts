@@ -1,8 +1,7 @@
-import { type Kysely, type Selectable, sql } from 'kysely'
-import { z } from 'zod'
+import type { Kysely, Selectable } from 'kysely'
 import { addJob } from '../db/jobs'
+import { cursorAt, newestFirstPage } from '../db/newest-first'
 import type { DB, ExportFormat, ExportsTable } from '../db/schema'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 import { notifyExportReady } from '../notifications/notify'
 import type { ExportOptions, ExportScope } from './schemas'
 
@@ -59,34 +58,18 @@ export async function findExport(db: Kysely<DB>, id: string): Promise<ExportList
 }
 
 /** The history's keyset: created_at (as Postgres prints it, microseconds kept) and id. */
-const ExportCursor = z.tuple([CursorTimestamp, CursorId])
-
 /**
  * Newest first, keyset-paged on (created_at, id); `limit + 1` rows tell whether there is more. A
  * forged cursor is a 400 naming `field`, the query parameter it came in.
  */
 export async function listExports(db: Kysely<DB>, { cursor, field = 'cursor', limit }: { cursor?: string | undefined; field?: string; limit: number }) {
-  let query = db
+  const query = db
     .selectFrom('exports')
     .leftJoin('users', 'users.id', 'exports.created_by')
     .selectAll('exports')
     .select('users.email as created_by_email')
-    .select(sql<string>`exports.created_at::text`.as('cursor_at'))
-  if (cursor) {
-    const [at, id] = decodeCursor(cursor, ExportCursor, field)
-    query = query.where(sql<boolean>`(exports.created_at, exports.id) < (${at}::timestamptz, ${id}::uuid)`)
-  }
-  const rows = await query
-    .orderBy('exports.created_at', 'desc')
-    .orderBy('exports.id', 'desc')
-    .limit(limit + 1)
-    .execute()
-  return keysetPage(
-    rows,
-    limit,
-    (last) => encodeCursor([last.cursor_at, last.id]),
-    ({ cursor_at: _at, ...item }): ExportListItem => item,
-  )
+    .select(cursorAt('exports.created_at'))
+  return newestFirstPage(query, { at: 'exports.created_at', id: 'exports.id' }, { cursor, field, limit }, (item): ExportListItem => item)
 }
 
 /**

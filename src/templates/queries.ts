@@ -1,8 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
-import { z } from 'zod'
+import { cursorAt, newestFirstPage } from '../db/newest-first'
 import type { DB, EdgeCasesTable, ScenariosTable, TemplateSnapshot, TemplatesTable } from '../db/schema'
 import { Conflict } from '../errors'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor, keysetPage } from '../http/cursor'
 
 export type Template = Selectable<TemplatesTable>
 export type Scenario = Selectable<ScenariosTable>
@@ -98,9 +97,6 @@ export type TemplateListItem = Pick<Template, 'id' | 'name' | 'description' | 'c
 export type TemplatePage = { items: TemplateListItem[]; next_cursor: string | null }
 export type TemplateListQuery = { q?: string; archived?: boolean; cursor?: string; limit: number }
 
-// The cursor is the last row's (updated_at as Postgres text, id): text keeps the microseconds a Date would lose.
-const TemplateCursor = z.tuple([CursorTimestamp, CursorId])
-
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
 
 /** Newest change first, keyset paged on (updated_at, id); archived templates only when asked for. */
@@ -108,28 +104,17 @@ export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): P
   let select = db
     .selectFrom('templates as t')
     .select(['t.id', 't.name', 't.description', 't.category', 't.target_tier', 't.version', 't.archived_at', 't.updated_at'])
-    .select(sql<string>`t.updated_at::text`.as('cursor_at'))
+    .select(cursorAt('t.updated_at'))
     .select((eb) => eb.selectFrom('scenarios as s').whereRef('s.template_id', '=', 't.id').select(sql<number>`count(*)::int`.as('n')).as('scenario_count'))
     .where('t.archived_at', query.archived ? 'is not' : 'is', null)
   if (query.q) {
     const pattern = likePattern(query.q)
     select = select.where((eb) => eb.or([eb('t.name', 'ilike', pattern), eb('t.description', 'ilike', pattern), eb('t.category', 'ilike', pattern)]))
   }
-  if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor, TemplateCursor)
-    select = select.where(sql<boolean>`(t.updated_at, t.id) < (${at}::timestamptz, ${id}::uuid)`)
-  }
-  const rows = await select
-    .orderBy('t.updated_at', 'desc')
-    .orderBy('t.id', 'desc')
-    .limit(query.limit + 1)
-    .execute()
-  return keysetPage(
-    rows,
-    query.limit,
-    (last) => encodeCursor([last.cursor_at, last.id]),
-    ({ cursor_at: _at, scenario_count, ...item }) => ({ ...item, scenario_count: scenario_count ?? 0 }),
-  )
+  return newestFirstPage(select, { at: 't.updated_at', id: 't.id' }, query, ({ scenario_count, ...item }) => ({
+    ...item,
+    scenario_count: scenario_count ?? 0,
+  }))
 }
 
 export async function listTemplateVersions(db: Kysely<DB>, templateId: string): Promise<TemplateVersion[]> {

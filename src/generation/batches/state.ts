@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely'
-import { z } from 'zod'
+import { cursorAt, newestFirstPage } from '../../db/newest-first'
 import type { BatchStatus, ConversationStatus, DB } from '../../db/schema'
-import { CursorId, CursorTimestamp, decodeCursor, encodeCursor } from '../../http/cursor'
 import type { BatchEstimate } from '../cost'
 
 /** The batch read model: one batch's state (counts, spend, latest results) and the list of batches. */
@@ -123,14 +122,11 @@ export type BatchListItem = {
   finished: number
 }
 
-/** The batches list's keyset: created_at (as Postgres prints it, microseconds kept) and id. */
-const BatchCursor = z.tuple([CursorTimestamp, CursorId])
-
 /** Newest first, keyset on (created_at, id); a forged `cursor` is a 400 naming it. */
 export async function listBatches(db: Kysely<DB>, query: { cursor?: string; limit: number }) {
-  let q = batchesWithTemplateName(db)
+  const q = batchesWithTemplateName(db)
     .select(['batches.id', 'batches.name', 'batches.status', 'batches.total', 'batches.created_at'])
-    .select(sql<string>`batches.created_at::text`.as('cursor_at'))
+    .select(cursorAt('batches.created_at'))
     // Unfinished batches sum their conversations; finished ones have the totals on the row.
     .select(
       sql<number>`case when batches.status in ('running', 'paused')
@@ -144,17 +140,14 @@ export async function listBatches(db: Kysely<DB>, query: { cursor?: string; limi
         .where('conversations.status', 'not in', ['queued', 'generating', 'cancelled'])
         .as('finished'),
     )
-  if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor, BatchCursor)
-    q = q.where(sql<boolean>`(batches.created_at, batches.id) < (${at}::timestamptz, ${id}::uuid)`)
-  }
-  const rows = await q
-    .orderBy('batches.created_at', 'desc')
-    .orderBy('batches.id', 'desc')
-    .limit(query.limit + 1)
-    .execute()
-  const page = rows.slice(0, query.limit)
-  const items: BatchListItem[] = page.map(({ cursor_at: _at, ...r }) => ({ ...r, cost_usd: Number(r.cost_usd), finished: Number(r.finished ?? 0) }))
-  const last = page.at(-1)
-  return { items, next_cursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null }
+  return newestFirstPage(
+    q,
+    { at: 'batches.created_at', id: 'batches.id' },
+    query,
+    (r): BatchListItem => ({
+      ...r,
+      cost_usd: Number(r.cost_usd),
+      finished: Number(r.finished ?? 0),
+    }),
+  )
 }
