@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ErrorCode } from './error-codes'
 
 /**
  * The app's error hierarchy: each carries a stable code and the status it answers with. The one
@@ -7,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
  */
 export class AppError extends Error {
   readonly status: ContentfulStatusCode = 500
-  readonly code: string = 'internal_error'
+  readonly code: ErrorCode = 'internal_error'
   /** Response headers the error implies (Retry-After, for example). */
   readonly headers: Record<string, string> = {}
   /** Fields a JSON answer carries beside `error` (a stale review answers with the fresh state). */
@@ -22,7 +23,7 @@ export class AppError extends Error {
 }
 
 /** A kind of error with its own status and stable code: `class NotFound extends errorKind(404, 'not_found') {}`. */
-export function errorKind(status: ContentfulStatusCode, code: string) {
+export function errorKind(status: ContentfulStatusCode, code: ErrorCode) {
   return class extends AppError {
     override readonly status = status
     override readonly code = code

@@ -450,6 +450,7 @@ export interface DB {
   config_changes: ConfigChangesTable
   notifications: NotificationsTable
   ai_configurations: AiConfigurationsTable
+  retention_settings: RetentionSettingsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -574,4 +575,13 @@ export interface AiConfigurationsTable {
   created_by: string | null
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
+}
+
+/** One row: how many days the error log and backups are kept (src/settings/retention.ts). */
+export interface RetentionSettingsTable {
+  id: Generated<boolean>
+  error_log_days: Generated<number>
+  backup_days: Generated<number>
+  updated_at: DefaultTimestamp
+  updated_by: string | null
 }
