@@ -7,6 +7,7 @@ import { authRoutes } from './auth/routes'
 import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import type { Deps } from './deps'
+import { errorDetailPages, errorLogPages, errorsApi } from './error-log/routes'
 import { documentsApi } from './documents/api-routes'
 import { documentPages } from './documents/routes'
 import { exportPages, exportsApi } from './exports/routes'
@@ -76,6 +77,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/admin/audit', auditApi)
   app.route('/admin/audit', auditPages)
   app.route('/admin/health', healthPages)
+  app.route('/api/admin/errors', errorsApi)
+  app.route('/admin/errors', errorLogPages)
+  app.route('/errors', errorDetailPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)

@@ -126,11 +126,42 @@ export const ERROR_CODES = {
     title: 'Generation gave up after its retry budget.',
     action: 'Retry the group from Recovery once Claude answers again.',
   },
-  malformed_output: {
+  invalid_output: {
     area: 'generation',
     severity: 'warning',
     title: 'Claude answered in a shape we could not read.',
-    action: 'Retry; if it repeats, simplify the template.',
+    action: 'Nothing: it is asked again later. If it fails past the retry budget, simplify the template and retry.',
+  },
+  // The Message Batches API: a conversation it could not answer goes the ordinary way.
+  message_batch_failed: {
+    area: 'generation',
+    severity: 'warning',
+    title: 'The Message Batches API could not be used.',
+    action: 'Nothing: the conversations are generated with ordinary calls instead.',
+  },
+  message_batch_errored: {
+    area: 'generation',
+    severity: 'warning',
+    title: 'The Message Batches API could not answer this conversation.',
+    action: 'Nothing: it is generated with an ordinary call instead.',
+  },
+  message_batch_expired: {
+    area: 'generation',
+    severity: 'warning',
+    title: 'The Message Batches API did not answer within 24 hours.',
+    action: 'Nothing: it is generated with an ordinary call instead.',
+  },
+  message_batch_canceled: {
+    area: 'generation',
+    severity: 'info',
+    title: 'Its Message Batch was cancelled.',
+    action: 'Nothing: it is generated with an ordinary call instead.',
+  },
+  message_batch_missing: {
+    area: 'generation',
+    severity: 'warning',
+    title: 'The Message Batches API returned no result for this conversation.',
+    action: 'Nothing: it is generated with an ordinary call instead.',
   },
   // Review.
   review_conflict: {

@@ -2,6 +2,7 @@ import type { TaskList } from 'graphile-worker'
 import type { Deps } from '../src/deps'
 import analyze_chunk from './analyze_chunk'
 import bulk_conversations from './bulk_conversations'
+import clean_error_log from './clean_error_log'
 import cleanup_sessions from './cleanup_sessions'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
@@ -18,6 +19,7 @@ export function taskList(deps: Deps): TaskList {
   return {
     analyze_chunk: analyze_chunk(deps),
     bulk_conversations: bulk_conversations(deps),
+    clean_error_log: clean_error_log(deps),
     cleanup_sessions: cleanup_sessions(deps),
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
@@ -31,4 +33,4 @@ export function taskList(deps: Deps): TaskList {
   }
 }
 
-export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash', '* * * * * sample_health'].join('\n')
+export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash', '40 * * * * clean_error_log', '* * * * * sample_health'].join('\n')

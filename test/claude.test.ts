@@ -209,10 +209,10 @@ test('the simulator answers with text when no tool is offered', async () => {
   expect(message.content[0]?.type).toBe('text')
 })
 
-test('the simulator refuses a malformed request with 400, classified as bad_request', async () => {
+test('the simulator refuses a malformed request with 400, classified as claude_bad_request', async () => {
   const failure = await failureOf(createClaude({}).createMessage({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [] }))
 
-  expect(failure).toMatchObject({ code: 'bad_request', retryable: false })
+  expect(failure).toMatchObject({ code: 'claude_bad_request', retryable: false })
   expect(failure.message).toContain('messages')
 })
 

@@ -15,7 +15,13 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 }
 
-type ErrorProps = { ctx: PageContext; status: number; message: string }
+type ErrorProps = {
+  ctx: PageContext
+  status: number
+  message: string
+  /** An unexpected error's entry in the error log: quoted to an admin, and its details page. */
+  reference?: string | undefined
+}
 
 /** What went wrong and where to go next: the body of the error page, and alone the fragment htmx swaps into #main. */
 export function ErrorPanel(props: ErrorProps) {
@@ -25,6 +31,11 @@ export function ErrorPanel(props: ErrorProps) {
       <h1>{title}</h1>
       <p>{props.message}</p>
       <p class="muted">Error {props.status}</p>
+      {props.reference && (
+        <p class="error-reference">
+          Reference <a href={`/errors/${props.reference}`}>{props.reference}</a>
+        </p>
+      )}
       <p>{props.ctx.user ? <a href="/">Back to the dashboard</a> : <a href="/login">Sign in</a>}</p>
     </section>
   )

@@ -1,5 +1,6 @@
 import { tryGetContext } from 'hono/context-storage'
 import type { ConversationStatus } from '../src/db/schema'
+import { ERROR_CODES, isErrorCode } from '../src/error-codes'
 import type { AppEnv } from '../src/http/env'
 
 /**
@@ -76,4 +77,9 @@ export const STATUS_LABELS: Record<ConversationStatus, string> = {
   needs_revision: 'Needs revision',
   failed: 'Failed',
   cancelled: 'Cancelled',
+}
+
+/** An error code as words (the documented list's title), or the code itself if it is not listed. */
+export function errorWords(code: string): string {
+  return isErrorCode(code) ? ERROR_CODES[code].title : code
 }

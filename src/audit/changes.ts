@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import { z } from 'zod'
 import { cursorAt, newestFirstPage } from '../db/newest-first'
 import { CONFIG_CHANGE_TYPES, type ConfigChangesTable, type ConfigChangeType, type DB } from '../db/schema'
-import { optionalField } from '../http/params'
+import { DayOrTime, optionalField, rangeEnd, rangeStart } from '../http/params'
 
 export type ConfigChange = Selectable<ConfigChangesTable>
 
@@ -38,20 +38,16 @@ export async function recordChange(
     .executeTakeFirstOrThrow()
 }
 
-const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date like 2026-11-30 or an ISO 8601 time' })
-
 /** GET /api/admin/audit and the audit page: filters by type, user and date range, newest first. */
 export const AuditQuery = z.object({
   type: optionalField(z.enum(CONFIG_CHANGE_TYPES, { error: `must be one of ${CONFIG_CHANGE_TYPES.join(', ')}` })),
   user_id: optionalField(z.uuid({ error: 'must be a user id' })),
-  from: optionalField(day),
-  to: optionalField(day),
+  from: optionalField(DayOrTime),
+  to: optionalField(DayOrTime),
   cursor: optionalField(z.string().max(500)),
   limit: optionalField(z.coerce.number({ error: 'must be a number from 1 to 200' }).int().min(1).max(200)),
 })
 export type AuditQuery = z.infer<typeof AuditQuery>
-
-const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
 
 export type AuditEntry = ConfigChange & { user_email: string | null }
 
@@ -64,9 +60,8 @@ export async function listChanges(db: Kysely<DB>, query: AuditQuery): Promise<{ 
   let q = withAuthor(db).select(cursorAt('config_changes.created_at'))
   if (query.type) q = q.where('config_changes.type', '=', query.type)
   if (query.user_id) q = q.where('config_changes.user_id', '=', query.user_id)
-  if (query.from) q = q.where('config_changes.created_at', '>=', new Date(isDay(query.from) ? `${query.from}T00:00:00Z` : query.from))
-  if (query.to)
-    q = q.where('config_changes.created_at', '<', new Date(isDay(query.to) ? Date.parse(`${query.to}T00:00:00Z`) + 86_400_000 : Date.parse(query.to) + 1))
+  if (query.from) q = q.where('config_changes.created_at', '>=', rangeStart(query.from))
+  if (query.to) q = q.where('config_changes.created_at', '<', rangeEnd(query.to))
   return newestFirstPage(q, { at: 'config_changes.created_at', id: 'config_changes.id' }, { cursor: query.cursor, limit }, (entry): AuditEntry => entry)
 }
 

@@ -90,7 +90,7 @@ export function createClaude(opts: ClaudeOptions): Claude {
   }
 }
 
-export type ClaudeErrorCode = 'rate_limited' | 'overloaded' | 'server_error' | 'timeout' | 'connection' | 'aborted' | 'bad_request' | 'auth' | 'unknown'
+export type ClaudeErrorCode = 'rate_limited' | 'overloaded' | 'server_error' | 'timeout' | 'connection' | 'aborted' | 'claude_bad_request' | 'auth' | 'unknown'
 
 export type ClaudeFailure = { code: ClaudeErrorCode; message: string; retryable: boolean; retryAfterMs?: number }
 
@@ -128,7 +128,7 @@ function classifyStatus(status: number, headers: Headers | undefined, apiMessage
     return { code: 'server_error', message: `The Claude API had an internal error (status ${status}).`, retryable: true }
   }
   if (status === 400) {
-    return { code: 'bad_request', message: withDetail('Claude rejected the request as invalid.', apiMessage), retryable: false }
+    return { code: 'claude_bad_request', message: withDetail('Claude rejected the request as invalid.', apiMessage), retryable: false }
   }
   if (status === 401 || status === 403) {
     return { code: 'auth', message: 'Claude refused the API key; check ANTHROPIC_API_KEY.', retryable: false }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Deps } from '../deps'
+import { recordError } from '../error-log/record'
 import { FileSink, type OpenFile } from './file-sink'
 import { WRITERS } from './formats'
 import type { FormatWriter } from './formats/format'
@@ -123,6 +124,15 @@ export async function runExport(deps: Deps, exportId: string, io: { openFile?: O
     await Promise.all(parts.map((p) => p.sink?.abort()))
     const reason = describeFailure(err, dir)
     log.warn({ exportId: row.id, reason }, 'export failed')
+    // A refusal (nothing to export) is the person's to act on; a fault of the machine goes to the error log.
+    if (!(err instanceof ExportRefused)) {
+      await recordError(db, log, {
+        code: 'export_failed',
+        message: reason,
+        stack: err instanceof Error ? err.stack : undefined,
+        context: { export_id: row.id, format: row.format, user_id: row.created_by },
+      })
+    }
     await failExport(db, row.id, reason, report, Math.round(performance.now() - started))
   }
 }

@@ -3,6 +3,7 @@ import type { DimensionSource } from '../chunks/dimension-source'
 import { grouped } from '../db/grouped'
 import { executePrepared } from '../db/prepared'
 import type { ChunkContext, ConversationStatus, DB, TemplateSnapshot, Turn } from '../db/schema'
+import type { ErrorCode } from '../error-codes'
 import type { AutoDecision } from '../review/auto'
 import { finishBatchIfComplete } from './batches/completion'
 import { costOf, type Usage } from './cost'
@@ -34,11 +35,16 @@ export type Claimed = {
   /** A grounded conversation's own copy of its chunk, so it generates even when the chunk is gone. */
   chunk_context: ChunkContext | null
   dimension_source: DimensionSource | null
+  /** When this attempt was claimed: its row in the attempts history starts here. */
+  claimed_at: Date | null
 }
+
+/** What went wrong in an attempt: a code from the documented list, a sentence, and what else is worth keeping (the error log's reference…). */
+export type Problem = { code: ErrorCode; message: string; details?: Record<string, unknown> }
 
 /** The conversation columns a claim returns (a constant, never data). */
 const CLAIMED_COLUMNS =
-  'c.id, c.batch_id, c.attempts, c.version, c.model, c.max_tokens, c.system_prompt, c.prompt, c.template_version_id, c.first_attempt_at, c.chunk_context, c.dimension_source'
+  'c.id, c.batch_id, c.attempts, c.version, c.model, c.max_tokens, c.system_prompt, c.prompt, c.template_version_id, c.first_attempt_at, c.chunk_context, c.dimension_source, c.updated_at'
 
 /**
  * queued (or generating, after a crash) → generating, attempts + 1; nothing when it is finished or
@@ -75,7 +81,7 @@ function withClaimContext(claimedRows: RawBuilder<unknown>) {
   return sql<Claimed>`
     with claimed as (${claimedRows})
     select claimed.id, claimed.batch_id, claimed.attempts, claimed.version, claimed.model, claimed.max_tokens, claimed.system_prompt, claimed.prompt,
-      claimed.first_attempt_at, claimed.chunk_context, claimed.dimension_source,
+      claimed.first_attempt_at, claimed.chunk_context, claimed.dimension_source, claimed.updated_at as claimed_at,
       tv.snapshot, b.settings as batch_settings,
       exists (select 1 from conversation_versions v where v.conversation_id = claimed.id) as has_versions
     from claimed
@@ -86,7 +92,7 @@ function withClaimContext(claimedRows: RawBuilder<unknown>) {
 /** A job for a conversation that cannot be claimed: finished already, or its batch was paused or cancelled. */
 export async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void> {
   const { rows } = await sql<{ batch_id: string }>`
-    update conversations c set status = 'cancelled', error_code = null, error_message = null, updated_at = now()
+    update conversations c set status = 'cancelled', error_code = null, error_message = null, error_details = null, updated_at = now()
     from batches b
     where c.id = ${id}::uuid and b.id = c.batch_id and b.status = 'cancelled' and c.status in ('queued', 'generating')
     returning c.batch_id`.execute(db)
@@ -96,6 +102,7 @@ export async function skipUnclaimable(db: Kysely<DB>, id: string): Promise<void>
 export type StoredRow = {
   id: string
   attempts: number
+  started_at: Date | null
   lease_id: string | null
   source: 'generated' | 'regenerated'
   title: string
@@ -126,7 +133,7 @@ export const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
     sql<{ id: string }>`
     with result as (
       select * from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as r(
-        id uuid, attempts int, lease_id uuid, source text, title text, turns jsonb, turn_count int, trimmed_from_turns int, model text,
+        id uuid, attempts int, started_at timestamptz, lease_id uuid, source text, title text, turns jsonb, turn_count int, trimmed_from_turns int, model text,
         input_tokens int, output_tokens int, cache_read_tokens int, cache_write_tokens int, cost_usd numeric,
         generation_ms int, simulated boolean, quality_score numeric, quality_parts jsonb, flagged boolean,
         status text, auto_action text, auto_comment text)
@@ -137,13 +144,15 @@ export const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
         cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
         cost_usd = r.cost_usd, generation_ms = r.generation_ms, simulated = r.simulated,
         quality_score = r.quality_score, quality_parts = r.quality_parts, flagged = r.flagged,
-        error_code = null, error_message = null, version = c.version + 1, updated_at = now(),
+        error_code = null, error_message = null, error_details = null, version = c.version + 1, updated_at = now(),
         reviewed_by = case when r.auto_action is null then c.reviewed_by end,
         reviewed_at = case when r.auto_action is null then c.reviewed_at else now() end
       from result r
       where c.id = r.id and c.status = 'generating' and c.attempts = r.attempts
       returning c.id, c.batch_id, c.title, c.turns, c.parameters, c.model, c.quality_score, c.quality_parts,
-        c.input_tokens, c.output_tokens, c.cost_usd, c.created_by, r.source, c.status, r.auto_action, r.auto_comment
+        c.input_tokens, c.output_tokens, c.cost_usd, c.created_by, r.source, c.status, r.auto_action, r.auto_comment, r.started_at
+    ), attempted as (
+      ${attemptRow(sql`select id, 'generated', null::text, null::text, null::jsonb, started_at from updated`)}
     ), versioned as (
       insert into conversation_versions (conversation_id, version, source, title, turns, parameters, model, quality_score, quality_parts,
         input_tokens, output_tokens, cost_usd, created_by)
@@ -170,40 +179,61 @@ export const checkBatchFinished = grouped<string, void>(async (db, batchIds) => 
   return batchIds.map(() => undefined)
 })
 
-/** The conversation fails with what happened, its spend so far kept. */
-export async function fail(db: Kysely<DB>, claimed: Claimed, code: string, message: string, spentOn?: { model: string; usage: Usage }): Promise<'failed'> {
+/**
+ * One row of the conversation's attempts history from `attempts` (conversation_id, outcome, code,
+ * message, details, started_at), numbered after its earlier ones: only the claim's holder writes,
+ * so the numbers never race.
+ */
+function attemptRow(attempts: RawBuilder<unknown>) {
+  return sql`insert into generation_attempts (conversation_id, attempt, outcome, code, message, details, started_at)
+    select a.id, coalesce((select max(g.attempt) from generation_attempts g where g.conversation_id = a.id), 0) + 1, a.outcome, a.code, a.message, a.details, a.started_at
+    from (${attempts}) as a(id, outcome, code, message, details, started_at)`
+}
+
+/** The conversation fails with what happened, its spend so far kept, and the attempt in its history. */
+export async function fail(db: Kysely<DB>, claimed: Claimed, problem: Problem, spentOn?: { model: string; usage: Usage }): Promise<'failed'> {
   const usage = spentOn?.usage
   const spent = spentOn ? costOf(spentOn.model, spentOn.usage) : 0
+  const details = JSON.stringify(problem.details ?? null)
   await sql`
     with failed as (
-      update conversations set status = 'failed', error_code = ${code}, error_message = ${message}, updated_at = now(),
+      update conversations set status = 'failed', error_code = ${problem.code}, error_message = ${problem.message}, error_details = ${details}::jsonb,
+        last_error_at = now(), updated_at = now(),
         input_tokens = input_tokens + ${usage?.input_tokens ?? 0}::int, output_tokens = output_tokens + ${usage?.output_tokens ?? 0}::int,
         cost_usd = cost_usd + ${spent}
       where id = ${claimed.id}::uuid and status = 'generating' and attempts = ${claimed.attempts}::int
       returning id, batch_id
+    ), attempted as (
+      ${attemptRow(sql`select id, 'failed', ${problem.code}::text, ${problem.message}::text, ${details}::jsonb, ${claimed.claimed_at}::timestamptz from failed`)}
     )
     select ${progressNotice(sql`json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', 'failed')`)} from failed`.execute(db)
   if (claimed.batch_id) await checkBatchFinished(db, claimed.batch_id)
   return 'failed'
 }
 
-/** Back to queued with the transient error shown, and the job again at `runAt` (Claude's retry-after or our backoff). */
+/**
+ * Back to queued with the transient error shown (and counted as a retry), the attempt in its
+ * history, and the job again at `runAt` (Claude's retry-after or our backoff).
+ */
 export async function requeue(
   db: Kysely<DB>,
   claimed: Claimed,
-  code: string,
-  message: string,
+  problem: Problem,
   runAt: Date,
   maxAttempts: number,
   opts: { restartBudget?: boolean } = {},
 ): Promise<void> {
+  const details = JSON.stringify({ ...problem.details, retry_at: runAt.toISOString() })
   await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('conversations')
       .set({
         status: 'queued',
-        error_code: code,
-        error_message: `${message} Retrying automatically.`,
+        error_code: problem.code,
+        error_message: `${problem.message} Retrying automatically.`,
+        error_details: details,
+        last_error_at: sql`now()`,
+        retry_count: sql`retry_count + 1`,
         updated_at: sql`now()`,
         ...(opts.restartBudget ? { first_attempt_at: null } : {}),
       })
@@ -211,15 +241,17 @@ export async function requeue(
       .where('status', '=', 'generating')
       .where('attempts', '=', claimed.attempts)
       .executeTakeFirst()
-    if (Number(updated.numUpdatedRows) > 0) await rescheduleGeneration(trx, claimed.id, runAt, maxAttempts)
+    if (Number(updated.numUpdatedRows) === 0) return
+    await attemptRow(sql`values (${claimed.id}::uuid, 'retrying', ${problem.code}::text, ${problem.message}::text, ${details}::jsonb, ${claimed.claimed_at}::timestamptz)`).execute(trx)
+    await rescheduleGeneration(trx, claimed.id, runAt, maxAttempts)
   })
 }
 
-/** Failed conversations matching `where` back to queued with their attempts and error cleared (a retry starts afresh). */
+/** Failed conversations matching `where` back to queued with their attempts and error cleared (a retry starts afresh), counted as a retry. */
 export async function requeueFailed(db: Kysely<DB>, where: Expression<SqlBool>): Promise<Array<{ id: string; batch_id: string | null }>> {
   return db
     .updateTable('conversations')
-    .set({ status: 'queued', error_code: null, error_message: null, attempts: 0, updated_at: sql`now()` })
+    .set({ status: 'queued', error_code: null, error_message: null, error_details: null, attempts: 0, retry_count: sql`retry_count + 1`, updated_at: sql`now()` })
     .where(where)
     .where('status', '=', 'failed')
     .returning(['id', 'batch_id'])

@@ -83,6 +83,7 @@ export async function regenerateConversation(
         status: 'queued',
         error_code: null,
         error_message: null,
+        error_details: null,
         attempts: 0,
         version: sql`version + 1`,
         reviewed_by: null,

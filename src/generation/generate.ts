@@ -3,12 +3,14 @@ import type { Kysely } from 'kysely'
 import { type Claude, type ClaudeMessage, type ClaudeMessageParams, classifyClaudeError } from '../claude/client'
 import { CONVERSATION_TOOL_NAME, ConversationOutput, conversationTool, conversationToolChoice } from '../claude/conversation-tool'
 import type { DB, Turn } from '../db/schema'
+import { ERROR_CODES } from '../error-codes'
+import { recordError } from '../error-log/record'
 import type { Logger } from '../log'
 import { autoDecision } from '../review/auto'
 import { activeReviewSettings } from '../review/settings'
 import { hasPlaceholder } from '../templates/placeholders'
 import { type AiSettings, activeAiSettings } from './ai-settings'
-import { type Claimed, checkBatchFinished, claim, fail, requeue, skipUnclaimable, storeResult } from './claims'
+import { type Claimed, checkBatchFinished, claim, fail, type Problem, requeue, skipUnclaimable, storeResult } from './claims'
 import { costOf, type Usage } from './cost'
 import { sourceBlockText } from './grounding'
 import { scoreQuality } from './quality'
@@ -47,13 +49,18 @@ export async function generateConversation(deps: GenerationDeps, conversationId:
   } catch (err) {
     if (job.signal?.aborted) {
       // The worker is stopping: not the conversation's fault; it goes back to the queue at once.
-      await requeue(db, claimed, 'interrupted', 'The worker stopped during generation.', new Date(), settings.max_retries + 1)
+      await requeue(db, claimed, { code: 'interrupted', message: 'The worker stopped during generation.' }, new Date(), settings.max_retries + 1)
       return 'rescheduled'
     }
     // Not Claude's fault (a database error, a bug): the queue retries with backoff; on the last
-    // attempt the conversation fails with what happened, so it never stays "generating".
+    // attempt the conversation fails with what happened, so it never stays "generating" (the job's
+    // failure goes to the error log as it gives up).
     if (job.attempts >= job.maxAttempts) {
-      await fail(db, claimed, 'internal_error', `Generation failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`)
+      await fail(db, claimed, {
+        code: 'internal_error',
+        message: `Generation failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
+        details: { job_attempts: job.attempts },
+      })
     }
     throw err
   }
@@ -114,17 +121,15 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
         const failure = classifyClaudeError(err)
         await releaseClaudeSlot(db, lease)
         lease = null
-        if (!failure.retryable) return await fail(db, claimed, failure.code, failure.message, { model, usage })
+        if (!failure.retryable) return await failLogged(deps, claimed, { code: failure.code, message: failure.message }, { model, usage })
         return await retryLater(deps, claimed, settings, failure, { model, usage })
       }
       addUsage(usage, message)
       if (message.stop_reason === 'refusal') {
         await releaseClaudeSlot(db, lease)
         lease = null
-        return await fail(db, claimed, 'refused', 'Claude declined to write this conversation; change the prompt or the values before retrying.', {
-          model,
-          usage,
-        })
+        const refused = { code: 'refused', message: 'Claude declined to write this conversation; change the prompt or the values before retrying.' } as const
+        return await failLogged(deps, claimed, refused, { model, usage })
       }
       const checked = checkOutput(message, minTurns, maxTurns)
       if (checked.ok) {
@@ -145,7 +150,7 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
       if (attempt === OUTPUT_TRIES) {
         // Malformed output is the model's passing fault, not the conversation's: later, like a 529.
-        const problem = { code: 'invalid_output', message: `Claude's output was invalid ${OUTPUT_TRIES} times in a row; the last problem: ${checked.problem}.` }
+        const problem: Problem = { code: 'invalid_output', message: `Claude's output was invalid ${OUTPUT_TRIES} times in a row; the last problem: ${checked.problem}.` }
         return await retryLater(deps, claimed, settings, problem, { model, usage })
       }
     }
@@ -174,7 +179,7 @@ async function retryLater(
   deps: GenerationDeps,
   claimed: Claimed,
   settings: AiSettings,
-  problem: { code: string; message: string; retryAfterMs?: number },
+  problem: Problem & { retryAfterMs?: number | undefined },
   spentOn: { model: string; usage: Usage },
 ): Promise<Outcome> {
   const delay = retryDelayMs(claimed.attempts, problem.retryAfterMs)
@@ -183,11 +188,34 @@ async function retryLater(
   if (Date.now() + delay - since > budgetMs) {
     const minutes = Math.round((Date.now() - since) / 60_000)
     const gaveUp = `Gave up after ${claimed.attempts} attempt(s) over ${minutes} minute(s): the retry budget is ${settings.retry_budget_minutes} minute(s).`
-    return fail(deps.db, claimed, problem.code, `${problem.message} ${gaveUp}`, spentOn)
+    const message = `${problem.message} ${gaveUp}`
+    // The conversation keeps the cause's code (Recovery groups by it); the log says why it stopped.
+    const reference = await recordError(deps.db, deps.log, {
+      code: 'retry_budget_exhausted',
+      message,
+      context: { conversation_id: claimed.id, batch_id: claimed.batch_id, cause: problem.code, attempts: claimed.attempts },
+    })
+    const details = { reference, retry_budget_exhausted: true, retry_budget_minutes: settings.retry_budget_minutes, minutes }
+    return fail(deps.db, claimed, { code: problem.code, message, details }, spentOn)
   }
-  await requeue(deps.db, claimed, problem.code, problem.message, new Date(Date.now() + delay), settings.max_retries + 1)
+  await requeue(deps.db, claimed, { code: problem.code, message: problem.message }, new Date(Date.now() + delay), settings.max_retries + 1)
   deps.log.info({ conversationId: claimed.id, code: problem.code, retryInMs: Math.round(delay) }, 'transient problem; rescheduled')
   return 'rescheduled'
+}
+
+/**
+ * A failure for good: one whose code is an error (not a warning such as a refusal) goes to the
+ * error log too, and the conversation keeps the reference.
+ */
+async function failLogged(deps: GenerationDeps, claimed: Claimed, problem: Problem, spentOn: { model: string; usage: Usage }): Promise<'failed'> {
+  const severity = ERROR_CODES[problem.code].severity
+  if (severity !== 'error' && severity !== 'critical') return fail(deps.db, claimed, problem, spentOn)
+  const reference = await recordError(deps.db, deps.log, {
+    code: problem.code,
+    message: problem.message,
+    context: { conversation_id: claimed.id, batch_id: claimed.batch_id, attempts: claimed.attempts },
+  })
+  return fail(deps.db, claimed, { ...problem, details: { ...problem.details, reference } }, spentOn)
 }
 
 type Checked = { ok: true; title: string; turns: Turn[]; trimmedFrom?: number } | { ok: false; problem: string }
@@ -258,6 +286,7 @@ export async function saveGenerated(
   const saved = await storeResult(db, {
     id: claimed.id,
     attempts: claimed.attempts,
+    started_at: claimed.claimed_at,
     lease_id: spent.leaseId,
     source: claimed.has_versions ? 'regenerated' : 'generated',
     title: output.title,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { type ClaudeBatchResult, type ClaudeMessageBatch, classifyClaudeError } from '../claude/client'
+import type { ErrorCode } from '../error-codes'
 import { type AiSettings, activeAiSettings } from './ai-settings'
 import { type Claimed, checkBatchFinished, claim, claimedOfBatch, requeue } from './claims'
 import { costOf, messageBatchDiscount, type Usage } from './cost'
@@ -23,9 +24,9 @@ export function pollDelayMs(poll: number): number {
 }
 
 /** A conversation the Message Batches API did not deliver goes to an ordinary generate_conversation job now. */
-function toOrdinaryCall(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, code: string, message: string): Promise<void> {
+function toOrdinaryCall(deps: GenerationDeps, claimed: Claimed, settings: AiSettings, code: ErrorCode, message: string): Promise<void> {
   // The retry budget starts again: the time spent waiting for the Message Batch is not the call's.
-  return requeue(deps.db, claimed, code, message, new Date(), settings.max_retries + 1, { restartBudget: true })
+  return requeue(deps.db, claimed, { code, message }, new Date(), settings.max_retries + 1, { restartBudget: true })
 }
 
 /** Results are saved this many at a time, so their statements group. */

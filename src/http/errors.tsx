@@ -6,10 +6,12 @@ import { ZodError } from 'zod'
 import { ErrorPage, ErrorPanel } from '../../views/ErrorPage'
 import { sessionUser } from '../auth/middleware'
 import { isDatabaseUnavailable } from '../db/connect'
+import { type ErrorEntry, logErrorOnly, recordError } from '../error-log/record'
 import { AppError, BadRequest, Conflict, DatabaseUnavailable, NotFound, ValidationFailed } from '../errors'
 import type { AppEnv } from './env'
 import { pageContext } from './page-context'
 import { fieldErrors, isHtmx, wantsJson } from './respond'
+import { toast } from './toast'
 
 /** What a form shows beside its inputs when the request it sent was refused. */
 export type FormProblem = { error: string; fields?: Record<string, string> }
@@ -48,7 +50,6 @@ function asAppError(err: unknown, c: Context<AppEnv>): AppError {
     c.var.log.error({ err: err instanceof Error ? err.message : String(err) }, 'database unavailable')
     return new DatabaseUnavailable('The database is not reachable right now. Try again in a moment.')
   }
-  c.var.log.error({ err }, 'unhandled error')
   return new AppError('Something went wrong on our side. It has been logged.')
 }
 
@@ -74,11 +75,29 @@ function hasSqlState(err: unknown, state: RegExp): err is Error & { code: string
   return err instanceof Error && 'code' in err && typeof err.code === 'string' && state.test(err.code)
 }
 
+/**
+ * A 5xx is unexpected: it goes to the error log with what the request was, and its reference goes
+ * into the answer for the person to quote. The stack is the original error's, for admins.
+ */
+async function logUnexpected(thrown: unknown, err: AppError, c: Context<AppEnv>): Promise<string> {
+  const entry: ErrorEntry = {
+    code: err.code,
+    message: thrown instanceof Error ? thrown.message : String(thrown),
+    stack: thrown instanceof Error ? thrown.stack : undefined,
+    context: { route: c.req.path, method: c.req.method, status: err.status, user_id: c.var.user?.id ?? null },
+  }
+  // The database does not answer: waiting for it again would only delay the answer.
+  const reference = err.code === 'database_unavailable' ? logErrorOnly(c.var.log, entry) : await recordError(c.var.db, c.var.log, entry)
+  if (!(thrown instanceof AppError)) c.var.log.error({ err: thrown, reference }, 'unhandled error')
+  return reference
+}
+
 /** The one error handler: JSON for API clients, the form again for a refused form, a fragment for htmx, else a page. */
 export async function renderError(thrown: unknown, c: Context<AppEnv>): Promise<Response> {
   const err = asAppError(thrown, c)
+  const reference = err.status >= 500 ? await logUnexpected(thrown, err, c) : undefined
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-  if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...err.details }, ...err.alongside }, err.status)
+  if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...(reference ? { reference } : {}), ...err.details }, ...err.alongside }, err.status)
   const form = c.var.errorView
   if (form?.shows(err)) {
     const shown = await form.view({ error: err.message, fields: err instanceof ValidationFailed ? err.fields : undefined }, err)
@@ -90,9 +109,10 @@ export async function renderError(thrown: unknown, c: Context<AppEnv>): Promise<
     // htmx swaps error answers too: put just the message where the page's content is, not a second page inside it.
     c.header('HX-Retarget', '#main')
     c.header('HX-Reswap', 'innerHTML')
-    return c.html(<ErrorPanel ctx={pageContext(c)} status={err.status} message={err.message} />, err.status)
+    if (reference) toast(c, { kind: 'error', message: err.message, reference })
+    return c.html(<ErrorPanel ctx={pageContext(c)} status={err.status} message={err.message} reference={reference} />, err.status)
   }
-  return c.html(<ErrorPage ctx={pageContext(c)} status={err.status} message={err.message} />, err.status)
+  return c.html(<ErrorPage ctx={pageContext(c)} status={err.status} message={err.message} reference={reference} />, err.status)
 }
 
 export function renderNotFound(c: Context<AppEnv>): Response | Promise<Response> {

@@ -33,3 +33,18 @@ export function listField<T extends z.ZodType>(schema: T) {
     return values.length ? [...new Set(values)] : undefined
   }, z.array(schema).optional())
 }
+
+/** A list's from/to filter: a date (the whole day, in UTC) or an ISO 8601 time. */
+export const DayOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date like 2026-11-30 or an ISO 8601 time' })
+
+const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value)
+
+/** The first moment a `from` filter keeps. */
+export function rangeStart(from: string): Date {
+  return new Date(isDay(from) ? `${from}T00:00:00Z` : from)
+}
+
+/** The first moment after what a `to` filter keeps: the next day for a date, the next millisecond for a time. */
+export function rangeEnd(to: string): Date {
+  return new Date(isDay(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 : Date.parse(to) + 1)
+}

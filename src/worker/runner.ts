@@ -6,6 +6,7 @@ import { CRONTAB, taskList } from '../../tasks'
 import type { Deps } from '../deps'
 import { leaseHolder, releaseLeasesOf } from '../generation/rate-limit'
 import { beat, forgetWorkers, HEARTBEAT_INTERVAL_MS, takeDeadWorkers } from './heartbeats'
+import { recordJobFailure } from './job-failures'
 import { workerLogger } from './logger'
 
 export type WorkerHandle = { stop: () => Promise<void> }
@@ -27,6 +28,8 @@ export async function startWorker(deps: Deps, pool: pg.Pool): Promise<WorkerHand
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId))
   // graphile-worker 0.18 locks jobs under the pool's id, so the pool must beat too for the sweep to free them.
   events.on('pool:create', ({ workerPool }) => workerIds.add(workerPool.id))
+  // Emitted once a job's last attempt failed: it stays in the queue for Recovery, and goes to the error log.
+  events.on('job:failed', ({ job, error }) => void recordJobFailure(deps, job, error))
   const host = { hostname: os.hostname(), pid: process.pid }
 
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pool, logger })

@@ -9,6 +9,7 @@ const ITEMS: NavItem[] = [
   { href: '/review/settings', label: 'Review settings', needs: 'admin' },
   { href: '/admin/audit', label: 'Audit trail', needs: 'admin' },
   { href: '/admin/health', label: 'Database health', needs: 'admin' },
+  { href: '/admin/errors', label: 'Error log', needs: 'admin' },
 ]
 
 export function SettingsNav(props: { ctx: PageContext }) {

@@ -53,7 +53,7 @@ export async function cancelBatch(db: Kysely<DB>, id: string): Promise<void> {
     await removeGenerationJobs(trx, sql<SqlBool>`batch_id = ${id}::uuid and status in ('queued', 'generating')`)
     await trx
       .updateTable('conversations')
-      .set({ status: 'cancelled', error_code: null, error_message: null, updated_at: sql`now()` })
+      .set({ status: 'cancelled', error_code: null, error_message: null, error_details: null, updated_at: sql`now()` })
       .where('batch_id', '=', id)
       .where('status', 'in', ['queued', 'generating'])
       .execute()
