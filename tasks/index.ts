@@ -33,4 +33,10 @@ export function taskList(deps: Deps): TaskList {
   }
 }
 
-export const CRONTAB = ['0 * * * * cleanup_sessions', '*/5 * * * * expire_exports', '30 * * * * purge_trash', '40 * * * * clean_error_log', '* * * * * sample_health'].join('\n')
+export const CRONTAB = [
+  '0 * * * * cleanup_sessions',
+  '*/5 * * * * expire_exports',
+  '30 * * * * purge_trash',
+  '40 * * * * clean_error_log',
+  '* * * * * sample_health',
+].join('\n')

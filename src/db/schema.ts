@@ -481,7 +481,7 @@ export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
 
 /** Each generation attempt of a conversation, as it ended. */
 export interface GenerationAttemptsTable {
-  id: Generated<string>
+  id: Generated<number>
   conversation_id: string
   attempt: number
   outcome: AttemptOutcome

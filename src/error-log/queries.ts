@@ -40,9 +40,7 @@ export async function listErrors(db: Kysely<DB>, query: ErrorQuery): Promise<Key
   if (search) {
     // A pasted reference is found by its own index; words match the code and the message.
     const reference = search.toUpperCase()
-    q = REFERENCE.test(reference)
-      ? q.where('reference', '=', reference)
-      : q.where(sql<boolean>`search @@ websearch_to_tsquery('simple', ${search})`)
+    q = REFERENCE.test(reference) ? q.where('reference', '=', reference) : q.where(sql<boolean>`search @@ websearch_to_tsquery('simple', ${search})`)
   }
   return newestFirstPage(q, { at: 'error_logs.created_at', id: 'error_logs.id' }, { cursor: query.cursor, limit: query.limit ?? 50 }, (row) => row)
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { ERROR_CODES, type ErrorCode, type Severity } from '../error-codes'
 import type { DB } from '../db/schema'
+import { ERROR_CODES, type ErrorCode, type Severity } from '../error-codes'
 import type { Logger } from '../log'
 
 /** Letters and digits nobody misreads or mistypes: no 0/O, 1/I/L, and upper case only. */
@@ -51,7 +51,10 @@ export async function recordError(db: Kysely<DB>, log: Logger, entry: ErrorEntry
       .values({ ...fields, context: JSON.stringify(entry.context) })
       .execute()
   } catch (writeErr) {
-    log.error({ ...fields, context: entry.context, writeFailed: writeErr instanceof Error ? writeErr.message : String(writeErr) }, 'could not write to the error log')
+    log.error(
+      { ...fields, context: entry.context, writeFailed: writeErr instanceof Error ? writeErr.message : String(writeErr) },
+      'could not write to the error log',
+    )
   }
   return fields.reference
 }

@@ -242,7 +242,9 @@ export async function requeue(
       .where('attempts', '=', claimed.attempts)
       .executeTakeFirst()
     if (Number(updated.numUpdatedRows) === 0) return
-    await attemptRow(sql`values (${claimed.id}::uuid, 'retrying', ${problem.code}::text, ${problem.message}::text, ${details}::jsonb, ${claimed.claimed_at}::timestamptz)`).execute(trx)
+    await attemptRow(
+      sql`values (${claimed.id}::uuid, 'retrying', ${problem.code}::text, ${problem.message}::text, ${details}::jsonb, ${claimed.claimed_at}::timestamptz)`,
+    ).execute(trx)
     await rescheduleGeneration(trx, claimed.id, runAt, maxAttempts)
   })
 }
@@ -251,7 +253,15 @@ export async function requeue(
 export async function requeueFailed(db: Kysely<DB>, where: Expression<SqlBool>): Promise<Array<{ id: string; batch_id: string | null }>> {
   return db
     .updateTable('conversations')
-    .set({ status: 'queued', error_code: null, error_message: null, error_details: null, attempts: 0, retry_count: sql`retry_count + 1`, updated_at: sql`now()` })
+    .set({
+      status: 'queued',
+      error_code: null,
+      error_message: null,
+      error_details: null,
+      attempts: 0,
+      retry_count: sql`retry_count + 1`,
+      updated_at: sql`now()`,
+    })
     .where(where)
     .where('status', '=', 'failed')
     .returning(['id', 'batch_id'])

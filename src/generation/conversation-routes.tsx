@@ -11,6 +11,7 @@ import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { optionalField, uuidParam } from '../http/params'
 import { parseInput, readBody, wantsJson } from '../http/respond'
+import { listAttempts } from './attempts'
 import { regenerateConversation, retryConversation, rollbackConversation } from './conversations'
 import { regenerateRequestFrom } from './form'
 import { checkModel } from './models'
@@ -30,8 +31,10 @@ const conversationId = (c: Context<AppEnv>) => uuidParam(c, 'id', 'conversation'
 
 conversationGenerationRoutes.get('/:id/generation', view, async (c) => {
   const conversation = await requireConversation(c.var.db, conversationId(c))
-  const versions = await listVersions(c.var.db, conversation.id)
-  return c.html(<ConversationPage ctx={pageContext(c)} conversation={conversation} versions={versions} canEdit={can(signedInUser(c).role, 'edit')} />)
+  const [versions, attempts] = await Promise.all([listVersions(c.var.db, conversation.id), listAttempts(c.var.db, conversation.id)])
+  return c.html(
+    <ConversationPage ctx={pageContext(c)} conversation={conversation} versions={versions} attempts={attempts} canEdit={can(signedInUser(c).role, 'edit')} />,
+  )
 })
 
 conversationGenerationRoutes.get('/:id/status', view, async (c) => {

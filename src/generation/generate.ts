@@ -150,7 +150,10 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
       correction = `\n\n(Your previous answer was rejected: ${checked.problem}. Follow the instructions exactly.)`
       if (attempt === OUTPUT_TRIES) {
         // Malformed output is the model's passing fault, not the conversation's: later, like a 529.
-        const problem: Problem = { code: 'invalid_output', message: `Claude's output was invalid ${OUTPUT_TRIES} times in a row; the last problem: ${checked.problem}.` }
+        const problem: Problem = {
+          code: 'invalid_output',
+          message: `Claude's output was invalid ${OUTPUT_TRIES} times in a row; the last problem: ${checked.problem}.`,
+        }
         return await retryLater(deps, claimed, settings, problem, { model, usage })
       }
     }

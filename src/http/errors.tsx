@@ -97,7 +97,8 @@ export async function renderError(thrown: unknown, c: Context<AppEnv>): Promise<
   const err = asAppError(thrown, c)
   const reference = err.status >= 500 ? await logUnexpected(thrown, err, c) : undefined
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value)
-  if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...(reference ? { reference } : {}), ...err.details }, ...err.alongside }, err.status)
+  if (wantsJson(c))
+    return c.json({ error: { code: err.code, message: err.message, ...(reference ? { reference } : {}), ...err.details }, ...err.alongside }, err.status)
   const form = c.var.errorView
   if (form?.shows(err)) {
     const shown = await form.view({ error: err.message, fields: err instanceof ValidationFailed ? err.fields : undefined }, err)

@@ -45,7 +45,9 @@ export async function truncateAll(database: Database): Promise<void> {
     const { rows } = await client.query<{ row: { configuration_id: string | null } }>(
       'select to_jsonb(s) as row from ai_settings s order by created_at limit 1',
     )
-    await client.query('truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports restart identity cascade')
+    await client.query(
+      'truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports, error_logs restart identity cascade',
+    )
     const seed = rows[0]?.row
     if (seed?.configuration_id) {
       await client.query(`insert into ai_configurations (id, name, settings, active) values ($1, 'Default', '{}', true)`, [seed.configuration_id])

@@ -1,13 +1,21 @@
 import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
+import type { GenerationAttempt } from '../../src/generation/attempts'
 import type { PageContext } from '../../src/http/page-context'
 import { Turns } from '../conversations/Turns'
 import { Layout } from '../Layout'
+import { AttemptsHistory } from './AttemptsHistory'
 import { GenerationStatus } from './GenerationStatus'
 import { RegenerateForm } from './RegenerateForm'
 import { VersionsList } from './VersionsList'
 
-/** A conversation as generation sees it: status, turns, numbers, versions, regenerate. */
-export function ConversationPage(props: { ctx: PageContext; conversation: ConversationDetail; versions: VersionEntry[]; canEdit: boolean }) {
+/** A conversation as generation sees it: status, turns, numbers, every attempt, versions, regenerate. */
+export function ConversationPage(props: {
+  ctx: PageContext
+  conversation: ConversationDetail
+  versions: VersionEntry[]
+  attempts: GenerationAttempt[]
+  canEdit: boolean
+}) {
   const c = props.conversation
   const running = c.status === 'queued' || c.status === 'generating'
   return (
@@ -27,6 +35,7 @@ export function ConversationPage(props: { ctx: PageContext; conversation: Conver
       <GenerationStatus conversation={c} canEdit={props.canEdit} />
       {c.turns.length > 0 && <Turns turns={c.turns} />}
       {props.canEdit && !running && c.status !== 'cancelled' && <RegenerateForm conversation={c} />}
+      <AttemptsHistory attempts={props.attempts} retryCount={c.retry_count} />
       <VersionsList conversationId={c.id} versions={props.versions} conversationVersion={c.version} canEdit={props.canEdit} />
     </Layout>
   )

@@ -27,6 +27,12 @@ export function GenerationStatus(props: { conversation: ConversationDetail; canE
         <div class="form-error" role="alert">
           <p>
             Generation failed (<code>{c.error_code}</code>) after {c.attempts} attempt(s): {c.error_message}
+            {typeof c.error_details?.reference === 'string' && (
+              <>
+                {' '}
+                Reference <a href={`/errors/${c.error_details.reference}`}>{c.error_details.reference}</a>
+              </>
+            )}
           </p>
           {props.canEdit && (
             <form method="post" action={`/conversations/${c.id}/retry`} class="inline">
