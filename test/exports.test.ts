@@ -148,6 +148,8 @@ test('a scope that empties before the job runs fails with a message instead of a
   expect(row).toMatchObject({ status: 'failed', count: 0, bytes: 0, sha256: null })
   expect(row.error).toMatch(/^No conversations match this export’s scope, so no file was written/)
   expect(finalFiles()).toEqual([])
+  // Nothing to export is the person's to act on, not an error to log.
+  expect(await database.db.selectFrom('error_logs').selectAll().execute()).toEqual([])
   const res = await app.request(`/api/exports/${id}/download`, { headers: auth })
   expect(res.status).toBe(409)
 })
@@ -162,6 +164,9 @@ test('a full disk mid-file marks the export failed with the reason and leaves no
   expect(row.error).toBe(`The disk holding ${exportDir()} is full (ENOSPC); no file was kept. Free some space and run the export again.`)
   expect(finalFiles()).toEqual([])
   expect((await app.request(`/api/exports/${id}/download`, { headers: auth })).status).toBe(409)
+  // A fault of the machine: in the error log, with the export it concerns.
+  const logged = await database.db.selectFrom('error_logs').select(['code', 'message', 'context']).execute()
+  expect(logged).toEqual([{ code: 'export_failed', message: row.error, context: expect.objectContaining({ export_id: id, format: 'openai' }) }])
 })
 
 test('an export folder that cannot be created fails the export with the reason', async () => {
