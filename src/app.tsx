@@ -7,6 +7,7 @@ import { authRoutes } from './auth/routes'
 import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import type { Deps } from './deps'
+import { draftRoutes } from './drafts/routes'
 import { documentsApi } from './documents/api-routes'
 import { documentPages } from './documents/routes'
 import { exportPages, exportsApi } from './exports/routes'
@@ -62,6 +63,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/notifications', notificationPages)
   app.route('/settings/preferences', preferencesPages)
   app.route('/settings', settingsRoutes)
+  app.route('/drafts', draftRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
   app.route('/api/settings/ai', aiSettingsApi)

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 
 /**
  * A result shown as a toast after an htmx request: the answer carries it in `HX-Trigger` as the
- * `toast` event, and public/toasts.js shows it in the page's `#toasts` live region.
+ * `toast` event, and public/toasts.js shows it in the page's `#toasts` live region (errors in `#toast-alerts`).
  */
 export type Toast = {
   kind: 'success' | 'error' | 'info'
@@ -16,5 +16,7 @@ export type Toast = {
 }
 
 export function toast(c: Context, shown: Toast): void {
-  c.header('HX-Trigger', JSON.stringify({ toast: shown }))
+  // A header carries bytes, not text: characters beyond ASCII ("—", "…", names) travel as JSON escapes.
+  const json = JSON.stringify({ toast: shown }).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  c.header('HX-Trigger', json)
 }
