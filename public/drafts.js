@@ -33,14 +33,20 @@
     const form = event.target.closest?.('form[data-draft-key]')
     if (!form) return
     clearTimeout(timers.get(form))
-    timers.set(form, setTimeout(() => save(form), DELAY_MS))
+    timers.set(
+      form,
+      setTimeout(() => save(form), DELAY_MS),
+    )
   })
   document.addEventListener('change', (event) => {
     // Selects and checkboxes fire change without input in some browsers.
     const form = event.target.closest?.('form[data-draft-key]')
     if (!form) return
     clearTimeout(timers.get(form))
-    timers.set(form, setTimeout(() => save(form), DELAY_MS))
+    timers.set(
+      form,
+      setTimeout(() => save(form), DELAY_MS),
+    )
   })
   // Saving the form itself forgets the draft on the server: no late keystroke may bring it back.
   document.addEventListener(

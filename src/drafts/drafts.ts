@@ -14,9 +14,7 @@ import { parseInput } from '../http/respond'
  */
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-const KEY = new RegExp(
-  `^(template:(new|${UUID})|scenario:(new:)?${UUID}|edge-case:(new:)?${UUID}|generate|settings:(ai|review)|review-comment:${UUID})$`,
-)
+const KEY = new RegExp(`^(template:(new|${UUID})|scenario:(new:)?${UUID}|edge-case:(new:)?${UUID}|generate|settings:(ai|review)|review-comment:${UUID})$`)
 
 /** Who may keep a draft of each kind of form: the same people who may save it. */
 const KIND_NEEDS: Record<string, Capability> = {
@@ -99,7 +97,7 @@ export type DraftOffer = {
 }
 
 export type FormDraft = {
-  /** The draft's fields, when the user asked to restore it (?draft=restore): render the form from these. */
+  /** The draft's fields, when the user asked to restore it (?draft=<key>): render the form from these. */
   restored?: DraftFields
   /** The version the restored draft started from (a save from it is checked against that). */
   baseVersion?: number
@@ -107,8 +105,8 @@ export type FormDraft = {
 }
 
 /**
- * A form's kept draft for this user: restored when the page was opened with `?draft=restore`,
- * otherwise offered. `page` is the form's address; `current` the version of what it edits, if
+ * A form's kept draft for this user: restored when the page was opened with `?draft=<key>` (a page
+ * may hold more than one drafted form), otherwise offered. `page` is the form's address; `current` the version of what it edits, if
  * versioned; `isSaved` says when a draft only repeats what is saved (a last keystroke's save landing
  * after the real one), which is not offered. Opening a page changes nothing: a GET deletes no draft.
  */
@@ -121,9 +119,12 @@ export async function formDraft(
   if (!user) return {}
   const draft = await findDraft(c.var.db, user.id, key)
   if (!draft || options.isSaved?.(draft.fields)) return {}
-  if (c.req.query('draft') === 'restore') return { restored: draft.fields, baseVersion: draft.base_version ?? undefined }
+  if (c.req.query('draft') === key) return { restored: draft.fields, baseVersion: draft.base_version ?? undefined }
   const { current } = options
-  const stale = current && draft.base_version !== null && draft.base_version !== current.version ? { from: draft.base_version, now: current.version, thing: current.thing } : undefined
-  const restoreHref = `${options.page}${options.page.includes('?') ? '&' : '?'}draft=restore`
+  const stale =
+    current && draft.base_version !== null && draft.base_version !== current.version
+      ? { from: draft.base_version, now: current.version, thing: current.thing }
+      : undefined
+  const restoreHref = `${options.page}${options.page.includes('?') ? '&' : '?'}draft=${encodeURIComponent(key)}`
   return { offer: { key, savedAt: draft.updated_at, restoreHref, page: options.page, stale } }
 }

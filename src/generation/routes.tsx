@@ -9,6 +9,7 @@ import { CancelBatchPage } from '../../views/generation/CancelBatchPage'
 import { GeneratePage } from '../../views/generation/GeneratePage'
 import { requireCapability, signedInUser, stillSignedIn } from '../auth/middleware'
 import { can } from '../auth/roles'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import { NotFound, ServiceUnavailable } from '../errors'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
@@ -212,8 +213,13 @@ export const generatePages = new Hono<AppEnv>()
 generatePages.use('*', requireCapability('edit'))
 
 generatePages.get('/', async (c) => {
+  const draft = await formDraft(c, 'generate', { page: '/generate' })
+  if (draft.restored) {
+    const form = await readGenerateForm(c.var.db, draft.restored)
+    return c.html(<GeneratePage ctx={pageContext(c)} choices={form.choices} values={form.values} />)
+  }
   const choices = await pageChoices(c.var.db, templateIdOf(c.req.query('template_id')), chunkIdsOf(c.req.queries('chunk_ids')))
-  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} />)
+  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} draft={draft.offer} />)
 })
 
 /** Reads the posted form; a refused request (bad values, an unknown template) shows the form again with the message beside the field. */
@@ -237,6 +243,7 @@ generatePages.post('/batches', async (c) => {
   const form = await generateForm(c)
   const plan = await planBatch(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
+  await deleteDraft(c.var.db, signedInUser(c).id, 'generate')
   return c.redirect(`/batches/${id}`, 303)
 })
 
@@ -244,5 +251,6 @@ generatePages.post('/batches', async (c) => {
 generatePages.post('/single', async (c) => {
   const form = await generateForm(c)
   const { id } = await startSingle(c.var.db, c.var.config, parseInput(GenerationRequest, form.request), signedInUser(c).id)
+  await deleteDraft(c.var.db, signedInUser(c).id, 'generate')
   return wantsJson(c) ? c.json({ id }, 202) : c.redirect(`/conversations/${id}/generation`, 303)
 })

@@ -302,4 +302,3 @@ export async function findEdgeCaseWithScenario(
 export async function listEdgeCases(db: Kysely<DB>, scenarioId: string, limit = 500): Promise<EdgeCase[]> {
   return db.selectFrom('edge_cases').selectAll().where('scenario_id', '=', scenarioId).orderBy('name').orderBy('id').limit(limit).execute()
 }
-
