@@ -85,7 +85,7 @@
 
   /** The toast of a response's HX-Trigger header, for requests made without htmx (fetch). */
   function showTriggered(header) {
-    if (!header || header[0] !== '{') return
+    if (header?.[0] !== '{') return
     try {
       show(JSON.parse(header).toast)
     } catch {}
