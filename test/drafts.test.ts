@@ -340,6 +340,39 @@ describe('toasts', () => {
     expect(await database.db.selectFrom('conversations').select('status').where('id', '=', id!).executeTakeFirstOrThrow()).toEqual({ status: 'pending_review' })
   })
 
+  test('an action posted by htmx answers with its toast and shows the page again; a plain form still gets its redirect', async () => {
+    const source = await makeReviewSource(database.db)
+    const [mine, theirs] = await insertConversations(database.db, source, [7, 6])
+    const byHtmx = await post(`/conversations/${mine}/delete`, [['version', '1']])
+    expect(byHtmx.status).toBe(204)
+    expect(JSON.parse(byHtmx.headers.get('hx-location')!)).toEqual({ path: '/', target: '#main', select: '#main', swap: 'outerHTML' })
+    // An editor cannot take a conversation out of the trash, so no undo is offered.
+    expect(JSON.parse(byHtmx.headers.get('hx-trigger')!)).toEqual({ toast: { kind: 'success', message: 'Conversation moved to the trash.' } })
+
+    const admin = await signIn(app, await makeUser(database, 'admin'))
+    const asAdmin = await post(`/conversations/${theirs}/delete`, [['version', '1']], admin)
+    const { toast: shown } = JSON.parse(asAdmin.headers.get('hx-trigger')!)
+    expect(shown.undo).toEqual({ url: `/conversations/${theirs}/restore`, label: 'Restore from trash' })
+    const undo = await post(shown.undo.url, [], admin, { 'hx-request': 'false' })
+    expect(undo.status).toBe(303)
+    expect(await database.db.selectFrom('conversations').select('deleted_at').where('id', '=', theirs!).executeTakeFirstOrThrow()).toEqual({ deleted_at: null })
+
+    const plain = await post(`/conversations/${theirs}/delete`, [], admin, { 'hx-request': 'false' })
+    expect(plain.status).toBe(303)
+    expect(plain.headers.get('location')).toBe('/?done=deleted')
+    expect(plain.headers.get('hx-trigger')).toBeNull()
+  })
+
+  test('revoking a token and marking notifications read answer htmx with a toast', async () => {
+    const created = await app.request('/api/tokens', json({ name: 'script' }, { cookie, origin: ORIGIN }))
+    const { id } = await created.json()
+    const revoke = await post(`/settings/tokens/${id}/revoke`, [])
+    expect(revoke.status).toBe(204)
+    expect(JSON.parse(revoke.headers.get('hx-trigger')!).toast).toMatchObject({ kind: 'success', message: expect.stringContaining('Token revoked') })
+    const read = await post('/notifications/read-all', [])
+    expect(JSON.parse(read.headers.get('hx-trigger')!).toast).toMatchObject({ kind: 'success', message: 'All notifications marked as read.' })
+  })
+
   test('text beyond ASCII travels in the header as JSON escapes, and reads back the same', async () => {
     const probe = new Hono()
     probe.get('/', (c) => {

@@ -18,6 +18,7 @@ import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { holdOpen } from '../http/sse'
+import { answerAction } from '../http/toast'
 import { activeAiSettings } from './ai-settings'
 import { BATCH_CONTROLS, BatchControl } from './batches/controls'
 import { startBatch, startSingle } from './batches/create'
@@ -204,8 +205,16 @@ batchPages.post('/:id/:action', async (c) => {
     if (state.status === 'running' || state.status === 'paused') return c.html(<CancelBatchPage ctx={pageContext(c)} batch={state} />)
   }
   await BATCH_CONTROLS[action](c.var.db, id)
-  return c.redirect(`/batches/${id}`, 303)
+  return answerAction(c, `/batches/${id}`, { kind: 'success', message: BATCH_TOASTS[action] })
 })
+
+const BATCH_TOASTS: Record<keyof typeof BATCH_CONTROLS, string> = {
+  pause: 'Batch paused: nothing more starts until you resume it.',
+  resume: 'Batch resumed.',
+  cancel: 'Batch cancelled: what was not generated yet will not be.',
+  retry: 'Failed conversations queued again.',
+  'clear-cancelled': 'Cancelled conversations cleared.',
+}
 
 // Pages: /generate
 

@@ -20,3 +20,20 @@ export function toast(c: Context, shown: Toast): void {
   const json = JSON.stringify({ toast: shown }).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
   c.header('HX-Trigger', json)
 }
+
+/**
+ * The answer to an action posted from a page. A plain form gets a redirect (303) to `to`, with
+ * `?done=<done>` for the page's notice; htmx gets the toast, and fetches `to` again into `#main`
+ * (HX-Location), so the page shows the result and the toasts, which sit outside `#main`, stay.
+ */
+export function answerAction(c: Context, to: string, shown: Toast, done?: string): Response {
+  if (c.req.header('hx-request') !== 'true') {
+    if (!done) return c.redirect(to, 303)
+    const url = new URL(to, 'http://local')
+    url.searchParams.set('done', done)
+    return c.redirect(url.pathname + url.search, 303)
+  }
+  toast(c, shown)
+  c.header('HX-Location', JSON.stringify({ path: to, target: '#main', select: '#main', swap: 'outerHTML' }))
+  return c.body(null, 204)
+}
