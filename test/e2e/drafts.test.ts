@@ -96,6 +96,22 @@ test('an error toast is announced at once and links to the error details', async
   })
 })
 
+test('an action posted by htmx shows the page again with its result, and the toast stays', async () => {
+  const editor = await makeUser(database, 'editor')
+  await withPage(browser, async (page) => {
+    await signInAs(page, server.url, editor)
+    await page.goto(`${server.url}/settings/tokens`)
+    await page.fill('input[name=name]', 'nightly script')
+    await Promise.all([page.waitForURL(`${server.url}/settings/tokens`), page.click('button:text("Create token")')])
+    await page.goto(`${server.url}/settings/tokens`)
+    await page.click('tr[data-token] button:text("Revoke")')
+    await page.locator('#toasts .toast').waitFor({ timeout: 5000 })
+    expect(await page.textContent('#toasts .toast')).toContain('Token revoked')
+    await page.locator('tr[data-token] .pill.bad').waitFor({ timeout: 5000 })
+    expect(await page.locator('#toasts .toast').count()).toBe(1)
+  })
+})
+
 test('toasts fit a narrow window', async () => {
   const reviewer = await makeUser(database, 'reviewer')
   await withPage(browser, async (page) => {
