@@ -1,7 +1,7 @@
 // The page's one live stream (/notifications/stream): a new notification updates the unread count
-// in the header and shows a toast (announced to screen readers); with the browser's permission and
-// the user's preference, it also shows as a system notification. The browser reconnects by itself
-// after a restart; an `end` event (signed out, too many tabs) stops it.
+// in the header and shows a toast (public/toasts.js, announced to screen readers); with the browser's
+// permission and the user's preference, it also shows as a system notification. The browser
+// reconnects by itself after a restart; an `end` event (signed out, too many tabs) stops it.
 document.addEventListener('DOMContentLoaded', () => {
   const toasts = document.getElementById('toasts')
   const count = document.getElementById('unread-count')
@@ -14,12 +14,7 @@ document.addEventListener('DOMContentLoaded', () => {
     count.textContent = String(unread)
     count.classList.toggle('none', unread === 0)
     if (!latest) return
-    const toast = document.createElement('a')
-    toast.className = 'toast'
-    toast.href = latest.link
-    toast.textContent = latest.message
-    toasts.append(toast)
-    setTimeout(() => toast.remove(), 10_000)
+    window.showToast({ kind: 'info', message: latest.message, link: latest.link ? { href: latest.link, label: 'Open' } : undefined })
     if (wantsBrowser && Notification.permission === 'granted') new Notification('Train Data', { body: latest.message })
   })
   source.addEventListener('end', () => source.close())

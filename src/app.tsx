@@ -9,6 +9,7 @@ import { conversationRoutes, conversationsApi, dashboardRoutes } from './convers
 import type { Deps } from './deps'
 import { documentsApi } from './documents/api-routes'
 import { documentPages } from './documents/routes'
+import { draftRoutes } from './drafts/routes'
 import { errorDetailPages, errorLogPages, errorsApi } from './error-log/routes'
 import { exportPages, exportsApi } from './exports/routes'
 import { conversationGenerationRoutes } from './generation/conversation-routes'
@@ -63,6 +64,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/notifications', notificationPages)
   app.route('/settings/preferences', preferencesPages)
   app.route('/settings', settingsRoutes)
+  app.route('/drafts', draftRoutes)
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
   app.route('/api/settings/ai', aiSettingsApi)

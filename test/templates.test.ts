@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest'
-import { draftFieldsFromBody } from '../src/templates/form'
 import { typedValues, typeOfValue, valuesFromForm, valueTextsFromForm } from '../src/templates/value-fields'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
@@ -415,67 +414,6 @@ describe('the pages', () => {
     expect(missing).toContain('data-missing="topic"')
     // Parameter values are named values.<name> in every form, as on /generate and the regenerate form.
     expect(missing).toContain('name="values.topic"')
-  })
-})
-
-describe('drafts', () => {
-  test('a draft is saved as you type and offered back on the next visit, then restored or discarded', async () => {
-    const typed = templateForm({ name: 'Half-written', draft_key: 'new' })
-    const save = await app.request('/templates/drafts', form(typed, { cookie, 'hx-request': 'true' }))
-    expect(save.status).toBe(200)
-    expect(await save.text()).toMatch(/Draft saved at \d\d:\d\d UTC/)
-    expect(await count('templates')).toBe(0)
-
-    const offered = await (await app.request('/templates/new', { headers: { cookie } })).text()
-    expect(offered).toMatch(/You have an unsaved draft from \d\d:\d\d UTC/)
-    expect(offered).not.toContain('value="Half-written"')
-
-    const restored = await (await app.request('/templates/new?draft=restore', { headers: { cookie } })).text()
-    expect(restored).toContain('value="Half-written"')
-    expect(restored).toContain('How the customer feels')
-
-    // Another user sees nothing of it.
-    const other = await signIn(app, await makeUser(database, 'editor'))
-    expect(await (await app.request('/templates/new', { headers: { cookie: other } })).text()).not.toContain('unsaved draft')
-
-    const discard = await app.request('/templates/drafts/discard', form({ draft_key: 'new' }, { cookie }))
-    expect(discard.status).toBe(303)
-    expect(await (await app.request('/templates/new', { headers: { cookie } })).text()).not.toContain('unsaved draft')
-  })
-
-  test('saving the template clears its draft', async () => {
-    const { id } = await createTemplate()
-    await app.request('/templates/drafts', form(templateForm({ draft_key: id, base_version: '1' }), { cookie, 'hx-request': 'true' }))
-    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).toContain('unsaved draft')
-    const restored = await (await app.request(`/templates/${id}/edit?draft=restore`, { headers: { cookie } })).text()
-    expect(restored).toContain('value="Refunds"')
-    expect((await app.request(`/templates/${id}`, form(templateForm({ base_version: '1' }), { cookie }))).status).toBe(303)
-    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
-  })
-
-  test('a draft that only repeats what is saved is not offered', async () => {
-    const res = await app.request('/templates', form(templateForm(), { cookie }))
-    const id = res.headers.get('location')!.match(/\/templates\/([0-9a-f-]{36})/)![1]!
-    // The last keystroke's draft lands after the save.
-    await app.request('/templates/drafts', form(templateForm({ draft_key: id, base_version: '1' }), { cookie, 'hx-request': 'true' }))
-    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
-    expect(await database.db.selectFrom('template_drafts').selectAll().execute()).toEqual([])
-  })
-
-  test('opening the form changes nothing, even when a kept draft only repeats what is saved', async () => {
-    const res = await app.request('/templates', form(templateForm(), { cookie }))
-    const id = res.headers.get('location')!.match(/\/templates\/([0-9a-f-]{36})/)![1]!
-    await database.db
-      .insertInto('template_drafts')
-      .values({ user_id: editor.id, draft_key: id, fields: JSON.stringify(draftFieldsFromBody(templateForm({ base_version: '1' }))) })
-      .execute()
-    expect(await (await app.request(`/templates/${id}/edit`, { headers: { cookie } })).text()).not.toContain('unsaved draft')
-    expect(await database.db.selectFrom('template_drafts').select('draft_key').execute()).toEqual([{ draft_key: id }])
-  })
-
-  test('a draft for something that is not a template form is refused', async () => {
-    const res = await app.request('/templates/drafts', form({ draft_key: '../etc', name: 'x' }, { cookie }))
-    expect(res.status).toBe(400)
   })
 })
 

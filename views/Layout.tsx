@@ -31,6 +31,8 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/hotkeys.min.js" defer></script>
         <script src="/static/app.js" defer></script>
+        <script src="/static/toasts.js" defer></script>
+        {ctx.user && <script src="/static/drafts.js" defer></script>}
         {ctx.user && <script src="/static/notifications.js" defer></script>}
       </head>
       <body>
@@ -73,7 +75,11 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
           </p>
         )}
         <main id="main">{props.children}</main>
-        {ctx.user && <div id="toasts" class="toasts" role="status" aria-live="polite" data-browser-notify={ctx.preferences.notify.browser ? 'on' : 'off'} />}
+        {/* Toasts (public/toasts.js): results announced politely, errors at once. The regions exist from the first paint, so screen readers follow them. */}
+        <div class="toasts">
+          <div id="toasts" class="toast-region" role="status" aria-live="polite" data-browser-notify={ctx.preferences.notify.browser ? 'on' : 'off'} />
+          <div id="toast-alerts" class="toast-region" role="alert" aria-live="assertive" />
+        </div>
       </body>
     </html>
   )

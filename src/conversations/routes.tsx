@@ -18,6 +18,7 @@ import { rerenderOnError } from '../http/errors'
 import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
+import { answerAction } from '../http/toast'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
@@ -309,7 +310,9 @@ conversationRoutes.post('/:id/delete', requireCapability('edit'), async (c) => {
   const { version } = await parseBody(c, VersionGuard)
   await trashConversation(c.var.db, id, version)
   if (wantsJson(c)) return c.json({ id, deleted: true })
-  return c.redirect('/?done=deleted', 303)
+  // Taking it out of the trash is the undo, for those who may (admins).
+  const undo = can(signedInUser(c).role, 'admin') ? { url: `/conversations/${id}/restore`, label: 'Restore from trash' } : undefined
+  return answerAction(c, '/', { kind: 'success', message: 'Conversation moved to the trash.', undo }, 'deleted')
 })
 
 conversationRoutes.post('/:id/restore', requireCapability('admin'), async (c) => {

@@ -442,7 +442,7 @@ export interface DB {
   review_actions: ReviewActionsTable
   exports: ExportsTable
   user_preferences: UserPreferencesTable
-  template_drafts: TemplateDraftsTable
+  drafts: DraftsTable
   claude_rate_limit: ClaudeRateLimitTable
   claude_leases: ClaudeLeasesTable
   review_claims: ReviewClaimsTable
@@ -497,11 +497,15 @@ export type NewUser = Insertable<UsersTable>
 export type UserUpdate = Updateable<UsersTable>
 export type ApiToken = Selectable<ApiTokensTable>
 
-/** An unsaved template form, kept per user as they type ('new' or the template's id as key). */
-export interface TemplateDraftsTable {
+/** An unsaved form, kept per user and form key ('template:new', 'review-comment:<id>', …) as they type. */
+export interface DraftsTable {
+  id: Generated<string>
   user_id: string
-  draft_key: string
-  fields: Json<Record<string, unknown>>
+  key: string
+  /** The form's fields as typed; a field sent more than once (checkboxes) is a list. */
+  fields: Json<Record<string, string | string[]>>
+  /** The version of the thing the form edits when the draft was started, if it has versions. */
+  base_version: number | null
   updated_at: DefaultTimestamp
 }
 

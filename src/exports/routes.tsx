@@ -15,6 +15,7 @@ import { doneNotice } from '../http/notice'
 import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
+import { answerAction } from '../http/toast'
 import { createExport, previewExport } from './create'
 import { openDownload } from './download'
 import { ExportForm, exportFormBody, exportFormValues } from './form'
@@ -134,7 +135,7 @@ exportPages.post('/:id/rerun', async (c) => {
 exportPages.post('/:id/delete', async (c) => {
   const row = await exportOr404(c)
   await deleteExport(c.var.db, row.id)
-  return c.redirect('/exports?done=deleted', 303)
+  return answerAction(c, '/exports', { kind: 'success', message: 'Export deleted: its files are gone, its record stays.' }, 'deleted')
 })
 
 // ---------------------------------------------------------------- JSON API (DESIGN.md §8)

@@ -9,6 +9,7 @@ import { CancelBatchPage } from '../../views/generation/CancelBatchPage'
 import { GeneratePage } from '../../views/generation/GeneratePage'
 import { requireCapability, signedInUser, stillSignedIn } from '../auth/middleware'
 import { can } from '../auth/roles'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import { NotFound, ServiceUnavailable } from '../errors'
 import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
@@ -17,6 +18,7 @@ import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { holdOpen } from '../http/sse'
+import { answerAction } from '../http/toast'
 import { activeAiSettings } from './ai-settings'
 import { BATCH_CONTROLS, BatchControl } from './batches/controls'
 import { startBatch, startSingle } from './batches/create'
@@ -203,8 +205,16 @@ batchPages.post('/:id/:action', async (c) => {
     if (state.status === 'running' || state.status === 'paused') return c.html(<CancelBatchPage ctx={pageContext(c)} batch={state} />)
   }
   await BATCH_CONTROLS[action](c.var.db, id)
-  return c.redirect(`/batches/${id}`, 303)
+  return answerAction(c, `/batches/${id}`, { kind: 'success', message: BATCH_TOASTS[action] })
 })
+
+const BATCH_TOASTS: Record<keyof typeof BATCH_CONTROLS, string> = {
+  pause: 'Batch paused: nothing more starts until you resume it.',
+  resume: 'Batch resumed.',
+  cancel: 'Batch cancelled: what was not generated yet will not be.',
+  retry: 'Failed conversations queued again.',
+  'clear-cancelled': 'Cancelled conversations cleared.',
+}
 
 // Pages: /generate
 
@@ -212,8 +222,13 @@ export const generatePages = new Hono<AppEnv>()
 generatePages.use('*', requireCapability('edit'))
 
 generatePages.get('/', async (c) => {
+  const draft = await formDraft(c, 'generate', { page: '/generate' })
+  if (draft.restored) {
+    const form = await readGenerateForm(c.var.db, draft.restored)
+    return c.html(<GeneratePage ctx={pageContext(c)} choices={form.choices} values={form.values} />)
+  }
   const choices = await pageChoices(c.var.db, templateIdOf(c.req.query('template_id')), chunkIdsOf(c.req.queries('chunk_ids')))
-  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} />)
+  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} draft={draft.offer} />)
 })
 
 /** Reads the posted form; a refused request (bad values, an unknown template) shows the form again with the message beside the field. */
@@ -237,6 +252,7 @@ generatePages.post('/batches', async (c) => {
   const form = await generateForm(c)
   const plan = await planBatch(c.var.db, c.var.config, parseInput(BatchRequest, form.request))
   const { id } = await startBatch(c.var.db, c.var.config, plan, signedInUser(c).id)
+  await deleteDraft(c.var.db, signedInUser(c).id, 'generate')
   return c.redirect(`/batches/${id}`, 303)
 })
 
@@ -244,5 +260,6 @@ generatePages.post('/batches', async (c) => {
 generatePages.post('/single', async (c) => {
   const form = await generateForm(c)
   const { id } = await startSingle(c.var.db, c.var.config, parseInput(GenerationRequest, form.request), signedInUser(c).id)
+  await deleteDraft(c.var.db, signedInUser(c).id, 'generate')
   return wantsJson(c) ? c.json({ id }, 202) : c.redirect(`/conversations/${id}/generation`, 303)
 })

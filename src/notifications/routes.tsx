@@ -8,6 +8,7 @@ import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { holdOpen } from '../http/sse'
+import { answerAction } from '../http/toast'
 import { countUnread, listNotifications, markRead } from './notify'
 
 /** GET /api/notifications → {items, unread}; POST /api/notifications/:id/read and /read-all → {unread}. */
@@ -32,7 +33,7 @@ notificationPages.get('/', async (c) => {
 })
 notificationPages.post('/read-all', async (c) => {
   await markRead(c.var.db, signedInUser(c).id)
-  return c.redirect('/notifications', 303)
+  return answerAction(c, '/notifications', { kind: 'success', message: 'All notifications marked as read.' })
 })
 notificationPages.post('/:id/read', async (c) => {
   const user = signedInUser(c)

@@ -6,12 +6,14 @@ import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
 import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
+import { toast } from '../http/toast'
 import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
@@ -91,21 +93,42 @@ reviewRoutes.post('/:id', async (c) => {
   checkDecision(input, await activeReviewSettings(c.var.db))
   const reviewerId = signedInUser(c).id
   await recordDecision(c.var.db, id, reviewerId, input)
+  await deleteDraft(c.var.db, reviewerId, `review-comment:${id}`)
   const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId })
   return moveTo(c, queue, next, input.action)
 })
+
+const TOASTS: Record<Outcome, string> = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  request_changes: 'Sent back for changes.',
+  undo: 'Undone: the conversation is pending review again.',
+}
 
 /** After a decision or an undo: a redirect for forms, the next screen itself for htmx (one round trip). */
 async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome: Outcome) {
   const url = id ? `/review/${id}${queueParams(queue)}` : `/review/next${queueParams(queue)}`
   if (!isHtmx(c)) return c.redirect(id ? `/review/${id}${queueParams(queue, { done: outcome })}` : url, 303)
   c.header('HX-Push-Url', url)
+  // A decision can be taken back (the reviewer's latest, as the u key does); an undo cannot.
+  toast(c, {
+    kind: 'success',
+    message: TOASTS[outcome],
+    undo: outcome === 'undo' ? undefined : { url: `/review/undo${queueParams(queue)}`, label: 'Undo' },
+  })
   return screen(c, queue, id, { notice: OUTCOMES[outcome] })
 }
 
 async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
   const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
-  const props = { ...data, notice: options.notice, error: options.error, keys: preferencesOf(c).shortcuts }
+  const item = 'item' in data ? data.item : undefined
+  const draft =
+    item &&
+    (await formDraft(c, `review-comment:${item.id}`, {
+      page: `/review/${item.id}${queueParams(queue)}`,
+      current: { version: item.version, thing: 'conversation' },
+    }))
+  const props = { ...data, notice: options.notice, error: options.error, keys: preferencesOf(c).shortcuts, draft }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AiSettingsPage } from '../../views/settings/AiSettingsPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { can } from '../auth/roles'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import { AiSettingsChange, activeAiSettings, aiSettingsJson, changeAiSettings, listAiSettingsHistory } from '../generation/ai-settings'
 import { checkModel } from '../generation/models'
 import type { AppEnv } from '../http/env'
@@ -104,7 +105,10 @@ async function pageData(c: Context<AppEnv>) {
   return { ctx: pageContext(c), current, history, configurations, canChange: can(signedInUser(c).role, 'admin') }
 }
 
-aiSettingsPages.get('/', requireCapability('view'), async (c) => c.html(<AiSettingsPage {...(await pageData(c))} notice={doneNotice(c, NOTICES)} />))
+aiSettingsPages.get('/', requireCapability('view'), async (c) => {
+  const draft = await formDraft(c, 'settings:ai', { page: '/settings/ai' })
+  return c.html(<AiSettingsPage {...(await pageData(c))} notice={doneNotice(c, NOTICES)} values={draft.restored} draft={draft.offer} />)
+})
 
 aiSettingsPages.post('/configurations', requireCapability('admin'), async (c) => {
   rerenderOnError(c, async (problem) => <AiSettingsPage {...(await pageData(c))} {...problem} />)
@@ -135,6 +139,7 @@ aiSettingsPages.post('/', requireCapability('admin'), async (c) => {
   await checkModel(c.var.config, change.model, (await activeAiSettings(c.var.db)).model)
   const user = signedInUser(c)
   await changeAiSettings(c.var.db, user.id, change)
+  await deleteDraft(c.var.db, user.id, 'settings:ai')
   c.var.log.info({ actor: user.id, change }, 'AI settings changed')
   return c.redirect('/settings/ai?done=saved', 303)
 })

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { ReviewSettingsPage } from '../../views/settings/ReviewSettingsPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
@@ -14,7 +15,10 @@ reviewSettingsRoutes.use('*', requireCapability('admin'))
 
 reviewSettingsRoutes.get('/', async (c) => {
   const notice = doneNotice(c, { saved: 'Review settings saved.' })
-  return c.html(<ReviewSettingsPage ctx={pageContext(c)} settings={await activeReviewSettings(c.var.db)} notice={notice} />)
+  const draft = await formDraft(c, 'settings:review', { page: '/review/settings' })
+  return c.html(
+    <ReviewSettingsPage ctx={pageContext(c)} settings={await activeReviewSettings(c.var.db)} notice={notice} values={draft.restored} draft={draft.offer} />,
+  )
 })
 
 reviewSettingsRoutes.post('/', async (c) => {
@@ -25,6 +29,7 @@ reviewSettingsRoutes.post('/', async (c) => {
   const input = await parseBody(c, ReviewSettingsInput)
   const user = signedInUser(c)
   const settings = await saveReviewSettings(c.var.db, input, user.id)
+  await deleteDraft(c.var.db, user.id, 'settings:review')
   c.var.log.info({ actor: user.id, settings: input }, 'review settings changed')
   return wantsJson(c) ? c.json(settings) : c.redirect('/review/settings?done=saved', 303)
 })

@@ -12,6 +12,7 @@ import { rerenderOnError } from '../http/errors'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody } from '../http/respond'
+import { answerAction } from '../http/toast'
 
 /** /settings/tokens: a user's own API tokens. */
 export const tokenRoutes = new Hono<AppEnv>()
@@ -52,5 +53,5 @@ tokenRoutes.post('/', async (c) => {
 tokenRoutes.post('/:id/revoke', async (c) => {
   const id = uuidParam(c, 'id', 'live token of yours')
   if (!(await revokeApiToken(c.var.db, signedInUser(c).id, id))) throw new NotFound('No such live token of yours.')
-  return c.redirect('/settings/tokens', 303)
+  return answerAction(c, '/settings/tokens', { kind: 'success', message: 'Token revoked: it no longer signs anything in.' })
 })

@@ -11,6 +11,7 @@ import { doneNotice } from '../http/notice'
 import { pageContext } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { parseBody, readBody, wantsJson } from '../http/respond'
+import { answerAction } from '../http/toast'
 
 const USER_NOTICES = {
   created: 'User added.',
@@ -33,7 +34,7 @@ userRoutes.post('/tokens/:id/revoke', async (c) => {
   const id = uuidParam(c, 'id', 'live token')
   if (!(await revokeApiToken(c.var.db, undefined, id, signedInUser(c).id))) throw new NotFound('No such live token.')
   c.var.log.info({ actor: signedInUser(c).id, tokenId: id }, 'token revoked by an administrator')
-  return c.redirect('/settings/users?done=token_revoked', 303)
+  return answerAction(c, '/settings/users', { kind: 'success', message: 'Token revoked: it no longer signs anything in.' }, 'token_revoked')
 })
 
 userRoutes.post('/', async (c) => {

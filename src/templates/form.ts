@@ -169,15 +169,6 @@ export function trailingBlankRows(values: TemplateFormValues): number {
   return trailing
 }
 
-/** What a draft keeps of a posted form: the form's own fields, nothing else. */
-export function draftFieldsFromBody(body: Record<string, unknown>): Record<string, string> {
-  const kept: Record<string, string> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if ((TEXT_FIELDS as readonly string[]).includes(key) || ROW_KEY.test(key) || key === 'base_version') kept[key] = formText(value)
-  }
-  return kept
-}
-
 /** The template form checked exactly as the API checks JSON; throws ValidationFailed with errors keyed to the form's rows. */
 export function parseTemplateForm(values: TemplateFormValues): TemplateSnapshot {
   const { input, rowIndex } = inputFromFormValues(values)

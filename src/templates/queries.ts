@@ -302,23 +302,3 @@ export async function findEdgeCaseWithScenario(
 export async function listEdgeCases(db: Kysely<DB>, scenarioId: string, limit = 500): Promise<EdgeCase[]> {
   return db.selectFrom('edge_cases').selectAll().where('scenario_id', '=', scenarioId).orderBy('name').orderBy('id').limit(limit).execute()
 }
-
-// Drafts of the template form, one per user and form ('new' or a template id).
-
-export type TemplateDraft = { fields: Record<string, unknown>; updated_at: Date }
-
-export async function saveTemplateDraft(db: Kysely<DB>, userId: string, key: string, fields: Record<string, unknown>): Promise<void> {
-  await db
-    .insertInto('template_drafts')
-    .values({ user_id: userId, draft_key: key, fields: JSON.stringify(fields) })
-    .onConflict((oc) => oc.columns(['user_id', 'draft_key']).doUpdateSet({ fields: JSON.stringify(fields), updated_at: sql<Date>`now()` }))
-    .execute()
-}
-
-export async function findTemplateDraft(db: Kysely<DB>, userId: string, key: string): Promise<TemplateDraft | undefined> {
-  return db.selectFrom('template_drafts').select(['fields', 'updated_at']).where('user_id', '=', userId).where('draft_key', '=', key).executeTakeFirst()
-}
-
-export async function deleteTemplateDraft(db: Kysely<DB>, userId: string, key: string): Promise<void> {
-  await db.deleteFrom('template_drafts').where('user_id', '=', userId).where('draft_key', '=', key).execute()
-}

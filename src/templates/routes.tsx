@@ -1,11 +1,12 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { PreviewPage, PreviewResult } from '../../views/templates/PreviewPage'
-import { DraftStatus, TemplateFormPage } from '../../views/templates/TemplateFormPage'
+import { TemplateFormPage } from '../../views/templates/TemplateFormPage'
 import { DeleteTemplatePage, TemplatePage } from '../../views/templates/TemplatePage'
 import { TemplateRows, TemplatesPage } from '../../views/templates/TemplatesPage'
 import { VersionDiffPage } from '../../views/templates/VersionDiffPage'
 import { signedInUser } from '../auth/middleware'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import { NotFound, ValidationFailed } from '../errors'
 import { activeAiSettings } from '../generation/ai-settings'
 import { templateTokenHistory } from '../generation/token-history'
@@ -13,11 +14,10 @@ import { isConfirmed } from '../http/confirm'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { pageContext, preferencesOf } from '../http/page-context'
-import { fieldErrors, isHtmx, parseBody, readBody } from '../http/respond'
+import { fieldErrors, isHtmx, readBody } from '../http/respond'
 import { canEdit, viewToReadEditToChange } from './access'
 import { diffFields } from './diff'
 import {
-  draftFieldsFromBody,
   emptyFormValues,
   formValuesFromBody,
   formValuesFromSnapshot,
@@ -30,18 +30,14 @@ import {
 } from './form'
 import { estimateCall, findPreviewSource, previewFromForm, previewPrompts } from './preview'
 import {
-  deleteTemplateDraft,
   deleteUnusedTemplate,
   duplicateTemplate,
-  findTemplate,
-  findTemplateDraft,
   findTemplateVersionByNumber,
   insertTemplate,
   listScenarios,
   listTemplates,
   listTemplateVersions,
   restoreTemplateVersion,
-  saveTemplateDraft,
   setTemplateArchived,
   snapshotOf,
   updateTemplate,
@@ -70,46 +66,20 @@ templateRoutes.get('/', async (c) => {
   return c.html(<TemplatesPage ctx={pageContext(c)} page={page} filter={filter} canEdit={canEdit(c)} notice={notice(c)} />)
 })
 
-// Drafts: the form posts itself here as you type; the page offers a draft back when one is kept.
-
-/** Which form a draft is of; the rest of the body is the form as typed. */
-const DraftForm = z.looseObject({ draft_key: z.union([z.literal('new'), z.uuid()], "Must be 'new' or a template id") })
-
-templateRoutes.post('/drafts', async (c) => {
-  const user = signedInUser(c)
-  const { draft_key: key, ...body } = await parseBody(c, DraftForm)
-  const fields = draftFieldsFromBody(body)
-  // A last keystroke's draft landing after the real save repeats what is saved: it is no draft.
-  const saved = key === 'new' ? undefined : await findTemplate(c.var.db, key)
-  if (saved && sameForm(formValuesFromBody(fields), formValuesFromSnapshot(snapshotOf(saved)))) {
-    await deleteTemplateDraft(c.var.db, user.id, key)
-  } else {
-    await saveTemplateDraft(c.var.db, user.id, key, fields)
-  }
-  return c.html(<DraftStatus savedAt={new Date()} />)
-})
-
-templateRoutes.post('/drafts/discard', async (c) => {
-  const { draft_key: key } = await parseBody(c, DraftForm)
-  await deleteTemplateDraft(c.var.db, signedInUser(c).id, key)
-  return c.redirect(key === 'new' ? '/templates/new' : `/templates/${key}/edit`, 303)
-})
-
-/** The form, with a kept draft either restored (?draft=restore) or offered. */
-async function formWithDraft(c: Context<AppEnv>, key: string, saved: TemplateFormValues, baseVersion: number | undefined, restoreHref: string) {
-  let draft = await findTemplateDraft(c.var.db, signedInUser(c).id, key)
-  // A draft that says what is saved already (e.g. a last keystroke's save landing after the real save)
-  // is no draft. It is not offered, and left for the next save to replace: a GET changes nothing.
-  if (draft && sameForm(formValuesFromBody(draft.fields), saved)) draft = undefined
-  if (draft && c.req.query('draft') === 'restore') {
-    return { values: formValuesFromBody(draft.fields), baseVersion: BaseVersion.parse(draft.fields.base_version) ?? baseVersion, draft: undefined }
-  }
-  return { values: saved, baseVersion, draft: draft ? { savedAt: draft.updated_at, restoreHref } : undefined }
+/** The template form, with the user's kept draft restored (?draft=restore) or offered; a draft that says what is saved already is no draft. */
+async function formWithDraft(c: Context<AppEnv>, key: string, saved: TemplateFormValues, template?: { id: string; version: number }) {
+  const draft = await formDraft(c, key, {
+    page: template ? `/templates/${template.id}/edit` : '/templates/new',
+    current: template && { version: template.version, thing: 'template' },
+    isSaved: (fields) => sameForm(formValuesFromBody(fields), saved),
+  })
+  if (draft.restored) return { values: formValuesFromBody(draft.restored), baseVersion: draft.baseVersion ?? template?.version, offer: undefined }
+  return { values: saved, baseVersion: template?.version, offer: draft.offer }
 }
 
 templateRoutes.get('/new', async (c) => {
-  const form = await formWithDraft(c, 'new', emptyFormValues(), undefined, '/templates/new?draft=restore')
-  return c.html(<TemplateFormPage ctx={pageContext(c)} values={padRows(form.values)} draft={form.draft} />)
+  const form = await formWithDraft(c, 'template:new', emptyFormValues())
+  return c.html(<TemplateFormPage ctx={pageContext(c)} values={padRows(form.values)} draft={form.offer} />)
 })
 
 templateRoutes.post('/', async (c) => {
@@ -121,7 +91,7 @@ templateRoutes.post('/', async (c) => {
     <TemplateFormPage ctx={pageContext(c)} values={padRows(values)} fields={problem.fields} error={problem.fields ? undefined : problem.error} />
   ))
   const template = await insertTemplate(c.var.db, parseTemplateForm(values), user.id)
-  await deleteTemplateDraft(c.var.db, user.id, 'new')
+  await deleteDraft(c.var.db, user.id, 'template:new')
   c.var.log.info({ actor: user.id, templateId: template.id }, 'template created')
   return c.redirect(`/templates/${template.id}?done=created`, 303)
 })
@@ -135,8 +105,8 @@ templateRoutes.get('/:id', async (c) => {
 templateRoutes.get('/:id/edit', async (c) => {
   const template = await templateOr404(c)
   const saved = formValuesFromSnapshot(snapshotOf(template))
-  const form = await formWithDraft(c, template.id, saved, template.version, `/templates/${template.id}/edit?draft=restore`)
-  return c.html(<TemplateFormPage ctx={pageContext(c)} template={template} values={padRows(form.values)} baseVersion={form.baseVersion} draft={form.draft} />)
+  const form = await formWithDraft(c, `template:${template.id}`, saved, template)
+  return c.html(<TemplateFormPage ctx={pageContext(c)} template={template} values={padRows(form.values)} baseVersion={form.baseVersion} draft={form.offer} />)
 })
 
 templateRoutes.post('/:id', async (c) => {
@@ -159,7 +129,7 @@ templateRoutes.post('/:id', async (c) => {
   // Field errors are shown beside their fields; a save since this form was opened (409) says so above it.
   rerenderOnError(c, (problem) => page(problem.fields ? { fields: problem.fields } : { error: problem.error }))
   await updateTemplate(c.var.db, template.id, parseTemplateForm(values), user.id, baseVersion)
-  await deleteTemplateDraft(c.var.db, user.id, template.id)
+  await deleteDraft(c.var.db, user.id, `template:${template.id}`)
   c.var.log.info({ actor: user.id, templateId: template.id }, 'template saved')
   return c.redirect(`/templates/${template.id}?done=saved`, 303)
 })

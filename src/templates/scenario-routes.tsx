@@ -1,5 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { EdgeCasePage, NewScenarioPage, ScenarioPage } from '../../views/templates/ScenarioPages'
+import { signedInUser } from '../auth/middleware'
+import { deleteDraft, formDraft } from '../drafts/drafts'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
@@ -57,7 +59,12 @@ type ScenarioPageExtra = {
 async function scenarioPage(c: Context<AppEnv>, extra: ScenarioPageExtra = {}) {
   const template = await templateOr404(c)
   const scenario = await scenarioOr404(c, template)
-  const edgeCases = await listEdgeCases(c.var.db, scenario.id)
+  const page = `/templates/${template.id}/scenarios/${scenario.id}`
+  const [edgeCases, scenarioDraft, edgeCaseDraft] = await Promise.all([
+    listEdgeCases(c.var.db, scenario.id),
+    formDraft(c, `scenario:${scenario.id}`, { page }),
+    formDraft(c, `edge-case:new:${scenario.id}`, { page }),
+  ])
   return (
     <ScenarioPage
       ctx={pageContext(c)}
@@ -65,18 +72,20 @@ async function scenarioPage(c: Context<AppEnv>, extra: ScenarioPageExtra = {}) {
       scenario={scenario}
       edgeCases={edgeCases}
       canEdit={canEdit(c)}
-      values={extra.values ?? scenarioFormFromFields(scenario)}
+      values={extra.values ?? (scenarioDraft.restored ? scenarioFormValues(scenarioDraft.restored) : scenarioFormFromFields(scenario))}
       fields={extra.fields}
-      edgeCaseValues={extra.edgeCaseValues && edgeCaseFormValues(extra.edgeCaseValues)}
+      edgeCaseValues={edgeCaseFormValues(extra.edgeCaseValues ?? edgeCaseDraft.restored ?? {})}
       edgeCaseFields={extra.edgeCaseFields}
       notice={notice(c)}
+      drafts={{ scenario: scenarioDraft.offer, edgeCase: edgeCaseDraft.offer }}
     />
   )
 }
 
 scenarioPages.get('/new', async (c) => {
   const template = await templateOr404(c)
-  return c.html(<NewScenarioPage ctx={pageContext(c)} template={template} values={scenarioFormValues({})} />)
+  const draft = await formDraft(c, `scenario:new:${template.id}`, { page: `/templates/${template.id}/scenarios/new` })
+  return c.html(<NewScenarioPage ctx={pageContext(c)} template={template} values={scenarioFormValues(draft.restored ?? {})} draft={draft.offer} />)
 })
 
 scenarioPages.post('/', async (c) => {
@@ -84,6 +93,7 @@ scenarioPages.post('/', async (c) => {
   const values = scenarioFormValues(await readBody(c))
   rerenderOnError(c, (problem) => <NewScenarioPage ctx={pageContext(c)} template={template} values={values} fields={problem.fields} />)
   const scenario = await insertScenario(c.var.db, template.id, parseScenario(template.parameters, scenarioInputFromForm(values, template.parameters)))
+  await deleteDraft(c.var.db, signedInUser(c).id, `scenario:new:${template.id}`)
   return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=scenario_created`, 303)
 })
 
@@ -95,6 +105,7 @@ scenarioPages.post('/:sid', async (c) => {
   const values = scenarioFormValues(await readBody(c))
   rerenderOnError(c, (problem) => scenarioPage(c, { values, fields: problem.fields }))
   await updateScenario(c.var.db, scenario.id, parseScenario(template.parameters, scenarioInputFromForm(values, template.parameters)))
+  await deleteDraft(c.var.db, signedInUser(c).id, `scenario:${scenario.id}`)
   return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=scenario_saved`, 303)
 })
 
@@ -110,12 +121,17 @@ scenarioPages.post('/:sid/edge-cases', async (c) => {
   const body = await readBody(c)
   rerenderOnError(c, (problem) => scenarioPage(c, { edgeCaseValues: body, edgeCaseFields: problem.fields }))
   await insertEdgeCase(c.var.db, scenario.id, await parseBody(c, EdgeCaseInput))
+  await deleteDraft(c.var.db, signedInUser(c).id, `edge-case:new:${scenario.id}`)
   return c.redirect(`/templates/${template.id}/scenarios/${scenario.id}?done=edge_case_created`, 303)
 })
 
 scenarioPages.get('/:sid/edge-cases/:eid', async (c) => {
   const found = await edgeCaseOr404(c)
-  return c.html(<EdgeCasePage ctx={pageContext(c)} {...found} canEdit={canEdit(c)} values={edgeCaseFormValues(found.edgeCase)} />)
+  const page = `/templates/${found.template.id}/scenarios/${found.scenario.id}/edge-cases/${found.edgeCase.id}`
+  const draft = await formDraft(c, `edge-case:${found.edgeCase.id}`, { page })
+  return c.html(
+    <EdgeCasePage ctx={pageContext(c)} {...found} canEdit={canEdit(c)} values={edgeCaseFormValues(draft.restored ?? found.edgeCase)} draft={draft.offer} />,
+  )
 })
 
 scenarioPages.post('/:sid/edge-cases/:eid', async (c) => {
@@ -123,6 +139,7 @@ scenarioPages.post('/:sid/edge-cases/:eid', async (c) => {
   const body = await readBody(c)
   rerenderOnError(c, (problem) => <EdgeCasePage ctx={pageContext(c)} {...found} canEdit values={edgeCaseFormValues(body)} fields={problem.fields} />)
   await updateEdgeCase(c.var.db, found.edgeCase.id, await parseBody(c, EdgeCaseInput))
+  await deleteDraft(c.var.db, signedInUser(c).id, `edge-case:${found.edgeCase.id}`)
   return c.redirect(`/templates/${found.template.id}/scenarios/${found.scenario.id}?done=scenario_saved`, 303)
 })
 

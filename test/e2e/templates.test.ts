@@ -11,25 +11,6 @@ let browser: Browser
 
 useBrowserApp((t) => ({ database, server, browser } = t), { worker: false })
 
-test('the template form keeps a draft as you type and offers it back after the tab is closed', async () => {
-  const editor = await makeUser(database, 'editor')
-  await withPage(browser, async (page) => {
-    await signInAs(page, server.url, editor)
-    await page.goto(`${server.url}/templates/new`)
-    await page.fill('input[name=name]', 'Typed but never saved')
-    await page.fill('textarea[name=system_prompt]', 'You write about {{product}}.')
-    await expect.poll(() => page.textContent('#draft-status'), { timeout: 5000 }).toMatch(/Draft saved at \d\d:\d\d UTC/)
-  })
-  await withPage(browser, async (page) => {
-    await signInAs(page, server.url, editor)
-    await page.goto(`${server.url}/templates/new`)
-    expect(await page.textContent('#draft-offer')).toMatch(/You have an unsaved draft from \d\d:\d\d UTC/)
-    await Promise.all([page.waitForURL(/draft=restore/), page.click('#draft-offer a')])
-    expect(await page.inputValue('input[name=name]')).toBe('Typed but never saved')
-    expect(await page.inputValue('textarea[name=system_prompt]')).toBe('You write about {{product}}.')
-  })
-})
-
 test('a template is created in the browser with a parameter row, then previewed with a sample value', async () => {
   const editor = await makeUser(database, 'editor')
   await withPage(browser, async (page) => {

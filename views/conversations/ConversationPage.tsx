@@ -177,7 +177,7 @@ export function ConversationPage(props: {
             </form>
           )}
           {editable && (
-            <form method="post" action={`/conversations/${c.id}/delete`} class="inline">
+            <form method="post" action={`/conversations/${c.id}/delete`} hx-post={`/conversations/${c.id}/delete`} class="inline">
               <input type="hidden" name="version" value={String(c.version)} />
               <button type="submit">Delete (to trash)</button>
             </form>

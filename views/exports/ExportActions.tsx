@@ -10,7 +10,7 @@ export function ExportActions(props: { row: ExportListItem; rerunLabel: string; 
         <button type="submit">{props.rerunLabel}</button>
       </form>
       {!row.deleted_at && (
-        <form method="post" action={`/exports/${row.id}/delete`} class="inline">
+        <form method="post" action={`/exports/${row.id}/delete`} hx-post={`/exports/${row.id}/delete`} class="inline">
           <button type="submit">Delete</button>
         </form>
       )}

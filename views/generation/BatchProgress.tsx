@@ -104,8 +104,9 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
 
 function BatchControls(props: { batch: BatchState }) {
   const { batch } = props
-  const action = (name: string, label: string) => (
-    <form method="post" action={`/batches/${batch.id}/${name}`} class="inline">
+  // Actions that need no confirmation answer htmx with a toast; the others open their confirmation page.
+  const action = (name: string, label: string, asks = false) => (
+    <form method="post" action={`/batches/${batch.id}/${name}`} hx-post={asks ? undefined : `/batches/${batch.id}/${name}`} class="inline">
       <button type="submit">{label}</button>
     </form>
   )
@@ -113,10 +114,10 @@ function BatchControls(props: { batch: BatchState }) {
     <p class="controls">
       {batch.status === 'running' && !batch.uses_message_batches && action('pause', 'Pause')}
       {batch.status === 'paused' && action('resume', 'Resume')}
-      {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel…')}
+      {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel…', true)}
       {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}
       {batch.counts.cancelled > 0 && action('clear-cancelled', `Clear ${batch.counts.cancelled} cancelled`)}
-      {batch.grounded > 0 && batch.counts.done > 0 && action('judge-grounding', 'Judge grounding with Claude…')}
+      {batch.grounded > 0 && batch.counts.done > 0 && action('judge-grounding', 'Judge grounding with Claude…', true)}
     </p>
   )
 }

@@ -1,6 +1,8 @@
+import type { DraftOffer as Offer } from '../../src/drafts/drafts'
 import { type BatchEstimate, MODEL_CHOICES } from '../../src/generation/cost'
 import type { GenerateChoices, GenerateFormValues } from '../../src/generation/form'
 import type { PageContext } from '../../src/http/page-context'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { FormError } from '../Field'
 import { count } from '../format'
 import { Layout } from '../Layout'
@@ -18,6 +20,7 @@ export function GeneratePage(props: {
   estimate?: BatchEstimate
   error?: string
   fields?: Record<string, string>
+  draft?: Offer
 }) {
   const { choices, estimate } = props
   const v = props.values ?? {}
@@ -39,6 +42,7 @@ export function GeneratePage(props: {
       <p>
         <a href="/batches">Batches</a>
       </p>
+      <DraftOffer offer={props.draft} />
       <form method="get" action="/generate" class="card">
         <div class="field">
           <label for="f-template">Template</label>
@@ -61,7 +65,7 @@ export function GeneratePage(props: {
         )}
       </form>
       {template && (
-        <form method="post" action="/generate/preview" class="card" id="generate-form">
+        <form method="post" action="/generate/preview" class="card" id="generate-form" {...draftAttributes('generate')}>
           <input type="hidden" name="template_id" value={template.id} />
           <h2>{template.name}</h2>
           <FormError message={props.error} />
@@ -228,7 +232,8 @@ export function GeneratePage(props: {
             )}{' '}
             <button type="submit" formaction="/generate/single">
               Generate one now
-            </button>
+            </button>{' '}
+            <DraftStatus />
           </p>
         </form>
       )}

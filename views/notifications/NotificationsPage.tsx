@@ -13,7 +13,7 @@ export function NotificationsPage(props: { ctx: PageContext; items: Notification
         {props.unread === 0 ? 'Nothing unread.' : `${props.unread} unread.`} Choose what you are told about in <a href="/settings/preferences">Preferences</a>.
       </p>
       {props.unread > 0 && (
-        <form method="post" action="/notifications/read-all" class="inline">
+        <form method="post" action="/notifications/read-all" hx-post="/notifications/read-all" class="inline">
           <button type="submit">Mark all as read</button>
         </form>
       )}

@@ -1,11 +1,13 @@
 import type { ConversationDetail } from '../../src/conversations/detail'
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
+import type { DraftFields, DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { ShortcutAction } from '../../src/preferences/schema'
 import { statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { queueParams, type ReviewQueue } from '../../src/review/queue'
 import { highlightSource } from '../../src/review/source-highlight'
 import { Turns } from '../conversations/Turns'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { FormError } from '../Field'
 import { STATUS_LABELS, score, when } from '../format'
 import { Notice } from '../Notice'
@@ -25,6 +27,8 @@ export type ReviewScreenProps = {
   error?: string
   /** The reviewer's keys (Preferences); j and k stay as second keys for next and previous. */
   keys: Record<ShortcutAction, string>
+  /** The reviewer's kept comment on this conversation: offered, or restored into its form. */
+  draft?: { offer?: Offer; restored?: DraftFields }
 }
 
 // settle:0: no settle phase, which would put back the attributes of same-id elements from the old
@@ -102,6 +106,12 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
+  // Both comment forms keep one draft per conversation; a restored one reopens the form it came from.
+  const draftKey = `review-comment:${item.id}`
+  const restored = props.draft?.restored
+  const restoredText = (name: string) => (typeof restored?.[name] === 'string' ? (restored[name] as string) : undefined)
+  const restoredReasons = new Set([restored?.reasons ?? []].flat())
+  const restoredAction = restoredText('action')
   return (
     <>
       <header class="review-head">
@@ -115,6 +125,7 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
       </header>
       {/* Shown, not merely fetched (prefetch) or linked to: hold it so others' "next" skips it. Posted, because a GET changes nothing. */}
       {pending && <form method="post" action={`/review/${item.id}/claim`} hx-post={`/review/${item.id}/claim`} hx-trigger="load" hx-swap="none" hidden />}
+      {pending && <DraftOffer offer={props.draft?.offer} />}
       {pending ? (
         <div class="review-actions">
           <form method="post" action={action} hx-post={action} {...swap} class="inline">
@@ -124,43 +135,68 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
               Approve <kbd>{props.keys.approve}</kbd>
             </button>
           </form>
-          <details class="action-panel" id="reject-panel" data-modal>
+          <details class="action-panel" id="reject-panel" data-modal open={restoredAction === 'reject'}>
             <summary data-hotkey={props.keys.reject}>
               Reject <kbd>{props.keys.reject}</kbd>
             </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="reject-form">
+            <form method="post" action={action} hx-post={action} {...swap} class="reject-form" {...draftAttributes(draftKey, item.version)}>
               <input type="hidden" name="action" value="reject" />
               <input type="hidden" name="version" value={String(item.version)} />
               <fieldset>
                 <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
                 {props.reasons.map((reason, i) => (
                   <label class="reason">
-                    <input type="checkbox" name="reasons" value={reason.code} data-digit={String(i + 1)} data-autofocus={i === 0 ? '' : undefined} />{' '}
+                    <input
+                      type="checkbox"
+                      name="reasons"
+                      value={reason.code}
+                      checked={restoredAction === 'reject' && restoredReasons.has(reason.code)}
+                      data-digit={String(i + 1)}
+                      data-autofocus={i === 0 ? '' : undefined}
+                    />{' '}
                     <kbd>{i + 1}</kbd> {reason.label}
                   </label>
                 ))}
               </fieldset>
               <label>
-                Comment <input type="text" name="comment" maxlength={2000} autocomplete="off" />
+                Comment{' '}
+                <input
+                  type="text"
+                  name="comment"
+                  maxlength={2000}
+                  autocomplete="off"
+                  value={restoredAction === 'reject' ? restoredText('comment') : undefined}
+                />
               </label>
               <button type="submit" class="danger">
                 Reject <kbd>Enter</kbd>
               </button>
+              <DraftStatus />
             </form>
           </details>
-          <details class="action-panel" id="changes-panel" data-modal>
+          <details class="action-panel" id="changes-panel" data-modal open={restoredAction === 'request_changes'}>
             <summary data-hotkey={props.keys.request_changes}>
               Request changes <kbd>{props.keys.request_changes}</kbd>
             </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="changes-form">
+            <form method="post" action={action} hx-post={action} {...swap} class="changes-form" {...draftAttributes(draftKey, item.version)}>
               <input type="hidden" name="action" value="request_changes" />
               <input type="hidden" name="version" value={String(item.version)} />
               <label>
-                What should change? <input type="text" name="comment" required maxlength={2000} autocomplete="off" data-autofocus />
+                What should change?{' '}
+                <input
+                  type="text"
+                  name="comment"
+                  required
+                  maxlength={2000}
+                  autocomplete="off"
+                  data-autofocus
+                  value={restoredAction === 'request_changes' ? restoredText('comment') : undefined}
+                />
               </label>
               <button type="submit">
                 Send back <kbd>Enter</kbd>
               </button>
+              <DraftStatus />
             </form>
           </details>
         </div>

@@ -1,8 +1,10 @@
+import type { DraftFields, DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { AiSettings, AiSettingsChangeRow } from '../../src/generation/ai-settings'
 import { listPrice, MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
 import type { AiConfiguration } from '../../src/settings/ai-configurations'
 import type { ConfigurationTest } from '../../src/settings/ai-test'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { Field, FormError } from '../Field'
 import { when } from '../format'
 import { Layout } from '../Layout'
@@ -33,7 +35,14 @@ export function AiSettingsPage(props: {
   notice?: string
   /** The result of "Test configuration", when it was just run. */
   test?: ConfigurationTest
+  /** The form as typed (a restored draft), shown instead of the active values. */
+  values?: DraftFields
+  draft?: Offer
 }) {
+  const typed = (name: string, saved: string) => {
+    const value = props.values?.[name]
+    return typeof value === 'string' ? value : saved
+  }
   return (
     <Layout ctx={props.ctx} title="AI settings">
       <SettingsNav ctx={props.ctx} />
@@ -50,9 +59,10 @@ export function AiSettingsPage(props: {
           </span>
         </form>
       )}
-      <form method="post" action="/settings/ai" class="card">
+      {props.canChange && <DraftOffer offer={props.draft} />}
+      <form method="post" action="/settings/ai" class="card" {...(props.canChange ? draftAttributes('settings:ai') : {})}>
         {props.canChange ? (
-          <ModelChoice current={props.current.model} error={props.fields?.model} />
+          <ModelChoice current={typed('model', props.current.model)} other={typed('model_other', '')} error={props.fields?.model} />
         ) : (
           <p>
             Model: <strong>{props.current.model}</strong>
@@ -60,18 +70,21 @@ export function AiSettingsPage(props: {
         )}
         {FIELDS.map(([name, label]) =>
           props.canChange ? (
-            <Field name={name} label={label} value={String(props.current[name])} error={props.fields?.[name]} />
+            <Field name={name} label={label} value={typed(name, String(props.current[name]))} error={props.fields?.[name]} />
           ) : (
             <p>
               {label}: <strong>{String(props.current[name])}</strong>
             </p>
           ),
         )}
-        <PriceFields current={props.current} canChange={props.canChange} fields={props.fields} />
+        <PriceFields current={props.current} canChange={props.canChange} fields={props.fields} typed={typed} />
         {props.canChange && (
-          <button type="submit" class="primary">
-            Save
-          </button>
+          <p class="actions">
+            <button type="submit" class="primary">
+              Save
+            </button>
+            <DraftStatus />
+          </p>
         )}
       </form>
       <Configurations configurations={props.configurations} canChange={props.canChange} model={props.current.model} />
@@ -116,7 +129,7 @@ const perMillion = (dollars: number) => `$${Number(dollars.toFixed(3))}`
  * The models the SDK names, with their prices; another id (a newer model or a dated snapshot) is
  * accepted after one test call with it succeeds.
  */
-function ModelChoice(props: { current: string; error?: string }) {
+function ModelChoice(props: { current: string; other?: string; error?: string }) {
   const known = MODEL_CHOICES.some((choice) => choice.id === props.current)
   return (
     <div class={props.error ? 'field invalid' : 'field'}>
@@ -134,7 +147,7 @@ function ModelChoice(props: { current: string; error?: string }) {
         ))}
       </select>
       <label for="f-model_other">Or another model id (checked with one test call)</label>
-      <input id="f-model_other" name="model_other" type="text" placeholder="claude-…" />
+      <input id="f-model_other" name="model_other" type="text" placeholder="claude-…" value={props.other} />
       {props.error && <p class="field-error">{props.error}</p>}
     </div>
   )
@@ -159,7 +172,7 @@ const PRICE_FIELDS = [
 ] as const
 
 /** Prices of the active model in dollars per million tokens: blank means its list price (shown as the placeholder). */
-function PriceFields(props: { current: AiSettings; canChange: boolean; fields?: Record<string, string> }) {
+function PriceFields(props: { current: AiSettings; canChange: boolean; fields?: Record<string, string>; typed: (name: string, saved: string) => string }) {
   const list = listPrice(props.current.model)
   const prices = props.current.prices
   return (
@@ -175,7 +188,7 @@ function PriceFields(props: { current: AiSettings; canChange: boolean; fields?: 
               type="number"
               min={0}
               step="any"
-              value={prices[key]?.toString() ?? ''}
+              value={props.typed(`prices.${key}`, prices[key]?.toString() ?? '')}
               placeholder={String(list[listKey])}
             />
             {props.fields?.[`prices.${key}`] && <p class="field-error">{props.fields[`prices.${key}`]}</p>}
@@ -190,7 +203,7 @@ function PriceFields(props: { current: AiSettings; canChange: boolean; fields?: 
         <Field
           name="batch_discount"
           label="Message Batches API price, as a share of the standard price"
-          value={String(props.current.batch_discount)}
+          value={props.typed('batch_discount', String(props.current.batch_discount))}
           error={props.fields?.batch_discount}
         />
       ) : (

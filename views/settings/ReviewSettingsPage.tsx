@@ -1,5 +1,7 @@
+import type { DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { PageContext } from '../../src/http/page-context'
 import { type ReviewSettings, reasonLines } from '../../src/review/settings'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
@@ -16,6 +18,7 @@ export function ReviewSettingsPage(props: {
   /** A refusal that is not about one field. */
   error?: string
   notice?: string
+  draft?: Offer
 }) {
   const { settings, values, fields = {} } = props
   const threshold = (v: number | null) => (v === null ? '' : String(v))
@@ -25,7 +28,8 @@ export function ReviewSettingsPage(props: {
       <h1>Review settings</h1>
       <Notice message={props.notice} />
       <FormError message={Object.keys(fields).length ? 'Some settings are not valid; see below.' : props.error} />
-      <form method="post" action="/review/settings" class="card">
+      <DraftOffer offer={props.draft} />
+      <form method="post" action="/review/settings" class="card" {...draftAttributes('settings:review')}>
         <div class={fields.reasons ? 'field invalid' : 'field'}>
           <label for="f-reasons">Rejection reasons, one per line as "code: Label" (at most 9: reviewers pick them with the digit keys)</label>
           <textarea id="f-reasons" name="reasons" rows={10} cols={50}>
@@ -61,9 +65,12 @@ export function ReviewSettingsPage(props: {
           {fields.auto_reject_below && <p class="field-error">{fields.auto_reject_below}</p>}
         </div>
         <p class="muted">Thresholds apply when a conversation finishes generating, and are recorded in its history as system actions.</p>
-        <button type="submit" class="primary">
-          Save
-        </button>
+        <p class="actions">
+          <button type="submit" class="primary">
+            Save
+          </button>
+          <DraftStatus />
+        </p>
       </form>
     </Layout>
   )

@@ -23,7 +23,7 @@ export function TokenTable(props: { tokens: (TokenSummary | OwnedTokenSummary)[]
             {token.revoked_at ? (
               <span class="pill bad">revoked</span>
             ) : (
-              <form method="post" action={props.revokeAction(token.id)} class="inline">
+              <form method="post" action={props.revokeAction(token.id)} hx-post={props.revokeAction(token.id)} class="inline">
                 <button type="submit">Revoke</button>
               </form>
             )}

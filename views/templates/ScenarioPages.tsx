@@ -1,7 +1,9 @@
+import type { DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { PageContext } from '../../src/http/page-context'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { type EdgeCaseFormValues, SCENARIO_TEXT_FIELDS, type ScenarioFormValues } from '../../src/templates/scenarios'
 import { valueField } from '../../src/templates/value-fields'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
@@ -20,43 +22,57 @@ const LABELS: Record<(typeof SCENARIO_TEXT_FIELDS)[number], string> = {
 }
 
 /** The scenario's fields and one input per template parameter (left blank: the parameter's default). */
-function ScenarioForm(props: { template: Template; action: string; values: ScenarioFormValues; fields: Errors; submit: string }) {
+function ScenarioForm(props: {
+  template: Template
+  action: string
+  values: ScenarioFormValues
+  fields: Errors
+  submit: string
+  draftKey: string
+  draft?: Offer
+}) {
   const { template, values, fields } = props
   const params = template.parameters.filter((param) => !(SCENARIO_TEXT_FIELDS as readonly string[]).includes(param.name))
   return (
-    <form method="post" action={props.action} class="card">
-      <Field name="name" label="Name" value={values.name} error={fields.name} required />
-      {SCENARIO_TEXT_FIELDS.map((field) =>
-        field === 'persona' || field === 'context' ? (
-          <TextArea name={field} label={LABELS[field]} value={values[field]} error={fields[field]} rows={2} />
-        ) : (
-          <Field name={field} label={LABELS[field]} value={values[field]} error={fields[field]} />
-        ),
-      )}
-      {params.length > 0 && <h2>Parameter values</h2>}
-      {params.map((param) => (
-        <Field
-          name={valueField(param.name)}
-          label={`${param.name} (${param.type}${param.values ? `: ${param.values.join(', ')}` : ''}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
-          value={values.values[param.name] ?? ''}
-          error={fields[valueField(param.name)]}
-        />
-      ))}
-      {Object.entries(fields)
-        .filter(([key]) => key.startsWith('values.') && !params.some((param) => valueField(param.name) === key))
-        .map(([key, message]) => (
-          <p class="field-error">
-            {key.slice(7)}: {message}
-          </p>
+    <>
+      <DraftOffer offer={props.draft} />
+      <form method="post" action={props.action} class="card" {...draftAttributes(props.draftKey)}>
+        <Field name="name" label="Name" value={values.name} error={fields.name} required />
+        {SCENARIO_TEXT_FIELDS.map((field) =>
+          field === 'persona' || field === 'context' ? (
+            <TextArea name={field} label={LABELS[field]} value={values[field]} error={fields[field]} rows={2} />
+          ) : (
+            <Field name={field} label={LABELS[field]} value={values[field]} error={fields[field]} />
+          ),
+        )}
+        {params.length > 0 && <h2>Parameter values</h2>}
+        {params.map((param) => (
+          <Field
+            name={valueField(param.name)}
+            label={`${param.name} (${param.type}${param.values ? `: ${param.values.join(', ')}` : ''}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
+            value={values.values[param.name] ?? ''}
+            error={fields[valueField(param.name)]}
+          />
         ))}
-      <button type="submit" class="primary">
-        {props.submit}
-      </button>
-    </form>
+        {Object.entries(fields)
+          .filter(([key]) => key.startsWith('values.') && !params.some((param) => valueField(param.name) === key))
+          .map(([key, message]) => (
+            <p class="field-error">
+              {key.slice(7)}: {message}
+            </p>
+          ))}
+        <p class="actions">
+          <button type="submit" class="primary">
+            {props.submit}
+          </button>
+          <DraftStatus />
+        </p>
+      </form>
+    </>
   )
 }
 
-export function NewScenarioPage(props: { ctx: PageContext; template: Template; values: ScenarioFormValues; fields?: Errors }) {
+export function NewScenarioPage(props: { ctx: PageContext; template: Template; values: ScenarioFormValues; fields?: Errors; draft?: Offer }) {
   const { template } = props
   return (
     <Layout ctx={props.ctx} title={`New scenario · ${template.name}`}>
@@ -71,23 +87,31 @@ export function NewScenarioPage(props: { ctx: PageContext; template: Template; v
         values={props.values}
         fields={props.fields ?? {}}
         submit="Create scenario"
+        draftKey={`scenario:new:${template.id}`}
+        draft={props.draft}
       />
     </Layout>
   )
 }
 
-function EdgeCaseForm(props: { action: string; values: EdgeCaseFormValues; fields: Errors; submit: string }) {
+function EdgeCaseForm(props: { action: string; values: EdgeCaseFormValues; fields: Errors; submit: string; draftKey: string; draft?: Offer }) {
   const { values, fields } = props
   return (
-    <form method="post" action={props.action} class="card">
-      <Field name="name" label="Name" value={values.name} error={fields.name} required />
-      <Field name="type" label="Type (e.g. ambiguity, hostility, off-topic)" value={values.type} error={fields.type} />
-      <TextArea name="description" label="Description of the hard variant" value={values.description} error={fields.description} rows={3} required />
-      <Field name="complexity" label="Complexity (1–10)" type="number" value={values.complexity} error={fields.complexity} />
-      <button type="submit" class="primary">
-        {props.submit}
-      </button>
-    </form>
+    <>
+      <DraftOffer offer={props.draft} />
+      <form method="post" action={props.action} class="card" {...draftAttributes(props.draftKey)}>
+        <Field name="name" label="Name" value={values.name} error={fields.name} required />
+        <Field name="type" label="Type (e.g. ambiguity, hostility, off-topic)" value={values.type} error={fields.type} />
+        <TextArea name="description" label="Description of the hard variant" value={values.description} error={fields.description} rows={3} required />
+        <Field name="complexity" label="Complexity (1–10)" type="number" value={values.complexity} error={fields.complexity} />
+        <p class="actions">
+          <button type="submit" class="primary">
+            {props.submit}
+          </button>
+          <DraftStatus />
+        </p>
+      </form>
+    </>
   )
 }
 
@@ -103,6 +127,8 @@ export function ScenarioPage(props: {
   edgeCaseValues?: EdgeCaseFormValues
   edgeCaseFields?: Errors
   notice?: string
+  /** Kept drafts of the scenario's form and of its new edge case form. */
+  drafts?: { scenario?: Offer; edgeCase?: Offer }
 }) {
   const { template, scenario } = props
   const base = `/templates/${template.id}/scenarios/${scenario.id}`
@@ -159,6 +185,8 @@ export function ScenarioPage(props: {
               values={props.edgeCaseValues ?? { name: '', type: '', description: '', complexity: '5' }}
               fields={props.edgeCaseFields ?? {}}
               submit="Add edge case"
+              draftKey={`edge-case:new:${scenario.id}`}
+              draft={props.drafts?.edgeCase}
             />
           </>
         )}
@@ -166,7 +194,15 @@ export function ScenarioPage(props: {
       {props.canEdit && (
         <section>
           <h2>Edit scenario</h2>
-          <ScenarioForm template={template} action={base} values={props.values} fields={props.fields ?? {}} submit="Save scenario" />
+          <ScenarioForm
+            template={template}
+            action={base}
+            values={props.values}
+            fields={props.fields ?? {}}
+            submit="Save scenario"
+            draftKey={`scenario:${scenario.id}`}
+            draft={props.drafts?.scenario}
+          />
           <form method="post" action={`${base}/delete`} class="inline">
             <button type="submit">Delete this scenario and its edge cases</button>
           </form>
@@ -184,6 +220,7 @@ export function EdgeCasePage(props: {
   canEdit: boolean
   values: EdgeCaseFormValues
   fields?: Errors
+  draft?: Offer
 }) {
   const { template, scenario, edgeCase } = props
   const base = `/templates/${template.id}/scenarios/${scenario.id}`
@@ -199,7 +236,14 @@ export function EdgeCasePage(props: {
       <FormError message={props.fields && Object.keys(props.fields).length ? 'Not saved: fix the fields marked below.' : undefined} />
       {props.canEdit ? (
         <>
-          <EdgeCaseForm action={`${base}/edge-cases/${edgeCase.id}`} values={props.values} fields={props.fields ?? {}} submit="Save edge case" />
+          <EdgeCaseForm
+            action={`${base}/edge-cases/${edgeCase.id}`}
+            values={props.values}
+            fields={props.fields ?? {}}
+            submit="Save edge case"
+            draftKey={`edge-case:${edgeCase.id}`}
+            draft={props.draft}
+          />
           <form method="post" action={`${base}/edge-cases/${edgeCase.id}/delete`} class="inline">
             <button type="submit">Delete this edge case</button>
           </form>

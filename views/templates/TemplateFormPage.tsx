@@ -1,37 +1,13 @@
 import { TIERS } from '../../src/db/schema'
+import type { DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { PageContext } from '../../src/http/page-context'
 import type { ParameterRow, TemplateFormValues } from '../../src/templates/form'
 import { PARAMETER_TYPES } from '../../src/templates/validate'
+import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
 import { Field, FormError } from '../Field'
-import { timeOfDay } from '../format'
 import { Layout } from '../Layout'
 import { Table } from '../Table'
 import { Select, TextArea } from './TextArea'
-
-/** Shown in the form while it is saved as a draft; the draft route answers with this fragment alone. */
-export function DraftStatus(props: { savedAt?: Date }) {
-  return (
-    <small id="draft-status" class="muted" role="status">
-      {props.savedAt ? `Draft saved at ${timeOfDay(props.savedAt)}` : 'Changes are kept as a draft as you type.'}
-    </small>
-  )
-}
-
-/** The offer to bring back an unsaved draft (after a crash or a closed tab). */
-export function DraftOffer(props: { draftKey: string; savedAt: Date; restoreHref: string }) {
-  return (
-    <section class="notice" role="status" id="draft-offer">
-      You have an unsaved draft from {timeOfDay(props.savedAt)} — <a href={props.restoreHref}>restore it</a>
-      {' or '}
-      <form method="post" action="/templates/drafts/discard" class="inline" style="display: inline-flex">
-        <input type="hidden" name="draft_key" value={props.draftKey} />
-        <button type="submit" class="link" style="color: var(--accent)">
-          discard it
-        </button>
-      </form>
-    </section>
-  )
-}
 
 function ParameterRows(props: { rows: ParameterRow[]; fields: Record<string, string> }) {
   const error = (i: number, field: string) => props.fields[`parameters.${i}.${field}`]
@@ -135,11 +111,10 @@ export function TemplateFormPage(props: {
   baseVersion?: number
   fields?: Record<string, string>
   error?: string
-  draft?: { savedAt: Date; restoreHref: string }
+  draft?: Offer
 }) {
   const { template, values } = props
   const fields = props.fields ?? {}
-  const draftKey = template?.id ?? 'new'
   const title = template ? `Edit ${template.name}` : 'New template'
   const action = template ? `/templates/${template.id}` : '/templates'
   return (
@@ -148,18 +123,9 @@ export function TemplateFormPage(props: {
         <a href={template ? `/templates/${template.id}` : '/templates'}>← {template ? template.name : 'Templates'}</a>
       </p>
       <h1>{title}</h1>
-      {props.draft && <DraftOffer draftKey={draftKey} savedAt={props.draft.savedAt} restoreHref={props.draft.restoreHref} />}
+      <DraftOffer offer={props.draft} />
       <FormError message={props.error ?? (Object.keys(fields).length ? 'The template was not saved: fix the fields marked below.' : undefined)} />
-      <form
-        method="post"
-        action={action}
-        class="card"
-        hx-post="/templates/drafts"
-        hx-trigger="input changed delay:1s"
-        hx-target="#draft-status"
-        hx-swap="outerHTML"
-      >
-        <input type="hidden" name="draft_key" value={draftKey} />
+      <form method="post" action={action} class="card" {...draftAttributes(template ? `template:${template.id}` : 'template:new', props.baseVersion)}>
         {props.baseVersion !== undefined && <input type="hidden" name="base_version" value={String(props.baseVersion)} />}
         <Field name="name" label="Name" value={values.name} error={fields.name} required />
         <TextArea name="description" label="Description" value={values.description} error={fields.description} rows={2} />
