@@ -22,6 +22,7 @@ import { staticRoutes } from './http/static'
 import { refuseUnstorableText } from './http/storable-text'
 import { notificationPages, notificationsApi } from './notifications/routes'
 import { preferencesApi, preferencesPages } from './preferences/routes'
+import { recoveryApi, recoveryPages } from './recovery/routes'
 import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
@@ -76,6 +77,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/admin/audit', auditApi)
   app.route('/admin/audit', auditPages)
   app.route('/admin/health', healthPages)
+  app.route('/api/recovery', recoveryApi)
+  app.route('/recovery', recoveryPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)
