@@ -16,5 +16,7 @@ export type Toast = {
 }
 
 export function toast(c: Context, shown: Toast): void {
-  c.header('HX-Trigger', JSON.stringify({ toast: shown }))
+  // A header carries Latin-1 only: anything beyond ASCII (quotes, a batch's name) goes as a JSON \u escape.
+  const ascii = JSON.stringify({ toast: shown }).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  c.header('HX-Trigger', ascii)
 }

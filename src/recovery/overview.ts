@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { ERROR_CODES, isErrorCode } from '../error-codes'
 import type { DB } from '../db/schema'
+import { ERROR_CODES, isErrorCode } from '../error-codes'
 import { optionalField } from '../http/params'
-import { type FailedGroup, failedByCode } from './failed-groups'
 import { listRecoverableExports, type RecoverableExport } from './failed-exports'
+import { type FailedGroup, failedByCode } from './failed-groups'
 import { type GaveUpJob, listGaveUpJobs } from './failed-jobs'
 import { listStuckBatches, type StuckBatch, StuckMinutes } from './stuck-batches'
 

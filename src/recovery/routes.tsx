@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { InlineConfirm, RecoveryConfirmPage, RecoveryPage, RecoverySections } from '../../views/recovery/RecoveryPage'
 import { count } from '../../views/format'
+import { InlineConfirm, RecoveryConfirmPage, RecoveryPage, RecoverySections } from '../../views/recovery/RecoveryPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { NotFound } from '../errors'
 import { rerunExport } from '../exports/create'
@@ -80,7 +80,15 @@ recoveryPages.use('*', requireCapability('edit'))
 
 /** The counts a finished action reports, read back from the redirect's query (numbers only). */
 function doneCounts(c: Context<AppEnv>): Record<'n' | 'released', string> {
-  const n = (key: string) => count(z.coerce.number().int().min(0).catch(0).parse(c.req.query(key) ?? 0))
+  const n = (key: string) =>
+    count(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .catch(0)
+        .parse(c.req.query(key) ?? 0),
+    )
   return { n: n('n'), released: n('released') }
 }
 

@@ -144,7 +144,11 @@ function Jobs({ recovery, query }: SectionProps) {
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading">Jobs the queue gave up on</h2>
-      <Table head={['Job', 'Last error', { label: 'Attempts', class: 'num' }, 'When', '']} empty={recovery.jobs.length === 0 && 'No job has failed for good.'} wrap>
+      <Table
+        head={['Job', 'Last error', { label: 'Attempts', class: 'num' }, 'When', '']}
+        empty={recovery.jobs.length === 0 && 'No job has failed for good.'}
+        wrap
+      >
         {recovery.jobs.map((j) => (
           <tr>
             <td>
@@ -186,7 +190,9 @@ function QueryFields(props: { query: RecoveryQuery }) {
 function ActionForm(props: { action: string; query: RecoveryQuery; target: string; fields?: Record<string, string | undefined>; children?: unknown }) {
   return (
     <form method="post" action={props.action} hx-post={props.action} hx-target={`#${props.target}`} hx-swap="innerHTML" class="inline">
-      {Object.entries(props.fields ?? {}).map(([name, value]) => value !== undefined && name !== 'batch_id' && <input type="hidden" name={name} value={value} />)}
+      {Object.entries(props.fields ?? {}).map(
+        ([name, value]) => value !== undefined && name !== 'batch_id' && <input type="hidden" name={name} value={value} />,
+      )}
       <QueryFields query={props.query} />
       <button type="submit">{props.children}</button>
     </form>
