@@ -35,12 +35,18 @@ export type StuckBatch = {
 
 /** Running batches with work left and nothing finished or resumed since `minutes` ago, longest silent first. */
 export async function listStuckBatches(db: Kysely<DB>, minutes: number, limit = 50): Promise<StuckBatch[]> {
-  return batchProgress(db, minutes)
+  const running = batchProgress(db, minutes)
     .where('b.status', '=', 'running')
     .where('b.uses_message_batches', '=', false)
-    .where(sql<boolean>`s.queued + s.generating > 0 and greatest(s.last_finished_at, b.updated_at) < ${cutoffOf(minutes)}`)
-    .orderBy(sql`greatest(s.last_finished_at, b.updated_at)`)
-    .orderBy('b.id')
+    .where(sql<boolean>`exists (select 1 from conversations c where c.batch_id = b.id and c.status in ('queued', 'generating'))`)
+  // Last moved: a conversation finished, or the batch started or was resumed.
+  const lastMoved = sql<Date>`greatest(p.last_finished_at, p.updated_at)`
+  return db
+    .selectFrom(running.as('p'))
+    .selectAll()
+    .where(lastMoved, '<', cutoffOf(minutes))
+    .orderBy(lastMoved)
+    .orderBy('p.id')
     .limit(limit)
     .execute()
 }
@@ -52,22 +58,24 @@ export async function findBatchProgress(db: Kysely<DB>, id: string, minutes: num
 
 const cutoffOf = (minutes: number) => sql<Date>`now() - make_interval(mins => ${minutes}::int)`
 
+/**
+ * Each figure is its own subquery, so each is read from an index ((batch_id, status) for the counts,
+ * (batch_id, updated_at desc) for the last finish) instead of visiting all of a large batch's rows.
+ */
 function batchProgress(db: Kysely<DB>, minutes: number) {
+  const inBatch = (status: string) => sql<number>`(select count(*) from conversations c where c.batch_id = b.id and c.status = ${status})::int`
   return db
     .selectFrom('batches as b')
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('conversations as c')
-          .select([
-            sql<number>`count(*) filter (where c.status = 'queued')::int`.as('queued'),
-            sql<number>`count(*) filter (where c.status = 'generating')::int`.as('generating'),
-            sql<number>`count(*) filter (where c.status = 'generating' and c.updated_at < ${cutoffOf(minutes)})::int`.as('stale_generating'),
-            sql<Date | null>`max(c.updated_at) filter (where c.status not in ('queued', 'generating'))`.as('last_finished_at'),
-          ])
-          .whereRef('c.batch_id', '=', 'b.id')
-          .as('s'),
-      (join) => join.onTrue(),
-    )
-    .select(['b.id', 'b.name', 'b.updated_at', 's.queued', 's.generating', 's.stale_generating', 's.last_finished_at'])
+    .select([
+      'b.id',
+      'b.name',
+      'b.updated_at',
+      inBatch('queued').as('queued'),
+      inBatch('generating').as('generating'),
+      sql<number>`(select count(*) from conversations c where c.batch_id = b.id and c.status = 'generating' and c.updated_at < ${cutoffOf(minutes)})::int`.as(
+        'stale_generating',
+      ),
+      sql<Date | null>`(select c.updated_at from conversations c where c.batch_id = b.id and c.status not in ('queued', 'generating')
+        order by c.updated_at desc limit 1)`.as('last_finished_at'),
+    ])
 }
