@@ -41,14 +41,7 @@ export async function listStuckBatches(db: Kysely<DB>, minutes: number, limit = 
     .where(sql<boolean>`exists (select 1 from conversations c where c.batch_id = b.id and c.status in ('queued', 'generating'))`)
   // Last moved: a conversation finished, or the batch started or was resumed.
   const lastMoved = sql<Date>`greatest(p.last_finished_at, p.updated_at)`
-  return db
-    .selectFrom(running.as('p'))
-    .selectAll()
-    .where(lastMoved, '<', cutoffOf(minutes))
-    .orderBy(lastMoved)
-    .orderBy('p.id')
-    .limit(limit)
-    .execute()
+  return db.selectFrom(running.as('p')).selectAll().where(lastMoved, '<', cutoffOf(minutes)).orderBy(lastMoved).orderBy('p.id').limit(limit).execute()
 }
 
 /** One batch's figures, stuck or not (what its resume would do, shown before it is done). */
@@ -64,18 +57,16 @@ const cutoffOf = (minutes: number) => sql<Date>`now() - make_interval(mins => ${
  */
 function batchProgress(db: Kysely<DB>, minutes: number) {
   const inBatch = (status: string) => sql<number>`(select count(*) from conversations c where c.batch_id = b.id and c.status = ${status})::int`
-  return db
-    .selectFrom('batches as b')
-    .select([
-      'b.id',
-      'b.name',
-      'b.updated_at',
-      inBatch('queued').as('queued'),
-      inBatch('generating').as('generating'),
-      sql<number>`(select count(*) from conversations c where c.batch_id = b.id and c.status = 'generating' and c.updated_at < ${cutoffOf(minutes)})::int`.as(
-        'stale_generating',
-      ),
-      sql<Date | null>`(select c.updated_at from conversations c where c.batch_id = b.id and c.status not in ('queued', 'generating')
+  return db.selectFrom('batches as b').select([
+    'b.id',
+    'b.name',
+    'b.updated_at',
+    inBatch('queued').as('queued'),
+    inBatch('generating').as('generating'),
+    sql<number>`(select count(*) from conversations c where c.batch_id = b.id and c.status = 'generating' and c.updated_at < ${cutoffOf(minutes)})::int`.as(
+      'stale_generating',
+    ),
+    sql<Date | null>`(select c.updated_at from conversations c where c.batch_id = b.id and c.status not in ('queued', 'generating')
         order by c.updated_at desc limit 1)`.as('last_finished_at'),
-    ])
+  ])
 }
