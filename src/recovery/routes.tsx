@@ -150,7 +150,7 @@ recoveryPages.post('/retry', async (c) => {
       what:
         failed === 0
           ? 'No conversation has failed with this code (any more): there is nothing to retry.'
-          : `${count(failed)} failed conversation(s)${title ? ` (${title})` : ''}${group.batchId ? ' of this batch' : ''} go back to the queue with their attempts and error cleared, and are generated again. A background job queues them 1,000 at a time; finished batches they belong to run again.`,
+          : `${count(failed)} failed conversation(s)${title ? ` (${title})` : ''}${group.batchId ? ' of this batch' : ''} go back to the queue, attempts cleared, and are generated again: a background job queues them 1,000 at a time.`,
       action: '/recovery/retry',
       fields: { code: group.code },
       confirm: failed === 0 ? 'Close' : `Retry ${count(failed)}`,

@@ -57,15 +57,14 @@ function FailedGroups({ recovery, query }: SectionProps) {
       <h2 id="failed-heading">
         Failed conversations{query.batch_id && ' of this batch'} <small class="muted">{count(total)}</small>
       </h2>
-      <Table head={['Error', 'What to do', { label: 'Failed', class: 'num' }, '']} empty={groups.length === 0 && 'No failed conversations.'} wrap>
+      <Table head={['Error and what to do', { label: 'Failed', class: 'num' }, '']} empty={groups.length === 0 && 'No failed conversations.'} wrap>
         {groups.map((g) => (
           <tr>
             <td>
-              <strong>{g.title ?? 'An error no longer on the list of codes.'}</strong>
+              <strong>{g.title ?? 'An error no longer on the list of codes.'}</strong> <code>{g.code}</code>
               <br />
-              <code>{g.code}</code>
+              {g.action ?? 'Retry; give an admin the code if it fails again.'}
             </td>
-            <td>{g.action ?? 'Retry; give an admin the code if it fails again.'}</td>
             <td class="num">
               <a href={`/?status=failed${query.batch_id ? `&batch_id=${query.batch_id}` : ''}`}>{count(g.count)}</a>
             </td>
@@ -86,7 +85,7 @@ function StuckBatches({ recovery, query }: SectionProps) {
     <section aria-labelledby="stuck-heading">
       <h2 id="stuck-heading">Batches with no progress for {query.stuck_minutes} minute(s)</h2>
       <Table
-        head={['Batch', { label: 'Queued', class: 'num' }, { label: 'Generating', class: 'num' }, 'Last finished', '']}
+        head={['Batch', { label: 'Queued', class: 'num' }, { label: 'Generating', class: 'num' }, '']}
         empty={recovery.stuck_batches.length === 0 && 'Every running batch is making progress.'}
         wrap
       >
@@ -94,13 +93,14 @@ function StuckBatches({ recovery, query }: SectionProps) {
           <tr>
             <td>
               <a href={`/batches/${b.id}`}>{b.name}</a>
+              <br />
+              <small class="muted">last finished: {b.last_finished_at ? when(b.last_finished_at) : 'none yet'}</small>
             </td>
             <td class="num">{count(b.queued)}</td>
             <td class="num">
               {count(b.generating)}
               {b.stale_generating > 0 && <small class="muted"> ({count(b.stale_generating)} stale)</small>}
             </td>
-            <td>{b.last_finished_at ? when(b.last_finished_at) : 'none yet'}</td>
             <td id={`act-batch-${b.id}`}>
               <ActionForm action={`/recovery/batches/${b.id}/resume`} query={query} target={`act-batch-${b.id}`}>
                 Resume
@@ -117,15 +117,13 @@ function Exports({ recovery, query }: SectionProps) {
   return (
     <section aria-labelledby="exports-heading">
       <h2 id="exports-heading">Exports that failed or expired</h2>
-      <Table head={['Asked for', 'Format', 'Status', 'Why', '']} empty={recovery.exports.length === 0 && 'No failed or recently expired exports.'} wrap>
+      <Table head={['Export', 'Why', '']} empty={recovery.exports.length === 0 && 'No failed or recently expired exports.'} wrap>
         {recovery.exports.map((e) => (
           <tr>
             <td>
-              <a href={`/exports/${e.id}`}>{when(e.created_at)}</a>
-            </td>
-            <td>{e.format}</td>
-            <td>
-              <span class="pill">{e.status}</span>
+              <a href={`/exports/${e.id}`}>{e.format}</a> <span class="pill">{e.status}</span>
+              <br />
+              <small class="muted">asked for {when(e.created_at)}</small>
             </td>
             <td>{e.status === 'failed' ? (e.error ?? 'It failed.') : `Its files were removed ${when(e.expires_at)}.`}</td>
             <td id={`act-export-${e.id}`}>
@@ -144,21 +142,19 @@ function Jobs({ recovery, query }: SectionProps) {
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading">Jobs the queue gave up on</h2>
-      <Table
-        head={['Job', 'Last error', { label: 'Attempts', class: 'num' }, 'When', '']}
-        empty={recovery.jobs.length === 0 && 'No job has failed for good.'}
-        wrap
-      >
+      <Table head={['Job', 'Last error', '']} empty={recovery.jobs.length === 0 && 'No job has failed for good.'} wrap>
         {recovery.jobs.map((j) => (
           <tr>
             <td>
               <code>{j.task_identifier}</code> <small class="muted">#{j.id}</small>
+              <br />
+              <small class="muted">
+                {j.attempts} of {j.max_attempts} attempt(s), last {when(j.updated_at)}
+              </small>
             </td>
-            <td>{j.last_error ?? '—'}</td>
-            <td class="num">
-              {j.attempts} / {j.max_attempts}
+            <td>
+              <LastError text={j.last_error} />
             </td>
-            <td>{when(j.updated_at)}</td>
             <td id={`act-job-${j.id}`}>
               <div class="actions">
                 <ActionForm action={`/recovery/jobs/${j.id}/retry`} query={query} target={`act-job-${j.id}`}>
@@ -173,6 +169,20 @@ function Jobs({ recovery, query }: SectionProps) {
         ))}
       </Table>
     </section>
+  )
+}
+
+/** An error's first line in view, the rest (a stack) folded away. */
+function LastError(props: { text: string | null }) {
+  if (!props.text) return <span class="muted">—</span>
+  const first = props.text.split('\n', 1)[0]!
+  const head = first.length > 160 ? `${first.slice(0, 160)}…` : first
+  if (head === props.text) return <span style="overflow-wrap: anywhere">{head}</span>
+  return (
+    <details>
+      <summary style="overflow-wrap: anywhere">{head}</summary>
+      <pre style="white-space: pre-wrap; overflow-wrap: anywhere">{props.text}</pre>
+    </details>
   )
 }
 
