@@ -24,6 +24,7 @@ import { staticRoutes } from './http/static'
 import { refuseUnstorableText } from './http/storable-text'
 import { notificationPages, notificationsApi } from './notifications/routes'
 import { preferencesApi, preferencesPages } from './preferences/routes'
+import { recoveryApi, recoveryPages } from './recovery/routes'
 import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
@@ -82,6 +83,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api/admin/errors', errorsApi)
   app.route('/admin/errors', errorLogPages)
   app.route('/errors', errorDetailPages)
+  app.route('/api/recovery', recoveryApi)
+  app.route('/recovery', recoveryPages)
 
   app.notFound(renderNotFound)
   app.onError(renderError)

@@ -11,6 +11,7 @@ import ingest_document from './ingest_document'
 import judge_grounding from './judge_grounding'
 import message_batch from './message_batch'
 import purge_trash from './purge_trash'
+import retry_failed from './retry_failed'
 import sample_health from './sample_health'
 import vacuum_table from './vacuum_table'
 
@@ -28,6 +29,7 @@ export function taskList(deps: Deps): TaskList {
     judge_grounding: judge_grounding(deps),
     message_batch: message_batch(deps),
     purge_trash: purge_trash(deps),
+    retry_failed: retry_failed(deps),
     sample_health: sample_health(deps),
     vacuum_table: vacuum_table(deps),
   }

@@ -414,6 +414,8 @@ export interface ExportsTable {
   finished_at: Date | null
   expires_at: Date | null
   deleted_at: Date | null
+  /** The export that ran this one again (from Recovery or the exports page). */
+  replaced_by: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface UserPreferencesTable {

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
-import { ValidationFailed } from '../errors'
+import { NotFound, ValidationFailed } from '../errors'
 import { WRITERS } from './formats'
-import { type ExportRow, insertExport } from './queries'
+import { type ExportRow, findExport, insertExport } from './queries'
 import { countInScope, firstRecords, selectRecords } from './records'
-import type { ExportRequest } from './schemas'
+import { ExportOptions, type ExportRequest, ExportScope } from './schemas'
 
 export const EMPTY_SCOPE_MESSAGE = 'No conversations match this scope, so there is nothing to export. Widen the filter, or approve some conversations first.'
 
@@ -13,6 +13,19 @@ export async function createExport(db: Kysely<DB>, request: ExportRequest, userI
   const total = await countInScope(db, request.scope, request.options)
   if (total === 0) throw new ValidationFailed(EMPTY_SCOPE_MESSAGE, { scope: EMPTY_SCOPE_MESSAGE })
   return insertExport(db, { ...request, createdBy: userId, total })
+}
+
+/**
+ * A new export with the same format, scope and options as `id` (failed, expired or any other); the
+ * old one records it as `replaced_by`, so Recovery stops offering it.
+ */
+export async function rerunExport(db: Kysely<DB>, id: string, userId: string): Promise<ExportRow> {
+  const old = await findExport(db, id)
+  if (!old) throw new NotFound('No such export.')
+  const request = { format: old.format, scope: ExportScope.parse(old.scope), options: ExportOptions.parse(old.options) }
+  const row = await createExport(db, request, userId)
+  await db.updateTable('exports').set({ replaced_by: row.id }).where('id', '=', id).execute()
+  return row
 }
 
 export type Preview = {

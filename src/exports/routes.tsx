@@ -16,12 +16,12 @@ import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { invalid, isHtmx, parseBody, readBody, wantsJson } from '../http/respond'
 import { answerAction } from '../http/toast'
-import { createExport, previewExport } from './create'
+import { createExport, previewExport, rerunExport } from './create'
 import { openDownload } from './download'
 import { ExportForm, exportFormBody, exportFormValues } from './form'
 import { type ExportListItem, type ExportRow, findSettledExport, listExports } from './queries'
 import { deleteExport } from './retention'
-import { ExportOptions, ExportRequest, ExportScope } from './schemas'
+import { ExportRequest } from './schemas'
 
 async function exportOr404(c: Context<AppEnv>, waitMs = 0): Promise<ExportListItem> {
   const row = await findSettledExport(c.var.db, uuidParam(c, 'id', 'export'), waitMs)
@@ -127,9 +127,8 @@ exportPages.get('/:id/status', async (c) => {
 exportPages.get('/:id/download', async (c) => sendFile(c, await exportOr404(c)))
 
 exportPages.post('/:id/rerun', async (c) => {
-  const old = await exportOr404(c)
-  const request = { format: old.format, scope: ExportScope.parse(old.scope), options: ExportOptions.parse(old.options) }
-  return c.redirect(`/exports/${(await startExport(c, request)).id}`, 303)
+  const row = await rerunExport(c.var.db, uuidParam(c, 'id', 'export'), signedInUser(c).id)
+  return c.redirect(`/exports/${row.id}`, 303)
 })
 
 exportPages.post('/:id/delete', async (c) => {

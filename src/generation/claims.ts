@@ -267,3 +267,25 @@ export async function requeueFailed(db: Kysely<DB>, where: Expression<SqlBool>):
     .returning(['id', 'batch_id'])
     .execute()
 }
+
+/**
+ * Claims not touched for `minutes` (their worker gone, their job lost or given up on) back to queued,
+ * as generate.ts puts back an interrupted one: the attempts number stays, so a late answer to the old
+ * claim is fenced out, and the retry budget starts afresh. Returns how many.
+ */
+export async function releaseStaleClaims(db: Kysely<DB>, where: Expression<SqlBool>, minutes: number): Promise<number> {
+  const released = await db
+    .updateTable('conversations')
+    .set({
+      status: 'queued',
+      first_attempt_at: null,
+      error_code: 'interrupted',
+      error_message: 'The worker stopped during generation. Retrying automatically.',
+      updated_at: sql`now()`,
+    })
+    .where(where)
+    .where('status', '=', 'generating')
+    .where('updated_at', '<', sql<Date>`now() - make_interval(mins => ${minutes}::int)`)
+    .executeTakeFirst()
+  return Number(released.numUpdatedRows)
+}

@@ -5,6 +5,7 @@ import { Conflict, NotFound, ValidationFailed } from '../errors'
 import { recordStatusChange } from '../review/actions'
 import { resolvePrompts } from '../templates/prompt'
 import { activeAiSettings } from './ai-settings'
+import { reopenBatches } from './batches/completion'
 import { requeueFailed } from './claims'
 import { addGenerationJobs } from './jobs'
 import { notifyBatch } from './progress-channel'
@@ -20,14 +21,7 @@ export async function retryConversation(db: Kysely<DB>, id: string): Promise<voi
   const batchId = await db.transaction().execute(async (trx) => {
     const [row] = await requeueFailed(trx, onlyConversation(id))
     if (!row) throw new Conflict('Only a conversation whose generation failed can be retried.')
-    if (row.batch_id) {
-      await trx
-        .updateTable('batches')
-        .set({ status: 'running', finished_at: null, updated_at: sql`now()` })
-        .where('id', '=', row.batch_id)
-        .where('status', '=', 'done')
-        .execute()
-    }
+    if (row.batch_id) await reopenBatches(trx, [row.batch_id])
     await addGenerationJobs(trx, onlyConversation(id), ai.max_retries + 1)
     return row.batch_id
   })

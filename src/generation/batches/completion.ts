@@ -13,6 +13,17 @@ export function totalsFromConversations(id: string) {
     from conversations where batch_id = ${id}::uuid)`
 }
 
+/** Finished batches that get conversations to generate again (a retry) run again; others keep their status. */
+export async function reopenBatches(db: Kysely<DB>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .updateTable('batches')
+    .set({ status: 'running', finished_at: null, updated_at: sql`now()` })
+    .where('id', 'in', ids)
+    .where('status', '=', 'done')
+    .execute()
+}
+
 /** Marks a running batch done once none of its conversations is waiting or generating. */
 export async function finishBatchIfComplete(db: Kysely<DB>, id: string): Promise<boolean> {
   // Every finished conversation asks, so the statement is prepared once per connection.

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { DB } from '../../db/schema'
 import { Conflict, NotFound } from '../../errors'
 import { activeAiSettings } from '../ai-settings'
-import { requeueFailed } from '../claims'
+import { releaseStaleClaims, requeueFailed } from '../claims'
 import { addGenerationJobs, removeGenerationJobs } from '../jobs'
 import { notifyBatch } from '../progress-channel'
 import { finishBatchIfComplete, totalsFromConversations } from './completion'
@@ -43,6 +43,31 @@ export async function resumeBatch(db: Kysely<DB>, id: string): Promise<void> {
   })
   await finishBatchIfComplete(db, id)
   await notifyBatch(db, id)
+}
+
+/**
+ * Resume from Recovery: a running batch that stopped making progress. Claims untouched for
+ * `staleMinutes` are released and every queued conversation gets its job again (a waiting job is
+ * replaced, not doubled), as after a worker's crash. Returns how many claims were released and
+ * how many jobs were added.
+ */
+export async function resumeStuckBatch(db: Kysely<DB>, id: string, staleMinutes: number): Promise<{ released: number; queued: number }> {
+  const batch = await requireBatch(db, id)
+  if (batch.status !== 'running') throw new Conflict(`The batch is ${batch.status}; only a running batch that stopped making progress is resumed here.`)
+  if (batch.uses_message_batches) {
+    throw new Conflict('A batch sent through the Message Batches API waits for the API (up to 24 hours); its own job collects the results.')
+  }
+  const ai = await activeAiSettings(db)
+  const result = await db.transaction().execute(async (trx) => {
+    // Resumed now: the batch counts as silent again only N minutes from here.
+    await trx.updateTable('batches').set({ updated_at: sql`now()` }).where('id', '=', id).execute()
+    const released = await releaseStaleClaims(trx, ofBatch(id), staleMinutes)
+    const queued = await addGenerationJobs(trx, ofBatch(id), ai.max_retries + 1)
+    return { released, queued }
+  })
+  await finishBatchIfComplete(db, id)
+  await notifyBatch(db, id)
+  return result
 }
 
 /** Cancel: what has not been generated yet becomes `cancelled` (no failure, nothing to retry), and its jobs are removed. */
