@@ -73,12 +73,14 @@
     const datasets = shown.map((s) => {
       const color = colors[s.color] ?? colors.accent
       return {
+        type: s.line ? 'line' : spec.kind,
+        order: s.line ? 0 : 1,
         label: s.label,
         data: s.values,
         unit: s.unit,
         borderColor: color,
-        backgroundColor: spec.kind === 'bar' ? withAlpha(color, 0.75) : withAlpha(color, 0.15),
-        borderWidth: spec.kind === 'bar' ? 0 : 2,
+        backgroundColor: spec.kind === 'bar' && !s.line ? withAlpha(color, 0.75) : withAlpha(color, 0.15),
+        borderWidth: spec.kind === 'bar' && !s.line ? 0 : 2,
         pointRadius: spec.labels.length > 40 ? 0 : 2,
         spanGaps: true,
         tension: 0.2,

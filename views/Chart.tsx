@@ -19,6 +19,8 @@ export type ChartSeries = {
   color: ChartColor
   /** Drawn against a second axis (two units on one chart). */
   axis?: 'right'
+  /** A line over a bar chart's bars. */
+  line?: boolean
   /** Only in the table: a figure that explains the drawn ones without being drawn itself. */
   table_only?: boolean
 }

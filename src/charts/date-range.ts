@@ -23,11 +23,9 @@ const DAY_MS = 86_400_000
 
 const day = z.iso.date({ error: 'must be a date like 2026-11-25' })
 
-const RangeQuery = z
-  .object({ from: optionalField(day), to: optionalField(day) })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' })
-  })
+const RangeQuery = z.object({ from: optionalField(day), to: optionalField(day) }).superRefine((q, ctx) => {
+  if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' })
+})
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
 

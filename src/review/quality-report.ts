@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
-import type { DB } from '../db/schema'
 import { type DateRange, daysOf } from '../charts/date-range'
+import type { DB } from '../db/schema'
 import { approvalRate } from './approval-rate'
 
 /**
@@ -108,7 +108,14 @@ export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; temp
 /** The review decisions a person or auto-review made (an undone one does not count). */
 const DECISIONS = sql`ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}`
 
-export type DecisionFigures = { decided: number; approved: number; rejected: number; needs_revision: number; approval_rate: number | null; avg_quality: number | null }
+export type DecisionFigures = {
+  decided: number
+  approved: number
+  rejected: number
+  needs_revision: number
+  approval_rate: number | null
+  avg_quality: number | null
+}
 export type QualityCharts = {
   from: string
   to: string

@@ -1,7 +1,7 @@
+import type { DateRange } from '../../src/charts/date-range'
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
-import type { DateRange } from '../../src/charts/date-range'
 import type { QualityCharts as ChartFigures, ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
 import { day, percent, score } from '../format'
 import { Layout } from '../Layout'
@@ -39,8 +39,8 @@ export function QualityPage(props: Props) {
         <Card label="Waiting for review" value={String(overall.pending)} />
       </section>
       <p class="muted small" id="approval-rate-definition">
-        Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend and the charts count the decisions made
-        in their time).
+        Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend and the charts count the decisions made in their
+        time).
       </p>
       <QualityCharts charts={props.charts} range={props.range} templateId={props.templateId} label={label} />
 
