@@ -151,14 +151,14 @@ export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId
       avg_quality: number | null
     }>`
       select case when grouping(d.day) = 0 then 'day' when grouping(d.template_id) = 0 then 'template' else 'reviewer' end as kind,
-        d.day, d.template_id, d.template_name, d.reviewer_id, d.reviewer_name,
+        to_char(d.day, 'YYYY-MM-DD') as day, d.template_id, d.template_name, d.reviewer_id, d.reviewer_name,
         count(*)::int as decided,
         count(*) filter (where d.to_status = 'approved')::int as approved,
         count(*) filter (where d.to_status = 'rejected')::int as rejected,
         count(*) filter (where d.to_status = 'needs_revision')::int as needs_revision,
         round(avg(d.quality_score), 2)::float8 as avg_quality
       from (
-        select to_char(ra.created_at at time zone 'UTC', 'YYYY-MM-DD') as day, ra.to_status, c.quality_score,
+        select (ra.created_at at time zone 'UTC')::date as day, ra.to_status, c.quality_score,
           c.template_id, coalesce(t.name, '(no template)') as template_name,
           ra.reviewer_id, coalesce(nullif(u.name, ''), u.email, 'Auto-review') as reviewer_name
         from review_actions ra
