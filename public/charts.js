@@ -37,7 +37,7 @@
     ratio: (v) => `${Math.round(v * 1000) / 10}%`,
     usd: (v) => `$${Number(v).toLocaleString('en-US', { maximumFractionDigits: v < 1 ? 4 : 2 })}`,
     score: (v) => Number(v).toFixed(1),
-    per_minute: (v) => `${Number(v).toFixed(1)}/min`,
+    per_minute: (v) => `${Number(v).toFixed(v < 1 ? 2 : 1)}/min`,
   }
   const format = (unit, v) => (v === null || v === undefined ? '—' : (formats[unit] ?? String)(v))
 
@@ -46,8 +46,10 @@
       position,
       beginAtZero: true,
       grid: { color: colors.line, display: grid },
-      ticks: { color: colors.muted, callback: valueAxis ? (v) => format(unit, v) : undefined, maxRotation: 0, autoSkip: true },
+      ticks: { color: colors.muted, maxRotation: 0, autoSkip: true },
     }
+    // Only value axes format their ticks: a label axis keeps Chart.js's own (the labels themselves).
+    if (valueAxis) scale.ticks.callback = (v) => format(unit, v)
     if (unit === 'ratio') scale.max = 1
     return scale
   }
