@@ -6,6 +6,7 @@ import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
 import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
+import { coverageRoutes } from './coverage/routes'
 import type { Deps } from './deps'
 import { documentsApi } from './documents/api-routes'
 import { documentPages } from './documents/routes'
@@ -58,6 +59,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api', reviewApi)
   // Before /review: the quality page is for every role, the settings for admins, the rest of /review for reviewers.
   app.route('/review/quality', qualityRoutes)
+  app.route('/coverage', coverageRoutes)
   app.route('/review/settings', reviewSettingsRoutes)
   app.route('/review', reviewRoutes)
   app.route('/api/me/preferences', preferencesApi)

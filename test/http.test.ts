@@ -155,10 +155,12 @@ test('pages are compressed and carry security headers', async () => {
   expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
 })
 
-test('htmx and hotkeys-js are served by the app itself, without signing in', async () => {
+test('htmx, hotkeys-js and Chart.js are served by the app itself, without signing in', async () => {
   for (const [path, marker] of [
     ['/vendor/htmx.min.js', 'htmx'],
     ['/vendor/hotkeys.min.js', 'hotkeys'],
+    ['/vendor/chart.umd.min.js', 'Chart.js v4'],
+    ['/static/charts.js', 'application/json'],
     ['/static/app.js', 'hotkeys'],
     ['/static/app.css', 'topbar'],
   ] as const) {

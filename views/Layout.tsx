@@ -10,6 +10,7 @@ const NAV: NavItem[] = [
   { href: '/chunks', label: 'Chunks', needs: 'view' },
   { href: '/review', label: 'Review', needs: 'review' },
   { href: '/review/quality', label: 'Quality', needs: 'view' },
+  { href: '/coverage', label: 'Coverage', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/recovery', label: 'Recovery', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
 import { ConversationRows } from '../../views/conversations/ConversationRows'
+import { DailyChart, DailyPage } from '../../views/conversations/DailyChart'
 import { DashboardPage, type DashboardView, Results } from '../../views/conversations/DashboardPage'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
 import { SummaryCards } from '../../views/conversations/SummaryCards'
@@ -22,6 +23,7 @@ import { answerAction } from '../http/toast'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
+import { dailyActivity, dashboardRange } from './daily'
 import { findConversation, listVersions } from './detail'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, TurnEdit, trashConversation, VersionGuard } from './edit'
 import { type ConversationFilter, filterChoices, filterParams } from './filter'
@@ -156,6 +158,16 @@ conversationRoutes.get('/summary', async (c) => {
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<SummaryCards summary={summary} />)
   return c.html(<SummaryPage ctx={pageContext(c)} summary={summary} params={listParams(filter, sort)} />)
+})
+
+/** The dashboard's chart of conversations and spend per day, for the same filter (its created dates, or the last 30 days). */
+conversationRoutes.get('/daily', async (c) => {
+  const { filter, sort } = readList(c)
+  const activity = await dailyActivity(c.var.db, filter, dashboardRange(filter))
+  if (wantsJson(c)) return c.json(activity)
+  c.header('Vary', 'HX-Request')
+  if (isHtmx(c)) return c.html(<DailyChart activity={activity} />)
+  return c.html(<DailyPage ctx={pageContext(c)} activity={activity} params={listParams(filter, sort)} />)
 })
 
 conversationRoutes.post('/bulk', async (c) => {

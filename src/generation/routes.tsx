@@ -7,6 +7,7 @@ import { BatchPage } from '../../views/generation/BatchPage'
 import { BatchProgress } from '../../views/generation/BatchProgress'
 import { CancelBatchPage } from '../../views/generation/CancelBatchPage'
 import { GeneratePage } from '../../views/generation/GeneratePage'
+import { ThroughputChart } from '../../views/generation/ThroughputChart'
 import { requireCapability, signedInUser, stillSignedIn } from '../auth/middleware'
 import { can } from '../auth/roles'
 import { deleteDraft, formDraft } from '../drafts/drafts'
@@ -24,6 +25,7 @@ import { BATCH_CONTROLS, BatchControl } from './batches/controls'
 import { startBatch, startSingle } from './batches/create'
 import { planBatch } from './batches/plan'
 import { type BatchState, findBatchState, listBatches } from './batches/state'
+import { batchThroughput } from './batches/throughput'
 import { chunkIdsOf, pageChoices, readGenerateForm, templateIdOf } from './form'
 import { requestGroundingJudge } from './grounding-judge'
 import { BatchRequest, GenerationRequest } from './inputs'
@@ -103,7 +105,16 @@ batchPages.get('/', async (c) => {
 
 batchPages.get('/:id', async (c) => {
   const state = await requireState(c, batchId(c))
-  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(signedInUser(c).role, 'edit')} />)
+  const throughput = await batchThroughput(c.var.db, state)
+  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(signedInUser(c).role, 'edit')} throughput={throughput} />)
+})
+
+/** Conversations finished per minute since the batch started: the chart fragment (htmx polls it while the batch runs), or JSON. */
+batchPages.get('/:id/throughput', async (c) => {
+  const state = await requireState(c, batchId(c))
+  const throughput = await batchThroughput(c.var.db, state)
+  if (wantsJson(c)) return c.json(throughput)
+  return c.html(<ThroughputChart batch={state} throughput={throughput} />)
 })
 
 /** The progress fragment alone (for polling clients and htmx). */
@@ -221,6 +232,9 @@ const BATCH_TOASTS: Record<keyof typeof BATCH_CONTROLS, string> = {
 export const generatePages = new Hono<AppEnv>()
 generatePages.use('*', requireCapability('edit'))
 
+/** The grid fields an address may fill in: the coverage page's "generate for this cell" links. */
+const PREFILLED = ['grid_persona', 'grid_emotion', 'grid_topic'] as const
+
 generatePages.get('/', async (c) => {
   const draft = await formDraft(c, 'generate', { page: '/generate' })
   if (draft.restored) {
@@ -228,7 +242,13 @@ generatePages.get('/', async (c) => {
     return c.html(<GeneratePage ctx={pageContext(c)} choices={form.choices} values={form.values} />)
   }
   const choices = await pageChoices(c.var.db, templateIdOf(c.req.query('template_id')), chunkIdsOf(c.req.queries('chunk_ids')))
-  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} draft={draft.offer} />)
+  const values = Object.fromEntries(
+    PREFILLED.flatMap((key) => {
+      const value = c.req.query(key)?.trim().slice(0, 1000)
+      return value ? [[key, value]] : []
+    }),
+  )
+  return c.html(<GeneratePage ctx={pageContext(c)} choices={choices} values={values} draft={draft.offer} />)
 })
 
 /** Reads the posted form; a refused request (bad values, an unknown template) shows the form again with the message beside the field. */

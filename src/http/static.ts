@@ -1,18 +1,25 @@
 import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { findPackageJSON } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import type { AppEnv } from './env'
 
-const require = createRequire(import.meta.url)
 const publicDir = fileURLToPath(new URL('../../public/', import.meta.url))
 
-/** Browser libraries come from node_modules, so the app works offline (no CDN). */
-const packageFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file)
+/**
+ * Browser libraries come from node_modules, so the app works offline (no CDN). The package's folder
+ * is found through its package.json, which works also for packages whose `exports` do not list it.
+ */
+function packageFile(pkg: string, file: string): string {
+  const manifest = findPackageJSON(pkg, import.meta.url)
+  if (!manifest) throw new Error(`${pkg} is not installed: run npm ci`)
+  return path.join(path.dirname(manifest), file)
+}
 const VENDOR: Record<string, string> = {
   'htmx.min.js': packageFile('htmx.org', 'dist/htmx.min.js'),
   'hotkeys.min.js': packageFile('hotkeys-js', 'dist/hotkeys-js.min.js'),
+  'chart.umd.min.js': packageFile('chart.js', 'dist/chart.umd.min.js'),
 }
 
 const TYPES: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { type DateRange, daysOf } from '../charts/date-range'
 import type { DB } from '../db/schema'
 import { approvalRate } from './approval-rate'
 
@@ -102,4 +103,103 @@ export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; temp
     group by 1 order by 1
   `.execute(db)
   return rows.rows.map(({ rejected, needs_revision, ...r }) => ({ ...r, approval_rate: approvalRate({ approved: r.approved, rejected, needs_revision }) }))
+}
+
+/** The review decisions a person or auto-review made (an undone one does not count). */
+const DECISIONS = sql`ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}`
+
+export type DecisionFigures = {
+  decided: number
+  approved: number
+  rejected: number
+  needs_revision: number
+  approval_rate: number | null
+  avg_quality: number | null
+}
+export type QualityCharts = {
+  from: string
+  to: string
+  /** Every day of the range, oldest first; days without decisions count zero. */
+  daily: Array<{ day: string } & DecisionFigures>
+  /** Rejection reasons given in the range, most frequent first. */
+  reasons: Array<{ reason: string; count: number }>
+  /** Worst approval rate first. */
+  templates: Array<{ template_id: string | null; template_name: string } & DecisionFigures>
+  /** Most decisions first; auto-review (no reviewer) is one of them. */
+  reviewers: Array<{ reviewer_id: string | null; reviewer_name: string } & DecisionFigures>
+}
+
+/**
+ * What the quality page draws for a date range: decisions by day, by template and by reviewer in one
+ * pass over the range's review actions (grouping sets), and the reasons given for rejections.
+ */
+export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId?: string): Promise<QualityCharts> {
+  // One pass over the range's decisions (joined to their conversations once) feeds every grouping and the reasons.
+  const { rows } = await sql<{
+    kind: 'day' | 'template' | 'reviewer' | 'reason'
+    day: string | null
+    template_id: string | null
+    template_name: string | null
+    reviewer_id: string | null
+    reviewer_name: string | null
+    reason: string | null
+    decided: number
+    approved: number
+    rejected: number
+    needs_revision: number
+    avg_quality: number | null
+  }>`
+    with d as materialized (
+      select (ra.created_at at time zone 'UTC')::date as day, ra.action, ra.to_status, ra.reasons, c.quality_score,
+        c.template_id, coalesce(t.name, '(no template)') as template_name,
+        ra.reviewer_id, coalesce(nullif(u.name, ''), u.email, 'Auto-review') as reviewer_name
+      from review_actions ra
+      join conversations c on c.id = ra.conversation_id
+      left join templates t on t.id = c.template_id
+      left join users u on u.id = ra.reviewer_id
+      where ${DECISIONS} and ra.created_at >= ${range.start} and ra.created_at < ${range.end} and c.deleted_at is null
+        ${templateId ? sql`and c.template_id = ${templateId}` : sql``}
+    )
+    select case when grouping(d.day) = 0 then 'day' when grouping(d.template_id) = 0 then 'template' else 'reviewer' end as kind,
+      to_char(d.day, 'YYYY-MM-DD') as day, d.template_id, d.template_name, d.reviewer_id, d.reviewer_name, null as reason,
+      count(*)::int as decided,
+      count(*) filter (where d.to_status = 'approved')::int as approved,
+      count(*) filter (where d.to_status = 'rejected')::int as rejected,
+      count(*) filter (where d.to_status = 'needs_revision')::int as needs_revision,
+      round(avg(d.quality_score), 2)::float8 as avg_quality
+    from d
+    group by grouping sets ((d.day), (d.template_id, d.template_name), (d.reviewer_id, d.reviewer_name))
+    union all
+    select 'reason', null, null, null, null, null, reason, count(*)::int, 0, count(*)::int, 0, null
+    from d cross join lateral unnest(d.reasons) as reason
+    where d.action in ('reject', 'auto_reject')
+    group by reason
+  `.execute(db)
+  const figures = (r: (typeof rows)[number]): DecisionFigures => ({
+    decided: r.decided,
+    approved: r.approved,
+    rejected: r.rejected,
+    needs_revision: r.needs_revision,
+    approval_rate: approvalRate(r),
+    avg_quality: r.avg_quality,
+  })
+  const byDay = new Map(rows.filter((r) => r.kind === 'day').map((r) => [r.day, figures(r)]))
+  const none: DecisionFigures = { decided: 0, approved: 0, rejected: 0, needs_revision: 0, approval_rate: null, avg_quality: null }
+  return {
+    from: range.from,
+    to: range.to,
+    daily: daysOf(range).map((day) => ({ day, ...(byDay.get(day) ?? none) })),
+    reasons: rows
+      .filter((r) => r.kind === 'reason')
+      .map((r) => ({ reason: r.reason ?? '', count: r.decided }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    templates: rows
+      .filter((r) => r.kind === 'template')
+      .map((r) => ({ template_id: r.template_id, template_name: r.template_name ?? '(no template)', ...figures(r) }))
+      .sort((a, b) => (a.approval_rate ?? 2) - (b.approval_rate ?? 2) || a.template_name.localeCompare(b.template_name)),
+    reviewers: rows
+      .filter((r) => r.kind === 'reviewer')
+      .map((r) => ({ reviewer_id: r.reviewer_id, reviewer_name: r.reviewer_name ?? 'Auto-review', ...figures(r) }))
+      .sort((a, b) => b.decided - a.decided || a.reviewer_name.localeCompare(b.reviewer_name)),
+  }
 }

@@ -2,11 +2,12 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { QualityPage } from '../../views/review/QualityPage'
 import { requireCapability } from '../auth/middleware'
+import { readDateRange } from '../charts/date-range'
 import { ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
 import { pageContext } from '../http/page-context'
 import { wantsJson } from '../http/respond'
-import { rejectionReasons, templateQuality, weeklyTrend } from './quality-report'
+import { qualityCharts, rejectionReasons, templateQuality, weeklyTrend } from './quality-report'
 import { activeReviewSettings } from './settings'
 
 /**
@@ -22,12 +23,25 @@ qualityRoutes.get('/', requireCapability('view'), async (c) => {
     .optional()
     .safeParse(c.req.query('template_id') || undefined)
   if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
-  const [quality, reasons, trend, settings] = await Promise.all([
+  const range = readDateRange(c.req.query())
+  const [quality, reasons, trend, charts, settings] = await Promise.all([
     templateQuality(c.var.db),
     rejectionReasons(c.var.db),
     weeklyTrend(c.var.db, { weeks: 12, templateId: templateId.data }),
+    qualityCharts(c.var.db, range, templateId.data),
     activeReviewSettings(c.var.db),
   ])
-  if (wantsJson(c)) return c.json({ ...quality, reasons: { overall: reasons.overall, by_template: Object.fromEntries(reasons.byTemplate) }, trend })
-  return c.html(<QualityPage ctx={pageContext(c)} quality={quality} reasons={reasons} trend={trend} templateId={templateId.data} labels={settings.reasons} />)
+  if (wantsJson(c)) return c.json({ ...quality, reasons: { overall: reasons.overall, by_template: Object.fromEntries(reasons.byTemplate) }, trend, charts })
+  return c.html(
+    <QualityPage
+      ctx={pageContext(c)}
+      quality={quality}
+      reasons={reasons}
+      trend={trend}
+      charts={charts}
+      range={range}
+      templateId={templateId.data}
+      labels={settings.reasons}
+    />,
+  )
 })

@@ -4,6 +4,7 @@ import type { ConversationPage } from '../../src/conversations/list'
 import type { Sort } from '../../src/conversations/sort'
 import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
 import { type PageContext, userCan } from '../../src/http/page-context'
+import { ChartScripts } from '../Chart'
 import { STATUS_LABELS } from '../format'
 import { Layout } from '../Layout'
 import { LiveForm } from '../LiveForm'
@@ -12,6 +13,7 @@ import { SearchBox } from '../SearchBox'
 import { Table } from '../Table'
 import { BulkForm } from './BulkForm'
 import { COLUMNS, ConversationRows } from './ConversationRows'
+import { DailyChartPlaceholder } from './DailyChart'
 import { SummaryPlaceholder } from './SummaryCards'
 
 const SORT_LABELS: Record<Sort, string> = {
@@ -40,6 +42,7 @@ export type DashboardView = {
 export function DashboardPage(props: { ctx: PageContext; view: DashboardView; choices: FilterChoices }) {
   return (
     <Layout ctx={props.ctx} title="Dashboard">
+      <ChartScripts />
       <h1>Dashboard</h1>
       {userCan(props.ctx, 'admin') && (
         <p class="muted">
@@ -62,6 +65,7 @@ export function Results(props: { view: DashboardView }) {
     <section id="results">
       <Notice message={view.notice} />
       <SummaryPlaceholder params={view.params} />
+      <DailyChartPlaceholder params={view.params} />
       {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
       <div class="table-scroll">
         <Table head={COLUMNS} class="conversations" bodyId="rows">

@@ -1,9 +1,12 @@
 import type { BatchState } from '../../src/generation/batches/state'
+import type { Throughput } from '../../src/generation/batches/throughput'
 import type { PageContext } from '../../src/http/page-context'
+import { ChartScripts } from '../Chart'
 import { Layout } from '../Layout'
 import { BatchProgress } from './BatchProgress'
+import { ThroughputChart } from './ThroughputChart'
 
-export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit: boolean }) {
+export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit: boolean; throughput: Throughput }) {
   const { batch } = props
   return (
     <Layout ctx={props.ctx} title={batch.name}>
@@ -17,6 +20,8 @@ export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit:
       <div data-sse-src={`/batches/${batch.id}/events`} data-sse-target="batch-progress">
         <BatchProgress batch={batch} canEdit={props.canEdit} />
       </div>
+      <ThroughputChart batch={batch} throughput={props.throughput} />
+      <ChartScripts />
       <script src="/static/batch-progress.js" defer></script>
     </Layout>
   )

@@ -1,10 +1,12 @@
+import type { DateRange } from '../../src/charts/date-range'
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
-import type { ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
+import type { QualityCharts as ChartFigures, ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
 import { day, percent, score } from '../format'
 import { Layout } from '../Layout'
 import { Table } from '../Table'
+import { QualityCharts } from './QualityCharts'
 import { ReviewNav } from './ReviewNav'
 
 type Props = {
@@ -12,6 +14,9 @@ type Props = {
   quality: { templates: TemplateQuality[]; overall: TemplateQuality }
   reasons: { overall: ReasonCount[]; byTemplate: Map<string, ReasonCount[]> }
   trend: WeekTrend[]
+  /** Decisions in the chosen date range, drawn as charts. */
+  charts: ChartFigures
+  range: DateRange
   templateId?: string
   /** The configured reasons, to show labels for the stored codes. */
   labels: RejectionReason[]
@@ -34,8 +39,10 @@ export function QualityPage(props: Props) {
         <Card label="Waiting for review" value={String(overall.pending)} />
       </section>
       <p class="muted small" id="approval-rate-definition">
-        Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend counts that week's decisions).
+        Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend and the charts count the decisions made in their
+        time).
       </p>
+      <QualityCharts charts={props.charts} range={props.range} templateId={props.templateId} label={label} />
 
       <h2>Templates, worst approval rate first</h2>
       <Table
