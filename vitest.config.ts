@@ -1,9 +1,18 @@
 import { defineConfig } from 'vitest/config'
 
 /** Test files that need no database: the unit project, a seconds-long inner loop (`npm run test:unit`). */
-const UNIT = ['chunking', 'claude', 'config', 'dimensions', 'documents-extract', 'generation-quality', 'source-highlight', 'dependencies', 'migrations'].map(
-  (name) => `test/${name}.test.ts`,
-)
+const UNIT = [
+  'chunking',
+  'claude',
+  'config',
+  'dimensions',
+  'documents-extract',
+  'generation-quality',
+  'simulator',
+  'source-highlight',
+  'dependencies',
+  'migrations',
+].map((name) => `test/${name}.test.ts`)
 
 export default defineConfig({
   test: {
