@@ -191,6 +191,13 @@ const FIRST_ANSWERS: Line[] = [
   (w) => `Most questions about ${w.topic} come down to ${w.detail}. What does it look like on your side right now?`,
   (w) => `Good that you asked before changing anything. What is the current state of ${w.topic}?`,
 ]
+/** The whole answer at once, for a conversation too short for questions back and forth. */
+const DIRECT_ANSWERS: Line[] = [
+  (w) => `With ${w.topic}, the usual cause is ${w.detail}. I've corrected that from my side, so it should be fine within the hour.`,
+  (w) => `I've looked into ${w.topic}: ${w.detail} needed an update, and that's done now. You don't need to do anything else.`,
+  (w) => `The short answer is that ${w.detail} decides it. Once that's in order, ${w.topic} takes care of itself, and I've made sure it is.`,
+  (w) => `I can see what happened with ${w.topic}. It's ${w.detail}, and I've fixed it; you'll get a confirmation shortly.`,
+]
 const USER_DETAILS: Line[] = [
   (w) => `I noticed it on Monday. I tried the obvious fix, but ${w.detail} still looks wrong.`,
   (w) => `So far I've only looked at ${w.detail}. Nothing changed.`,
@@ -303,7 +310,13 @@ const OUT_OF_ROLE: Line[] = [
   () => "As an AI, I can't help with that, but a human agent could.",
   () => "I'm just an AI, so please check the details with the company directly.",
 ]
-const LEAKS: Line[] = [(w) => `(Note: this is a sample conversation${w.persona ? ` with ${w.aPersona}` : ''}, written as instructed.)`]
+/** The writer's own instructions, repeated in the conversation. */
+function leak(brief: ConversationBrief, w: Words): string {
+  const purpose = brief.purpose?.trim().replace(/[.!?]*$/, '')
+  return purpose
+    ? `(Instructions: ${lowerFirst(purpose)}. The user is ${w.aPersona}.)`
+    : `(Note: this is a sample conversation with ${w.aPersona}, written as instructed.)`
+}
 const RAMBLE: Line[] = [
   (w) => `There are several things to consider with ${w.topic}.`,
   (w) => `First, ${w.detail} needs to be in order, because everything else depends on it.`,
@@ -336,7 +349,10 @@ export function writeConversation(brief: ConversationBrief, random: Random): Wri
   const exchanges = Math.ceil(count / 2)
   const turns: ConversationTurn[] = []
   const edgeAt = brief.edgeCase && exchanges >= 3 ? 1 + Math.floor(random() * (exchanges - 2)) : -1
-  const driftAt = faults.includes('off_topic') && !facts.length && exchanges >= 3 ? 1 + Math.floor(random() * (exchanges - 2)) : -1
+  // Ungrounded, drifting off topic is a middle exchange about something else; with no room for one, the fault is dropped.
+  const middle = Array.from({ length: Math.max(0, exchanges - 2) }, (_, i) => i + 1).filter((i) => i !== edgeAt)
+  const driftAt = faults.includes('off_topic') && !facts.length && middle.length ? pick(random, middle) : -1
+  if (faults.includes('off_topic') && !facts.length && driftAt < 0) faults.splice(faults.indexOf('off_topic'), 1)
   // The opening exchange and the edge case survive every fault: they carry what the prompt asked for.
   const kept = new Set<ConversationTurn>()
   for (let i = 0; i < exchanges; i++) {
@@ -348,8 +364,8 @@ export function writeConversation(brief: ConversationBrief, random: Random): Wri
       user = sentences(pick(random, GREETINGS[mood])(words), pick(random, ASKS)(words), personaLine(random, brief, words))
       assistant = facts.length
         ? sentences(pick(random, LEAD_INS), ...factsFor(facts, i))
-        : sentences(pick(random, EMPATHY[mood])(words), pick(random, FIRST_ANSWERS)(words))
-    } else if (i === driftAt && driftAt !== edgeAt) {
+        : sentences(pick(random, EMPATHY[mood])(words), pick(random, exchanges > 2 ? FIRST_ANSWERS : DIRECT_ANSWERS)(words))
+    } else if (i === driftAt) {
       ;[user, assistant] = pick(random, OFF_TOPIC).map((line) => line(words)) as [string, string]
     } else if (i === edgeAt) {
       user = edgeLine(brief.edgeCase!)
@@ -368,7 +384,7 @@ export function writeConversation(brief: ConversationBrief, random: Random): Wri
     if (i === 0) kept.add(turns[0]!).add(turns[1]!)
     if (i === edgeAt) kept.add(turns.at(-2)!)
   }
-  applyFaults(random, faults, turns, { w: w(), facts, kept })
+  applyFaults(random, faults, turns, { brief, w: w(), facts, kept })
   return { title: titleOf(random, brief, mood), turns: turns.slice(0, count), faults }
 }
 
@@ -407,7 +423,7 @@ function applyFaults(
   random: Random,
   faults: Fault[],
   turns: ConversationTurn[],
-  { w, facts, kept }: { w: Words; facts: string[]; kept: Set<ConversationTurn> },
+  { brief, w, facts, kept }: { brief: ConversationBrief; w: Words; facts: string[]; kept: Set<ConversationTurn> },
 ): void {
   const replies = turns.filter((t) => t.role === 'assistant')
   const questions = turns.filter((t) => t.role === 'user')
@@ -436,7 +452,7 @@ function applyFaults(
         )
     } else if (fault === 'prompt_leakage') {
       const turn = pick(random, replies)
-      turn.content = `${turn.content} ${pick(random, random() < 0.85 ? OUT_OF_ROLE : LEAKS)(w)}`
+      turn.content = `${turn.content} ${random() < 0.85 ? pick(random, OUT_OF_ROLE)(w) : leak(brief, w)}`
     } else if (fault === 'assistant_dominates') {
       const ramble = () => (grounded ? shuffle(random, [...facts, ...facts]) : shuffle(random, RAMBLE).map((line) => line(w)))
       for (const turn of replies) turn.content = sentences(turn.content, ...ramble().slice(0, 5 + Math.floor(random() * 4)))
