@@ -12,6 +12,7 @@ const UNIT = [
   'dependencies',
   'migrations',
   'error-codes',
+  'simulator',
 ].map((name) => `test/${name}.test.ts`)
 
 export default defineConfig({

@@ -282,7 +282,7 @@ test('without an API key the simulator answers the Message Batches API in-proces
   expect(results[0]!.result.type).toBe('succeeded')
 })
 
-test('the simulator writes as many turns as the prompt asks for, ending with the assistant when the range allows it', () => {
+test('the simulator writes as many turns as the prompt asks for, mostly ending with the assistant when the range allows it', () => {
   const ranges: Array<[number, number]> = [
     [2, 2],
     [2, 6],
@@ -291,6 +291,7 @@ test('the simulator writes as many turns as the prompt asks for, ending with the
     [10, 14],
     [4, 8],
   ]
+  const endings: string[] = []
   for (const [min, max] of ranges) {
     for (let i = 0; i < 20; i++) {
       const ask = `A customer asks about refund number ${i}.\n\nWrite between ${min} and ${max} turns in total, alternating user and assistant, starting with the user.`
@@ -298,9 +299,11 @@ test('the simulator writes as many turns as the prompt asks for, ending with the
       const parsed = ConversationOutput.parse(input)
       expect(parsed.turns.length, `${min}–${max}`).toBeGreaterThanOrEqual(min)
       expect(parsed.turns.length, `${min}–${max}`).toBeLessThanOrEqual(max)
-      if (min !== max || min % 2 === 0) expect(parsed.turns.at(-1)!.role).toBe('assistant')
+      if (min !== max || min % 2 === 0) endings.push(parsed.turns.at(-1)!.role)
     }
   }
+  // Ending on the user is one of the faults the simulator writes now and then (test/simulator.test.ts).
+  expect(endings.filter((role) => role === 'assistant').length / endings.length).toBeGreaterThan(0.8)
 })
 
 test('the simulator answers the dimension tool with the passage’s own deterministic scores, in process and over HTTP', async () => {

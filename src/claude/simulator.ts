@@ -6,6 +6,7 @@ import { sourceTextIn } from '../generation/grounding'
 import { GROUNDING_JUDGE_TOOL_NAME, simulateGroundingJudgement } from '../generation/grounding-judge-tool'
 import { seededRandom } from '../random'
 import { CONVERSATION_TOOL_NAME, type ConversationTurn } from './conversation-tool'
+import { type ConversationBrief, emotionWordIn, shuffle, type WrittenConversation, writeConversation } from './simulated-conversation'
 
 /**
  * A stand-in for the Messages API, used when no ANTHROPIC_API_KEY is set and by the fake server in
@@ -260,74 +261,6 @@ function promptCacheUsage(request: MessagesRequest): { created: number; read: nu
 type Words = { topic: string; detail: string; extra: string; other: string }
 type Template = (w: Words) => string
 
-const TITLES: Template[] = [
-  (w) => `${capitalize(w.topic)} and ${w.detail}`,
-  (w) => `Getting help with ${w.topic}`,
-  (w) => `Questions about ${w.topic}`,
-  (w) => `Sorting out ${w.detail}`,
-  (w) => `A conversation about ${w.topic}`,
-]
-
-// Each exchange is a user line and the assistant's answer to it; stages follow each other, so
-// every answer fits its question and every question fits the answer before it.
-type Exchange = [user: Template, assistant: Template]
-
-const OPENINGS: Exchange[] = [
-  [
-    (w) => `Hi, I've been trying to sort out ${w.topic} and I'm stuck on ${w.detail}. Can you help?`,
-    (w) => `Of course. With ${w.topic}, it usually helps to start with ${w.detail} and work outward from there. What have you tried so far?`,
-  ],
-  [
-    (w) => `Quick question about ${w.topic}: how should I think about ${w.detail}?`,
-    (w) => `The short version is that ${w.detail} shapes how ${w.topic} plays out. Where are you starting from?`,
-  ],
-  [
-    (w) => `I need some advice on ${w.topic}. Anything involving ${w.detail} keeps tripping me up.`,
-    (w) => `A lot of people find ${w.topic} tricky at first, especially when ${w.detail} is involved. What have you looked at so far?`,
-  ],
-  [
-    (w) => `Something has gone wrong with ${w.topic} and I'm not sure whether ${w.detail} is the cause.`,
-    () => `Let's figure it out together. What have you already tried?`,
-  ],
-]
-
-const FOLLOW_UPS: Exchange[] = [
-  [
-    (w) => `I looked into ${w.extra}, but I'm not sure it applies here.`,
-    (w) =>
-      `Good that you checked. ${capitalize(w.extra)} does play a role, but it's rarely the main issue. I'd settle ${w.detail} first and revisit ${w.extra} after that.`,
-  ],
-  [
-    (w) => `Not much yet. I've only read a little about ${w.extra}. Is that a good place to start?`,
-    (w) => `It's a solid starting point, as long as you keep ${w.topic} in view. Try one small change and see what happens.`,
-  ],
-  [
-    (w) => `Mostly I've been focusing on ${w.extra}, and I'm worried it will make things worse.`,
-    (w) => `That's a reasonable worry. When ${w.extra} and ${w.detail} overlap, the fix is usually to deal with them one at a time.`,
-  ],
-]
-
-const DEEPER: Exchange[] = [
-  [
-    () => `That makes sense. How long should I give it before deciding whether it's working?`,
-    (w) => `Give it about a week. If nothing has shifted by then, step back and look at ${w.topic} from another angle.`,
-  ],
-  [
-    (w) => `Okay. What's the most common mistake people make with ${w.detail}?`,
-    (w) => `Trying to fix everything at once. Pick the part of ${w.detail} that bothers you most and start there.`,
-  ],
-  [
-    (w) => `Would it change anything if ${w.other} is part of the picture?`,
-    (w) => `A little. With ${w.other} involved, I'd move more slowly and check on ${w.detail} more often.`,
-  ],
-]
-
-const CLOSINGS: Exchange[] = [
-  [(w) => `Thanks, that's really helpful. I'll start with ${w.detail} tonight.`, () => `Glad it helped. Good luck, and let me know how it goes.`],
-  [(w) => `Great, I feel a lot clearer about ${w.topic} now.`, (w) => `You're welcome! Come back anytime if ${w.topic} gets complicated again.`],
-  [() => `Perfect, that gives me a plan. Thank you!`, () => `Anytime. Take it one step at a time and you'll get there.`],
-]
-
 const TEXT_ANSWERS: Template[] = [
   (w) => `Here's how I'd approach ${w.topic}: start with ${w.detail}, keep an eye on ${w.extra}, and adjust as you learn more.`,
   (w) => `The key to ${w.topic} is usually ${w.detail}. Once that is in place, ${w.extra} tends to follow.`,
@@ -335,60 +268,67 @@ const TEXT_ANSWERS: Template[] = [
 ]
 
 function simulateConversation(request: MessagesRequest): { title: string; turns: ConversationTurn[] } {
-  const { random, words } = seedFromPrompt(request)
-  const count = turnCount(random, askedTurnRange(request))
-  // An opening, follow-ups and deeper questions in turn, and a closing when there is room for one.
-  const middle = [FOLLOW_UPS, DEEPER]
-  const exchanges = Math.ceil(count / 2)
-  const stages = Array.from({ length: exchanges }, (_, i) => (i === 0 ? OPENINGS : i === exchanges - 1 ? CLOSINGS : middle[(i - 1) % middle.length]!))
-  const facts = groundedFacts(request, random)
-  const turns = stages.flatMap((stage, i): ConversationTurn[] => {
-    const [user, assistant] = pick(random, stage)
-    return [
-      { role: 'user', content: user(words) },
-      { role: 'assistant', content: facts ? groundedAnswer(random, facts, i) : assistant(words) },
-    ]
-  })
-  return { title: pick(random, TITLES)(words), turns: turns.slice(0, count) }
+  const { title, turns } = writtenConversation(request)
+  return { title, turns }
 }
 
-const ACKNOWLEDGEMENTS = ['Sure.', 'Of course.', 'Good question.', 'Right.', 'Here is what applies.']
+/** The conversation the simulator writes for a Messages API request, with the faults it was given (for tests). */
+export function simulatedConversation(body: unknown): WrittenConversation {
+  return writtenConversation(parse(MessagesRequest, body))
+}
 
-/** With a source block in the prompt, the assistant answers in the source's own sentences, in a seeded order. */
-function groundedFacts(request: MessagesRequest, random: () => number): string[] | undefined {
+function writtenConversation(request: MessagesRequest): WrittenConversation {
+  return writeConversation(briefOf(request), seededRandom(seedText(request)))
+}
+
+/**
+ * What the prompt asks for, read the way the app writes prompts (src/generation/inputs.ts): the
+ * scenario's "- field: value" lines, an "Edge case …: description" line, the turn range, the source
+ * block; and for a template that puts persona, emotion or topic into its own sentence, a best guess
+ * from that sentence.
+ */
+function briefOf(request: MessagesRequest): ConversationBrief {
   const lastUser = request.messages.findLast((message) => message.role === 'user')
-  const source = sourceTextIn(lastUser ? messageText(lastUser.content) : '')
-  const sentences = source
-    ?.split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim())
-    .filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'))
-  return sentences?.length ? shuffle(random, sentences) : undefined
-}
-
-function groundedAnswer(random: () => number, facts: string[], exchange: number): string {
-  const first = facts[(exchange * 2) % facts.length]!
-  const second = facts[(exchange * 2 + 1) % facts.length]!
-  return [pick(random, ACKNOWLEDGEMENTS), first, ...(second === first ? [] : [second])].join(' ')
+  const prompt = lastUser ? messageText(lastUser.content) : ''
+  const source = sourceTextIn(prompt)
+  const asked = source === undefined ? prompt : prompt.slice(prompt.lastIndexOf('</source_text>') + '</source_text>'.length)
+  const field = (name: string) => new RegExp(`^- ${name}: (.+)$`, 'm').exec(asked)?.[1]?.trim()
+  const guess = (re: RegExp) => re.exec(asked)?.[1]?.trim()
+  const system = systemBlocks(request)
+    .map((block) => block.text)
+    .join('\n')
+  const range = askedTurnRange(prompt) ?? { min: 4, max: 8 }
+  const topic =
+    field('topic') ??
+    guess(/\b(?:about|regarding|with|on) ((?:(?!\band\b|\bwho\b)[^.,;\n])+)/i) ??
+    subjectMatter(`${asked}\n${system}`).phrases[0] ??
+    'the question'
+  return {
+    persona: field('persona') ?? guess(/\b(?:between|from|by|as) (?:an? |the )?((?:(?!\bwho\b|\band\b)[^.,;\n]){3,40}?) who\b/i) ?? '',
+    emotion: field('emotion') ?? guess(/\bwho (?:feels|is|sounds) ([\p{L} -]+?)(?:\s+(?:and|about|with)\b|[.,;\n])/iu) ?? emotionWordIn(asked) ?? '',
+    topic,
+    edgeCase: guess(/^Edge case[^:\n]*: (.+)$/m),
+    purpose: system.split(/(?<=[.!?])\s/)[0],
+    source,
+    minTurns: range.min,
+    maxTurns: range.max,
+  }
 }
 
 /** The range the prompt asks for ("between 2 and 6 turns", as the app's prompts say), if it names one. */
-function askedTurnRange(request: MessagesRequest): { min: number; max: number } | undefined {
-  const lastUser = request.messages.findLast((message) => message.role === 'user')
-  const match = /between (\d+) and (\d+) turns/i.exec(lastUser ? messageText(lastUser.content) : '')
+function askedTurnRange(prompt: string): { min: number; max: number } | undefined {
+  const match = /between (\d+) and (\d+) turns/i.exec(prompt)
   if (!match) return undefined
   const [min, max] = [Number(match[1]), Number(match[2])]
   return min >= 1 && min <= max ? { min, max } : undefined
 }
 
-/**
- * How many turns to write: an even number in the range (so the assistant has the last word), the
- * minimum when the range holds no even number, and 4, 6 or 8 when the prompt names no range.
- */
-function turnCount(random: () => number, range: { min: number; max: number } | undefined): number {
-  const { min, max } = range ?? { min: 4, max: 8 }
-  const evens: number[] = []
-  for (let n = Math.max(2, min + (min % 2)); n <= max; n += 2) evens.push(n)
-  return evens.length ? pick(random, evens) : min
+/** Everything the model would read, so any change of prompt, values or source gives another conversation. */
+function seedText(request: MessagesRequest): string {
+  const system = systemBlocks(request)
+    .map((block) => block.text)
+    .join('\n')
+  return `${system}\n${request.messages.map((message) => messageText(message.content)).join('\n')}`
 }
 
 function simulateText(request: MessagesRequest): string {
@@ -419,8 +359,7 @@ function seedFromPrompt(request: MessagesRequest): { random: () => number; words
   const system = systemBlocks(request)
     .map((block) => block.text)
     .join('\n')
-  const seedText = `${system}\n${request.messages.map((message) => messageText(message.content)).join('\n')}`
-  const random = seededRandom(seedText)
+  const random = seededRandom(seedText(request))
   // The request's own words come first: they name what this conversation is about.
   const { phrases, keywords } = subjectMatter(`${lastUser ? messageText(lastUser.content) : ''}\n${system}`)
   const chosen = [...shuffle(random, phrases.slice(0, 6)), ...shuffle(random, keywords.slice(0, 6)), ...FALLBACK_PHRASES]
@@ -457,13 +396,6 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)]
   if (item === undefined) throw new Error('pick() needs a non-empty list')
   return item
-}
-
-function shuffle<T>(random: () => number, items: readonly T[]): T[] {
-  return items
-    .map((item) => ({ item, key: random() }))
-    .sort((a, b) => a.key - b.key)
-    .map(({ item }) => item)
 }
 
 function capitalize(text: string): string {

@@ -1,12 +1,16 @@
 import { type Kysely, sql } from 'kysely'
+import { writeConversation } from '../claude/simulated-conversation'
 import type { DB, TemplateParameter, TemplateSnapshot } from '../db/schema'
+import { scoreQuality } from '../generation/quality'
+import { seededRandom } from '../random'
 
 /**
  * Realistic synthetic data for demos, tests and benchmarks, made without calling Claude: templates
  * with versions, scenarios, edge cases, batches, and conversations spread across tiers, statuses,
- * personas, quality scores and three months, with review history for the reviewed ones. The
- * conversations are built inside Postgres (INSERT … SELECT over generate_series), so 100,000 take
- * seconds, not minutes.
+ * personas, quality scores and three months, with review history for the reviewed ones. Their
+ * text comes from the simulator's writer (src/claude/simulated-conversation.ts), scored by the real
+ * quality score: a pool of variants per scenario is written once, and the rows are built inside
+ * Postgres (INSERT … SELECT over generate_series) from it, so 100,000 take seconds, not minutes.
  */
 
 const PERSONAS = [
@@ -35,26 +39,6 @@ const TOPICS = [
   'installation help',
   'wrong item shipped',
   'loyalty points',
-]
-const USER_LINES = [
-  'Hi, I need some help with my %t, it has been going on for days.',
-  'I already tried what your website suggests and it did not work.',
-  'Can you tell me exactly what happens next with the %t?',
-  'Honestly this is the third time I have had to contact you about this.',
-  'What information do you need from me to sort this out?',
-  'Is there anything I can do on my side while I wait?',
-  'That makes sense, but how long will it take to fix?',
-  'Thanks, could you also send me a summary by email?',
-]
-const ASSISTANT_LINES = [
-  'I am sorry to hear about the trouble with your %t. Let me look into it right away.',
-  'Thanks for trying that already. The next step is to check the settings on your account, which I can do from here.',
-  'Here is what happens next: I will open a case for the %t, and a specialist reviews it within one business day.',
-  'I understand how tiring it is to explain this again. I have your history in front of me, so you will not need to repeat yourself.',
-  'I only need the order number and the email address on the account; nothing else.',
-  'While you wait, you can keep using the service as normal. Nothing you do will affect the case.',
-  'Most cases like this are resolved within two days. I will follow up with you personally if it takes longer.',
-  'Of course. I have sent a summary of our conversation and the case number to your email address.',
 ]
 const TEMPLATE_SPECS = [
   { name: 'Customer support: account issues', category: 'support', target_tier: 'T2' as const },
@@ -91,7 +75,7 @@ export async function seedConversations(db: Kysely<DB>, options: { count: number
         })),
       ),
     )
-    .returning(['id', 'template_id'])
+    .returning(['id', 'template_id', 'persona', 'emotion', 'topic'])
     .execute()
   await db
     .insertInto('edge_cases')
@@ -121,11 +105,12 @@ export async function seedConversations(db: Kysely<DB>, options: { count: number
     .returning(['id', 'template_id'])
     .execute()
 
-  // Building turn text and search vectors is CPU-bound in Postgres: load chunks on parallel connections.
+  const pool = conversationPool(scenarios)
+  // Building search vectors is CPU-bound in Postgres: load chunks on parallel connections.
   const chunk = 5_000
   const sizes = Array.from({ length: Math.ceil(options.count / chunk) }, (_, i) => Math.min(chunk, options.count - i * chunk))
   const lanes = Array.from({ length: Math.min(options.parallel ?? 4, sizes.length) }, async () => {
-    for (let size = sizes.shift(); size !== undefined; size = sizes.shift()) await insertConversationChunk(db, size, createdBy)
+    for (let size = sizes.shift(); size !== undefined; size = sizes.shift()) await insertConversationChunk(db, size, createdBy, pool)
   })
   await Promise.all(lanes)
   await seedReviewHistory(
@@ -163,13 +148,39 @@ async function seedReviewHistory(db: Kysely<DB>, batchIds: string[]): Promise<vo
     where batch_id = any(${sql.val(batchIds)}::uuid[]) and reviewed_at is not null`.execute(db)
 }
 
+const SYSTEM_PROMPT = 'You write realistic, multi-turn customer conversations for training a support assistant.'
+/** Variants written per scenario: enough that neighbouring rows rarely read alike, few enough to write in a second. */
+const VARIANTS = 100
+
+type ConversationPool = { scenario_id: string[]; variant: number[]; title: string[]; turns: string[]; turn_count: number[]; quality: number[]; parts: string[] }
+
+/** The simulator's conversations for each scenario, scored as generation scores them (with no batch to compare against). */
+function conversationPool(scenarios: Array<{ id: string; persona: string; emotion: string; topic: string }>): ConversationPool {
+  const pool: ConversationPool = { scenario_id: [], variant: [], title: [], turns: [], turn_count: [], quality: [], parts: [] }
+  for (const scenario of scenarios) {
+    for (let variant = 0; variant < VARIANTS; variant++) {
+      const brief = { persona: scenario.persona, emotion: scenario.emotion, topic: scenario.topic, purpose: SYSTEM_PROMPT, minTurns: 4, maxTurns: 8 }
+      const { title, turns } = writeConversation(brief, seededRandom(`${scenario.persona}|${scenario.emotion}|${scenario.topic}|${variant}`))
+      const { score, parts } = scoreQuality({ turns, minTurns: 4, maxTurns: 8, others: [] })
+      pool.scenario_id.push(scenario.id)
+      pool.variant.push(variant)
+      pool.title.push(title)
+      pool.turns.push(JSON.stringify(turns))
+      pool.turn_count.push(turns.length)
+      pool.quality.push(score)
+      pool.parts.push(JSON.stringify(parts))
+    }
+  }
+  return pool
+}
+
 async function seedTemplates(db: Kysely<DB>, createdBy: string | null) {
   const made: { id: string; name: string; versionId: string }[] = []
   for (const spec of TEMPLATE_SPECS) {
     const fields: TemplateSnapshot = {
       ...spec,
       description: `Seeded template for ${spec.category} conversations.`,
-      system_prompt: 'You write realistic, multi-turn customer conversations for training a support assistant.',
+      system_prompt: SYSTEM_PROMPT,
       prompt: 'Write a conversation between a {{persona}} who feels {{emotion}} and a support agent about {{topic}}.',
       parameters: PARAMETERS,
       min_turns: 4,
@@ -193,54 +204,50 @@ async function seedTemplates(db: Kysely<DB>, createdBy: string | null) {
 }
 
 /**
- * One INSERT … SELECT per chunk. Status, tier, quality and dates are drawn per row; turns are
- * built from paired user/assistant lines with the row's topic, 4 to 8 turns (mostly 8).
+ * One INSERT … SELECT per chunk. Status, tier, dates and a variant of the row's scenario from the
+ * pool are drawn per row; title, turns and quality come with the variant.
  */
-async function insertConversationChunk(db: Kysely<DB>, n: number, createdBy: string | null): Promise<void> {
+async function insertConversationChunk(db: Kysely<DB>, n: number, createdBy: string | null, pool: ConversationPool): Promise<void> {
   await sql`
-    with picks as (
+    with pool as (
+      select * from unnest(${pool.scenario_id}::uuid[], ${pool.variant}::int[], ${pool.title}::text[], ${pool.turns}::jsonb[],
+                           ${pool.turn_count}::int[], ${pool.quality}::numeric[], ${pool.parts}::jsonb[])
+        as p(scenario_id, variant, title, turns, turn_count, quality_score, quality_parts)
+    ), picks as (
       select g,
         (select array_agg(s.id order by s.id) from scenarios s) as scenario_ids,
-        random() as r_status, random() as r_tier, random() as r_q1, random() as r_q2, random() as r_day, random() as r_turns,
+        random() as r_status, random() as r_tier, random() as r_day,
         (random() * 1000)::int as r_line
       from generate_series(1, ${n}) g
     ), rows as (
       select p.*,
         sc.id as scenario_id, sc.template_id, sc.persona, sc.emotion, sc.topic,
+        v.title, v.turns, v.turn_count, v.quality_score, v.quality_parts,
         (select b.id from batches b where b.template_id = sc.template_id order by b.created_at desc limit 1) as batch_id,
-        (select v.id from template_versions v where v.template_id = sc.template_id and v.version = 1) as template_version_id,
-        case when p.r_turns < 0.7 then 8 when p.r_turns < 0.9 then 6 else 4 end as turn_count,
-        case when p.r_status < 0.35 then 'pending_review' when p.r_status < 0.75 then 'approved' when p.r_status < 0.88 then 'rejected'
+        (select t.id from template_versions t where t.template_id = sc.template_id and t.version = 1) as template_version_id,
+        -- Reviewers approve what reads well: a low-scoring conversation that would have been approved is rejected.
+        case when p.r_status < 0.35 then 'pending_review' when p.r_status < 0.75 then case when v.quality_score < 6 then 'rejected' else 'approved' end
+             when p.r_status < 0.88 then 'rejected'
              when p.r_status < 0.94 then 'needs_revision' when p.r_status < 0.97 then 'failed' else 'draft' end as status,
         case when p.r_tier < 0.5 then 'T1' when p.r_tier < 0.85 then 'T2' else 'T3' end as tier,
-        round((greatest(0, least(10, 7 + (p.r_q1 + p.r_q2 - 1) * 5)))::numeric, 2) as quality_score,
         now() - (p.r_day * interval '90 days') as created_at
       from picks p
       cross join lateral (select id, template_id, persona, emotion, topic from scenarios
                           where id = p.scenario_ids[1 + (p.g % array_length(p.scenario_ids, 1))]) sc
+      join pool v on v.scenario_id = sc.id and v.variant = p.r_line % ${VARIANTS}
     )
     insert into conversations (batch_id, template_id, template_version_id, scenario_id, tier, status, title, persona, emotion,
       topic, parameters, system_prompt, prompt, turns, turn_count, quality_score, quality_parts, flagged, model, input_tokens,
       output_tokens, cost_usd, simulated, generation_ms, created_by, reviewed_by, reviewed_at, created_at, updated_at)
-    select batch_id, template_id, template_version_id, scenario_id, tier, status,
-      initcap(topic) || ': ' || emotion || ' ' || persona,
-      persona, emotion, topic,
+    select batch_id, template_id, template_version_id, scenario_id, tier, status, title, persona, emotion, topic,
       jsonb_build_object('persona', persona, 'emotion', emotion, 'topic', topic),
-      'You write realistic, multi-turn customer conversations for training a support assistant.',
+      ${SYSTEM_PROMPT},
       'Write a conversation between a ' || persona || ' who feels ' || emotion || ' and a support agent about ' || topic || '.',
-      case when status = 'failed' then '[]'::jsonb else (
-        select jsonb_agg(jsonb_build_object(
-          'role', case when i % 2 = 0 then 'user' else 'assistant' end,
-          'content', replace((case when i % 2 = 0 then ${sql.val(USER_LINES)}::text[] else ${sql.val(ASSISTANT_LINES)}::text[] end)
-                              [1 + ((r_line + i / 2) % 8)], '%t', topic)
-        ) order by i)
-        from generate_series(0, turn_count - 1) i) end,
+      case when status = 'failed' then '[]'::jsonb else turns end,
       case when status = 'failed' then 0 else turn_count end,
       case when status in ('failed', 'draft') then null else quality_score end,
-      case when status in ('failed', 'draft') then null else jsonb_build_object(
-        'turn_fit', 10, 'balance', round((quality_score + 1)::numeric, 2), 'structure', 10,
-        'repetition', round(quality_score::numeric, 2), 'leakage', 10, 'similarity', round((quality_score - 0.5)::numeric, 2)) end,
-      quality_score < 6,
+      case when status in ('failed', 'draft') then null else quality_parts end,
+      status not in ('failed', 'draft') and quality_score < 6,
       'claude-haiku-4-5',
       900 + turn_count * 20, 120 * turn_count, round(((900 + turn_count * 20) * 0.000001 + 120 * turn_count * 0.000005)::numeric, 6),
       true,
