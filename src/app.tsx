@@ -4,6 +4,7 @@ import { auditApi, auditPages } from './audit/routes'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
+import { backupPages, backupsApi } from './backups/routes'
 import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import type { Deps } from './deps'
@@ -52,6 +53,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api', authApi)
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)
+  app.route('/api/backups', backupsApi)
+  app.route('/backups', backupPages)
   app.route('/api', reviewApi)
   // Before /review: the quality page is for every role, the settings for admins, the rest of /review for reviewers.
   app.route('/review/quality', qualityRoutes)

@@ -11,6 +11,7 @@ const NAV: NavItem[] = [
   { href: '/review', label: 'Review', needs: 'review' },
   { href: '/review/quality', label: 'Quality', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
+  { href: '/backups', label: 'Backups', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]
 
