@@ -144,7 +144,7 @@ async function columnsOf(trx: Kysely<DB>): Promise<Record<RestoredTable, string[
 }
 
 /** A column's value from the saved row `r`: a reference to a row that is gone becomes null. */
-function valueOf(table: RestoredTable, column: string): RawBuilder<unknown> {
+function savedValue(table: RestoredTable, column: string): RawBuilder<unknown> {
   const target = (REFERENCES[table] as Record<string, keyof DB>)[column]
   if (!target) return sql`r.${sql.ref(column)}`
   return sql`(select x.id from ${sql.table(target)} x where x.id = r.${sql.ref(column)})`
@@ -157,7 +157,7 @@ async function insertMissing(trx: Kysely<DB>, table: RestoredTable, columns: str
   if (!rows.length) return
   await sql`
     insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-    select ${sql.join(columns.map((c) => valueOf(table, c)))} from ${savedRows(table, rows)}
+    select ${sql.join(columns.map((c) => savedValue(table, c)))} from ${savedRows(table, rows)}
     on conflict do nothing`.execute(trx)
 }
 
@@ -203,7 +203,7 @@ async function restoreChunk(
     const set = columns.conversations.filter((c) => c !== 'id' && c !== 'version' && c !== 'updated_at')
     await sql`
       update conversations c
-      set ${sql.join(set.map((col) => sql`${sql.ref(col)} = ${valueOf('conversations', col)}`))}, version = c.version + 1, updated_at = now()
+      set ${sql.join(set.map((col) => sql`${sql.ref(col)} = ${savedValue('conversations', col)}`))}, version = c.version + 1, updated_at = now()
       from ${savedRows(
         'conversations',
         present.map((l) => l.row),
