@@ -27,6 +27,7 @@ import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
 import { aiSettingsApi } from './settings/ai-routes'
+import { retentionApi } from './settings/retention-routes'
 import { reviewSettingsRoutes } from './settings/review-routes'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
@@ -68,6 +69,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
   app.route('/api/settings/ai', aiSettingsApi)
+  app.route('/api/settings/retention', retentionApi)
   app.route('/api/batches', batchApi)
   app.route('/batches', batchPages)
   app.route('/generate', generatePages)

@@ -354,3 +354,43 @@ test('a backup killed with SIGKILL while it is written is never listed, changes 
   expect(await removeStrayFiles(database.db, dir, Date.now() + STRAY_AFTER_MS)).toBe(1)
   expect(readdirSync(dir)).toEqual([])
 }, 60_000)
+
+test('admins set how long backups and the error log are kept; each change is in the audit trail and new backups expire accordingly', async () => {
+  const read = async () => (await api('/api/settings/retention')).json()
+  expect(await read()).toEqual({ error_log_days: 30, backup_days: 7 })
+  const put = await api('/api/settings/retention', json({ backup_days: 3 }, ORIGIN, 'PUT'))
+  expect(put.status).toBe(200)
+  expect(await put.json()).toEqual({ error_log_days: 30, backup_days: 3 })
+  const changes = await database.db.selectFrom('config_changes').select(['type', 'old_value', 'new_value', 'user_id']).where('type', '=', 'retention').execute()
+  expect(changes).toEqual([
+    { type: 'retention', old_value: { error_log_days: 30, backup_days: 7 }, new_value: { error_log_days: 30, backup_days: 3 }, user_id: user.id },
+  ])
+
+  await bulk('delete', [await conversation('A')])
+  const { expires_at } = await database.db.selectFrom('backups').select('expires_at').executeTakeFirstOrThrow()
+  expect(Math.round((expires_at.getTime() - Date.now()) / 86_400_000)).toBe(3)
+
+  // The form: refused values name the field and change nothing; saved ones go back to the page.
+  const bad = await app.request('/settings/retention', form({ error_log_days: '0', backup_days: '400' }, { cookie }))
+  expect(bad.status).toBe(400)
+  expect(await bad.text()).toContain('from 1 to 365')
+  for (const body of [{ backup_days: 0 }, { backup_days: 2.5 }, { error_log_days: 'many' }, { keep: 3 }]) {
+    expect((await api('/api/settings/retention', json(body, ORIGIN, 'PUT'))).status).toBe(400)
+  }
+  expect(await read()).toEqual({ error_log_days: 30, backup_days: 3 })
+  const saved = await app.request('/settings/retention', form({ error_log_days: '60', backup_days: '14' }, { cookie }))
+  expect(saved.status).toBe(303)
+  expect(await read()).toEqual({ error_log_days: 60, backup_days: 14 })
+  const page = await (await app.request('/settings/retention', { headers: { cookie } })).text()
+  expect(page).toContain('value="14"')
+  expect(page).toContain('href="/settings/retention"')
+})
+
+test('only admins see or change the retention', async () => {
+  const editor = await signIn(app, await makeUser(database, 'editor'))
+  expect((await app.request('/settings/retention', { headers: { cookie: editor } })).status).toBe(403)
+  expect((await app.request('/api/settings/retention', { headers: { cookie: editor, accept: 'application/json' } })).status).toBe(403)
+  const put = await app.request('/api/settings/retention', json({ backup_days: 1 }, { cookie: editor, ...ORIGIN }, 'PUT'))
+  expect(put.status).toBe(403)
+  expect((await (await api('/api/settings/retention')).json()).backup_days).toBe(7)
+})
