@@ -5,10 +5,13 @@ import { sql } from 'kysely'
 import { beforeEach, expect, test } from 'vitest'
 import { expireBackups, removeStrayFiles, STRAY_AFTER_MS } from '../src/backups/queries'
 import { backupFile } from '../src/backups/write'
+import { queueBulk } from '../src/conversations/bulk'
 import { purgeExpiredTrash } from '../src/conversations/purge'
 import type { Deps } from '../src/deps'
+import { startWorker } from '../src/worker/runner'
 import { type App, form, json, makeUser, signIn, type TestUser, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
+import { waitFor } from './helpers/generation'
 
 let database: TestDatabase
 let app: App
@@ -167,6 +170,25 @@ test('a restore after partial edits skips exactly the rows changed since the bul
   expect(page).toContain('Restored 2 rows; skipped 2 rows')
   expect(page).toContain(`href="/conversations/${edited}"`)
   expect(page).toContain(`href="/conversations/${reviewed}"`)
+})
+
+test('a bulk reject of everything matching a filter, run as a job, saves exactly the rows it rejects', async () => {
+  const matching = await Promise.all(['Refund A', 'Refund B'].map((t) => conversation(t)))
+  const approved = await conversation('Refund approved', { status: 'approved' })
+  await conversation('Other topic')
+  const worker = await startWorker(deps, database.pool)
+  try {
+    await queueBulk(database.db, { action: 'reject', filter: { q: 'refund', status: ['pending_review'] }, userId: user.id })
+    await waitFor(async () => (await backups()).length > 0, 15_000, 'the bulk job to finish')
+  } finally {
+    await worker.stop()
+  }
+  const [backup] = await backups()
+  expect(backup).toMatchObject({ reason: 'bulk_reject', count: 2 })
+  for (const id of matching) expect((await stateOf(id)).row?.status).toBe('rejected')
+  expect((await stateOf(approved)).row?.status).toBe('approved')
+  expect(await (await restore(backup!.id)).json()).toEqual({ restored: 2, skipped: [] })
+  for (const id of matching) expect((await stateOf(id)).row?.status).toBe('pending_review')
 })
 
 test('emptying the trash saves what it deletes for good; restoring puts it back in the trash with a new window', async () => {
