@@ -4,6 +4,7 @@ import { auditApi, auditPages } from './audit/routes'
 import { authApi } from './auth/api-routes'
 import { authenticate, originCheck, requireUser } from './auth/middleware'
 import { authRoutes } from './auth/routes'
+import { backupPages, backupsApi } from './backups/routes'
 import { chunkPages, chunksApi } from './chunks/routes'
 import { conversationRoutes, conversationsApi, dashboardRoutes } from './conversations/routes'
 import { coverageRoutes } from './coverage/routes'
@@ -30,6 +31,7 @@ import { reviewApi } from './review/api-routes'
 import { qualityRoutes } from './review/quality-routes'
 import { reviewRoutes } from './review/routes'
 import { aiSettingsApi } from './settings/ai-routes'
+import { retentionApi } from './settings/retention-routes'
 import { reviewSettingsRoutes } from './settings/review-routes'
 import { settingsRoutes } from './settings/routes'
 import { templatesApi } from './templates/api-routes'
@@ -56,6 +58,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/api', authApi)
   app.route('/api/exports', exportsApi)
   app.route('/exports', exportPages)
+  app.route('/api/backups', backupsApi)
+  app.route('/backups', backupPages)
   app.route('/api', reviewApi)
   // Before /review: the quality page is for every role, the settings for admins, the rest of /review for reviewers.
   app.route('/review/quality', qualityRoutes)
@@ -71,6 +75,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/templates', templateRoutes)
   app.route('/api', templatesApi)
   app.route('/api/settings/ai', aiSettingsApi)
+  app.route('/api/settings/retention', retentionApi)
   app.route('/api/batches', batchApi)
   app.route('/batches', batchPages)
   app.route('/generate', generatePages)

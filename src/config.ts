@@ -84,6 +84,8 @@ export type Config = {
   databaseUrl?: string
   dataDir: string
   exportDir: string
+  /** Where the backups taken before destructive actions are written: DATA_DIR/backups. */
+  backupDir: string
   exportRetentionMs: number
   admin?: { email: string; password: string }
   anthropicApiKey?: string
@@ -133,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     exportDir: path.resolve(e.EXPORT_DIR ?? path.join(dataDir, 'exports')),
+    backupDir: path.join(dataDir, 'backups'),
     exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600_000,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     anthropicApiKey: e.ANTHROPIC_API_KEY,

@@ -191,6 +191,19 @@ export const ERROR_CODES = {
     title: 'The file has no text to read.',
     action: 'Upload a version with a text layer (not a scan).',
   },
+  // Backups taken before destructive actions.
+  backup_expired: {
+    area: 'backups',
+    severity: 'info',
+    title: 'This backup has expired and its file was deleted.',
+    action: 'Backups are kept for the days set under Settings → Retention; a newer backup may still hold the rows.',
+  },
+  backup_damaged: {
+    area: 'backups',
+    severity: 'error',
+    title: 'The backup file is missing or damaged, so nothing was restored.',
+    action: 'Check the disk under DATA_DIR/backups; restore from a newer backup or from your own copies.',
+  },
   // Background jobs.
   job_failed: { area: 'jobs', severity: 'error', title: 'A background job failed for good.', action: 'Retry or delete it from Recovery.' },
 } as const satisfies Record<string, ErrorCodeInfo>

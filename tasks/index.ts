@@ -4,6 +4,7 @@ import analyze_chunk from './analyze_chunk'
 import bulk_conversations from './bulk_conversations'
 import clean_error_log from './clean_error_log'
 import cleanup_sessions from './cleanup_sessions'
+import expire_backups from './expire_backups'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
 import generate_conversation from './generate_conversation'
@@ -24,6 +25,7 @@ export function taskList(deps: Deps): TaskList {
     cleanup_sessions: cleanup_sessions(deps),
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
+    expire_backups: expire_backups(deps),
     expire_exports: expire_exports(deps),
     ingest_document: ingest_document(deps),
     judge_grounding: judge_grounding(deps),
@@ -40,5 +42,6 @@ export const CRONTAB = [
   '*/5 * * * * expire_exports',
   '30 * * * * purge_trash',
   '40 * * * * clean_error_log',
+  '15 * * * * expire_backups',
   '* * * * * sample_health',
 ].join('\n')

@@ -96,13 +96,15 @@ test('it runs by itself every hour', () => {
   expect(CRONTAB.split('\n')).toContain('30 * * * * purge_trash')
 })
 
-test('the purge works in bounded chunks until nothing expired is left', async () => {
+test('one run deletes everything expired, saved as one backup; the next finds nothing left', async () => {
   const expired = await Promise.all(Array.from({ length: 5 }, (_, i) => conversation(`Expired ${i}`, 40 + i)))
   const restorable = await conversation('Trashed yesterday', 1)
-  expect(await purgeExpiredTrash(database.db, 2)).toBe(5)
+  expect(await purgeExpiredTrash(database.db, deps.config.backupDir)).toBe(5)
   for (const id of expired) expect(await rowsOf(id)).toEqual(gone)
   expect(await rowsOf(restorable)).toEqual(kept)
-  expect(await purgeExpiredTrash(database.db, 2)).toBe(0)
+  expect(await purgeExpiredTrash(database.db, deps.config.backupDir)).toBe(0)
+  const backups = await database.db.selectFrom('backups').select(['reason', 'count', 'status']).execute()
+  expect(backups).toEqual([{ reason: 'purge_trash', count: 5, status: 'ready' }])
 })
 
 test('the trash page says when each conversation will be deleted for good', async () => {

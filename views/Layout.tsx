@@ -13,6 +13,7 @@ const NAV: NavItem[] = [
   { href: '/coverage', label: 'Coverage', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/recovery', label: 'Recovery', needs: 'edit' },
+  { href: '/backups', label: 'Backups', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]
 

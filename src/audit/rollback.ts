@@ -4,12 +4,14 @@ import { Conflict, NotFound } from '../errors'
 import { AiSettingsChange, changeAiSettings } from '../generation/ai-settings'
 import { parseInput } from '../http/respond'
 import { ReviewSettingsInput, saveReviewSettings } from '../review/settings'
+import { RetentionInput, saveRetention } from '../settings/retention'
 import { type ConfigChange, findChange } from './changes'
 
 /** The configurations a change of which can be undone from the audit trail: their old values are saved again. */
 const ROLLBACKS: Partial<Record<ConfigChangeType, (db: Kysely<DB>, old: unknown, userId: string, changeId: string) => Promise<unknown>>> = {
   ai_settings: (db, old, userId, changeId) => changeAiSettings(db, userId, parseInput(AiSettingsChange, old), { rolledBackFrom: changeId }),
   review_settings: (db, old, userId, changeId) => saveReviewSettings(db, parseInput(ReviewSettingsInput, old), userId, changeId),
+  retention: (db, old, userId, changeId) => saveRetention(db, parseInput(RetentionInput, old), userId, changeId),
 }
 
 export const ROLLBACK_TYPES = Object.keys(ROLLBACKS)

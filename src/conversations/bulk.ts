@@ -1,6 +1,7 @@
 import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import { type Capability, can } from '../auth/roles'
+import { inBackup, withBackup } from '../backups/write'
 import { addJob } from '../db/jobs'
 import type { ConversationStatus, DB, Role } from '../db/schema'
 import { BadRequest } from '../errors'
@@ -87,40 +88,57 @@ export async function countBulk(db: Kysely<DB>, target: BulkTarget, action: Bulk
   return { matched: Number(row.matched), eligible: Number(row.eligible) }
 }
 
-/** Applies a status change or a delete to the target in one transaction; returns how many changed. */
-export async function applyBulk(db: Kysely<DB>, target: BulkTarget, action: Exclude<BulkAction, 'export'>, userId: string): Promise<number> {
-  const where = targetWhere(target, CHANGES[action])
-  return db.transaction().execute(async (trx) => {
-    if (action === 'delete') {
-      const deleted = await trx
-        .updateTable('conversations')
-        .set((eb) => ({ deleted_at: sql`now()`, updated_at: sql`now()`, version: eb('conversations.version', '+', 1) }))
-        .where(where)
-        .executeTakeFirst()
-      return Number(deleted.numUpdatedRows)
-    }
-    const change = CHANGES[action]!
-    const decided = action === 'approve' || action === 'reject'
-    // Lock the rows first (a concurrent change is re-checked against the filter), remember the old
-    // status, change them, and record each change, all in one statement.
-    const { rows } = await sql<{ n: string }>`
-      with old as (
-        select conversations.id, conversations.status from conversations where ${where} for update
-      ), changed as (
-        update conversations c
-        set status = ${change.to}, version = c.version + 1, updated_at = now()
-          ${decided ? sql`, reviewed_by = ${userId}, reviewed_at = now()` : sql``}
-        from old where c.id = old.id
-        returning c.id, old.status as from_status
-      ), recorded as (
-        insert into review_actions (conversation_id, reviewer_id, action, from_status, to_status, comment)
-        select id, ${userId}, ${action}, from_status, ${change.to}, 'Bulk action from the dashboard'
-        from changed
-        returning 1
-      )
-      select count(*) as n from recorded`.execute(trx)
-    return Number(rows[0]?.n ?? 0)
+/**
+ * Applies a status change or a delete to the target in one transaction; returns how many changed.
+ * A delete or reject first saves exactly the rows it changes as a backup (src/backups).
+ */
+export async function applyBulk(
+  db: Kysely<DB>,
+  target: BulkTarget,
+  action: Exclude<BulkAction, 'export'>,
+  by: { userId: string; backupDir: string },
+): Promise<number> {
+  if (action === 'approve' || action === 'move_to_review') {
+    return db.transaction().execute((trx) => changeStatus(trx, targetWhere(target, CHANGES[action]), action, by.userId))
+  }
+  const reason = action === 'delete' ? 'bulk_delete' : 'bulk_reject'
+  const items = db.selectFrom('conversations').select('conversations.id').where(targetWhere(target, CHANGES[action])).forUpdate()
+  const description = `Bulk ${action} from the dashboard`
+  return withBackup(db, by.backupDir, { reason, description, userId: by.userId, items }, async (trx, backup) => {
+    const where = expressionBuilder<DB, 'conversations'>()('conversations.id', 'in', inBackup(backup.id))
+    if (action !== 'delete') return changeStatus(trx, where, action, by.userId)
+    const deleted = await trx
+      .updateTable('conversations')
+      .set((eb) => ({ deleted_at: sql`now()`, updated_at: sql`now()`, version: eb('conversations.version', '+', 1) }))
+      .where(where)
+      .executeTakeFirst()
+    return Number(deleted.numUpdatedRows)
   })
+}
+
+/** Changes the status of the rows `where` picks, recording each change as a review action. */
+async function changeStatus(trx: Kysely<DB>, where: Expression<SqlBool>, action: Exclude<BulkAction, 'export' | 'delete'>, userId: string) {
+  const change = CHANGES[action]!
+  const decided = action === 'approve' || action === 'reject'
+  // Lock the rows first (a concurrent change is re-checked against the filter), remember the old
+  // status, change them, and record each change, all in one statement.
+  const { rows } = await sql<{ n: string }>`
+    with old as (
+      select conversations.id, conversations.status from conversations where ${where} for update
+    ), changed as (
+      update conversations c
+      set status = ${change.to}, version = c.version + 1, updated_at = now()
+        ${decided ? sql`, reviewed_by = ${userId}, reviewed_at = now()` : sql``}
+      from old where c.id = old.id
+      returning c.id, old.status as from_status
+    ), recorded as (
+      insert into review_actions (conversation_id, reviewer_id, action, from_status, to_status, comment)
+      select id, ${userId}, ${action}, from_status, ${change.to}, 'Bulk action from the dashboard'
+      from changed
+      returning 1
+    )
+    select count(*) as n from recorded`.execute(trx)
+  return Number(rows[0]?.n ?? 0)
 }
 
 /** Above this many conversations to change, a bulk action runs as a job. */

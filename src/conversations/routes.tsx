@@ -200,7 +200,7 @@ conversationRoutes.post('/bulk', async (c) => {
     back.set('changed', String(counts.eligible))
     return c.redirect(`/?${back.toString()}`, 303)
   }
-  const changed = await applyBulk(c.var.db, target, input.action, user.id)
+  const changed = await applyBulk(c.var.db, target, input.action, { userId: user.id, backupDir: c.var.config.backupDir })
   c.var.log.info({ action: input.action, matched: counts.matched, changed, user: user.id }, 'bulk action')
   if (wantsJson(c)) return c.json({ action: input.action, matched: counts.matched, changed, confirmed: true })
   const back = filterParams(filter)

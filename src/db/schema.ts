@@ -460,6 +460,8 @@ export interface DB {
   retention_settings: RetentionSettingsTable
   error_logs: ErrorLogsTable
   generation_attempts: GenerationAttemptsTable
+  backups: BackupsTable
+  backup_items: BackupItemsTable
 }
 
 /** One unexpected error, found again by its reference (src/error-log/record.ts writes it). */
@@ -629,4 +631,35 @@ export interface RetentionSettingsTable {
   backup_days: Generated<number>
   updated_at: DefaultTimestamp
   updated_by: string | null
+}
+
+export const BACKUP_REASONS = ['bulk_delete', 'bulk_reject', 'purge_trash', 'template_delete', 'rollback', 'restore'] as const
+export type BackupReason = (typeof BACKUP_REASONS)[number]
+export type BackupStatus = 'writing' | 'ready' | 'expired'
+/** What a restore did, kept so that restoring again answers the same. */
+export type RestoreResult = { restored: number; skipped: string[] }
+
+/** A backup taken before a destructive action (src/backups); its file is DATA_DIR/backups/<file>. */
+export interface BackupsTable {
+  id: Generated<string>
+  reason: BackupReason
+  description: Generated<string>
+  status: ColumnType<BackupStatus, BackupStatus | undefined, BackupStatus>
+  count: Int
+  bytes: ColumnType<number, number | bigint | undefined, number | bigint>
+  sha256: string | null
+  file: string | null
+  created_by: string | null
+  created_at: DefaultTimestamp
+  expires_at: ColumnType<Date, Date | string, Date | string>
+  restored_at: Date | null
+  restored_by: string | null
+  restore_result: Json<RestoreResult | null>
+}
+
+/** A conversation (or template) a backup holds, with the row version the action left (null: deleted). */
+export interface BackupItemsTable {
+  backup_id: string
+  item_id: string
+  version_after: number | null
 }

@@ -33,7 +33,7 @@ export class FileSink {
     private readonly totals: { bytes: number; hash: ReturnType<typeof createHash> },
   ) {}
 
-  static async open(finalPath: string, options: { gzip: boolean; openFile?: OpenFile }): Promise<FileSink> {
+  static async open(finalPath: string, options: { gzip: boolean; gzipLevel?: number; openFile?: OpenFile }): Promise<FileSink> {
     const tempPath = `${finalPath}.${randomBytes(6).toString('hex')}.tmp`
     const handle = await (options.openFile ?? openExclusive)(tempPath)
     const totals = { bytes: 0, hash: createHash('sha256') }
@@ -47,7 +47,7 @@ export class FileSink {
         handle.sync().then(() => callback(), callback)
       },
     })
-    const input = options.gzip ? createGzip() : new PassThrough()
+    const input = options.gzip ? createGzip({ level: options.gzipLevel }) : new PassThrough()
     const done = pipeline(input, disk)
     done.catch(() => undefined) // observed by write/commit; never an unhandled rejection
     return new FileSink(finalPath, tempPath, handle, input, done, totals)

@@ -107,6 +107,6 @@ conversationGenerationRoutes.post('/:id/rollback', edit, async (c) => {
   const id = conversationId(c)
   const body = await readBody(c)
   const { version, conversation_version } = parseInput(RollbackRequest, { ...body, version: body.version ?? c.req.query('version') })
-  await rollbackConversation(c.var.db, id, version, { userId: signedInUser(c).id, seen: conversation_version })
+  await rollbackConversation(c.var.db, id, version, { userId: signedInUser(c).id, seen: conversation_version, backupDir: c.var.config.backupDir })
   return done(c, id)
 })

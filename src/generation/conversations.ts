@@ -1,4 +1,5 @@
-import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely'
+import { type Kysely, type SqlBool, sql } from 'kysely'
+import { withBackup } from '../backups/write'
 import { findVersion, requireConversation } from '../conversations/detail'
 import type { DB } from '../db/schema'
 import { Conflict, NotFound, ValidationFailed } from '../errors'
@@ -106,7 +107,7 @@ export async function regenerateConversation(
  * The conversation's row, locked, if it is not trashed and (when `seen` is given) still at the
  * version the user saw: otherwise a 404, or a 409 naming the current version.
  */
-async function lockUnchanged(trx: Transaction<DB>, id: string, seen: number | undefined) {
+async function lockUnchanged(trx: Kysely<DB>, id: string, seen: number | undefined) {
   const row = await trx.selectFrom('conversations').select(['status', 'version', 'deleted_at']).where('id', '=', id).forUpdate().executeTakeFirst()
   if (!row || row.deleted_at) throw new NotFound('No such conversation.')
   if (seen !== undefined && row.version !== seen) {
@@ -123,11 +124,19 @@ async function lockUnchanged(trx: Transaction<DB>, id: string, seen: number | un
  * Only if the conversation is still at the row version the user saw (`seen`); it goes back to
  * review, recorded as 'rolled_back' by the user.
  */
-export async function rollbackConversation(db: Kysely<DB>, id: string, version: number, by: { userId: string; seen: number }): Promise<void> {
+export async function rollbackConversation(
+  db: Kysely<DB>,
+  id: string,
+  version: number,
+  by: { userId: string; seen: number; backupDir: string },
+): Promise<void> {
   const target = await findVersion(db, id, version)
   const turns = JSON.stringify(target.turns)
   const parts = target.quality_parts === null ? null : JSON.stringify(target.quality_parts)
-  await db.transaction().execute(async (trx) => {
+  // The conversation as it was (content, status, history) is saved first: the Backups page can put it back.
+  const items = db.selectFrom('conversations').select('id').where('id', '=', id).forUpdate()
+  const description = `Rollback of "${target.title}" to version ${version}`
+  await withBackup(db, by.backupDir, { reason: 'rollback', description, userId: by.userId, items }, async (trx) => {
     const before = await lockUnchanged(trx, id, by.seen)
     if (before.status === 'queued' || before.status === 'generating') {
       throw new Conflict('The conversation is being generated; wait until it has finished.')

@@ -34,7 +34,7 @@ export const DECISION_LABELS: Record<ReviewActionKind, string> = {
  * decided conversation, a resubmission), recorded with who made it, in the caller's transaction.
  */
 export async function recordStatusChange(
-  trx: Transaction<DB>,
+  trx: Kysely<DB>,
   change: { conversationId: string; userId: string | null; action: ReviewActionKind; from: ConversationStatus; to: ConversationStatus; comment: string },
 ): Promise<void> {
   await trx

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/env'
 import { aiSettingsPages } from './ai-routes'
+import { retentionPages } from './retention-routes'
 import { tokenRoutes } from './tokens-routes'
 import { userRoutes } from './users-routes'
 
@@ -14,3 +15,4 @@ settingsRoutes.get('/', (c) => c.redirect('/settings/tokens', 303))
 settingsRoutes.route('/tokens', tokenRoutes)
 settingsRoutes.route('/ai', aiSettingsPages)
 settingsRoutes.route('/users', userRoutes)
+settingsRoutes.route('/retention', retentionPages)

@@ -92,7 +92,8 @@ templatesApi.put('/templates/:id', async (c) => {
 })
 
 templatesApi.delete('/templates/:id', async (c) => {
-  if (!(await deleteUnusedTemplate(c.var.db, uuidParam(c, 'id', 'template')))) throw new NotFound('No such template.')
+  if (!(await deleteUnusedTemplate(c.var.db, uuidParam(c, 'id', 'template'), { userId: signedInUser(c).id, backupDir: c.var.config.backupDir })))
+    throw new NotFound('No such template.')
   return c.body(null, 204)
 })
 

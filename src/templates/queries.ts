@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { withBackup } from '../backups/write'
 import { cursorAt, newestFirstPage } from '../db/newest-first'
 import type { DB, EdgeCasesTable, ScenariosTable, TemplateSnapshot, TemplatesTable } from '../db/schema'
 import { Conflict } from '../errors'
@@ -180,11 +181,17 @@ export async function setTemplateArchived(db: Kysely<DB>, id: string, archived: 
     .executeTakeFirst()
 }
 
-/** Deletes a template nothing was generated from; one in use must be archived instead. */
-export async function deleteUnusedTemplate(db: Kysely<DB>, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const template = await trx.selectFrom('templates').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
-    if (!template) return false
+/**
+ * Deletes a template nothing was generated from (one in use must be archived instead), with its
+ * versions, scenarios and edge cases, saved first as a backup the Backups page can restore.
+ */
+export async function deleteUnusedTemplate(db: Kysely<DB>, id: string, by: { userId: string; backupDir: string }): Promise<boolean> {
+  const template = await db.selectFrom('templates').select('name').where('id', '=', id).executeTakeFirst()
+  if (!template) return false
+  const items = db.selectFrom('templates').select('id').where('id', '=', id).forUpdate()
+  const description = `Template "${template.name}" deleted with its scenarios and edge cases`
+  return withBackup(db, by.backupDir, { reason: 'template_delete', description, userId: by.userId, items }, async (trx, backup) => {
+    if (backup.count === 0) return false
     const used = await trx
       .selectNoFrom((eb) => [
         eb.exists(eb.selectFrom('conversations').select('id').where('template_id', '=', id)).as('conversations'),

@@ -160,7 +160,7 @@ templateRoutes.post('/:id/delete', async (c) => {
     const [versions, scenarios] = await Promise.all([listTemplateVersions(c.var.db, template.id), listScenarios(c.var.db, template.id)])
     return <TemplatePage ctx={pageContext(c)} template={template} versions={versions} scenarios={scenarios} canEdit error={problem.error} />
   })
-  await deleteUnusedTemplate(c.var.db, template.id)
+  await deleteUnusedTemplate(c.var.db, template.id, { userId: signedInUser(c).id, backupDir: c.var.config.backupDir })
   c.var.log.info({ actor: signedInUser(c).id, templateId: template.id }, 'template deleted')
   return c.redirect('/templates?done=deleted', 303)
 })

@@ -7,6 +7,7 @@ const ITEMS: NavItem[] = [
   { href: '/settings/ai', label: 'AI settings' },
   { href: '/settings/users', label: 'Users', needs: 'admin' },
   { href: '/review/settings', label: 'Review settings', needs: 'admin' },
+  { href: '/settings/retention', label: 'Retention', needs: 'admin' },
   { href: '/admin/audit', label: 'Audit trail', needs: 'admin' },
   { href: '/admin/health', label: 'Database health', needs: 'admin' },
   { href: '/admin/errors', label: 'Error log', needs: 'admin' },
