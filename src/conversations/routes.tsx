@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
-import { ConversationRows } from '../../views/conversations/ConversationRows'
+import { ConversationRows, type RowOptions } from '../../views/conversations/ConversationRows'
 import { DashboardPage, type DashboardView, Results } from '../../views/conversations/DashboardPage'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
 import { SummaryCards } from '../../views/conversations/SummaryCards'
@@ -102,6 +102,17 @@ function bulkActionsFor(c: C): BulkAction[] {
   return BULK_ACTIONS.filter((action) => mayBulk(signedInUser(c).role, action))
 }
 
+/** How the user sees the table: their columns and quality threshold, their bulk actions. */
+function rowOptions(c: C, filter: ConversationFilter): RowOptions {
+  const preferences = preferencesOf(c)
+  return {
+    columns: preferences.dashboard_columns,
+    selectable: bulkActionsFor(c).length > 0,
+    highlightBelow: preferences.quality_highlight_below,
+    oneTemplate: filter.template_id !== undefined,
+  }
+}
+
 /** GET / — the dashboard; the results region alone for htmx (filters, search as you type). */
 export const dashboardRoutes = new Hono<AppEnv>()
 
@@ -120,7 +131,8 @@ dashboardRoutes.get('/', async (c) => {
     params: listParams(filter, sort),
     actions: bulkActionsFor(c),
     notice: notice(c),
-    highlightBelow: preferencesOf(c).quality_highlight_below,
+    rows: rowOptions(c, filter),
+    templateName: filter.template_id ? (page.items.find((row) => row.template_id === filter.template_id)?.template_name ?? undefined) : undefined,
   }
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) {
@@ -138,14 +150,7 @@ export const conversationRoutes = new Hono<AppEnv>()
 conversationRoutes.get('/rows', async (c) => {
   const { filter, sort, cursor, limit } = readList(c)
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
-  return c.html(
-    <ConversationRows
-      page={page}
-      params={listParams(filter, sort)}
-      selectable={bulkActionsFor(c).length > 0}
-      highlightBelow={preferencesOf(c).quality_highlight_below}
-    />,
-  )
+  return c.html(<ConversationRows page={page} params={listParams(filter, sort)} options={rowOptions(c, filter)} />)
 })
 
 conversationRoutes.get('/summary', async (c) => {
