@@ -4,18 +4,18 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
-import { ReviewScreen } from '../../views/review/ReviewScreen'
+import { ReviewScreen, type SubmittedDecision } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext, preferencesOf } from '../http/page-context'
-import { uuidParam } from '../http/params'
+import { single, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
-import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
-import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
+import { claimConversation, listReviewQueue, neighbourInQueue, pendingCount, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
+import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome, outcomeNotice } from './screen'
 import { activeReviewSettings } from './settings'
 
 type C = Context<AppEnv>
@@ -41,7 +41,8 @@ reviewRoutes.get('/', async (c) => {
   if (wantsJson(c)) return c.json(page)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)
-  return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={await listQueueSources(c.var.db)} />)
+  const [sources, pending] = await Promise.all([listQueueSources(c.var.db), pendingCount(c.var.db, queue)])
+  return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={sources} pending={pending} />)
 })
 
 /** The queue page's form: an order chosen there is remembered for next time, then the queue is shown (post, redirect, get). */
@@ -85,9 +86,11 @@ reviewRoutes.post('/:id/claim', async (c) => {
 reviewRoutes.post('/:id', async (c) => {
   const id = conversationId(c)
   const { queue } = await resolveQueue(c)
-  // A refused decision (bad input, a stale version) shows the same conversation again with the reason.
-  rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status }))
-  const input = await parseBody(c, ReviewInput)
+  const body = await readBody(c)
+  // A refused decision (bad input, a stale version) shows the same conversation again with the
+  // reason, and the panel it came from still open with what was typed in it.
+  rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status, submitted: submittedDecision(body) }))
+  const input = parseInput(ReviewInput, body)
   checkDecision(input, await activeReviewSettings(c.var.db))
   const reviewerId = signedInUser(c).id
   await recordDecision(c.var.db, id, reviewerId, input)
@@ -100,12 +103,25 @@ async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome:
   const url = id ? `/review/${id}${queueParams(queue)}` : `/review/next${queueParams(queue)}`
   if (!isHtmx(c)) return c.redirect(id ? `/review/${id}${queueParams(queue, { done: outcome })}` : url, 303)
   c.header('HX-Push-Url', url)
-  return screen(c, queue, id, { notice: OUTCOMES[outcome] })
+  return screen(c, queue, id, { notice: outcomeNotice(outcome, id !== undefined) })
 }
 
-async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
+/** What a refused decision carried, to show again: which panel, the reasons ticked, the comment. */
+function submittedDecision(body: Record<string, unknown>): SubmittedDecision {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const reasons = [body.reasons ?? []].flat().filter((r): r is string => typeof r === 'string')
+  const action = text(single(body.action))
+  return { action: action === 'reject' || action === 'request_changes' ? action : undefined, reasons, comment: text(single(body.comment)) }
+}
+
+async function screen(
+  c: C,
+  queue: ReviewQueue,
+  id: string | undefined,
+  options: { notice?: string; error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision } = {},
+) {
   const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
-  const props = { ...data, notice: options.notice, error: options.error, keys: preferencesOf(c).shortcuts }
+  const props = { ...data, notice: options.notice, error: options.error, submitted: options.submitted, keys: preferencesOf(c).shortcuts }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)

@@ -3,13 +3,15 @@ import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
 import type { ShortcutAction } from '../../src/preferences/schema'
 import { statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
-import { queueParams, type ReviewQueue } from '../../src/review/queue'
+import { type QueuePosition, queueParams, type ReviewQueue } from '../../src/review/queue'
 import { highlightSource } from '../../src/review/source-highlight'
 import { Turns } from '../conversations/Turns'
 import { FormError } from '../Field'
-import { STATUS_LABELS, score, when } from '../format'
+import { count, STATUS_LABELS, score, when } from '../format'
 import { Notice } from '../Notice'
 import { ReviewHistory } from './ReviewHistory'
+
+export type SubmittedDecision = { action?: 'reject' | 'request_changes'; reasons: string[]; comment?: string }
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -21,6 +23,10 @@ export type ReviewScreenProps = {
   nextId?: string
   /** Who else is looking at this conversation right now, if anyone. */
   claimedBy?: string
+  /** Where it stands in the queue: "12 of 100 pending". */
+  position?: QueuePosition
+  /** A refused decision: its panel stays open with what was ticked and typed. */
+  submitted?: SubmittedDecision
   notice?: string
   error?: string
   /** The reviewer's keys (Preferences); j and k stay as second keys for next and previous. */
@@ -51,6 +57,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
           </button>
         </form>
         <a href={`/review${qs}`}>Back to the queue</a>
+        {props.position && <Position position={props.position} />}
         <details class="keys-help">
           <summary data-key="?">
             Keys <kbd>?</kbd>
@@ -60,6 +67,17 @@ export function ReviewScreen(props: ReviewScreenProps) {
       </div>
       {item ? <Review {...props} item={item} qs={qs} /> : <EmptyQueue qs={qs} />}
     </section>
+  )
+}
+
+/** "12 of 100 pending" (or "10,000+ pending" past the count's cap, or just the count when this one is not pending). */
+function Position(props: { position: QueuePosition }) {
+  const { position, total, more } = props.position
+  const all = `${count(total)}${more ? '+' : ''}`
+  return (
+    <span class="queue-position" role="status">
+      {position === null ? `${all} pending` : `${count(position)} of ${all} pending`}
+    </span>
   )
 }
 
@@ -102,6 +120,8 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
+  const submitted = props.submitted
+  const ticked = new Set(submitted?.action === 'reject' ? submitted.reasons : [])
   return (
     <>
       <header class="review-head">
@@ -124,7 +144,7 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
               Approve <kbd>{props.keys.approve}</kbd>
             </button>
           </form>
-          <details class="action-panel" id="reject-panel" data-modal>
+          <details class="action-panel" id="reject-panel" data-modal open={submitted?.action === 'reject'}>
             <summary data-hotkey={props.keys.reject}>
               Reject <kbd>{props.keys.reject}</kbd>
             </summary>
@@ -135,20 +155,28 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
                 <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
                 {props.reasons.map((reason, i) => (
                   <label class="reason">
-                    <input type="checkbox" name="reasons" value={reason.code} data-digit={String(i + 1)} data-autofocus={i === 0 ? '' : undefined} />{' '}
+                    <input
+                      type="checkbox"
+                      name="reasons"
+                      value={reason.code}
+                      checked={ticked.has(reason.code)}
+                      data-digit={String(i + 1)}
+                      data-autofocus={i === 0 ? '' : undefined}
+                    />{' '}
                     <kbd>{i + 1}</kbd> {reason.label}
                   </label>
                 ))}
               </fieldset>
               <label>
-                Comment <input type="text" name="comment" maxlength={2000} autocomplete="off" />
+                Comment{' '}
+                <input type="text" name="comment" maxlength={2000} autocomplete="off" value={submitted?.action === 'reject' ? submitted.comment : undefined} />
               </label>
               <button type="submit" class="danger">
                 Reject <kbd>Enter</kbd>
               </button>
             </form>
           </details>
-          <details class="action-panel" id="changes-panel" data-modal>
+          <details class="action-panel" id="changes-panel" data-modal open={submitted?.action === 'request_changes'}>
             <summary data-hotkey={props.keys.request_changes}>
               Request changes <kbd>{props.keys.request_changes}</kbd>
             </summary>
@@ -156,7 +184,16 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
               <input type="hidden" name="action" value="request_changes" />
               <input type="hidden" name="version" value={String(item.version)} />
               <label>
-                What should change? <input type="text" name="comment" required maxlength={2000} autocomplete="off" data-autofocus />
+                What should change?{' '}
+                <input
+                  type="text"
+                  name="comment"
+                  required
+                  maxlength={2000}
+                  autocomplete="off"
+                  data-autofocus
+                  value={submitted?.action === 'request_changes' ? submitted.comment : undefined}
+                />
               </label>
               <button type="submit">
                 Send back <kbd>Enter</kbd>
