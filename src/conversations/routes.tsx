@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
@@ -18,6 +19,7 @@ import { rerenderOnError } from '../http/errors'
 import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
+import { decide, ReviewInput, type SubmittedDecision, submittedDecision } from '../review/actions'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
@@ -60,7 +62,23 @@ const conversationId = (c: C) => uuidParam(c, 'id', 'conversation')
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
   done: z
-    .enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored', 'resubmitted', 'linked', 'unlinked', 'no_chunk'])
+    .enum([
+      'approve',
+      'reject',
+      'approved',
+      'rejected',
+      'changes_requested',
+      'move_to_review',
+      'delete',
+      'queued',
+      'deleted',
+      'edited',
+      'restored',
+      'resubmitted',
+      'linked',
+      'unlinked',
+      'no_chunk',
+    ])
     .optional()
     .catch(undefined),
   changed: z.coerce.number().int().min(0).optional().catch(undefined),
@@ -73,6 +91,12 @@ function notice(c: C): string | undefined {
       return `Approved ${n}.`
     case 'reject':
       return `Rejected ${n}.`
+    case 'approved':
+      return 'Approved.'
+    case 'rejected':
+      return 'Rejected.'
+    case 'changes_requested':
+      return 'Sent back for changes.'
     case 'move_to_review':
       return `Moved ${n} back to review.`
     case 'delete':
@@ -254,7 +278,7 @@ conversationRoutes.post('/:id/unlink-chunk', requireCapability('edit'), async (c
   return c.redirect(backTo(id, 'conversation', 'unlinked'), 303)
 })
 
-async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
+async function detailPage(c: C, id: string, extra: { error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
   const [history, versions, settings] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id), activeReviewSettings(c.var.db)])
@@ -267,6 +291,7 @@ async function detailPage(c: C, id: string, extra: { error?: string; status?: 20
       versions={versions}
       notice={notice(c)}
       error={extra.error}
+      submitted={extra.submitted}
     />,
     extra.status ?? 200,
   )
@@ -292,6 +317,22 @@ conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c)
   const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, signedInUser(c).id)
   if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
   return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
+})
+
+const REVIEWED = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' } as const
+
+/**
+ * A decision from the conversation's own page: the review screen's decision (one implementation,
+ * src/review/actions.ts), answered with the page again. A refused one shows the page with the
+ * reason and its panel still open.
+ */
+conversationRoutes.post('/:id/review', requireCapability('review'), async (c) => {
+  const id = conversationId(c)
+  const body = await readBody(c)
+  rerenderOnError(c, (problem, err) => detailPage(c, id, { error: problem.error, status: err.status, submitted: submittedDecision(body) }))
+  const input = parseInput(ReviewInput, body)
+  await decide(c.var.db, id, signedInUser(c).id, input)
+  return c.redirect(`/conversations/${id}?done=${REVIEWED[input.action]}`, 303)
 })
 
 /** "Send back to review" after the requested changes were made. */

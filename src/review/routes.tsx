@@ -4,19 +4,18 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
-import { ReviewScreen, type SubmittedDecision } from '../../views/review/ReviewScreen'
+import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
 import { pageContext, preferencesOf } from '../http/page-context'
-import { single, uuidParam } from '../http/params'
+import { uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
-import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
+import { decide, ReviewInput, type SubmittedDecision, submittedDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, pendingCount, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
 import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome, outcomeNotice } from './screen'
-import { activeReviewSettings } from './settings'
 
 type C = Context<AppEnv>
 
@@ -91,9 +90,8 @@ reviewRoutes.post('/:id', async (c) => {
   // reason, and the panel it came from still open with what was typed in it.
   rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status, submitted: submittedDecision(body) }))
   const input = parseInput(ReviewInput, body)
-  checkDecision(input, await activeReviewSettings(c.var.db))
   const reviewerId = signedInUser(c).id
-  await recordDecision(c.var.db, id, reviewerId, input)
+  await decide(c.var.db, id, reviewerId, input)
   const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId })
   return moveTo(c, queue, next, input.action)
 })
@@ -104,14 +102,6 @@ async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome:
   if (!isHtmx(c)) return c.redirect(id ? `/review/${id}${queueParams(queue, { done: outcome })}` : url, 303)
   c.header('HX-Push-Url', url)
   return screen(c, queue, id, { notice: outcomeNotice(outcome, id !== undefined) })
-}
-
-/** What a refused decision carried, to show again: which panel, the reasons ticked, the comment. */
-function submittedDecision(body: Record<string, unknown>): SubmittedDecision {
-  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
-  const reasons = [body.reasons ?? []].flat().filter((r): r is string => typeof r === 'string')
-  const action = text(single(body.action))
-  return { action: action === 'reject' || action === 'request_changes' ? action : undefined, reasons, comment: text(single(body.comment)) }
 }
 
 async function screen(

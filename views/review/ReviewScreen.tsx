@@ -1,7 +1,7 @@
 import type { ConversationDetail } from '../../src/conversations/detail'
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
 import type { ShortcutAction } from '../../src/preferences/schema'
-import { statusWords } from '../../src/review/actions'
+import { type SubmittedDecision, statusWords } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { type QueuePosition, queueParams, type ReviewQueue } from '../../src/review/queue'
 import { highlightSource } from '../../src/review/source-highlight'
@@ -9,9 +9,8 @@ import { Turns } from '../conversations/Turns'
 import { FormError } from '../Field'
 import { count, STATUS_LABELS, score, when } from '../format'
 import { Notice } from '../Notice'
+import { ReviewActions } from './ReviewActions'
 import { ReviewHistory } from './ReviewHistory'
-
-export type SubmittedDecision = { action?: 'reject' | 'request_changes'; reasons: string[]; comment?: string }
 
 export type ReviewScreenProps = {
   queue: ReviewQueue
@@ -120,8 +119,6 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
   const { item, qs } = props
   const action = `/review/${item.id}${qs}`
   const pending = item.status === 'pending_review'
-  const submitted = props.submitted
-  const ticked = new Set(submitted?.action === 'reject' ? submitted.reasons : [])
   return (
     <>
       <header class="review-head">
@@ -136,71 +133,7 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
       {/* Shown, not merely fetched (prefetch) or linked to: hold it so others' "next" skips it. Posted, because a GET changes nothing. */}
       {pending && <form method="post" action={`/review/${item.id}/claim`} hx-post={`/review/${item.id}/claim`} hx-trigger="load" hx-swap="none" hidden />}
       {pending ? (
-        <div class="review-actions">
-          <form method="post" action={action} hx-post={action} {...swap} class="inline">
-            <input type="hidden" name="action" value="approve" />
-            <input type="hidden" name="version" value={String(item.version)} />
-            <button type="submit" class="primary" data-hotkey={props.keys.approve}>
-              Approve <kbd>{props.keys.approve}</kbd>
-            </button>
-          </form>
-          <details class="action-panel" id="reject-panel" data-modal open={submitted?.action === 'reject'}>
-            <summary data-hotkey={props.keys.reject}>
-              Reject <kbd>{props.keys.reject}</kbd>
-            </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="reject-form">
-              <input type="hidden" name="action" value="reject" />
-              <input type="hidden" name="version" value={String(item.version)} />
-              <fieldset>
-                <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
-                {props.reasons.map((reason, i) => (
-                  <label class="reason">
-                    <input
-                      type="checkbox"
-                      name="reasons"
-                      value={reason.code}
-                      checked={ticked.has(reason.code)}
-                      data-digit={String(i + 1)}
-                      data-autofocus={i === 0 ? '' : undefined}
-                    />{' '}
-                    <kbd>{i + 1}</kbd> {reason.label}
-                  </label>
-                ))}
-              </fieldset>
-              <label>
-                Comment{' '}
-                <input type="text" name="comment" maxlength={2000} autocomplete="off" value={submitted?.action === 'reject' ? submitted.comment : undefined} />
-              </label>
-              <button type="submit" class="danger">
-                Reject <kbd>Enter</kbd>
-              </button>
-            </form>
-          </details>
-          <details class="action-panel" id="changes-panel" data-modal open={submitted?.action === 'request_changes'}>
-            <summary data-hotkey={props.keys.request_changes}>
-              Request changes <kbd>{props.keys.request_changes}</kbd>
-            </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="changes-form">
-              <input type="hidden" name="action" value="request_changes" />
-              <input type="hidden" name="version" value={String(item.version)} />
-              <label>
-                What should change?{' '}
-                <input
-                  type="text"
-                  name="comment"
-                  required
-                  maxlength={2000}
-                  autocomplete="off"
-                  data-autofocus
-                  value={submitted?.action === 'request_changes' ? submitted.comment : undefined}
-                />
-              </label>
-              <button type="submit">
-                Send back <kbd>Enter</kbd>
-              </button>
-            </form>
-          </details>
-        </div>
+        <ReviewActions conversation={item} action={action} reasons={props.reasons} keys={props.keys} htmx={swap} submitted={props.submitted} />
       ) : (
         <p class="muted">This conversation is {statusWords(item.status)}; only pending conversations can be reviewed.</p>
       )}
