@@ -1,5 +1,5 @@
 import { tryGetContext } from 'hono/context-storage'
-import type { ConversationStatus } from '../src/db/schema'
+import type { BatchStatus, ConversationStatus } from '../src/db/schema'
 import type { AppEnv } from '../src/http/env'
 
 /**
@@ -76,4 +76,12 @@ export const STATUS_LABELS: Record<ConversationStatus, string> = {
   needs_revision: 'Needs revision',
   failed: 'Failed',
   cancelled: 'Cancelled',
+}
+
+/** A batch's status as a label. */
+export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  cancelled: 'Cancelled',
+  done: 'Done',
 }

@@ -101,13 +101,15 @@ batchPages.get('/', async (c) => {
 
 batchPages.get('/:id', async (c) => {
   const state = await requireState(c, batchId(c))
-  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(signedInUser(c).role, 'edit')} />)
+  const { role } = signedInUser(c)
+  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(role, 'edit')} canReview={can(role, 'review')} />)
 })
 
 /** The progress fragment alone (for polling clients and htmx). */
 batchPages.get('/:id/progress', async (c) => {
   const state = await requireState(c, batchId(c))
-  return c.html(<BatchProgress batch={state} canEdit={can(signedInUser(c).role, 'edit')} />)
+  const { role } = signedInUser(c)
+  return c.html(<BatchProgress batch={state} canEdit={can(role, 'edit')} canReview={can(role, 'review')} />)
 })
 
 /**
@@ -127,6 +129,7 @@ batchPages.get('/:id/events', async (c) => {
   const hub = progressHub(pool, c.var.log)
   const user = signedInUser(c)
   const canEdit = can(user.role, 'edit')
+  const canReview = can(user.role, 'review')
   let seq = Number.parseInt(c.req.header('last-event-id') ?? '0', 10) || 0
   return streamSSE(c, async (stream) => {
     const over = new AbortController()
@@ -150,7 +153,7 @@ batchPages.get('/:id/events', async (c) => {
           if (!(await stillSignedIn(c))) return end('signed_out')
           const state = await findBatchState(c.var.db, id)
           if (!state || over.signal.aborted) return end()
-          const html = await (<BatchProgress batch={state} canEdit={canEdit} />).toString()
+          const html = await (<BatchProgress batch={state} canEdit={canEdit} canReview={canReview} />).toString()
           await stream.writeSSE({ id: String(++seq), event: 'progress', data: html })
           if (state.finished_at) return end('finished')
         } while (dirty && !over.signal.aborted)
