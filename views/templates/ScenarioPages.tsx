@@ -2,7 +2,7 @@ import type { PageContext } from '../../src/http/page-context'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { type EdgeCaseFormValues, SCENARIO_TEXT_FIELDS, type ScenarioFormValues } from '../../src/templates/scenarios'
 import { valueField } from '../../src/templates/value-fields'
-import { Field, FormError } from '../Field'
+import { Field, FormError, SelectField } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
 import { Table } from '../Table'
@@ -23,25 +23,40 @@ const LABELS: Record<(typeof SCENARIO_TEXT_FIELDS)[number], string> = {
 function ScenarioForm(props: { template: Template; action: string; values: ScenarioFormValues; fields: Errors; submit: string }) {
   const { template, values, fields } = props
   const params = template.parameters.filter((param) => !(SCENARIO_TEXT_FIELDS as readonly string[]).includes(param.name))
+  // A field the template declares as an enum is chosen from its values, not typed.
+  const choices = (name: string) => template.parameters.find((param) => param.name === name && param.type === 'enum')?.values
   return (
     <form method="post" action={props.action} class="card">
       <Field name="name" label="Name" value={values.name} error={fields.name} required />
-      {SCENARIO_TEXT_FIELDS.map((field) =>
-        field === 'persona' || field === 'context' ? (
+      {SCENARIO_TEXT_FIELDS.map((field) => {
+        const options = choices(field)
+        if (options) return <SelectField name={field} label={LABELS[field]} options={options} value={values[field]} error={fields[field]} />
+        return field === 'persona' || field === 'context' ? (
           <TextArea name={field} label={LABELS[field]} value={values[field]} error={fields[field]} rows={2} />
         ) : (
           <Field name={field} label={LABELS[field]} value={values[field]} error={fields[field]} />
+        )
+      })}
+      {params.length > 0 && <h2>Parameter values</h2>}
+      {params.map((param) =>
+        param.type === 'enum' && param.values ? (
+          <SelectField
+            name={valueField(param.name)}
+            label={param.name}
+            options={param.values}
+            blank={param.default === undefined ? '—' : `default: ${String(param.default)}`}
+            value={values.values[param.name] ?? ''}
+            error={fields[valueField(param.name)]}
+          />
+        ) : (
+          <Field
+            name={valueField(param.name)}
+            label={`${param.name} (${param.type}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
+            value={values.values[param.name] ?? ''}
+            error={fields[valueField(param.name)]}
+          />
         ),
       )}
-      {params.length > 0 && <h2>Parameter values</h2>}
-      {params.map((param) => (
-        <Field
-          name={valueField(param.name)}
-          label={`${param.name} (${param.type}${param.values ? `: ${param.values.join(', ')}` : ''}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
-          value={values.values[param.name] ?? ''}
-          error={fields[valueField(param.name)]}
-        />
-      ))}
       {Object.entries(fields)
         .filter(([key]) => key.startsWith('values.') && !params.some((param) => valueField(param.name) === key))
         .map(([key, message]) => (
