@@ -65,6 +65,21 @@ export function SelectField(props: { name: string; label: string; options: reado
   )
 }
 
+/**
+ * A value to copy (a new token): a read-only field, selectable without JavaScript, and a Copy
+ * button that public/app.js shows and wires to the clipboard.
+ */
+export function CopyField(props: { id: string; label: string; value: string }) {
+  return (
+    <div class="copy-field">
+      <input type="text" class="secret" id={props.id} value={props.value} readonly aria-label={props.label} spellcheck={false} autocomplete="off" />
+      <button type="button" data-copy={props.id} hidden>
+        Copy
+      </button>
+    </div>
+  )
+}
+
 /** Why the form was refused, above it (the fields' own messages sit beside them). */
 /** A password being chosen: at least 8 characters, and marked so password managers offer a new one. */
 export function NewPasswordField(props: { label: string; error?: string }) {
