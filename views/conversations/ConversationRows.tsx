@@ -1,4 +1,4 @@
-import { COLUMN_LABELS, type DashboardColumn, NUMERIC_COLUMNS } from '../../src/conversations/columns'
+import { COLUMN_LABELS, DASHBOARD_COLUMNS, type DashboardColumn, NUMERIC_COLUMNS } from '../../src/conversations/columns'
 import type { ConversationPage, ConversationRow } from '../../src/conversations/list'
 import { count, money, STATUS_LABELS, score, when } from '../format'
 import { LoadMore } from '../Pager'
@@ -27,8 +27,10 @@ export function tableHeadings(options: RowOptions): Heading[] {
   ]
 }
 
+/** The chosen columns in the page's own order (the template's left out when it is named above the table). */
 function visibleColumns(options: RowOptions): DashboardColumn[] {
-  return options.columns.filter((column) => !(column === 'template' && options.oneTemplate))
+  const chosen = new Set(options.columns)
+  return DASHBOARD_COLUMNS.filter((column) => chosen.has(column) && !(column === 'template' && options.oneTemplate))
 }
 
 /** Trashed rows are marked; so are rows scoring below the user's own quality threshold. */
