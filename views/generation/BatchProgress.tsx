@@ -14,8 +14,7 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; canR
   const finished = done + failed
   const end = batch.finished_at ?? props.now ?? new Date()
   const elapsed = Math.max(0.001, (end.getTime() - batch.created_at.getTime()) / 1000)
-  // Under a second of history says nothing about a rate (a batch seeded or finished at once).
-  const throughput = elapsed >= 1 ? finished / elapsed : 0
+  const throughput = finished / elapsed
   const remaining = queued + generating
   const eta = throughput > 0 ? remaining / throughput : Number.POSITIVE_INFINITY
   const over = batch.status === 'done' || batch.status === 'cancelled'
@@ -73,7 +72,7 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; canR
           </tr>
           <tr>
             <th>Throughput</th>
-            <td colspan={4}>{throughput > 0 ? `${(throughput * 60).toFixed(1)} / min` : '—'}</td>
+            <td colspan={4}>{(throughput * 60).toFixed(1)} / min</td>
             <th>ETA</th>
             <td colspan={4} data-eta>
               {batch.status === 'paused' ? 'paused' : over || remaining === 0 ? '—' : duration(eta)}
