@@ -23,3 +23,25 @@ document.addEventListener('DOMContentLoaded', () => {
   bind()
   document.addEventListener('htmx:after:swap', bind)
 })
+
+// Copy buttons (data-copy names the field to copy): shown only where this script runs; without it
+// the field itself is selectable. The clipboard API needs a secure context; elsewhere the field is
+// selected and copied the old way.
+document.addEventListener('DOMContentLoaded', () => {
+  for (const button of document.querySelectorAll('button[data-copy]')) button.hidden = false
+})
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null
+  const field = button && document.getElementById(button.dataset.copy)
+  if (!field) return
+  field.select()
+  try {
+    await navigator.clipboard.writeText(field.value)
+  } catch {
+    document.execCommand('copy')
+  }
+  button.textContent = 'Copied'
+  setTimeout(() => {
+    button.textContent = 'Copy'
+  }, 2000)
+})

@@ -425,7 +425,7 @@ describe('the detail page', () => {
     expect(html).toContain(`href="/batches/${c.batch_id}"`)
     expect(html).toContain('claude-haiku-4-5')
     // The seeded quality parts are the real score's.
-    expect(html).toContain('turn_count')
+    expect(html).toContain('turn count')
     expect(html).toMatch(/Pending review → (Approved|Rejected|Needs revision)/)
     expect((await app.request('/conversations/00000000-0000-4000-8000-000000000000', { headers: { cookie: adminCookie } })).status).toBe(404)
   })

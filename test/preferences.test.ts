@@ -36,6 +36,9 @@ test('an unknown field or a bad value is a 400 naming the field, and nothing cha
     [{ theme: 'neon' }, 'theme'],
     [{ default_filters: { status: ['nope'] } }, 'default_filters.status.0'],
     [{ shortcuts: { approve: 'enter' } }, 'shortcuts.approve'],
+    [{ dashboard_columns: ['tier', 'colour'] }, 'dashboard_columns.1'],
+    [{ dashboard_columns: ['tier', 'tier'] }, 'dashboard_columns'],
+    [{ dashboard_columns: 'tier' }, 'dashboard_columns'],
   ] as const) {
     const res = await put(body)
     expect(res.status, JSON.stringify(body)).toBe(400)
@@ -130,6 +133,37 @@ describe('applied across the app', () => {
     expect(statuses.length).toBeGreaterThan(1)
     const asked = await (await app.request('/?status=approved', { headers: { cookie } })).text()
     expect(asked).not.toMatch(/value="pending_review" checked/)
+  })
+
+  test('the column chooser keeps the chosen dashboard columns, returns to the same filters, and a template filter names the template once', async () => {
+    const columns = (html: string) => [...html.matchAll(/<th class="(?:num )?col-(\w+)"/g)].map((m) => m[1])
+    expect(columns(await (await app.request('/', { headers: { cookie } })).text())).toEqual(DEFAULT_PREFERENCES.dashboard_columns)
+    const chosen = new URLSearchParams([
+      ['columns', 'template'],
+      ['columns', 'tier'],
+      ['query', 'status=approved'],
+    ])
+    const res = await app.request('/settings/preferences/dashboard-columns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost', cookie },
+      body: chosen.toString(),
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/?status=approved')
+    expect((await get()).dashboard_columns).toEqual(['template', 'tier'])
+    const page = await (await app.request('/?status=approved', { headers: { cookie } })).text()
+    expect(columns(page)).toEqual(['tier', 'template'])
+    expect(page).toMatch(/<input type="checkbox" name="columns" value="template" checked/)
+    expect(page).not.toMatch(/<input type="checkbox" name="columns" value="cost" checked/)
+
+    const template = await database.db.selectFrom('templates').select(['id', 'name']).executeTakeFirstOrThrow()
+    const filtered = await (await app.request(`/?template_id=${template.id}`, { headers: { cookie } })).text()
+    expect(columns(filtered)).toEqual(['tier'])
+    expect(filtered).toContain(`Template: <strong>${template.name}</strong>`)
+
+    const bad = await app.request('/settings/preferences/dashboard-columns', form({ columns: 'colour' }, { cookie }))
+    expect(bad.status).toBe(400)
+    expect((await get()).dashboard_columns).toEqual(['template', 'tier'])
   })
 
   test('rows scoring below the personal threshold are highlighted', async () => {

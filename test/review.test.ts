@@ -571,3 +571,79 @@ test('auto-review thresholds are off by default; an admin sets them and they dec
   expect((await review(next!, { action: 'reject', reasons: ['hallucination'], version: 1 })).status).toBe(200)
   expect((await review(middle!, { action: 'reject', reasons: ['too_long'], version: 1 })).status).toBe(400)
 })
+
+test('the review screen counts its place in the queue, "2 of 3 pending", and the queue page the pending total', async () => {
+  const [, second] = await insertConversations(db(), source, [7, 8, 9])
+  const screen = await (await app.request(`/review/${second}?order=oldest`, { headers: { cookie } })).text()
+  expect(screen).toContain('<span class="queue-position" role="status">2 of 3 pending</span>')
+  const queue = await (await app.request('/review', { headers: { cookie } })).text()
+  expect(queue).toMatch(/<strong>3<\/strong> conversations pending review/)
+  // The way in comes before the filters and has the focus.
+  expect(queue.indexOf('Start reviewing')).toBeLessThan(queue.indexOf('<form method="post" action="/review/queue"'))
+  expect(queue).toMatch(/href="\/review\/next\?order=oldest" autofocus/)
+})
+
+test('a reject without a reason is refused with the reasons panel still open and the comment kept; nothing changes', async () => {
+  const [id] = await insertConversations(db(), source, [7, 8])
+  const res = await post(
+    `/review/${id}`,
+    [
+      ['action', 'reject'],
+      ['version', '1'],
+      ['comment', 'Too vague'],
+    ],
+    { 'hx-request': 'true' },
+  )
+  expect(res.status).toBe(400)
+  const html = await res.text()
+  expect(html).toContain('Pick at least one reason to reject a conversation.')
+  expect(html).toContain('<details class="action-panel" id="reject-panel" data-modal="true" open="">')
+  expect(html).toContain('value="Too vague"')
+  expect(html).toContain('<details class="action-panel" id="changes-panel" data-modal="true">')
+  expect(await state(id!)).toMatchObject({ status: 'pending_review', version: 1 })
+})
+
+test('the last decision says what was done without promising a next one', async () => {
+  const [id] = await insertConversations(db(), source, [7])
+  const res = await post(
+    `/review/${id}`,
+    [
+      ['action', 'approve'],
+      ['version', '1'],
+    ],
+    { 'hx-request': 'true' },
+  )
+  const html = await res.text()
+  expect(html).toContain('Nothing left to review')
+  expect(html).toContain('Approved.')
+  expect(html).not.toContain('Here is the next one')
+})
+
+test("a conversation's own page offers the same decisions: approve there, a refused reject keeps its panel open, an editor may not", async () => {
+  const [first, second] = await insertConversations(db(), source, [7, 8])
+  const page = await (await app.request(`/conversations/${first}`, { headers: { cookie } })).text()
+  expect(page).toContain(`action="/conversations/${first}/review"`)
+  expect(page).toContain('id="reject-panel"')
+
+  const approved = await app.request(`/conversations/${first}/review`, form({ action: 'approve', version: '1' }, { cookie }))
+  expect(approved.status).toBe(303)
+  expect(approved.headers.get('location')).toBe(`/conversations/${first}?done=approved`)
+  expect(await state(first!)).toEqual({ status: 'approved', version: 2, reviewed_by: reviewer.id })
+  const after = await (await app.request(approved.headers.get('location')!, { headers: { cookie } })).text()
+  expect(after).toContain('Approved.')
+  expect(after).not.toContain(`action="/conversations/${first}/review"`)
+
+  const refused = await app.request(`/conversations/${second}/review`, form({ action: 'reject', version: '1' }, { cookie }))
+  expect(refused.status).toBe(400)
+  const html = await refused.text()
+  expect(html).toContain('Pick at least one reason to reject a conversation.')
+  expect(html).toMatch(/id="reject-panel" data-modal="true" open=""/)
+  expect(await state(second!)).toMatchObject({ status: 'pending_review', version: 1 })
+
+  const editor = await makeUser(database, 'editor')
+  const editorCookie = await signIn(app, editor)
+  const forbidden = await app.request(`/conversations/${second}/review`, form({ action: 'approve', version: '1' }, { cookie: editorCookie }))
+  expect(forbidden.status).toBe(403)
+  expect(await (await app.request(`/conversations/${second}`, { headers: { cookie: editorCookie } })).text()).not.toContain('id="reject-panel"')
+  expect(await state(second!)).toMatchObject({ status: 'pending_review', version: 1 })
+})

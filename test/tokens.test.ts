@@ -71,7 +71,7 @@ test('a disabled user\u2019s tokens stop working', async () => {
   expect((await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
 })
 
-const shownToken = (html: string) => /<pre class="secret" id="new-token">(td_[\w-]+)<\/pre>/.exec(html)?.[1]
+const shownToken = (html: string) => /<input type="text" class="secret" id="new-token" value="(td_[\w-]+)"/.exec(html)?.[1]
 
 test('the tokens page creates a token, shows it once, and revokes it', async () => {
   const created = await app.request('/settings/tokens', form({ name: 'notebook', scope: 'read' }, { cookie }))

@@ -37,6 +37,49 @@ export function Field(props: {
   )
 }
 
+/**
+ * A labelled choice among a list (a template's enum values): blank means "not set" (`blank` says
+ * what that gives, e.g. the default). A saved value no longer in the list stays offered, so
+ * editing something else never drops it silently.
+ */
+export function SelectField(props: { name: string; label: string; options: readonly string[]; value?: string; blank?: string; error?: string }) {
+  const id = `f-${props.name}`
+  const options = props.value && !props.options.includes(props.value) ? [...props.options, props.value] : props.options
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} aria-invalid={props.error ? 'true' : undefined} aria-describedby={props.error ? `${id}-error` : undefined}>
+        <option value="">{props.blank ?? '—'}</option>
+        {options.map((option) => (
+          <option value={option} selected={option === props.value}>
+            {option}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/**
+ * A value to copy (a new token): a read-only field, selectable without JavaScript, and a Copy
+ * button that public/app.js shows and wires to the clipboard.
+ */
+export function CopyField(props: { id: string; label: string; value: string }) {
+  return (
+    <div class="copy-field">
+      <input type="text" class="secret" id={props.id} value={props.value} readonly aria-label={props.label} spellcheck={false} autocomplete="off" />
+      <button type="button" data-copy={props.id} hidden>
+        Copy
+      </button>
+    </div>
+  )
+}
+
 /** Why the form was refused, above it (the fields' own messages sit beside them). */
 /** A password being chosen: at least 8 characters, and marked so password managers offer a new one. */
 export function NewPasswordField(props: { label: string; error?: string }) {

@@ -30,6 +30,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Train Data`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/hotkeys.min.js" defer></script>

@@ -1,5 +1,5 @@
 import { tryGetContext } from 'hono/context-storage'
-import type { ConversationStatus } from '../src/db/schema'
+import type { BatchStatus, ConversationStatus } from '../src/db/schema'
 import { ERROR_CODES, isErrorCode } from '../src/error-codes'
 import type { AppEnv } from '../src/http/env'
 
@@ -82,4 +82,12 @@ export const STATUS_LABELS: Record<ConversationStatus, string> = {
 /** An error code as words (the documented list's title), or the code itself if it is not listed. */
 export function errorWords(code: string): string {
   return isErrorCode(code) ? ERROR_CODES[code].title : code
+}
+
+/** A batch's status as a label. */
+export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  cancelled: 'Cancelled',
+  done: 'Done',
 }

@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { BulkConfirmPage } from '../../views/conversations/BulkConfirmPage'
 import { ConversationPage } from '../../views/conversations/ConversationPage'
-import { ConversationRows } from '../../views/conversations/ConversationRows'
+import { ConversationRows, type RowOptions } from '../../views/conversations/ConversationRows'
 import { DailyChart, DailyPage } from '../../views/conversations/DailyChart'
 import { DashboardPage, type DashboardView, Results } from '../../views/conversations/DashboardPage'
 import { OrphansPage } from '../../views/conversations/OrphansPage'
@@ -20,6 +21,7 @@ import { pageContext, preferencesOf } from '../http/page-context'
 import { single, uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { answerAction } from '../http/toast'
+import { decide, ReviewInput, type SubmittedDecision, submittedDecision } from '../review/actions'
 import { listReviewHistory } from '../review/queries'
 import { activeReviewSettings } from '../review/settings'
 import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput, bulkTarget, countBulk, mayBulk, queueBulk } from './bulk'
@@ -63,7 +65,23 @@ const conversationId = (c: C) => uuidParam(c, 'id', 'conversation')
 /** Result messages are chosen by code (and a count), so a crafted link cannot put words on our page. */
 const Done = z.object({
   done: z
-    .enum(['approve', 'reject', 'move_to_review', 'delete', 'queued', 'deleted', 'edited', 'restored', 'resubmitted', 'linked', 'unlinked', 'no_chunk'])
+    .enum([
+      'approve',
+      'reject',
+      'approved',
+      'rejected',
+      'changes_requested',
+      'move_to_review',
+      'delete',
+      'queued',
+      'deleted',
+      'edited',
+      'restored',
+      'resubmitted',
+      'linked',
+      'unlinked',
+      'no_chunk',
+    ])
     .optional()
     .catch(undefined),
   changed: z.coerce.number().int().min(0).optional().catch(undefined),
@@ -76,6 +94,12 @@ function notice(c: C): string | undefined {
       return `Approved ${n}.`
     case 'reject':
       return `Rejected ${n}.`
+    case 'approved':
+      return 'Approved.'
+    case 'rejected':
+      return 'Rejected.'
+    case 'changes_requested':
+      return 'Sent back for changes.'
     case 'move_to_review':
       return `Moved ${n} back to review.`
     case 'delete':
@@ -105,6 +129,17 @@ function bulkActionsFor(c: C): BulkAction[] {
   return BULK_ACTIONS.filter((action) => mayBulk(signedInUser(c).role, action))
 }
 
+/** How the user sees the table: their columns and quality threshold, their bulk actions. */
+function rowOptions(c: C, filter: ConversationFilter): RowOptions {
+  const preferences = preferencesOf(c)
+  return {
+    columns: preferences.dashboard_columns,
+    selectable: bulkActionsFor(c).length > 0,
+    highlightBelow: preferences.quality_highlight_below,
+    oneTemplate: filter.template_id !== undefined,
+  }
+}
+
 /** GET / — the dashboard; the results region alone for htmx (filters, search as you type). */
 export const dashboardRoutes = new Hono<AppEnv>()
 
@@ -123,7 +158,8 @@ dashboardRoutes.get('/', async (c) => {
     params: listParams(filter, sort),
     actions: bulkActionsFor(c),
     notice: notice(c),
-    highlightBelow: preferencesOf(c).quality_highlight_below,
+    rows: rowOptions(c, filter),
+    templateName: filter.template_id ? (page.items.find((row) => row.template_id === filter.template_id)?.template_name ?? undefined) : undefined,
   }
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) {
@@ -141,14 +177,7 @@ export const conversationRoutes = new Hono<AppEnv>()
 conversationRoutes.get('/rows', async (c) => {
   const { filter, sort, cursor, limit } = readList(c)
   const page = await listConversations(c.var.db, { filter, sort, cursor, limit })
-  return c.html(
-    <ConversationRows
-      page={page}
-      params={listParams(filter, sort)}
-      selectable={bulkActionsFor(c).length > 0}
-      highlightBelow={preferencesOf(c).quality_highlight_below}
-    />,
-  )
+  return c.html(<ConversationRows page={page} params={listParams(filter, sort)} options={rowOptions(c, filter)} />)
 })
 
 conversationRoutes.get('/summary', async (c) => {
@@ -262,7 +291,7 @@ conversationRoutes.post('/:id/unlink-chunk', requireCapability('edit'), async (c
   return c.redirect(backTo(id, 'conversation', 'unlinked'), 303)
 })
 
-async function detailPage(c: C, id: string, extra: { error?: string; status?: 200 | 409 } = {}) {
+async function detailPage(c: C, id: string, extra: { error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision } = {}) {
   const conversation = await findConversation(c.var.db, id)
   if (!conversation) throw new NotFound('No such conversation (it may have been deleted).')
   const [history, versions, settings] = await Promise.all([listReviewHistory(c.var.db, id), listVersions(c.var.db, id), activeReviewSettings(c.var.db)])
@@ -275,6 +304,7 @@ async function detailPage(c: C, id: string, extra: { error?: string; status?: 20
       versions={versions}
       notice={notice(c)}
       error={extra.error}
+      submitted={extra.submitted}
     />,
     extra.status ?? 200,
   )
@@ -300,6 +330,22 @@ conversationRoutes.post('/:id/turns/:turn', requireCapability('edit'), async (c)
   const { version, contentVersion } = await editTurn(c.var.db, id, turn.data - 1, edit, signedInUser(c).id)
   if (wantsJson(c)) return c.json({ id, version, content_version: contentVersion })
   return c.redirect(`/conversations/${id}?done=edited&changed=${contentVersion}#turn-${turn.data}`, 303)
+})
+
+const REVIEWED = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' } as const
+
+/**
+ * A decision from the conversation's own page: the review screen's decision (one implementation,
+ * src/review/actions.ts), answered with the page again. A refused one shows the page with the
+ * reason and its panel still open.
+ */
+conversationRoutes.post('/:id/review', requireCapability('review'), async (c) => {
+  const id = conversationId(c)
+  const body = await readBody(c)
+  rerenderOnError(c, (problem, err) => detailPage(c, id, { error: problem.error, status: err.status, submitted: submittedDecision(body) }))
+  const input = parseInput(ReviewInput, body)
+  await decide(c.var.db, id, signedInUser(c).id, input)
+  return c.redirect(`/conversations/${id}?done=${REVIEWED[input.action]}`, 303)
 })
 
 /** "Send back to review" after the requested changes were made. */

@@ -105,8 +105,9 @@ batchPages.get('/', async (c) => {
 
 batchPages.get('/:id', async (c) => {
   const state = await requireState(c, batchId(c))
+  const { role } = signedInUser(c)
   const throughput = await batchThroughput(c.var.db, state)
-  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(signedInUser(c).role, 'edit')} throughput={throughput} />)
+  return c.html(<BatchPage ctx={pageContext(c)} batch={state} canEdit={can(role, 'edit')} canReview={can(role, 'review')} throughput={throughput} />)
 })
 
 /** Conversations finished per minute since the batch started: the chart fragment (htmx polls it while the batch runs), or JSON. */
@@ -120,7 +121,8 @@ batchPages.get('/:id/throughput', async (c) => {
 /** The progress fragment alone (for polling clients and htmx). */
 batchPages.get('/:id/progress', async (c) => {
   const state = await requireState(c, batchId(c))
-  return c.html(<BatchProgress batch={state} canEdit={can(signedInUser(c).role, 'edit')} />)
+  const { role } = signedInUser(c)
+  return c.html(<BatchProgress batch={state} canEdit={can(role, 'edit')} canReview={can(role, 'review')} />)
 })
 
 /**
@@ -140,6 +142,7 @@ batchPages.get('/:id/events', async (c) => {
   const hub = progressHub(pool, c.var.log)
   const user = signedInUser(c)
   const canEdit = can(user.role, 'edit')
+  const canReview = can(user.role, 'review')
   let seq = Number.parseInt(c.req.header('last-event-id') ?? '0', 10) || 0
   return streamSSE(c, async (stream) => {
     const over = new AbortController()
@@ -163,7 +166,7 @@ batchPages.get('/:id/events', async (c) => {
           if (!(await stillSignedIn(c))) return end('signed_out')
           const state = await findBatchState(c.var.db, id)
           if (!state || over.signal.aborted) return end()
-          const html = await (<BatchProgress batch={state} canEdit={canEdit} />).toString()
+          const html = await (<BatchProgress batch={state} canEdit={canEdit} canReview={canReview} />).toString()
           await stream.writeSSE({ id: String(++seq), event: 'progress', data: html })
           if (state.finished_at) return end('finished')
         } while (dirty && !over.signal.aborted)

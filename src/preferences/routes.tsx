@@ -49,6 +49,19 @@ preferencesPages.post('/reset', async (c) => {
   return c.redirect('/settings/preferences?done=reset', 303)
 })
 
+/**
+ * The dashboard's column chooser: the ticked columns (`columns`, none ticked is allowed: the title
+ * stays) become the user's, and the dashboard opens again with its filters (`query`).
+ */
+preferencesPages.post('/dashboard-columns', async (c) => {
+  const body = await readBody(c)
+  const columns = body.columns === undefined ? [] : [body.columns].flat()
+  await changePreferences(c.var.db, signedInUser(c).id, parseInput(PreferencesChange, { dashboard_columns: columns }))
+  const query = single(body.query)
+  const params = new URLSearchParams(typeof query === 'string' ? query : '')
+  return c.redirect(params.size ? `/?${params}` : '/', 303)
+})
+
 /** The dashboard's current filters and order (its query string, posted as `query`) become the ones it opens with. */
 preferencesPages.post('/default-filters', async (c) => {
   const query = single((await readBody(c)).query)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DASHBOARD_COLUMNS, DEFAULT_DASHBOARD_COLUMNS } from '../conversations/columns'
 import { checkFilter, FILTER_FIELDS } from '../conversations/filter'
 import { SORTS } from '../conversations/sort'
 import { EXPORT_FORMATS } from '../db/schema'
@@ -53,6 +54,12 @@ const FIELDS = {
     .default(50),
   default_sort: z.enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` }).default('created_desc'),
   default_filters: defaultFilters.default({}),
+  /** The dashboard table's optional columns to show, in any order (the page keeps its own order). */
+  dashboard_columns: z
+    .array(z.enum(DASHBOARD_COLUMNS, { error: `must list only ${DASHBOARD_COLUMNS.join(', ')}` }), { error: 'must be a list of column names' })
+    .max(DASHBOARD_COLUMNS.length, 'must list each column at most once')
+    .refine((columns) => new Set(columns).size === columns.length, 'must list each column at most once')
+    .default(DEFAULT_DASHBOARD_COLUMNS),
   default_export_format: z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` }).default('openai'),
   include_metadata: z.boolean({ error: 'must be true or false' }).default(true),
   shortcuts_enabled: z.boolean({ error: 'must be true or false' }).default(true),

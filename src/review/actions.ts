@@ -1,9 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB, ReviewActionKind } from '../db/schema'
+import { deleteDraft } from '../drafts/drafts'
 import { BadRequest, Conflict, NotFound, ValidationFailed } from '../errors'
 import { listField, single } from '../http/params'
-import type { ReviewSettings } from './settings'
+import { activeReviewSettings, type ReviewSettings } from './settings'
 
 /**
  * Review decisions. Each writes the review_actions row and the conversation's new status in one
@@ -115,6 +116,28 @@ const STATUS_WORDS: Record<ConversationStatus, string> = {
   cancelled: 'cancelled',
 }
 export const statusWords = (status: ConversationStatus) => STATUS_WORDS[status]
+
+/** A refused decision as it was sent, to show again: which panel, the reasons ticked, the comment. */
+export type SubmittedDecision = { action?: 'reject' | 'request_changes'; reasons: string[]; comment?: string }
+
+export function submittedDecision(body: Record<string, unknown>): SubmittedDecision {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const reasons = [body.reasons ?? []].flat().filter((r): r is string => typeof r === 'string')
+  const action = text(single(body.action))
+  return { action: action === 'reject' || action === 'request_changes' ? action : undefined, reasons, comment: text(single(body.comment)) }
+}
+
+/**
+ * A reviewer's decision wherever it is made (the review screen, the conversation page, the API):
+ * checked against the review settings, then recorded.
+ */
+export async function decide(db: Kysely<DB>, conversationId: string, reviewerId: string, input: ReviewInput) {
+  checkDecision(input, await activeReviewSettings(db))
+  const decided = await recordDecision(db, conversationId, reviewerId, input)
+  // The comment typed for this decision was its draft: it is said now.
+  await deleteDraft(db, reviewerId, `review-comment:${conversationId}`)
+  return decided
+}
 
 /** Approve, reject or request changes, if the conversation is still pending and still at the version the reviewer saw. */
 export async function recordDecision(db: Kysely<DB>, conversationId: string, reviewerId: string, input: ReviewInput) {

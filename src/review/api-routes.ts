@@ -3,8 +3,7 @@ import { requireCapability, signedInUser } from '../auth/middleware'
 import type { AppEnv } from '../http/env'
 import { uuidParam } from '../http/params'
 import { parseBody } from '../http/respond'
-import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
-import { activeReviewSettings } from './settings'
+import { decide, ReviewInput, undoLastDecision } from './actions'
 
 /**
  * The review JSON API (DESIGN.md §8), mounted at /api:
@@ -17,8 +16,7 @@ export const reviewApi = new Hono<AppEnv>()
 reviewApi.post('/conversations/:id/review', requireCapability('review'), async (c) => {
   const id = uuidParam(c, 'id', 'conversation')
   const input = await parseBody(c, ReviewInput)
-  checkDecision(input, await activeReviewSettings(c.var.db))
-  const { action, conversation } = await recordDecision(c.var.db, id, signedInUser(c).id, input)
+  const { action, conversation } = await decide(c.var.db, id, signedInUser(c).id, input)
   return c.json({ ...conversation, review_action: action })
 })
 

@@ -173,6 +173,51 @@ export async function neighbourInQueue(
   return (await find(undefined))?.id
 }
 
+/** Counting stops here: past it the screen says "10,000+", and a count never reads more index entries than this. */
+export const COUNT_CAP = 10_000
+
+export type QueuePosition = {
+  /** 1-based place of the conversation in the queue's order; null when it is not pending in this queue. */
+  position: number | null
+  /** Pending conversations in the queue (at most COUNT_CAP). */
+  total: number
+  /** More than COUNT_CAP are pending. */
+  more: boolean
+}
+
+/**
+ * Where a conversation stands in the queue, "12 of 100 pending": the pending conversations before
+ * it in the queue's order, and all of them (claimed ones included). Both counts are capped.
+ */
+export async function queuePosition(db: Kysely<DB>, queue: ReviewQueue, id: string): Promise<QueuePosition> {
+  const [pending, before, here] = await Promise.all([
+    pendingCount(db, queue),
+    cappedCount(db, pendingIn(db, queue).where(beyond(queue.order, id, 'before'))),
+    pendingIn(db, queue).where('conversations.id', '=', id).select('conversations.id').executeTakeFirst(),
+  ])
+  return { ...pending, position: here && before < COUNT_CAP ? before + 1 : null }
+}
+
+/** The pending conversations in the queue (claimed ones included), counted up to COUNT_CAP. */
+export async function pendingCount(db: Kysely<DB>, queue: ReviewQueue): Promise<{ total: number; more: boolean }> {
+  const total = await cappedCount(db, pendingIn(db, queue))
+  return { total: Math.min(total, COUNT_CAP), more: total > COUNT_CAP }
+}
+
+/** How many rows a query of pending conversations matches, reading at most COUNT_CAP + 1 of them. */
+async function cappedCount(db: Kysely<DB>, query: ReturnType<typeof pendingIn>): Promise<number> {
+  const row = await db
+    .selectFrom(
+      query
+        .select(sql`1`.as('one'))
+        .limit(COUNT_CAP + 1)
+        .as('capped'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /**
  * Holds a pending conversation for this reviewer for a few minutes, unless someone else holds it.
  * Answers who holds it now: this reviewer, someone else (by name), or nobody (not pending).

@@ -6,7 +6,7 @@ import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
 import { ReviewScreen } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
-import { deleteDraft, formDraft } from '../drafts/drafts'
+import { formDraft } from '../drafts/drafts'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
 import { doneNotice } from '../http/notice'
@@ -14,11 +14,10 @@ import { pageContext, preferencesOf } from '../http/page-context'
 import { uuidParam } from '../http/params'
 import { isHtmx, parseBody, parseInput, readBody, wantsJson } from '../http/respond'
 import { toast } from '../http/toast'
-import { checkDecision, ReviewInput, recordDecision, undoLastDecision } from './actions'
+import { decide, ReviewInput, type SubmittedDecision, submittedDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
-import { claimConversation, listReviewQueue, neighbourInQueue, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
-import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome } from './screen'
-import { activeReviewSettings } from './settings'
+import { claimConversation, listReviewQueue, neighbourInQueue, pendingCount, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
+import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome, outcomeNotice } from './screen'
 
 type C = Context<AppEnv>
 
@@ -43,7 +42,8 @@ reviewRoutes.get('/', async (c) => {
   if (wantsJson(c)) return c.json(page)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<QueueRows queue={queue} page={page} />)
-  return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={await listQueueSources(c.var.db)} />)
+  const [sources, pending] = await Promise.all([listQueueSources(c.var.db), pendingCount(c.var.db, queue)])
+  return c.html(<QueuePage ctx={pageContext(c)} queue={queue} page={page} sources={sources} pending={pending} />)
 })
 
 /** The queue page's form: an order chosen there is remembered for next time, then the queue is shown (post, redirect, get). */
@@ -87,13 +87,13 @@ reviewRoutes.post('/:id/claim', async (c) => {
 reviewRoutes.post('/:id', async (c) => {
   const id = conversationId(c)
   const { queue } = await resolveQueue(c)
-  // A refused decision (bad input, a stale version) shows the same conversation again with the reason.
-  rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status }))
-  const input = await parseBody(c, ReviewInput)
-  checkDecision(input, await activeReviewSettings(c.var.db))
+  const body = await readBody(c)
+  // A refused decision (bad input, a stale version) shows the same conversation again with the
+  // reason, and the panel it came from still open with what was typed in it.
+  rerenderOnError(c, (problem, err) => screen(c, queue, id, { error: problem.error, status: err.status, submitted: submittedDecision(body) }))
+  const input = parseInput(ReviewInput, body)
   const reviewerId = signedInUser(c).id
-  await recordDecision(c.var.db, id, reviewerId, input)
-  await deleteDraft(c.var.db, reviewerId, `review-comment:${id}`)
+  await decide(c.var.db, id, reviewerId, input)
   const next = await neighbourInQueue(c.var.db, queue, { fromId: id, direction: 'next', reviewerId })
   return moveTo(c, queue, next, input.action)
 })
@@ -116,10 +116,15 @@ async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome:
     message: TOASTS[outcome],
     undo: outcome === 'undo' ? undefined : { url: `/review/undo${queueParams(queue)}`, label: 'Undo' },
   })
-  return screen(c, queue, id, { notice: OUTCOMES[outcome] })
+  return screen(c, queue, id, { notice: outcomeNotice(outcome, id !== undefined) })
 }
 
-async function screen(c: C, queue: ReviewQueue, id: string | undefined, options: { notice?: string; error?: string; status?: ContentfulStatusCode } = {}) {
+async function screen(
+  c: C,
+  queue: ReviewQueue,
+  id: string | undefined,
+  options: { notice?: string; error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision } = {},
+) {
   const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
   const item = 'item' in data ? data.item : undefined
   const draft =
@@ -128,7 +133,7 @@ async function screen(c: C, queue: ReviewQueue, id: string | undefined, options:
       page: `/review/${item.id}${queueParams(queue)}`,
       current: { version: item.version, thing: 'conversation' },
     }))
-  const props = { ...data, notice: options.notice, error: options.error, keys: preferencesOf(c).shortcuts, draft }
+  const props = { ...data, notice: options.notice, error: options.error, submitted: options.submitted, keys: preferencesOf(c).shortcuts, draft }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)

@@ -3,17 +3,28 @@ import { findConversation } from '../conversations/detail'
 import type { DB } from '../db/schema'
 import { NotFound } from '../errors'
 import { listReviewHistory } from './queries'
-import { claimHolder, neighbourInQueue, type ReviewQueue } from './queue'
+import { claimHolder, neighbourInQueue, queuePosition, type ReviewQueue } from './queue'
 import { activeReviewSettings } from './settings'
 
 /** Sentences for the outcome codes carried in redirects, so a crafted link cannot put words on the page. */
-export const OUTCOMES = {
-  approve: 'Approved. Here is the next one.',
-  reject: 'Rejected. Here is the next one.',
-  request_changes: 'Sent back for changes. Here is the next one.',
+const DONE = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  request_changes: 'Sent back for changes.',
   undo: 'Undone: this conversation is pending review again.',
 } as const
-export type Outcome = keyof typeof OUTCOMES
+export type Outcome = keyof typeof DONE
+
+/** What the screen says after a decision: "Here is the next one" only when there is a next one. */
+export function outcomeNotice(outcome: Outcome, next: boolean): string {
+  return next && outcome !== 'undo' ? `${DONE[outcome]} Here is the next one.` : DONE[outcome]
+}
+
+/** The notices for `?done=` on a conversation the reviewer was moved on to. */
+export const OUTCOMES: Record<Outcome, string> = Object.fromEntries((Object.keys(DONE) as Outcome[]).map((o) => [o, outcomeNotice(o, true)])) as Record<
+  Outcome,
+  string
+>
 
 /**
  * Everything the review screen needs for one conversation, read in parallel: the conversation, its
@@ -21,16 +32,17 @@ export type Outcome = keyof typeof OUTCOMES
  * nothing: the screen claims the conversation with a POST once it is shown (POST /review/:id/claim).
  */
 export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
-  const [item, history, settings, previousId, nextId, claimedBy] = await Promise.all([
+  const [item, history, settings, previousId, nextId, claimedBy, position] = await Promise.all([
     findConversation(db, id),
     listReviewHistory(db, id),
     activeReviewSettings(db),
     neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
     neighbourInQueue(db, queue, { fromId: id, direction: 'next', reviewerId }),
     claimHolder(db, id, reviewerId),
+    queuePosition(db, queue, id),
   ])
   if (!item) throw new NotFound('This conversation does not exist or has been deleted.')
-  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy }
+  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy, position }
 }
 
 /** The screen shown when the queue has nothing left for this reviewer. */

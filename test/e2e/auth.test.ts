@@ -63,7 +63,7 @@ test('an API token created on the settings page is shown once and works as a bea
     await page.goto(`${server.url}/settings/tokens`)
     await page.fill('input[name=name]', 'my script')
     await page.click('text=Create token')
-    const token = (await page.textContent('#new-token'))?.trim() ?? ''
+    const token = await page.inputValue('#new-token')
     expect(token).toMatch(/^td_/)
     const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(await me.json()).toMatchObject({ email: reviewer.email, role: 'reviewer' })

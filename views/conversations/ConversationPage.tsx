@@ -1,13 +1,16 @@
+import type { Child } from 'hono/jsx'
 import { can } from '../../src/auth/roles'
 import type { ConversationDetail, VersionEntry } from '../../src/conversations/detail'
 import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
+import type { SubmittedDecision } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
 import { FormError } from '../Field'
 import { count, money, STATUS_LABELS, score, when } from '../format'
 import { VersionsList } from '../generation/VersionsList'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
+import { ReviewActions } from '../review/ReviewActions'
 import { ReviewHistory } from '../review/ReviewHistory'
 import { SourceSection } from './SourceSection'
 import { Turns } from './Turns'
@@ -22,10 +25,13 @@ export function ConversationPage(props: {
   versions: VersionEntry[]
   notice?: string
   error?: string
+  /** A refused decision: its panel opens again with what was ticked and typed. */
+  submitted?: SubmittedDecision
 }) {
   const c = props.conversation
   const role = props.ctx.user!.role
   const editable = can(role, 'edit')
+  const reviewable = can(role, 'review') && c.status === 'pending_review' && !c.deleted_at
   // Content versions (v1, v2 … in the table below, newest first) number the turns' states; with none recorded
   // the turns are the first. c.version is the row's change counter, shown as "revision".
   const contentVersion = props.versions[0]?.version ?? 1
@@ -45,6 +51,11 @@ export function ConversationPage(props: {
       </p>
       <Notice message={props.notice} />
       <FormError message={props.error} />
+      {reviewable && (
+        <section aria-label="Review">
+          <ReviewActions conversation={c} action={`/conversations/${c.id}/review`} reasons={props.reasons} submitted={props.submitted} />
+        </section>
+      )}
       {c.status === 'needs_revision' && (
         <section class="notice" aria-label="Changes requested">
           <p>
@@ -94,72 +105,69 @@ export function ConversationPage(props: {
         </section>
         <aside class="metadata" aria-label="Details">
           <h2>Details</h2>
-          <dl>
-            <dt>Template</dt>
-            <dd>
-              {c.template_id ? <a href={`/templates/${c.template_id}`}>{c.template_name ?? 'template'}</a> : '—'}
-              {c.template_version !== null && ` (version ${c.template_version})`}
-            </dd>
-            <dt>Scenario</dt>
-            <dd>{c.scenario_name ?? '—'}</dd>
-            <dt>Edge case</dt>
-            <dd>{c.edge_case_name ?? '—'}</dd>
-            <dt>Batch</dt>
-            <dd>{c.batch_id ? <a href={`/batches/${c.batch_id}`}>{c.batch_name ?? 'batch'}</a> : '—'}</dd>
-            <dt>Persona · emotion · topic</dt>
-            <dd>
-              {c.persona || '—'} · {c.emotion || '—'} · {c.topic || '—'}
-            </dd>
-            <dt>Model</dt>
-            <dd>{c.model ?? '—'}</dd>
-            <dt>Tokens</dt>
-            <dd>
-              {count(c.input_tokens)} in · {count(c.output_tokens)} out · {count(c.cache_read_tokens)} cache read · {count(c.cache_write_tokens)} cache write
-            </dd>
-            <dt>Cost</dt>
-            <dd>{money(c.cost_usd)}</dd>
-            <dt>Generation time</dt>
-            <dd>
-              {c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`} ({c.attempts} {c.attempts === 1 ? 'attempt' : 'attempts'})
-            </dd>
-            <dt>Quality</dt>
-            <dd>
-              {score(c.quality_score)}
-              {c.quality_parts && (
-                <ul class="quality-parts">
-                  {Object.entries(c.quality_parts).map(([part, value]) => (
-                    <li>
-                      {part}: {Number(value).toFixed(2)}
-                    </li>
-                  ))}
-                </ul>
+          <table class="table details-table">
+            <tbody>
+              <Row label="Template">
+                {c.template_id ? <a href={`/templates/${c.template_id}`}>{c.template_name ?? 'template'}</a> : '—'}
+                {c.template_version !== null && ` (version ${c.template_version})`}
+              </Row>
+              <Row label="Scenario">{c.scenario_name ?? '—'}</Row>
+              <Row label="Edge case">{c.edge_case_name ?? '—'}</Row>
+              <Row label="Batch">{c.batch_id ? <a href={`/batches/${c.batch_id}`}>{c.batch_name ?? 'batch'}</a> : '—'}</Row>
+              <Row label="Persona">{c.persona || '—'}</Row>
+              <Row label="Emotion">{c.emotion || '—'}</Row>
+              <Row label="Topic">{c.topic || '—'}</Row>
+              <Row label="Model">{c.model ?? '—'}</Row>
+              <Row label="Tokens">
+                {count(c.input_tokens)} in · {count(c.output_tokens)} out
+                {(c.cache_read_tokens > 0 || c.cache_write_tokens > 0) && (
+                  <span class="muted">
+                    {' '}
+                    · {count(c.cache_read_tokens)} cache read · {count(c.cache_write_tokens)} cache write
+                  </span>
+                )}
+              </Row>
+              <Row label="Cost">{money(c.cost_usd)}</Row>
+              <Row label="Generation time">
+                {c.generation_ms === null ? '—' : `${(c.generation_ms / 1000).toFixed(1)} s`} ({c.attempts} {c.attempts === 1 ? 'attempt' : 'attempts'})
+              </Row>
+              <Row label="Quality">
+                <strong>{score(c.quality_score)}</strong>
+                {c.quality_parts && (
+                  <ul class="quality-parts">
+                    {Object.entries(c.quality_parts).map(([part, value]) => (
+                      <li>
+                        {part.replace(/_/g, ' ')} <span class="num">{Number(value).toFixed(2)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </Row>
+              {(c.error_code || c.error_message) && (
+                <Row label="Error">
+                  <span class="form-error">
+                    <code>{c.error_code}</code> {c.error_message}
+                  </span>
+                </Row>
               )}
-            </dd>
-            {(c.error_code || c.error_message) && (
-              <>
-                <dt>Error</dt>
-                <dd class="form-error">
-                  <code>{c.error_code}</code> {c.error_message}
-                </dd>
-              </>
-            )}
-            <dt>Created</dt>
-            <dd>{when(c.created_at)}</dd>
-            <dt>Updated</dt>
-            <dd>{when(c.updated_at)}</dd>
-            <dt>Reviewed</dt>
-            <dd>{when(c.reviewed_at)}</dd>
-          </dl>
+              <Row label="Created">{when(c.created_at)}</Row>
+              <Row label="Updated">{when(c.updated_at)}</Row>
+              <Row label="Reviewed">{when(c.reviewed_at)}</Row>
+            </tbody>
+          </table>
           <SourceSection conversationId={c.id} parentChunkId={c.parent_chunk_id} context={c.chunk_context} canLink={editable} />
           <h3>Parameters</h3>
-          <dl class="parameters">
-            {Object.entries(c.parameters).map(([name, value]) => (
-              <>
-                <dt>{name}</dt>
-                <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
-              </>
-            ))}
-          </dl>
+          {Object.keys(c.parameters).length === 0 ? (
+            <p class="muted">None.</p>
+          ) : (
+            <table class="table details-table parameters">
+              <tbody>
+                {Object.entries(c.parameters).map(([name, value]) => (
+                  <Row label={name}>{typeof value === 'string' ? value : JSON.stringify(value)}</Row>
+                ))}
+              </tbody>
+            </table>
+          )}
           {c.prompt && (
             <details>
               <summary>Prompt</summary>
@@ -187,5 +195,15 @@ export function ConversationPage(props: {
       <ReviewHistory history={props.history} reasons={props.reasons} />
       <VersionsList conversationId={c.id} versions={props.versions} conversationVersion={c.version} canEdit={editable} />
     </Layout>
+  )
+}
+
+/** One row of the details table: a label and its value. */
+function Row(props: { label: string; children?: Child }) {
+  return (
+    <tr>
+      <th scope="row">{props.label}</th>
+      <td>{props.children}</td>
+    </tr>
   )
 }

@@ -1,4 +1,5 @@
 import type { BulkAction } from '../../src/conversations/bulk'
+import { COLUMN_LABELS, DASHBOARD_COLUMNS } from '../../src/conversations/columns'
 import type { ConversationFilter, FilterChoices } from '../../src/conversations/filter'
 import type { ConversationPage } from '../../src/conversations/list'
 import type { Sort } from '../../src/conversations/sort'
@@ -12,7 +13,7 @@ import { Notice } from '../Notice'
 import { SearchBox } from '../SearchBox'
 import { Table } from '../Table'
 import { BulkForm } from './BulkForm'
-import { COLUMNS, ConversationRows } from './ConversationRows'
+import { ConversationRows, type RowOptions, tableHeadings } from './ConversationRows'
 import { DailyChartPlaceholder } from './DailyChart'
 import { SummaryPlaceholder } from './SummaryCards'
 
@@ -35,8 +36,9 @@ export type DashboardView = {
   params: string
   actions: BulkAction[]
   notice?: string
-  /** The user's own threshold: rows scoring below it are highlighted. */
-  highlightBelow: number | null
+  rows: RowOptions
+  /** The template filtered on, named once above the table. */
+  templateName?: string
 }
 
 export function DashboardPage(props: { ctx: PageContext; view: DashboardView; choices: FilterChoices }) {
@@ -66,10 +68,18 @@ export function Results(props: { view: DashboardView }) {
       <Notice message={view.notice} />
       <SummaryPlaceholder params={view.params} />
       <DailyChartPlaceholder params={view.params} />
-      {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
+      <div class="table-tools">
+        {view.actions.length > 0 && <BulkForm filter={view.filter} actions={view.actions} />}
+        <ColumnChooser view={view} />
+      </div>
+      {view.templateName && (
+        <p class="table-caption">
+          Template: <strong>{view.templateName}</strong>
+        </p>
+      )}
       <div class="table-scroll">
-        <Table head={COLUMNS} class="conversations" bodyId="rows">
-          <ConversationRows page={view.page} params={view.params} selectable={view.actions.length > 0} highlightBelow={view.highlightBelow} />
+        <Table head={tableHeadings(view.rows)} class="conversations" bodyId="rows">
+          <ConversationRows page={view.page} params={view.params} options={view.rows} />
         </Table>
       </div>
     </section>
@@ -93,16 +103,15 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         </button>
       </form>
       <LiveForm action="/" class="filters" id="filters" target="#results" trigger="submit, change">
-        <fieldset>
+        <fieldset class="chips">
           <legend>Status</legend>
           {CONVERSATION_STATUSES.map((status) => (
             <label class="check">
               <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
             </label>
           ))}
-          <small class="muted">Cancelled conversations (never generated) show only when ticked.</small>
         </fieldset>
-        <fieldset>
+        <fieldset class="chips">
           <legend>Tier</legend>
           {TIERS.map((tier) => (
             <label class="check">
@@ -111,37 +120,35 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
           ))}
         </fieldset>
         <Choice name="template_id" label="Template" value={filter.template_id} options={choices.templates.map((t) => ({ value: t.id, label: t.name }))} />
-        <Choice name="scenario_id" label="Scenario" value={filter.scenario_id} options={choices.scenarios.map((s) => ({ value: s.id, label: s.name }))} />
         <Choice name="batch_id" label="Batch" value={filter.batch_id} options={choices.batches.map((b) => ({ value: b.id, label: b.name }))} />
-        <div class="field">
-          <label for="f-quality-min">Quality from</label>
-          <input id="f-quality-min" type="number" name="quality_min" min="0" max="10" step="0.1" value={filter.quality_min?.toString() ?? ''} />
+        <div class="field quality-range">
+          <span class="label">Quality</span>
+          <span class="range">
+            <input
+              id="f-quality-min"
+              type="number"
+              name="quality_min"
+              min="0"
+              max="10"
+              step="0.1"
+              value={filter.quality_min?.toString() ?? ''}
+              aria-label="Quality from"
+              placeholder="from"
+            />
+            –
+            <input
+              id="f-quality-max"
+              type="number"
+              name="quality_max"
+              min="0"
+              max="10"
+              step="0.1"
+              value={filter.quality_max?.toString() ?? ''}
+              aria-label="Quality to"
+              placeholder="to"
+            />
+          </span>
         </div>
-        <div class="field">
-          <label for="f-quality-max">to</label>
-          <input id="f-quality-max" type="number" name="quality_max" min="0" max="10" step="0.1" value={filter.quality_max?.toString() ?? ''} />
-        </div>
-        <div class="field">
-          <label for="f-created-from">Created from</label>
-          <input id="f-created-from" type="date" name="created_from" value={filter.created_from ?? ''} />
-        </div>
-        <div class="field">
-          <label for="f-created-to">to</label>
-          <input id="f-created-to" type="date" name="created_to" value={filter.created_to ?? ''} />
-        </div>
-        <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
-        <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
-        <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
-        <Choice name="simulated" label="Simulated" blank="Either" value={filter.simulated?.toString()} options={yesOrNo('Simulated only', 'Real only')} />
-        <Choice name="document_id" label="Document" value={filter.document_id} options={choices.documents.map((d) => ({ value: d.id, label: d.title }))} />
-        <div class="field">
-          <label for="f-chunk">Chunk id</label>
-          <input id="f-chunk" type="text" name="chunk_id" value={filter.chunk_id ?? ''} autocomplete="off" />
-        </div>
-        <Choice name="grounded" label="Grounded" blank="Either" value={filter.grounded?.toString()} options={yesOrNo('Grounded in a chunk', 'Not grounded')} />
-        <label class="check">
-          <input type="checkbox" name="orphaned" value="true" checked={filter.orphaned === true} /> Orphaned only (chunk gone)
-        </label>
         <div class="field">
           <label for="f-sort">Sort</label>
           <select id="f-sort" name="sort">
@@ -152,6 +159,40 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
             ))}
           </select>
         </div>
+        <details class="more-filters" open={moreFiltersSet(filter)}>
+          <summary>More filters</summary>
+          <div class="more-grid">
+            <Choice name="scenario_id" label="Scenario" value={filter.scenario_id} options={choices.scenarios.map((s) => ({ value: s.id, label: s.name }))} />
+            <div class="field">
+              <label for="f-created-from">Created from</label>
+              <input id="f-created-from" type="date" name="created_from" value={filter.created_from ?? ''} />
+            </div>
+            <div class="field">
+              <label for="f-created-to">Created to</label>
+              <input id="f-created-to" type="date" name="created_to" value={filter.created_to ?? ''} />
+            </div>
+            <Vocabulary name="persona" label="Persona" value={filter.persona} options={choices.personas} />
+            <Vocabulary name="emotion" label="Emotion" value={filter.emotion} options={choices.emotions} />
+            <Vocabulary name="topic" label="Topic" value={filter.topic} options={choices.topics} />
+            <Choice name="simulated" label="Simulated" blank="Either" value={filter.simulated?.toString()} options={yesOrNo('Simulated only', 'Real only')} />
+            <Choice name="document_id" label="Document" value={filter.document_id} options={choices.documents.map((d) => ({ value: d.id, label: d.title }))} />
+            <div class="field">
+              <label for="f-chunk">Chunk id</label>
+              <input id="f-chunk" type="text" name="chunk_id" value={filter.chunk_id ?? ''} autocomplete="off" />
+            </div>
+            <Choice
+              name="grounded"
+              label="Grounded"
+              blank="Either"
+              value={filter.grounded?.toString()}
+              options={yesOrNo('Grounded in a chunk', 'Not grounded')}
+            />
+            <label class="check">
+              <input type="checkbox" name="orphaned" value="true" checked={filter.orphaned === true} /> Orphaned only (chunk gone)
+            </label>
+          </div>
+          <p class="muted small">Cancelled conversations (never generated) show only when that status is ticked.</p>
+        </details>
         <div class="actions">
           <button type="submit" class="primary">
             Apply
@@ -160,6 +201,37 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         </div>
       </LiveForm>
     </>
+  )
+}
+
+/** The filters under "More filters": the section opens by itself when one of them is in use. */
+function moreFiltersSet(filter: ConversationFilter): boolean {
+  const { scenario_id, created_from, created_to, persona, emotion, topic, simulated, document_id, chunk_id, grounded, orphaned } = filter
+  return [scenario_id, created_from, created_to, persona, emotion, topic, simulated, document_id, chunk_id, grounded, orphaned].some((v) => v !== undefined)
+}
+
+/**
+ * Which columns the table shows: a plain form (works without JavaScript) that saves the choice in
+ * the user's preferences and opens the dashboard again with the same filters.
+ */
+function ColumnChooser(props: { view: DashboardView }) {
+  const chosen = new Set(props.view.rows.columns)
+  return (
+    <details class="column-chooser">
+      <summary>Columns</summary>
+      <form method="post" action="/settings/preferences/dashboard-columns" class="column-form">
+        <input type="hidden" name="query" value={props.view.params} />
+        <fieldset>
+          <legend>Show these columns (title always shown)</legend>
+          {DASHBOARD_COLUMNS.map((column) => (
+            <label class="check">
+              <input type="checkbox" name="columns" value={column} checked={chosen.has(column)} /> {COLUMN_LABELS[column]}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit">Save columns</button>
+      </form>
+    </details>
   )
 }
 

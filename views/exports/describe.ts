@@ -1,4 +1,6 @@
 import { FILTER_KEYS } from '../../src/conversations/filter'
+import type { ConversationStatus } from '../../src/db/schema'
+import { STATUS_LABELS } from '../format'
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
@@ -20,7 +22,10 @@ export function describeScope(scope: Record<string, unknown>): string {
   for (const key of FILTER_KEYS) {
     const value = scope[key]
     if (value === undefined || value === null) continue
-    parts.push(`${key.replaceAll('_', ' ')}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
+    // Statuses in words ("pending review"), never the stored code.
+    const words = (v: unknown) =>
+      key === 'status' && typeof v === 'string' && v in STATUS_LABELS ? STATUS_LABELS[v as ConversationStatus].toLowerCase() : String(v)
+    parts.push(`${key.replaceAll('_', ' ')}: ${Array.isArray(value) ? value.map(words).join(', ') : words(value)}`)
   }
   return parts.join(' · ') || 'everything'
 }

@@ -6,7 +6,7 @@ import { Layout } from '../Layout'
 import { BatchProgress } from './BatchProgress'
 import { ThroughputChart } from './ThroughputChart'
 
-export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit: boolean; throughput: Throughput }) {
+export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit: boolean; canReview: boolean; throughput: Throughput }) {
   const { batch } = props
   return (
     <Layout ctx={props.ctx} title={batch.name}>
@@ -18,7 +18,7 @@ export function BatchPage(props: { ctx: PageContext; batch: BatchState; canEdit:
         {batch.total} conversations from template <a href={`/templates/${batch.template_id}`}>{batch.template_name}</a>
       </p>
       <div data-sse-src={`/batches/${batch.id}/events`} data-sse-target="batch-progress">
-        <BatchProgress batch={batch} canEdit={props.canEdit} />
+        <BatchProgress batch={batch} canEdit={props.canEdit} canReview={props.canReview} />
       </div>
       <ThroughputChart batch={batch} throughput={props.throughput} />
       <ChartScripts />

@@ -1,5 +1,5 @@
 import type { BatchState } from '../../src/generation/batches/state'
-import { count } from '../format'
+import { BATCH_STATUS_LABELS, count, percent } from '../format'
 import { dollars, duration } from './format'
 
 /**
@@ -7,7 +7,7 @@ import { dollars, duration } from './format'
  * and the controls that fit its status. The page includes it; the SSE stream pushes it again on
  * every change, swapped by id (public/batch-progress.js).
  */
-export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?: Date }) {
+export function BatchProgress(props: { batch: BatchState; canEdit: boolean; canReview: boolean; now?: Date }) {
   const { batch } = props
   const { queued, generating, done, failed, cancelled } = batch.counts
   // Cancelled conversations were never generated: they count towards neither throughput nor failure.
@@ -18,18 +18,28 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
   const remaining = queued + generating
   const eta = throughput > 0 ? remaining / throughput : Number.POSITIVE_INFINITY
   const over = batch.status === 'done' || batch.status === 'cancelled'
+  const settled = finished + cancelled
+  const share = batch.total > 0 ? settled / batch.total : 1
+  const reviewable = props.canReview && batch.status === 'done' && done > 0
   return (
     <section id="batch-progress" class="card" data-status={batch.status} data-finished={over ? 'true' : 'false'} aria-live="polite">
       <p>
-        Status: <span class={`pill ${batch.status === 'done' ? 'good' : batch.status === 'cancelled' ? 'muted' : ''}`}>{batch.status}</span>{' '}
-        {batch.simulated && <span class="pill">simulated</span>}{' '}
+        Status: <span class={`pill batch-${batch.status}`}>{BATCH_STATUS_LABELS[batch.status]}</span> {batch.simulated && <span class="pill">simulated</span>}{' '}
         {batch.uses_message_batches && (
           <span class="pill" title={batch.message_batch_id ?? 'not submitted yet'}>
             Message Batches API{batch.message_batch_id ? '' : ': submitting'}
           </span>
         )}
       </p>
-      <table class="table">
+      <div class="progress-line">
+        <progress max={batch.total} value={settled} aria-label="Batch progress">
+          {percent(share)}
+        </progress>
+        <span>
+          {count(settled)} of {count(batch.total)} ({percent(share)})
+        </span>
+      </div>
+      <table class="table batch-counts">
         <tbody>
           <tr>
             <th>Queued</th>
@@ -64,7 +74,9 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
             <th>Throughput</th>
             <td colspan={4}>{(throughput * 60).toFixed(1)} / min</td>
             <th>ETA</th>
-            <td colspan={4}>{over || remaining === 0 ? '—' : duration(eta)}</td>
+            <td colspan={4} data-eta>
+              {batch.status === 'paused' ? 'paused' : over || remaining === 0 ? '—' : duration(eta)}
+            </td>
           </tr>
         </tbody>
       </table>
@@ -80,7 +92,16 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
           they stay within the source.
         </p>
       )}
-      {props.canEdit && <BatchControls batch={batch} />}
+      {(props.canEdit || reviewable) && (
+        <div class="controls">
+          {reviewable && (
+            <a class="button primary" href={`/review?batch_id=${batch.id}`}>
+              Review these
+            </a>
+          )}
+          {props.canEdit && <BatchControls batch={batch} />}
+        </div>
+      )}
       <h2>Latest results</h2>
       {batch.latest.length === 0 ? (
         <p class="muted">Nothing finished yet.</p>
@@ -90,7 +111,7 @@ export function BatchProgress(props: { batch: BatchState; canEdit: boolean; now?
             <li>
               <a href={`/conversations/${item.id}`}>{item.title || '(untitled)'}</a>{' '}
               {item.status === 'failed' ? (
-                <span class="pill bad">failed: {item.error_code}</span>
+                <span class="pill bad">{item.error_code ? `failed: ${item.error_code}` : 'failed'}</span>
               ) : (
                 <span class={`pill ${item.flagged ? 'bad' : 'good'}`}>quality {item.quality_score?.toFixed(1) ?? '—'}</span>
               )}
@@ -110,14 +131,15 @@ function BatchControls(props: { batch: BatchState }) {
       <button type="submit">{label}</button>
     </form>
   )
+  // Inside a div, not a p: a <form> start tag closes an open <p>, which put each button on its own line.
   return (
-    <p class="controls">
+    <>
       {batch.status === 'running' && !batch.uses_message_batches && action('pause', 'Pause')}
       {batch.status === 'paused' && action('resume', 'Resume')}
       {(batch.status === 'running' || batch.status === 'paused') && action('cancel', 'Cancel…', true)}
       {batch.counts.failed > 0 && action('retry', `Retry ${batch.counts.failed} failed`)}
       {batch.counts.cancelled > 0 && action('clear-cancelled', `Clear ${batch.counts.cancelled} cancelled`)}
       {batch.grounded > 0 && batch.counts.done > 0 && action('judge-grounding', 'Judge grounding with Claude…', true)}
-    </p>
+    </>
   )
 }

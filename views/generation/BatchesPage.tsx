@@ -1,6 +1,6 @@
 import type { BatchListItem } from '../../src/generation/batches/state'
 import type { PageContext } from '../../src/http/page-context'
-import { count, when } from '../format'
+import { BATCH_STATUS_LABELS, count, when } from '../format'
 import { Layout } from '../Layout'
 import { Pager } from '../Pager'
 import { Table } from '../Table'
@@ -21,7 +21,7 @@ export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; n
             </td>
             <td>{b.template_name}</td>
             <td>
-              <span class="pill">{b.status}</span>
+              <span class={`pill batch-${b.status}`}>{BATCH_STATUS_LABELS[b.status]}</span>
             </td>
             <td>
               {count(b.finished)} / {count(b.total)}

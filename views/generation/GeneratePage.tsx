@@ -138,7 +138,7 @@ export function GeneratePage(props: {
                     <small class="muted">{[s.persona, s.emotion, s.topic].filter(Boolean).join(' · ')}</small>
                   </label>
                   {s.edge_cases.map((e) => (
-                    <label class="nested">
+                    <label class="check edge-case">
                       <input type="checkbox" name="edge_case_ids" value={e.id} checked={edgeIds.has(e.id)} /> edge case: {e.name}{' '}
                       <small class="muted">complexity {e.complexity}</small>
                     </label>
@@ -195,46 +195,49 @@ export function GeneratePage(props: {
               <label for="f-max_tokens">Max tokens</label>
               <input id="f-max_tokens" name="max_tokens" type="number" value={firstValue('max_tokens')} placeholder={String(choices.settings.max_tokens)} />
             </div>
-            <label>
+            <label class="check">
               <input type="checkbox" name="message_batches" value="on" checked={firstValue('message_batches') === 'on'} /> Send through the Message Batches API:
               half price, results within 24 hours
             </label>
           </fieldset>
-          {estimate && (
-            <section class="notice" id="estimate" role="status">
-              <p>
-                <strong>{count(estimate.calls)}</strong> calls, about {count(estimate.input_tokens)} input and {count(estimate.output_tokens)} output tokens,{' '}
-                <strong>{dollars(estimate.cost_usd)}</strong>,{' '}
-                {firstValue('message_batches') === 'on'
-                  ? 'at Message Batches prices, with results within 24 hours.'
-                  : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
-              </p>
-              <p class="muted" id="estimate-basis">
-                {estimate.calibrated_from === null
-                  ? 'Tokens guessed from the prompts’ length: after 20 conversations of this template, estimates use what they really used.'
-                  : `Based on ${count(estimate.calibrated_from)} past conversations of this template.`}
-              </p>
-              {estimate.chunk_tokens > 0 && (
-                <p id="estimate-chunks">
-                  Grounded in {count(chunks.length)} chunk{chunks.length === 1 ? '' : 's'}: {count(estimate.chunk_tokens)} chunk tokens in all, with{' '}
-                  {count(estimate.cache_reads)} expected cache read{estimate.cache_reads === 1 ? '' : 's'} (the first call for each chunk writes the prompt
-                  cache, the others read it{estimate.cache_reads === 0 ? "; a prompt shorter than the model's minimum cacheable length is not cached" : ''}).
-                </p>
-              )}
-            </section>
-          )}
-          <p>
-            <button type="submit">Preview cost</button>{' '}
+          {/* The estimate and the buttons stay in view at the bottom of the window while the form is long. */}
+          <div class="sticky-actions">
             {estimate && (
-              <button type="submit" class="primary" formaction="/generate/batches">
-                Start batch
-              </button>
-            )}{' '}
-            <button type="submit" formaction="/generate/single">
-              Generate one now
-            </button>{' '}
-            <DraftStatus />
-          </p>
+              <section class="notice" id="estimate" role="status">
+                <p>
+                  <strong>{count(estimate.calls)}</strong> calls, about {count(estimate.input_tokens)} input and {count(estimate.output_tokens)} output tokens,{' '}
+                  <strong>{dollars(estimate.cost_usd)}</strong>,{' '}
+                  {firstValue('message_batches') === 'on'
+                    ? 'at Message Batches prices, with results within 24 hours.'
+                    : `about ${duration(estimate.expected_seconds)} at ${choices.settings.requests_per_minute} requests/minute.`}
+                </p>
+                <p class="muted" id="estimate-basis">
+                  {estimate.calibrated_from === null
+                    ? 'Tokens guessed from the prompts’ length: after 20 conversations of this template, estimates use what they really used.'
+                    : `Based on ${count(estimate.calibrated_from)} past conversations of this template.`}
+                </p>
+                {estimate.chunk_tokens > 0 && (
+                  <p id="estimate-chunks">
+                    Grounded in {count(chunks.length)} chunk{chunks.length === 1 ? '' : 's'}: {count(estimate.chunk_tokens)} chunk tokens in all, with{' '}
+                    {count(estimate.cache_reads)} expected cache read{estimate.cache_reads === 1 ? '' : 's'} (the first call for each chunk writes the prompt
+                    cache, the others read it{estimate.cache_reads === 0 ? "; a prompt shorter than the model's minimum cacheable length is not cached" : ''}).
+                  </p>
+                )}
+              </section>
+            )}
+            <p>
+              <button type="submit">Preview cost</button>{' '}
+              {estimate && (
+                <button type="submit" class="primary" formaction="/generate/batches">
+                  Start batch
+                </button>
+              )}{' '}
+              <button type="submit" formaction="/generate/single">
+                Generate one now
+              </button>{' '}
+              <DraftStatus />
+            </p>
+          </div>
         </form>
       )}
     </Layout>

@@ -1,7 +1,7 @@
 import { TIERS } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { ORDER_LABELS, type QueueItem, queueParams, REVIEW_ORDERS, type ReviewQueue } from '../../src/review/queue'
-import { score, when } from '../format'
+import { count, score, when } from '../format'
 import { Layout } from '../Layout'
 import { LoadMore } from '../Pager'
 import { EmptyRow, Table } from '../Table'
@@ -13,6 +13,8 @@ export type QueuePageProps = {
   queue: ReviewQueue
   page: { items: QueueItem[]; next_cursor: string | null }
   sources: { templates: Source[]; batches: Source[] }
+  /** Pending conversations in this queue (counted up to a cap; `more` past it). */
+  pending: { total: number; more: boolean }
 }
 
 /** The review queue: filters and order, the first page of pending conversations, and the way in. */
@@ -24,6 +26,19 @@ export function QueuePage(props: QueuePageProps) {
       <link rel="stylesheet" href="/static/review.css" />
       <ReviewNav ctx={props.ctx} />
       <h1>Review queue</h1>
+      {/* The way in comes first, and has the keyboard when the page opens: Enter starts reviewing. */}
+      <p class="queue-start">
+        <a class="button primary" href={`/review/next${qs}`} autofocus>
+          Start reviewing
+        </a>{' '}
+        <span class="pending-count" role="status">
+          <strong>
+            {count(props.pending.total)}
+            {props.pending.more && '+'}
+          </strong>{' '}
+          {props.pending.total === 1 && !props.pending.more ? 'conversation' : 'conversations'} pending review
+        </span>
+      </p>
       <form method="post" action="/review/queue" class="queue-filters">
         <label>
           Order{' '}
@@ -57,11 +72,6 @@ export function QueuePage(props: QueuePageProps) {
         </label>
         <button type="submit">Apply</button>
       </form>
-      <p>
-        <a class="button primary" href={`/review/next${qs}`}>
-          Start reviewing
-        </a>
-      </p>
       <Table head={['Title', 'Tier', 'Quality', 'Template', 'Turns', 'Created', '']} bodyId="queue-rows">
         <QueueRows queue={queue} page={props.page} />
       </Table>

@@ -2,15 +2,16 @@ import type { ConversationDetail } from '../../src/conversations/detail'
 import type { ChunkContext, RejectionReason, Turn } from '../../src/db/schema'
 import type { DraftFields, DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { ShortcutAction } from '../../src/preferences/schema'
-import { statusWords } from '../../src/review/actions'
+import { type SubmittedDecision, statusWords, submittedDecision } from '../../src/review/actions'
 import type { ReviewHistoryEntry } from '../../src/review/queries'
-import { queueParams, type ReviewQueue } from '../../src/review/queue'
+import { type QueuePosition, queueParams, type ReviewQueue } from '../../src/review/queue'
 import { highlightSource } from '../../src/review/source-highlight'
 import { Turns } from '../conversations/Turns'
-import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
+import { DraftOffer } from '../Drafts'
 import { FormError } from '../Field'
-import { STATUS_LABELS, score, when } from '../format'
+import { count, STATUS_LABELS, score, when } from '../format'
 import { Notice } from '../Notice'
+import { ReviewActions } from './ReviewActions'
 import { ReviewHistory } from './ReviewHistory'
 
 export type ReviewScreenProps = {
@@ -23,6 +24,10 @@ export type ReviewScreenProps = {
   nextId?: string
   /** Who else is looking at this conversation right now, if anyone. */
   claimedBy?: string
+  /** Where it stands in the queue: "12 of 100 pending". */
+  position?: QueuePosition
+  /** A refused decision: its panel stays open with what was ticked and typed. */
+  submitted?: SubmittedDecision
   notice?: string
   error?: string
   /** The reviewer's keys (Preferences); j and k stay as second keys for next and previous. */
@@ -55,6 +60,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
           </button>
         </form>
         <a href={`/review${qs}`}>Back to the queue</a>
+        {props.position && <Position position={props.position} />}
         <details class="keys-help">
           <summary data-key="?">
             Keys <kbd>?</kbd>
@@ -64,6 +70,17 @@ export function ReviewScreen(props: ReviewScreenProps) {
       </div>
       {item ? <Review {...props} item={item} qs={qs} /> : <EmptyQueue qs={qs} />}
     </section>
+  )
+}
+
+/** "12 of 100 pending" (or "10,000+ pending" past the count's cap, or just the count when this one is not pending). */
+function Position(props: { position: QueuePosition }) {
+  const { position, total, more } = props.position
+  const all = `${count(total)}${more ? '+' : ''}`
+  return (
+    <span class="queue-position" role="status">
+      {position === null ? `${all} pending` : `${count(position)} of ${all} pending`}
+    </span>
   )
 }
 
@@ -109,9 +126,7 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
   // Both comment forms keep one draft per conversation; a restored one reopens the form it came from.
   const draftKey = `review-comment:${item.id}`
   const restored = props.draft?.restored
-  const restoredText = (name: string) => (typeof restored?.[name] === 'string' ? (restored[name] as string) : undefined)
-  const restoredReasons = new Set([restored?.reasons ?? []].flat())
-  const restoredAction = restoredText('action')
+  const submitted = props.submitted ?? (restored && submittedDecision(restored))
   return (
     <>
       <header class="review-head">
@@ -127,79 +142,7 @@ function Review(props: ReviewScreenProps & { item: ConversationDetail; qs: strin
       {pending && <form method="post" action={`/review/${item.id}/claim`} hx-post={`/review/${item.id}/claim`} hx-trigger="load" hx-swap="none" hidden />}
       {pending && <DraftOffer offer={props.draft?.offer} />}
       {pending ? (
-        <div class="review-actions">
-          <form method="post" action={action} hx-post={action} {...swap} class="inline">
-            <input type="hidden" name="action" value="approve" />
-            <input type="hidden" name="version" value={String(item.version)} />
-            <button type="submit" class="primary" data-hotkey={props.keys.approve}>
-              Approve <kbd>{props.keys.approve}</kbd>
-            </button>
-          </form>
-          <details class="action-panel" id="reject-panel" data-modal open={restoredAction === 'reject'}>
-            <summary data-hotkey={props.keys.reject}>
-              Reject <kbd>{props.keys.reject}</kbd>
-            </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="reject-form" {...draftAttributes(draftKey, item.version)}>
-              <input type="hidden" name="action" value="reject" />
-              <input type="hidden" name="version" value={String(item.version)} />
-              <fieldset>
-                <legend>Reasons (press a digit to toggle, Enter to reject, Esc to cancel)</legend>
-                {props.reasons.map((reason, i) => (
-                  <label class="reason">
-                    <input
-                      type="checkbox"
-                      name="reasons"
-                      value={reason.code}
-                      checked={restoredAction === 'reject' && restoredReasons.has(reason.code)}
-                      data-digit={String(i + 1)}
-                      data-autofocus={i === 0 ? '' : undefined}
-                    />{' '}
-                    <kbd>{i + 1}</kbd> {reason.label}
-                  </label>
-                ))}
-              </fieldset>
-              <label>
-                Comment{' '}
-                <input
-                  type="text"
-                  name="comment"
-                  maxlength={2000}
-                  autocomplete="off"
-                  value={restoredAction === 'reject' ? restoredText('comment') : undefined}
-                />
-              </label>
-              <button type="submit" class="danger">
-                Reject <kbd>Enter</kbd>
-              </button>
-              <DraftStatus />
-            </form>
-          </details>
-          <details class="action-panel" id="changes-panel" data-modal open={restoredAction === 'request_changes'}>
-            <summary data-hotkey={props.keys.request_changes}>
-              Request changes <kbd>{props.keys.request_changes}</kbd>
-            </summary>
-            <form method="post" action={action} hx-post={action} {...swap} class="changes-form" {...draftAttributes(draftKey, item.version)}>
-              <input type="hidden" name="action" value="request_changes" />
-              <input type="hidden" name="version" value={String(item.version)} />
-              <label>
-                What should change?{' '}
-                <input
-                  type="text"
-                  name="comment"
-                  required
-                  maxlength={2000}
-                  autocomplete="off"
-                  data-autofocus
-                  value={restoredAction === 'request_changes' ? restoredText('comment') : undefined}
-                />
-              </label>
-              <button type="submit">
-                Send back <kbd>Enter</kbd>
-              </button>
-              <DraftStatus />
-            </form>
-          </details>
-        </div>
+        <ReviewActions conversation={item} action={action} reasons={props.reasons} keys={props.keys} htmx={swap} submitted={submitted} draftKey={draftKey} />
       ) : (
         <p class="muted">This conversation is {statusWords(item.status)}; only pending conversations can be reviewed.</p>
       )}

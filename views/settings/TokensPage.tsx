@@ -1,6 +1,6 @@
 import type { TokenSummary } from '../../src/auth/tokens'
 import type { PageContext } from '../../src/http/page-context'
-import { Field, FormError } from '../Field'
+import { CopyField, Field, FormError } from '../Field'
 import { Layout } from '../Layout'
 import { SettingsNav } from './SettingsNav'
 import { TokenTable } from './TokenTable'
@@ -26,9 +26,7 @@ export function TokensPage(props: {
           <p>
             Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
           </p>
-          <pre class="secret" id={i === 0 ? 'new-token' : undefined}>
-            {created.token}
-          </pre>
+          <CopyField id={i === 0 ? 'new-token' : `new-token-${i + 1}`} label={`Token ${created.name}`} value={created.token} />
         </section>
       ))}
       <FormError message={props.error} />

@@ -3,17 +3,20 @@ import type { PageContext } from '../../src/http/page-context'
 import type { ResolvedPrompts } from '../../src/templates/prompt'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { valueField } from '../../src/templates/value-fields'
+import { SelectField } from '../Field'
 import { Layout } from '../Layout'
 
 /** What one call would send, from sample values (and optionally a scenario), with its estimated cost. */
 export function PreviewResult(props: { resolved: ResolvedPrompts & { exact: boolean }; estimate: BatchEstimate; model: string }) {
   const { resolved, estimate } = props
   const invalid = Object.entries(resolved.invalid)
+  // A value refused as invalid is named once, as invalid, not again as missing.
+  const missing = resolved.missing.filter((name) => !(name in resolved.invalid))
   return (
     <section id="preview-result">
       {resolved.missing.length > 0 && (
         <p class="form-error" data-missing={resolved.missing.join(',')}>
-          Missing values: {resolved.missing.join(', ')}. They stay as placeholders below.
+          {missing.length > 0 ? `Missing values: ${missing.join(', ')}.` : ''} Values missing or not fitting stay as placeholders below.
         </p>
       )}
       {resolved.unknown.length > 0 && (
@@ -97,25 +100,35 @@ export function PreviewPage(props: {
             </select>
           </div>
         )}
-        {template.parameters.map((param) => (
-          <div class="field">
-            <label for={`f-values-${param.name}`}>
-              {param.name}{' '}
-              <small class="muted">
-                {param.type}
-                {param.required ? ', required' : ''}
-                {param.values ? `: ${param.values.join(', ')}` : ''}
-              </small>
-            </label>
-            <input
-              type="text"
-              id={`f-values-${param.name}`}
+        {template.parameters.map((param) =>
+          param.type === 'enum' && param.values ? (
+            <SelectField
               name={valueField(param.name)}
-              value={props.samples[param.name] ?? ''}
-              placeholder={param.default === undefined ? '' : `default: ${String(param.default)}`}
+              label={`${param.name}${param.required ? ' (required)' : ''}`}
+              options={param.values}
+              blank={param.default === undefined ? '—' : `default: ${String(param.default)}`}
+              value={param.name in props.resolved.invalid ? '' : props.samples[param.name]}
             />
-          </div>
-        ))}
+          ) : (
+            <div class="field">
+              <label for={`f-values-${param.name}`}>
+                {param.name}{' '}
+                <small class="muted">
+                  {param.type}
+                  {param.required ? ', required' : ''}
+                  {param.values ? `: ${param.values.join(', ')}` : ''}
+                </small>
+              </label>
+              <input
+                type="text"
+                id={`f-values-${param.name}`}
+                name={valueField(param.name)}
+                value={param.name in props.resolved.invalid ? '' : (props.samples[param.name] ?? '')}
+                placeholder={param.default === undefined ? '' : `default: ${String(param.default)}`}
+              />
+            </div>
+          ),
+        )}
         <button type="submit" class="primary">
           Preview
         </button>

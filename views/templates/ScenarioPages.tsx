@@ -4,7 +4,7 @@ import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { type EdgeCaseFormValues, SCENARIO_TEXT_FIELDS, type ScenarioFormValues } from '../../src/templates/scenarios'
 import { valueField } from '../../src/templates/value-fields'
 import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
-import { Field, FormError } from '../Field'
+import { Field, FormError, SelectField } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
 import { Table } from '../Table'
@@ -33,27 +33,42 @@ function ScenarioForm(props: {
 }) {
   const { template, values, fields } = props
   const params = template.parameters.filter((param) => !(SCENARIO_TEXT_FIELDS as readonly string[]).includes(param.name))
+  // A field the template declares as an enum is chosen from its values, not typed.
+  const choices = (name: string) => template.parameters.find((param) => param.name === name && param.type === 'enum')?.values
   return (
     <>
       <DraftOffer offer={props.draft} />
       <form method="post" action={props.action} class="card" {...draftAttributes(props.draftKey)}>
         <Field name="name" label="Name" value={values.name} error={fields.name} required />
-        {SCENARIO_TEXT_FIELDS.map((field) =>
-          field === 'persona' || field === 'context' ? (
+        {SCENARIO_TEXT_FIELDS.map((field) => {
+          const options = choices(field)
+          if (options) return <SelectField name={field} label={LABELS[field]} options={options} value={values[field]} error={fields[field]} />
+          return field === 'persona' || field === 'context' ? (
             <TextArea name={field} label={LABELS[field]} value={values[field]} error={fields[field]} rows={2} />
           ) : (
             <Field name={field} label={LABELS[field]} value={values[field]} error={fields[field]} />
+          )
+        })}
+        {params.length > 0 && <h2>Parameter values</h2>}
+        {params.map((param) =>
+          param.type === 'enum' && param.values ? (
+            <SelectField
+              name={valueField(param.name)}
+              label={param.name}
+              options={param.values}
+              blank={param.default === undefined ? '—' : `default: ${String(param.default)}`}
+              value={values.values[param.name] ?? ''}
+              error={fields[valueField(param.name)]}
+            />
+          ) : (
+            <Field
+              name={valueField(param.name)}
+              label={`${param.name} (${param.type}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
+              value={values.values[param.name] ?? ''}
+              error={fields[valueField(param.name)]}
+            />
           ),
         )}
-        {params.length > 0 && <h2>Parameter values</h2>}
-        {params.map((param) => (
-          <Field
-            name={valueField(param.name)}
-            label={`${param.name} (${param.type}${param.values ? `: ${param.values.join(', ')}` : ''}${param.default === undefined ? '' : `; default ${String(param.default)}`})`}
-            value={values.values[param.name] ?? ''}
-            error={fields[valueField(param.name)]}
-          />
-        ))}
         {Object.entries(fields)
           .filter(([key]) => key.startsWith('values.') && !params.some((param) => valueField(param.name) === key))
           .map(([key, message]) => (
