@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx'
 import type { DraftOffer as Offer } from '../src/drafts/drafts'
 import { timeOfDay } from './format'
 
@@ -15,6 +16,18 @@ export function DraftStatus(props: { savedAt?: Date }) {
     <small class="draft-status muted" data-draft-status>
       {props.savedAt ? `Draft saved at ${timeOfDay(props.savedAt)}` : 'Changes are kept as a draft as you type.'}
     </small>
+  )
+}
+
+/** A drafted form's submit button, with the draft's status beside it. */
+export function DraftedSubmit(props: { label: Child }) {
+  return (
+    <p class="actions">
+      <button type="submit" class="primary">
+        {props.label}
+      </button>
+      <DraftStatus />
+    </p>
   )
 }
 

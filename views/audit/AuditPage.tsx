@@ -1,6 +1,7 @@
 import { type AuditEntry, type AuditQuery, diff } from '../../src/audit/changes'
 import { CONFIG_CHANGE_TYPES } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
+import { DateRangeFields } from '../DateRangeFields'
 import { FormError } from '../Field'
 import { when } from '../format'
 import { Layout } from '../Layout'
@@ -63,14 +64,7 @@ export function AuditPage(props: Props) {
             ))}
           </select>
         </label>
-        <label>
-          From
-          <input type="date" name="from" value={query.from} />
-        </label>
-        <label>
-          To
-          <input type="date" name="to" value={query.to} />
-        </label>
+        <DateRangeFields from={query.from} to={query.to} />
         <button type="submit">Filter</button>
       </form>
       {props.items.length === 0 ? (

@@ -1,6 +1,7 @@
 import { ERROR_AREAS, ERROR_CODES, SEVERITIES } from '../../src/error-codes'
 import type { ErrorListItem, ErrorQuery } from '../../src/error-log/queries'
 import type { PageContext } from '../../src/http/page-context'
+import { DateRangeFields } from '../DateRangeFields'
 import { errorWords, when } from '../format'
 import { Layout } from '../Layout'
 import { Pager } from '../Pager'
@@ -65,14 +66,7 @@ export function ErrorLogPage(props: Props) {
             ))}
           </select>
         </label>
-        <label>
-          From
-          <input type="date" name="from" value={query.from} />
-        </label>
-        <label>
-          To
-          <input type="date" name="to" value={query.to} />
-        </label>
+        <DateRangeFields from={query.from} to={query.to} />
         <button type="submit">Filter</button>
       </form>
       <Table wrap class="error-log" head={['When', 'Reference', 'What', 'Message']} empty={props.items.length === 0 && 'No errors match.'}>

@@ -4,7 +4,7 @@ import { listPrice, MODEL_CHOICES } from '../../src/generation/cost'
 import type { PageContext } from '../../src/http/page-context'
 import type { AiConfiguration } from '../../src/settings/ai-configurations'
 import type { ConfigurationTest } from '../../src/settings/ai-test'
-import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
+import { DraftedSubmit, DraftOffer, draftAttributes } from '../Drafts'
 import { Field, FormError } from '../Field'
 import { when } from '../format'
 import { Layout } from '../Layout'
@@ -78,14 +78,7 @@ export function AiSettingsPage(props: {
           ),
         )}
         <PriceFields current={props.current} canChange={props.canChange} fields={props.fields} typed={typed} />
-        {props.canChange && (
-          <p class="actions">
-            <button type="submit" class="primary">
-              Save
-            </button>
-            <DraftStatus />
-          </p>
-        )}
+        {props.canChange && <DraftedSubmit label="Save" />}
       </form>
       <Configurations configurations={props.configurations} canChange={props.canChange} model={props.current.model} />
       <h2>Models and list prices</h2>

@@ -1,7 +1,7 @@
 import type { DraftOffer as Offer } from '../../src/drafts/drafts'
 import type { PageContext } from '../../src/http/page-context'
 import { type ReviewSettings, reasonLines } from '../../src/review/settings'
-import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
+import { DraftedSubmit, DraftOffer, draftAttributes } from '../Drafts'
 import { FormError } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
@@ -65,12 +65,7 @@ export function ReviewSettingsPage(props: {
           {fields.auto_reject_below && <p class="field-error">{fields.auto_reject_below}</p>}
         </div>
         <p class="muted">Thresholds apply when a conversation finishes generating, and are recorded in its history as system actions.</p>
-        <p class="actions">
-          <button type="submit" class="primary">
-            Save
-          </button>
-          <DraftStatus />
-        </p>
+        <DraftedSubmit label="Save" />
       </form>
     </Layout>
   )

@@ -3,7 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 import type { EdgeCase, Scenario, Template } from '../../src/templates/queries'
 import { type EdgeCaseFormValues, SCENARIO_TEXT_FIELDS, type ScenarioFormValues } from '../../src/templates/scenarios'
 import { valueField } from '../../src/templates/value-fields'
-import { DraftOffer, DraftStatus, draftAttributes } from '../Drafts'
+import { DraftedSubmit, DraftOffer, draftAttributes } from '../Drafts'
 import { Field, FormError, SelectField } from '../Field'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
@@ -76,12 +76,7 @@ function ScenarioForm(props: {
               {key.slice(7)}: {message}
             </p>
           ))}
-        <p class="actions">
-          <button type="submit" class="primary">
-            {props.submit}
-          </button>
-          <DraftStatus />
-        </p>
+        <DraftedSubmit label={props.submit} />
       </form>
     </>
   )
@@ -119,12 +114,7 @@ function EdgeCaseForm(props: { action: string; values: EdgeCaseFormValues; field
         <Field name="type" label="Type (e.g. ambiguity, hostility, off-topic)" value={values.type} error={fields.type} />
         <TextArea name="description" label="Description of the hard variant" value={values.description} error={fields.description} rows={3} required />
         <Field name="complexity" label="Complexity (1–10)" type="number" value={values.complexity} error={fields.complexity} />
-        <p class="actions">
-          <button type="submit" class="primary">
-            {props.submit}
-          </button>
-          <DraftStatus />
-        </p>
+        <DraftedSubmit label={props.submit} />
       </form>
     </>
   )
