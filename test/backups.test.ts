@@ -343,9 +343,13 @@ test('editors and admins see and restore backups; reviewers and viewers may not'
   expect((await stateOf(ids[0]!)).row?.deleted_at).toBeNull()
 })
 
-test('the main navigation links the Backups page for editors', async () => {
-  const page = await (await app.request('/', { headers: { cookie } })).text()
-  expect(page).toContain('href="/backups"')
+test('admins and editors reach the Backups page from Recovery in the main navigation, and it shows Recovery as the current area', async () => {
+  const home = await (await app.request('/', { headers: { cookie } })).text()
+  expect(home).toContain('href="/recovery"')
+  const recovery = await (await app.request('/recovery', { headers: { cookie } })).text()
+  expect(recovery).toContain('href="/backups"')
+  const backups = await (await app.request('/backups', { headers: { cookie } })).text()
+  expect(backups).toMatch(/<a href="\/recovery" aria-current="page">Recovery<\/a>/)
 })
 
 test('a backup killed with SIGKILL while it is written is never listed, changes nothing, and its temporary file is cleaned up', async () => {

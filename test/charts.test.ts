@@ -257,7 +257,7 @@ describe('the coverage page', () => {
 
     const { html } = await getHtml(`/coverage?topic=refund&template_id=${source.templateId}`)
     expect(html).toContain('id="coverage-heatmap"')
-    expect(html).toContain('<td style="--heat: 1.000" class="hot" data-persona="parent" data-emotion="calm">3</td>')
+    expect(html).toContain('<td style="--heat: 1.000" data-persona="parent" data-emotion="calm">3</td>')
     expect(html).toContain(`href="/generate?template_id=${source.templateId}&amp;grid_persona=student&amp;grid_emotion=angry&amp;grid_topic=refund"`)
 
     // The link's page has the cell's values in its grid (makeReviewSource's version holds only a name).

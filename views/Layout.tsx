@@ -13,11 +13,15 @@ const NAV: NavItem[] = [
   { href: '/coverage', label: 'Coverage', needs: 'view' },
   { href: '/exports', label: 'Exports', needs: 'edit' },
   { href: '/recovery', label: 'Recovery', needs: 'edit' },
-  { href: '/backups', label: 'Backups', needs: 'edit' },
   { href: '/settings', label: 'Settings', needs: 'view' },
 ]
 
+/** Pages that sit under another item of the main navigation: the backups are part of Recovery. */
+const UNDER: Record<string, string> = { '/backups': '/recovery' }
+
 function isCurrent(path: string, href: string): boolean {
+  const area = Object.entries(UNDER).find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1]
+  if (area) return href === area
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`)
 }
 

@@ -38,7 +38,7 @@ test('a person signs in, sees the navigation for their role, and signs out', asy
 
     await signInAs(page, server.url, editor)
     const nav = await page.locator('nav[aria-label=Main] a').allTextContents()
-    expect(nav).toEqual(['Dashboard', 'Generate', 'Templates', 'Documents', 'Chunks', 'Quality', 'Exports', 'Settings'])
+    expect(nav).toEqual(['Dashboard', 'Generate', 'Templates', 'Documents', 'Chunks', 'Quality', 'Coverage', 'Exports', 'Recovery', 'Settings'])
     await Promise.all([page.waitForURL(/\/login$/), page.click('text=Sign out')])
     await page.goto(`${server.url}/settings/tokens`)
     expect(new URL(page.url()).pathname).toBe('/login')

@@ -3,6 +3,7 @@ import type { PageContext } from '../../src/http/page-context'
 import { when } from '../format'
 import { Layout } from '../Layout'
 import { Pager } from '../Pager'
+import { RecoveryNav } from '../recovery/RecoveryNav'
 import { Table } from '../Table'
 import { REASON_LABELS } from './labels'
 
@@ -11,6 +12,7 @@ export function BackupsPage(props: { ctx: PageContext; items: BackupItem[]; next
   return (
     <Layout ctx={props.ctx} title="Backups">
       <h1>Backups</h1>
+      <RecoveryNav ctx={props.ctx} />
       <p class="muted">
         The rows a bulk delete or reject, an emptied trash, a deleted template, a rollback or a restore changed, saved just before. Restoring puts back the rows
         nobody changed since; the others are listed, never overwritten.

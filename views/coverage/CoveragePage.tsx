@@ -88,10 +88,10 @@ export function CoveragePage(props: { ctx: PageContext; coverage: Coverage; quer
               {canGenerate ? ': its + opens the generate page filled in for that cell' : ''}
             </span>
             <span>
-              <span class="swatch" style="--heat: 0.15; background: color-mix(in srgb, var(--accent) 13%, transparent)" /> few
+              <span class="swatch" style="--heat: 0.15; background: color-mix(in srgb, var(--accent) 7%, transparent)" /> few
             </span>
             <span>
-              <span class="swatch" style="background: var(--accent)" /> most ({count(coverage.max)})
+              <span class="swatch" style="background: color-mix(in srgb, var(--accent) 45%, transparent)" /> most ({count(coverage.max)})
             </span>
             <span>{count(empty)} empty cells</span>
           </p>
@@ -114,7 +114,7 @@ export function CoveragePage(props: { ctx: PageContext; coverage: Coverage; quer
                       if (n > 0) {
                         const heat = n / Math.max(1, coverage.max)
                         return (
-                          <td style={`--heat: ${heat.toFixed(3)}`} class={heat > 0.55 ? 'hot' : undefined} data-persona={persona} data-emotion={emotion}>
+                          <td style={`--heat: ${heat.toFixed(3)}`} data-persona={persona} data-emotion={emotion}>
                             {count(n)}
                           </td>
                         )
@@ -122,11 +122,8 @@ export function CoveragePage(props: { ctx: PageContext; coverage: Coverage; quer
                       return (
                         <td class="empty" data-persona={persona} data-emotion={emotion}>
                           {canGenerate ? (
-                            <a
-                              href={generateLink(query.template_id, { persona, emotion, topic: coverage.topic ?? '' })}
-                              aria-label={`None yet: generate for ${shown(persona)}, ${shown(emotion)}, ${topicName}`}
-                            >
-                              0 +
+                            <a href={generateLink(query.template_id, { persona, emotion, topic: coverage.topic ?? '' })}>
+                              0 +<span class="visually-hidden">{`: none yet, generate for ${shown(persona)}, ${shown(emotion)}, ${topicName}`}</span>
                             </a>
                           ) : (
                             '0'

@@ -15,10 +15,8 @@ export function ExportPreview(props: { preview?: Preview; error?: string }) {
             {preview.count === 0 && ' There is nothing to export: widen the filter, or approve some conversations first.'}
           </p>
           {preview.text && (
-            <pre
-              class="preview"
-              style="white-space: pre-wrap; overflow: auto; max-height: 28rem; background: #f1f3f5; padding: .6rem .8rem; border-radius: 6px"
-            >
+            // Focusable: a region that scrolls must scroll from the keyboard too.
+            <pre class="preview scroll-box" tabindex={0}>
               {preview.text}
             </pre>
           )}

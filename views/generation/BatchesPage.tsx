@@ -1,5 +1,5 @@
 import type { BatchListItem } from '../../src/generation/batches/state'
-import type { PageContext } from '../../src/http/page-context'
+import { type PageContext, userCan } from '../../src/http/page-context'
 import { BATCH_STATUS_LABELS, count, when } from '../format'
 import { Layout } from '../Layout'
 import { Pager } from '../Pager'
@@ -10,9 +10,11 @@ export function BatchesPage(props: { ctx: PageContext; items: BatchListItem[]; n
   return (
     <Layout ctx={props.ctx} title="Batches">
       <h1>Batches</h1>
-      <p>
-        <a href="/generate">New batch or single conversation</a>
-      </p>
+      {userCan(props.ctx, 'edit') && (
+        <p>
+          <a href="/generate">New batch or single conversation</a>
+        </p>
+      )}
       <Table head={['Name', 'Template', 'Status', 'Progress', 'Cost', 'Started']} empty={props.items.length === 0 && 'No batches yet.'}>
         {props.items.map((b) => (
           <tr>

@@ -5,6 +5,7 @@ import { count, when } from '../format'
 import { Layout } from '../Layout'
 import { Notice } from '../Notice'
 import { Table } from '../Table'
+import { RecoveryNav } from './RecoveryNav'
 
 /**
  * What failed and how to set it going again: failed conversations by error code, stuck batches,
@@ -16,6 +17,7 @@ export function RecoveryPage(props: { ctx: PageContext; recovery: Recovery; quer
   return (
     <Layout ctx={props.ctx} title="Recovery">
       <h1>Recovery</h1>
+      <RecoveryNav ctx={props.ctx} />
       <p class="muted">What failed, and how to set it going again. Every action asks first and says what it did.</p>
       <Notice message={props.notice} />
       <form method="get" action="/recovery" class="filters">

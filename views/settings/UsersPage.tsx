@@ -12,9 +12,9 @@ import { TokenTable } from './TokenTable'
 
 export type NewUserValues = { email?: string; name?: string; role?: string }
 
-function RoleSelect(props: { name: string; value?: string; id?: string; compact?: boolean }) {
+function RoleSelect(props: { name: string; value?: string; id?: string; compact?: boolean; label?: string }) {
   return (
-    <select name={props.name} id={props.id}>
+    <select name={props.name} id={props.id} aria-label={props.label}>
       {ROLES.map((role) => (
         <option value={role} selected={role === (props.value ?? 'viewer')} title={ROLE_DESCRIPTIONS[role]}>
           {props.compact ? role : `${role} — ${ROLE_DESCRIPTIONS[role]}`}
@@ -47,7 +47,7 @@ export function UsersPage(props: {
             <td>{user.name}</td>
             <td>
               <form method="post" action={`/settings/users/${user.id}`} class="inline">
-                <RoleSelect name="role" value={user.role} compact />
+                <RoleSelect name="role" value={user.role} compact label={`Role of ${user.email}`} />
                 <button type="submit">Save role</button>
               </form>
             </td>
