@@ -35,7 +35,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /**
  * Empties the app's tables between tests. Truncating users cascades to everything that references
- * them; the reference data migrations seed (the default AI settings and configuration) is put back.
+ * them; the reference data migrations seed (the default AI settings and configuration, the
+ * retention settings' one row) is put back.
  */
 export async function truncateAll(database: Database): Promise<void> {
   const client = await database.pool.connect()
@@ -48,6 +49,7 @@ export async function truncateAll(database: Database): Promise<void> {
     await client.query(
       'truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports, error_logs restart identity cascade',
     )
+    await client.query('insert into retention_settings default values on conflict (id) do nothing')
     const seed = rows[0]?.row
     if (seed?.configuration_id) {
       await client.query(`insert into ai_configurations (id, name, settings, active) values ($1, 'Default', '{}', true)`, [seed.configuration_id])
