@@ -29,7 +29,7 @@
     }
   }
 
-  document.addEventListener('input', (event) => {
+  function saveSoon(event) {
     const form = event.target.closest?.('form[data-draft-key]')
     if (!form) return
     clearTimeout(timers.get(form))
@@ -37,17 +37,10 @@
       form,
       setTimeout(() => save(form), DELAY_MS),
     )
-  })
-  document.addEventListener('change', (event) => {
-    // Selects and checkboxes fire change without input in some browsers.
-    const form = event.target.closest?.('form[data-draft-key]')
-    if (!form) return
-    clearTimeout(timers.get(form))
-    timers.set(
-      form,
-      setTimeout(() => save(form), DELAY_MS),
-    )
-  })
+  }
+  document.addEventListener('input', saveSoon)
+  // Selects and checkboxes fire change without input in some browsers.
+  document.addEventListener('change', saveSoon)
   // Saving the form itself forgets the draft on the server: no late keystroke may bring it back.
   document.addEventListener(
     'submit',
