@@ -3,10 +3,9 @@ import { COLUMN_LABELS, DASHBOARD_COLUMNS } from '../../src/conversations/column
 import type { ConversationFilter, FilterChoices } from '../../src/conversations/filter'
 import type { ConversationPage } from '../../src/conversations/list'
 import type { Sort } from '../../src/conversations/sort'
-import { CONVERSATION_STATUSES, TIERS } from '../../src/db/schema'
+import { TIERS } from '../../src/db/schema'
 import { type PageContext, userCan } from '../../src/http/page-context'
 import { ChartScripts } from '../Chart'
-import { STATUS_LABELS } from '../format'
 import { Layout } from '../Layout'
 import { LiveForm } from '../LiveForm'
 import { Notice } from '../Notice'
@@ -15,6 +14,7 @@ import { Table } from '../Table'
 import { BulkForm } from './BulkForm'
 import { ConversationRows, type RowOptions, tableHeadings } from './ConversationRows'
 import { DailyChartPlaceholder } from './DailyChart'
+import { StatusChecks } from './StatusChecks'
 import { SummaryPlaceholder } from './SummaryCards'
 
 const SORT_LABELS: Record<Sort, string> = {
@@ -89,7 +89,6 @@ export function Results(props: { view: DashboardView }) {
 function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
   const { filter, sort } = props.view
   const { choices } = props
-  const statuses = new Set(filter.status ?? [])
   const tiers = new Set(filter.tier ?? [])
   // A plain GET form (works without JS); htmx swaps the results and pushes the URL, so links
   // are shareable and the back button walks through earlier filters.
@@ -103,14 +102,7 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         </button>
       </form>
       <LiveForm action="/" class="filters" id="filters" target="#results" trigger="submit, change">
-        <fieldset class="chips">
-          <legend>Status</legend>
-          {CONVERSATION_STATUSES.map((status) => (
-            <label class="check">
-              <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
-            </label>
-          ))}
-        </fieldset>
+        <StatusChecks checked={filter.status} class="chips" />
         <fieldset class="chips">
           <legend>Tier</legend>
           {TIERS.map((tier) => (

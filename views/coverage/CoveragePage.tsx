@@ -1,8 +1,8 @@
 import type { FilterChoices } from '../../src/conversations/filter'
 import type { Coverage, CoverageQuery } from '../../src/coverage/coverage'
-import { CONVERSATION_STATUSES } from '../../src/db/schema'
 import { type PageContext, userCan } from '../../src/http/page-context'
-import { count, STATUS_LABELS } from '../format'
+import { StatusChecks } from '../conversations/StatusChecks'
+import { count } from '../format'
 import { Layout } from '../Layout'
 
 /**
@@ -14,7 +14,6 @@ import { Layout } from '../Layout'
 export function CoveragePage(props: { ctx: PageContext; coverage: Coverage; query: CoverageQuery; choices: FilterChoices }) {
   const { coverage, query } = props
   const canGenerate = userCan(props.ctx, 'edit')
-  const statuses = new Set(query.status ?? [])
   const topicName = coverage.topic === null ? 'all topics' : shown(coverage.topic)
   const empty = coverage.personas.reduce((n, p) => n + coverage.emotions.filter((e) => !coverage.counts[p]?.[e]).length, 0)
   return (
@@ -59,14 +58,7 @@ export function CoveragePage(props: { ctx: PageContext; coverage: Coverage; quer
             ))}
           </select>
         </div>
-        <fieldset>
-          <legend>Status</legend>
-          {CONVERSATION_STATUSES.map((status) => (
-            <label class="check">
-              <input type="checkbox" name="status" value={status} checked={statuses.has(status)} /> {STATUS_LABELS[status]}
-            </label>
-          ))}
-        </fieldset>
+        <StatusChecks checked={query.status} class="chips" />
         <div class="actions">
           <button type="submit" class="primary">
             Show
