@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import type { DB } from './schema'
 
 /**
@@ -12,7 +13,7 @@ import type { DB } from './schema'
  */
 export type CachedRead<T> = { get(db: Kysely<DB>): Promise<T>; forget(): void }
 
-const everyCache: Array<CachedRead<unknown>> = []
+const everyCache: Array<{ forget(): void }> = []
 
 export function cachedRead<T>(ttlMs: number, read: (db: Kysely<DB>) => Promise<T>): CachedRead<T> {
   let cache = new WeakMap<Kysely<DB>, { at: number; value: Promise<T> }>()
@@ -31,6 +32,34 @@ export function cachedRead<T>(ttlMs: number, read: (db: Kysely<DB>) => Promise<T
   }
   everyCache.push(cached)
   return cached
+}
+
+/**
+ * Keys known true per database handle for `ttlMs` (a review queue known to be past its count cap),
+ * the same way: forgotten with the cached reads.
+ */
+export type RememberedKeys = { has(db: Kysely<DB>, key: string): boolean; add(db: Kysely<DB>, key: string): void; forget(): void }
+
+export function rememberedKeys(ttlMs: number, max = 1_000): RememberedKeys {
+  let known = new WeakMap<Kysely<DB>, LRUCache<string, true>>()
+  const of = (db: Kysely<DB>) => {
+    const found = known.get(db)
+    if (found) return found
+    const created = new LRUCache<string, true>({ max, ttl: ttlMs })
+    known.set(db, created)
+    return created
+  }
+  const remembered: RememberedKeys = {
+    has: (db, key) => of(db).has(key),
+    add: (db, key) => {
+      of(db).set(key, true)
+    },
+    forget: () => {
+      known = new WeakMap()
+    },
+  }
+  everyCache.push(remembered)
+  return remembered
 }
 
 /** After the tables were emptied behind the caches' backs (between tests). */

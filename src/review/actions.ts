@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { z } from 'zod'
 import type { ConversationStatus, DB, ReviewActionKind } from '../db/schema'
 import { deleteDraft } from '../drafts/drafts'
@@ -139,40 +139,55 @@ export async function decide(db: Kysely<DB>, conversationId: string, reviewerId:
   return decided
 }
 
-/** Approve, reject or request changes, if the conversation is still pending and still at the version the reviewer saw. */
+/**
+ * Approve, reject or request changes, if the conversation is still pending and still at the version
+ * the reviewer saw. One statement (its own transaction): the new status, the review action and the
+ * claim released together, in one round trip instead of five on the path of every review key.
+ */
 export async function recordDecision(db: Kysely<DB>, conversationId: string, reviewerId: string, input: ReviewInput) {
-  return db.transaction().execute(async (trx) => {
-    const to = TO_STATUS[input.action]
-    const updated = await trx
-      .updateTable('conversations')
-      .set({ status: to, version: sql`version + 1`, reviewed_by: reviewerId, reviewed_at: sql`now()`, updated_at: sql`now()` })
-      .where('id', '=', conversationId)
-      .where('version', '=', input.version)
-      .where('status', '=', 'pending_review')
-      .where('deleted_at', 'is', null)
-      .returning(STATE_COLUMNS)
-      .executeTakeFirst()
-    if (!updated) return explainRefusal(trx, conversationId, input.version)
-    const action = await trx
-      .insertInto('review_actions')
-      .values({
-        conversation_id: conversationId,
-        reviewer_id: reviewerId,
-        action: input.action,
-        from_status: 'pending_review',
-        to_status: to,
-        reasons: input.reasons,
-        comment: input.comment,
-      })
-      .returning(['id', 'action', 'reasons', 'comment', 'created_at'])
-      .executeTakeFirstOrThrow()
-    await trx.deleteFrom('review_claims').where('conversation_id', '=', conversationId).execute()
-    return { action, conversation: updated }
-  })
+  const to = TO_STATUS[input.action]
+  const row = await db
+    .with('updated', (qb) =>
+      qb
+        .updateTable('conversations')
+        .set({ status: to, version: sql`version + 1`, reviewed_by: reviewerId, reviewed_at: sql`now()`, updated_at: sql`now()` })
+        .where('id', '=', conversationId)
+        .where('version', '=', input.version)
+        .where('status', '=', 'pending_review')
+        .where('deleted_at', 'is', null)
+        .returning(STATE_COLUMNS),
+    )
+    .with('released', (qb) => qb.deleteFrom('review_claims').where('conversation_id', 'in', qb.selectFrom('updated').select('id')))
+    .with('action', (qb) =>
+      qb
+        .insertInto('review_actions')
+        .columns(['conversation_id', 'reviewer_id', 'action', 'from_status', 'to_status', 'reasons', 'comment'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id',
+              sql<string>`${reviewerId}::uuid`.as('reviewer_id'),
+              sql<Decision>`${input.action}`.as('action'),
+              sql<ConversationStatus>`'pending_review'`.as('from_status'),
+              sql<ConversationStatus>`${to}`.as('to_status'),
+              sql<string[]>`${input.reasons}::text[]`.as('reasons'),
+              sql<string>`${input.comment}`.as('comment'),
+            ]),
+        )
+        .returning(['id as action_id', 'action', 'reasons', 'comment', 'created_at as action_created_at']),
+    )
+    .selectFrom(['updated', 'action'])
+    .selectAll('updated')
+    .select(['action.action_id', 'action.action', 'action.reasons', 'action.comment', 'action.action_created_at'])
+    .executeTakeFirst()
+  if (!row) return explainRefusal(db, conversationId, input.version)
+  const { action_id, action, reasons, comment, action_created_at, ...conversation } = row
+  return { action: { id: action_id, action, reasons, comment, created_at: action_created_at }, conversation }
 }
 
-async function explainRefusal(trx: Transaction<DB>, conversationId: string, version: number): Promise<never> {
-  const current = await conversationState(trx, conversationId)
+async function explainRefusal(db: Kysely<DB>, conversationId: string, version: number): Promise<never> {
+  const current = await conversationState(db, conversationId)
   if (!current || current.deleted_at) throw new NotFound('This conversation does not exist or has been deleted.')
   if (current.version !== version) {
     throw new ReviewConflict(

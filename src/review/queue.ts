@@ -1,6 +1,7 @@
 import { type Kysely, type SqlBool, sql } from 'kysely'
 import { z } from 'zod'
 import { conversationFilter, FILTER_FIELDS } from '../conversations/filter'
+import { rememberedKeys } from '../db/cached-read'
 import type { DB } from '../db/schema'
 import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
@@ -192,15 +193,33 @@ export type QueuePosition = {
 export async function queuePosition(db: Kysely<DB>, queue: ReviewQueue, id: string): Promise<QueuePosition> {
   const [pending, before, here] = await Promise.all([
     pendingCount(db, queue),
-    cappedCount(db, pendingIn(db, queue).where(beyond(queue.order, id, 'before'))),
+    // In the queue's order: without it the planner may pick a sequential scan of every conversation
+    // to find the few before one near the front (1.1 s at 1,000,000 instead of 0.2 ms).
+    cappedCount(
+      db,
+      pendingIn(db, queue)
+        .where(beyond(queue.order, id, 'before'))
+        .orderBy(sortKey(queue.order, 'conversations'), direction(queue.order, true))
+        .orderBy('conversations.id', direction(queue.order, true)),
+    ),
     pendingIn(db, queue).where('conversations.id', '=', id).select('conversations.id').executeTakeFirst(),
   ])
   return { ...pending, position: here && before < COUNT_CAP ? before + 1 : null }
 }
 
+/**
+ * A queue past the cap stays past it for a while, so "10,000+" is remembered for a few seconds per
+ * queue instead of read again on every screen (10,001 index entries each time). A count under the
+ * cap is always read, so a reviewer sees it go down with each decision.
+ */
+const overCap = rememberedKeys(10_000)
+
 /** The pending conversations in the queue (claimed ones included), counted up to COUNT_CAP. */
 export async function pendingCount(db: Kysely<DB>, queue: ReviewQueue): Promise<{ total: number; more: boolean }> {
+  const key = queueParams(queue)
+  if (overCap.has(db, key)) return { total: COUNT_CAP, more: true }
   const total = await cappedCount(db, pendingIn(db, queue))
+  if (total > COUNT_CAP) overCap.add(db, key)
   return { total: Math.min(total, COUNT_CAP), more: total > COUNT_CAP }
 }
 
