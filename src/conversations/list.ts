@@ -4,7 +4,7 @@ import type { ChunkContext, ConversationStatus, DB, Tier } from '../db/schema'
 import { keysetPage } from '../http/cursor'
 import { optionalField } from '../http/params'
 import { type ConversationFilter, checkFilter, FILTER_FIELDS, listedConversations } from './filter'
-import { addHighlights, SEARCH_WINDOW } from './search'
+import { addHighlights, searchWindow } from './search'
 import { DEFAULT_SORT, decodeCursor, encodeCursor, SORTS, type Sort, sortParts } from './sort'
 
 /** What the list accepts: the filter plus sort, cursor and page size (from the query string or JSON). */
@@ -60,11 +60,11 @@ export type ConversationPage = { items: ConversationRow[]; next_cursor: string |
  * strictly after the previous page's last row, so rows inserted meanwhile never shift a page
  * (no duplicates, no gaps among the rows that existed when paging began).
  *
- * A search is done in two steps, because Postgres cannot tell how many rows a text query matches
- * (it assumes words are independent) and so picks badly between walking the sort's index and
- * collecting every match from the GIN index. First the next SEARCH_WINDOW rows in sort order are
- * checked (cheap when matches are common); if they hold less than a page, the rest of the page comes
- * from the GIN index, starting after the last match found (cheap because matches are then rare).
+ * A search is done in two steps, because walking the sort's index is cheap only when matches are
+ * common and collecting every match from the GIN index only when they are rare. First up to a window
+ * of rows in sort order is checked, sized from the planner's estimate of the matches (searchWindow);
+ * if it holds less than a page, the rest of the page comes from the GIN index, starting after the
+ * last match found (cheap because matches are then rare).
  */
 export async function listConversations(
   db: Kysely<DB>,
@@ -115,8 +115,14 @@ export async function listConversations(
   if (!options.filter.q) {
     rows = await select(after).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
   } else {
-    // The next SEARCH_WINDOW rows in sort order, under the table's own name so the filter applies
+    // The next `size` rows in sort order, under the table's own name so the filter applies
     // unchanged; Postgres inlines it and stops reading as soon as the page is full.
+    const matching = db
+      .selectFrom('conversations')
+      .select(sql`1`.as('one'))
+      .where(listedConversations(options.filter))
+      .$if(after !== undefined, (q) => q.where(keyset(after!)))
+    const size = await searchWindow(db, matching, want)
     const window = db.with('conversations', (qb) =>
       qb
         .selectFrom('conversations')
@@ -125,9 +131,9 @@ export async function listConversations(
         .$if(after !== undefined, (q) => q.where(keyset(after!)))
         .orderBy(expr, direction)
         .orderBy('conversations.id', direction)
-        .limit(SEARCH_WINDOW),
+        .limit(size),
     )
-    rows = await select(undefined, window).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute()
+    rows = size > 0 ? await select(undefined, window).orderBy(expr, direction).orderBy('conversations.id', direction).limit(want).execute() : []
     if (rows.length < want) {
       const last = rows.at(-1)
       const from = last ? { key: last.sort_key, id: last.id } : after
