@@ -260,12 +260,7 @@ describe('the coverage page', () => {
     expect(html).toContain('<td style="--heat: 1.000" data-persona="parent" data-emotion="calm">3</td>')
     expect(html).toContain(`href="/generate?template_id=${source.templateId}&amp;grid_persona=student&amp;grid_emotion=angry&amp;grid_topic=refund"`)
 
-    // The link's page has the cell's values in its grid (makeReviewSource's version holds only a name).
-    await db()
-      .updateTable('template_versions')
-      .set({ snapshot: JSON.stringify({ name: 'Support chats', parameters: [], min_turns: 2, max_turns: 8 }) })
-      .where('id', '=', source.versionId)
-      .execute()
+    // The link's page has the cell's values in its grid.
     const generate = await getHtml(`/generate?template_id=${source.templateId}&grid_persona=student&grid_emotion=angry&grid_topic=refund`)
     expect(generate.status).toBe(200)
     expect(generate.html).toMatch(/<textarea id="f-grid-persona" name="grid_persona" rows="3">\s*student\s*<\/textarea>/)

@@ -1,27 +1,28 @@
 import type { Kysely } from 'kysely'
 import type { ConversationStatus, DB, Tier } from '../../src/db/schema'
+import { insertTemplate } from '../../src/templates/queries'
 
 /** A template (with its first version), a scenario and a batch for review tests to hang conversations on. */
 export async function makeReviewSource(db: Kysely<DB>, name = 'Support chats') {
-  const template = await db
-    .insertInto('templates')
-    .values({
+  // Through the app's own writer, so the version holds the whole snapshot, as every saved version does.
+  const template = await insertTemplate(
+    db,
+    {
       name,
+      description: '',
+      category: '',
+      target_tier: 'T1',
       system_prompt: 'You write support conversations.',
       prompt: 'A {{persona}} asks about {{topic}}.',
-      parameters: '[]',
+      parameters: [],
       min_turns: 2,
       max_turns: 8,
       quality_threshold: 6,
-      version: 1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const version = await db
-    .insertInto('template_versions')
-    .values({ template_id: template.id, version: 1, snapshot: JSON.stringify({ name }) })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+      notes: '',
+    },
+    null,
+  )
+  const version = await db.selectFrom('template_versions').select('id').where('template_id', '=', template.id).executeTakeFirstOrThrow()
   const scenario = await db
     .insertInto('scenarios')
     .values({ template_id: template.id, name: 'Refund for a late parcel', persona: 'busy parent', emotion: 'impatient', topic: 'refund', context: 'Web chat.' })
