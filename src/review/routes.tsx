@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { QueuePage, QueueRows } from '../../views/review/QueuePage'
 import { ReviewPage } from '../../views/review/ReviewPage'
-import { ReviewScreen } from '../../views/review/ReviewScreen'
+import { ReviewScreen, ReviewScreenUpdates } from '../../views/review/ReviewScreen'
 import { requireCapability, signedInUser } from '../auth/middleware'
 import { formDraft } from '../drafts/drafts'
 import type { AppEnv } from '../http/env'
@@ -105,25 +105,30 @@ const TOASTS: Record<Outcome, string> = {
   undo: 'Undone: the conversation is pending review again.',
 }
 
-/** After a decision or an undo: a redirect for forms, the next screen itself for htmx (one round trip). */
+/**
+ * After a decision or an undo: a redirect for forms, the next screen itself for htmx (one round
+ * trip). When the browser already shows that next screen (fetched ahead and swapped in as the key
+ * was pressed, public/review.js, which says so in Review-Shown), only what the decision changed.
+ */
 async function moveTo(c: C, queue: ReviewQueue, id: string | undefined, outcome: Outcome) {
   const url = id ? `/review/${id}${queueParams(queue)}` : `/review/next${queueParams(queue)}`
   if (!isHtmx(c)) return c.redirect(id ? `/review/${id}${queueParams(queue, { done: outcome })}` : url, 303)
-  c.header('HX-Push-Url', url)
+  const shown = id !== undefined && c.req.header('Review-Shown') === id
+  if (!shown) c.header('HX-Push-Url', url)
   // A decision can be taken back (the reviewer's latest, as the u key does); an undo cannot.
   toast(c, {
     kind: 'success',
     message: TOASTS[outcome],
     undo: outcome === 'undo' ? undefined : { url: `/review/undo${queueParams(queue)}`, label: 'Undo' },
   })
-  return screen(c, queue, id, { notice: outcomeNotice(outcome, id !== undefined) })
+  return screen(c, queue, id, { notice: outcomeNotice(outcome, id !== undefined), updatesOnly: shown })
 }
 
 async function screen(
   c: C,
   queue: ReviewQueue,
   id: string | undefined,
-  options: { notice?: string; error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision } = {},
+  options: { notice?: string; error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision; updatesOnly?: boolean } = {},
 ) {
   const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
   const item = 'item' in data ? data.item : undefined
@@ -136,6 +141,6 @@ async function screen(
   const props = { ...data, notice: options.notice, error: options.error, submitted: options.submitted, keys: preferencesOf(c).shortcuts, draft }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
-  if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)
+  if (isHtmx(c)) return c.html(options.updatesOnly ? <ReviewScreenUpdates {...props} /> : <ReviewScreen {...props} />, status)
   return c.html(<ReviewPage ctx={pageContext(c)} {...props} />, status)
 }

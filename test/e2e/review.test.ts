@@ -143,3 +143,56 @@ test('a reviewer works through ten conversations with the keyboard only, and the
   expect(actions.every((a) => a.reviewer_id === reviewer.id)).toBe(true)
   expect(actions[4]!.undoes_id).not.toBeNull()
 }, 90_000)
+
+test('a decision shows the next conversation at once, then what it changed; refused, the conversation comes back with the reason; an undo pressed at once undoes it', async () => {
+  const source = await makeReviewSource(database.db)
+  const [first, second, third, fourth] = await insertConversations(database.db, source, [7, 6, 5, 8])
+  const reviewer = await makeUser(database, 'reviewer')
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  await signInAs(page, server.url, reviewer)
+  await page.goto(`${server.url}/review/next?order=oldest`)
+  await expectShown(page, first!)
+  expect(await page.textContent('#queue-position')).toBe('1 of 4 pending')
+  await page.waitForLoadState('networkidle') // the next screen has been fetched ahead
+
+  // Approved: the next screen (fetched while the first was pending) is shown, then brought up to date.
+  await page.keyboard.press('a')
+  await expectShown(page, second!)
+  await page.waitForFunction(() => document.querySelector('#queue-position')?.textContent === '1 of 3 pending', undefined, { timeout: 5000 })
+  expect(await page.textContent('#review-messages .notice')).toBe('Approved. Here is the next one.')
+  expect(await page.getAttribute('#review-previous', 'disabled')).not.toBeNull() // the first is no longer in the queue
+  expect(new URL(page.url()).pathname).toBe(`/review/${second}`)
+  await expect.poll(() => statusOf(first!)).toBe('approved')
+
+  // Someone else edits the second meanwhile: the approval is refused and the second comes back with the reason.
+  await page.waitForLoadState('networkidle')
+  await database.db.updateTable('conversations').set({ version: 2 }).where('id', '=', second!).execute()
+  await page.keyboard.press('a')
+  await page.waitForSelector('#review-messages .form-error', { timeout: 5000 })
+  expect(await shownId(page)).toBe(second)
+  expect(await page.textContent('#review-messages .form-error')).toContain('Someone else changed this conversation')
+  expect(await statusOf(second!)).toBe('pending_review')
+  expect(await statusOf(third!)).toBe('pending_review')
+
+  // Approve the second (now at revision 2), and undo at once, before the answer could have come
+  // (the approval is held back on its way for 300 ms).
+  await page.waitForLoadState('networkidle')
+  await page.route(`**/review/${second}?*`, async (route) => {
+    if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 300))
+    await route.continue()
+  })
+  await page.keyboard.press('a')
+  await page.keyboard.press('u')
+  await expectShown(page, second!)
+  await page.waitForFunction(() => document.querySelector('#review-screen .notice')?.textContent?.startsWith('Undone'), undefined, { timeout: 5000 })
+  expect(await statusOf(second!)).toBe('pending_review')
+  expect(await statusOf(first!)).toBe('approved') // the undo took back the second's approval, not the first's
+  expect(await statusOf(fourth!)).toBe('pending_review')
+  expect(errors).toEqual([])
+  await context.close()
+}, 60_000)
+
+const statusOf = async (id: string) => (await database.db.selectFrom('conversations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status

@@ -48,10 +48,9 @@ export function ReviewScreen(props: ReviewScreenProps) {
   const { item } = props
   return (
     <section id="review-screen" class="review-screen" data-conversation-id={item?.id ?? ''} data-version={item ? String(item.version) : ''}>
-      <Notice message={props.notice} />
-      <FormError message={props.error} />
+      <Messages notice={props.notice} error={props.error} />
       <div class="review-bar">
-        <NavKey label="Previous" keys={`${props.keys.previous},k`} shown={props.keys.previous} href={props.previousId && `/review/${props.previousId}${qs}`} />
+        <PreviousKey {...props} qs={qs} />
         <NavKey label="Next" keys={`${props.keys.next},j`} shown={props.keys.next} href={props.nextId && `/review/${props.nextId}${qs}`} prefetch />
         <form method="post" action={`/review/undo${qs}`} hx-post={`/review/undo${qs}`} {...swap} class="inline">
           {item && <input type="hidden" name="current" value={item.id} />}
@@ -60,7 +59,7 @@ export function ReviewScreen(props: ReviewScreenProps) {
           </button>
         </form>
         <a href={`/review${qs}`}>Back to the queue</a>
-        {props.position && <Position position={props.position} />}
+        <Position position={props.position} />
         <details class="keys-help">
           <summary data-key="?">
             Keys <kbd>?</kbd>
@@ -73,27 +72,70 @@ export function ReviewScreen(props: ReviewScreenProps) {
   )
 }
 
+/**
+ * What a decision changes on a screen the browser already shows, having swapped in the next one as
+ * the key was pressed (public/review.js): the notice, the way back and the position, each swapped
+ * in by its id (out of band).
+ */
+export function ReviewScreenUpdates(props: ReviewScreenProps) {
+  return (
+    <>
+      <Messages notice={props.notice} error={props.error} oob />
+      <PreviousKey {...props} qs={queueParams(props.queue)} oob />
+      <Position position={props.position} oob />
+    </>
+  )
+}
+
+/** hx-swap-oob on a part sent alone (ReviewScreenUpdates). */
+const outOfBand = (oob?: boolean) => (oob ? { 'hx-swap-oob': 'true' } : {})
+
+function Messages(props: { notice?: string; error?: string; oob?: boolean }) {
+  return (
+    <div id="review-messages" {...outOfBand(props.oob)}>
+      <Notice message={props.notice} />
+      <FormError message={props.error} />
+    </div>
+  )
+}
+
+function PreviousKey(props: ReviewScreenProps & { qs: string; oob?: boolean }) {
+  return (
+    <NavKey
+      id="review-previous"
+      label="Previous"
+      keys={`${props.keys.previous},k`}
+      shown={props.keys.previous}
+      href={props.previousId && `/review/${props.previousId}${props.qs}`}
+      oob={props.oob}
+    />
+  )
+}
+
 /** "12 of 100 pending" (or "10,000+ pending" past the count's cap, or just the count when this one is not pending). */
-function Position(props: { position: QueuePosition }) {
+function Position(props: { position?: QueuePosition; oob?: boolean }) {
+  if (!props.position) return <span id="queue-position" {...outOfBand(props.oob)} />
   const { position, total, more } = props.position
   const all = `${count(total)}${more ? '+' : ''}`
   return (
-    <span class="queue-position" role="status">
+    <span id="queue-position" class="queue-position" role="status" {...outOfBand(props.oob)}>
       {position === null ? `${all} pending` : `${count(position)} of ${all} pending`}
     </span>
   )
 }
 
-function NavKey(props: { label: string; keys: string; shown: string; href?: string; prefetch?: boolean }) {
+function NavKey(props: { id?: string; label: string; keys: string; shown: string; href?: string; prefetch?: boolean; oob?: boolean }) {
   if (!props.href) {
     return (
-      <button type="button" disabled data-hotkey={props.keys}>
+      <button id={props.id} type="button" disabled data-hotkey={props.keys} {...outOfBand(props.oob)}>
         {props.label} <kbd>{props.shown}</kbd>
       </button>
     )
   }
   return (
     <a
+      id={props.id}
+      {...outOfBand(props.oob)}
       class="button"
       href={props.href}
       hx-get={props.href}
