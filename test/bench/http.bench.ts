@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { insertUser } from '../../src/auth/users'
 import { freePort } from '../../src/db/embedded'
 import { runApp } from '../helpers/process'
-import { benchDatabase, heading, report } from './support'
+import { benchDatabase, heading, report, waitForHealth } from './support'
 
 /**
  * Issue 3's figures: an authenticated page render under 50 concurrent connections, driven from a
@@ -24,7 +24,7 @@ try {
   await insertUser(database.db, { email, password, role: 'editor' })
   const port = await freePort()
   const app = runApp(['start', '--role=web'], { DATABASE_URL: database.url, PORT: String(port), LOG_LEVEL: 'warn' })
-  await waitForHealth(port)
+  await waitForHealth(`http://127.0.0.1:${port}`)
   const login = await fetch(`http://127.0.0.1:${port}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -67,24 +67,11 @@ try {
     const port = await freePort()
     const started = performance.now()
     const app = runApp(['start'], { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' })
-    await waitForHealth(port)
+    await waitForHealth(`http://127.0.0.1:${port}`)
     report(label, Math.round(performance.now() - started), 'ms')
     app.child.kill('SIGTERM')
     await app.exited
   }
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
-}
-
-async function waitForHealth(port: number): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('server did not become healthy')
 }

@@ -6,19 +6,30 @@ import path from 'node:path'
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { createApp } from '../../src/app'
+import { insertUser } from '../../src/auth/users'
 import { loadConfig } from '../../src/config'
 import { seedConversations } from '../../src/conversations/seed'
 import { connect, type Database } from '../../src/db/connect'
 import { startEmbeddedPostgres } from '../../src/db/embedded'
 import { migrateToLatest } from '../../src/db/migrate'
-import type { DB } from '../../src/db/schema'
+import type { DB, Role } from '../../src/db/schema'
 import { createLogger } from '../../src/log'
 
-export type BenchDatabase = Database & { url: string; close: () => Promise<void> }
+export type BenchDatabase = Database & { url: string; reused: boolean; close: () => Promise<void> }
 
-/** A fresh, migrated database: on TEST_DATABASE_URL/DATABASE_URL's server when set, else an embedded one. */
-export async function benchDatabase(): Promise<BenchDatabase> {
+/**
+ * A fresh, migrated database: on TEST_DATABASE_URL/DATABASE_URL's server when set, else an embedded one.
+ * A bench that may run on data kept between runs (`reusable`) uses BENCH_DATABASE_URL as it is when
+ * that is set, migrated and never dropped: seeding a million conversations once instead of per run.
+ */
+export async function benchDatabase(options: { reusable?: boolean } = {}): Promise<BenchDatabase> {
   const log = createLogger('silent')
+  const kept = options.reusable ? process.env.BENCH_DATABASE_URL : undefined
+  if (kept) {
+    const database = connect(kept, log, 20)
+    await migrateToLatest(database.db, database.pool, log)
+    return { ...database, url: kept, reused: true, close: () => database.db.destroy() }
+  }
   const external = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL
   let tmp: string | undefined
   let cluster: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
@@ -40,6 +51,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   return {
     ...database,
     url,
+    reused: false,
     close: async () => {
       await database.db.destroy()
       const cleanup = new pg.Client({ connectionString: serverUrl })
@@ -50,6 +62,14 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       if (tmp) await rm(tmp, { recursive: true, force: true })
     },
   }
+}
+
+/** A user of its own for this run (a kept database already has the last run's). */
+export async function benchUser(database: BenchDatabase, role: Role, password = 'bench password') {
+  const email = `${role}-${randomBytes(4).toString('hex')}@example.com`
+  const user = await insertUser(database.db, { email, password, role })
+  if (!user) throw new Error(`could not add ${email}`)
+  return { ...user, password }
 }
 
 export function percentile(samples: number[], p: number): number {
@@ -87,9 +107,13 @@ export type CapturedQuery = { query: CompiledQuery; ms: number }
  * empty `recorder.queries` before a request, read it after.
  */
 export async function seededApp(database: BenchDatabase, count: number) {
-  const seeded = await seedConversations(database.db, { count })
-  await database.pool.query('vacuum analyze conversations')
-  console.log(`  (seeded in ${(seeded.ms / 1000).toFixed(1)} s, then VACUUM ANALYZE as autovacuum would)`)
+  const live = database.reused ? Number((await database.pool.query('select count(*) from conversations')).rows[0].count) : 0
+  if (live >= count && database.reused) console.log(`  (reusing the ${live.toLocaleString('en')} conversations of BENCH_DATABASE_URL)`)
+  else {
+    const seeded = await seedConversations(database.db, { count: count - live })
+    await database.pool.query('vacuum analyze conversations')
+    console.log(`  (seeded in ${(seeded.ms / 1000).toFixed(1)} s, then VACUUM ANALYZE as autovacuum would)`)
+  }
   const recorder: { queries: CapturedQuery[] } = { queries: [] }
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool: database.pool }),
@@ -118,4 +142,18 @@ export async function explainQuery(database: BenchDatabase, captured: CapturedQu
   }
   walk(plan.Plan)
   return `${plan.Plan['Node Type']} → ${[...new Set(scans)].join(', ') || 'no scan'}; ${plan['Execution Time'].toFixed(digits)} ms`
+}
+
+/** Resolves once the server at `base` answers /healthz, polling every 20 ms for up to a minute. */
+export async function waitForHealth(base: string): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error('server did not become healthy')
 }
