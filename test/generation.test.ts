@@ -666,6 +666,18 @@ describe('shared state between workers', () => {
     expect(live.rows[0]!.n).toBe(3)
   })
 
+  test('an ask stopped while it waits for its start slot gives its place back at once', async () => {
+    const settings = { ...(await activeAiSettings(database.db)), requests_per_minute: 6, max_concurrency: 3 }
+    const first = await acquireClaudeSlot(database.db, settings, 'test-holder') // starts now; the next may start in 10 s
+    const stop = new AbortController()
+    const waiting = acquireClaudeSlot(database.db, settings, 'test-holder', stop.signal)
+    await waitFor(async () => (await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)).rows[0]!.n === 2, 5_000, 'the second lease')
+    stop.abort()
+    await expect(waiting).rejects.toThrow()
+    const left = await database.db.selectFrom('claude_leases').select('id').execute()
+    expect(left.map((l) => l.id)).toEqual([first])
+  })
+
   test('a result is compared with the latest results of its batch, including those another worker stored', async () => {
     const template = await makeTemplate(app, editor)
     const { id: batchId } = (await (await postBatch({ template_id: template.id, count_per_item: 3 })).json()) as { id: string }

@@ -53,7 +53,13 @@ export async function acquireClaudeSlot(db: Kysely<DB>, settings: AiSettings, ho
     signal?.throwIfAborted()
     const lease = await askForLeases(db, { settings, holder })
     if (lease) {
-      if (lease.waitMs > 0) await sleep(lease.waitMs, undefined, { signal })
+      // Stopped while waiting for its start slot (a shutdown, a cancel): the place is given back
+      // now, not when a dead worker's leases are swept or the lease expires two minutes later.
+      if (lease.waitMs > 0)
+        await sleep(lease.waitMs, undefined, { signal }).catch(async (err) => {
+          await releaseClaudeSlot(db, lease.id)
+          throw err
+        })
       return lease.id
     }
     // Every place is taken: try again shortly, with jitter so waiting workers do not ask in step.
