@@ -575,7 +575,7 @@ test('auto-review thresholds are off by default; an admin sets them and they dec
 test('the review screen counts its place in the queue, "2 of 3 pending", and the queue page the pending total', async () => {
   const [, second] = await insertConversations(db(), source, [7, 8, 9])
   const screen = await (await app.request(`/review/${second}?order=oldest`, { headers: { cookie } })).text()
-  expect(screen).toContain('<span class="queue-position" role="status">2 of 3 pending</span>')
+  expect(screen).toContain('<span id="queue-position" class="queue-position" role="status">2 of 3 pending</span>')
   const queue = await (await app.request('/review', { headers: { cookie } })).text()
   expect(queue).toMatch(/<strong>3<\/strong> conversations pending review/)
   // The way in comes before the filters and has the focus.

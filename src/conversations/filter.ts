@@ -1,4 +1,5 @@
 import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely'
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import { z } from 'zod'
 import { CONVERSATION_STATUSES, type DB, TIERS } from '../db/schema'
 import { listField, optionalField } from '../http/params'
@@ -136,28 +137,32 @@ export function filterParams(filter: ConversationFilter): URLSearchParams {
 
 /** What the filter form offers: templates, scenarios, recent batches and documents, and the scenarios' vocabulary. */
 export async function filterChoices(db: Kysely<DB>) {
-  const [templates, scenarios, batches, documents, vocabulary] = await Promise.all([
-    db.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
-    db.selectFrom('scenarios').select(['id', 'name']).orderBy('name').orderBy('id').limit(500).execute(),
-    db.selectFrom('batches').select(['id', 'name', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
-    db.selectFrom('documents').select(['id', 'title']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200).execute(),
-    db
-      .selectFrom('scenarios')
-      .select([
-        sql<string[]>`array_agg(distinct persona) filter (where persona <> '')`.as('personas'),
-        sql<string[]>`array_agg(distinct emotion) filter (where emotion <> '')`.as('emotions'),
-        sql<string[]>`array_agg(distinct topic) filter (where topic <> '')`.as('topics'),
-      ])
-      .executeTakeFirstOrThrow(),
-  ])
+  // One statement, not five: the dashboard reads these on every whole-page view.
+  const row = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(eb.selectFrom('templates').select(['id', 'name']).orderBy('name').orderBy('id').limit(500)).as('templates'),
+      jsonArrayFrom(eb.selectFrom('scenarios').select(['id', 'name']).orderBy('name').orderBy('id').limit(500)).as('scenarios'),
+      jsonArrayFrom(eb.selectFrom('batches').select(['id', 'name']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200)).as('batches'),
+      jsonArrayFrom(eb.selectFrom('documents').select(['id', 'title']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(200)).as('documents'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('scenarios')
+          .select([
+            sql<string[] | null>`array_agg(distinct persona) filter (where persona <> '')`.as('personas'),
+            sql<string[] | null>`array_agg(distinct emotion) filter (where emotion <> '')`.as('emotions'),
+            sql<string[] | null>`array_agg(distinct topic) filter (where topic <> '')`.as('topics'),
+          ]),
+      ).as('vocabulary'),
+    ])
+    .executeTakeFirstOrThrow()
   return {
-    templates,
-    scenarios,
-    batches,
-    documents,
-    personas: vocabulary.personas ?? [],
-    emotions: vocabulary.emotions ?? [],
-    topics: vocabulary.topics ?? [],
+    templates: row.templates,
+    scenarios: row.scenarios,
+    batches: row.batches,
+    documents: row.documents,
+    personas: row.vocabulary?.personas ?? [],
+    emotions: row.vocabulary?.emotions ?? [],
+    topics: row.vocabulary?.topics ?? [],
   }
 }
 export type FilterChoices = Awaited<ReturnType<typeof filterChoices>>

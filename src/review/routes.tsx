@@ -17,7 +17,7 @@ import { toast } from '../http/toast'
 import { decide, ReviewInput, type SubmittedDecision, submittedDecision, undoLastDecision } from './actions'
 import { findReviewPreferences, listQueueSources, saveReviewOrder } from './queries'
 import { claimConversation, listReviewQueue, neighbourInQueue, pendingCount, queueParams, type ReviewQueue, ReviewQueueQuery } from './queue'
-import { loadEmptyScreen, loadReviewScreen, OUTCOMES, type Outcome, outcomeNotice } from './screen'
+import { loadEmptyScreen, loadReviewScreen, loadScreenUpdates, OUTCOMES, type Outcome, outcomeNotice } from './screen'
 
 type C = Context<AppEnv>
 
@@ -130,7 +130,12 @@ async function screen(
   id: string | undefined,
   options: { notice?: string; error?: string; status?: ContentfulStatusCode; submitted?: SubmittedDecision; updatesOnly?: boolean } = {},
 ) {
-  const data = id ? await loadReviewScreen(c.var.db, queue, id, signedInUser(c).id) : await loadEmptyScreen(c.var.db, queue)
+  const reviewerId = signedInUser(c).id
+  if (id && options.updatesOnly && isHtmx(c)) {
+    const updates = await loadScreenUpdates(c.var.db, queue, id, reviewerId)
+    return c.html(<ReviewScreenUpdates {...updates} notice={options.notice} keys={preferencesOf(c).shortcuts} />)
+  }
+  const data = id ? await loadReviewScreen(c.var.db, queue, id, reviewerId) : await loadEmptyScreen(c.var.db, queue)
   const item = 'item' in data ? data.item : undefined
   const draft =
     item &&
@@ -141,6 +146,6 @@ async function screen(
   const props = { ...data, notice: options.notice, error: options.error, submitted: options.submitted, keys: preferencesOf(c).shortcuts, draft }
   const status = options.status ?? 200
   c.header('Vary', 'HX-Request')
-  if (isHtmx(c)) return c.html(options.updatesOnly ? <ReviewScreenUpdates {...props} /> : <ReviewScreen {...props} />, status)
+  if (isHtmx(c)) return c.html(<ReviewScreen {...props} />, status)
   return c.html(<ReviewPage ctx={pageContext(c)} {...props} />, status)
 }

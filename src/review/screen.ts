@@ -45,6 +45,16 @@ export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: s
   return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy, position }
 }
 
+/** What a decision changes on the screen of the next conversation the browser already shows (ReviewScreenUpdates). */
+export async function loadScreenUpdates(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
+  const [settings, previousId, position] = await Promise.all([
+    activeReviewSettings(db),
+    neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
+    queuePosition(db, queue, id),
+  ])
+  return { queue, history: [], reasons: settings.reasons, previousId, position }
+}
+
 /** The screen shown when the queue has nothing left for this reviewer. */
 export async function loadEmptyScreen(db: Kysely<DB>, queue: ReviewQueue) {
   return { queue, history: [], reasons: (await activeReviewSettings(db)).reasons }

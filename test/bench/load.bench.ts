@@ -32,10 +32,11 @@ try {
     const reviewer = await benchUser(database, 'reviewer')
     tokens.push((await createApiToken(database.db, reviewer.id, { name: 'bench', scope: 'write' })).token)
   }
-  // Each review takes a pending conversation no other person has (they are popped, newest first).
+  // Each review takes a pending conversation no other person has, from the front of the queue (oldest
+  // first, the queue's order here) as reviewers work it.
   const pending = (
     await database.pool.query(
-      `select id from conversations where status = 'pending_review' and deleted_at is null order by created_at desc limit ${USERS * RATE * SECONDS}`,
+      `select id from conversations where status = 'pending_review' and deleted_at is null order by created_at, id limit ${USERS * RATE * SECONDS}`,
     )
   ).rows.map((r) => r.id as string)
   const template = (await database.pool.query('select id from templates order by created_at limit 1')).rows[0].id as string
@@ -54,12 +55,14 @@ try {
       /** One person: their own autocannon on one connection, going round the studio RATE requests a second. */
       const person = (token: string, search: string) => {
         let id: string | undefined
+        let screen = { version: '1', next: '' }
         let lastKind = ''
         const auth = (htmx: boolean) => ({ authorization: `Bearer ${token}`, ...(htmx ? { 'hx-request': 'true' } : {}) })
-        const step = (kind: string, build: () => Request): Request => ({
+        const step = (kind: string, build: () => Request, read?: (body: string) => void): Request => ({
           setupRequest: (request) => ({ ...request, ...build() }),
-          onResponse: () => {
+          onResponse: (_status, body) => {
             lastKind = kind // read by the 'response' event that follows at once, which carries the time
+            read?.(body)
           },
         })
         const requests = [
@@ -67,17 +70,28 @@ try {
           step('search', () => ({ method: 'GET', path: `/?q=${encodeURIComponent(search)}`, headers: auth(true) })),
           step('filtered, sorted list', () => ({ method: 'GET', path: '/?status=pending_review&sort=quality_asc', headers: auth(true) })),
           step('review queue', () => ({ method: 'GET', path: '/review?order=oldest', headers: auth(false) })),
-          step('review screen', () => {
-            id = pending.pop()
-            if (!id) throw new Error('ran out of pending conversations')
-            return { method: 'GET', path: `/review/${id}?order=oldest`, headers: auth(true) }
-          }),
+          // As the browser does it: the screen (fetched ahead as the previous one showed), its claim, then
+          // the decision, saying which next screen is already shown (Review-Shown, public/review.js).
+          step(
+            'review screen',
+            () => {
+              id = pending.shift()
+              if (!id) throw new Error('ran out of pending conversations')
+              return { method: 'GET', path: `/review/${id}?order=oldest`, headers: auth(true) }
+            },
+            (body) => {
+              screen = {
+                version: /data-version="(\d+)"/.exec(body)?.[1] ?? '1',
+                next: /<a [^>]*href="\/review\/([0-9a-f-]{36})[^>]*data-prefetch/.exec(body)?.[1] ?? '',
+              }
+            },
+          ),
           step('claim', () => ({ method: 'POST', path: `/review/${id}/claim`, headers: auth(true) })),
-          step('decision, answered with the next screen', () => ({
+          step('decision', () => ({
             method: 'POST',
             path: `/review/${id}?order=oldest`,
-            headers: { ...auth(true), 'content-type': 'application/x-www-form-urlencoded' },
-            body: 'action=approve&version=1',
+            headers: { ...auth(true), 'content-type': 'application/x-www-form-urlencoded', 'review-shown': screen.next },
+            body: `action=approve&version=${screen.version}`,
           })),
         ]
         return new Promise<void>((resolve, reject) => {
@@ -87,7 +101,7 @@ try {
             resolve()
           })
           instance.on('response', (_client, status, _bytes, ms) => {
-          if (performance.now() < measureFrom) return
+            if (performance.now() < measureFrom) return
             const samples = latencies[lastKind] ?? []
             samples.push(ms)
             latencies[lastKind] = samples
@@ -96,7 +110,7 @@ try {
         })
       }
       const before = await batchDone(base, editorToken, batch)
-    const measureFrom = performance.now() + WARMUP_SECONDS * 1000
+      const measureFrom = performance.now() + WARMUP_SECONDS * 1000
       // People start a fiftieth of a second apart, as people do, rather than all in the same millisecond.
       await Promise.all(
         tokens.map(
