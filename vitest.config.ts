@@ -13,6 +13,7 @@ const UNIT = [
   'migrations',
   'error-codes',
   'simulator',
+  'format',
 ].map((name) => `test/${name}.test.ts`)
 
 export default defineConfig({

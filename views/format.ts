@@ -1,4 +1,5 @@
 import { tryGetContext } from 'hono/context-storage'
+import { LRUCache } from 'lru-cache'
 import type { BatchStatus, ConversationStatus } from '../src/db/schema'
 import { ERROR_CODES, isErrorCode } from '../src/error-codes'
 import type { AppEnv } from '../src/http/env'
@@ -11,8 +12,7 @@ import type { AppEnv } from '../src/http/env'
 
 const formats = new Map<string, Intl.DateTimeFormat>()
 
-function parts(date: Date): Record<string, string> {
-  const zone = tryGetContext<AppEnv>()?.var.user?.preferences?.timezone ?? 'UTC'
+function formatFor(zone: string): Intl.DateTimeFormat {
   let format = formats.get(zone)
   if (!format) {
     const options = {
@@ -28,12 +28,58 @@ function parts(date: Date): Record<string, string> {
     format = new Intl.DateTimeFormat('en-GB', options)
     formats.set(zone, format)
   }
-  return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
+  return format
 }
 
-export function when(date: Date | null | undefined): string {
+const DAY_MS = 86_400_000
+type Offset = { ms: number; name: string }
+
+function offsetAt(format: Intl.DateTimeFormat, instant: number): Offset {
+  const p = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]))
+  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute))
+  return { ms: local - Math.floor(instant / 60_000) * 60_000, name: p.timeZoneName ?? '' }
+}
+
+/**
+ * A zone's offset on a UTC day, when the clocks do not change that day (null when they do).
+ * formatToParts is slow enough to be a tenth of a list page's rendering when called for every
+ * time on it; a day's offset is worked out once and the times of that day are shifted by it.
+ */
+const dayOffsets = new LRUCache<string, Offset | 'changes'>({ max: 10_000 })
+
+function dayOffset(zone: string, format: Intl.DateTimeFormat, instant: number): Offset | undefined {
+  const start = Math.floor(instant / DAY_MS) * DAY_MS
+  const key = `${zone} ${start}`
+  let known = dayOffsets.get(key)
+  if (known === undefined) {
+    const [first, last] = [offsetAt(format, start), offsetAt(format, start + DAY_MS - 60_000)]
+    known = first.ms === last.ms && first.name === last.name ? first : 'changes'
+    dayOffsets.set(key, known)
+  }
+  return known === 'changes' ? undefined : known
+}
+
+const two = (n: number) => String(n).padStart(2, '0')
+
+function parts(date: Date, zone = tryGetContext<AppEnv>()?.var.user?.preferences?.timezone ?? 'UTC'): Record<string, string> {
+  const format = formatFor(zone)
+  const offset = dayOffset(zone, format, date.getTime())
+  if (!offset) return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
+  const local = new Date(date.getTime() + offset.ms)
+  return {
+    year: String(local.getUTCFullYear()),
+    month: two(local.getUTCMonth() + 1),
+    day: two(local.getUTCDate()),
+    hour: two(local.getUTCHours()),
+    minute: two(local.getUTCMinutes()),
+    timeZoneName: offset.name,
+  }
+}
+
+/** `zone` is the signed-in user's (their preferences) unless given. */
+export function when(date: Date | null | undefined, zone?: string): string {
   if (!date) return '—'
-  const p = parts(date)
+  const p = parts(date, zone)
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${p.timeZoneName}`
 }
 
