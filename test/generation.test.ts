@@ -671,7 +671,11 @@ describe('shared state between workers', () => {
     const first = await acquireClaudeSlot(database.db, settings, 'test-holder') // starts now; the next may start in 10 s
     const stop = new AbortController()
     const waiting = acquireClaudeSlot(database.db, settings, 'test-holder', stop.signal)
-    await waitFor(async () => (await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)).rows[0]!.n === 2, 5_000, 'the second lease')
+    await waitFor(
+      async () => (await sql<{ n: number }>`select count(*)::int as n from claude_leases`.execute(database.db)).rows[0]!.n === 2,
+      5_000,
+      'the second lease',
+    )
     stop.abort()
     await expect(waiting).rejects.toThrow()
     const left = await database.db.selectFrom('claude_leases').select('id').execute()
