@@ -173,6 +173,30 @@ export const storeResult = grouped<StoredRow, boolean>(async (db, results) => {
   return results.map((r) => saved.has(r.id))
 })
 
+/**
+ * A claim whose batch was paused or cancelled while it waited for its start slot is handed back
+ * before its call: queued again, as if never claimed (resume gives it a job), or cancelled with
+ * its batch. True when it was; the caller then makes no call.
+ */
+export async function handBackIfHalted(db: Kysely<DB>, claimed: Claimed): Promise<boolean> {
+  if (!claimed.batch_id) return false
+  const { rows } = await sql<{ id: string; batch_id: string; status: ConversationStatus }>`
+    with handed as (
+      update conversations c set status = case when b.status = 'cancelled' then 'cancelled' else 'queued' end,
+        attempts = c.attempts - 1, first_attempt_at = case when c.attempts = 1 then null else c.first_attempt_at end, updated_at = now()
+      from batches b
+      where c.id = ${claimed.id}::uuid and b.id = c.batch_id and b.status in ('paused', 'cancelled')
+        and c.status = 'generating' and c.attempts = ${claimed.attempts}::int
+      returning c.id, c.batch_id, c.status
+    )
+    select id, batch_id, status, ${progressNotice(sql`json_build_object('batch_id', batch_id, 'conversation_id', id, 'status', status)`)} from handed`.execute(
+    db,
+  )
+  if (!rows[0]) return false
+  if (rows[0].status === 'cancelled') await checkBatchFinished(db, rows[0].batch_id)
+  return true
+}
+
 /** Results that finished together ask once per batch whether it is done. */
 export const checkBatchFinished = grouped<string, void>(async (db, batchIds) => {
   for (const id of new Set(batchIds)) await finishBatchIfComplete(db, id)

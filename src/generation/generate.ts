@@ -10,7 +10,7 @@ import { autoDecision } from '../review/auto'
 import { activeReviewSettings } from '../review/settings'
 import { hasPlaceholder } from '../templates/placeholders'
 import { type AiSettings, activeAiSettings } from './ai-settings'
-import { type Claimed, checkBatchFinished, claim, fail, type Problem, requeue, skipUnclaimable, storeResult } from './claims'
+import { type Claimed, checkBatchFinished, claim, fail, handBackIfHalted, type Problem, requeue, skipUnclaimable, storeResult } from './claims'
 import { costOf, type Usage } from './cost'
 import { sourceBlockText } from './grounding'
 import { scoreQuality } from './quality'
@@ -34,6 +34,8 @@ export type JobInfo = { attempts: number; maxAttempts: number; signal?: AbortSig
 export type Outcome = 'generated' | 'failed' | 'rescheduled' | 'skipped'
 
 const HOLDER = leaseHolder({ hostname: os.hostname(), pid: process.pid })
+/** A claim that waited longer than this for its start slot checks that its batch still runs (a pause must stop calls, not only claims). */
+const HALT_CHECK_AFTER_MS = 250
 
 export async function generateConversation(deps: GenerationDeps, conversationId: string, job: JobInfo): Promise<Outcome> {
   const { db } = deps
@@ -112,7 +114,15 @@ async function generateClaimed(deps: GenerationDeps, claimed: Claimed, settings:
   let lease: string | null = null
   try {
     for (let attempt = 1; attempt <= OUTPUT_TRIES; attempt++) {
-      lease ??= await acquireClaudeSlot(db, settings, HOLDER, signal)
+      if (!lease) {
+        const asked = performance.now()
+        lease = await acquireClaudeSlot(db, settings, HOLDER, signal)
+        // It waited for its start slot (a low rate): the batch may have been paused or cancelled meanwhile.
+        if (performance.now() - asked > HALT_CHECK_AFTER_MS && (await handBackIfHalted(db, claimed))) {
+          await releaseClaudeSlot(db, lease)
+          return 'skipped'
+        }
+      }
       let message: ClaudeMessage
       try {
         message = await claude.createMessage(messageParams(claimed, settings, correction), { timeout: settings.timeout_ms, signal })
