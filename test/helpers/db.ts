@@ -73,4 +73,6 @@ export async function truncateAll(database: Database): Promise<void> {
 export async function emptyJobQueue(database: Database): Promise<void> {
   await database.pool.query('truncate graphile_worker._private_jobs')
   await database.pool.query('delete from claude_leases')
+  // A test at a low rate leaves the next start slot seconds ahead: every test starts with it free.
+  await database.pool.query('update claude_rate_limit set next_at = now()')
 }
