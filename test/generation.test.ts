@@ -1,6 +1,8 @@
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { createClaude } from '../src/claude/client'
+import { conversationTool, conversationToolChoice } from '../src/claude/conversation-tool'
+import { simulatedConversation } from '../src/claude/simulator'
 import type { Deps } from '../src/deps'
 import { activeAiSettings } from '../src/generation/ai-settings'
 import { costOf } from '../src/generation/cost'
@@ -96,6 +98,26 @@ describe('starting a batch', () => {
     expect(rows[0]!.prompt).toContain('a delayed refund')
     expect(await countJobs(database)).toBe(5)
     expect((await batchState(body.id)).counts).toEqual({ queued: 5, generating: 0, done: 0, failed: 0, cancelled: 0 })
+  })
+
+  test('copies of one item are told apart in their prompts, so the simulator writes each differently too', async () => {
+    const template = await makeTemplate(app, editor)
+    const { id } = (await (await postBatch({ template_id: template.id, count_per_item: 3, values: { topic: 'a lost card' } })).json()) as { id: string }
+    const rows = await database.db.selectFrom('conversations').select(['prompt', 'system_prompt']).where('batch_id', '=', id).execute()
+    expect(rows.map((r) => /This is variation (\d) of 3/.exec(r.prompt)?.[1]).sort()).toEqual(['1', '2', '3'])
+    const written = rows.map((r) =>
+      JSON.stringify(
+        simulatedConversation({
+          model: 'claude-haiku-4-5',
+          max_tokens: 4096,
+          system: [{ type: 'text', text: r.system_prompt }],
+          messages: [{ role: 'user', content: r.prompt }],
+          tools: [conversationTool],
+          tool_choice: conversationToolChoice,
+        }).turns,
+      ),
+    )
+    expect(new Set(written).size).toBe(3)
   })
 
   test('a grid makes one item per persona × emotion × topic', async () => {
