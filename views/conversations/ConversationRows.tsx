@@ -69,14 +69,24 @@ function Cell(props: { column: DashboardColumn; row: ConversationRow }) {
     case 'created':
       return (
         <td class="when">
-          <time datetime={row.created_at.toISOString()}>{when(row.created_at)}</time>
+          <Time at={row.created_at} />
         </td>
       )
     case 'reviewed':
-      return <td class="when">{row.reviewed_at ? <time datetime={row.reviewed_at.toISOString()}>{when(row.reviewed_at)}</time> : '—'}</td>
+      return <td class="when">{row.reviewed_at ? <Time at={row.reviewed_at} /> : '—'}</td>
     case 'version':
       return <td class="num">v{row.version}</td>
   }
+}
+
+/** A time that may break onto two lines between its date and its time of day, never inside the date. */
+function Time(props: { at: Date }) {
+  const [date, ...rest] = when(props.at).split(' ')
+  return (
+    <time datetime={props.at.toISOString()}>
+      <span class="date">{date}</span> {rest.join(' ')}
+    </time>
+  )
 }
 
 /** Persona, emotion, topic and template as one quiet line under the title, for those without a column of their own. */
