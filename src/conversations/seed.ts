@@ -254,7 +254,7 @@ async function insertConversationChunk(db: Kysely<DB>, n: number, createdBy: str
       800 + (r_line * 7),
       ${createdBy},
       case when status in ('approved', 'rejected', 'needs_revision') then ${createdBy}::uuid end,
-      case when status in ('approved', 'rejected', 'needs_revision') then created_at + interval '1 day' end,
+      case when status in ('approved', 'rejected', 'needs_revision') then least(created_at + interval '1 day', now()) end,
       created_at, created_at
     from rows`.execute(db)
 }
