@@ -22,9 +22,8 @@ async function typeComment(page: Page, text: string) {
   await page.keyboard.press('Enter')
 }
 
-test('a reviewer works through ten conversations with the keyboard only, and the database holds exactly those decisions', async () => {
-  const source = await makeReviewSource(database.db)
-  const ids = await insertConversations(database.db, source, [7, 6, 5, 8, 4, 9, 7, 6, 8, 3])
+/** A reviewer's own browser on the queue's first conversation (oldest first), recording the page's script errors. */
+async function startReviewing(firstId: string) {
   const reviewer = await makeUser(database, 'reviewer')
   const context = await browser.newContext()
   const page = await context.newPage()
@@ -32,7 +31,14 @@ test('a reviewer works through ten conversations with the keyboard only, and the
   page.on('pageerror', (err) => errors.push(err.message))
   await signInAs(page, server.url, reviewer)
   await page.goto(`${server.url}/review/next?order=oldest`)
-  await expectShown(page, ids[0]!)
+  await expectShown(page, firstId)
+  return { reviewer, context, page, errors }
+}
+
+test('a reviewer works through ten conversations with the keyboard only, and the database holds exactly those decisions', async () => {
+  const source = await makeReviewSource(database.db)
+  const ids = await insertConversations(database.db, source, [7, 6, 5, 8, 4, 9, 7, 6, 8, 3])
+  const { reviewer, context, page, errors } = await startReviewing(ids[0]!)
   expect(await page.textContent('button[data-hotkey="a"]')).toBe('Approve a')
   // The screen claims what it shows with a POST of its own (a GET changes nothing).
   const claimed = () => database.db.selectFrom('review_claims').select('conversation_id').where('reviewer_id', '=', reviewer.id).execute()
@@ -147,14 +153,7 @@ test('a reviewer works through ten conversations with the keyboard only, and the
 test('a decision shows the next conversation at once, then what it changed; refused, the conversation comes back with the reason; an undo pressed at once undoes it', async () => {
   const source = await makeReviewSource(database.db)
   const [first, second, third, fourth] = await insertConversations(database.db, source, [7, 6, 5, 8])
-  const reviewer = await makeUser(database, 'reviewer')
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  await signInAs(page, server.url, reviewer)
-  await page.goto(`${server.url}/review/next?order=oldest`)
-  await expectShown(page, first!)
+  const { context, page, errors } = await startReviewing(first!)
   expect(await page.textContent('#queue-position')).toBe('1 of 4 pending')
   await page.waitForLoadState('networkidle') // the next screen has been fetched ahead
 
