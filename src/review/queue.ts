@@ -70,14 +70,7 @@ function beyond(order: ReviewOrder, fromId: string, direction: 'after' | 'before
 }
 
 function pendingIn(db: Kysely<DB>, queue: ReviewQueue) {
-  let query = db.selectFrom('conversations')
-  // The quality range again on the quality index's own expression, so a quality order starts and
-  // stops its index scan at the range instead of reading past every conversation outside it.
-  if (queue.order !== 'oldest' && queue.quality_min !== undefined)
-    query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) >= ${queue.quality_min}`)
-  if (queue.order !== 'oldest' && queue.quality_max !== undefined)
-    query = query.where(sql<SqlBool>`coalesce(conversations.quality_score, -1) <= ${queue.quality_max}`)
-  return query.where(
+  return db.selectFrom('conversations').where(
     conversationFilter({
       status: ['pending_review'],
       batch_id: queue.batch_id,
