@@ -32,20 +32,18 @@ export const OUTCOMES: Record<Outcome, string> = Object.fromEntries((Object.keys
  * nothing: the screen claims the conversation with a POST once it is shown (POST /review/:id/claim).
  */
 export async function loadReviewScreen(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
-  const [item, history, settings, previousId, nextId, claimedBy, position] = await Promise.all([
+  const [item, history, nextId, claimedBy, around] = await Promise.all([
     findConversation(db, id),
     listReviewHistory(db, id),
-    activeReviewSettings(db),
-    neighbourInQueue(db, queue, { fromId: id, direction: 'previous', reviewerId }),
     neighbourInQueue(db, queue, { fromId: id, direction: 'next', reviewerId }),
     claimHolder(db, id, reviewerId),
-    queuePosition(db, queue, id),
+    loadScreenUpdates(db, queue, id, reviewerId),
   ])
   if (!item) throw new NotFound('This conversation does not exist or has been deleted.')
-  return { queue, item, history, reasons: settings.reasons, previousId, nextId, claimedBy, position }
+  return { ...around, item, history, nextId, claimedBy }
 }
 
-/** What a decision changes on the screen of the next conversation the browser already shows (ReviewScreenUpdates). */
+/** The reasons, the way back and the position: what a decision changes on the screen of the next conversation the browser already shows (ReviewScreenUpdates). */
 export async function loadScreenUpdates(db: Kysely<DB>, queue: ReviewQueue, id: string, reviewerId: string) {
   const [settings, previousId, position] = await Promise.all([
     activeReviewSettings(db),
