@@ -34,8 +34,13 @@ function formatFor(zone: string): Intl.DateTimeFormat {
 const DAY_MS = 86_400_000
 type Offset = { ms: number; name: string }
 
+/** Intl's own parts of a time (year, month, …, timeZoneName) in the format's zone. */
+function intlParts(format: Intl.DateTimeFormat, instant: number | Date): Record<string, string> {
+  return Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]))
+}
+
 function offsetAt(format: Intl.DateTimeFormat, instant: number): Offset {
-  const p = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]))
+  const p = intlParts(format, instant)
   const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute))
   return { ms: local - Math.floor(instant / 60_000) * 60_000, name: p.timeZoneName ?? '' }
 }
@@ -64,7 +69,7 @@ const two = (n: number) => String(n).padStart(2, '0')
 function parts(date: Date, zone = tryGetContext<AppEnv>()?.var.user?.preferences?.timezone ?? 'UTC'): Record<string, string> {
   const format = formatFor(zone)
   const offset = dayOffset(zone, format, date.getTime())
-  if (!offset) return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]))
+  if (!offset) return intlParts(format, date)
   const local = new Date(date.getTime() + offset.ms)
   return {
     year: String(local.getUTCFullYear()),
