@@ -116,29 +116,9 @@ function FilterForm(props: { view: DashboardView; choices: FilterChoices }) {
         <div class="field quality-range">
           <span class="label">Quality</span>
           <span class="range">
-            <input
-              id="f-quality-min"
-              type="number"
-              name="quality_min"
-              min="0"
-              max="10"
-              step="0.1"
-              value={filter.quality_min?.toString() ?? ''}
-              aria-label="Quality from"
-              placeholder="from"
-            />
+            <QualityBound bound="min" value={filter.quality_min} label="from" />
             –
-            <input
-              id="f-quality-max"
-              type="number"
-              name="quality_max"
-              min="0"
-              max="10"
-              step="0.1"
-              value={filter.quality_max?.toString() ?? ''}
-              aria-label="Quality to"
-              placeholder="to"
-            />
+            <QualityBound bound="max" value={filter.quality_max} label="to" />
           </span>
         </div>
         <div class="field">
@@ -262,5 +242,22 @@ function Vocabulary(props: { name: string; label: string; value?: string; option
         ))}
       </datalist>
     </div>
+  )
+}
+
+/** One end of the quality range (0 to 10). */
+function QualityBound(props: { bound: 'min' | 'max'; value: number | undefined; label: string }) {
+  return (
+    <input
+      id={`f-quality-${props.bound}`}
+      type="number"
+      name={`quality_${props.bound}`}
+      min="0"
+      max="10"
+      step="0.1"
+      value={props.value?.toString() ?? ''}
+      aria-label={`Quality ${props.label}`}
+      placeholder={props.label}
+    />
   )
 }
