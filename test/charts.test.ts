@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest'
-import { isoDay } from '../src/charts/date-range'
+import { dayIn } from '../src/days'
 import type { ConversationStatus } from '../src/db/schema'
-import { type App, makeUser, signIn, type TestUser, useApp } from './helpers/app'
+import { type App, json, makeUser, signIn, type TestUser, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
 import { insertConversations, makeReviewSource, type ReviewSource } from './helpers/review'
 
@@ -19,7 +19,7 @@ beforeEach(async () => {
 const db = () => database.db
 const DAY = 86_400_000
 /** Noon UTC `n` days ago: well inside that day whatever the hour the test runs. */
-const daysAgo = (n: number) => new Date(Date.parse(`${isoDay(new Date(Date.now() - n * DAY))}T12:00:00Z`))
+const daysAgo = (n: number) => new Date(Date.parse(`${dayIn('UTC', new Date(Date.now() - n * DAY))}T12:00:00Z`))
 const getJson = async (url: string, who = cookie) => {
   const res = await app.request(url, { headers: { cookie: who, accept: 'application/json' } })
   return { status: res.status, body: await res.json() }
@@ -52,10 +52,10 @@ describe('the quality page charts', () => {
     const { status, body } = await getJson('/review/quality')
     expect(status).toBe(200)
     const charts = body.charts
-    expect(charts.to).toBe(isoDay(new Date()))
+    expect(charts.to).toBe(dayIn('UTC', new Date()))
     expect(charts.daily).toHaveLength(30)
     expect(charts.from).toBe(charts.daily[0].day)
-    const day = charts.daily.find((d: { day: string }) => d.day === isoDay(daysAgo(3)))
+    const day = charts.daily.find((d: { day: string }) => d.day === dayIn('UTC', daysAgo(3)))
     expect(day).toMatchObject({ decided: 3, approved: 2, rejected: 1, approval_rate: 2 / 3, avg_quality: 5.67 })
     expect(charts.daily.reduce((n: number, d: { decided: number }) => n + d.decided, 0)).toBe(3)
     expect(charts.reasons).toEqual([
@@ -78,7 +78,7 @@ describe('the quality page charts', () => {
     expect(html).toContain('src="/vendor/chart.umd.min.js"')
     expect(html).toMatch(
       new RegExp(
-        `<th scope="row">${isoDay(daysAgo(3))}</th><td data-series="Approval rate">66.7%</td><td data-series="Average quality">5.67</td><td data-series="Decisions">3</td>`,
+        `<th scope="row">${dayIn('UTC', daysAgo(3))}</th><td data-series="Approval rate">66.7%</td><td data-series="Average quality">5.67</td><td data-series="Decisions">3</td>`,
       ),
     )
     expect(html).toMatch(/<th scope="row">Too short<\/th><td data-series="Rejections">1<\/td>/)
@@ -91,12 +91,12 @@ describe('the quality page charts', () => {
     await decide(a!, 'approved', daysAgo(3), editor.id)
     await decide(old!, 'rejected', daysAgo(40), editor.id, ['repetitive'])
     await decide(elsewhere!, 'rejected', daysAgo(40), editor.id, ['too_short'])
-    const from = isoDay(daysAgo(45))
-    const to = isoDay(daysAgo(35))
+    const from = dayIn('UTC', daysAgo(45))
+    const to = dayIn('UTC', daysAgo(35))
     const { body } = await getJson(`/review/quality?from=${from}&to=${to}`)
     expect(body.charts).toMatchObject({ from, to })
     expect(body.charts.daily).toHaveLength(11)
-    expect(body.charts.daily.find((d: { day: string }) => d.day === isoDay(daysAgo(40)))).toMatchObject({ decided: 2, approved: 0, approval_rate: 0 })
+    expect(body.charts.daily.find((d: { day: string }) => d.day === dayIn('UTC', daysAgo(40)))).toMatchObject({ decided: 2, approved: 0, approval_rate: 0 })
     expect(body.charts.reasons.map((r: { reason: string }) => r.reason).sort()).toEqual(['repetitive', 'too_short'])
 
     const focused = await getJson(`/review/quality?from=${from}&to=${to}&template_id=${source.templateId}`)
@@ -146,19 +146,19 @@ describe('the dashboard chart', () => {
     const { status, body } = await getJson('/conversations/daily')
     expect(status).toBe(200)
     expect(body.days).toHaveLength(30)
-    const on = (n: number) => body.days.find((d: { day: string }) => d.day === isoDay(daysAgo(n)))
-    expect(on(2)).toEqual({ day: isoDay(daysAgo(2)), conversations: 2, cost_usd: 0.5 })
-    expect(on(5)).toEqual({ day: isoDay(daysAgo(5)), conversations: 1, cost_usd: 1.5 })
+    const on = (n: number) => body.days.find((d: { day: string }) => d.day === dayIn('UTC', daysAgo(n)))
+    expect(on(2)).toEqual({ day: dayIn('UTC', daysAgo(2)), conversations: 2, cost_usd: 0.5 })
+    expect(on(5)).toEqual({ day: dayIn('UTC', daysAgo(5)), conversations: 1, cost_usd: 1.5 })
     expect(body.days.reduce((n: number, d: { conversations: number }) => n + d.conversations, 0)).toBe(3)
 
     // The dashboard's own filter narrows it, and its created dates set the range.
     const approved = await getJson('/conversations/daily?status=approved')
     expect(approved.body.days.reduce((n: number, d: { conversations: number }) => n + d.conversations, 0)).toBe(1)
-    const ranged = await getJson(`/conversations/daily?created_from=${isoDay(daysAgo(61))}&created_to=${isoDay(daysAgo(59))}`)
+    const ranged = await getJson(`/conversations/daily?created_from=${dayIn('UTC', daysAgo(61))}&created_to=${dayIn('UTC', daysAgo(59))}`)
     expect(ranged.body.days).toEqual([
-      { day: isoDay(daysAgo(61)), conversations: 0, cost_usd: 0 },
-      { day: isoDay(daysAgo(60)), conversations: 1, cost_usd: 9 },
-      { day: isoDay(daysAgo(59)), conversations: 0, cost_usd: 0 },
+      { day: dayIn('UTC', daysAgo(61)), conversations: 0, cost_usd: 0 },
+      { day: dayIn('UTC', daysAgo(60)), conversations: 1, cost_usd: 9 },
+      { day: dayIn('UTC', daysAgo(59)), conversations: 0, cost_usd: 0 },
     ])
 
     // The dashboard loads it like the summary; the fragment has the chart and its table.
@@ -166,9 +166,67 @@ describe('the dashboard chart', () => {
     expect(dashboard.html).toContain('hx-get="/conversations/daily"')
     const fragment = await getHtml('/conversations/daily', cookie, { 'hx-request': 'true' })
     expect(fragment.html).toContain('id="chart-daily-activity"')
-    expect(fragment.html).toContain(`<th scope="row">${isoDay(daysAgo(5))}</th><td data-series="Conversations">1</td><td data-series="Spend">$1.50</td>`)
+    expect(fragment.html).toContain(`<th scope="row">${dayIn('UTC', daysAgo(5))}</th><td data-series="Conversations">1</td><td data-series="Spend">$1.50</td>`)
     expect(fragment.html).not.toContain('<html')
     expect((await getHtml('/conversations/daily?created_from=someday')).status).toBe(400)
+  })
+})
+
+describe("days in the user's time zone", () => {
+  const setZone = (zone: string) => app.request('/api/me/preferences', json({ timezone: zone }, { cookie }, 'PUT'))
+  const dayCounts = (days: Array<{ day: string; conversations: number }>) => days.map((d) => [d.day, d.conversations])
+  const listed = async (query: string) => (await getJson(`/api/conversations?${query}`)).body.items.map((i: { id: string }) => i.id)
+
+  test('a chart counts, and a filter matches, the days of the zone the user chose', async () => {
+    // 20:00 UTC on 9 March is 05:00 on 10 March in Tokyo.
+    const [late] = await insertConversations(db(), source, [8])
+    const at = new Date('2026-03-09T20:00:00Z')
+    await db().updateTable('conversations').set({ created_at: at, cost_usd: 0.5 }).where('id', '=', late!).execute()
+    await decide(late!, 'approved', at, editor.id)
+    const range = 'from=2026-03-09&to=2026-03-10'
+    const days = 'created_from=2026-03-09&created_to=2026-03-10'
+
+    expect(dayCounts((await getJson(`/conversations/daily?${days}`)).body.days)).toEqual([
+      ['2026-03-09', 1],
+      ['2026-03-10', 0],
+    ])
+    expect(await listed('created_from=2026-03-10')).toEqual([])
+    expect((await setZone('Asia/Tokyo')).status).toBe(200)
+    expect(dayCounts((await getJson(`/conversations/daily?${days}`)).body.days)).toEqual([
+      ['2026-03-09', 0],
+      ['2026-03-10', 1],
+    ])
+    const quality = (await getJson(`/review/quality?${range}`)).body.charts.daily
+    expect(quality.map((d: { day: string; decided: number }) => [d.day, d.decided])).toEqual([
+      ['2026-03-09', 0],
+      ['2026-03-10', 1],
+    ])
+    expect(await listed('created_from=2026-03-10')).toEqual([late])
+    expect(await listed('created_to=2026-03-09')).toEqual([])
+    // A filter may name its own zone, and a link keeps the one it was read in.
+    expect(await listed('created_from=2026-03-10&timezone=UTC')).toEqual([])
+    expect((await getHtml('/?created_from=2026-03-10')).html).toContain('timezone=Asia%2FTokyo')
+    expect((await getJson('/api/conversations?timezone=Mars/Olympus')).status).toBe(400)
+  })
+
+  test('a day the clocks change is one day of 25 hours, not two days or a shifted one', async () => {
+    // New York leaves summer time at 06:00 UTC on 1 November 2026.
+    const ids = await insertConversations(db(), source, [8, 7, 6, 5])
+    const times = ['2026-11-01T04:30:00Z', '2026-11-02T04:30:00Z', '2026-11-02T05:30:00Z', '2026-10-31T03:59:00Z']
+    for (const [i, t] of times.entries())
+      await db()
+        .updateTable('conversations')
+        .set({ created_at: new Date(t) })
+        .where('id', '=', ids[i]!)
+        .execute()
+    await setZone('America/New_York')
+    const { body } = await getJson('/conversations/daily?created_from=2026-10-30&created_to=2026-11-02')
+    expect(dayCounts(body.days)).toEqual([
+      ['2026-10-30', 1],
+      ['2026-10-31', 0],
+      ['2026-11-01', 2],
+      ['2026-11-02', 1],
+    ])
   })
 })
 

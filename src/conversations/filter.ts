@@ -1,6 +1,7 @@
 import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely'
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import { z } from 'zod'
+import { addDays, isTimeZone, startOfDay } from '../days'
 import { CONVERSATION_STATUSES, type DB, TIERS } from '../db/schema'
 import { listField, optionalField } from '../http/params'
 
@@ -12,7 +13,7 @@ import { listField, optionalField } from '../http/params'
 
 const quality = z.coerce.number({ error: 'must be a number from 0 to 10' }).min(0, 'must be from 0 to 10').max(10, 'must be from 0 to 10')
 
-/** A day (2026-11-25, the whole day in UTC) or an instant (ISO 8601 with an offset). */
+/** A day (2026-11-25, the whole day in the filter's time zone) or an instant (ISO 8601 with an offset). */
 const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be a date like 2026-11-25 or an ISO 8601 time' })
 
 const text = z.string().trim().max(200, 'must be at most 200 characters')
@@ -32,6 +33,8 @@ export const FILTER_FIELDS = {
   quality_max: optionalField(quality),
   created_from: optionalField(day),
   created_to: optionalField(day),
+  /** The IANA zone whose whole days created_from and created_to name: UTC unless given (pages give the user's, see inZone). */
+  timezone: optionalField(z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC')),
   persona: optionalField(text),
   emotion: optionalField(text),
   topic: optionalField(text),
@@ -56,7 +59,7 @@ export function checkFilter(f: FilterShape, ctx: z.RefinementCtx): void {
   if (f.quality_min !== undefined && f.quality_max !== undefined && f.quality_min > f.quality_max) {
     ctx.addIssue({ code: 'custom', path: ['quality_max'], message: 'must not be below quality_min' })
   }
-  if (f.created_from && f.created_to && startOf(f.created_from) >= endOf(f.created_to)) {
+  if (f.created_from && f.created_to && bound(f.created_from, false) >= bound(f.created_to, true)) {
     ctx.addIssue({ code: 'custom', path: ['created_to'], message: 'must be after created_from' })
   }
 }
@@ -67,10 +70,25 @@ export type ConversationFilter = z.infer<typeof ConversationFilter>
 /** The filter's own keys, in the order they appear in URLs. */
 export const FILTER_KEYS = Object.keys(FILTER_FIELDS) as (keyof ConversationFilter)[]
 
-const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v)
-const startOf = (v: string) => new Date(isDay(v) ? `${v}T00:00:00Z` : v)
-/** Exclusive end: a day runs until the next midnight UTC; an instant is included. */
-const endOf = (v: string) => (isDay(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000) : new Date(Date.parse(v) + 1))
+const isDay = (v: string | undefined) => v !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(v)
+
+/**
+ * A bound as an instant: the start of a day (of the next day, for an end, which is exclusive) or the
+ * instant given (the instant after it, for an end, so it is included). Days are read in UTC, enough
+ * for checkFilter: which of two days comes first does not depend on the zone.
+ */
+const bound = (v: string, end: boolean) => (isDay(v) ? new Date(`${end ? addDays(v, 1) : v}T00:00:00Z`) : new Date(Date.parse(v) + (end ? 1 : 0)))
+/** The bound for SQL: a day starts at midnight in the filter's zone. */
+const boundIn = (v: string, zone: string, end: boolean) => (isDay(v) ? startOfDay(end ? addDays(v, 1) : v, zone) : bound(v, end))
+
+/**
+ * The filter with its days in `zone` (the signed-in user's), unless it names a zone of its own: a
+ * person's "2026-11-25" is their day, not UTC's. Only a filter with days gets one, so links stay short.
+ */
+export function inZone<F extends Pick<ConversationFilter, 'created_from' | 'created_to' | 'timezone'>>(filter: F, zone: string): F {
+  if (filter.timezone || zone === 'UTC' || !(isDay(filter.created_from) || isDay(filter.created_to))) return filter
+  return { ...filter, timezone: zone }
+}
 
 /** Full-text match on the stored tsvector. websearch_to_tsquery never fails on syntax, so any text is safe. */
 export function matches(q: string): Expression<SqlBool> {
@@ -101,8 +119,9 @@ export function conversationFilter(filter: ConversationFilter): Expression<SqlBo
   if (filter.quality_max !== undefined) {
     where.push(eb('conversations.quality_score', '<=', filter.quality_max), sql<SqlBool>`coalesce(conversations.quality_score, -1) <= ${filter.quality_max}`)
   }
-  if (filter.created_from) where.push(eb('conversations.created_at', '>=', startOf(filter.created_from)))
-  if (filter.created_to) where.push(eb('conversations.created_at', '<', endOf(filter.created_to)))
+  const zone = filter.timezone ?? 'UTC'
+  if (filter.created_from) where.push(eb('conversations.created_at', '>=', boundIn(filter.created_from, zone, false)))
+  if (filter.created_to) where.push(eb('conversations.created_at', '<', boundIn(filter.created_to, zone, true)))
   if (filter.persona) where.push(eb('conversations.persona', '=', filter.persona))
   if (filter.emotion) where.push(eb('conversations.emotion', '=', filter.emotion))
   if (filter.topic) where.push(eb('conversations.topic', '=', filter.topic))

@@ -28,7 +28,7 @@ import { applyBulk, BULK_ACTIONS, BULK_JOB_THRESHOLD, type BulkAction, BulkInput
 import { dailyActivity, dashboardRange } from './daily'
 import { findConversation, listVersions } from './detail'
 import { editTurn, listTrash, restoreConversation, resubmitConversation, TRASH_DAYS, TurnEdit, trashConversation, VersionGuard } from './edit'
-import { type ConversationFilter, filterChoices, filterParams } from './filter'
+import { type ConversationFilter, filterChoices, filterParams, inZone } from './filter'
 import { chunkExists, LinkInput, linkChunk, NoSuchChunk, unlinkChunk } from './links'
 import { ListQuery, listConversations } from './list'
 import { DEFAULT_SORT, type Sort } from './sort'
@@ -45,7 +45,7 @@ function readList(c: C, fixed: Partial<ConversationFilter> = {}, opening = false
   const fresh = opening && new URL(c.req.url).search === ''
   const parsed = parseInput(ListQuery, fresh ? { ...preferences.default_filters, sort: preferences.default_sort } : c.req.queries())
   const { sort, cursor, limit, ...asked } = parsed
-  const filter: ConversationFilter = { ...asked, ...fixed }
+  const filter: ConversationFilter = inZone({ ...asked, ...fixed }, preferences.timezone)
   const user = signedInUser(c)
   if (filter.deleted && filter.deleted !== 'exclude' && !can(user.role, 'admin')) {
     throw new Forbidden('Only an administrator can list deleted conversations.')
@@ -192,7 +192,7 @@ conversationRoutes.get('/summary', async (c) => {
 /** The dashboard's chart of conversations and spend per day, for the same filter (its created dates, or the last 30 days). */
 conversationRoutes.get('/daily', async (c) => {
   const { filter, sort } = readList(c)
-  const activity = await dailyActivity(c.var.db, filter, dashboardRange(filter))
+  const activity = await dailyActivity(c.var.db, filter, dashboardRange(filter, preferencesOf(c).timezone))
   if (wantsJson(c)) return c.json(activity)
   c.header('Vary', 'HX-Request')
   if (isHtmx(c)) return c.html(<DailyChart activity={activity} />)
@@ -200,7 +200,7 @@ conversationRoutes.get('/daily', async (c) => {
 })
 
 conversationRoutes.post('/bulk', async (c) => {
-  const input = await parseBody(c, BulkInput)
+  const input = inZone(await parseBody(c, BulkInput), preferencesOf(c).timezone)
   const user = signedInUser(c)
   if (!mayBulk(user.role, input.action)) {
     throw new Forbidden(`Your role (${user.role}) does not allow this bulk action. Ask an administrator if you need access.`)

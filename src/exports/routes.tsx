@@ -8,6 +8,7 @@ import { ExportStatus } from '../../views/exports/ExportStatus'
 import { ExportsPage } from '../../views/exports/ExportsPage'
 import { NewExportPage } from '../../views/exports/NewExportPage'
 import { requireCapability, signedInUser } from '../auth/middleware'
+import { inZone } from '../conversations/filter'
 import { NotFound } from '../errors'
 import type { AppEnv } from '../http/env'
 import { rerenderOnError } from '../http/errors'
@@ -44,9 +45,12 @@ async function sendFile(c: Context<AppEnv>, row: ExportRow) {
   })
 }
 
+/** The request with the scope's days in the user's time zone (unless it names one), as the dashboard reads them. */
+const inUserZone = (c: Context<AppEnv>, request: ExportRequest): ExportRequest => ({ ...request, scope: inZone(request.scope, preferencesOf(c).timezone) })
+
 /** Queues the export; the answer the JSON API gives (202). */
 async function startExport(c: Context<AppEnv>, request: ExportRequest) {
-  const row = await createExport(c.var.db, request, signedInUser(c).id)
+  const row = await createExport(c.var.db, inUserZone(c, request), signedInUser(c).id)
   return { id: row.id, status: row.status }
 }
 
@@ -96,7 +100,7 @@ exportPages.get('/new', async (c) => {
   const preferences = preferencesOf(c)
   const values = exportFormValues(queryBody(c), { format: preferences.default_export_format, include_metadata: preferences.include_metadata })
   const parsed = ExportForm.safeParse(exportFormBody(values))
-  const preview = parsed.success ? await previewExport(c.var.db, parsed.data) : undefined
+  const preview = parsed.success ? await previewExport(c.var.db, inUserZone(c, parsed.data)) : undefined
   const error = parsed.success ? undefined : invalid(parsed.error).message
   return c.html(<NewExportPage ctx={pageContext(c)} values={values} preview={preview} error={error} />)
 })
@@ -104,7 +108,7 @@ exportPages.get('/new', async (c) => {
 exportPages.get('/preview', async (c) => {
   const parsed = ExportForm.safeParse(queryBody(c))
   if (!parsed.success) return c.html(<ExportPreview error={invalid(parsed.error).message} />)
-  return c.html(<ExportPreview preview={await previewExport(c.var.db, parsed.data)} />)
+  return c.html(<ExportPreview preview={await previewExport(c.var.db, inUserZone(c, parsed.data))} />)
 })
 
 exportPages.post('/', async (c) => {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DASHBOARD_COLUMNS, DEFAULT_DASHBOARD_COLUMNS } from '../conversations/columns'
 import { checkFilter, FILTER_FIELDS } from '../conversations/filter'
 import { SORTS } from '../conversations/sort'
+import { isTimeZone } from '../days'
 import { EXPORT_FORMATS } from '../db/schema'
 
 /**
@@ -19,15 +20,6 @@ export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number]
 export const DEFAULT_SHORTCUTS: Record<ShortcutAction, string> = { approve: 'a', reject: 'r', request_changes: 'c', next: 'n', previous: 'p', undo: 'u' }
 /** Keys the review screen keeps for itself. */
 const RESERVED_KEYS = new Set(['?', 'escape', 'enter', 'j', 'k', ...'123456789'])
-
-const isTimeZone = (zone: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const key = z
   .string()

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { type DateRange, daysOf } from '../charts/date-range'
+import { addDays, dayOfInstant, startOfDay } from '../days'
 import type { DB } from '../db/schema'
 import { approvalRate } from './approval-rate'
 
@@ -86,10 +87,10 @@ export async function rejectionReasons(db: Kysely<DB>): Promise<{ overall: Reaso
   return { overall, byTemplate }
 }
 
-/** Decisions per week (newest last) over the last `weeks` weeks, for all templates or one. */
-export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; templateId?: string }): Promise<WeekTrend[]> {
+/** Decisions per week (weeks from Monday in `zone`; newest last) over the last `weeks` weeks, for all templates or one. */
+export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; zone: string; templateId?: string }): Promise<WeekTrend[]> {
   const rows = await sql<{ week: Date; decided: number; approved: number; rejected: number; needs_revision: number }>`
-    select date_trunc('week', ra.created_at) as week,
+    select date_trunc('week', ra.created_at, ${options.zone}) as week,
       count(*)::int as decided,
       count(*) filter (where ra.to_status = 'approved')::int as approved,
       count(*) filter (where ra.to_status = 'rejected')::int as rejected,
@@ -97,7 +98,7 @@ export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; temp
     from review_actions ra
     join conversations c on c.id = ra.conversation_id
     where ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}
-      and ra.created_at >= date_trunc('week', now()) - make_interval(weeks => ${options.weeks - 1})
+      and ra.created_at >= date_trunc('week', now(), ${options.zone}) - make_interval(weeks => ${options.weeks - 1})
       and c.deleted_at is null
       ${options.templateId ? sql`and c.template_id = ${options.templateId}` : sql``}
     group by 1 order by 1
@@ -150,14 +151,15 @@ export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId
     avg_quality: number | null
   }>`
     with d as materialized (
-      select (ra.created_at at time zone 'UTC')::date as day, ra.action, ra.to_status, ra.reasons, c.quality_score,
+      select ${dayOfInstant(sql`ra.created_at`, range.zone)} as day, ra.action, ra.to_status, ra.reasons, c.quality_score,
         c.template_id, coalesce(t.name, '(no template)') as template_name,
         ra.reviewer_id, coalesce(nullif(u.name, ''), u.email, 'Auto-review') as reviewer_name
       from review_actions ra
       join conversations c on c.id = ra.conversation_id
       left join templates t on t.id = c.template_id
       left join users u on u.id = ra.reviewer_id
-      where ${DECISIONS} and ra.created_at >= ${range.start} and ra.created_at < ${range.end} and c.deleted_at is null
+      where ${DECISIONS} and ra.created_at >= ${startOfDay(range.from, range.zone)}
+        and ra.created_at < ${startOfDay(addDays(range.to, 1), range.zone)} and c.deleted_at is null
         ${templateId ? sql`and c.template_id = ${templateId}` : sql``}
     )
     select case when grouping(d.day) = 0 then 'day' when grouping(d.template_id) = 0 then 'template' else 'reviewer' end as kind,

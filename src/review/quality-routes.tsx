@@ -5,7 +5,7 @@ import { requireCapability } from '../auth/middleware'
 import { readDateRange } from '../charts/date-range'
 import { ValidationFailed } from '../errors'
 import type { AppEnv } from '../http/env'
-import { pageContext } from '../http/page-context'
+import { pageContext, preferencesOf } from '../http/page-context'
 import { wantsJson } from '../http/respond'
 import { qualityCharts, rejectionReasons, templateQuality, weeklyTrend } from './quality-report'
 import { activeReviewSettings } from './settings'
@@ -23,11 +23,12 @@ qualityRoutes.get('/', requireCapability('view'), async (c) => {
     .optional()
     .safeParse(c.req.query('template_id') || undefined)
   if (!templateId.success) throw new ValidationFailed('template_id must be a template id.', { template_id: 'must be a template id' })
-  const range = readDateRange(c.req.query())
+  const zone = preferencesOf(c).timezone
+  const range = readDateRange(c.req.query(), zone)
   const [quality, reasons, trend, charts, settings] = await Promise.all([
     templateQuality(c.var.db),
     rejectionReasons(c.var.db),
-    weeklyTrend(c.var.db, { weeks: 12, templateId: templateId.data }),
+    weeklyTrend(c.var.db, { weeks: 12, zone, templateId: templateId.data }),
     qualityCharts(c.var.db, range, templateId.data),
     activeReviewSettings(c.var.db),
   ])

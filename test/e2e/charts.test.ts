@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { expect, test } from 'vitest'
-import { isoDay } from '../../src/charts/date-range'
+import { dayIn } from '../../src/days'
 import { makeUser, type TestUser } from '../helpers/app'
 import { signInAs, useBrowserApp, withPage } from '../helpers/browser'
 import { insertConversations, makeReviewSource } from '../helpers/review'
@@ -9,7 +9,7 @@ import type { RunningApp } from '../helpers/server'
 let server: RunningApp
 let browser: Browser
 let viewer: TestUser
-const decidedOn = isoDay(new Date(Date.now() - 2 * 86_400_000))
+const decidedOn = dayIn('UTC', new Date(Date.now() - 2 * 86_400_000))
 
 useBrowserApp((t) => ({ server, browser } = t), {
   worker: false,
