@@ -4,6 +4,7 @@ import analyze_chunk from './analyze_chunk'
 import bulk_conversations from './bulk_conversations'
 import clean_error_log from './clean_error_log'
 import cleanup_sessions from './cleanup_sessions'
+import compact_quality_counts from './compact_quality_counts'
 import expire_backups from './expire_backups'
 import expire_exports from './expire_exports'
 import export_conversations from './export_conversations'
@@ -22,6 +23,7 @@ export function taskList(deps: Deps): TaskList {
     analyze_chunk: analyze_chunk(deps),
     bulk_conversations: bulk_conversations(deps),
     clean_error_log: clean_error_log(deps),
+    compact_quality_counts: compact_quality_counts(deps),
     cleanup_sessions: cleanup_sessions(deps),
     generate_conversation: generate_conversation(deps),
     export_conversations: export_conversations(deps),
@@ -44,4 +46,5 @@ export const CRONTAB = [
   '40 * * * * clean_error_log',
   '15 * * * * expire_backups',
   '* * * * * sample_health',
+  '* * * * * compact_quality_counts',
 ].join('\n')

@@ -395,6 +395,39 @@ export interface ReviewActionsTable {
   created_at: DefaultTimestamp
 }
 
+/**
+ * The quality page's figures, counted already (migrations/2026_12_01_1000_review_rollups.ts): triggers
+ * append changes, compactQualityCounts folds them into one row per key (compacted). Read by summing.
+ */
+export interface ReviewDecisionCountsTable {
+  /** The quarter hour the decisions were made in. */
+  bucket: Date
+  template_id: string | null
+  reviewer_id: string | null
+  to_status: ConversationStatus
+  decided: number
+  quality_sum: ColumnType<string, number | string, number | string>
+  quality_n: number
+  compacted: Generated<boolean>
+}
+
+export interface ReviewReasonCountsTable {
+  bucket: Date
+  template_id: string | null
+  reason: string
+  n: number
+  compacted: Generated<boolean>
+}
+
+export interface ConversationStatusCountsTable {
+  template_id: string | null
+  status: ConversationStatus
+  n: number
+  quality_sum: ColumnType<string, number | string, number | string>
+  quality_n: number
+  compacted: Generated<boolean>
+}
+
 export interface ExportsTable {
   id: Generated<string>
   format: ExportFormat
@@ -442,6 +475,9 @@ export interface DB {
   conversations: ConversationsTable
   conversation_versions: ConversationVersionsTable
   review_actions: ReviewActionsTable
+  review_decision_counts: ReviewDecisionCountsTable
+  review_reason_counts: ReviewReasonCountsTable
+  conversation_status_counts: ConversationStatusCountsTable
   exports: ExportsTable
   user_preferences: UserPreferencesTable
   drafts: DraftsTable

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { type DateRange, daysOf } from '../charts/date-range'
 import { addDays, dayOfInstant, startOfDay } from '../days'
 import type { DB } from '../db/schema'
@@ -7,7 +7,9 @@ import { approvalRate } from './approval-rate'
 /**
  * Quality feedback: how reviewers judge what each template produces. Rates count conversations by
  * their current decision (approved, rejected, sent back); reasons and trends come from the review
- * history, leaving out decisions that were undone.
+ * history, leaving out decisions that were undone and those of conversations in the trash. Every
+ * figure is read from roll-ups the database keeps counted (src/review/quality-counts.ts), so a
+ * million conversations cost no more to show than a thousand.
  */
 
 export type TemplateQuality = {
@@ -28,18 +30,20 @@ export type WeekTrend = { week: Date; decided: number; approved: number; approva
 
 /** Per template, worst approval rate first (templates with no decisions yet last), and the overall row. */
 export async function templateQuality(db: Kysely<DB>): Promise<{ templates: TemplateQuality[]; overall: TemplateQuality }> {
+  // Live conversations by template and status, counted already (src/review/quality-counts.ts).
   const rows = await sql<Omit<TemplateQuality, 'approval_rate'> & { total: boolean }>`
-    select grouping(c.template_id) = 1 as total, c.template_id, coalesce(t.name, '(no template)') as template_name,
-      count(*) filter (where c.status in ('approved', 'rejected', 'needs_revision'))::int as decided,
-      count(*) filter (where c.status = 'approved')::int as approved,
-      count(*) filter (where c.status = 'rejected')::int as rejected,
-      count(*) filter (where c.status = 'needs_revision')::int as needs_revision,
-      count(*) filter (where c.status = 'pending_review')::int as pending,
-      round(avg(c.quality_score) filter (where c.status = 'approved'), 2)::float8 as avg_quality_approved,
-      round(avg(c.quality_score) filter (where c.status = 'rejected'), 2)::float8 as avg_quality_rejected
-    from conversations c left join templates t on t.id = c.template_id
-    where c.deleted_at is null and c.status in ('approved', 'rejected', 'needs_revision', 'pending_review')
-    group by grouping sets ((c.template_id, t.name), ())
+    select grouping(t.id) = 1 as total, t.id as template_id, coalesce(t.name, '(no template)') as template_name,
+      ${countOf(sql`s.n`, sql`s.status in ('approved', 'rejected', 'needs_revision')`)} as decided,
+      ${countOf(sql`s.n`, sql`s.status = 'approved'`)} as approved,
+      ${countOf(sql`s.n`, sql`s.status = 'rejected'`)} as rejected,
+      ${countOf(sql`s.n`, sql`s.status = 'needs_revision'`)} as needs_revision,
+      ${countOf(sql`s.n`, sql`s.status = 'pending_review'`)} as pending,
+      ${averageOf(sql`s.status = 'approved'`)} as avg_quality_approved,
+      ${averageOf(sql`s.status = 'rejected'`)} as avg_quality_rejected
+    from conversation_status_counts s left join templates t on t.id = s.template_id
+    where s.status in ('approved', 'rejected', 'needs_revision', 'pending_review')
+    group by grouping sets ((t.id, t.name), ())
+    having sum(s.n) <> 0
   `.execute(db)
   const withRate = rows.rows.map(({ total, ...r }) => ({ total, row: { ...r, approval_rate: approvalRate(r) } }))
   const overall = withRate.find((r) => r.total)?.row ?? emptyOverall()
@@ -48,6 +52,17 @@ export async function templateQuality(db: Kysely<DB>): Promise<{ templates: Temp
     .map((r) => r.row)
     .sort((a, b) => (a.approval_rate ?? 2) - (b.approval_rate ?? 2) || a.template_name.localeCompare(b.template_name))
   return { templates, overall: { ...overall, template_name: 'All templates' } }
+}
+
+/** A roll-up's count (of the rows matching `where`, all when left out), as a number. */
+function countOf(column: RawBuilder<unknown>, where?: RawBuilder<unknown>) {
+  return where ? sql`coalesce(sum(${column}) filter (where ${where}), 0)::int` : sql`coalesce(sum(${column}), 0)::int`
+}
+
+/** A roll-up's average quality (two places; null when nothing had a score) from its sum and count. */
+function averageOf(where?: RawBuilder<unknown>) {
+  const filter = where ? sql`filter (where ${where})` : sql``
+  return sql`round(sum(quality_sum) ${filter} / nullif(sum(quality_n) ${filter}, 0), 2)::float8`
 }
 
 function emptyOverall(): TemplateQuality {
@@ -65,17 +80,13 @@ function emptyOverall(): TemplateQuality {
   }
 }
 
-const notUndone = sql`not exists (select 1 from review_actions u where u.undoes_id = ra.id)`
-
 /** The most common rejection reasons, overall (template_id null) and per template, most frequent first. */
 export async function rejectionReasons(db: Kysely<DB>): Promise<{ overall: ReasonCount[]; byTemplate: Map<string, ReasonCount[]> }> {
   const rows = await sql<ReasonCount & { total: boolean }>`
-    select c.template_id, reason, count(*)::int as count, grouping(c.template_id) = 1 as total
-    from review_actions ra
-    join conversations c on c.id = ra.conversation_id
-    cross join lateral unnest(ra.reasons) as reason
-    where ra.action in ('reject', 'auto_reject') and ${notUndone} and c.deleted_at is null
-    group by grouping sets ((c.template_id, reason), (reason))
+    select t.id as template_id, r.reason, ${countOf(sql`r.n`)} as count, grouping(t.id) = 1 as total
+    from review_reason_counts r left join templates t on t.id = r.template_id
+    group by grouping sets ((t.id, r.reason), (r.reason))
+    having sum(r.n) <> 0
     order by count desc, reason
   `.execute(db)
   const overall = rows.rows.filter((r) => r.total).map(({ total: _total, ...r }) => ({ ...r, template_id: null }))
@@ -90,24 +101,25 @@ export async function rejectionReasons(db: Kysely<DB>): Promise<{ overall: Reaso
 /** Decisions per week (weeks from Monday in `zone`; newest last) over the last `weeks` weeks, for all templates or one. */
 export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; zone: string; templateId?: string }): Promise<WeekTrend[]> {
   const rows = await sql<{ week: Date; decided: number; approved: number; rejected: number; needs_revision: number }>`
-    select date_trunc('week', ra.created_at, ${options.zone}) as week,
-      count(*)::int as decided,
-      count(*) filter (where ra.to_status = 'approved')::int as approved,
-      count(*) filter (where ra.to_status = 'rejected')::int as rejected,
-      count(*) filter (where ra.to_status = 'needs_revision')::int as needs_revision
-    from review_actions ra
-    join conversations c on c.id = ra.conversation_id
-    where ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}
-      and ra.created_at >= date_trunc('week', now(), ${options.zone}) - make_interval(weeks => ${options.weeks - 1})
-      and c.deleted_at is null
-      ${options.templateId ? sql`and c.template_id = ${options.templateId}` : sql``}
-    group by 1 order by 1
+    with by_bucket as (
+      -- Summed by quarter hour first, so the zone's week is worked out once per quarter hour, not per row.
+      select d.bucket,
+        ${countOf(sql`d.decided`)} as decided,
+        ${countOf(sql`d.decided`, sql`d.to_status = 'approved'`)} as approved,
+        ${countOf(sql`d.decided`, sql`d.to_status = 'rejected'`)} as rejected,
+        ${countOf(sql`d.decided`, sql`d.to_status = 'needs_revision'`)} as needs_revision
+      from review_decision_counts d
+      where d.bucket >= date_trunc('week', now(), ${options.zone}) - make_interval(weeks => ${options.weeks - 1})
+        ${options.templateId ? sql`and d.template_id = ${options.templateId}` : sql``}
+      group by d.bucket
+    )
+    select date_trunc('week', b.bucket, ${options.zone}) as week, sum(b.decided)::int as decided, sum(b.approved)::int as approved,
+      sum(b.rejected)::int as rejected, sum(b.needs_revision)::int as needs_revision
+    from by_bucket b
+    group by 1 having sum(b.decided) <> 0 order by 1
   `.execute(db)
   return rows.rows.map(({ rejected, needs_revision, ...r }) => ({ ...r, approval_rate: approvalRate({ approved: r.approved, rejected, needs_revision }) }))
 }
-
-/** The review decisions a person or auto-review made (an undone one does not count). */
-const DECISIONS = sql`ra.action in ('approve', 'reject', 'request_changes', 'auto_approve', 'auto_reject') and ${notUndone}`
 
 export type DecisionFigures = {
   decided: number
@@ -132,10 +144,13 @@ export type QualityCharts = {
 
 /**
  * What the quality page draws for a date range: decisions by day, by template and by reviewer in one
- * pass over the range's review actions (grouping sets), and the reasons given for rejections.
+ * pass over the range's counted decisions (grouping sets), and the reasons given for rejections.
+ * The roll-ups count by quarter hour, so any zone's day is a whole number of their rows.
  */
 export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId?: string): Promise<QualityCharts> {
-  // One pass over the range's decisions (joined to their conversations once) feeds every grouping and the reasons.
+  const inRange = (alias: string) => sql`${sql.ref(`${alias}.bucket`)} >= ${startOfDay(range.from, range.zone)}
+    and ${sql.ref(`${alias}.bucket`)} < ${startOfDay(addDays(range.to, 1), range.zone)}
+    ${templateId ? sql`and ${sql.ref(`${alias}.template_id`)} = ${templateId}` : sql``}`
   const { rows } = await sql<{
     kind: 'day' | 'template' | 'reviewer' | 'reason'
     day: string | null
@@ -150,32 +165,38 @@ export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId
     needs_revision: number
     avg_quality: number | null
   }>`
-    with d as materialized (
-      select ${dayOfInstant(sql`ra.created_at`, range.zone)} as day, ra.action, ra.to_status, ra.reasons, c.quality_score,
-        c.template_id, coalesce(t.name, '(no template)') as template_name,
-        ra.reviewer_id, coalesce(nullif(u.name, ''), u.email, 'Auto-review') as reviewer_name
-      from review_actions ra
-      join conversations c on c.id = ra.conversation_id
-      left join templates t on t.id = c.template_id
-      left join users u on u.id = ra.reviewer_id
-      where ${DECISIONS} and ra.created_at >= ${startOfDay(range.from, range.zone)}
-        and ra.created_at < ${startOfDay(addDays(range.to, 1), range.zone)} and c.deleted_at is null
-        ${templateId ? sql`and c.template_id = ${templateId}` : sql``}
+    with by_day as (
+      -- Quarter hours summed into days first (tens of thousands of rows into hundreds), then named.
+      select ${dayOfInstant(sql`r.bucket`, range.zone)} as day, r.template_id, r.reviewer_id, r.to_status,
+        sum(r.decided) as decided, sum(r.quality_sum) as quality_sum, sum(r.quality_n) as quality_n
+      from review_decision_counts r
+      where ${inRange('r')}
+      group by 1, 2, 3, 4
+    ),
+    d as materialized (
+      select b.day, b.to_status, b.decided, b.quality_sum, b.quality_n,
+        t.id as template_id, coalesce(t.name, '(no template)') as template_name,
+        u.id as reviewer_id, coalesce(nullif(u.name, ''), u.email, 'Auto-review') as reviewer_name
+      from by_day b
+      left join templates t on t.id = b.template_id
+      left join users u on u.id = b.reviewer_id
     )
     select case when grouping(d.day) = 0 then 'day' when grouping(d.template_id) = 0 then 'template' else 'reviewer' end as kind,
       to_char(d.day, 'YYYY-MM-DD') as day, d.template_id, d.template_name, d.reviewer_id, d.reviewer_name, null as reason,
-      count(*)::int as decided,
-      count(*) filter (where d.to_status = 'approved')::int as approved,
-      count(*) filter (where d.to_status = 'rejected')::int as rejected,
-      count(*) filter (where d.to_status = 'needs_revision')::int as needs_revision,
-      round(avg(d.quality_score), 2)::float8 as avg_quality
+      ${countOf(sql`d.decided`)} as decided,
+      ${countOf(sql`d.decided`, sql`d.to_status = 'approved'`)} as approved,
+      ${countOf(sql`d.decided`, sql`d.to_status = 'rejected'`)} as rejected,
+      ${countOf(sql`d.decided`, sql`d.to_status = 'needs_revision'`)} as needs_revision,
+      ${averageOf()} as avg_quality
     from d
     group by grouping sets ((d.day), (d.template_id, d.template_name), (d.reviewer_id, d.reviewer_name))
+    having sum(d.decided) <> 0
     union all
-    select 'reason', null, null, null, null, null, reason, count(*)::int, 0, count(*)::int, 0, null
-    from d cross join lateral unnest(d.reasons) as reason
-    where d.action in ('reject', 'auto_reject')
-    group by reason
+    select 'reason', null, null, null, null, null, x.reason, ${countOf(sql`x.n`)}, 0, ${countOf(sql`x.n`)}, 0, null
+    from review_reason_counts x
+    where ${inRange('x')}
+    group by x.reason
+    having sum(x.n) <> 0
   `.execute(db)
   const figures = (r: (typeof rows)[number]): DecisionFigures => ({
     decided: r.decided,

@@ -47,7 +47,8 @@ export async function truncateAll(database: Database): Promise<void> {
       'select to_jsonb(s) as row from ai_settings s order by created_at limit 1',
     )
     await client.query(
-      'truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports, error_logs restart identity cascade',
+      // The quality roll-ups have no foreign keys to cascade from: a truncate skips the triggers that keep them.
+      'truncate users, login_throttle, worker_heartbeats, templates, ai_settings, ai_configurations, exports, error_logs, review_decision_counts, review_reason_counts, conversation_status_counts restart identity cascade',
     )
     await client.query('insert into retention_settings default values on conflict (id) do nothing')
     const seed = rows[0]?.row
