@@ -112,10 +112,16 @@ batchPages.get('/:id', async (c) => {
 
 /** Conversations finished per minute since the batch started: the chart fragment (htmx polls it while the batch runs), or JSON. */
 batchPages.get('/:id/throughput', async (c) => {
-  const state = await requireState(c, batchId(c))
-  const throughput = await batchThroughput(c.var.db, state)
+  // The batch row alone: its counts (findBatchState reads every conversation of the batch) are not drawn here.
+  const batch = await c.var.db
+    .selectFrom('batches')
+    .select(['id', 'status', 'created_at', 'finished_at'])
+    .where('id', '=', batchId(c))
+    .executeTakeFirst()
+  if (!batch) throw new NotFound('No such batch.')
+  const throughput = await batchThroughput(c.var.db, batch)
   if (wantsJson(c)) return c.json(throughput)
-  return c.html(<ThroughputChart batch={state} throughput={throughput} />)
+  return c.html(<ThroughputChart batch={batch} throughput={throughput} />)
 })
 
 /** The progress fragment alone (for polling clients and htmx). */

@@ -55,7 +55,7 @@ try {
 
   heading('EXPLAIN ANALYZE of every chart query in the slowest run of each')
   for (const { label, queries } of slowest) {
-    for (const query of queries.filter((q) => /conversations|review_actions/.test(q.query.sql) && !/from "(users|sessions|api_tokens)"/.test(q.query.sql))) {
+    for (const query of queries.filter((q) => /conversations|review_|_counts/.test(q.query.sql) && !/from "(users|sessions|api_tokens)"/.test(q.query.sql))) {
       console.log(`  ${label}: ${await explainQuery(database, query)}`)
     }
   }
