@@ -12,13 +12,17 @@ const ROLLUPS = [
   { table: 'conversation_status_counts', keys: ['template_id', 'status'], sums: ['n', 'quality_sum', 'quality_n'] },
 ] as const
 
+/** Keys that may be null (no template, auto-review); the others are compared with "=". */
+const NULLABLE = new Set<string>(['template_id', 'reviewer_id'])
+
 /** Folds every key with appended changes into one row (none when its sums came to zero); returns the rows folded. */
 export async function compactQualityCounts(db: Kysely<DB>): Promise<number> {
   let folded = 0
   for (const { table, keys, sums } of ROLLUPS) {
     const keyList = sql.join(keys.map((k) => sql.ref(k)))
+    // "=" where a key is never null, so the delete finds its rows by the bucket index instead of reading them all.
     const sameKey = sql.join(
-      keys.map((k) => sql`t.${sql.ref(k)} is not distinct from k.${sql.ref(k)}`),
+      keys.map((k) => (NULLABLE.has(k) ? sql`t.${sql.ref(k)} is not distinct from k.${sql.ref(k)}` : sql`t.${sql.ref(k)} = k.${sql.ref(k)}`)),
       sql` and `,
     )
     // A change appended meanwhile is not in this statement's snapshot: it stays, to be folded next time.
