@@ -75,27 +75,28 @@ export async function up(db: Kysely<any>): Promise<void> {
       if found and c.deleted_at is null then perform review_decision_share(a, c.template_id, c.quality_score, sign); end if;
     end $$`.execute(db)
 
-  // New review actions, a statement at a time (the seed and bulk approvals insert thousands): decisions
-  // add their share; an undo takes away the share of the decision it undoes, if that still counted.
+  // New review actions: a decision adds its share; an undo takes away the share of the decision it
+  // undoes, if that still counted. Row by row, each a lookup by key: a join with the statement's rows
+  // (whose number the planner does not know) was planned as a scan of every conversation, 1 s at a million.
   await sql`create function review_actions_inserted() returns trigger language plpgsql as $$
+    declare a review_actions; d review_actions; c record;
     begin
-      insert into review_decision_counts (bucket, template_id, reviewer_id, to_status, decided, quality_sum, quality_n)
-      select ${BUCKET('a.created_at')}, c.template_id, a.reviewer_id, a.to_status, count(*), coalesce(sum(c.quality_score), 0), count(c.quality_score)
-      from inserted a join conversations c on c.id = a.conversation_id
-      where a.action ${DECISION} and c.deleted_at is null and not exists (select 1 from review_actions u where u.undoes_id = a.id)
-      group by 1, 2, 3, 4;
-      insert into review_reason_counts (bucket, template_id, reason, n)
-      select ${BUCKET('a.created_at')}, c.template_id, reason, count(*)
-      from inserted a join conversations c on c.id = a.conversation_id cross join lateral unnest(a.reasons) as reason
-      where a.action in ('reject', 'auto_reject') and c.deleted_at is null and not exists (select 1 from review_actions u where u.undoes_id = a.id)
-      group by 1, 2, 3;
-      perform review_decision_share(d, c.template_id, c.quality_score, -1)
-      from inserted u
-      join review_actions d on d.id = u.undoes_id
-      join conversations c on c.id = d.conversation_id
-      where d.action ${DECISION} and c.deleted_at is null
-        and not exists (select 1 from review_actions o where o.undoes_id = d.id and o.id <> u.id)
-        and not exists (select 1 from inserted i where i.id = d.id);
+      for a in select * from inserted loop
+        if a.action ${DECISION} and not exists (select 1 from review_actions u where u.undoes_id = a.id) then
+          select template_id, quality_score, deleted_at into c from conversations where id = a.conversation_id;
+          if found and c.deleted_at is null then perform review_decision_share(a, c.template_id, c.quality_score, 1); end if;
+        end if;
+        if a.undoes_id is not null then
+          select * into d from review_actions where id = a.undoes_id;
+          -- A decision inserted with its undo never counted; one undone twice counted until the first undo.
+          if found and d.action ${DECISION}
+            and not exists (select 1 from inserted i where i.id = d.id)
+            and not exists (select 1 from review_actions o where o.undoes_id = d.id and o.id <> a.id) then
+            select template_id, quality_score, deleted_at into c from conversations where id = d.conversation_id;
+            if found and c.deleted_at is null then perform review_decision_share(d, c.template_id, c.quality_score, -1); end if;
+          end if;
+        end if;
+      end loop;
       return null;
     end $$`.execute(db)
   await sql`create trigger review_actions_rollup_insert after insert on review_actions
