@@ -40,13 +40,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index review_reason_counts_bucket_idx on review_reason_counts (bucket)`.execute(db)
   await sql`create index review_reason_counts_new_idx on review_reason_counts (bucket) where not compacted`.execute(db)
 
-  // Live conversations by template and status, with their scores: the quality page's table.
+  // Live conversations by template, status and tier, with their scores and cost: the quality page's
+  // table, and the dashboard's summary when it is filtered by no more than these.
   await sql`create table conversation_status_counts (
     template_id uuid,
     status text not null,
+    tier text not null,
     n integer not null,
     quality_sum numeric not null,
     quality_n integer not null,
+    cost_sum numeric not null,
     compacted boolean not null default false
   )`.execute(db)
   await sql`create index conversation_status_counts_new_idx on conversation_status_counts (status) where not compacted`.execute(db)
@@ -152,21 +155,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create trigger conversations_decisions_delete before delete on conversations
     for each row when (old.deleted_at is null) execute function conversation_decisions_moved()`.execute(db)
 
-  // Live conversations by template and status.
-  await sql`create function conversation_status_share(template uuid, status text, quality numeric, sign integer) returns void
+  // Live conversations by template, status and tier.
+  await sql`create function conversation_status_share(c conversations, sign integer) returns void
     language sql as $$
-      insert into conversation_status_counts (template_id, status, n, quality_sum, quality_n)
-      values (template, status, sign, sign * coalesce(quality, 0), sign * (quality is not null)::int)
+      insert into conversation_status_counts (template_id, status, tier, n, quality_sum, quality_n, cost_sum)
+      values (c.template_id, c.status, c.tier, sign, sign * coalesce(c.quality_score, 0), sign * (c.quality_score is not null)::int, sign * c.cost_usd)
     $$`.execute(db)
   await sql`create function conversations_status_changed() returns trigger language plpgsql as $$
     begin
-      if old.deleted_at is null then perform conversation_status_share(old.template_id, old.status, old.quality_score, -1); end if;
-      if new.deleted_at is null then perform conversation_status_share(new.template_id, new.status, new.quality_score, 1); end if;
+      if old.deleted_at is null then perform conversation_status_share(old, -1); end if;
+      if new.deleted_at is null then perform conversation_status_share(new, 1); end if;
       return null;
     end $$`.execute(db)
-  await sql`create trigger conversations_status_update after update of status, template_id, quality_score, deleted_at on conversations
-    for each row when (old.status is distinct from new.status or old.template_id is distinct from new.template_id
-      or old.quality_score is distinct from new.quality_score or old.deleted_at is distinct from new.deleted_at)
+  await sql`create trigger conversations_status_update after update of status, template_id, tier, quality_score, cost_usd, deleted_at on conversations
+    for each row when (old.status is distinct from new.status or old.template_id is distinct from new.template_id or old.tier is distinct from new.tier
+      or old.quality_score is distinct from new.quality_score or old.cost_usd is distinct from new.cost_usd
+      or (old.deleted_at is null) <> (new.deleted_at is null))
     execute function conversations_status_changed()`.execute(db)
   for (const [event, table, sign, fn] of [
     ['insert', 'new', 1, 'conversations_status_inserted'],
@@ -174,9 +178,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   ] as const) {
     await sql`create function ${sql.raw(fn)}() returns trigger language plpgsql as $$
       begin
-        insert into conversation_status_counts (template_id, status, n, quality_sum, quality_n)
-        select template_id, status, ${sql.lit(sign)} * count(*), ${sql.lit(sign)} * coalesce(sum(quality_score), 0), ${sql.lit(sign)} * count(quality_score)
-        from ${sql.raw(`${table}_rows`)} where deleted_at is null group by 1, 2;
+        insert into conversation_status_counts (template_id, status, tier, n, quality_sum, quality_n, cost_sum)
+        select template_id, status, tier, ${sql.lit(sign)} * count(*), ${sql.lit(sign)} * coalesce(sum(quality_score), 0),
+          ${sql.lit(sign)} * count(quality_score), ${sql.lit(sign)} * sum(cost_usd)
+        from ${sql.raw(`${table}_rows`)} where deleted_at is null group by 1, 2, 3;
         return null;
       end $$`.execute(db)
     await sql`create trigger ${sql.raw(`conversations_status_${event}`)} after ${sql.raw(event)} on conversations
@@ -194,9 +199,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     from review_actions a join conversations c on c.id = a.conversation_id cross join lateral unnest(a.reasons) as reason
     where a.action in ('reject', 'auto_reject') and c.deleted_at is null and not exists (select 1 from review_actions u where u.undoes_id = a.id)
     group by 1, 2, 3`.execute(db)
-  await sql`insert into conversation_status_counts (template_id, status, n, quality_sum, quality_n, compacted)
-    select template_id, status, count(*), coalesce(sum(quality_score), 0), count(quality_score), true
-    from conversations where deleted_at is null group by 1, 2`.execute(db)
+  await sql`insert into conversation_status_counts (template_id, status, tier, n, quality_sum, quality_n, cost_sum, compacted)
+    select template_id, status, tier, count(*), coalesce(sum(quality_score), 0), count(quality_score), sum(cost_usd), true
+    from conversations where deleted_at is null group by 1, 2, 3`.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -214,7 +219,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     'conversations_status_deleted()',
     'review_decision_recount(uuid, integer)',
     'review_decision_share(review_actions, uuid, numeric, integer)',
-    'conversation_status_share(uuid, text, numeric, integer)',
+    'conversation_status_share(conversations, integer)',
   ]) {
     await sql`drop function if exists ${sql.raw(fn)}`.execute(db)
   }

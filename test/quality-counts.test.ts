@@ -164,4 +164,29 @@ describe('the quality roll-ups', () => {
     await compactQualityCounts(db())
     expect((await page()).reasons).toEqual([{ reason: 'off_topic', count: 1 }])
   })
+
+  test('the dashboard summary reads the same figures from the roll-up as from the conversations', async () => {
+    const ids = await insertConversations(db(), source, [8, 6, 3, 9, 4, 7, 5])
+    const set = (i: number, values: Record<string, unknown>) => db().updateTable('conversations').set(values).where('id', '=', ids[i]!).execute()
+    await set(0, { status: 'approved', tier: 'T1', cost_usd: 0.25 })
+    await set(1, { status: 'rejected', cost_usd: 1.5 })
+    await set(2, { status: 'cancelled' })
+    await set(3, { deleted_at: new Date(), cost_usd: 9 })
+    await set(4, { quality_score: null, tier: 'T3', cost_usd: 0.125 })
+    await review(ids[5]!, 'approve')
+    const summary = async (query: string) => {
+      const res = await app.request(`/conversations/summary?${query}`, { headers: { cookie, accept: 'application/json' } })
+      expect(res.status).toBe(200)
+      return res.json()
+    }
+    // A created_from long ago matches every row but is not in the roll-up: the conversations are read.
+    for (const query of ['', 'status=cancelled', 'status=approved&status=pending_review', 'tier=T1&tier=T3', `template_id=${source.templateId}`]) {
+      const counted = await summary(query)
+      expect(counted, query).toEqual(await summary(`${query}&created_from=2000-01-01`))
+      expect(counted.total, query).toBeGreaterThan(0)
+    }
+    expect(await summary('')).toMatchObject({ total: 5, byStatus: { approved: 2, rejected: 1, pending_review: 2 }, spendUsd: 1.875 })
+    await compactQualityCounts(db())
+    expect(await summary('')).toMatchObject({ total: 5, spendUsd: 1.875 })
+  })
 })

@@ -422,9 +422,11 @@ export interface ReviewReasonCountsTable {
 export interface ConversationStatusCountsTable {
   template_id: string | null
   status: ConversationStatus
+  tier: Tier
   n: number
   quality_sum: ColumnType<string, number | string, number | string>
   quality_n: number
+  cost_sum: ColumnType<string, number | string, number | string>
   compacted: Generated<boolean>
 }
 

@@ -9,7 +9,7 @@ import type { DB } from '../db/schema'
 const ROLLUPS = [
   { table: 'review_decision_counts', keys: ['bucket', 'template_id', 'reviewer_id', 'to_status'], sums: ['decided', 'quality_sum', 'quality_n'] },
   { table: 'review_reason_counts', keys: ['bucket', 'template_id', 'reason'], sums: ['n'] },
-  { table: 'conversation_status_counts', keys: ['template_id', 'status'], sums: ['n', 'quality_sum', 'quality_n'] },
+  { table: 'conversation_status_counts', keys: ['template_id', 'status', 'tier'], sums: ['n', 'quality_sum', 'quality_n', 'cost_sum'] },
 ] as const
 
 /** Keys that may be null (no template, auto-review); the others are compared with "=". */
