@@ -113,11 +113,7 @@ batchPages.get('/:id', async (c) => {
 /** Conversations finished per minute since the batch started: the chart fragment (htmx polls it while the batch runs), or JSON. */
 batchPages.get('/:id/throughput', async (c) => {
   // The batch row alone: its counts (findBatchState reads every conversation of the batch) are not drawn here.
-  const batch = await c.var.db
-    .selectFrom('batches')
-    .select(['id', 'status', 'created_at', 'finished_at'])
-    .where('id', '=', batchId(c))
-    .executeTakeFirst()
+  const batch = await c.var.db.selectFrom('batches').select(['id', 'status', 'created_at', 'finished_at']).where('id', '=', batchId(c)).executeTakeFirst()
   if (!batch) throw new NotFound('No such batch.')
   const throughput = await batchThroughput(c.var.db, batch)
   if (wantsJson(c)) return c.json(throughput)
