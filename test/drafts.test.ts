@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, test } from 'vitest'
+import { DRAFT_KEEP_DAYS, deleteOldDrafts } from '../src/drafts/drafts'
 import { toast } from '../src/http/toast'
 import { type App, form, json, makeUser, ORIGIN, signIn, type TestUser, useApp } from './helpers/app'
 import type { TestDatabase } from './helpers/db'
@@ -382,5 +383,18 @@ describe('toasts', () => {
     const header = (await probe.request('/')).headers.get('hx-trigger')!
     expect(header).toMatch(/^[\x20-\x7e]+$/)
     expect(JSON.parse(header)).toEqual({ toast: { kind: 'error', message: 'Café — “not saved”', reference: 'E-7Q2K' } })
+  })
+})
+
+describe('old drafts', () => {
+  test('a draft untouched for 30 days is forgotten by the hourly cleanup; a recent one stays', async () => {
+    expect((await saveDraft('template:new', templateForm({ name: 'Left behind' }))).status).toBe(200)
+    expect((await saveDraft('generate', { count: '10' })).status).toBe(200)
+    const old = new Date(Date.now() - (DRAFT_KEEP_DAYS + 1) * 86_400_000)
+    await database.db.updateTable('drafts').set({ updated_at: old }).where('key', '=', 'template:new').execute()
+    expect(await deleteOldDrafts(database.db)).toBe(1)
+    expect((await drafts()).map((d) => d.key)).toEqual(['generate'])
+    expect(await page('/templates/new')).not.toContain('Restore draft')
+    expect(await deleteOldDrafts(database.db)).toBe(0)
   })
 })

@@ -85,6 +85,16 @@ export async function deleteDraft(db: Kysely<DB>, userId: string, key: string): 
   await db.deleteFrom('drafts').where('user_id', '=', userId).where('key', '=', key).execute()
 }
 
+/** How long a draft nobody touched is kept: a form left for a month is not coming back. */
+export const DRAFT_KEEP_DAYS = 30
+
+/** Forgets every draft untouched for DRAFT_KEEP_DAYS (hourly, with expired sessions); returns how many. */
+export async function deleteOldDrafts(db: Kysely<DB>, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - DRAFT_KEEP_DAYS * 86_400_000)
+  const result = await db.deleteFrom('drafts').where('updated_at', '<', before).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 /** What a page shows about a kept draft: when it was saved, where restoring leads, and whether its base changed. */
 export type DraftOffer = {
   key: string
