@@ -2,9 +2,10 @@ import { type Kysely, sql } from 'kysely'
 import type { DB } from '../db/schema'
 
 /**
- * The quality page's roll-ups (migrations/2026_12_01_1000_review_rollups.ts): triggers append each
- * change as a row of its own, so no writer waits on another; this folds those rows into one per key,
- * every minute (tasks/compact_quality_counts.ts). Readers sum, so they are right before and after.
+ * The roll-ups the quality page, the dashboard's summary and the review-needed notice read
+ * (migrations/2026_12_01_1000_review_rollups.ts): triggers append each change as a row of its own, so
+ * no writer waits on another; this folds those rows into one per key, every minute
+ * (tasks/compact_quality_counts.ts). Readers sum, so they are right before and after.
  */
 const ROLLUPS = [
   { table: 'review_decision_counts', keys: ['bucket', 'template_id', 'reviewer_id', 'to_status'], sums: ['decided', 'quality_sum', 'quality_n'] },
