@@ -3,7 +3,7 @@ import type { RejectionReason } from '../../src/db/schema'
 import type { PageContext } from '../../src/http/page-context'
 import { APPROVAL_RATE_DEFINITION } from '../../src/review/approval-rate'
 import type { QualityCharts as ChartFigures, ReasonCount, TemplateQuality, WeekTrend } from '../../src/review/quality-report'
-import { day, percent, score } from '../format'
+import { count, day, percent, score } from '../format'
 import { Layout } from '../Layout'
 import { Table } from '../Table'
 import { QualityCharts } from './QualityCharts'
@@ -33,10 +33,10 @@ export function QualityPage(props: Props) {
       <ReviewNav ctx={props.ctx} />
       <h1>Quality feedback</h1>
       <section class="cards">
-        <Card label="Approval rate" value={percent(overall.approval_rate)} note={`${overall.decided} decided`} />
+        <Card label="Approval rate" value={percent(overall.approval_rate)} note={`${count(overall.decided)} decided`} />
         <Card label="Average quality, approved" value={score(overall.avg_quality_approved)} />
         <Card label="Average quality, rejected" value={score(overall.avg_quality_rejected)} />
-        <Card label="Waiting for review" value={String(overall.pending)} />
+        <Card label="Waiting for review" value={count(overall.pending)} />
       </section>
       <p class="muted small" id="approval-rate-definition">
         Approval rate = {APPROVAL_RATE_DEFINITION}, by each conversation's current status (the weekly trend and the charts count the decisions made in their
@@ -66,17 +66,17 @@ export function QualityPage(props: Props) {
             <td>
               <Bar rate={t.approval_rate} /> {percent(t.approval_rate)}
             </td>
-            <td>{t.decided}</td>
-            <td>{t.approved}</td>
-            <td>{t.rejected}</td>
-            <td>{t.needs_revision}</td>
-            <td>{t.pending}</td>
+            <td>{count(t.decided)}</td>
+            <td>{count(t.approved)}</td>
+            <td>{count(t.rejected)}</td>
+            <td>{count(t.needs_revision)}</td>
+            <td>{count(t.pending)}</td>
             <td>{score(t.avg_quality_approved)}</td>
             <td>{score(t.avg_quality_rejected)}</td>
             <td>
               {(props.reasons.byTemplate.get(t.template_id ?? '') ?? [])
                 .slice(0, 3)
-                .map((r) => `${label(r.reason)} (${r.count})`)
+                .map((r) => `${label(r.reason)} (${count(r.count)})`)
                 .join(', ') || '—'}
             </td>
           </tr>
@@ -92,7 +92,7 @@ export function QualityPage(props: Props) {
             {props.reasons.overall.map((r) => (
               <tr>
                 <th>{label(r.reason)}</th>
-                <td>{r.count}</td>
+                <td>{count(r.count)}</td>
               </tr>
             ))}
           </tbody>
@@ -115,8 +115,8 @@ export function QualityPage(props: Props) {
           {props.trend.map((w) => (
             <tr>
               <td>{day(w.week)}</td>
-              <td>{w.decided}</td>
-              <td>{w.approved}</td>
+              <td>{count(w.decided)}</td>
+              <td>{count(w.approved)}</td>
               <td>
                 <Bar rate={w.approval_rate} /> {percent(w.approval_rate)}
               </td>
