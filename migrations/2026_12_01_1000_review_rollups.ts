@@ -91,7 +91,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         end if;
         if a.undoes_id is not null then
           select * into d from review_actions where id = a.undoes_id;
-          -- A decision inserted with its undo never counted; one undone twice counted until the first undo.
+          -- Not counted, so nothing to take away: a decision inserted along with its undo, or one undone already.
           if found and d.action ${DECISION}
             and not exists (select 1 from inserted i where i.id = d.id)
             and not exists (select 1 from review_actions o where o.undoes_id = d.id and o.id <> a.id) then
