@@ -59,6 +59,12 @@ function countOf(column: RawBuilder<unknown>, where?: RawBuilder<unknown>) {
   return where ? sql`coalesce(sum(${column}) filter (where ${where}), 0)::int` : sql`coalesce(sum(${column}), 0)::int`
 }
 
+/** Decisions of decision-count rows `d`, and how many went each way: the columns of DecisionFigures counted. */
+const DECISION_COUNTS = sql`${countOf(sql`d.decided`)} as decided,
+  ${countOf(sql`d.decided`, sql`d.to_status = 'approved'`)} as approved,
+  ${countOf(sql`d.decided`, sql`d.to_status = 'rejected'`)} as rejected,
+  ${countOf(sql`d.decided`, sql`d.to_status = 'needs_revision'`)} as needs_revision`
+
 /** A roll-up's average quality (two places; null when nothing had a score) from its sum and count. */
 function averageOf(where?: RawBuilder<unknown>) {
   const filter = where ? sql`filter (where ${where})` : sql``
@@ -104,10 +110,7 @@ export async function weeklyTrend(db: Kysely<DB>, options: { weeks: number; zone
     with by_bucket as (
       -- Summed by quarter hour first, so the zone's week is worked out once per quarter hour, not per row.
       select d.bucket,
-        ${countOf(sql`d.decided`)} as decided,
-        ${countOf(sql`d.decided`, sql`d.to_status = 'approved'`)} as approved,
-        ${countOf(sql`d.decided`, sql`d.to_status = 'rejected'`)} as rejected,
-        ${countOf(sql`d.decided`, sql`d.to_status = 'needs_revision'`)} as needs_revision
+        ${DECISION_COUNTS}
       from review_decision_counts d
       where d.bucket >= date_trunc('week', now(), ${options.zone}) - make_interval(weeks => ${options.weeks - 1})
         ${options.templateId ? sql`and d.template_id = ${options.templateId}` : sql``}
@@ -183,10 +186,7 @@ export async function qualityCharts(db: Kysely<DB>, range: DateRange, templateId
     )
     select case when grouping(d.day) = 0 then 'day' when grouping(d.template_id) = 0 then 'template' else 'reviewer' end as kind,
       to_char(d.day, 'YYYY-MM-DD') as day, d.template_id, d.template_name, d.reviewer_id, d.reviewer_name, null as reason,
-      ${countOf(sql`d.decided`)} as decided,
-      ${countOf(sql`d.decided`, sql`d.to_status = 'approved'`)} as approved,
-      ${countOf(sql`d.decided`, sql`d.to_status = 'rejected'`)} as rejected,
-      ${countOf(sql`d.decided`, sql`d.to_status = 'needs_revision'`)} as needs_revision,
+      ${DECISION_COUNTS},
       ${averageOf()} as avg_quality
     from d
     group by grouping sets ((d.day), (d.template_id, d.template_name), (d.reviewer_id, d.reviewer_name))
